@@ -1,0 +1,2 @@
+# Root conftest: registers fixture plugins shared by every test package.
+pytest_plugins = ["tests.fixtures_pg"]
