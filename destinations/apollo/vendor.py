@@ -1,0 +1,254 @@
+"""Apollo.io as a task vendor for the delivery engine (`destinations.core`).
+
+Endpoints and facts relied on (../shared/api-docs/NOTES.md section 1, seeds 000 and 001):
+- `POST /api/v1/tasks/bulk_create` {user_id, contact_ids[], type, status, due_at, priority, note}
+  → `{"success": true, "tasks": [...]}`, one task per contact id; **no title**. The maximum
+  number of contact ids is undocumented (we default to 100, configurable). Partial failure
+  behaviour is unknown, so tasks are mapped back by `contact_id` and any row without one is
+  reconciled rather than assumed.
+- `POST /api/v1/tasks` {user_id, contact_id, type, status, due_at, priority, title, note}
+  → `{"task": {...}}`: the only way to set a title, so titled rows go one per call.
+- Apollo never deduplicates: a create sent twice is two tasks.
+- `due_at` is echoed as `...000+00:00`; `created_from` is `api` for tasks made through the API.
+- `POST /api/v1/tasks/search` has no documented filters; `contact_ids` is honoured or silently
+  ignored, so a search is trusted only if every task it returns is for a requested contact.
+  The search index lags creates (handled by the reconciler's wait).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from destinations.apollo.lookup import ApolloLookup
+from destinations.core.contract import TRules, TTaskRow, parse_utc
+from destinations.core.vendor import TResolution, TSearchResult, TSentTask
+from sources.core.client import ApiClient
+
+CREATE = "/api/v1/tasks"
+BULK_CREATE = "/api/v1/tasks/bulk_create"
+TASKS_SEARCH = "/api/v1/tasks/search"
+SEARCH_PER_PAGE = 100
+# 50,000-record display cap: a filtered answer bigger than this cannot be read completely.
+SEARCH_MAX_PAGES = 500
+
+APOLLO_RULES = TRules(
+    task_types=frozenset(
+        {
+            "call",
+            "outreach_manual_email",
+            "linkedin_step_connect",
+            "linkedin_step_message",
+            "linkedin_step_view_profile",
+            "linkedin_step_interact_post",
+            "action_item",
+        }
+    ),
+    statuses=frozenset({"scheduled", "completed", "skipped"}),
+    priorities=frozenset({"high", "medium", "low"}),
+)
+
+UNDECIDABLE = (
+    "Apollo's tasks search ignored the contact_ids filter, so whether this task was created"
+    " cannot be checked: look for it in Apollo, then rerun with --resend-unknown to send the"
+    " ones that are missing"
+)
+
+
+def map_tasks_to_rows(rows: Sequence[TTaskRow], tasks: Sequence[Any]) -> dict[str, str]:
+    """request_id -> task id, matching the answer's tasks to rows by contact_id.
+
+    Order is not trusted; rows whose contact has no task in the answer are left out (their
+    outcome is unknown and they are reconciled).
+    """
+    by_contact: dict[str, str] = {}
+    for task in tasks:
+        if not isinstance(task, dict):
+            continue
+        contact, task_id = task.get("contact_id"), task.get("id")
+        if contact and task_id and str(contact) not in by_contact:
+            by_contact[str(contact)] = str(task_id)
+    return {
+        r["request_id"]: by_contact[str(r["contact_id"])]
+        for r in rows
+        if str(r["contact_id"]) in by_contact
+    }
+
+
+class ApolloTaskVendor:
+    """Apollo's half of the task sink: payloads, grouping, answers and reconciliation search."""
+
+    name = "Apollo"
+    rules = APOLLO_RULES
+
+    def __init__(self, client: ApiClient, *, max_contacts_per_call: int = 100) -> None:
+        if max_contacts_per_call < 1:
+            raise ValueError("max_contacts_per_call must be >= 1")
+        self.client = client
+        self.max_per_call = max_contacts_per_call
+        self.lookup = ApolloLookup(client)
+
+    # --- rows --------------------------------------------------------------------------------
+
+    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
+        result = TResolution()
+        users_by_email, user_ids = self.lookup.users()
+        emails = [r["contact_email"] for r in rows if not r["contact_id"] and r["contact_email"]]
+        contacts = self.lookup.contacts_by_email(emails) if emails else {}
+        for row in rows:
+            reason = self._resolve_user(row, users_by_email, user_ids)
+            if reason is None:
+                reason = self._resolve_contact(row, contacts)
+            if reason is not None:
+                result.rejected[row["request_id"]] = reason
+        return result
+
+    @staticmethod
+    def _resolve_user(
+        row: TTaskRow, by_email: dict[str, list[str]], user_ids: set[str]
+    ) -> str | None:
+        if row["user_id"]:
+            if row["user_id"] not in user_ids:
+                return (
+                    f"unknown user_id {row['user_id']!r}: not a user of this Apollo team"
+                    " (see users search)"
+                )
+            return None
+        email = row["user_email"] or ""
+        ids = by_email.get(email.lower(), [])
+        if not ids:
+            return f"unknown user_email {email!r}: no Apollo user of this team has this email"
+        if len(ids) > 1:
+            return f"ambiguous user_email {email!r}: {len(ids)} Apollo users; give user_id instead"
+        row["user_id"] = ids[0]
+        return None
+
+    @staticmethod
+    def _resolve_contact(row: TTaskRow, contacts: dict[str, list[str]]) -> str | None:
+        if row["contact_id"]:
+            return None
+        email = row["contact_email"] or ""
+        ids = contacts.get(email.lower(), [])
+        if not ids:
+            return f"unknown contact_email {email!r}: no Apollo contact has exactly this email"
+        if len(ids) > 1:
+            return (
+                f"ambiguous contact_email {email!r}: {len(ids)} Apollo contacts have this email"
+                f" ({', '.join(ids[:5])}); give contact_id instead"
+            )
+        row["contact_id"] = ids[0]
+        return None
+
+    def group_key(self, row: TTaskRow) -> Hashable | None:
+        if row["title"]:
+            return None  # bulk create has no title
+        return (
+            row["user_id"],
+            row["type"],
+            row["priority"],
+            row["status"],
+            row["due_at"],
+            row["note"],
+        )
+
+    def distinct_key(self, row: TTaskRow) -> str:
+        return str(row["contact_id"])
+
+    def call_name(self, rows: Sequence[TTaskRow]) -> str:
+        return f"POST {CREATE}" if rows[0]["title"] else f"POST {BULK_CREATE}"
+
+    def payload(self, row: TTaskRow) -> dict[str, Any]:
+        return {
+            "user_id": row["user_id"],
+            "contact_id": row["contact_id"],
+            "type": row["type"],
+            "status": row["status"],
+            "priority": row["priority"],
+            "due_at": row["due_at"],
+            "note": row["note"],
+            "title": row["title"],
+        }
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def send(self, rows: Sequence[TTaskRow]) -> dict[str, str]:
+        first = rows[0]
+        body: dict[str, Any] = {
+            "user_id": first["user_id"],
+            "type": first["type"],
+            "status": first["status"],
+            "priority": first["priority"],
+            "due_at": first["due_at"],
+        }
+        if first["note"] is not None:
+            body["note"] = first["note"]
+        if first["title"]:
+            answer = self.client.request_json(
+                "POST",
+                CREATE,
+                json={**body, "contact_id": first["contact_id"], "title": first["title"]},
+                idempotent=False,
+            )
+            task = answer.get("task") if isinstance(answer, dict) else None
+            tasks = [task] if isinstance(task, dict) else []
+        else:
+            answer = self.client.request_json(
+                "POST",
+                BULK_CREATE,
+                json={**body, "contact_ids": [r["contact_id"] for r in rows]},
+                idempotent=False,
+            )
+            found = answer.get("tasks") if isinstance(answer, dict) else None
+            tasks = [t for t in found if isinstance(t, dict)] if isinstance(found, list) else []
+        return map_tasks_to_rows(rows, tasks)
+
+    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+        wanted = set(contacts)
+        tasks: list[dict[str, Any]] = []
+        for page in range(1, SEARCH_MAX_PAGES + 1):
+            answer = self.client.request_json(
+                "POST",
+                TASKS_SEARCH,
+                json={"contact_ids": list(contacts), "page": page, "per_page": SEARCH_PER_PAGE},
+            )
+            found = answer.get("tasks") if isinstance(answer, dict) else None
+            page_tasks = [t for t in found or [] if isinstance(t, dict)]
+            if any(str(t.get("contact_id")) not in wanted for t in page_tasks):
+                return TSearchResult(None, UNDECIDABLE)
+            tasks.extend(page_tasks)
+            pagination = answer.get("pagination") or {} if isinstance(answer, dict) else {}
+            raw_total = pagination.get("total_entries")
+            try:
+                total = int(raw_total) if raw_total is not None else -1
+            except (TypeError, ValueError):
+                total = -1
+            if len(page_tasks) < SEARCH_PER_PAGE or len(tasks) >= total >= 0:
+                return TSearchResult(tasks)
+        return TSearchResult(
+            None,
+            "more tasks for these contacts than Apollo's search can show (50,000): check in"
+            " Apollo, then rerun with --resend-unknown to send the ones that are missing",
+        )
+
+    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+        want = sent.payload
+        if task.get("created_from") != "api":
+            return False
+        if (
+            str(task.get("user_id")) != str(want.get("user_id"))
+            or str(task.get("contact_id")) != str(want.get("contact_id"))
+            or task.get("type") != want.get("type")
+        ):
+            return False
+        due, want_due = parse_utc(task.get("due_at")), parse_utc(want.get("due_at"))
+        if due is None or want_due is None or abs((due - want_due).total_seconds()) >= 1:
+            return False
+        created = parse_utc(task.get("created_at"))
+        return created is not None and created >= sent.sent_at - timedelta(seconds=skew_seconds)
+
+    def task_id(self, task: dict[str, Any]) -> str:
+        return str(task.get("id"))
+
+    def contact_of(self, payload: dict[str, Any]) -> str:
+        return str(payload.get("contact_id"))

@@ -1,0 +1,88 @@
+"""The run summary of a push: every input row accounted for, and the calls it took."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PushSummary:
+    """What a push did. rows_in = created + rejected + already_delivered + needs_review
+    (+ would_create on a dry run)."""
+
+    rows_in: int = 0
+    created: int = 0
+    rejected: int = 0
+    already_delivered: int = 0
+    needs_review: int = 0
+    would_create: int = 0
+    rejections: list[tuple[int, str | None, str]] = field(default_factory=list)  # row, id, why
+    needs_review_rows: list[tuple[str | None, str]] = field(default_factory=list)
+    changed_since_delivery: list[str] = field(default_factory=list)
+    calls: int = 0
+    minimum_calls: int = 0
+    planned_calls: list[str] = field(default_factory=list)
+    reconciled: dict[str, int] = field(default_factory=dict)  # found / not created / undecided
+    utc_assumed: int = 0
+    other_needs_review: int = 0  # ledger rows needing review whose request_id is not in the input
+    dry_run: bool = False
+    duration_seconds: float = 0.0
+
+    @property
+    def adds_up(self) -> bool:
+        accounted = (
+            self.created
+            + self.rejected
+            + self.already_delivered
+            + self.needs_review
+            + self.would_create
+        )
+        return accounted == self.rows_in
+
+    @property
+    def has_needs_review(self) -> bool:
+        return self.needs_review > 0 or self.other_needs_review > 0
+
+    def format(self, *, max_listed: int = 20) -> str:
+        """A human-readable summary (several lines)."""
+        head = "push (dry run)" if self.dry_run else "push"
+        lines = [
+            f"{head}: {self.rows_in} row(s) in = {self.created} created"
+            + (f" + {self.would_create} to create" if self.dry_run else "")
+            + f" + {self.rejected} rejected + {self.already_delivered} already delivered"
+            f" + {self.needs_review} need review",
+        ]
+        if self.dry_run:
+            lines.append(f"planned calls: {len(self.planned_calls)} (minimum {self.minimum_calls})")
+            lines += [f"  {c}" for c in self.planned_calls[:max_listed]]
+            if len(self.planned_calls) > max_listed:
+                lines.append(f"  ... {len(self.planned_calls) - max_listed} more")
+        else:
+            lines.append(
+                f"create calls: {self.calls} (minimum for this input: {self.minimum_calls})"
+            )
+        if self.reconciled:
+            parts = ", ".join(f"{v} {k}" for k, v in sorted(self.reconciled.items()))
+            lines.append(f"reconciled calls with unknown outcome: {parts}")
+        if self.utc_assumed:
+            lines.append(
+                f"{self.utc_assumed} due_at value(s) had no UTC offset and were taken as UTC"
+            )
+        if self.changed_since_delivery:
+            lines.append(
+                f"{len(self.changed_since_delivery)} delivered row(s) changed since delivery and"
+                f" were not sent again: {', '.join(self.changed_since_delivery[:max_listed])}"
+            )
+        for row, request_id, reason in self.rejections[:max_listed]:
+            lines.append(f"  rejected row {row} ({request_id or 'no request_id'}): {reason}")
+        if len(self.rejections) > max_listed:
+            lines.append(f"  ... {len(self.rejections) - max_listed} more rejections")
+        for request_id, reason in self.needs_review_rows[:max_listed]:
+            lines.append(f"  needs review {request_id}: {reason}")
+        if self.other_needs_review:
+            lines.append(
+                f"{self.other_needs_review} earlier row(s) not in this input still need review"
+                " (state needs_review in the delivery ledger)"
+            )
+        lines.append(f"took {self.duration_seconds:.1f}s")
+        return "\n".join(lines)

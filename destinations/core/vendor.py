@@ -1,0 +1,94 @@
+"""What a task vendor must provide to the vendor-neutral delivery engine.
+
+The engine (`engine.py`) owns validation, the ledger, batching and the state machine; a vendor
+module (e.g. `destinations/apollo/vendor.py`) owns only what differs between vendors: which values
+it accepts, how rows share a call, the request payloads, how a response maps back to rows, and how
+to find tasks it may have created when a call's outcome is unknown.
+
+Calls raise the shared error tree of `sources.core.errors`; the engine decides what each means
+for delivery (see the state machine in `ledger.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from destinations.core.contract import TRules, TTaskRow
+
+
+@dataclass(frozen=True)
+class TSentTask:
+    """A task whose create call went out: what was asked for and when (for reconciliation)."""
+
+    request_id: str
+    payload: dict[str, Any]
+    sent_at: datetime
+
+
+@dataclass
+class TSearchResult:
+    """One look in the vendor for tasks created for some contacts.
+
+    `tasks` is None when the vendor's answer cannot be trusted to be complete (e.g. a filter it
+    silently ignored); `reason` then says why, for the person who must review.
+    """
+
+    tasks: list[dict[str, Any]] | None
+    reason: str = ""
+
+
+@dataclass
+class TResolution:
+    """Emails resolved to vendor ids, in place on the rows; rows that could not be are listed."""
+
+    rejected: dict[str, str] = field(default_factory=dict)  # request_id -> reason
+
+
+class TaskVendor(Protocol):
+    """The vendor-specific half of a task sink."""
+
+    name: str
+    rules: TRules
+    max_per_call: int
+
+    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
+        """Fill `user_id`/`contact_id` from emails (and check ids the vendor can list)."""
+        ...
+
+    def group_key(self, row: TTaskRow) -> Hashable | None:
+        """Rows with equal keys may share one call; None means the row needs a call of its own."""
+        ...
+
+    def distinct_key(self, row: TTaskRow) -> str:
+        """Within one shared call this must differ between rows, so answers map back."""
+        ...
+
+    def call_name(self, rows: Sequence[TTaskRow]) -> str:
+        """The endpoint a call of these rows goes to (for progress, plans and errors)."""
+        ...
+
+    def payload(self, row: TTaskRow) -> dict[str, Any]:
+        """The resolved task as stored in the ledger and matched during reconciliation."""
+        ...
+
+    def send(self, rows: Sequence[TTaskRow]) -> dict[str, str]:
+        """Make one create call; return request_id -> task id for the rows the answer maps.
+
+        Rows missing from the result have an unknown outcome and are reconciled.
+        """
+        ...
+
+    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+        """Every task the vendor holds for these contacts, or None when that cannot be known."""
+        ...
+
+    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+        """Whether `task` is what the create for `sent` would have made."""
+        ...
+
+    def task_id(self, task: dict[str, Any]) -> str: ...
+
+    def contact_of(self, payload: dict[str, Any]) -> str: ...

@@ -1,0 +1,294 @@
+"""`apollo-tasks push`: warehouse rows (a table or a SQL query) → Apollo tasks, each exactly once.
+
+`run_push` is the one factory the CLI, the Airflow DAG and the Dagster asset call. It reads the
+whole input (so duplicate request_ids are found), then runs a dlt pipeline into the
+`apollo_tasks` destination, whose engine keeps the delivery ledger in the warehouse. Pipeline
+state is deliberately irrelevant: pending load packages are dropped at the start, the ledger is
+the only memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from destinations.core.summary import PushSummary
+
+__all__ = ["PushSummary", "demo_followups_sql", "register", "run_push"]
+
+PIPELINE_NAME = "apollo_tasks_push"
+INPUT_TABLE = "task_rows"
+
+
+@contextmanager
+def _quiet_dlt() -> Iterator[None]:
+    # dlt logs every failed load job with a traceback; the run ends in one line instead.
+    dlt_logger = logging.getLogger("dlt")
+    level = dlt_logger.level
+    dlt_logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        dlt_logger.setLevel(level)
+
+
+def _input_resource(rows: list[dict[str, Any]]) -> Any:
+    import dlt
+
+    from destinations.core.contract import CONTRACT_COLUMNS, INPUT_REJECTION, ROW_NUMBER
+
+    # Text columns throughout: dlt must not turn ISO strings into timestamps (it would lose
+    # whether an offset was given) nor split a column into variants on a bad value.
+    columns: dict[str, Any] = {
+        name: {"data_type": "text", "nullable": True}
+        for name in (*CONTRACT_COLUMNS, INPUT_REJECTION)
+    }
+    columns[ROW_NUMBER] = {"data_type": "bigint", "nullable": False}
+
+    @dlt.resource(name=INPUT_TABLE, columns=columns, write_disposition="append")
+    def task_rows() -> Iterator[list[dict[str, Any]]]:
+        for start in range(0, len(rows), 10_000):
+            yield rows[start : start + 10_000]
+
+    return task_rows
+
+
+def run_push(
+    *,
+    table: str | None = None,
+    query: str | None = None,
+    warehouse: str | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    dry_run: bool = False,
+    resend_unknown: bool = False,
+    max_contacts_per_call: int = 100,
+    ledger_schema: str = "apollo_push",
+    pipelines_dir: str | None = None,
+    progress: bool = False,
+    reconcile_wait_seconds: float | None = None,
+) -> PushSummary:
+    """Push the rows of `table` or `query` to Apollo as tasks; see the module docstring.
+
+    Args:
+        warehouse: SQLAlchemy URL or DuckDB file path; default `apollo_tasks.duckdb`. The delivery
+            ledger lives there too (`<ledger_schema>.delivery_ledger`).
+        api_key, base_url: default to the destination config / `APOLLO_API_KEY`,
+            `APOLLO_BASE_URL` (see `destinations.apollo.settings`).
+        dry_run: plan only: read input and ledger, look up emails, send and write nothing.
+        resend_unknown: send again rows an earlier run left needing review.
+        reconcile_wait_seconds: how long a created task may take to show in Apollo's search.
+
+    Raises:
+        VendorApiError: the run stopped (401/403, retries exhausted); one line for a person.
+    """
+    import dlt
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    from destinations.apollo import apollo_tasks
+    from destinations.apollo.session import close_session, open_session
+    from destinations.apollo.settings import (
+        resolve_api_key,
+        resolve_base_url,
+        resolve_max_attempts,
+        resolve_reconcile_wait,
+    )
+    from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
+
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        if progress:
+            sys.stderr.write(f"push: {message}\n")
+
+    url = warehouse_url(warehouse)
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    try:
+        rows = read_input(url, table=table, query=query)
+        say(f"read {len(rows)} row(s) from the warehouse")
+        session = open_session(
+            run_id=run_id,
+            api_key=resolve_api_key(api_key),
+            base_url=resolve_base_url(base_url),
+            warehouse_url=url,
+            ledger_schema=ledger_schema,
+            max_contacts_per_call=max_contacts_per_call,
+            resend_unknown=resend_unknown,
+            reconcile_wait_seconds=resolve_reconcile_wait(reconcile_wait_seconds),
+            max_attempts=resolve_max_attempts(),
+            progress=say,
+        )
+        try:
+            if dry_run:
+                session.engine.plan(rows)
+            else:
+                pipeline = dlt.pipeline(
+                    pipeline_name=PIPELINE_NAME,
+                    pipelines_dir=pipelines_dir,  # type: ignore[arg-type]
+                    destination=apollo_tasks(run_id=run_id, ledger_schema=ledger_schema),
+                    dataset_name=ledger_schema,
+                )
+                # The ledger is the only memory: a package left by an earlier failed run is
+                # discarded (its rows are in this run's input if they still matter).
+                pipeline = pipeline.drop()
+                try:
+                    with _quiet_dlt():
+                        pipeline.run(_input_resource(rows))
+                except PipelineStepFailed as exc:
+                    if session.error is not None:
+                        raise session.error from exc
+                    raise
+            summary = _summarize(session, rows, dry_run=dry_run)
+        finally:
+            close_session(run_id)
+    finally:
+        dispose_engine(url)
+    summary.duration_seconds = time.monotonic() - started
+    return summary
+
+
+def _summarize(session: Any, rows: list[dict[str, Any]], *, dry_run: bool) -> PushSummary:
+    from destinations.core.contract import ROW_NUMBER
+    from destinations.core.ledger import NEEDS_REVIEW
+    from destinations.core.planner import minimum_calls
+
+    engine = session.engine
+    summary = PushSummary(rows_in=len(rows), dry_run=dry_run, calls=engine.calls)
+    input_ids = set()
+    for raw in rows:
+        outcome = engine.outcomes.get(raw[ROW_NUMBER])
+        if outcome is None:  # never silently dropped: a row without an outcome is reported
+            summary.needs_review += 1
+            summary.needs_review_rows.append(
+                (raw.get("request_id"), "not processed in this run: run the push again")
+            )
+            continue
+        if outcome.request_id:
+            input_ids.add(outcome.request_id)
+        kind = outcome.outcome
+        if kind == "rejected":
+            summary.rejections.append((outcome.row, outcome.request_id, outcome.detail or ""))
+        elif kind == "needs_review":
+            summary.needs_review_rows.append((outcome.request_id, outcome.detail or ""))
+        elif kind == "already_delivered" and outcome.detail and "changed" in outcome.detail:
+            summary.changed_since_delivery.append(outcome.request_id or "")
+        setattr(summary, kind, getattr(summary, kind) + 1)
+    summary.minimum_calls = minimum_calls(list(engine.to_send.values()), session.vendor)
+    summary.planned_calls = list(engine.planned_calls)
+    summary.utc_assumed = len(engine.utc_assumed)
+    for decision in engine.reconciled.values():
+        summary.reconciled[decision] = summary.reconciled.get(decision, 0) + 1
+    if session.ledger.exists():
+        summary.other_needs_review = len(
+            {e.request_id for e in session.ledger.in_state(NEEDS_REVIEW)} - input_ids
+        )
+    return summary
+
+
+def demo_followups_sql(
+    *, dataset: str = "apollo", days: int = 14, limit: int = 20, due_at: str | None = None
+) -> str:
+    """SQL for a small follow-up push over the extract's `tasks` table (DuckDB and PostgreSQL).
+
+    One call task per contact whose latest completed task is more than `days` old and who has
+    nothing scheduled. The request_id is the contact and that completion date, so running the
+    demo twice asks for the same tasks and the second push creates nothing.
+    """
+    due = due_at or (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT09:00:00Z")
+    return f"""
+WITH ranked AS (
+    SELECT t.contact_id, t.user_id, t.status,
+           CAST(t.completed_at AS TIMESTAMP WITH TIME ZONE) AS done_at,
+           ROW_NUMBER() OVER (
+               PARTITION BY t.contact_id
+               ORDER BY CAST(t.completed_at AS TIMESTAMP WITH TIME ZONE) DESC NULLS LAST
+           ) AS rn
+    FROM {dataset}.tasks AS t
+    WHERE t.contact_id IS NOT NULL AND t.completed_at IS NOT NULL
+)
+SELECT 'followup-' || r.contact_id || '-' || CAST(CAST(r.done_at AS DATE) AS VARCHAR) AS request_id,
+       r.user_id AS user_id,
+       r.contact_id AS contact_id,
+       'call' AS type,
+       'scheduled' AS status,
+       '{due}' AS due_at,
+       'medium' AS priority,
+       'Follow-up: last task completed over {int(days)} days ago' AS note
+FROM ranked AS r
+WHERE r.rn = 1
+  AND r.done_at < CURRENT_TIMESTAMP - INTERVAL '{int(days)} days'
+  AND NOT EXISTS (
+      SELECT 1 FROM {dataset}.tasks AS o
+      WHERE o.contact_id = r.contact_id AND o.status = 'scheduled'
+  )
+ORDER BY r.contact_id
+LIMIT {int(limit)}
+""".strip()
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "push",
+        help="create Apollo tasks from warehouse rows, each exactly once",
+        description=(
+            "Create one Apollo task per input row (columns: request_id, user_id|user_email,"
+            " contact_id|contact_email, type, status, due_at, priority, note, title), exactly once"
+            " across reruns and crashes, with the fewest bulk_create calls."
+        ),
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--table", help="input table, e.g. marts.followups")
+    source.add_argument("--query", help="input SQL query")
+    parser.add_argument(
+        "--warehouse",
+        help="SQLAlchemy URL (postgresql://..., duckdb:///file) or DuckDB file;"
+        " default apollo_tasks.duckdb",
+    )
+    parser.add_argument("--base-url", help="Apollo base URL (default: config or APOLLO_BASE_URL)")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show the planned calls; send nothing"
+    )
+    parser.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="send again rows an earlier run left needing review (may duplicate a task)",
+    )
+    parser.add_argument("--max-contacts-per-call", type=int, default=100, metavar="N")
+    parser.add_argument("--ledger-schema", default="apollo_push", metavar="SCHEMA")
+    parser.add_argument("--reconcile-wait", type=float, default=None, metavar="SECONDS")
+    parser.add_argument("--pipelines-dir", default=None, help="dlt pipelines dir (state unused)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipelines.cli import EXIT_NEEDS_REVIEW, EXIT_OK
+
+    summary = run_push(
+        table=args.table,
+        query=args.query,
+        warehouse=args.warehouse,
+        base_url=args.base_url,
+        dry_run=args.dry_run,
+        resend_unknown=args.resend_unknown,
+        max_contacts_per_call=args.max_contacts_per_call,
+        ledger_schema=args.ledger_schema,
+        pipelines_dir=args.pipelines_dir,
+        progress=not args.quiet,
+        reconcile_wait_seconds=args.reconcile_wait,
+    )
+    sys.stdout.write(summary.format() + "\n")
+    if summary.has_needs_review:
+        sys.stdout.write(
+            "some rows need review: check them in Apollo, then rerun with --resend-unknown to send"
+            " the ones that are missing\n"
+        )
+        return EXIT_NEEDS_REVIEW
+    return EXIT_OK

@@ -1,0 +1,129 @@
+"""Fixtures of the reverse-ETL sink tests: a warehouse URL, input tables, pushes, the ledger."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from destinations.core.contract import CONTRACT_COLUMNS
+from destinations.core.warehouse import dispose_engine
+from pipelines.push import PushSummary, run_push
+
+ROOT = Path(__file__).resolve().parents[2]
+INPUT_TABLE = "push_input"
+
+
+@pytest.fixture
+def warehouse_url(tmp_path: Path) -> str:
+    """Where input and ledger live. Parametrise here to run the suite on PostgreSQL too."""
+    return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+
+
+def write_input(url: str, rows: list[dict[str, Any]], table: str = INPUT_TABLE) -> None:
+    """(Re)create the input table with text columns and the rows given."""
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    t = sa.Table(table, meta, *(sa.Column(c, sa.Text) for c in CONTRACT_COLUMNS))
+    with engine.begin() as conn:
+        t.drop(conn, checkfirst=True)
+        t.create(conn)
+        if rows:
+            conn.execute(t.insert(), [{c: r.get(c) for c in CONTRACT_COLUMNS} for r in rows])
+    engine.dispose()
+
+
+def ledger(url: str, schema: str = "apollo_push") -> dict[str, dict[str, Any]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(f"SELECT * FROM {schema}.delivery_ledger")).mappings().all()
+    engine.dispose()
+    return {r["request_id"]: dict(r) for r in rows}
+
+
+@pytest.fixture
+def push(warehouse_url: str, tmp_path: Path) -> Callable[..., PushSummary]:
+    """run_push against a sandbox, with a wiped pipelines dir every time."""
+
+    def run(sb: Any, **kwargs: Any) -> PushSummary:
+        pipelines = tmp_path / "pipelines"
+        shutil.rmtree(pipelines, ignore_errors=True)
+        kwargs.setdefault("table", INPUT_TABLE)
+        kwargs.setdefault("reconcile_wait_seconds", 1.0)
+        try:
+            return run_push(
+                warehouse=warehouse_url,
+                api_key=kwargs.pop("api_key", sb.master_key),
+                base_url=sb.base_url,
+                pipelines_dir=str(pipelines),
+                **kwargs,
+            )
+        finally:
+            dispose_engine(warehouse_url)
+
+    return run
+
+
+@pytest.fixture
+def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`python -m pipelines.cli push` as a real process (so it can be SIGKILLed)."""
+
+    def run(
+        sb: Any, *args: str, env: dict[str, str] | None = None, key: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        pipelines = tmp_path / "cli-pipelines"
+        shutil.rmtree(pipelines, ignore_errors=True)
+        full_env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("APOLLO_TASKS_CRASH")},
+            "APOLLO_API_KEY": key or sb.master_key,
+            "APOLLO_BASE_URL": sb.base_url,
+            "DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS": "1",
+            **(env or {}),
+        }
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "push",
+                "--table",
+                INPUT_TABLE,
+                "--warehouse",
+                warehouse_url,
+                "--pipelines-dir",
+                str(pipelines),
+                *args,
+            ],
+            cwd=ROOT,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return run
+
+
+def task_rows(sb: Any, n: int, **common: Any) -> list[dict[str, Any]]:
+    """n valid rows for distinct sandbox contacts, one user, one group."""
+    user = sb.users()[0]
+    contacts = sb.contacts(n)
+    return [
+        {
+            "request_id": f"req-{i}",
+            "user_id": user["id"],
+            "contact_id": c["id"],
+            "type": "call",
+            "due_at": "2025-07-01T09:00:00Z",
+            "note": "follow up",
+            **common,
+        }
+        for i, c in enumerate(contacts)
+    ]
