@@ -1,0 +1,252 @@
+"""The Apollo.io tasks dlt source: every task from `POST /api/v1/tasks/search`, as tables.
+
+Tables (dataset `apollo` by default):
+- `tasks`: one row per task (merge on `id`); embedded contact/account keep only their ids.
+- `contacts`, `accounts`: one row per id met in this run's tasks (merge on `id`).
+- `contact_phone_numbers`: child table of `contacts.phone_numbers`, keyed by `contact_id`.
+- `users`: the team's users from `GET /api/v1/users/search` (replace), to name task owners.
+- `task_type_counts`: the `faceting.task_types` counts of each run (append: history).
+- `extract_runs`: one row per run: pages, retries, 429s, per_page used, complete or not.
+- `_apollo_seen_task_ids`: ids seen by the last run, used to remove tasks deleted in Apollo
+  (see `sources.apollo.current_state`).
+
+Config (dlt section `sources.apollo`): `api_key` (`SOURCES__APOLLO__API_KEY`, falls back to
+`APOLLO_API_KEY`) and `base_url` (`SOURCES__APOLLO__BASE_URL`, `APOLLO_BASE_URL`, default
+`https://api.apollo.io`). No HTTP happens until the pipeline runs the source.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import dlt
+import pyarrow as pa
+from dlt.extract.resource import DltResource
+
+from sources.apollo.current_state import (
+    EXTRACT_RUNS_TABLE,
+    SEEN_TASK_IDS_TABLE,
+    record_removed,
+    remove_deleted_tasks,
+)
+from sources.apollo.report import EXTRACT_RUN_COLUMNS, ScanReport
+from sources.apollo.scan import Batch, TaskScanner, TItem
+from sources.apollo.schema import (
+    ACCOUNT_COLUMNS,
+    CONTACT_COLUMNS,
+    PHONE_NUMBER_COLUMNS,
+    SEEN_TASK_ID_COLUMNS,
+    TASK_COLUMNS,
+    TASK_TYPE_COUNT_COLUMNS,
+    USER_COLUMNS,
+    accounts_table,
+    arrow_schema,
+    contacts_table,
+    dlt_columns,
+    phone_numbers_table,
+    records_table,
+    tasks_table,
+)
+from sources.apollo.search import list_users
+from sources.apollo.settings import DEFAULT_BASE_URL, DEFAULT_CONCURRENCY, MAX_PER_PAGE
+from sources.core import ApiClient, PermissionDeniedError
+
+logger = logging.getLogger("apollo_tasks.source")
+
+__all__ = [
+    "ScanReport",
+    "apollo_source",
+    "make_source",
+    "record_removed",
+    "remove_deleted_tasks",
+    "resolve_api_key",
+    "resolve_base_url",
+]
+
+
+def resolve_api_key(api_key: str | None = None) -> str | None:
+    return api_key or os.environ.get("APOLLO_API_KEY") or None
+
+
+def resolve_base_url(base_url: str | None = None) -> str:
+    return base_url or os.environ.get("APOLLO_BASE_URL") or DEFAULT_BASE_URL
+
+
+def _table_resources(report: ScanReport) -> list[DltResource]:
+    """One transformer per table, all fed by the single task scan (made per source instance)."""
+
+    @dlt.transformer(
+        name="tasks",
+        write_disposition="merge",
+        primary_key="id",
+        columns=dlt_columns(TASK_COLUMNS, not_null=("id",)),
+    )
+    def tasks(item: TItem) -> Iterator[pa.Table]:
+        if isinstance(item, Batch) and item.tasks:
+            yield tasks_table(item.tasks)
+
+    @dlt.transformer(
+        name="contacts",
+        write_disposition="merge",
+        primary_key="id",
+        columns=dlt_columns(CONTACT_COLUMNS, not_null=("id",)),
+    )
+    def contacts(item: TItem) -> Iterator[pa.Table]:
+        if isinstance(item, Batch) and item.contacts:
+            yield contacts_table(item.contacts)
+
+    @dlt.transformer(
+        name="contact_phone_numbers",
+        # Delete-insert by contact: a contact's numbers are replaced as a whole when it is seen again.
+        write_disposition="merge",  # no primary key: dlt's delete-insert by merge_key
+        merge_key="contact_id",
+        columns=dlt_columns(PHONE_NUMBER_COLUMNS, not_null=("contact_id",)),
+    )
+    def contact_phone_numbers(item: TItem) -> Iterator[pa.Table]:
+        if isinstance(item, Batch) and item.contacts:
+            table = phone_numbers_table(item.contacts)
+            if table.num_rows:
+                yield table
+
+    @dlt.transformer(
+        name="accounts",
+        write_disposition="merge",
+        primary_key="id",
+        columns=dlt_columns(ACCOUNT_COLUMNS, not_null=("id",)),
+    )
+    def accounts(item: TItem) -> Iterator[pa.Table]:
+        if isinstance(item, Batch) and item.accounts:
+            yield accounts_table(item.accounts)
+
+    @dlt.transformer(
+        name="task_type_counts",
+        write_disposition="append",
+        columns=dlt_columns(TASK_TYPE_COUNT_COLUMNS, not_null=("run_id",)),
+    )
+    def task_type_counts(item: TItem) -> Iterator[pa.Table]:
+        if isinstance(item, Batch) and item.facets:
+            n = len(item.facets)
+            yield records_table(
+                item.facets,
+                TASK_TYPE_COUNT_COLUMNS,
+                computed={"run_id": [report.run_id] * n, "counted_at": [report.started_at] * n},
+                not_null=("run_id",),
+            )
+
+    @dlt.transformer(
+        name=SEEN_TASK_IDS_TABLE,
+        write_disposition="replace",
+        columns=dlt_columns(SEEN_TASK_ID_COLUMNS, not_null=("run_id", "id")),
+    )
+    def seen_task_ids(item: TItem) -> Iterator[pa.Table]:
+        if isinstance(item, Batch) and item.tasks:
+            ids = [str(t["id"]) for t in item.tasks]
+            yield pa.Table.from_arrays(
+                [pa.array([report.run_id] * len(ids), pa.string()), pa.array(ids, pa.string())],
+                schema=arrow_schema(SEEN_TASK_ID_COLUMNS, not_null=("run_id", "id")),
+            )
+
+    @dlt.transformer(
+        name=EXTRACT_RUNS_TABLE,
+        write_disposition="append",
+        columns=EXTRACT_RUN_COLUMNS,
+    )
+    def extract_runs(item: TItem) -> Iterator[dict[str, Any]]:
+        if isinstance(item, ScanReport):
+            yield item.as_row()
+
+    return [
+        tasks,
+        contacts,
+        contact_phone_numbers,
+        accounts,
+        task_type_counts,
+        seen_task_ids,
+        extract_runs,
+    ]
+
+
+@dlt.source(name="apollo", section="apollo", max_table_nesting=0)
+def apollo_source(
+    api_key: str | None = dlt.secrets.value,
+    base_url: str | None = dlt.config.value,
+    per_page: int = MAX_PER_PAGE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    max_records: int = 50_000,
+    timeout: float = 30.0,
+    report: ScanReport | None = None,
+) -> Sequence[DltResource]:
+    """Apollo tasks, with their contacts and accounts, and a report of the run.
+
+    Args:
+        api_key: Apollo master API key (task search needs one). Falls back to `APOLLO_API_KEY`.
+        base_url: e.g. `https://api.apollo.io`. Falls back to `APOLLO_BASE_URL`, then the default.
+        per_page: page size asked for, at most 200; stepped down to 100 if Apollo refuses it.
+        concurrency: pages fetched at once after the first one.
+        max_records: records one search can reach (Apollo's display cap, 50,000).
+        timeout: seconds for every connect, read and write.
+        report: receives the run's counters (and progress callbacks) as the scan goes.
+    """
+    run_report = report if report is not None else ScanReport()
+    key = resolve_api_key(api_key)
+    url = resolve_base_url(base_url)
+
+    def task_search() -> Iterator[TItem]:
+        # The client is made here, when the pipeline runs, never when the source is built.
+        with ApiClient(url, key or "", timeout=timeout, max_connections=concurrency + 1) as client:
+            yield from TaskScanner(
+                client,
+                run_report,
+                per_page=per_page,
+                concurrency=concurrency,
+                max_records=max_records,
+            )
+
+    @dlt.resource(
+        name="users", write_disposition="replace", columns=dlt_columns(USER_COLUMNS, ("id",))
+    )
+    def users() -> Iterator[pa.Table]:
+        with ApiClient(url, key or "", timeout=timeout, max_connections=2) as client:
+            try:
+                found = list_users(client)
+            except PermissionDeniedError as exc:
+                # Owners' names are a convenience: a key without users search still gets tasks.
+                logger.warning("users not loaded: %s", client.safe_message(exc))
+                return
+        rows = [u for u in found if u.get("id")]
+        if rows:
+            yield records_table(rows, USER_COLUMNS)
+
+    search = dlt.resource(task_search, name="task_search", selected=False)
+    return [*(search | resource for resource in _table_resources(run_report)), users]
+
+
+def make_source(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    per_page: int = MAX_PER_PAGE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    max_records: int = 50_000,
+    timeout: float = 30.0,
+    report: ScanReport | None = None,
+) -> Any:
+    """The configured `apollo_source` (for dagster-dlt and other callers that run it themselves).
+
+    Arguments left as None are read from dlt config / env vars when the source runs.
+    """
+    kwargs: dict[str, Any] = {
+        "per_page": per_page,
+        "concurrency": concurrency,
+        "max_records": max_records,
+        "timeout": timeout,
+        "report": report,
+    }
+    if api_key:
+        kwargs["api_key"] = api_key
+    if base_url:
+        kwargs["base_url"] = base_url
+    return apollo_source(**kwargs)

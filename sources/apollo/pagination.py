@@ -1,0 +1,121 @@
+"""Page planning for `POST /api/v1/tasks/search`: pure functions, no HTTP.
+
+Facts relied on (NOTES.md, section 1):
+- Pagination numbers may arrive as strings (`"page": "1"`); parse them leniently.
+- `total_pages` is not to be trusted alone (seed 002: total_entries 20, per_page 2,
+  total_pages 7): pages are planned from `total_entries` and the per_page actually served, and
+  a short or empty page ends a slice.
+- Past the display cap (50,000 records / 500 pages) Apollo serves an empty page or a 422.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sources.apollo.models import TSearchPage
+
+
+def lenient_int(value: Any) -> int | None:
+    """An int from an int, a float or a numeric string (`"200"`, `"200.0"`); else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    if isinstance(value, (str, bytes)):
+        text = value.strip() if isinstance(value, str) else value.decode().strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                return None
+            return int(number) if math.isfinite(number) else None
+    return None
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What one search page says about itself, parsed leniently."""
+
+    page: int | None
+    per_page: int | None
+    total_entries: int | None
+    rows: int
+
+
+def page_info(page: TSearchPage) -> PageInfo:
+    pagination = page.get("pagination") or {}
+    if not isinstance(pagination, dict):
+        pagination = {}
+    tasks = page.get("tasks") or []
+    return PageInfo(
+        page=lenient_int(pagination.get("page")),
+        per_page=lenient_int(pagination.get("per_page")),
+        total_entries=lenient_int(pagination.get("total_entries")),
+        rows=len(tasks) if isinstance(tasks, list) else 0,
+    )
+
+
+def effective_per_page(requested: int, info: PageInfo) -> int:
+    """The page size the vendor really used: it may clamp `per_page` without saying so."""
+    if info.per_page and info.per_page > 0:
+        return min(requested, info.per_page)
+    # No per_page echoed: a first page shorter than asked while more rows exist is a clamp.
+    if info.total_entries is not None and 0 < info.rows < requested < info.total_entries:
+        return info.rows
+    return requested
+
+
+def reachable_records(per_page: int, max_records: int, max_pages: int) -> int:
+    """How many records one search can reach under the display cap."""
+    return max(0, min(max_records, max_pages * per_page))
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """Which pages of one search to fetch and how many rows each should hold."""
+
+    per_page: int
+    total_entries: int
+    reachable: int  # min(total_entries, cap)
+    last_page: int
+
+    @property
+    def capped(self) -> bool:
+        """True when the search holds more rows than the display cap lets through."""
+        return self.total_entries > self.reachable
+
+    def expected_rows(self, page: int) -> int:
+        if page < 1 or page > self.last_page:
+            return 0
+        if page < self.last_page:
+            return self.per_page
+        return self.reachable - (self.last_page - 1) * self.per_page
+
+    def remaining_pages(self) -> range:
+        """Pages after the first one, each requested once."""
+        return range(2, self.last_page + 1)
+
+
+def plan_pages(total_entries: int, per_page: int, max_records: int, max_pages: int) -> PagePlan:
+    """Plan the pages of a search whose first page said `total_entries`."""
+    if per_page < 1:
+        raise ValueError("per_page must be >= 1")
+    total = max(0, total_entries)
+    reachable = min(total, reachable_records(per_page, max_records, max_pages))
+    last_page = max(1, math.ceil(reachable / per_page))
+    return PagePlan(
+        per_page=per_page, total_entries=total, reachable=reachable, last_page=last_page
+    )
+
+
+def is_short(plan: PagePlan, page: int, rows: int) -> bool:
+    """A page holding fewer rows than planned: the cap (or a shrinking result) was hit."""
+    return rows < plan.expected_rows(page)

@@ -1,0 +1,350 @@
+"""A full scan of `POST /api/v1/tasks/search`: pages fetched concurrently, past the display cap.
+
+Facts relied on (NOTES.md, section 1):
+- The first page tells `total_entries`, the per_page really served and the task-type facet
+  counts; the remaining pages are then fetched concurrently, each exactly once.
+- A search reaches at most 50,000 records / 500 pages (`max_records` here). Past it Apollo
+  serves an empty page or a 422, also when `total_entries` says more: a short page therefore marks
+  the cap as reached (detected from the data, whatever `max_records` says).
+- Over the cap the search is split by `task_type_cds` (facet values), then by `user_ids` (from
+  users search), nesting type x user; every filter is verified (see `slicing`). What still cannot
+  be split is read in other sort orders (`task_due_at`, `task_priority`) to reach more rows.
+- The scan is complete only when the unique tasks seen equal `total_entries` at the start and
+  at the end of the scan; only a complete scan may delete rows downstream.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sources.apollo.dedup import SeenIds
+from sources.apollo.models import TFacetCount, TSearchPage, TTask, TUser
+from sources.apollo.pagination import PageInfo, PagePlan, effective_per_page, page_info, plan_pages
+from sources.apollo.report import ScanReport, utc_now
+from sources.apollo.search import DEFAULT_SORT, PastCapError, TaskSearch, TSort, list_users
+from sources.apollo.settings import DISPLAY_CAP_PAGES, SORT_ORDERS
+from sources.apollo.slicing import (
+    DIMENSIONS,
+    TASK_TYPE_FILTER,
+    Child,
+    Slice,
+    facet_counts,
+    filter_applied,
+    type_children,
+    user_children,
+)
+from sources.core import ApiClient, FatalApiError
+
+logger = logging.getLogger("apollo_tasks.source")
+
+ROOT = Slice()
+
+
+@dataclass
+class Batch:
+    """New (not yet seen this run) records from a few pages, ready for Arrow conversion."""
+
+    tasks: list[TTask] = field(default_factory=list)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    facets: list[TFacetCount] | None = None
+
+
+TItem = Batch | ScanReport
+_R = TypeVar("_R")
+# A generator of scan items that also returns a value (`x = yield from ...`).
+TGen = Generator[TItem, None, _R]
+TProbe = tuple[Child, TSearchPage, PageInfo]
+
+
+class TaskScanner:
+    """Streams every task reachable through task search as `Batch`es, then the `ScanReport`.
+
+    Args:
+        client: the shared, thread-safe `ApiClient`.
+        per_page: requested page size (at most 200; stepped down to 100 if Apollo refuses).
+        concurrency: pages in flight at once.
+        max_records: records one search can reach (Apollo's display cap, 50,000).
+        batch_rows: tasks per yielded batch (bounds memory: pages are never all held).
+    """
+
+    def __init__(
+        self,
+        client: ApiClient,
+        report: ScanReport,
+        *,
+        per_page: int = 200,
+        concurrency: int = 4,
+        max_records: int = 50_000,
+        max_pages: int = DISPLAY_CAP_PAGES,
+        batch_rows: int = 5_000,
+        users_loader: Callable[[ApiClient], list[TUser]] = list_users,
+    ) -> None:
+        self.client = client
+        self.report = report
+        self.search = TaskSearch(client, report, per_page)
+        self.concurrency = max(1, concurrency)
+        self.cap_records = max(1, max_records)
+        self.max_pages = max(1, max_pages)
+        self.batch_rows = batch_rows
+        self._users_loader = users_loader
+        self._users: list[TUser] | None = None
+        self._ignored: set[str] = set()
+        self._tasks = SeenIds()
+        self._contacts = SeenIds()
+        self._accounts = SeenIds()
+        self._batch = Batch()
+        self._read: set[tuple[Slice, TSort]] = set()
+        self._pool: ThreadPoolExecutor | None = None
+
+    # -- the scan -------------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[TItem]:
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="apollo-search")
+        try:
+            yield from self._run()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._sync_stats()
+
+    def _run(self) -> TGen[None]:
+        report = self.report
+        first = self.search.page(1)
+        info = page_info(first)
+        report.total_entries = info.total_entries
+        report.plan_more(1)
+        self._batch.facets = facet_counts(first)
+        report.count_rows("task_type_counts", len(self._batch.facets))
+        yield from self._absorb(first)
+        yield from self._scan(ROOT, first, info)
+        total = info.total_entries
+        if total is not None and len(self._tasks) < total:
+            yield from self._other_orders(ROOT, total)
+        complete = total is not None and len(self._tasks) >= total
+        if complete and total:
+            # Tasks created or deleted while we paged shift rows between pages: recheck the total.
+            last = self.search.page(1)
+            report.plan_more(1)
+            yield from self._absorb(last, recheck=True)
+            end_total = page_info(last).total_entries
+            if end_total != total:
+                report.warn(
+                    f"Apollo's task total changed during the scan ({total} -> {end_total});"
+                    " treating the scan as incomplete: nothing will be deleted, run again"
+                )
+                complete = False
+        report.tasks_seen = len(self._tasks)
+        report.unreachable = max(0, (total or 0) - len(self._tasks))
+        report.complete = complete and report.unreachable == 0
+        if total is None:
+            report.warn("Apollo's answer had no total_entries: cannot prove the scan complete")
+        elif report.unreachable:
+            report.warn(
+                f"{report.unreachable} of {total} tasks could not be reached through task search"
+                " (display cap; filters ignored): the tasks table is incomplete and nothing was"
+                " deleted"
+            )
+        if self._batch.tasks or self._batch.facets is not None:
+            yield self._flush()
+        report.finished_at = utc_now()
+        self._sync_stats()
+        yield report
+
+    def _scan(self, slice_: Slice, first: TSearchPage, info: PageInfo) -> TGen[None]:
+        self.report.slices += 1
+        total = info.total_entries
+        if total is None:
+            yield from self._walk(slice_, DEFAULT_SORT, start=2)
+            return
+        per_page = effective_per_page(self.search.per_page, info)
+        plan = plan_pages(total, per_page, self.cap_records, self.max_pages)
+        if not plan.capped:
+            truncated = yield from self._fetch(slice_, DEFAULT_SORT, plan, info.rows)
+            if not truncated:
+                return
+        # Over the display cap (known from the total, or learnt from a short page).
+        logger.info("%s: %d tasks, over the display cap; splitting", slice_.label, total)
+        for dimension in DIMENSIONS:
+            if slice_.has(dimension) or dimension in self._ignored:
+                continue
+            children = self._children(slice_, dimension, first)
+            if not children:
+                continue
+            probes = yield from self._probe(children, total)
+            if probes is None:
+                continue
+            for child, child_first, child_info in probes:
+                yield from self._scan(child.slice, child_first, child_info)
+            return
+        self.report.warn(
+            f"task search ({slice_.label}) holds {total} tasks, more than the"
+            f" {self.cap_records} Apollo's display cap lets through, and no filter could split it;"
+            " reading it in other sort orders"
+        )
+        if plan.capped:  # the default order's reachable pages were not read yet
+            plan = plan_pages(total, per_page, self.cap_records, self.max_pages)
+            yield from self._fetch(slice_, DEFAULT_SORT, plan, info.rows)
+        self._read.add((slice_, DEFAULT_SORT))
+        yield from self._other_orders(slice_, None)
+
+    def _children(self, slice_: Slice, dimension: str, first: TSearchPage) -> list[Child]:
+        if dimension == TASK_TYPE_FILTER:
+            return type_children(slice_, first)
+        if self._users is None:
+            try:
+                self._users = self._users_loader(self.client)
+            except FatalApiError as exc:
+                self.report.warn(f"cannot list users to split task search by owner: {exc}")
+                self._users = []
+        return user_children(slice_, self._users)
+
+    def _probe(self, children: list[Child], parent_total: int) -> TGen[list[TProbe] | None]:
+        """Fetch each child's first page; None (and the dimension marked ignored) if unfiltered."""
+        verified: list[TProbe] = []
+        head, rest = children[:1], children[1:]
+        for group in (head, rest):
+            futures = [(c, self._submit(1, c.slice, DEFAULT_SORT)) for c in group]
+            self.report.plan_more(len(futures))
+            for child, future in futures:
+                page = future.result()
+                yield from self._absorb(page)
+                info = page_info(page)
+                if not filter_applied(child, info, parent_total, page.get("tasks") or []):
+                    self._ignored.add(child.name)
+                    self.report.warn(
+                        f"Apollo ignored the {child.name} filter on task search (answered"
+                        f" {info.total_entries} tasks for {child.value!r}, expected"
+                        f" {child.expected_total if child.expected_total is not None else 'fewer'});"
+                        " not splitting by it"
+                    )
+                    for _, pending in futures:
+                        pending.cancel()
+                    return None
+                verified.append((child, page, info))
+        return verified
+
+    def _other_orders(self, slice_: Slice, goal: int | None) -> TGen[None]:
+        """Read an over-cap slice in each sort order; each reaches a different window of rows."""
+        for sort in SORT_ORDERS:
+            if (slice_, sort) in self._read or (goal is not None and len(self._tasks) >= goal):
+                continue
+            self._read.add((slice_, sort))
+            first = self.search.page(1, slice_.as_filters() or None, sort)
+            self.report.plan_more(1)
+            new = yield from self._absorb(first)
+            info = page_info(first)
+            if not new or info.total_entries is None:
+                continue  # this order shows rows we have (or the sort is not supported)
+            per_page = effective_per_page(self.search.per_page, info)
+            plan = plan_pages(info.total_entries, per_page, self.cap_records, self.max_pages)
+            yield from self._fetch(slice_, sort, plan, info.rows)
+
+    # -- paging ---------------------------------------------------------------------------------
+
+    def _submit(self, page: int, slice_: Slice, sort: TSort) -> Future[TSearchPage]:
+        assert self._pool is not None
+        return self._pool.submit(self.search.page, page, slice_.as_filters() or None, sort)
+
+    def _fetch(self, slice_: Slice, sort: TSort, plan: PagePlan, first_rows: int) -> TGen[bool]:
+        """Fetch pages 2..last of a plan, `concurrency` in flight, in order; True if cut short."""
+        reached = self._short(plan, 1, first_rows)
+        if reached is not None:
+            return True
+        window: deque[tuple[int, Future[TSearchPage]]] = deque()
+        pages = iter(plan.remaining_pages())
+        self.report.plan_more(max(0, plan.last_page - 1))
+        truncated = False
+        while True:
+            while not truncated and len(window) < self.concurrency * 2:
+                page = next(pages, None)
+                if page is None:
+                    break
+                window.append((page, self._submit(page, slice_, sort)))
+            if not window:
+                return truncated
+            page, future = window.popleft()
+            try:
+                data: TSearchPage = future.result()
+            except PastCapError:
+                data = {"tasks": []}
+            yield from self._absorb(data)
+            if not truncated and self._short(plan, page, len(data.get("tasks") or [])) is not None:
+                truncated = True
+
+    def _short(self, plan: PagePlan, page: int, rows: int) -> int | None:
+        """When a page holds fewer rows than planned: learn the real cap; returns rows reached."""
+        if rows >= plan.expected_rows(page):
+            return None
+        reached = (page - 1) * plan.per_page + rows
+        if reached < self.cap_records and reached < plan.total_entries:
+            self.cap_records = max(1, reached)
+            self.report.warn(
+                f"Apollo's task search stopped serving rows after {reached} of"
+                f" {plan.total_entries} (display cap); splitting the search to reach the rest"
+            )
+        return reached
+
+    def _walk(self, slice_: Slice, sort: TSort, start: int) -> TGen[None]:
+        """Pages without a usable total: one at a time until a short page, never a page twice."""
+        per_page = self.search.per_page
+        for page in range(start, self.max_pages + 1):
+            self.report.plan_more(1)
+            try:
+                data = self.search.page(page, slice_.as_filters() or None, sort)
+            except PastCapError:
+                return
+            rows = len(data.get("tasks") or [])
+            new = yield from self._absorb(data)
+            if rows < per_page or not new:
+                return
+
+    # -- records --------------------------------------------------------------------------------
+
+    def _absorb(self, page: TSearchPage, recheck: bool = False) -> TGen[int]:
+        """Keep the page's unseen tasks (and their unseen contacts/accounts) in the batch."""
+        tasks = [t for t in page.get("tasks") or [] if isinstance(t, dict) and t.get("id")]
+        fresh = self._tasks.add_new([str(t["id"]) for t in tasks])
+        new = [t for t, is_new in zip(tasks, fresh, strict=True) if is_new]
+        if not recheck:
+            self.report.duplicates += len(tasks) - len(new)
+        batch = self._batch
+        batch.tasks.extend(new)
+        self.report.count_rows("tasks", len(new))
+        for key, table, seen, out in (
+            ("contact", "contacts", self._contacts, batch.contacts),
+            ("account", "accounts", self._accounts, batch.accounts),
+        ):
+            embedded = [t[key] for t in new if isinstance(t.get(key), dict) and t[key].get("id")]
+            if embedded:
+                marks = seen.add_new([str(e["id"]) for e in embedded])
+                fresh_records = [e for e, is_new in zip(embedded, marks, strict=True) if is_new]
+                out.extend(fresh_records)
+                self.report.count_rows(table, len(fresh_records))
+                if key == "contact":
+                    phones = sum(
+                        len(c["phone_numbers"])
+                        for c in fresh_records
+                        if isinstance(c.get("phone_numbers"), list)
+                    )
+                    self.report.count_rows("contact_phone_numbers", phones)
+        self.report.tasks_seen = len(self._tasks)
+        self._sync_stats()
+        self.report.page_done()
+        if len(batch.tasks) >= self.batch_rows:
+            yield self._flush()
+        return len(new)
+
+    def _flush(self) -> Batch:
+        batch, self._batch = self._batch, Batch()
+        return batch
+
+    def _sync_stats(self) -> None:
+        stats = self.client.stats
+        self.report.requests = stats.requests
+        self.report.retries = stats.retries
+        self.report.rate_limited = stats.rate_limited

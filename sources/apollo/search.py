@@ -1,0 +1,131 @@
+"""Requests to `POST /api/v1/tasks/search` and `GET /api/v1/users/search`, one page each.
+
+Facts relied on (NOTES.md, section 1):
+- The key travels only in the `x-api-key` header (the shared `ApiClient` sends it).
+- `open_factor_names[]=task_types` goes on every search (required by the older contract).
+- `page`, `per_page`, `sort_by_field` are query parameters; the undocumented filters
+  (`user_ids`, `task_type_cds`) go in the JSON body as third-party clients send them.
+- `per_page` above what Apollo allows answers 422 `Per page not supported`: step down to 100 once,
+  say so, and go on. A `per_page` is never above 200.
+- Past the display cap a page may answer 422: reported as `PastCapError`, not a failure.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sources.apollo.models import TFilters, TSearchPage, TUser, TUsersPage
+from sources.apollo.pagination import lenient_int
+from sources.apollo.report import ScanReport
+from sources.apollo.settings import (
+    DISPLAY_CAP_PAGES,
+    FALLBACK_PER_PAGE,
+    MAX_PER_PAGE,
+    PER_PAGE_REJECTED,
+    TASK_TYPES_FACET,
+    TASKS_SEARCH_PATH,
+    USERS_PER_PAGE,
+    USERS_SEARCH_PATH,
+)
+from sources.core import ApiClient, BadRequestError, InvalidResponseError
+
+TSort = tuple[str | None, bool | None]
+DEFAULT_SORT: TSort = (None, None)
+SEARCH_ENDPOINT = "api/v1/tasks/search"
+USERS_ENDPOINT = "api/v1/users/search"
+
+
+class PastCapError(Exception):
+    """A page past Apollo's display cap answered 422: there is nothing more in this search."""
+
+
+class TaskSearch:
+    """One page of task search at a time; thread-safe (pages are fetched concurrently)."""
+
+    def __init__(self, client: ApiClient, report: ScanReport, per_page: int = MAX_PER_PAGE) -> None:
+        self.client = client
+        self.report = report
+        self.per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+        report.per_page_requested = self.per_page
+        report.per_page_used = self.per_page
+        self._lock = threading.Lock()
+
+    def page(
+        self, page: int, filters: TFilters | None = None, sort: TSort = DEFAULT_SORT
+    ) -> TSearchPage:
+        """Fetch one page; steps `per_page` down to 100 when Apollo refuses the larger size."""
+        while True:
+            per_page = self.per_page
+            try:
+                return self._request(page, per_page, filters, sort)
+            except BadRequestError as exc:
+                if PER_PAGE_REJECTED in exc.vendor_message.lower() and per_page > FALLBACK_PER_PAGE:
+                    self._step_down(per_page)
+                    continue
+                if page > 1 and exc.status == 422:
+                    raise PastCapError(str(exc)) from None
+                raise
+
+    def _step_down(self, refused: int) -> None:
+        with self._lock:
+            if self.per_page == refused:
+                self.per_page = FALLBACK_PER_PAGE
+                self.report.per_page_used = FALLBACK_PER_PAGE
+                self.report.warn(
+                    f"Apollo refused per_page={refused} (422 Per page not supported);"
+                    f" using per_page={FALLBACK_PER_PAGE}"
+                )
+
+    def _request(
+        self, page: int, per_page: int, filters: TFilters | None, sort: TSort
+    ) -> TSearchPage:
+        params: list[tuple[str, Any]] = [
+            ("open_factor_names[]", TASK_TYPES_FACET),
+            ("page", page),
+            ("per_page", per_page),
+        ]
+        field, ascending = sort
+        if field:
+            params.append(("sort_by_field", field))
+        if ascending is not None:
+            params.append(("sort_ascending", "true" if ascending else "false"))
+        body = dict(filters) if filters else None
+        data = self.client.request_json(
+            "POST", TASKS_SEARCH_PATH, params=params, json=body, endpoint=SEARCH_ENDPOINT
+        )
+        if not isinstance(data, dict) or not isinstance(data.get("tasks", []), list):
+            raise InvalidResponseError(
+                f"Apollo {SEARCH_ENDPOINT} answered JSON without a `tasks` list on page {page}",
+                endpoint=SEARCH_ENDPOINT,
+            )
+        return data  # type: ignore[return-value]
+
+
+def list_users(client: ApiClient) -> list[TUser]:
+    """Every user (teammate) of the Apollo team, for slicing the task search by `user_ids`."""
+    users: list[TUser] = []
+    seen: set[str] = set()
+    for page in range(1, DISPLAY_CAP_PAGES + 1):
+        data: TUsersPage = client.request_json(
+            "GET",
+            USERS_SEARCH_PATH,
+            params={"page": page, "per_page": USERS_PER_PAGE},
+            endpoint=USERS_ENDPOINT,
+        )
+        batch = data.get("users") if isinstance(data, dict) else None
+        if not isinstance(batch, list) or not batch:
+            break
+        fresh = [u for u in batch if isinstance(u, dict) and u.get("id") not in seen]
+        if not fresh:  # the vendor served a page we already have: stop, never loop
+            break
+        for user in fresh:
+            seen.add(str(user.get("id")))
+        users.extend(fresh)
+        pagination = data.get("pagination") or {}
+        total = (
+            lenient_int(pagination.get("total_entries")) if isinstance(pagination, dict) else None
+        )
+        if len(batch) < USERS_PER_PAGE or (total is not None and len(users) >= total):
+            break
+    return users
