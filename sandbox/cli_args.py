@@ -1,0 +1,92 @@
+"""Command-line flags of the sandbox, shared by `apollo-tasks sandbox` and `python -m sandbox`.
+
+Every flag defaults to None so that only flags given on the command line override the base
+config (the defaults of `SandboxConfig`, or `--config-json`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from sandbox.config import SandboxConfig
+
+# flag -> (config path, type, help)
+_FLAGS: dict[str, tuple[str, Any, str]] = {
+    "--tasks": ("tasks", int, "number of seed tasks (default 300)"),
+    "--seed": ("seed", int, "dataset seed (default 7)"),
+    "--max-per-page": (
+        "max_per_page",
+        int,
+        "per_page limit of POST /api/v1/tasks/search: 100 or 200",
+    ),
+    "--max-records": ("max_records", int, "display limit in records (default 50000)"),
+    "--max-pages": ("max_pages", int, "display limit in pages (default 500)"),
+    "--past-cap": ("past_cap_behaviour", str, "answer past the display limit: empty | 422"),
+    "--filters": ("filters", str, "undocumented search filters: honour | ignore"),
+    "--index-lag": ("index_lag_seconds", float, "seconds before created tasks show in search"),
+    "--header-scheme": ("header_scheme", str, "rate-limit header names: current | legacy"),
+    "--max-bulk-contacts": ("max_bulk_contacts", int, "contact ids allowed per bulk create"),
+    "--rate-minute": ("rate_limits.minute", int, "calls per minute per endpoint"),
+    "--rate-hour": ("rate_limits.hour", int, "calls per hour per endpoint"),
+    "--rate-day": ("rate_limits.day", int, "calls per day per endpoint"),
+    "--latency-ms": ("faults.latency_ms", float, "added latency per API call"),
+    "--jitter-ms": ("faults.jitter_ms", float, "random extra latency, up to this"),
+    "--error-rate": ("faults.error_rate", float, "share of calls answered 500/502/503"),
+    "--drop-rate": ("faults.drop_rate", float, "share of calls dropped before the work"),
+    "--truncate-rate": ("faults.truncate_rate", float, "share of answers cut short"),
+    "--invalid-json-rate": (
+        "faults.invalid_json_rate",
+        float,
+        "share of 200s with a non-JSON body",
+    ),
+    "--burst-429-every": ("faults.burst_429_every", int, "calls between bursts of 429s"),
+    "--burst-429-len": ("faults.burst_429_len", int, "429s per burst"),
+    "--drop-after-create-rate": (
+        "faults.drop_after_create_rate",
+        float,
+        "share of creates dropped after the tasks were made",
+    ),
+    "--fault-seed": ("faults.fault_seed", int, "seed of the random faults"),
+}
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `--port`, `--host` and every config flag to `parser`."""
+    parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    for flag, (_, kind, help_text) in _FLAGS.items():
+        parser.add_argument(flag, type=kind, default=None, help=help_text)
+    parser.add_argument(
+        "--pagination-as-strings",
+        action="store_true",
+        default=None,
+        help="send tasks search pagination numbers as strings",
+    )
+    parser.add_argument(
+        "--no-retry-after", action="store_true", default=None, help="omit retry-after on 429"
+    )
+    parser.add_argument(
+        "--config-json", default=None, help="a full SandboxConfig as JSON (flags override it)"
+    )
+
+
+def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
+    """The SandboxConfig described by parsed arguments."""
+    data: dict[str, Any] = json.loads(ns.config_json) if getattr(ns, "config_json", None) else {}
+    data = SandboxConfig.from_dict(data).to_dict()
+    for flag, (path, _, _) in _FLAGS.items():
+        value = getattr(ns, flag[2:].replace("-", "_"), None)
+        if value is None:
+            continue
+        head, _, leaf = path.partition(".")
+        if leaf:
+            data[head][leaf] = value
+        else:
+            data[head] = value
+    if getattr(ns, "pagination_as_strings", None):
+        data["pagination_as_strings"] = True
+    if getattr(ns, "no_retry_after", None):
+        data["retry_after_header"] = False
+    return SandboxConfig.from_dict(data)

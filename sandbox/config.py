@@ -1,0 +1,195 @@
+"""Configuration of the Apollo.io sandbox: every knob, JSON-serialisable.
+
+The knobs exist because the real Apollo behaviour is unknown or varies (see
+`shared/api-docs/NOTES.md`, section 1): the sandbox must be able to play each plausible variant
+so that the product is tested against all of them.
+
+Facts relied on (defaults):
+- `POST /api/v1/tasks/search` answers 422 `Per page not supported` above 100 per page (current
+  docs); the legacy `GET /v1/tasks/search` allows 200 (seed 002).
+- Display limit: 50,000 records, up to 500 pages.
+- Rate limits are fixed windows per endpoint per minute, hour and day. The defaults here are
+  deliberately generous so demos and benchmarks are not throttled unless a test asks for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+PAST_CAP_BEHAVIOURS = ("empty", "422")
+FILTER_MODES = ("honour", "ignore")
+HEADER_SCHEMES = ("current", "legacy")
+WINDOWS = ("minute", "hour", "day")
+
+
+@dataclass
+class FaultConfig:
+    """Random misbehaviour, reproducible from `fault_seed` (one random draw set per request)."""
+
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    error_rate: float = 0.0
+    drop_rate: float = 0.0
+    truncate_rate: float = 0.0
+    invalid_json_rate: float = 0.0
+    burst_429_every: int = 0
+    burst_429_len: int = 0
+    drop_after_create_rate: float = 0.0
+    # Path prefixes the faults apply to; `/_sandbox` hooks are never faulted whatever this says.
+    fault_paths: list[str] = field(default_factory=lambda: ["/api/v1/", "/v1/"])
+    fault_seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FaultConfig:
+        _reject_unknown(cls, data, "faults")
+        merged = {**dataclasses.asdict(cls()), **data}
+        cfg = cls(**merged)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        for name in (
+            "error_rate",
+            "drop_rate",
+            "truncate_rate",
+            "invalid_json_rate",
+            "drop_after_create_rate",
+        ):
+            value = getattr(self, name)
+            if not 0.0 <= float(value) <= 1.0:
+                raise ValueError(f"faults.{name} must be between 0 and 1, got {value!r}")
+        if self.latency_ms < 0 or self.jitter_ms < 0:
+            raise ValueError("faults.latency_ms and faults.jitter_ms must be >= 0")
+        if self.burst_429_every < 0 or self.burst_429_len < 0:
+            raise ValueError("faults.burst_429_every and faults.burst_429_len must be >= 0")
+        if not isinstance(self.fault_paths, list) or not all(
+            isinstance(p, str) for p in self.fault_paths
+        ):
+            raise ValueError("faults.fault_paths must be a list of path prefixes")
+
+
+@dataclass
+class SandboxConfig:
+    """Everything the sandbox can be told. `tasks`, `seed` and `anchor_date` fix the dataset."""
+
+    tasks: int = 300
+    seed: int = 7
+    # Seed data is spread around this instant (due dates over the past year and the next 3
+    # months). None = today 00:00 UTC: fresh relative to the clock, identical all day long; pin
+    # it (e.g. "2025-06-01T00:00:00Z") for data that never changes.
+    anchor_date: str | None = None
+    master_keys: list[str] = field(default_factory=lambda: ["sandbox-master-key"])
+    plain_keys: list[str] = field(default_factory=lambda: ["sandbox-plain-key"])
+    default_per_page: int = 100
+    max_per_page: int = 100
+    legacy_max_per_page: int = 200
+    max_records: int = 50_000
+    max_pages: int = 500
+    past_cap_behaviour: str = "empty"
+    pagination_as_strings: bool = False
+    filters: str = "honour"
+    index_lag_seconds: float = 0.0
+    max_bulk_contacts: int = 100
+    contacts_max_per_page: int = 100
+    rate_limits: dict[str, int] = field(
+        default_factory=lambda: {"minute": 100_000, "hour": 1_000_000, "day": 10_000_000}
+    )
+    rate_window_seconds: dict[str, float] = field(
+        default_factory=lambda: {"minute": 60.0, "hour": 3600.0, "day": 86400.0}
+    )
+    # Per-endpoint overrides keyed by endpoint name, e.g. {"api/v1/tasks/search": {"minute": 5}}.
+    endpoint_rate_limits: dict[str, dict[str, int]] = field(default_factory=dict)
+    header_scheme: str = "current"
+    retry_after_header: bool = True
+    request_log_cap: int = 200_000
+    # Rendered account+contact JSON kept per contact (~3.4 KB each): 131,072 ~ 450 MB at most.
+    # Fixed at start (changing it live has no effect).
+    contact_cache_size: int = 131_072
+    faults: FaultConfig = field(default_factory=FaultConfig)
+
+    # Fields that shape the generated dataset: changing them live would need a rebuild.
+    DATASET_FIELDS = ("tasks", "seed", "anchor_date")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["faults"] = self.faults.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SandboxConfig:
+        _reject_unknown(cls, data, "config")
+        base = cls().to_dict()
+        faults = FaultConfig.from_dict(dict(data.get("faults") or {}))
+        merged = {**base, **{k: v for k, v in data.items() if k != "faults"}}
+        merged["faults"] = faults
+        cfg = cls(**merged)
+        cfg.validate()
+        return cfg
+
+    def merged(self, changes: dict[str, Any]) -> SandboxConfig:
+        """A copy with `changes` applied; nested `faults`, `rate_limits`... are merged, not replaced."""
+        data = self.to_dict()
+        for key, value in changes.items():
+            if isinstance(value, FaultConfig):
+                value = value.to_dict()
+            if (
+                isinstance(value, dict)
+                and isinstance(data.get(key), dict)
+                and key != "endpoint_rate_limits"
+            ):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        return SandboxConfig.from_dict(data)
+
+    def validate(self) -> None:
+        if self.tasks < 0:
+            raise ValueError("tasks must be >= 0")
+        for name in ("default_per_page", "max_per_page", "legacy_max_per_page", "max_pages"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1")
+        if self.max_records < 0:
+            raise ValueError("max_records must be >= 0")
+        if self.past_cap_behaviour not in PAST_CAP_BEHAVIOURS:
+            raise ValueError(f"past_cap_behaviour must be one of {PAST_CAP_BEHAVIOURS}")
+        if self.filters not in FILTER_MODES:
+            raise ValueError(f"filters must be one of {FILTER_MODES}")
+        if self.header_scheme not in HEADER_SCHEMES:
+            raise ValueError(f"header_scheme must be one of {HEADER_SCHEMES}")
+        for table_name, table in (("rate_limits", self.rate_limits),) + tuple(
+            (f"endpoint_rate_limits[{k}]", v) for k, v in self.endpoint_rate_limits.items()
+        ):
+            for window in table:
+                if window not in WINDOWS:
+                    raise ValueError(f"{table_name} has unknown window {window!r}")
+        for window in WINDOWS:
+            if window not in self.rate_limits or window not in self.rate_window_seconds:
+                raise ValueError(f"rate_limits and rate_window_seconds need {window!r}")
+            if float(self.rate_window_seconds[window]) <= 0:
+                raise ValueError("rate_window_seconds values must be > 0")
+        if not self.master_keys:
+            raise ValueError("master_keys must hold at least one key")
+        if self.contact_cache_size < 1:
+            raise ValueError("contact_cache_size must be >= 1")
+        if self.request_log_cap < 1:
+            raise ValueError("request_log_cap must be >= 1")
+        self.faults.validate()
+
+    def limit_for(self, endpoint: str, window: str) -> int:
+        """The request limit of `endpoint` in `window`, honouring per-endpoint overrides."""
+        override = self.endpoint_rate_limits.get(endpoint, {})
+        return int(override.get(window, self.rate_limits[window]))
+
+
+def _reject_unknown(cls: type, data: dict[str, Any], what: str) -> None:
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} must be a JSON object")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown {what} field(s): {', '.join(unknown)}")

@@ -1,0 +1,140 @@
+"""Request parameters as Apollo.io reads them: query string and/or JSON body, body wins.
+
+Facts relied on (NOTES.md section 1, spec): list parameters arrive as `name[]=a&name[]=b` in the
+query string (also plain `name=a`) or as JSON arrays; numbers may arrive as strings. Any bad input
+answers 422 `{"error": "..."}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from sandbox.data import PRIORITIES, STATUSES, TASK_TYPES
+from sandbox.util import parse_iso
+
+REDACTED = "[REDACTED]"
+
+
+class BadInput(Exception):
+    """Answered 422 `{"error": str(exc)}`."""
+
+
+def parse_query(query: str) -> dict[str, Any]:
+    """`a=1&l[]=x&l[]=y` -> {"a": "1", "l": ["x", "y"]}; a repeated plain key becomes a list."""
+    out: dict[str, Any] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key.endswith("[]"):
+            out.setdefault(key[:-2], [])
+            if not isinstance(out[key[:-2]], list):
+                out[key[:-2]] = [out[key[:-2]]]
+            out[key[:-2]].append(value)
+        elif key in out:
+            prev = out[key]
+            out[key] = (prev if isinstance(prev, list) else [prev]) + [value]
+        else:
+            out[key] = value
+    return out
+
+
+def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    if "x-www-form-urlencoded" in content_type:
+        return parse_query(body.decode("utf-8", "replace"))
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadInput("request body is not valid JSON") from exc
+    if not isinstance(data, dict):
+        raise BadInput("request body must be a JSON object")
+    return data
+
+
+def redact(data: Any) -> Any:
+    """A copy of `data` with every `api_key` value replaced, at any depth."""
+    if isinstance(data, dict):
+        return {k: (REDACTED if k == "api_key" else redact(v)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [redact(v) for v in data]
+    return data
+
+
+def as_list(value: Any) -> list[Any] | None:
+    """A list parameter; a lone string counts as a one-element list; missing -> None."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def int_param(params: dict[str, Any], name: str, default: int) -> int:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise BadInput(f"{name} must be an integer, got {value!r}") from None
+    if number < 1:
+        raise BadInput(f"{name} must be >= 1, got {number}")
+    return number
+
+
+def bool_param(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def _choice(params: dict[str, Any], name: str, options: tuple[str, ...]) -> int:
+    value = params.get(name)
+    if value not in options:
+        raise BadInput(f"{name} must be one of {', '.join(options)}; got {value!r}")
+    return options.index(value)
+
+
+def task_type(params: dict[str, Any]) -> int:
+    return _choice(params, "type", TASK_TYPES)
+
+
+def task_status(params: dict[str, Any]) -> int:
+    if blank(params.get("status")):
+        raise BadInput("status can not be blank")
+    return _choice(params, "status", STATUSES)
+
+
+def task_priority(params: dict[str, Any]) -> int:
+    if blank(params.get("priority")):
+        return PRIORITIES.index("medium")
+    return _choice(params, "priority", PRIORITIES)
+
+
+def due_at(params: dict[str, Any]) -> int:
+    """`due_at` as epoch ms, whole seconds (Apollo echoes `.000+00:00`); GMT unless offset."""
+    value = params.get("due_at")
+    if blank(value):
+        raise BadInput("due_at can not be blank")
+    if not isinstance(value, str):
+        raise BadInput(f"due_at must be an ISO 8601 date-time string; got {value!r}")
+    try:
+        ms = parse_iso(value)
+    except ValueError:
+        raise BadInput(f"due_at {value!r} is not an ISO 8601 date-time") from None
+    return ms - ms % 1000
+
+
+def optional_text(params: dict[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadInput(f"{name} must be a string; got {value!r}")
+    return value
+
+
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list) and len(value) == 0)
