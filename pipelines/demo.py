@@ -4,7 +4,11 @@ Steps (each a function, so later steps, e.g. pushing follow-up tasks, slot in af
 1. `target`: the local Apollo sandbox (20,000 tasks, seed 42, in a child process), or the real
    API when `APOLLO_API_KEY` is set (`APOLLO_BASE_URL` or https://api.apollo.io).
 2. `extract`: `run_extract` into a local DuckDB file (`apollo_demo.duckdb`).
-3. `summarise`: what an analyst asks first, answered by SQL on that file.
+3. `push_followups`: a SQL-defined set of follow-up call tasks pushed back through bulk create,
+   then read back from the tasks search to show them arriving. Against the real API this step is
+   a dry run: a demo never writes into a team's CRM unasked. A second demo run creates nothing
+   (the delivery ledger in the DuckDB file remembers what was delivered).
+4. `summarise`: what an analyst asks first, answered by SQL on that file.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ from typing import Any, TextIO
 
 import duckdb
 
+from destinations.core.summary import PushSummary
 from pipelines.extract import ExtractSummary, run_extract
+from pipelines.push import demo_followups_sql, run_push
 
 DEFAULT_DEMO_FILE = "apollo_demo.duckdb"
 DEMO_TASKS = 20_000
 DEMO_SEED = 42
+DEMO_FOLLOWUPS = 10
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,62 @@ def extract(where: DemoTarget, duckdb_path: str, pipelines_dir: str | None) -> E
         pipelines_dir=pipelines_dir,
         progress=sys.stderr.isatty(),
     )
+
+
+def push_followups(where: DemoTarget, duckdb_path: str, out: TextIO) -> PushSummary:
+    """Step 3: follow-up calls for contacts whose last task was done 14+ days ago, pushed once."""
+    dry_run = where.sandbox is None
+    summary = run_push(
+        query=demo_followups_sql(limit=DEMO_FOLLOWUPS),
+        warehouse=duckdb_path,
+        api_key=where.api_key,
+        base_url=where.base_url,
+        dry_run=dry_run,
+        progress=sys.stderr.isatty(),
+    )
+    out.write(summary.format() + "\n")
+    if dry_run:
+        out.write("(real API: the demo only plans the push; run `apollo-tasks push` to send)\n")
+        return summary
+    if summary.created:
+        _show_arrivals(where, duckdb_path, out)
+    elif summary.already_delivered:
+        out.write(
+            f"Nothing new to create: the ledger (apollo_push.delivery_ledger) shows these"
+            f" {summary.already_delivered} follow-ups were delivered by an earlier run.\n"
+        )
+    return summary
+
+
+def _show_arrivals(where: DemoTarget, duckdb_path: str, out: TextIO) -> None:
+    """Read the pushed follow-ups back through Apollo's own tasks search."""
+    from sources.core import ApiClient
+
+    with duckdb.connect(duckdb_path, read_only=True) as con:
+        rows = con.sql(
+            "SELECT task_id, json_extract_string(payload, '$.contact_id')"
+            " FROM apollo_push.delivery_ledger"
+            " WHERE state = 'delivered' AND request_id LIKE 'followup-%'"
+        ).fetchall()
+    wanted = {r[0] for r in rows}
+    contact_ids = sorted({r[1] for r in rows if r[1]})
+    if not wanted:
+        return
+    with ApiClient(where.base_url, where.api_key) as client:
+        page = client.request_json(
+            "POST",
+            "/api/v1/tasks/search",
+            params=[("open_factor_names[]", "task_types"), ("per_page", 100)],
+            json={"contact_ids": contact_ids, "page": 1},
+        )
+    # Keep only our tasks: other tasks of these contacts, or an ignored filter, add rows.
+    found = [t for t in page.get("tasks", []) if t.get("id") in wanted]
+    out.write(f"\nFollow-up tasks now in Apollo's tasks search ({len(found)} of {len(wanted)}):\n")
+    rows_out = [
+        (t["id"], (t.get("contact") or {}).get("email"), t["type"], t["due_at"], t["created_from"])
+        for t in found[:DEMO_FOLLOWUPS]
+    ]
+    _table(out, ["task id", "contact", "type", "due at", "created from"], rows_out)
 
 
 STATUS_BY_TYPE = """
@@ -130,7 +193,7 @@ def run_demo(
         out.write(f"Reading tasks from {where.description}\n")
         summary = extract(where, path, pipelines_dir)
         out.write(summary.format() + "\n")
-        # Later steps that need the target (e.g. pushing follow-up tasks) go here.
+        push_followups(where, path, out)
     summarise(path, out)
     out.write(f"\nThe data is in {path} (dataset `apollo`). Explore it with:\n")
     out.write(f'  duckdb {path} -c "SELECT * FROM apollo.tasks LIMIT 5"\n')

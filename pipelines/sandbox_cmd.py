@@ -20,7 +20,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sandbox.cli_args import config_from_args
-    from sandbox.server import serve_forever
+    from sandbox.server import SandboxInfo, serve_forever
 
-    serve_forever(config_from_args(args), port=args.port, host=args.host)
+    def announce(info: SandboxInfo) -> None:
+        print(info.describe(), flush=True)
+        print("Ctrl-C stops it.", flush=True)
+
+    serve_forever(config_from_args(args), port=args.port, host=args.host, on_ready=announce)
     return 0

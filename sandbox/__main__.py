@@ -21,8 +21,6 @@ def main(argv: list[str] | None = None) -> None:
     def announce(info: SandboxInfo) -> None:
         sys.stdout.write(info.banner() + "\n")
         sys.stdout.flush()
-        sys.stderr.write(f"sandbox master key: {info.master_key}\n")
-        sys.stderr.flush()
 
     serve_forever(config_from_args(ns), ns.port, ns.host, on_ready=announce)
 
