@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import duckdb
@@ -40,12 +41,19 @@ class DemoTarget:
     base_url: str
     api_key: str
     description: str
-    sandbox: Any = None  # the running sandbox handle, when the demo started one
+    sandbox: tuple[int, int, str] | None = None  # (tasks, seed, anchor day) of a local sandbox
 
 
 @contextmanager
-def target(tasks: int = DEMO_TASKS, seed: int = DEMO_SEED) -> Iterator[DemoTarget]:
-    """Step 1: the real API when APOLLO_API_KEY is set, otherwise a local sandbox."""
+def target(
+    tasks: int = DEMO_TASKS, seed: int = DEMO_SEED, anchor_date: str | None = None
+) -> Iterator[DemoTarget]:
+    """Step 1: the real API when APOLLO_API_KEY is set, otherwise a local sandbox.
+
+    The sandbox's data is a function of (tasks, seed, anchor day); the demo records them in the
+    DuckDB file so `sandbox_for_demo_file` can bring the same account back later (the notebook's
+    dry-run push validates its rows against it).
+    """
     key = os.environ.get("APOLLO_API_KEY")
     if key:
         from sources.apollo import resolve_base_url
@@ -55,13 +63,49 @@ def target(tasks: int = DEMO_TASKS, seed: int = DEMO_SEED) -> Iterator[DemoTarge
         return
     from sandbox import running_sandbox
 
-    with running_sandbox(tasks=tasks, seed=seed, subprocess=True) as sb:
+    anchor = anchor_date or datetime.now(UTC).strftime("%Y-%m-%dT00:00:00Z")
+    with running_sandbox(tasks=tasks, seed=seed, anchor_date=anchor, subprocess=True) as sb:
         yield DemoTarget(
             sb.base_url,
             sb.master_key,
             f"a local Apollo sandbox at {sb.base_url} ({tasks:,} tasks, seed {seed})",
-            sandbox=sb,
+            sandbox=(tasks, seed, anchor),
         )
+
+
+def _record_sandbox(duckdb_path: str, where: DemoTarget) -> None:
+    if where.sandbox is None:
+        return
+    tasks, seed, anchor = where.sandbox
+    with duckdb.connect(duckdb_path) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS apollo_demo")
+        con.execute(
+            "CREATE OR REPLACE TABLE apollo_demo.sandbox AS"
+            " SELECT ?::INTEGER AS tasks, ?::INTEGER AS seed, ?::VARCHAR AS anchor_date",
+            [tasks, seed, anchor],
+        )
+
+
+@contextmanager
+def sandbox_for_demo_file(duckdb_path: str) -> Iterator[DemoTarget]:
+    """The Apollo a demo file came from: the real API if APOLLO_API_KEY is set, else the same
+    sandbox account (same tasks, seed and day) started afresh."""
+    params: tuple[int, int, str | None] = (DEMO_TASKS, DEMO_SEED, None)
+    if not os.environ.get("APOLLO_API_KEY"):
+        with duckdb.connect(duckdb_path, read_only=True) as con:
+            found = con.sql(
+                "SELECT count(*) FROM information_schema.tables"
+                " WHERE table_schema = 'apollo_demo' AND table_name = 'sandbox'"
+            ).fetchall()[0][0]
+            if found:
+                rows = con.sql(
+                    "SELECT tasks, seed, anchor_date FROM apollo_demo.sandbox"
+                ).fetchall()
+                if rows:
+                    tasks, seed, anchor = rows[0]
+                    params = (int(tasks), int(seed), str(anchor))
+    with target(*params) as where:
+        yield where
 
 
 def extract(where: DemoTarget, duckdb_path: str, pipelines_dir: str | None) -> ExtractSummary:
@@ -192,6 +236,7 @@ def run_demo(
     with target(tasks, seed) as where:
         out.write(f"Reading tasks from {where.description}\n")
         summary = extract(where, path, pipelines_dir)
+        _record_sandbox(path, where)
         out.write(summary.format() + "\n")
         push_followups(where, path, out)
     summarise(path, out)

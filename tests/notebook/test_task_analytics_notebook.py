@@ -1,0 +1,49 @@
+"""The analyst notebook runs top to bottom, so it can never rot.
+
+It is executed with a real kernel (nbclient) against a fresh demo: the notebook itself finds no
+DuckDB file, runs the demo extract (a local sandbox), queries the models, draws the charts and
+plans a push in dry-run mode.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "task_analytics.ipynb"
+
+
+def test_notebook_is_stored_without_outputs():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.slow
+def test_notebook_runs_top_to_bottom_on_a_fresh_demo(tmp_path, monkeypatch):
+    demo_file = tmp_path / "apollo_demo.duckdb"
+    monkeypatch.setenv("APOLLO_DEMO_DUCKDB", str(demo_file))
+    monkeypatch.setenv("APOLLO_DEMO_TASKS", "3000")
+    monkeypatch.delenv("APOLLO_API_KEY", raising=False)  # never the real API from a test
+    monkeypatch.chdir(NOTEBOOK.parent)
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    ).execute()
+
+    assert demo_file.exists(), "the notebook should have run the demo extract"
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    texts = "\n".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert len(images) >= 4, "tasks by type, overdue by owner, weekly, completion time charts"
+    assert "push (dry run)" in texts and "follow-up task(s) to create" in texts
+    assert os.environ.get("APOLLO_API_KEY") is None
