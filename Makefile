@@ -12,7 +12,7 @@ $(UV):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv
 
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --all-extras --quiet
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --extra notebook --compile-bytecode --quiet
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -23,7 +23,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash .ci/ensure-postgres
 	$(VENV)/bin/pytest -q
-	@echo "tests ran; see the summary above"
+	bash .ci/test-orchestration
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -38,4 +38,4 @@ sandbox: $(STAMP)
 	$(VENV)/bin/apollo-tasks sandbox --port 8765 --tasks 100000
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.duckdb
+	rm -rf $(VENV) .venv-airflow .venv-dagster .pytest_cache .mypy_cache .ruff_cache *.duckdb

@@ -1,0 +1,105 @@
+"""The Dagster definitions, materialized for real against the sandbox into DuckDB, twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from sandbox import Sandbox
+from tests.orchestration.checks import PUSH_ROWS, assert_run, table_counts
+
+# At least these; the exact set is whatever the extract loads (see the materialize test).
+EXTRACT_TABLES = {
+    "tasks",
+    "contacts",
+    "accounts",
+    "contact_phone_numbers",
+    "task_type_counts",
+    "extract_runs",
+    "_apollo_seen_task_ids",
+}
+
+
+def _dlt_asset_tables(definitions: dg.Definitions) -> set[str]:
+    keys = definitions.resolve_asset_graph().get_all_asset_keys()
+    return {
+        key.to_user_string().removeprefix("dlt_apollo_")
+        for key in keys
+        if key.to_user_string().startswith("dlt_apollo_")
+    }
+
+
+def _definitions() -> dg.Definitions:
+    from pipelines.orchestration.dagster_defs import defs
+
+    return defs()
+
+
+def test_definitions_have_one_asset_per_table_and_a_schedule() -> None:
+    definitions = _definitions()
+    graph = definitions.resolve_asset_graph()
+    assert _dlt_asset_tables(definitions) >= EXTRACT_TABLES
+    push = graph.get(dg.AssetKey("apollo_push"))
+    assert {k.to_user_string() for k in push.parent_keys} == {
+        "dlt_apollo_tasks",
+        "dlt_apollo_contacts",
+    }
+    schedule = definitions.resolve_schedule_def("apollo_tasks_schedule")
+    assert schedule.cron_schedule == "@daily"
+    job = definitions.resolve_job_def("apollo_tasks_job")
+    assert {k.to_user_string() for k in job.asset_layer.selected_asset_keys} >= {
+        "apollo_push",
+        "dlt_apollo_tasks",
+    }
+
+
+def test_materialize_twice_loads_and_pushes_without_duplicates(
+    job_env: None,
+    orchestration_sandbox: Sandbox,
+    warehouse: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    definitions = _definitions()
+    instance = dg.DagsterInstance.ephemeral()
+    assets = [a for a in definitions.assets or [] if isinstance(a, dg.AssetsDefinition)]
+
+    result = dg.materialize(assets, resources=definitions.resources, instance=instance)
+    assert result.success
+    counts = assert_run(warehouse, orchestration_sandbox, run=1)
+    # Exactly one asset per table the extract loaded (dlt's own `_dlt_*` tables aside).
+    loaded = {name.split(".", 1)[1] for name in counts if name.startswith("apollo.")}
+    assert {t for t in loaded if not t.startswith("_dlt_")} == _dlt_asset_tables(definitions)
+    push = result.asset_materializations_for_node("apollo_push")[0].metadata
+    assert push["created"].value == PUSH_ROWS
+    out, err = capfd.readouterr()
+    assert "tasks 300/300" in err, err[-4000:]  # the extract's progress line
+
+    orchestration_sandbox.clear_requests()
+    result = dg.materialize(assets, resources=definitions.resources, instance=instance)
+    assert result.success
+    assert_run(warehouse, orchestration_sandbox, run=2)
+    push = result.asset_materializations_for_node("apollo_push")[0].metadata
+    assert push["created"].value == 0
+    assert push["already_delivered"].value == PUSH_ROWS
+    assert table_counts(warehouse)["apollo.extract_runs"] == 2
+
+
+def test_push_without_configured_input_sends_nothing(
+    job_env: None, orchestration_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("APOLLO_TASKS__PUSH_QUERY")
+    definitions = _definitions()
+    assets = [a for a in definitions.assets or [] if isinstance(a, dg.AssetsDefinition)]
+    result = dg.materialize(
+        assets,
+        selection=[dg.AssetKey("apollo_push")],
+        resources=definitions.resources,
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    push = result.asset_materializations_for_node("apollo_push")[0].metadata
+    assert push["skipped"].value is True
+    assert orchestration_sandbox.created() == []
+    assert orchestration_sandbox.requests() == []
