@@ -5,9 +5,14 @@ wall time over the rate-limit floor. Run by hand:
 
 The sandbox runs in a subprocess with a per-endpoint limit of `--per-window` requests per
 `--window-seconds` fixed window (Apollo's paid plans allow about 200 a minute; the default window
-is shortened so the run takes about a minute, which keeps the ratios the same). The baseline is a
-plain httpx loop of `POST /api/v1/tasks`, one row per call, honouring `retry-after`, run on a
-subset of rows under the same limits and extrapolated (said so in the table).
+is shortened so the run takes about a minute, which keeps the ratios the same). The sandbox's
+windows are aligned to the epoch, so the push starts at a window boundary: the floor
+(ceil(calls / limit) - 1) windows is then exactly the earliest a perfect client could finish.
+The baseline is a plain httpx loop of `POST /api/v1/tasks`, one row per call, honouring
+`retry-after`, run on a subset of rows and extrapolated (said so in the table).
+
+Then the same push and baseline run again with no rate limit (sandbox reset, fresh ledger), which
+measures the sink's own throughput: ledger writes, planning, dlt, HTTP.
 """
 
 from __future__ import annotations
@@ -68,6 +73,24 @@ def floor_seconds(calls: int, per_window: int, window: float) -> float:
     return max(0.0, (math.ceil(calls / per_window) - 1) * window)
 
 
+def at_window_start(window: float) -> None:
+    """Sleep until the sandbox's next fixed window begins (its windows are epoch-aligned)."""
+    time.sleep(window - time.time() % window + 0.01)
+
+
+def push(sb: Any, url: str, pipelines: Path, calls_in_flight: int) -> tuple[Any, float]:
+    started = time.monotonic()
+    summary = run_push(
+        table="bench_input",
+        warehouse=url,
+        api_key=sb.master_key,
+        base_url=sb.base_url,
+        pipelines_dir=str(pipelines),
+        calls_in_flight=calls_in_flight,
+    )
+    return summary, time.monotonic() - started
+
+
 def baseline(sb: Any, rows: list[dict[str, Any]]) -> float:
     """Seconds for one `POST /api/v1/tasks` per row (plain httpx, honours retry-after)."""
     started = time.monotonic()
@@ -91,10 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-window", type=int, default=200)
     parser.add_argument("--window-seconds", type=float, default=10.0)
     parser.add_argument("--baseline-rows", type=int, default=600)
+    parser.add_argument("--calls-in-flight", type=int, default=4)
     args = parser.parse_args(argv)
 
     limits = {"minute": args.per_window, "hour": 10_000_000, "day": 100_000_000}
     windows = {"minute": args.window_seconds, "hour": 3600.0, "day": 86400.0}
+    unlimited = {"minute": 1_000_000_000, "hour": 1_000_000_000, "day": 1_000_000_000}
     with (
         tempfile.TemporaryDirectory() as tmp,
         running_sandbox(
@@ -105,31 +130,37 @@ def main(argv: list[str] | None = None) -> int:
             request_log_cap=1_000_000,
         ) as sb,
     ):
-        url = f"duckdb:///{Path(tmp) / 'bench.duckdb'}"
         rows = make_rows(sb, args.rows, args.users)
+        url = f"duckdb:///{Path(tmp) / 'bench.duckdb'}"
         write_rows(url, rows)
-        started = time.monotonic()
-        summary = run_push(
-            table="bench_input",
-            warehouse=url,
-            api_key=sb.master_key,
-            base_url=sb.base_url,
-            pipelines_dir=str(Path(tmp) / "pipelines"),
-        )
-        wall = time.monotonic() - started
+        at_window_start(args.window_seconds)
+        summary, wall = push(sb, url, Path(tmp) / "p1", args.calls_in_flight)
         assert summary.created == args.rows, summary.format()
         subset = rows[: args.baseline_rows]
         base_wall = baseline(sb, subset)
+
+        sb.configure(rate_limits=unlimited)
+        sb.reset()
+        free_url = f"duckdb:///{Path(tmp) / 'bench-free.duckdb'}"
+        write_rows(free_url, rows)
+        free, free_wall = push(sb, free_url, Path(tmp) / "p2", args.calls_in_flight)
+        assert free.created == args.rows, free.format()
+        free_base_wall = baseline(sb, subset)
     floor = floor_seconds(summary.calls, args.per_window, args.window_seconds)
     base_rate = len(subset) / base_wall
+    free_base_rate = len(subset) / free_base_wall
     base_floor = floor_seconds(args.rows, args.per_window, args.window_seconds)
+    command = " ".join(["python -m bench.push_bench", *(argv or sys.argv[1:])])
     lines = [
-        f"| push of {args.rows} rows, limit {args.per_window} calls per"
-        f" {args.window_seconds:g}s window per endpoint | value |",
+        f"`{command}`: {args.rows} rows, {args.calls_in_flight} calls in flight, DuckDB ledger,"
+        " sandbox in a subprocess",
+        "",
+        f"| limit {args.per_window} calls per {args.window_seconds:g}s fixed window per endpoint"
+        " (push starts at a window boundary) | value |",
         "|---|---|",
         f"| create calls / minimum | {summary.calls} / {summary.minimum_calls} ="
         f" {summary.calls / max(1, summary.minimum_calls):.2f} |",
-        f"| wall time (incl. reading input, ledger, lookups) | {wall:.1f} s |",
+        f"| wall time (incl. reading input, dlt, ledger, lookups) | {wall:.1f} s |",
         f"| rate-limit floor for {summary.calls} calls | {floor:.1f} s |",
         f"| wall / floor | {wall / floor:.2f}x |"
         if floor
@@ -139,6 +170,14 @@ def main(argv: list[str] | None = None) -> int:
         f" {base_rate:,.1f} |",
         f"| one-call-per-row floor for {args.rows} rows | {base_floor:,.0f} s |",
         f"| speed-up over one call per row | {args.rows / wall / base_rate:,.0f}x |",
+        "",
+        "| no rate limit | value |",
+        "|---|---|",
+        f"| create calls | {free.calls} |",
+        f"| wall time, push | {free_wall:.1f} s |",
+        f"| rows/s, push | {args.rows / free_wall:,.0f} |",
+        f"| rows/s, one call per row (measured on {len(subset)} rows) | {free_base_rate:,.1f} |",
+        f"| speed-up over one call per row | {args.rows / free_wall / free_base_rate:,.1f}x |",
     ]
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -74,6 +74,7 @@ def run_push(
     pipelines_dir: str | None = None,
     progress: bool = False,
     reconcile_wait_seconds: float | None = None,
+    calls_in_flight: int | None = None,
 ) -> PushSummary:
     """Push the rows of `table` or `query` to Apollo as tasks; see the module docstring.
 
@@ -85,9 +86,14 @@ def run_push(
         dry_run: plan only: read input and ledger, look up emails, send and write nothing.
         resend_unknown: send again rows an earlier run left needing review.
         reconcile_wait_seconds: how long a created task may take to show in Apollo's search.
+        calls_in_flight: create calls sent at once (default 4; each is still recorded in the
+            ledger before it goes out and after it answers).
 
     Raises:
         VendorApiError: the run stopped (401/403, retries exhausted); one line for a person.
+        LedgerBusyError: another push holds this ledger (PostgreSQL advisory lock, or another
+            thread of this process).
+        WarehouseBusyError: the DuckDB file is open in another process (e.g. another push).
     """
     import dlt
     from dlt.pipeline.exceptions import PipelineStepFailed
@@ -97,6 +103,7 @@ def run_push(
     from destinations.apollo.settings import (
         resolve_api_key,
         resolve_base_url,
+        resolve_calls_in_flight,
         resolve_max_attempts,
         resolve_reconcile_wait,
     )
@@ -123,12 +130,15 @@ def run_push(
             resend_unknown=resend_unknown,
             reconcile_wait_seconds=resolve_reconcile_wait(reconcile_wait_seconds),
             max_attempts=resolve_max_attempts(),
+            calls_in_flight=resolve_calls_in_flight(calls_in_flight),
             progress=say,
         )
         try:
             if dry_run:
                 session.engine.plan(rows)
             else:
+                # The ledger's lock first: a second push stops here, before dlt wraps its error.
+                session.engine.begin()
                 pipeline = dlt.pipeline(
                     pipeline_name=PIPELINE_NAME,
                     pipelines_dir=pipelines_dir,  # type: ignore[arg-type]
@@ -263,6 +273,13 @@ def register(sub: Any) -> None:
     parser.add_argument("--max-contacts-per-call", type=int, default=100, metavar="N")
     parser.add_argument("--ledger-schema", default="apollo_push", metavar="SCHEMA")
     parser.add_argument("--reconcile-wait", type=float, default=None, metavar="SECONDS")
+    parser.add_argument(
+        "--calls-in-flight",
+        type=int,
+        default=None,
+        metavar="N",
+        help="create calls sent at once (default 4)",
+    )
     parser.add_argument("--pipelines-dir", default=None, help="dlt pipelines dir (state unused)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(run=run)
@@ -283,6 +300,7 @@ def run(args: argparse.Namespace) -> int:
         pipelines_dir=args.pipelines_dir,
         progress=not args.quiet,
         reconcile_wait_seconds=args.reconcile_wait,
+        calls_in_flight=args.calls_in_flight,
     )
     sys.stdout.write(summary.format() + "\n")
     if summary.has_needs_review:

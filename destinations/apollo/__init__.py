@@ -7,7 +7,8 @@ Endpoints: `POST /api/v1/tasks/bulk_create`, `POST /api/v1/tasks` (titled rows),
 
 Config (dlt): `DESTINATION__APOLLO_TASKS__API_KEY`, `..._BASE_URL` (fallbacks `APOLLO_API_KEY`,
 `APOLLO_BASE_URL`; default `https://api.apollo.io`), `..._WAREHOUSE` (SQLAlchemy URL or DuckDB
-path of the delivery ledger), `..._MAX_CONTACTS_PER_CALL`, `..._RECONCILE_WAIT_SECONDS`.
+path of the delivery ledger), `..._MAX_CONTACTS_PER_CALL`, `..._RECONCILE_WAIT_SECONDS`,
+`..._CALLS_IN_FLIGHT` (create calls sent at once, default 4).
 `apollo-tasks push` / `pipelines.push.run_push` is the usual way in; it reads the input, finds
 duplicate request_ids over the whole input and runs a pipeline into this destination.
 
@@ -32,9 +33,12 @@ from destinations.apollo.session import close_session, get_session, open_session
 from destinations.apollo.settings import (
     resolve_api_key,
     resolve_base_url,
+    resolve_calls_in_flight,
     resolve_max_attempts,
     resolve_reconcile_wait,
 )
+from destinations.core.runlock import LedgerBusyError
+from destinations.core.warehouse import WarehouseBusyError
 from destinations.core.warehouse import warehouse_url as to_url
 from sources.core.errors import FatalApiError, RetriesExhaustedError, VendorApiError
 
@@ -62,6 +66,7 @@ def apollo_tasks(
     resend_unknown: bool = False,
     reconcile_wait_seconds: float | None = None,
     run_id: str | None = None,
+    calls_in_flight: int | None = None,
 ) -> None:
     """Deliver one batch of input rows (see `destinations.core.contract` for the columns)."""
     session = get_session(run_id)
@@ -77,6 +82,7 @@ def apollo_tasks(
             resend_unknown=resend_unknown,
             reconcile_wait_seconds=resolve_reconcile_wait(reconcile_wait_seconds),
             max_attempts=resolve_max_attempts(),
+            calls_in_flight=resolve_calls_in_flight(calls_in_flight),
         )
     try:
         with session.lock:
@@ -91,6 +97,8 @@ def apollo_tasks(
     except VendorApiError as exc:
         session.error = exc
         raise DestinationTransientException(session.client.safe_message(exc)) from exc
+    except (LedgerBusyError, WarehouseBusyError) as exc:
+        raise DestinationTerminalException(str(exc)) from exc
     finally:
         if standalone:
             close_session(session.run_id)

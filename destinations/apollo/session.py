@@ -33,7 +33,10 @@ class PushSession:
     error: VendorApiError | None = None
 
     def close(self) -> None:
-        self.client.close()
+        try:
+            self.engine.close()  # releases the ledger's run lock
+        finally:
+            self.client.close()
 
 
 _sessions: dict[str, PushSession] = {}
@@ -51,12 +54,17 @@ def open_session(
     resend_unknown: bool = False,
     reconcile_wait_seconds: float = 30.0,
     max_attempts: int = 6,
+    calls_in_flight: int = 4,
     progress: Callable[[str], None] | None = None,
     register: bool = True,
 ) -> PushSession:
     """Build the client, ledger and engine of one run (no I/O yet)."""
     client = ApiClient(
-        base_url, api_key or "", vendor="Apollo", retry=RetryPolicy(max_attempts=max_attempts)
+        base_url,
+        api_key or "",
+        vendor="Apollo",
+        retry=RetryPolicy(max_attempts=max_attempts),
+        max_connections=max(8, calls_in_flight),
     )
     vendor = ApolloTaskVendor(client, max_contacts_per_call=max_contacts_per_call)
     ledger = DeliveryLedger(get_engine(warehouse_url), schema=ledger_schema, vendor="apollo")
@@ -66,6 +74,7 @@ def open_session(
         run_id=run_id,
         resend_unknown=resend_unknown,
         reconcile_wait_seconds=reconcile_wait_seconds,
+        calls_in_flight=calls_in_flight,
         progress=progress,
     )
     session = PushSession(run_id, client, vendor, ledger, engine, threading.Lock())

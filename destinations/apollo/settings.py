@@ -16,6 +16,7 @@ import dlt
 DEFAULT_BASE_URL = "https://api.apollo.io"
 SECTION = "destination.apollo_tasks"
 DEFAULT_RECONCILE_WAIT_SECONDS = 30.0
+DEFAULT_CALLS_IN_FLIGHT = 4
 
 
 def _setting(name: str, explicit: Any, fallback_env: str | None, *, secret: bool) -> Any:
@@ -52,3 +53,9 @@ def resolve_max_attempts(explicit: int | None = None) -> int:
     """HTTP attempts per request (the client's retry budget)."""
     value = _setting("max_attempts", explicit, None, secret=False)
     return int(value) if value not in (None, "") else 6
+
+
+def resolve_calls_in_flight(explicit: int | None = None) -> int:
+    """Create calls sent at once (the ledger still records each before and after it)."""
+    value = _setting("calls_in_flight", explicit, None, secret=False)
+    return int(value) if value not in (None, "") else DEFAULT_CALLS_IN_FLIGHT

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 POINTS = ("before_call", "after_call", "after_ledger")
 _seen: dict[str, int] = {}
+_lock = threading.Lock()  # `before_call` is reached on the sender's worker threads
 
 
 def crashpoint(point: str) -> None:
@@ -22,6 +24,8 @@ def crashpoint(point: str) -> None:
     wanted = os.environ.get("APOLLO_TASKS_CRASH_AT")
     if wanted != point:
         return
-    _seen[point] = _seen.get(point, 0) + 1
-    if _seen[point] >= int(os.environ.get("APOLLO_TASKS_CRASH_COUNT", "1")):
+    with _lock:
+        _seen[point] = _seen.get(point, 0) + 1
+        reached = _seen[point] >= int(os.environ.get("APOLLO_TASKS_CRASH_COUNT", "1"))
+    if reached:
         os.kill(os.getpid(), signal.SIGKILL)

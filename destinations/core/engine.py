@@ -8,8 +8,11 @@ ledger and nothing is remembered elsewhere):
 2. reconcile ledger rows left in `sending` (`reconcile.py`) before anything is resent;
 3. sort rows by ledger state: delivered → already delivered (never resent, even if the row
    changed); needs_review → left for a person unless `resend_unknown`; invalid → rejected;
-4. resolve emails to ids (vendor), then send the fewest calls (`planner.py`), committing
-   `sending` before and the outcome after each call (`ledger.py` has the state machine).
+4. resolve emails to ids (vendor), then send the fewest calls (`planner.py`), a few at once,
+   committing `sending` before and the outcome after each call (`sending.py`; `ledger.py` has
+   the state machine).
+
+A run holds the ledger's lock (`runlock.py`) from `begin` to `close`: one push per ledger.
 
 Per-row problems end as rejections with a reason; errors that stop the run (auth, exhausted
 retries) leave no row in `sending` and are raised as the shared `sources.core` error types.
@@ -25,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from destinations.core.contract import INPUT_REJECTION, TTaskRow, TValidated, validate_row
-from destinations.core.crashpoints import crashpoint
 from destinations.core.ledger import (
     DELIVERED,
     NEEDS_REVIEW,
@@ -34,22 +36,16 @@ from destinations.core.ledger import (
     SENDING,
     DeliveryLedger,
     TLedgerEntry,
-    utcnow,
 )
 from destinations.core.planner import plan_calls
-from destinations.core.reconcile import Reconciler, TReconcileOutcome
+from destinations.core.reconcile import Reconciler
+from destinations.core.runlock import RunLock
+from destinations.core.sending import CREATED, CallSending
 from destinations.core.vendor import TaskVendor, TSentTask
-from sources.core.errors import (
-    BadRequestError,
-    FatalApiError,
-    OutcomeUnknownError,
-    RetriesExhaustedError,
-    VendorApiError,
-)
+from sources.core.errors import RetriesExhaustedError
 
 logger = logging.getLogger("apollo_tasks.push")
 
-CREATED = "created"
 ALREADY_DELIVERED = "already_delivered"
 WOULD_CREATE = "would_create"
 
@@ -63,7 +59,7 @@ class TRowOutcome:
     task_id: str | None = None
 
 
-class DeliveryEngine:
+class DeliveryEngine(CallSending):
     """Runs deliveries for one push run; feed it batches with `process` (or `plan` for a dry run).
 
     Args:
@@ -71,6 +67,7 @@ class DeliveryEngine:
         resend_unknown: send again rows a previous run left in `needs_review`.
         reconcile_wait_seconds: how long after a call its tasks may still be missing from search.
         max_send_attempts: sends per row per run when reconciliation keeps deciding "not created".
+        calls_in_flight: create calls sent at once (1 = strictly one after the other).
     """
 
     def __init__(
@@ -83,14 +80,18 @@ class DeliveryEngine:
         reconcile_wait_seconds: float = 30.0,
         clock_skew_seconds: float = 300.0,
         max_send_attempts: int = 3,
+        calls_in_flight: int = 4,
         progress: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        if calls_in_flight < 1:
+            raise ValueError("calls_in_flight must be >= 1")
         self.vendor = vendor
         self.ledger = ledger
         self.run_id = run_id
         self.resend_unknown = resend_unknown
         self.max_send_attempts = max_send_attempts
+        self.calls_in_flight = calls_in_flight
         self.reconciler = Reconciler(
             vendor,
             ledger,
@@ -110,17 +111,35 @@ class DeliveryEngine:
         self._confirmed: set[str] = set()
         self._sends: dict[str, int] = {}
         self._stuck: dict[str, str] = {}
-        self._batches = itertools.count(1)
+        self._next_batch = itertools.count(1).__next__
         self._auto_rows = itertools.count(1_000_000_000)
-        self._ledger_ready = False
+        self._lock: RunLock | None = None
 
     # --- entry points ------------------------------------------------------------------------
 
+    def begin(self) -> None:
+        """Take the ledger's run lock and create the ledger if missing (once per run).
+
+        Raises:
+            LedgerBusyError: another push holds this ledger.
+        """
+        if self._lock is None:
+            self._lock = RunLock(self.ledger.engine, self.ledger.name).acquire()
+            try:
+                self.ledger.ensure()
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        """Release the run lock (idempotent)."""
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
+
     def process(self, raw_rows: Sequence[Mapping[str, Any]]) -> None:
         """Deliver one batch. Safe to call again with the same rows (dlt retries a batch whole)."""
-        if not self._ledger_ready:
-            self.ledger.ensure()
-            self._ledger_ready = True
+        self.begin()
         validated = self._validate(raw_rows)
         self.reconcile_in_flight()
         entries = self.ledger.get_many(v.request_id for v in validated if v.request_id)
@@ -267,115 +286,6 @@ class DeliveryEngine:
         if write and rejected:
             self.ledger.upsert(rejected, existing=entries)
         return kept
-
-    def _deliver(self, rows: list[TTaskRow]) -> None:
-        for row in rows:
-            self.to_send.setdefault(row["request_id"], row)
-        queue = plan_calls(rows, self.vendor)
-        total = len(queue)
-        done = 0
-        while queue:
-            call = queue.pop(0)
-            self._send_one(call, queue)
-            done += 1
-            if done % 25 == 0 or not queue:
-                self._progress(f"{self.calls} call(s) made, {len(self._created)} task(s) created")
-        logger.debug("batch done: %d planned calls", total)
-
-    def _send_one(self, call: list[TTaskRow], queue: list[list[TTaskRow]]) -> None:
-        ids = [r["request_id"] for r in call]
-        batch_id = f"{self.run_id}-{next(self._batches)}"
-        sent_at = utcnow()
-        self.ledger.mark_sending(ids, batch_id=batch_id, run_id=self.run_id, sent_at=sent_at)
-        crashpoint("before_call")
-        for request_id in ids:
-            self._sends[request_id] = self._sends.get(request_id, 0) + 1
-        self.calls += 1
-        try:
-            mapped = self.vendor.send(call)
-        except OutcomeUnknownError as exc:
-            self._settle_unknown(call, sent_at, str(exc), queue)
-            return
-        except BadRequestError as exc:
-            self._refused(call, exc, queue)
-            return
-        except FatalApiError as exc:
-            # 401/403/exhausted 429 or refused connections: the vendor did not act on the call.
-            self.ledger.mark(ids, PENDING, error=str(exc))
-            raise
-        except VendorApiError as exc:
-            self._settle_unknown(call, sent_at, str(exc), queue)
-            return
-        crashpoint("after_call")
-        self.ledger.mark_delivered(mapped)
-        self._mark_created(call, mapped)
-        crashpoint("after_ledger")
-        missing = [r for r in call if r["request_id"] not in mapped]
-        if missing:
-            why = f"{self.vendor.name} answered without a task for {len(missing)} contact(s)"
-            self._settle_unknown(missing, sent_at, why, queue)
-
-    def _mark_created(self, call: Sequence[TTaskRow], mapped: dict[str, str]) -> None:
-        for row in call:
-            task_id = mapped.get(row["request_id"])
-            if task_id is not None:
-                self._created.add(row["request_id"])
-                self._outcome(row["row"], row["request_id"], CREATED, task_id=task_id)
-
-    def _refused(
-        self, call: list[TTaskRow], exc: BadRequestError, queue: list[list[TTaskRow]]
-    ) -> None:
-        ids = [r["request_id"] for r in call]
-        if exc.status not in (400, 422):
-            self.ledger.mark(ids, PENDING, error=str(exc))
-            raise exc
-        if len(call) > 1:
-            # A refused shared call created nothing; halve it to find the row(s) refused.
-            self.ledger.mark(ids, PENDING, error=exc.vendor_message)
-            half = len(call) // 2
-            queue[:0] = [call[:half], call[half:]]
-            return
-        reason = f"{self.vendor.name} refused the task ({exc.status}): {exc.vendor_message}"
-        self.ledger.mark(ids, REJECTED, error=reason)
-        self._outcome(call[0]["row"], call[0]["request_id"], REJECTED, detail=reason)
-
-    def _settle_unknown(
-        self,
-        rows: list[TTaskRow],
-        sent_at: Any,
-        why: str,
-        queue: list[list[TTaskRow]],
-    ) -> None:
-        self._progress(f"outcome unknown for {len(rows)} task(s) ({why}); reconciling")
-        sent = [TSentTask(r["request_id"], self.vendor.payload(r), sent_at) for r in rows]
-        outcome = self.reconciler.reconcile(sent)
-        self._apply(outcome)
-        for row in rows:
-            request_id = row["request_id"]
-            if request_id in outcome.found:
-                self._created.add(request_id)
-                self._outcome(row["row"], request_id, CREATED, task_id=outcome.found[request_id])
-            elif request_id in outcome.undecided:
-                self._outcome(
-                    row["row"], request_id, NEEDS_REVIEW, detail=outcome.undecided[request_id]
-                )
-        retry = [r for r in rows if r["request_id"] in outcome.not_created]
-        again = [r for r in retry if self._sends.get(r["request_id"], 0) < self.max_send_attempts]
-        for row in retry:
-            if row not in again:
-                self._stuck[row["request_id"]] = why
-        queue.extend(plan_calls(again, self.vendor))
-
-    def _apply(self, outcome: TReconcileOutcome, *, note: str | None = None) -> None:
-        self.ledger.mark_delivered(outcome.found, note=note)
-        self.ledger.mark(outcome.not_created, PENDING, error="not created (checked in search)")
-        self.ledger.mark_errors(NEEDS_REVIEW, outcome.undecided)
-        for request_id in outcome.found:
-            self.reconciled[request_id] = "found"
-        for request_id in outcome.not_created:
-            self.reconciled[request_id] = "not created"
-        for request_id in outcome.undecided:
-            self.reconciled[request_id] = "undecided"
 
     def reconcile_in_flight(self) -> None:
         """Decide every ledger row left in `sending` by a call whose answer was not recorded."""

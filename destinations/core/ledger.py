@@ -1,8 +1,13 @@
 """The delivery ledger: one row per request_id, in the warehouse, so exactly-once survives
 crashes, dlt's whole-batch retries and wiped pipeline state.
 
-Table `<schema>.delivery_ledger` (SQLAlchemy Core, so DuckDB and PostgreSQL alike). Every change
-is its own committed transaction, written before and after each vendor call.
+Table `<schema>.delivery_ledger` (SQLAlchemy, so DuckDB and PostgreSQL alike). Every write is
+committed before the vendor call it guards goes out, and every answer is committed after it
+arrives; `transaction()` lets the sender put the answers of finished calls and the `sending` mark
+of the next calls in one commit (group commit). Writes about many rows are one set-based statement
+over arrays of values (`unnest`, understood by both DuckDB and PostgreSQL), because on DuckDB every
+statement scans the table (about 10 ms at 50,000 rows) and duckdb-engine binds executemany rows one
+at a time. One push at a time per ledger: see `runlock.py`.
 
 State machine of a request_id:
 
@@ -22,7 +27,9 @@ Times are UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +47,8 @@ NEEDS_REVIEW = "needs_review"
 LEDGER_TABLE = "delivery_ledger"
 # Bind parameters per statement stay well under every driver's limit.
 _CHUNK = 500
+# Values per array parameter (one bind parameter each, so only statement size bounds it).
+_ARRAY_CHUNK = 20_000
 
 
 def utcnow() -> datetime:
@@ -78,6 +87,9 @@ class DeliveryLedger:
         self.engine = engine
         self.schema = schema
         self.vendor = vendor
+        self.target = f'"{schema}".{LEDGER_TABLE}' if schema else LEDGER_TABLE
+        self._active: sa.Connection | None = None
+        self._owner: int | None = None
         self.table = sa.Table(
             LEDGER_TABLE,
             sa.MetaData(),
@@ -110,6 +122,28 @@ class DeliveryLedger:
                 conn.execute(CreateSchema(self.schema, if_not_exists=True))
             self.table.create(conn, checkfirst=True)
 
+    @property
+    def name(self) -> str:
+        """`schema.table`, as people and lock keys see it."""
+        return f"{self.schema}.{LEDGER_TABLE}" if self.schema else LEDGER_TABLE
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the writes inside the block in one committed transaction (on this thread)."""
+        if self._active is not None:
+            raise RuntimeError("ledger transactions do not nest")
+        with self.engine.begin() as conn:
+            self._active, self._owner = conn, threading.get_ident()
+            try:
+                yield
+            finally:
+                self._active, self._owner = None, None
+
+    def _begin(self) -> Any:
+        if self._active is not None and self._owner == threading.get_ident():
+            return nullcontext(self._active)
+        return self.engine.begin()
+
     # --- reads -------------------------------------------------------------------------------
 
     def _entry(self, row: Any) -> TLedgerEntry:
@@ -129,10 +163,13 @@ class DeliveryLedger:
     def get_many(self, request_ids: Iterable[str]) -> dict[str, TLedgerEntry]:
         ids = sorted(set(request_ids))
         found: dict[str, TLedgerEntry] = {}
+        query = sa.text(
+            f"SELECT * FROM {self.target} WHERE request_id IN"
+            " (SELECT unnest(CAST(:ids AS VARCHAR[])))"
+        )
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
-                query = sa.select(self.table).where(self.table.c.request_id.in_(chunk))
-                for row in conn.execute(query):
+            for chunk in _chunks(ids, _ARRAY_CHUNK):
+                for row in conn.execute(query, {"ids": list(chunk)}):
                     found[row.request_id] = self._entry(row)
         return found
 
@@ -180,7 +217,7 @@ class DeliveryLedger:
             else:
                 inserts.append({**values, "vendor": self.vendor, "attempt": 0, "created_at": now})
         t = self.table
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             if inserts and self.engine.dialect.name == "duckdb":
                 self._duckdb_bulk_insert(conn, inserts)
             else:
@@ -210,10 +247,9 @@ class DeliveryLedger:
         raw: Any = conn.connection.driver_connection
         raw.register("_ledger_inserts", frame)
         try:
-            target = f'"{self.schema}".{LEDGER_TABLE}' if self.schema else LEDGER_TABLE
             cols = ", ".join(f'"{n}"' for n in names)
             conn.exec_driver_sql(
-                f"INSERT INTO {target} ({cols}) SELECT {cols} FROM _ledger_inserts"
+                f"INSERT INTO {self.target} ({cols}) SELECT {cols} FROM _ledger_inserts"
             )
         finally:
             raw.unregister("_ledger_inserts")
@@ -222,50 +258,119 @@ class DeliveryLedger:
         self, request_ids: Sequence[str], *, batch_id: str, run_id: str, sent_at: datetime
     ) -> None:
         """Committed before the call goes out: from here on its outcome must be accounted for."""
-        t = self.table
-        with self.engine.begin() as conn:
-            for chunk in _chunks(request_ids):
+        self.mark_calls_sending([(request_ids, batch_id)], run_id=run_id, sent_at=sent_at)
+
+    def mark_calls_sending(
+        self, calls: Sequence[tuple[Sequence[str], str]], *, run_id: str, sent_at: datetime
+    ) -> None:
+        """`mark_sending` for several calls (request_ids, batch_id) in one statement."""
+        ids = [request_id for request_ids, _ in calls for request_id in request_ids]
+        batches = [batch_id for request_ids, batch_id in calls for _ in request_ids]
+        statement = sa.text(
+            f"UPDATE {self.target} AS l SET state = :state, batch_id = u.batch_id,"
+            " run_id = :run_id, attempt = attempt + 1, sent_at = :sent_at, error = NULL,"
+            " updated_at = :sent_at"
+            " FROM (SELECT unnest(CAST(:ids AS VARCHAR[])) AS request_id,"
+            " unnest(CAST(:batches AS VARCHAR[])) AS batch_id) AS u"
+            " WHERE l.request_id = u.request_id"
+        )
+        with self._begin() as conn:
+            for start in range(0, len(ids), _ARRAY_CHUNK):
                 conn.execute(
-                    sa.update(t)
-                    .where(t.c.request_id.in_(chunk))
-                    .values(
-                        state=SENDING,
-                        batch_id=batch_id,
-                        run_id=run_id,
-                        attempt=t.c.attempt + 1,
-                        sent_at=sent_at,
-                        error=None,
-                        updated_at=sent_at,
-                    )
+                    statement,
+                    {
+                        "state": SENDING,
+                        "run_id": run_id,
+                        "sent_at": sent_at,
+                        "ids": ids[start : start + _ARRAY_CHUNK],
+                        "batches": batches[start : start + _ARRAY_CHUNK],
+                    },
                 )
 
-    def mark_delivered(self, task_ids: dict[str, str], *, note: str | None = None) -> None:
+    def record_round(
+        self,
+        delivered: Mapping[str, str],
+        sending: Sequence[tuple[Sequence[str], str]],
+        *,
+        run_id: str,
+        sent_at: datetime,
+    ) -> None:
+        """`mark_delivered(delivered)` and `mark_calls_sending(sending)` as one statement.
+
+        The sender's group commit: answers that arrived and the calls about to go out, in one
+        set-based UPDATE (on DuckDB each statement costs a scan of the table, whatever its size).
+        """
+        ids = list(delivered) + [r for request_ids, _ in sending for r in request_ids]
+        if not ids:
+            return
+        task_ids: list[str | None] = [*delivered.values()]
+        task_ids += [None] * (len(ids) - len(task_ids))
+        batches: list[str | None] = [None] * len(delivered)
+        batches += [batch_id for request_ids, batch_id in sending for _ in request_ids]
+        is_sending = "u.batch_id IS NOT NULL"
+        statement = sa.text(
+            f"UPDATE {self.target} AS l SET"
+            f" state = CASE WHEN {is_sending} THEN :sending ELSE :delivered END,"
+            " task_id = COALESCE(u.task_id, l.task_id),"
+            " batch_id = COALESCE(u.batch_id, l.batch_id),"
+            f" run_id = CASE WHEN {is_sending} THEN :run_id ELSE l.run_id END,"
+            f" attempt = l.attempt + CASE WHEN {is_sending} THEN 1 ELSE 0 END,"
+            f" sent_at = CASE WHEN {is_sending} THEN :sent_at ELSE l.sent_at END,"
+            f" delivered_at = CASE WHEN {is_sending} THEN l.delivered_at ELSE :now END,"
+            " error = NULL, updated_at = :now"
+            " FROM (SELECT unnest(CAST(:ids AS VARCHAR[])) AS request_id,"
+            " unnest(CAST(:task_ids AS VARCHAR[])) AS task_id,"
+            " unnest(CAST(:batches AS VARCHAR[])) AS batch_id) AS u"
+            " WHERE l.request_id = u.request_id"
+        )
+        with self._begin() as conn:
+            for start in range(0, len(ids), _ARRAY_CHUNK):
+                end = start + _ARRAY_CHUNK
+                conn.execute(
+                    statement,
+                    {
+                        "sending": SENDING,
+                        "delivered": DELIVERED,
+                        "run_id": run_id,
+                        "sent_at": sent_at,
+                        "now": utcnow(),
+                        "ids": ids[start:end],
+                        "task_ids": task_ids[start:end],
+                        "batches": batches[start:end],
+                    },
+                )
+
+    def mark_delivered(self, task_ids: Mapping[str, str], *, note: str | None = None) -> None:
+        """Record the vendor's task id of each delivered request_id."""
         if not task_ids:
             return
         now = utcnow()
-        t = self.table
         items = list(task_ids.items())
-        # One statement per chunk (a CASE over request_id): per-row UPDATEs cost a round trip
-        # each, which on a 100-task call is most of the time spent outside the vendor.
-        with self.engine.begin() as conn:
-            for chunk in _chunks(items):
+        statement = sa.text(
+            f"UPDATE {self.target} AS l SET state = :state, task_id = u.task_id, error = :note,"
+            " delivered_at = :now, updated_at = :now"
+            " FROM (SELECT unnest(CAST(:ids AS VARCHAR[])) AS request_id,"
+            " unnest(CAST(:task_ids AS VARCHAR[])) AS task_id) AS u"
+            " WHERE l.request_id = u.request_id"
+        )
+        with self._begin() as conn:
+            for chunk in _chunks(items, _ARRAY_CHUNK):
                 conn.execute(
-                    sa.update(t)
-                    .where(t.c.request_id.in_([r for r, _ in chunk]))
-                    .values(
-                        state=DELIVERED,
-                        task_id=sa.case(dict(chunk), value=t.c.request_id),
-                        error=note,
-                        delivered_at=now,
-                        updated_at=now,
-                    )
+                    statement,
+                    {
+                        "state": DELIVERED,
+                        "note": note,
+                        "now": now,
+                        "ids": [r for r, _ in chunk],
+                        "task_ids": [t for _, t in chunk],
+                    },
                 )
 
     def mark(self, request_ids: Sequence[str], state: str, *, error: str | None = None) -> None:
         if not request_ids:
             return
         t = self.table
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             for chunk in _chunks(request_ids):
                 conn.execute(
                     sa.update(t)
@@ -283,5 +388,5 @@ class DeliveryLedger:
             .where(t.c.request_id == sa.bindparam("b_request_id"))
             .values(state=state, error=sa.bindparam("b_error"), updated_at=utcnow())
         )
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(stmt, [{"b_request_id": r, "b_error": e} for r, e in errors.items()])

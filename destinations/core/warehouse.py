@@ -10,6 +10,7 @@ later reported as taken for UTC).
 from __future__ import annotations
 
 import os
+import re
 import threading
 from typing import Any
 
@@ -23,6 +24,12 @@ from destinations.core.contract import (
 )
 
 DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
+_DUCKDB_LOCKED = re.compile(r"Could not set lock on file[^(]*(\(PID \d+\))?")
+
+
+class WarehouseBusyError(RuntimeError):
+    """The DuckDB warehouse file is held by another process (DuckDB allows one writer)."""
+
 
 _engines: dict[str, sa.Engine] = {}
 _lock = threading.Lock()
@@ -54,6 +61,26 @@ def dispose_engine(url: str) -> None:
         engine.dispose()
 
 
+def connect(engine: sa.Engine) -> sa.Connection:
+    """`engine.connect()`, with DuckDB's lock conflict as one line a person can act on.
+
+    A DuckDB file opened read-write is locked by the opening process until the engine is
+    disposed (at the end of a push), which is also what keeps two pushes off one DuckDB ledger.
+    """
+    try:
+        return engine.connect()
+    except sa.exc.DBAPIError as exc:
+        found = _DUCKDB_LOCKED.search(str(exc))
+        if engine.dialect.name != "duckdb" or found is None:
+            raise
+        holder = f" {found.group(1)}" if found.group(1) else ""
+        raise WarehouseBusyError(
+            f"the DuckDB warehouse {engine.url.database} is open in another process{holder},"
+            " e.g. another push or a notebook: DuckDB allows one writing process per file; wait"
+            " for it to finish (or close it) and run again"
+        ) from None
+
+
 def _table_query(table: str) -> sa.Select[Any]:
     # No reflection (duckdb-engine cannot reflect under SQLAlchemy 2.1); names are quoted.
     schema, _, name = table.rpartition(".")
@@ -71,7 +98,7 @@ def read_input(url: str, *, table: str | None = None, query: str | None = None) 
     engine = get_engine(url)
     statement: Any = _table_query(table) if table else sa.text(query or "")
     rows: list[dict[str, Any]] = []
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         result = conn.execute(statement)
         names = result.keys()  # a Result is iterated for rows, not names
         columns = [str(c).lower() for c in names]

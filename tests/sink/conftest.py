@@ -1,4 +1,8 @@
-"""Fixtures of the reverse-ETL sink tests: a warehouse URL, input tables, pushes, the ledger."""
+"""Fixtures of the reverse-ETL sink tests: a warehouse URL, input tables, pushes, the ledger.
+
+`warehouse_url` is parametrised: every end-to-end test runs against DuckDB and against the
+session's real PostgreSQL server (a fresh database per test), where the ledger lives too.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,10 +26,23 @@ ROOT = Path(__file__).resolve().parents[2]
 INPUT_TABLE = "push_input"
 
 
-@pytest.fixture
-def warehouse_url(tmp_path: Path) -> str:
-    """Where input and ledger live. Parametrise here to run the suite on PostgreSQL too."""
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where input and ledger live: a DuckDB file, or an empty PostgreSQL database."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
     return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """This environment for a child process, minus crash switches, plus `extra`.
+
+    Bytecode writing is allowed again: with PYTHONDONTWRITEBYTECODE every child recompiles dlt
+    from source (several seconds each); this way only the first one does.
+    """
+    skip = ("APOLLO_TASKS_CRASH", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
+    return {**env, **extra}
 
 
 def write_input(url: str, rows: list[dict[str, Any]], table: str = INPUT_TABLE) -> None:
@@ -80,13 +98,12 @@ def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.Com
     ) -> subprocess.CompletedProcess[str]:
         pipelines = tmp_path / "cli-pipelines"
         shutil.rmtree(pipelines, ignore_errors=True)
-        full_env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("APOLLO_TASKS_CRASH")},
-            "APOLLO_API_KEY": key or sb.master_key,
-            "APOLLO_BASE_URL": sb.base_url,
-            "DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS": "1",
+        full_env = subprocess_env(
+            APOLLO_API_KEY=key or sb.master_key,
+            APOLLO_BASE_URL=sb.base_url,
+            DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS="1",
             **(env or {}),
-        }
+        )
         return subprocess.run(
             [
                 sys.executable,
@@ -109,6 +126,12 @@ def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.Com
         )
 
     return run
+
+
+def created_by_request(sb: Any, rows: list[dict[str, Any]]) -> Counter[str]:
+    """How many sandbox tasks exist for each request (rows have distinct contacts)."""
+    by_contact = Counter(t["contact_id"] for t in sb.created())
+    return Counter({r["request_id"]: by_contact[r["contact_id"]] for r in rows})
 
 
 def task_rows(sb: Any, n: int, **common: Any) -> list[dict[str, Any]]:

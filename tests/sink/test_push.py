@@ -1,4 +1,4 @@
-"""End-to-end pushes over real HTTP against the sandbox, into a real DuckDB warehouse."""
+"""End-to-end pushes over real HTTP against the sandbox, into real DuckDB and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,16 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.sink.conftest import ledger, task_rows, write_input
+from tests.sink.conftest import created_by_request, ledger, task_rows, write_input
 
 BULK = "/api/v1/tasks/bulk_create"
 CREATE = "/api/v1/tasks"
-
-
-def created_by_request(sb: Any, rows: list[dict[str, Any]]) -> Counter[str]:
-    """How many sandbox tasks exist for each request (by contact and note/title)."""
-    by_contact = Counter(t["contact_id"] for t in sb.created())
-    return Counter({r["request_id"]: by_contact[r["contact_id"]] for r in rows})
 
 
 def ok_creates(sb: Any) -> list[dict[str, Any]]:

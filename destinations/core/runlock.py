@@ -1,0 +1,105 @@
+"""One push at a time per delivery ledger: a lock held in the warehouse for the whole run.
+
+Two pushes over the same ledger at once could both see a row `pending` and both send it, so a
+push takes the lock before it reads the ledger and holds it until it ends. A second push fails
+fast with `LedgerBusyError` (one line saying which ledger and what to do) instead of waiting: a
+scheduler retrying later is better than a run silently queued behind an hour-long one.
+
+- PostgreSQL: `pg_try_advisory_lock(key)` on a connection kept open for the run, the key derived
+  from the ledger's `schema.table` (advisory locks are per database). The server drops the lock
+  when the session ends, so a killed push (SIGKILL, lost node) never leaves it behind.
+- DuckDB: a file opened read-write is locked by the DuckDB process that opened it, and the
+  warehouse engine keeps its connection open from reading the input to the end of the run, so a
+  second process cannot even open the file (`WarehouseBusyError`, see `warehouse.py`).
+  Within one process (threads) DuckDB allows several connections, so an in-process registry
+  does the job there; it covers every other database too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import sqlalchemy as sa
+
+
+class LedgerBusyError(RuntimeError):
+    """Another push holds the ledger of this run."""
+
+
+_held: set[tuple[str, str]] = set()
+_held_lock = threading.Lock()
+
+
+def advisory_key(ledger_name: str) -> int:
+    """A signed 64-bit PostgreSQL advisory lock key for a ledger `schema.table`."""
+    digest = hashlib.sha256(f"apollo_tasks ledger {ledger_name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _busy(ledger_name: str, where: str) -> LedgerBusyError:
+    return LedgerBusyError(
+        f"another push is running against the delivery ledger {ledger_name} ({where}): wait for"
+        " it to finish and run again; two pushes at once could send the same rows twice"
+    )
+
+
+class RunLock:
+    """The lock of one push run over one ledger; `release` (idempotent) ends it."""
+
+    def __init__(self, engine: sa.Engine, ledger_name: str) -> None:
+        self.engine = engine
+        self.ledger_name = ledger_name
+        self._key = (engine.url.render_as_string(hide_password=True), ledger_name)
+        self._conn: sa.Connection | None = None
+        self.held = False
+
+    def acquire(self) -> RunLock:
+        """Take the lock or raise `LedgerBusyError` at once."""
+        with _held_lock:
+            if self._key in _held:
+                raise _busy(self.ledger_name, "in this process")
+            _held.add(self._key)
+        try:
+            if self.engine.dialect.name == "postgresql":
+                self._advisory_lock()
+        except BaseException:
+            with _held_lock:
+                _held.discard(self._key)
+            raise
+        self.held = True
+        return self
+
+    def _advisory_lock(self) -> None:
+        key = advisory_key(self.ledger_name)
+        conn = self.engine.connect()
+        try:
+            got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar()
+            conn.commit()  # session-level lock: survives the transaction, not the session
+        except BaseException:
+            conn.close()
+            raise
+        if not got:
+            conn.close()
+            raise _busy(self.ledger_name, f"PostgreSQL advisory lock {key} is held")
+        self._conn = conn
+
+    def release(self) -> None:
+        if not self.held:
+            return
+        self.held = False
+        try:
+            if self._conn is not None:
+                conn, self._conn = self._conn, None
+                key = advisory_key(self.ledger_name)
+                try:
+                    conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+                    conn.commit()
+                except BaseException:
+                    conn.invalidate()  # closing the session is what surely drops the lock
+                    raise
+                finally:
+                    conn.close()
+        finally:
+            with _held_lock:
+                _held.discard(self._key)
