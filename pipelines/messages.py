@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from sources.core.errors import VendorApiError, redact
+from sources.core.errors import ActionableError, VendorApiError, redact
+
+_SHOWN_AS_IS = (VendorApiError, ActionableError)
 
 _SECRET_ENV = (
     "APOLLO_API_KEY",
@@ -22,7 +24,7 @@ def scrub(text: str) -> str:
 
 def one_line_error(exc: BaseException) -> str:
     """A single line: what failed and what to do. Vendor errors already say both."""
-    if isinstance(exc, VendorApiError):
+    if isinstance(exc, _SHOWN_AS_IS):
         message = str(exc)
     else:
         cause = exc
@@ -31,8 +33,10 @@ def one_line_error(exc: BaseException) -> str:
             nxt = cause.__cause__ or cause.__context__
             assert nxt is not None
             cause = nxt
-            if isinstance(cause, VendorApiError):
+            if isinstance(cause, _SHOWN_AS_IS):
                 break
-        message = str(cause) if isinstance(cause, VendorApiError) else f"{type(exc).__name__}: {exc}"
+        message = str(cause) if isinstance(cause, _SHOWN_AS_IS) else f"{type(exc).__name__}: {exc}"
+        exc = cause
     first = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
-    return scrub(first) + ("" if isinstance(exc, VendorApiError) else " (rerun with --traceback for details)")
+    hint = "" if isinstance(exc, _SHOWN_AS_IS) else " (rerun with --traceback for details)"
+    return scrub(first) + hint

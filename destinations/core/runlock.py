@@ -22,8 +22,10 @@ import threading
 
 import sqlalchemy as sa
 
+from sources.core.errors import ActionableError
 
-class LedgerBusyError(RuntimeError):
+
+class LedgerBusyError(ActionableError, RuntimeError):
     """Another push holds the ledger of this run."""
 
 

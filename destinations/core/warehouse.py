@@ -22,12 +22,13 @@ from destinations.core.contract import (
     mark_duplicates,
     to_input_value,
 )
+from sources.core.errors import ActionableError
 
 DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
 _DUCKDB_LOCKED = re.compile(r"Could not set lock on file[^(]*(\(PID \d+\))?")
 
 
-class WarehouseBusyError(RuntimeError):
+class WarehouseBusyError(ActionableError, RuntimeError):
     """The DuckDB warehouse file is held by another process (DuckDB allows one writer)."""
 
 

@@ -2,6 +2,7 @@
 
 from sources.core.client import ApiClient, RequestStats, RetryPolicy
 from sources.core.errors import (
+    ActionableError,
     AuthenticationError,
     BadRequestError,
     ConnectFailedError,
@@ -21,6 +22,7 @@ from sources.core.errors import (
 from sources.core.governor import RateLimitGovernor, requests_left
 
 __all__ = [
+    "ActionableError",
     "ApiClient",
     "AuthenticationError",
     "BadRequestError",

@@ -101,6 +101,11 @@ class OutcomeUnknownError(VendorApiError):
     """A create was sent but no answer came back: the vendor may or may not have acted on it."""
 
 
+class ActionableError(Exception):
+    """Not a vendor error, but its message already tells a person what to do (a busy ledger,
+    a bad warehouse URL...): shown as it is, without a traceback hint."""
+
+
 def redact(text: str, secret: str | None) -> str:
     """Scrub a secret out of any text we are about to show or store."""
     if secret and secret in text:
