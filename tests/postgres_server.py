@@ -7,6 +7,7 @@ the `postgres` system user that Debian's package creates.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -123,8 +124,8 @@ class PostgresServer:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{dbname}"
 
     def stop(self) -> None:
-        try:
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop")
-        except subprocess.CalledProcessError:
-            pass
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._run(
+                str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop"
+            )
         shutil.rmtree(self.root, ignore_errors=True)
