@@ -26,6 +26,7 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
+from sources.apollo.batch import Batch
 from sources.apollo.current_state import (
     EXTRACT_RUNS_TABLE,
     SEEN_TASK_IDS_TABLE,
@@ -33,7 +34,7 @@ from sources.apollo.current_state import (
     remove_deleted_tasks,
 )
 from sources.apollo.report import EXTRACT_RUN_COLUMNS, ScanReport
-from sources.apollo.scan import Batch, TaskScanner, TItem
+from sources.apollo.scan import TaskScanner, TItem
 from sources.apollo.schema import (
     ACCOUNT_COLUMNS,
     CONTACT_COLUMNS,
@@ -42,13 +43,9 @@ from sources.apollo.schema import (
     TASK_COLUMNS,
     TASK_TYPE_COUNT_COLUMNS,
     USER_COLUMNS,
-    accounts_table,
     arrow_schema,
-    contacts_table,
     dlt_columns,
-    phone_numbers_table,
     records_table,
-    tasks_table,
 )
 from sources.apollo.search import list_users
 from sources.apollo.settings import DEFAULT_BASE_URL, DEFAULT_CONCURRENCY, MAX_PER_PAGE
@@ -85,8 +82,8 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
         columns=dlt_columns(TASK_COLUMNS, not_null=("id",)),
     )
     def tasks(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, Batch) and item.tasks:
-            yield tasks_table(item.tasks)
+        if isinstance(item, Batch) and item.tasks is not None:
+            yield item.tasks
 
     @dlt.transformer(
         name="contacts",
@@ -95,8 +92,8 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
         columns=dlt_columns(CONTACT_COLUMNS, not_null=("id",)),
     )
     def contacts(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, Batch) and item.contacts:
-            yield contacts_table(item.contacts)
+        if isinstance(item, Batch) and item.contacts is not None:
+            yield item.contacts
 
     @dlt.transformer(
         name="contact_phone_numbers",
@@ -106,10 +103,8 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
         columns=dlt_columns(PHONE_NUMBER_COLUMNS, not_null=("contact_id",)),
     )
     def contact_phone_numbers(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, Batch) and item.contacts:
-            table = phone_numbers_table(item.contacts)
-            if table.num_rows:
-                yield table
+        if isinstance(item, Batch) and item.contact_phone_numbers is not None:
+            yield item.contact_phone_numbers
 
     @dlt.transformer(
         name="accounts",
@@ -118,8 +113,8 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
         columns=dlt_columns(ACCOUNT_COLUMNS, not_null=("id",)),
     )
     def accounts(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, Batch) and item.accounts:
-            yield accounts_table(item.accounts)
+        if isinstance(item, Batch) and item.accounts is not None:
+            yield item.accounts
 
     @dlt.transformer(
         name="task_type_counts",
@@ -142,10 +137,10 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
         columns=dlt_columns(SEEN_TASK_ID_COLUMNS, not_null=("run_id", "id")),
     )
     def seen_task_ids(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, Batch) and item.tasks:
-            ids = [str(t["id"]) for t in item.tasks]
+        if isinstance(item, Batch) and item.tasks is not None:
+            ids = item.tasks.column("id")
             yield pa.Table.from_arrays(
-                [pa.array([report.run_id] * len(ids), pa.string()), pa.array(ids, pa.string())],
+                [pa.repeat(pa.scalar(report.run_id, pa.string()), len(ids)), ids],
                 schema=arrow_schema(SEEN_TASK_ID_COLUMNS, not_null=("run_id", "id")),
             )
 
@@ -158,6 +153,10 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
         if isinstance(item, ScanReport):
             yield item.as_row()
 
+    for merged_on_id in (tasks, contacts, accounts):
+        # The scan yields each id once per run (`sources.apollo.dedup`): dlt's merge may skip its
+        # ROW_NUMBER() dedup of the staging table (~1/3 of the load time on 100,000 tasks).
+        merged_on_id.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
     return [
         tasks,
         contacts,

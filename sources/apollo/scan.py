@@ -19,11 +19,11 @@ import logging
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sources.apollo.batch import Batch, BatchBuilder
 from sources.apollo.dedup import SeenIds
-from sources.apollo.models import TFacetCount, TSearchPage, TTask, TUser
+from sources.apollo.models import TSearchPage, TUser
 from sources.apollo.pagination import PageInfo, PagePlan, effective_per_page, page_info, plan_pages
 from sources.apollo.report import ScanReport, utc_now
 from sources.apollo.search import DEFAULT_SORT, PastCapError, TaskSearch, TSort, list_users
@@ -45,16 +45,6 @@ logger = logging.getLogger("apollo_tasks.source")
 ROOT = Slice()
 
 
-@dataclass
-class Batch:
-    """New (not yet seen this run) records from a few pages, ready for Arrow conversion."""
-
-    tasks: list[TTask] = field(default_factory=list)
-    contacts: list[dict[str, Any]] = field(default_factory=list)
-    accounts: list[dict[str, Any]] = field(default_factory=list)
-    facets: list[TFacetCount] | None = None
-
-
 TItem = Batch | ScanReport
 _R = TypeVar("_R")
 # A generator of scan items that also returns a value (`x = yield from ...`).
@@ -70,7 +60,8 @@ class TaskScanner:
         per_page: requested page size (at most 200; stepped down to 100 if Apollo refuses).
         concurrency: pages in flight at once.
         max_records: records one search can reach (Apollo's display cap, 50,000).
-        batch_rows: tasks per yielded batch (bounds memory: pages are never all held).
+        batch_rows: tasks per yielded batch (bounds memory: pages are never all held; records
+            are converted to Arrow every few pages, see `sources.apollo.batch`).
     """
 
     def __init__(
@@ -82,7 +73,7 @@ class TaskScanner:
         concurrency: int = 4,
         max_records: int = 50_000,
         max_pages: int = DISPLAY_CAP_PAGES,
-        batch_rows: int = 5_000,
+        batch_rows: int = 50_000,
         users_loader: Callable[[ApiClient], list[TUser]] = list_users,
     ) -> None:
         self.client = client
@@ -98,7 +89,7 @@ class TaskScanner:
         self._tasks = SeenIds()
         self._contacts = SeenIds()
         self._accounts = SeenIds()
-        self._batch = Batch()
+        self._batch = BatchBuilder(batch_rows)
         self._read: set[tuple[Slice, TSort]] = set()
         self._pool: ThreadPoolExecutor | None = None
 
@@ -149,7 +140,7 @@ class TaskScanner:
                 " (display cap; filters ignored): the tasks table is incomplete and nothing was"
                 " deleted"
             )
-        if self._batch.tasks or self._batch.facets is not None:
+        if not self._batch.empty:
             yield self._flush()
         report.finished_at = utc_now()
         self._sync_stats()
@@ -312,36 +303,35 @@ class TaskScanner:
         new = [t for t, is_new in zip(tasks, fresh, strict=True) if is_new]
         if not recheck:
             self.report.duplicates += len(tasks) - len(new)
-        batch = self._batch
-        batch.tasks.extend(new)
         self.report.count_rows("tasks", len(new))
-        for key, table, seen, out in (
-            ("contact", "contacts", self._contacts, batch.contacts),
-            ("account", "accounts", self._accounts, batch.accounts),
+        fresh_records: dict[str, list[dict[str, Any]]] = {"contact": [], "account": []}
+        for key, table, seen in (
+            ("contact", "contacts", self._contacts),
+            ("account", "accounts", self._accounts),
         ):
             embedded = [t[key] for t in new if isinstance(t.get(key), dict) and t[key].get("id")]
-            if embedded:
-                marks = seen.add_new([str(e["id"]) for e in embedded])
-                fresh_records = [e for e, is_new in zip(embedded, marks, strict=True) if is_new]
-                out.extend(fresh_records)
-                self.report.count_rows(table, len(fresh_records))
-                if key == "contact":
-                    phones = sum(
-                        len(c["phone_numbers"])
-                        for c in fresh_records
-                        if isinstance(c.get("phone_numbers"), list)
-                    )
-                    self.report.count_rows("contact_phone_numbers", phones)
+            if not embedded:
+                continue
+            marks = seen.add_new([str(e["id"]) for e in embedded])
+            fresh_records[key] = [e for e, is_new in zip(embedded, marks, strict=True) if is_new]
+            self.report.count_rows(table, len(fresh_records[key]))
+            if key == "contact":
+                phones = sum(
+                    len(c["phone_numbers"])
+                    for c in fresh_records[key]
+                    if isinstance(c.get("phone_numbers"), list)
+                )
+                self.report.count_rows("contact_phone_numbers", phones)
+        self._batch.add(new, fresh_records["contact"], fresh_records["account"])
         self.report.tasks_seen = len(self._tasks)
         self._sync_stats()
         self.report.page_done()
-        if len(batch.tasks) >= self.batch_rows:
+        if self._batch.full:
             yield self._flush()
         return len(new)
 
     def _flush(self) -> Batch:
-        batch, self._batch = self._batch, Batch()
-        return batch
+        return self._batch.take()
 
     def _sync_stats(self) -> None:
         stats = self.client.stats

@@ -13,6 +13,7 @@ Rows become Arrow tables (one per batch of pages), which dlt loads without per-r
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -306,6 +307,8 @@ def records_table(
     computed = computed or {}
     names = [name for name, _ in columns]
     known = frozenset(names) | embedded
+    read = [name for name in names if name not in computed and name != "extra_fields"]
+    by_name = dict(zip(read, _read_columns(rows, read), strict=True))
     arrays = []
     for name, kind in columns:
         if name in computed:
@@ -313,9 +316,27 @@ def records_table(
         elif name == "extra_fields":
             values = [_extra(row, known) for row in rows]
         else:
-            values = [row.get(name) for row in rows]
+            values = by_name[name]
         arrays.append(column_array(values, kind))
     return pa.Table.from_arrays(arrays, schema=arrow_schema(columns, not_null))
+
+
+def _read_columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[Sequence[Any]]:
+    """The values of `names`, one sequence per name.
+
+    Read row by row (one `itemgetter` call per row, then one transpose): a page's dicts are
+    visited once each instead of once per column, several times faster on wide tables.
+    """
+    if not rows or not names:
+        return [[None] * len(rows) for _ in names]
+    getter = operator.itemgetter(*names)
+    try:
+        values = [getter(row) for row in rows]
+    except (KeyError, TypeError):  # a field missing in some row: the slow, lenient way
+        values = [tuple(row.get(name) for name in names) for row in rows]
+    if len(names) == 1:
+        return [values]
+    return list(zip(*values, strict=True)) if values else [[] for _ in names]
 
 
 def _extra(row: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | None:
