@@ -166,6 +166,23 @@ def _fewer_gc_passes(threshold: int = 100_000) -> Iterator[None]:
         gc.unfreeze()
 
 
+def finish_extract(pipeline: Any, report: ScanReport, *, ids_loaded: bool = True) -> int | None:
+    """The post-load step every runner (CLI, Airflow, Dagster) calls after `pipeline.run`.
+
+    Removes tasks deleted in Apollo (only after a complete scan whose seen ids were loaded),
+    records how many in `extract_runs`, and (re)creates the analyst views. Returns the number
+    removed, or None when nothing could be decided.
+    """
+    from pipelines.models import create_models_for
+
+    removed = (
+        remove_deleted_tasks(pipeline, report.run_id) if report.complete and ids_loaded else None
+    )
+    record_removed(pipeline, report.run_id, removed)
+    create_models_for(pipeline)
+    return removed
+
+
 def run_extract(
     *,
     destination: str = "duckdb",
@@ -226,8 +243,7 @@ def run_extract(
     finally:
         if display is not None:
             display(report, final=True)
-    removed = remove_deleted_tasks(pipeline, report.run_id) if report.complete else None
-    record_removed(pipeline, report.run_id, removed)
+    removed = finish_extract(pipeline, report)
     rows = dict(report.rows)
     summary = ExtractSummary(
         run_id=report.run_id,

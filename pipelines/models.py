@@ -13,6 +13,7 @@ Views (columns are documented in the README, "Analyst models"):
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 # `{ds}` is replaced by the quoted dataset (schema) name.
 _ENRICHED = """
@@ -41,8 +42,15 @@ SELECT
 FROM {ds}.tasks AS t
 LEFT JOIN {ds}.contacts AS c ON c.id = t.contact_id
 LEFT JOIN {ds}.accounts AS a ON a.id = t.account_id
-LEFT JOIN {ds}.users AS u ON u.id = t.user_id
+LEFT JOIN {users} AS u ON u.id = t.user_id
 """
+
+# Without users search access (a key that gets 403 there) no `users` table exists: owners are
+# then known by id only.
+_NO_USERS = (
+    "(SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS email,"
+    " CAST(NULL AS VARCHAR) AS name WHERE 1 = 0)"
+)
 
 _OPEN = """
 CREATE OR REPLACE VIEW {ds}.open_tasks AS
@@ -91,18 +99,34 @@ MODELS: dict[str, str] = {
 }
 
 
-def model_statements(dataset: str, quote: Callable[[str], str] | None = None) -> list[str]:
+def model_statements(dataset: str, *, has_users: bool = True) -> list[str]:
     """The CREATE VIEW statements for `dataset`, in dependency order."""
-    q = quote or (lambda name: '"' + name.replace('"', '""') + '"')
-    return [sql.format(ds=q(dataset)).strip() for sql in MODELS.values()]
+    ds = '"' + dataset.replace('"', '""') + '"'
+    users = f"{ds}.users" if has_users else _NO_USERS
+    return [sql.format(ds=ds, users=users).strip() for sql in MODELS.values()]
 
 
-def create_models(execute: Callable[[str], object], dataset: str) -> list[str]:
+def create_models(execute: Callable[[str], object], dataset: str, *, has_users: bool) -> list[str]:
     """Create (or replace) every view through `execute(sql)`; returns the view names.
 
-    `execute` is e.g. a dlt `sql_client().execute_sql`, a DuckDB connection's `execute`, or a
-    SQLAlchemy connection wrapper, so the same code serves the CLI and the orchestrators.
+    `execute` is e.g. a dlt `sql_client().execute_sql` or a DuckDB connection's `execute`, so the
+    same code serves the CLI and the orchestrators.
     """
-    for statement in model_statements(dataset):
+    for statement in model_statements(dataset, has_users=has_users):
         execute(statement)
     return list(MODELS)
+
+
+def create_models_for(pipeline: Any) -> list[str]:
+    """Create the views in the dataset a dlt pipeline just loaded (any SQL destination)."""
+    with pipeline.sql_client() as client:
+        if not client.has_dataset():
+            return []
+        has_users = bool(
+            client.execute_sql(
+                "SELECT count(*) FROM information_schema.tables"
+                " WHERE table_schema = %s AND table_name = 'users'",
+                client.dataset_name,
+            )[0][0]
+        )
+        return create_models(client.execute_sql, client.dataset_name, has_users=has_users)

@@ -61,8 +61,8 @@ def _asset_key(source: Any, table: str) -> dg.AssetKey:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    from pipelines.extract import ProgressDisplay
-    from sources.apollo import ScanReport, make_source, record_removed, remove_deleted_tasks
+    from pipelines.extract import ProgressDisplay, finish_extract
+    from sources.apollo import ScanReport, make_source
     from sources.apollo.current_state import SEEN_TASK_IDS_TABLE
 
     # Built only to describe the assets: a dlt source does no HTTP until a pipeline runs it.
@@ -90,9 +90,8 @@ def defs() -> dg.Definitions:
             finally:
                 progress(report, final=True)
             # Deleted tasks can only be told apart when this run loaded the ids it saw.
-            full_scan = report.complete and seen_ids_key in context.selected_asset_keys
-            removed = remove_deleted_tasks(pipeline, report.run_id) if full_scan else None
-            record_removed(pipeline, report.run_id, removed)
+            ids_loaded = seen_ids_key in context.selected_asset_keys
+            removed = finish_extract(pipeline, report, ids_loaded=ids_loaded)
         context.log.info(
             f"extract run {report.run_id}: {report.tasks_seen} tasks read,"
             f" complete={report.complete}, removed={removed}"
