@@ -78,9 +78,9 @@ def _record_sandbox(duckdb_path: str, where: DemoTarget) -> None:
         return
     tasks, seed, anchor = where.sandbox
     with duckdb.connect(duckdb_path) as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS apollo_demo")
+        con.execute("CREATE SCHEMA IF NOT EXISTS demo_meta")
         con.execute(
-            "CREATE OR REPLACE TABLE apollo_demo.sandbox AS"
+            "CREATE OR REPLACE TABLE demo_meta.sandbox AS"
             " SELECT ?::INTEGER AS tasks, ?::INTEGER AS seed, ?::VARCHAR AS anchor_date",
             [tasks, seed, anchor],
         )
@@ -95,11 +95,11 @@ def sandbox_for_demo_file(duckdb_path: str) -> Iterator[DemoTarget]:
         with duckdb.connect(duckdb_path, read_only=True) as con:
             found = con.sql(
                 "SELECT count(*) FROM information_schema.tables"
-                " WHERE table_schema = 'apollo_demo' AND table_name = 'sandbox'"
+                " WHERE table_schema = 'demo_meta' AND table_name = 'sandbox'"
             ).fetchall()[0][0]
             if found:
                 rows = con.sql(
-                    "SELECT tasks, seed, anchor_date FROM apollo_demo.sandbox"
+                    "SELECT tasks, seed, anchor_date FROM demo_meta.sandbox"
                 ).fetchall()
                 if rows:
                     tasks, seed, anchor = rows[0]
