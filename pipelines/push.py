@@ -41,21 +41,28 @@ def _quiet_dlt() -> Iterator[None]:
 
 def _input_resource(rows: list[dict[str, Any]]) -> Any:
     import dlt
+    import pyarrow as pa
 
     from destinations.core.contract import CONTRACT_COLUMNS, INPUT_REJECTION, ROW_NUMBER
 
     # Text columns throughout: dlt must not turn ISO strings into timestamps (it would lose
-    # whether an offset was given) nor split a column into variants on a bad value.
-    columns: dict[str, Any] = {
-        name: {"data_type": "text", "nullable": True}
-        for name in (*CONTRACT_COLUMNS, INPUT_REJECTION)
-    }
+    # whether an offset was given) nor split a column into variants on a bad value. An Arrow
+    # table goes through dlt's extract and normalise as columns (parquet), not row by row,
+    # which at 50,000 rows saves seconds before the first call.
+    texts = (*CONTRACT_COLUMNS, INPUT_REJECTION)
+    schema = pa.schema(
+        [pa.field(name, pa.string()) for name in texts]
+        + [pa.field(ROW_NUMBER, pa.int64(), nullable=False)]
+    )
+    table = pa.Table.from_pydict(
+        {name: [r.get(name) for r in rows] for name in (*texts, ROW_NUMBER)}, schema=schema
+    )
+    columns: dict[str, Any] = {name: {"data_type": "text", "nullable": True} for name in texts}
     columns[ROW_NUMBER] = {"data_type": "bigint", "nullable": False}
 
     @dlt.resource(name=INPUT_TABLE, columns=columns, write_disposition="append")
-    def task_rows() -> Iterator[list[dict[str, Any]]]:
-        for start in range(0, len(rows), 10_000):
-            yield rows[start : start + 10_000]
+    def task_rows() -> Iterator[Any]:
+        yield table
 
     return task_rows
 

@@ -10,7 +10,9 @@ Config (dlt): `DESTINATION__APOLLO_TASKS__API_KEY`, `..._BASE_URL` (fallbacks `A
 path of the delivery ledger), `..._MAX_CONTACTS_PER_CALL`, `..._RECONCILE_WAIT_SECONDS`,
 `..._CALLS_IN_FLIGHT` (create calls sent at once, default 4).
 `apollo-tasks push` / `pipelines.push.run_push` is the usual way in; it reads the input, finds
-duplicate request_ids over the whole input and runs a pipeline into this destination.
+duplicate request_ids over the whole input and runs a pipeline into this destination. Rows
+travel as parquet: `run_push` hands dlt an Arrow table (no row-by-row normalisation, seconds
+saved before the first call at 50,000 rows) and batches arrive here as Arrow record batches.
 
 Errors: fatal vendor errors (401/403, refused requests) become `DestinationTerminalException`,
 retriable ones (including exhausted retries) `DestinationTransientException` (dlt then hands the batch over again, which the
@@ -49,7 +51,7 @@ BATCH_SIZE = 100_000
 @dlt.destination(
     name="apollo_tasks",
     batch_size=BATCH_SIZE,
-    loader_file_format="typed-jsonl",
+    loader_file_format="parquet",
     naming_convention="direct",
     skip_dlt_columns_and_tables=True,
     max_table_nesting=0,
@@ -86,7 +88,9 @@ def apollo_tasks(
         )
     try:
         with session.lock:
-            session.engine.process(list(items))
+            # Arrow record batches from `run_push` (parquet); plain rows if called directly.
+            rows = items.to_pylist() if hasattr(items, "to_pylist") else list(items)
+            session.engine.process(rows)
     except RetriesExhaustedError as exc:
         # Retriable in nature: dlt hands the batch over again (harmless: the ledger).
         session.error = exc

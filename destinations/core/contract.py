@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, TypedDict
 
 import orjson
@@ -36,6 +37,9 @@ CONTRACT_COLUMNS = (
 # Set by the input reader: the input position and a rejection only the whole input can decide.
 ROW_NUMBER = "_row"
 INPUT_REJECTION = "_input_rejection"
+
+# The hash's canonical JSON has sorted keys; building it in this order spares orjson the sort.
+_HASHED_COLUMNS = tuple(sorted(CONTRACT_COLUMNS))
 
 DEFAULT_STATUS = "scheduled"
 DEFAULT_PRIORITY = "medium"
@@ -84,6 +88,8 @@ class TValidated:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
+    if type(value) is str:  # the usual case, first
+        return value.strip() or None
     if isinstance(value, datetime | date):
         return value.isoformat()
     text = str(value).strip()
@@ -104,8 +110,13 @@ def to_input_value(value: Any) -> Any:
 
 def row_hash(raw: Mapping[str, Any]) -> str:
     """A stable fingerprint of a row's contract columns, to notice a row changed since delivery."""
-    canonical = {name: _text(raw.get(name)) for name in CONTRACT_COLUMNS}
-    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+    return _hash_texts({name: _text(raw.get(name)) for name in _HASHED_COLUMNS})
+
+
+def _hash_texts(texts: Mapping[str, str | None]) -> str:
+    # Same bytes as orjson.dumps(..., option=OPT_SORT_KEYS): ledgers keep their hashes.
+    canonical = {name: texts[name] for name in _HASHED_COLUMNS}
+    return hashlib.sha256(orjson.dumps(canonical)).hexdigest()[:32]
 
 
 def normalize_due_at(value: Any) -> tuple[str, bool]:
@@ -122,7 +133,17 @@ def normalize_due_at(value: Any) -> tuple[str, bool]:
     elif isinstance(value, date):
         parsed = datetime(value.year, value.month, value.day)
     else:
-        parsed = datetime.fromisoformat(str(value).strip())
+        return _normalize_due_text(str(value).strip())
+    return _normalize_parsed(parsed)
+
+
+@lru_cache(maxsize=4096)
+def _normalize_due_text(text: str) -> tuple[str, bool]:
+    # Pushes repeat a few due dates over many rows: parse each text once.
+    return _normalize_parsed(datetime.fromisoformat(text))
+
+
+def _normalize_parsed(parsed: datetime) -> tuple[str, bool]:
     assumed = parsed.tzinfo is None or parsed.utcoffset() is None
     if assumed:
         parsed = parsed.replace(tzinfo=UTC)
@@ -149,8 +170,9 @@ def _one_of(values: Iterable[str]) -> str:
 def validate_row(raw: Mapping[str, Any], rules: TRules, *, row: int = 0) -> TValidated:
     """Check one input row against the contract; never raises for bad data."""
     row = int(raw.get(ROW_NUMBER) or row)
-    fingerprint = row_hash(raw)
-    request_id = _text(raw.get("request_id"))
+    text = {name: _text(raw.get(name)) for name in CONTRACT_COLUMNS}
+    fingerprint = _hash_texts(text)
+    request_id = text["request_id"]
 
     def reject(reason: str) -> TValidated:
         return TValidated(row, request_id, fingerprint, None, reason)
@@ -160,31 +182,31 @@ def validate_row(raw: Mapping[str, Any], rules: TRules, *, row: int = 0) -> TVal
     input_rejection = _text(raw.get(INPUT_REJECTION))
     if input_rejection:
         return reject(input_rejection)
-    task_type = _text(raw.get("type"))
+    task_type = text["type"]
     if task_type is None:
         return reject(f"missing type: use one of {_one_of(rules.task_types)}")
     if task_type not in rules.task_types:
         return reject(f"unknown type {task_type!r}: use one of {_one_of(rules.task_types)}")
-    user_id, user_email = _text(raw.get("user_id")), _text(raw.get("user_email"))
+    user_id, user_email = text["user_id"], text["user_email"]
     if rules.needs_user and user_id is None and user_email is None:
         return reject("missing user: give user_id or user_email")
-    contact_id, contact_email = _text(raw.get("contact_id")), _text(raw.get("contact_email"))
+    contact_id, contact_email = text["contact_id"], text["contact_email"]
     if contact_id is None and contact_email is None:
         return reject("missing contact: give contact_id or contact_email")
-    status = _text(raw.get("status")) or DEFAULT_STATUS
+    status = text["status"] or DEFAULT_STATUS
     if status not in rules.statuses:
         return reject(f"unknown status {status!r}: use one of {_one_of(rules.statuses)}")
-    priority = _text(raw.get("priority")) or DEFAULT_PRIORITY
+    priority = text["priority"] or DEFAULT_PRIORITY
     if priority not in rules.priorities:
         return reject(f"unknown priority {priority!r}: use one of {_one_of(rules.priorities)}")
     raw_due = raw.get("due_at")
-    if _text(raw_due) is None:
+    if text["due_at"] is None:
         return reject("missing due_at: give an ISO 8601 date-time such as 2025-02-15T08:10:30Z")
     try:
         due_at, assumed = normalize_due_at(raw_due)
     except (ValueError, TypeError):
         return reject(
-            f"bad due_at {_text(raw_due)!r}: not an ISO 8601 date-time"
+            f"bad due_at {text['due_at']!r}: not an ISO 8601 date-time"
             " (e.g. 2025-02-15T08:10:30Z or 2025-02-15T10:10:30+02:00)"
         )
     task = TTaskRow(
@@ -199,8 +221,8 @@ def validate_row(raw: Mapping[str, Any], rules: TRules, *, row: int = 0) -> TVal
         status=status,
         priority=priority,
         due_at=due_at,
-        note=_text(raw.get("note")),
-        title=_text(raw.get("title")),
+        note=text["note"],
+        title=text["title"],
     )
     return TValidated(row, request_id, fingerprint, task, None, assumed)
 

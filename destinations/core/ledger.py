@@ -38,6 +38,9 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.schema import CreateSchema
 
+from destinations.core.ledger_bulk import ARRAY_CHUNK as _ARRAY_CHUNK
+from destinations.core.ledger_bulk import duckdb_insert, postgres_insert
+
 PENDING = "pending"
 SENDING = "sending"
 DELIVERED = "delivered"
@@ -47,8 +50,6 @@ NEEDS_REVIEW = "needs_review"
 LEDGER_TABLE = "delivery_ledger"
 # Bind parameters per statement stay well under every driver's limit.
 _CHUNK = 500
-# Values per array parameter (one bind parameter each, so only statement size bounds it).
-_ARRAY_CHUNK = 20_000
 
 
 def utcnow() -> datetime:
@@ -219,7 +220,9 @@ class DeliveryLedger:
         t = self.table
         with self._begin() as conn:
             if inserts and self.engine.dialect.name == "duckdb":
-                self._duckdb_bulk_insert(conn, inserts)
+                duckdb_insert(conn, self.target, inserts)
+            elif inserts and self.engine.dialect.name == "postgresql":
+                postgres_insert(conn, self.target, inserts, vendor=self.vendor, now=now)
             else:
                 for chunk in _chunks(inserts):
                     conn.execute(sa.insert(t).values(list(chunk)))
@@ -236,23 +239,6 @@ class DeliveryLedger:
                     )
                 )
                 conn.execute(stmt, [{f"b_{k}": v for k, v in u.items()} for u in updates])
-
-    def _duckdb_bulk_insert(self, conn: sa.Connection, inserts: list[dict[str, Any]]) -> None:
-        # duckdb-engine binds parameters one statement at a time (about 1 ms per row); a
-        # registered DataFrame inserts 50,000 rows in well under a second, in the same transaction.
-        import pandas as pd
-
-        frame = pd.DataFrame(inserts)
-        names = list(frame.columns)
-        raw: Any = conn.connection.driver_connection
-        raw.register("_ledger_inserts", frame)
-        try:
-            cols = ", ".join(f'"{n}"' for n in names)
-            conn.exec_driver_sql(
-                f"INSERT INTO {self.target} ({cols}) SELECT {cols} FROM _ledger_inserts"
-            )
-        finally:
-            raw.unregister("_ledger_inserts")
 
     def mark_sending(
         self, request_ids: Sequence[str], *, batch_id: str, run_id: str, sent_at: datetime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from destinations.core.contract import (
     ROW_NUMBER,
     mark_duplicates,
     normalize_due_at,
+    row_hash,
     validate_row,
 )
 
@@ -111,3 +113,19 @@ def test_duplicates_identical_keep_first_different_reject_all() -> None:
         " per intended task (none of these rows was sent)"
     )
     assert rows[2][INPUT_REJECTION] == rows[3][INPUT_REJECTION] == expected
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (GOOD, "22bf209eef2a2cd627fd4462e801c1f3"),
+        (
+            {**GOOD, "note": "  hi  ", "due_at": datetime(2025, 2, 15, 8, 10, 30), "priority": 3},
+            "7a0ad69f91c51bf9d688f6db8fe9c6d0",
+        ),
+    ],
+)
+def test_row_hash_is_stable(row: dict[str, Any], expected: str) -> None:
+    # Ledgers store these hashes: a change would report every delivered row as changed.
+    assert row_hash(row) == expected
+    assert validate_row(row, APOLLO_RULES).row_hash == expected
