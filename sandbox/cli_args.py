@@ -65,6 +65,12 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         help="send tasks search pagination numbers as strings",
     )
     parser.add_argument(
+        "--require-open-factor-names",
+        action="store_true",
+        default=None,
+        help="422 on POST tasks search without open_factor_names (seed 002's contract)",
+    )
+    parser.add_argument(
         "--no-retry-after", action="store_true", default=None, help="omit retry-after on 429"
     )
     parser.add_argument(
@@ -87,6 +93,8 @@ def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
             data[head] = value
     if getattr(ns, "pagination_as_strings", None):
         data["pagination_as_strings"] = True
+    if getattr(ns, "require_open_factor_names", None):
+        data["require_open_factor_names"] = True
     if getattr(ns, "no_retry_after", None):
         data["retry_after_header"] = False
     return SandboxConfig.from_dict(data)

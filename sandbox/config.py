@@ -93,6 +93,9 @@ class SandboxConfig:
     past_cap_behaviour: str = "empty"
     pagination_as_strings: bool = False
     filters: str = "honour"
+    # Seed 002 (legacy) says open_factor_names is required; the current docs say optional. True
+    # makes POST /api/v1/tasks/search answer 422 without it, as the legacy GET always does.
+    require_open_factor_names: bool = False
     index_lag_seconds: float = 0.0
     max_bulk_contacts: int = 100
     contacts_max_per_page: int = 100

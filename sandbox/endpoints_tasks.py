@@ -66,7 +66,7 @@ def error(message: str, status: int = 422) -> Response:
 def search(app: App, params: dict[str, Any], legacy: bool) -> Response:
     cfg = app.cfg
     factors = [str(f) for f in P.as_list(params.get("open_factor_names")) or []]
-    if legacy and not factors:
+    if (legacy or cfg.require_open_factor_names) and not factors:
         return error("open_factor_names is required")
     page = P.int_param(params, "page", 1)
     per_page = P.int_param(params, "per_page", cfg.default_per_page)

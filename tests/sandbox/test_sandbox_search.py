@@ -240,3 +240,12 @@ def test_bad_paging_params_are_422(api: httpx.Client) -> None:
     for bad in ({"page": "abc"}, {"per_page": 0}, {"page": -1}):
         resp = api.post(SEARCH, json=bad)
         assert resp.status_code == 422 and "error" in resp.json()
+
+
+def test_post_search_can_require_open_factor_names_like_seed_002(make_sandbox, client_for) -> None:
+    strict = client_for(make_sandbox(require_open_factor_names=True))
+    without = strict.post(SEARCH, json={"per_page": 100})
+    assert without.status_code == 422
+    assert without.json() == {"error": "open_factor_names is required"}
+    with_it = strict.post(f"{SEARCH}?open_factor_names[]=task_types", json={"per_page": 100})
+    assert with_it.status_code == 200 and "task_types" in with_it.json()["faceting"]
