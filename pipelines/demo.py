@@ -98,9 +98,7 @@ def sandbox_for_demo_file(duckdb_path: str) -> Iterator[DemoTarget]:
                 " WHERE table_schema = 'demo_meta' AND table_name = 'sandbox'"
             ).fetchall()[0][0]
             if found:
-                rows = con.sql(
-                    "SELECT tasks, seed, anchor_date FROM demo_meta.sandbox"
-                ).fetchall()
+                rows = con.sql("SELECT tasks, seed, anchor_date FROM demo_meta.sandbox").fetchall()
                 if rows:
                     tasks, seed, anchor = rows[0]
                     params = (int(tasks), int(seed), str(anchor))
