@@ -4,9 +4,10 @@ Why this shape (figures from `bench/extract_bench.py`, 100,000 tasks): a task de
 `POST /api/v1/tasks/search` is ~40 Python objects (its dict, the embedded contact, account and
 phone numbers); holding 5,000 of them per batch cost ~75 MB of RSS and made every pass of the
 cyclic garbage collector slower. Records are therefore converted every `convert_rows` tasks (a
-few pages: large enough that Arrow's per-column call overhead does not matter) and dropped; dlt
-gets few, large Arrow tables (`batch_rows` tasks each), since its per-item cost is high (schema
-hints are re-validated for every item of every table).
+few pages: large enough that Arrow's per-column call overhead does not matter) and dropped. dlt
+gets one Arrow table per table every `batch_rows` tasks: its per-item cost is high (schema hints
+are re-validated for every item of every table), but 50,000-task tables (100+ MB for tasks and
+contacts, copied again while dlt writes them) set the peak RSS; 10,000 keeps both small.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class BatchBuilder:
         convert_rows: tasks held as Python dicts before conversion to Arrow.
     """
 
-    def __init__(self, batch_rows: int = 50_000, convert_rows: int = 2_000) -> None:
+    def __init__(self, batch_rows: int = 10_000, convert_rows: int = 2_000) -> None:
         self.batch_rows = max(1, batch_rows)
         self.convert_rows = max(1, convert_rows)
         self.facets: list[TFacetCount] | None = None
