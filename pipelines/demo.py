@@ -238,8 +238,16 @@ def run_demo(
         out.write(summary.format() + "\n")
         push_followups(where, path, out)
     summarise(path, out)
-    out.write(f"\nThe data is in {path} (dataset `apollo`). Explore it with:\n")
-    out.write(f'  duckdb {path} -c "SELECT * FROM apollo.tasks LIMIT 5"\n')
+    out.write(
+        f"\nThe data is in {path} (dataset `apollo`: tables tasks, contacts, accounts, users,"
+        " task_type_counts, extract_runs; views open_tasks, overdue_tasks, task_outcomes,"
+        " tasks_enriched). Explore it with:\n"
+    )
+    out.write(
+        f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{path}', read_only=True)"
+        ".sql('SELECT * FROM apollo.overdue_tasks LIMIT 5').show()\"\n"
+        "  or open notebooks/task_analytics.ipynb\n"
+    )
     return summary
 
 
