@@ -72,49 +72,36 @@ def resolve_base_url(base_url: str | None = None) -> str:
     return base_url or os.environ.get("APOLLO_BASE_URL") or DEFAULT_BASE_URL
 
 
+def _batch_table(
+    name: str, columns: Any, attribute: str, not_null: tuple[str, ...], **hints: Any
+) -> DltResource:
+    """A transformer that passes on one of each batch's Arrow tables (`Batch.<attribute>`)."""
+
+    @dlt.transformer(name=name, columns=dlt_columns(columns, not_null=not_null), **hints)
+    def table(item: TItem) -> Iterator[pa.Table]:
+        part = getattr(item, attribute) if isinstance(item, Batch) else None
+        if part is not None:
+            yield part
+
+    return table
+
+
 def _table_resources(report: ScanReport) -> list[DltResource]:
     """One transformer per table, all fed by the single task scan (made per source instance)."""
-
-    @dlt.transformer(
-        name="tasks",
+    merge_on_id: dict[str, Any] = {"write_disposition": "merge", "primary_key": "id"}
+    tasks = _batch_table("tasks", TASK_COLUMNS, "tasks", ("id",), **merge_on_id)
+    contacts = _batch_table("contacts", CONTACT_COLUMNS, "contacts", ("id",), **merge_on_id)
+    accounts = _batch_table("accounts", ACCOUNT_COLUMNS, "accounts", ("id",), **merge_on_id)
+    # Delete-insert by contact: a contact's numbers are replaced as a whole when it is seen again
+    # (merge with a merge_key and no primary key).
+    contact_phone_numbers = _batch_table(
+        "contact_phone_numbers",
+        PHONE_NUMBER_COLUMNS,
+        "contact_phone_numbers",
+        ("contact_id",),
         write_disposition="merge",
-        primary_key="id",
-        columns=dlt_columns(TASK_COLUMNS, not_null=("id",)),
-    )
-    def tasks(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, Batch) and item.tasks is not None:
-            yield item.tasks
-
-    @dlt.transformer(
-        name="contacts",
-        write_disposition="merge",
-        primary_key="id",
-        columns=dlt_columns(CONTACT_COLUMNS, not_null=("id",)),
-    )
-    def contacts(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, Batch) and item.contacts is not None:
-            yield item.contacts
-
-    @dlt.transformer(
-        name="contact_phone_numbers",
-        # Delete-insert by contact: a contact's numbers are replaced as a whole when it is seen again.
-        write_disposition="merge",  # no primary key: dlt's delete-insert by merge_key
         merge_key="contact_id",
-        columns=dlt_columns(PHONE_NUMBER_COLUMNS, not_null=("contact_id",)),
     )
-    def contact_phone_numbers(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, Batch) and item.contact_phone_numbers is not None:
-            yield item.contact_phone_numbers
-
-    @dlt.transformer(
-        name="accounts",
-        write_disposition="merge",
-        primary_key="id",
-        columns=dlt_columns(ACCOUNT_COLUMNS, not_null=("id",)),
-    )
-    def accounts(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, Batch) and item.accounts is not None:
-            yield item.accounts
 
     @dlt.transformer(
         name="task_type_counts",
