@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
 from typing import Any
 
 import pytest
 
-from destinations.apollo.vendor import map_tasks_to_rows
+from destinations.apollo.vendor import ApolloTaskVendor, map_tasks_to_rows
 from destinations.core.contract import TTaskRow
 from destinations.core.planner import minimum_calls, plan_calls
-
-
-class GroupingOnly:
-    """The two grouping rules of Apollo's vendor, without HTTP (the planner needs no more)."""
-
-    def __init__(self, max_per_call: int) -> None:
-        self.max_per_call = max_per_call
-
-    def group_key(self, row: TTaskRow) -> Hashable | None:
-        if row["title"]:
-            return None
-        return (
-            row["user_id"],
-            row["type"],
-            row["priority"],
-            row["status"],
-            row["due_at"],
-            row["note"],
-        )
-
-    def distinct_key(self, row: TTaskRow) -> str:
-        return str(row["contact_id"])
+from sources.core import ApiClient
 
 
 def row(i: int, contact: str, **kw: Any) -> TTaskRow:
@@ -56,7 +34,10 @@ def row(i: int, contact: str, **kw: Any) -> TTaskRow:
 
 
 def check(rows: list[TTaskRow], max_per_call: int, expected: int) -> list[list[TTaskRow]]:
-    vendor: Any = GroupingOnly(max_per_call)
+    # Apollo's real grouping rules; the client is never called (planning needs no HTTP).
+    vendor = ApolloTaskVendor(
+        ApiClient("http://127.0.0.1:9", "unused"), max_contacts_per_call=max_per_call
+    )
     calls = plan_calls(rows, vendor)
     assert minimum_calls(rows, vendor) == expected == len(calls)
     assert sorted(r["request_id"] for c in calls for r in c) == sorted(
