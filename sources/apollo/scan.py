@@ -15,7 +15,6 @@ Facts relied on (NOTES.md, section 1):
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
@@ -332,12 +331,6 @@ class TaskScanner:
         return len(new)
 
     def _flush(self) -> Batch:
-        # Every httpx response is a reference cycle (`Response` <-> its `BoundSyncStream`), so the
-        # ~330 KB body of each page outlives it until the cyclic collector runs, which
-        # `pipelines.extract` makes rare to save decoding time: after 50,000 tasks, 165 MB of
-        # bodies were still alive.
-        # One full pass per batch frees them (a few ms while the pre-run heap is frozen).
-        gc.collect()
         return self._batch.take()
 
     def _sync_stats(self) -> None:

@@ -263,6 +263,7 @@ class ApiClient:
                     self.stats.add(server_errors=1)
                 raise error
             headers = response.headers
+            _release(response)
             try:
                 return orjson.loads(response.content)
             except orjson.JSONDecodeError:
@@ -278,3 +279,14 @@ class ApiClient:
     def safe_message(self, exc: BaseException) -> str:
         """An exception's text with the key scrubbed, for logs and summaries."""
         return redact(str(exc), self._api_key)
+
+
+def _release(response: httpx.Response) -> None:
+    """Let a fully read response be freed as soon as the caller drops it.
+
+    httpx binds a response and its stream to each other (`Response` <-> `BoundSyncStream`), a
+    reference cycle that only the cyclic collector frees; a long scan that makes GC rare would
+    otherwise keep every page's body (hundreds of KB each) alive. The body is already read, so
+    the stream is no longer needed.
+    """
+    response.stream = httpx.ByteStream(b"")
