@@ -16,6 +16,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INCOMPLETE = 3  # `extract --strict` when part of the data could not be fetched
 EXIT_NEEDS_REVIEW = 4  # `push` left rows whose delivery could not be decided
+EXIT_BUSY = 75  # another run of the same job is going (`pipelines.jobs.JobBusyError`)
 
 
 def _subcommand_modules() -> list[ModuleType]:
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pipelines.messages import one_line_error
 
         print(f"error: {one_line_error(exc)}", file=sys.stderr)
-        return EXIT_ERROR
+        return int(getattr(exc, "exit_code", EXIT_ERROR))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """`apollo-tasks demo`: the whole product in one command, on a laptop, in under a minute.
 
 Steps (each a function, so later steps, e.g. pushing follow-up tasks, slot in after `extract`):
-1. `target`: the local Apollo sandbox (20,000 tasks, seed 42, in a child process), or the real
-   API when `APOLLO_API_KEY` is set (`APOLLO_BASE_URL` or https://api.apollo.io).
+1. `target`: the local Apollo sandbox (20,000 tasks, seed 42, in a child process), always: a demo
+   never reads or writes a real account, whatever `APOLLO_API_KEY` holds (the README's sandbox
+   recipe exports one); reading a real account is `extract`'s job.
 2. `extract`: `run_extract` into a local DuckDB file (`apollo_demo.duckdb`).
 3. `push_followups`: a SQL-defined set of follow-up call tasks pushed back through bulk create,
-   then read back from the tasks search to show them arriving. Against the real API this step is
-   a dry run: a demo never writes into a team's CRM unasked. A second demo run creates nothing
+   then read back from the tasks search to show them arriving. A second demo run creates nothing
    (the delivery ledger in the DuckDB file remembers what was delivered).
 4. `summarise`: what an analyst asks first, answered by SQL on that file.
 """
@@ -14,8 +14,10 @@ Steps (each a function, so later steps, e.g. pushing follow-up tasks, slot in af
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,19 +50,12 @@ class DemoTarget:
 def target(
     tasks: int = DEMO_TASKS, seed: int = DEMO_SEED, anchor_date: str | None = None
 ) -> Iterator[DemoTarget]:
-    """Step 1: the real API when APOLLO_API_KEY is set, otherwise a local sandbox.
+    """Step 1: a local sandbox, never the real API (`APOLLO_*` variables are not read).
 
     The sandbox's data is a function of (tasks, seed, anchor day); the demo records them in the
     DuckDB file so `sandbox_for_demo_file` can bring the same account back later (the notebook's
     dry-run push validates its rows against it).
     """
-    key = os.environ.get("APOLLO_API_KEY")
-    if key:
-        from sources.apollo import resolve_base_url
-
-        url = resolve_base_url(None)
-        yield DemoTarget(url, key, f"the real Apollo API at {url} (APOLLO_API_KEY is set)")
-        return
     from sandbox import running_sandbox
 
     anchor = anchor_date or datetime.now(UTC).strftime("%Y-%m-%dT00:00:00Z")
@@ -88,20 +83,18 @@ def _record_sandbox(duckdb_path: str, where: DemoTarget) -> None:
 
 @contextmanager
 def sandbox_for_demo_file(duckdb_path: str) -> Iterator[DemoTarget]:
-    """The Apollo a demo file came from: the real API if APOLLO_API_KEY is set, else the same
-    sandbox account (same tasks, seed and day) started afresh."""
+    """The sandbox account a demo file came from (same tasks, seed and day), started afresh."""
     params: tuple[int, int, str | None] = (DEMO_TASKS, DEMO_SEED, None)
-    if not os.environ.get("APOLLO_API_KEY"):
-        with duckdb.connect(duckdb_path, read_only=True) as con:
-            found = con.sql(
-                "SELECT count(*) FROM information_schema.tables"
-                " WHERE table_schema = 'demo_meta' AND table_name = 'sandbox'"
-            ).fetchall()[0][0]
-            if found:
-                rows = con.sql("SELECT tasks, seed, anchor_date FROM demo_meta.sandbox").fetchall()
-                if rows:
-                    tasks, seed, anchor = rows[0]
-                    params = (int(tasks), int(seed), str(anchor))
+    with duckdb.connect(duckdb_path, read_only=True) as con:
+        found = con.sql(
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_schema = 'demo_meta' AND table_name = 'sandbox'"
+        ).fetchall()[0][0]
+        if found:
+            rows = con.sql("SELECT tasks, seed, anchor_date FROM demo_meta.sandbox").fetchall()
+            if rows:
+                tasks, seed, anchor = rows[0]
+                params = (int(tasks), int(seed), str(anchor))
     with target(*params) as where:
         yield where
 
@@ -117,21 +110,19 @@ def extract(where: DemoTarget, duckdb_path: str, pipelines_dir: str | None) -> E
     )
 
 
-def push_followups(where: DemoTarget, duckdb_path: str, out: TextIO) -> PushSummary:
+def push_followups(
+    where: DemoTarget, duckdb_path: str, out: TextIO, pipelines_dir: str | None = None
+) -> PushSummary:
     """Step 3: follow-up calls for contacts whose last task was done 14+ days ago, pushed once."""
-    dry_run = where.sandbox is None
     summary = run_push(
         query=demo_followups_sql(limit=DEMO_FOLLOWUPS),
         warehouse=duckdb_path,
         api_key=where.api_key,
         base_url=where.base_url,
-        dry_run=dry_run,
+        pipelines_dir=pipelines_dir,
         progress=sys.stderr.isatty(),
     )
     out.write(summary.format() + "\n")
-    if dry_run:
-        out.write("(real API: the demo only plans the push; run `apollo-tasks push` to send)\n")
-        return summary
     if summary.created:
         _show_arrivals(where, duckdb_path, out)
     elif summary.already_delivered:
@@ -231,12 +222,17 @@ def run_demo(
     """Run the demo's steps in order and report to `out` (stdout by default)."""
     out = out or sys.stdout
     path = os.path.abspath(duckdb_path or DEFAULT_DEMO_FILE)
-    with target(tasks, seed) as where:
+    # Every sandbox is a new account on a new port: its dlt state would only pile up, and the
+    # ledger in the DuckDB file is what a rerun needs. A fresh folder per demo, unless given.
+    with contextlib.ExitStack() as stack:
+        if pipelines_dir is None:
+            pipelines_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="apollo_demo_"))
+        where = stack.enter_context(target(tasks, seed))
         out.write(f"Reading tasks from {where.description}\n")
         summary = extract(where, path, pipelines_dir)
         _record_sandbox(path, where)
         out.write(summary.format() + "\n")
-        push_followups(where, path, out)
+        push_followups(where, path, out, pipelines_dir)
     summarise(path, out)
     out.write(
         f"\nThe data is in {path} (dataset `apollo`: tables tasks, contacts, accounts, users,"
@@ -254,10 +250,11 @@ def run_demo(
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "demo",
-        help="extract a local Apollo sandbox (or the real API) into DuckDB and summarise it",
+        help="extract a local Apollo sandbox into DuckDB, push follow-ups back, summarise",
         description=(
-            "Start a local Apollo sandbox (or use the real API when APOLLO_API_KEY is set),"
-            " extract every task into a DuckDB file and print an analyst summary."
+            "Start a local Apollo sandbox (never the real API, whatever APOLLO_API_KEY holds),"
+            " extract every task into a DuckDB file, push a few follow-up tasks back exactly"
+            " once and print an analyst summary."
         ),
     )
     parser.add_argument(

@@ -9,6 +9,7 @@ so loudly, and with `strict` fails (`EXIT_INCOMPLETE` on the command line).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -23,15 +24,25 @@ import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.cli import EXIT_INCOMPLETE, EXIT_OK
+from pipelines.jobs import (
+    JobIdentity,
+    add_job_arguments,
+    extract_identity,
+    job_lock,
+    working_folder,
+)
 from sources.apollo import (
     ScanReport,
     make_source,
     record_removed,
     remove_deleted_tasks,
+    require_api_key,
 )
-from sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE
+from sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
 
+VENDOR = "apollo"
 DEFAULT_DUCKDB_FILE = "apollo_tasks.duckdb"
+DEFAULT_DATASET = "apollo"
 # DuckDB's default limit (80% of RAM) let the load grow with the data: +0.27 GB over the extract's
 # peak at 250,000 tasks. Past this limit it spills to `<file>.tmp` instead, at no measured cost in
 # load time (bench/RESULTS.md, peak RSS). Only for the file this module opens: credentials given
@@ -182,29 +193,106 @@ def finish_extract(pipeline: Any, report: ScanReport, *, ids_loaded: bool = True
     """
     from pipelines.models import create_models_for
 
-    removed = (
-        remove_deleted_tasks(pipeline, report.run_id) if report.complete and ids_loaded else None
-    )
+    removed: int | None = None
+    if report.complete and ids_loaded:
+        removed, skipped = remove_deleted_tasks(
+            pipeline, report.run_id, seen=report.rows.get("tasks", 0)
+        )
+        if skipped:
+            report.warn(skipped)
     record_removed(pipeline, report.run_id, removed)
     create_models_for(pipeline)
     return removed
+
+
+def _location(dest: Any) -> str | None:
+    """Where a dlt destination writes (a file, a database URL without password), if it says."""
+    from dlt.common.destination import Destination
+
+    try:
+        resolved: Any = Destination.from_reference(dest) if isinstance(dest, str) else dest
+        config = resolved.configuration(resolved.spec(), accept_partial=True)
+    except Exception:  # noqa: BLE001 - a misconfigured destination fails later, with its reason
+        return None
+    credentials = getattr(config, "credentials", None)
+    if credentials is not None and hasattr(credentials, "to_url"):
+        with contextlib.suppress(Exception):
+            return str(credentials.to_url().render_as_string(hide_password=True)).split("?")[0]
+    bucket = getattr(config, "bucket_url", None)
+    return str(bucket) if bucket else None
+
+
+@dataclass
+class ExtractJob:
+    """One extract job: its identity, its dlt pipeline's name and folder, where data goes."""
+
+    identity: JobIdentity
+    pipeline_name: str
+    pipelines_dir: str | None
+    destination: Any
+    dataset_name: str
+    where: str
+
+    @property
+    def working_folder(self) -> str:
+        return working_folder(self.pipeline_name, self.pipelines_dir)
+
+    def make_pipeline(self) -> Any:
+        """The job's dlt pipeline (take the job's lock first when it is going to run)."""
+        options: dict[str, Any] = (
+            {"pipelines_dir": self.pipelines_dir} if self.pipelines_dir else {}
+        )
+        return dlt.pipeline(
+            pipeline_name=self.pipeline_name,
+            destination=self.destination,
+            dataset_name=self.dataset_name,
+            **options,
+        )
+
+
+def extract_job(
+    *,
+    base_url: str,
+    destination: str = "duckdb",
+    duckdb_path: str | None = None,
+    credentials: Any = None,
+    dataset_name: str = DEFAULT_DATASET,
+    pipeline_name: str | None = None,
+    pipelines_dir: str | None = None,
+) -> ExtractJob:
+    """The extract job these arguments describe (see `pipelines.jobs`); reads config only.
+
+    Its pipeline name is derived from the job (vendor, base URL, destination, dataset) unless
+    `pipeline_name` is given.
+    """
+    dest, where = _destination(destination, duckdb_path, credentials, dataset_name)
+    identity = extract_identity(
+        vendor=VENDOR,
+        base_url=base_url,
+        destination=destination,
+        location=_location(dest),
+        dataset=dataset_name,
+    )
+    name = pipeline_name or identity.pipeline_name
+    return ExtractJob(identity, name, pipelines_dir, dest, dataset_name, where)
 
 
 def run_extract(
     *,
     destination: str = "duckdb",
     duckdb_path: str | None = None,
-    dataset_name: str = "apollo",
-    pipeline_name: str = "apollo_tasks",
+    dataset_name: str = DEFAULT_DATASET,
+    pipeline_name: str | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
-    per_page: int = MAX_PER_PAGE,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    max_records: int = 50_000,
+    per_page: int | None = None,
+    concurrency: int | None = None,
+    max_records: int | None = None,
     strict: bool = False,
     progress: bool = False,
     pipelines_dir: str | None = None,
     credentials: Any = None,
+    wait_seconds: float = 0.0,
 ) -> ExtractSummary:
     """Extract every Apollo task (with contacts and accounts) and load it; return the summary.
 
@@ -213,44 +301,62 @@ def run_extract(
             config/env unless `credentials` is given.
         duckdb_path: DuckDB file (default `apollo_tasks.duckdb` in the working directory, unless
             `DESTINATION__DUCKDB__CREDENTIALS` is set).
-        api_key / base_url: override dlt config (`SOURCES__APOLLO__*`) and `APOLLO_*` env vars.
-        per_page: at most 200; stepped down to 100 when Apollo refuses it.
-        max_records: Apollo's display cap per search (50,000).
+        pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
+        api_key / base_url / per_page / concurrency / max_records: None reads dlt config
+            (`sources.apollo.settings`: flag > `SOURCES__APOLLO__*` > `APOLLO_*` > toml >
+            default). per_page is at most 200, stepped down to 100 when Apollo refuses it;
+            max_records is Apollo's display cap per search (50,000).
         strict: raise `IncompleteExtractError` (after loading) when tasks could not be reached.
         progress: show a progress line on stderr.
+        wait_seconds: how long to wait for another run of the same job to end (0: refuse).
 
     Raises:
         dlt.pipeline.exceptions.PipelineStepFailed: wrapping a `VendorApiError` (401, 403, 422,
             retries exhausted) or a destination error. Nothing is loaded when extraction fails.
         IncompleteExtractError: with `strict`, when the scan was incomplete.
+        JobBusyError: another run of the same job is going (and did not end in `wait_seconds`).
     """
-    if per_page < 1 or per_page > MAX_PER_PAGE:
-        raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}, got {per_page}")
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be >= 1, got {concurrency}")
-    started = time.monotonic()
-    display = ProgressDisplay() if progress else None
-    report = ScanReport(progress=display)
-    dest, where = _destination(destination, duckdb_path, credentials, dataset_name)
-    options: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
-    pipeline = dlt.pipeline(
-        pipeline_name=pipeline_name, destination=dest, dataset_name=dataset_name, **options
-    )
-    source = make_source(
+    settings = source_settings(
         api_key=api_key,
         base_url=base_url,
         per_page=per_page,
         concurrency=concurrency,
         max_records=max_records,
-        report=report,
     )
-    try:
-        with _fewer_gc_passes():
-            pipeline.run(source)
-    finally:
-        if display is not None:
-            display(report, final=True)
-    removed = finish_extract(pipeline, report)
+    if settings.per_page < 1 or settings.per_page > MAX_PER_PAGE:
+        raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}, got {settings.per_page}")
+    if settings.concurrency < 1:
+        raise ValueError(f"concurrency must be >= 1, got {settings.concurrency}")
+    require_api_key(settings.api_key)
+    started = time.monotonic()
+    job = extract_job(
+        base_url=settings.base_url,
+        destination=destination,
+        duckdb_path=duckdb_path,
+        credentials=credentials,
+        dataset_name=dataset_name,
+        pipeline_name=pipeline_name,
+        pipelines_dir=pipelines_dir,
+    )
+    with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
+        pipeline = job.make_pipeline()
+        display = ProgressDisplay() if progress else None
+        report = ScanReport(progress=display)
+        source = make_source(
+            api_key=str(settings.api_key),
+            base_url=settings.base_url,
+            per_page=settings.per_page,
+            concurrency=settings.concurrency,
+            max_records=settings.max_records,
+            report=report,
+        )
+        try:
+            with _fewer_gc_passes():
+                pipeline.run(source)
+        finally:
+            if display is not None:
+                display(report, final=True)
+        removed = finish_extract(pipeline, report)
     rows = dict(report.rows)
     summary = ExtractSummary(
         run_id=report.run_id,
@@ -265,7 +371,7 @@ def run_extract(
         unreachable=report.unreachable,
         removed=removed,
         per_page_used=report.per_page_used,
-        destination=f"{where}, dataset {dataset_name}",
+        destination=f"{job.where}, dataset {dataset_name}",
         warnings=list(report.warnings),
     )
     if strict and not summary.complete:
@@ -287,17 +393,22 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--duckdb-path", help=f"DuckDB file (default ./{DEFAULT_DUCKDB_FILE})", default=None
     )
-    parser.add_argument("--dataset", default="apollo", help="dataset / schema name")
-    parser.add_argument("--pipeline-name", default="apollo_tasks", help=argparse.SUPPRESS)
-    parser.add_argument("--pipelines-dir", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--dataset", default=DEFAULT_DATASET, help="dataset / schema name")
+    add_job_arguments(parser)
     parser.add_argument("--base-url", default=None, help="Apollo base URL (default api.apollo.io)")
     parser.add_argument(
-        "--per-page", type=int, default=MAX_PER_PAGE, help="page size, at most 200 (default 200)"
+        "--per-page",
+        type=int,
+        default=None,
+        help=f"page size, at most {MAX_PER_PAGE} (default: config, else {MAX_PER_PAGE})",
     )
     parser.add_argument(
-        "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="pages fetched at once"
+        "--concurrency",
+        type=int,
+        default=None,
+        help=f"pages fetched at once (default: config, else {DEFAULT_CONCURRENCY})",
     )
-    parser.add_argument("--max-records", type=int, default=50_000, help=argparse.SUPPRESS)
+    parser.add_argument("--max-records", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument(
         "--strict",
         action="store_true",
@@ -308,7 +419,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 1 <= args.per_page <= MAX_PER_PAGE:
+    if args.per_page is not None and not 1 <= args.per_page <= MAX_PER_PAGE:
         print(f"error: --per-page must be between 1 and {MAX_PER_PAGE}", file=sys.stderr)
         return 2
     try:
@@ -324,6 +435,7 @@ def run(args: argparse.Namespace) -> int:
             strict=args.strict,
             progress=args.progress or sys.stderr.isatty(),
             pipelines_dir=args.pipelines_dir,
+            wait_seconds=args.wait,
         )
     except IncompleteExtractError as exc:
         print(exc.summary.format())

@@ -10,6 +10,7 @@ the only memory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import time
@@ -23,7 +24,7 @@ from destinations.core.summary import PushSummary
 
 __all__ = ["PushSummary", "demo_followups_sql", "register", "run_push"]
 
-PIPELINE_NAME = "apollo_tasks_push"
+VENDOR = "apollo"
 INPUT_TABLE = "task_rows"
 
 
@@ -76,20 +77,25 @@ def run_push(
     base_url: str | None = None,
     dry_run: bool = False,
     resend_unknown: bool = False,
-    max_contacts_per_call: int = 100,
-    ledger_schema: str = "apollo_push",
+    max_contacts_per_call: int | None = None,
+    ledger_schema: str | None = None,
     pipelines_dir: str | None = None,
     progress: bool = False,
     reconcile_wait_seconds: float | None = None,
     calls_in_flight: int | None = None,
+    pipeline_name: str | None = None,
+    wait_seconds: float = 0.0,
 ) -> PushSummary:
     """Push the rows of `table` or `query` to Apollo as tasks; see the module docstring.
 
     Args:
         warehouse: SQLAlchemy URL or DuckDB file path; default `apollo_tasks.duckdb`. The delivery
             ledger lives there too (`<ledger_schema>.delivery_ledger`).
-        api_key, base_url: default to the destination config / `APOLLO_API_KEY`,
-            `APOLLO_BASE_URL` (see `destinations.apollo.settings`).
+        api_key, base_url, max_contacts_per_call, ledger_schema, reconcile_wait_seconds,
+            calls_in_flight: None reads dlt config (`destinations.apollo.settings`: argument >
+            `DESTINATION__APOLLO_TASKS__*` > `APOLLO_API_KEY`/`APOLLO_BASE_URL` > toml > default).
+        pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
+        wait_seconds: how long to wait for another run of the same job to end (0: refuse).
         dry_run: plan only: read input and ledger, look up emails, send and write nothing.
         resend_unknown: send again rows an earlier run left needing review.
         reconcile_wait_seconds: how long a created task may take to show in Apollo's search.
@@ -98,6 +104,7 @@ def run_push(
 
     Raises:
         VendorApiError: the run stopped (401/403, retries exhausted); one line for a person.
+        JobBusyError: another run of this push job is going on this machine.
         LedgerBusyError: another push holds this ledger (PostgreSQL advisory lock, or another
             thread of this process).
         WarehouseBusyError: the DuckDB file is open in another process (e.g. another push).
@@ -107,14 +114,9 @@ def run_push(
 
     from destinations.apollo import apollo_tasks
     from destinations.apollo.session import close_session, open_session
-    from destinations.apollo.settings import (
-        resolve_api_key,
-        resolve_base_url,
-        resolve_calls_in_flight,
-        resolve_max_attempts,
-        resolve_reconcile_wait,
-    )
+    from destinations.apollo.settings import push_settings
     from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
+    from pipelines.jobs import job_lock, push_identity, working_folder
 
     started = time.monotonic()
 
@@ -122,51 +124,75 @@ def run_push(
         if progress:
             sys.stderr.write(f"push: {message}\n")
 
+    settings = push_settings(
+        api_key=api_key,
+        base_url=base_url,
+        max_contacts_per_call=max_contacts_per_call,
+        ledger_schema=ledger_schema,
+        reconcile_wait_seconds=reconcile_wait_seconds,
+        calls_in_flight=calls_in_flight,
+    )
     url = warehouse_url(warehouse)
+    identity = push_identity(
+        vendor=VENDOR,
+        base_url=settings.base_url,
+        warehouse_url=url,
+        ledger_schema=settings.ledger_schema,
+    )
+    name = pipeline_name or identity.pipeline_name
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    try:
-        rows = read_input(url, table=table, query=query)
-        say(f"read {len(rows)} row(s) from the warehouse")
-        session = open_session(
-            run_id=run_id,
-            api_key=resolve_api_key(api_key),
-            base_url=resolve_base_url(base_url),
-            warehouse_url=url,
-            ledger_schema=ledger_schema,
-            max_contacts_per_call=max_contacts_per_call,
-            resend_unknown=resend_unknown,
-            reconcile_wait_seconds=resolve_reconcile_wait(reconcile_wait_seconds),
-            max_attempts=resolve_max_attempts(),
-            calls_in_flight=resolve_calls_in_flight(calls_in_flight),
-            progress=say,
-        )
+    # A dry run writes nothing, so it does not wait for (or block) a running push.
+    lock = (
+        contextlib.nullcontext()
+        if dry_run
+        else job_lock(identity, working_folder(name, pipelines_dir), wait_seconds=wait_seconds)
+    )
+    with lock:
         try:
-            if dry_run:
-                session.engine.plan(rows)
-            else:
-                # The ledger's lock first: a second push stops here, before dlt wraps its error.
-                session.engine.begin()
-                pipeline = dlt.pipeline(
-                    pipeline_name=PIPELINE_NAME,
-                    pipelines_dir=pipelines_dir,  # type: ignore[arg-type]
-                    destination=apollo_tasks(run_id=run_id, ledger_schema=ledger_schema),
-                    dataset_name=ledger_schema,
-                )
-                # The ledger is the only memory: a package left by an earlier failed run is
-                # discarded (its rows are in this run's input if they still matter).
-                pipeline = pipeline.drop()
-                try:
-                    with _quiet_dlt():
-                        pipeline.run(_input_resource(rows))
-                except PipelineStepFailed as exc:
-                    if session.error is not None:
-                        raise session.error from exc
-                    raise
-            summary = _summarize(session, rows, dry_run=dry_run)
+            rows = read_input(url, table=table, query=query)
+            say(f"read {len(rows)} row(s) from the warehouse")
+            session = open_session(
+                run_id=run_id,
+                api_key=str(settings.api_key) if settings.api_key else None,
+                base_url=settings.base_url,
+                warehouse_url=url,
+                ledger_schema=settings.ledger_schema,
+                max_contacts_per_call=settings.max_contacts_per_call,
+                resend_unknown=resend_unknown,
+                reconcile_wait_seconds=settings.reconcile_wait_seconds,
+                max_attempts=settings.max_attempts,
+                calls_in_flight=settings.calls_in_flight,
+                progress=say,
+            )
+            try:
+                if dry_run:
+                    session.engine.plan(rows)
+                else:
+                    # The ledger's lock first: a second push stops here, before dlt wraps it.
+                    session.engine.begin()
+                    pipeline = dlt.pipeline(
+                        pipeline_name=name,
+                        pipelines_dir=pipelines_dir,  # type: ignore[arg-type]
+                        destination=apollo_tasks(
+                            run_id=run_id, ledger_schema=settings.ledger_schema
+                        ),
+                        dataset_name=settings.ledger_schema,
+                    )
+                    # The ledger is the only memory: a package left by an earlier failed run of
+                    # this job is discarded (its rows are in this run's input if they matter).
+                    pipeline = pipeline.drop()
+                    try:
+                        with _quiet_dlt():
+                            pipeline.run(_input_resource(rows))
+                    except PipelineStepFailed as exc:
+                        if session.error is not None:
+                            raise session.error from exc
+                        raise
+                summary = _summarize(session, rows, dry_run=dry_run)
+            finally:
+                close_session(run_id)
         finally:
-            close_session(run_id)
-    finally:
-        dispose_engine(url)
+            dispose_engine(url)
     summary.duration_seconds = time.monotonic() - started
     return summary
 
@@ -251,6 +277,8 @@ LIMIT {int(limit)}
 
 
 def register(sub: Any) -> None:
+    from pipelines.jobs import add_job_arguments
+
     parser: argparse.ArgumentParser = sub.add_parser(
         "push",
         help="create Apollo tasks from warehouse rows, each exactly once",
@@ -277,8 +305,19 @@ def register(sub: Any) -> None:
         action="store_true",
         help="send again rows an earlier run left needing review (may duplicate a task)",
     )
-    parser.add_argument("--max-contacts-per-call", type=int, default=100, metavar="N")
-    parser.add_argument("--ledger-schema", default="apollo_push", metavar="SCHEMA")
+    parser.add_argument(
+        "--max-contacts-per-call",
+        type=int,
+        default=None,
+        metavar="N",
+        help="contact ids per bulk create (default: config, else 100)",
+    )
+    parser.add_argument(
+        "--ledger-schema",
+        default=None,
+        metavar="SCHEMA",
+        help="schema of the delivery ledger (default: config, else apollo_push)",
+    )
     parser.add_argument("--reconcile-wait", type=float, default=None, metavar="SECONDS")
     parser.add_argument(
         "--calls-in-flight",
@@ -287,7 +326,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help="create calls sent at once (default 4)",
     )
-    parser.add_argument("--pipelines-dir", default=None, help="dlt pipelines dir (state unused)")
+    add_job_arguments(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(run=run)
 
@@ -308,6 +347,8 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         reconcile_wait_seconds=args.reconcile_wait,
         calls_in_flight=args.calls_in_flight,
+        pipeline_name=args.pipeline_name,
+        wait_seconds=args.wait,
     )
     sys.stdout.write(summary.format() + "\n")
     if summary.has_needs_review:

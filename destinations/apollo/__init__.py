@@ -43,6 +43,9 @@ from destinations.core.runlock import LedgerBusyError
 from destinations.core.warehouse import WarehouseBusyError
 from destinations.core.warehouse import warehouse_url as to_url
 from sources.core.errors import FatalApiError, RetriesExhaustedError, VendorApiError
+from sources.core.telemetry import dlt_telemetry_off_by_default
+
+dlt_telemetry_off_by_default()
 
 # Large batches let the planner see whole groups, so calls stay at the minimum.
 BATCH_SIZE = 100_000

@@ -1,61 +1,73 @@
-"""Where the Apollo task sink finds its settings.
+"""Settings of the Apollo task sink, resolved by dlt (section `destination.apollo_tasks`).
 
-Order: an explicit argument, then `DESTINATION__APOLLO_TASKS__<NAME>`, then the plain
-`APOLLO_API_KEY` / `APOLLO_BASE_URL` environment variables, then dlt's config and secrets files
-(`[destination.apollo_tasks]`), then the default. The environment wins over the committed
-`.dlt/config.toml` so that pointing a run at the sandbox needs only an environment variable.
+One precedence for every setting (see `sources.core.config`): an explicit argument (CLI flag),
+then `DESTINATION__APOLLO_TASKS__<KEY>`, then the short `APOLLO_API_KEY` / `APOLLO_BASE_URL`, then
+`.dlt/secrets.toml` and `.dlt/config.toml` (`[destination.apollo_tasks]`), then the default. No
+committed file holds a base URL, so a run pointed at the sandbox by an environment variable can
+never be sent to the real API by a file.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-import dlt
+from dlt.common.configuration import resolve_configuration
+from dlt.common.configuration.specs import BaseConfiguration, configspec
+from dlt.common.typing import TSecretStrValue
+
+from sources.core.config import register_short_env
 
 DEFAULT_BASE_URL = "https://api.apollo.io"
-SECTION = "destination.apollo_tasks"
+SECTION = ("destination", "apollo_tasks")
+SHORT_ENV = {"api_key": "APOLLO_API_KEY", "base_url": "APOLLO_BASE_URL"}
 DEFAULT_RECONCILE_WAIT_SECONDS = 30.0
 DEFAULT_CALLS_IN_FLIGHT = 4
+DEFAULT_MAX_CONTACTS_PER_CALL = 100
+DEFAULT_LEDGER_SCHEMA = "apollo_push"
 
 
-def _setting(name: str, explicit: Any, fallback_env: str | None, *, secret: bool) -> Any:
-    if explicit not in (None, ""):
-        return explicit
-    value = os.environ.get(f"DESTINATION__APOLLO_TASKS__{name.upper()}")
-    if not value and fallback_env:
-        value = os.environ.get(fallback_env)
-    if value:
-        return value
-    accessor = dlt.secrets if secret else dlt.config
-    try:
-        return accessor.get(f"{SECTION}.{name}")
-    except Exception:  # an unreadable config file must not hide the env fallbacks above
-        return None
+@configspec
+class ApolloPushConfiguration(BaseConfiguration):
+    """What a push to Apollo reads from config (every field also a `run_push` argument)."""
+
+    api_key: TSecretStrValue | None = None
+    base_url: str = DEFAULT_BASE_URL
+    max_contacts_per_call: int = DEFAULT_MAX_CONTACTS_PER_CALL
+    reconcile_wait_seconds: float = DEFAULT_RECONCILE_WAIT_SECONDS
+    calls_in_flight: int = DEFAULT_CALLS_IN_FLIGHT
+    max_attempts: int = 6  # HTTP attempts per request (the client's retry budget)
+    ledger_schema: str = DEFAULT_LEDGER_SCHEMA
+
+
+def push_settings(**explicit: Any) -> ApolloPushConfiguration:
+    """The push's settings: `explicit` values that are not None win over every config place."""
+    register_short_env(SECTION[-1], SHORT_ENV)
+    config = resolve_configuration(ApolloPushConfiguration(), sections=SECTION)
+    for key, value in explicit.items():
+        if value not in (None, ""):
+            setattr(config, key, value)
+    config.base_url = str(config.base_url).rstrip("/")
+    return config
 
 
 def resolve_api_key(explicit: str | None = None) -> str | None:
-    value = _setting("api_key", explicit, "APOLLO_API_KEY", secret=True)
+    value = push_settings(api_key=explicit).api_key
     return str(value) if value else None
 
 
 def resolve_base_url(explicit: str | None = None) -> str:
-    value = _setting("base_url", explicit, "APOLLO_BASE_URL", secret=False)
-    return str(value or DEFAULT_BASE_URL).rstrip("/")
+    return push_settings(base_url=explicit).base_url
 
 
 def resolve_reconcile_wait(explicit: float | None = None) -> float:
-    value = _setting("reconcile_wait_seconds", explicit, None, secret=False)
-    return float(value) if value not in (None, "") else DEFAULT_RECONCILE_WAIT_SECONDS
+    return float(push_settings(reconcile_wait_seconds=explicit).reconcile_wait_seconds)
 
 
 def resolve_max_attempts(explicit: int | None = None) -> int:
     """HTTP attempts per request (the client's retry budget)."""
-    value = _setting("max_attempts", explicit, None, secret=False)
-    return int(value) if value not in (None, "") else 6
+    return int(push_settings(max_attempts=explicit).max_attempts)
 
 
 def resolve_calls_in_flight(explicit: int | None = None) -> int:
     """Create calls sent at once (the ledger still records each before and after it)."""
-    value = _setting("calls_in_flight", explicit, None, secret=False)
-    return int(value) if value not in (None, "") else DEFAULT_CALLS_IN_FLIGHT
+    return int(push_settings(calls_in_flight=explicit).calls_in_flight)

@@ -31,23 +31,22 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from pipelines.orchestration import settings
 
 GROUP = "apollo"
-EXTRACT_PIPELINE = "apollo_tasks"  # the CLI's pipeline name: one state, whoever runs it
 TRANSLATOR = DagsterDltTranslator()
 
 
-def _extract_pipeline(job: settings.JobSettings, pipelines_dir: str | None = None) -> Any:
-    import dlt
-    from dlt.common.destination import Destination
+def _extract_job(job: settings.JobSettings, pipelines_dir: str | None = None) -> Any:
+    """The CLI's extract job for these settings: same identity, pipeline name and lock."""
+    from pipelines.extract import extract_job
+    from sources.apollo.settings import source_settings
 
     target = job.extract_destination()
-    credentials = target.get("credentials") or target.get("duckdb_path")
-    # No dir given (describing the assets): dlt's default dir.
-    where: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
-    return dlt.pipeline(
-        pipeline_name=EXTRACT_PIPELINE,
-        destination=Destination.from_reference(target["destination"], credentials=credentials),
+    return extract_job(
+        base_url=source_settings().base_url,
+        destination=target["destination"],
+        duckdb_path=target.get("duckdb_path"),
+        credentials=target.get("credentials"),
         dataset_name=job.dataset,
-        **where,
+        pipelines_dir=pipelines_dir,
     )
 
 
@@ -62,6 +61,7 @@ def _asset_key(source: Any, table: str) -> dg.AssetKey:
 @dg.definitions
 def defs() -> dg.Definitions:
     from pipelines.extract import ProgressDisplay, finish_extract
+    from pipelines.jobs import job_lock
     from sources.apollo import ScanReport, make_source
     from sources.apollo.current_state import SEEN_TASK_IDS_TABLE
 
@@ -72,7 +72,7 @@ def defs() -> dg.Definitions:
 
     @dlt_assets(
         dlt_source=spec_source,
-        dlt_pipeline=_extract_pipeline(settings.JobSettings.load()),
+        dlt_pipeline=_extract_job(settings.JobSettings.load()).make_pipeline(),
         name="apollo_extract",
         group_name=GROUP,
         dagster_dlt_translator=TRANSLATOR,
@@ -82,16 +82,20 @@ def defs() -> dg.Definitions:
         progress = ProgressDisplay()
         report = ScanReport(progress=progress)
         with settings.fresh_pipelines_dir() as pipelines_dir:
-            pipeline = _extract_pipeline(job, pipelines_dir)
-            try:
-                yield from dlt.run(
-                    context=context, dlt_source=make_source(report=report), dlt_pipeline=pipeline
-                )
-            finally:
-                progress(report, final=True)
-            # Deleted tasks can only be told apart when this run loaded the ids it saw.
-            ids_loaded = seen_ids_key in context.selected_asset_keys
-            removed = finish_extract(pipeline, report, ids_loaded=ids_loaded)
+            extract = _extract_job(job, pipelines_dir)
+            with job_lock(extract.identity, extract.working_folder):
+                pipeline = extract.make_pipeline()
+                try:
+                    yield from dlt.run(
+                        context=context,
+                        dlt_source=make_source(report=report),
+                        dlt_pipeline=pipeline,
+                    )
+                finally:
+                    progress(report, final=True)
+                # Deleted tasks can only be told apart when this run loaded the ids it saw.
+                ids_loaded = seen_ids_key in context.selected_asset_keys
+                removed = finish_extract(pipeline, report, ids_loaded=ids_loaded)
         context.log.info(
             f"extract run {report.run_id}: {report.tasks_seen} tasks read,"
             f" complete={report.complete}, removed={removed}"

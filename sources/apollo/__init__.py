@@ -18,12 +18,12 @@ Config (dlt section `sources.apollo`): `api_key` (`SOURCES__APOLLO__API_KEY`, fa
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import dlt
 import pyarrow as pa
+from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
 from sources.apollo.batch import Batch
@@ -48,10 +48,35 @@ from sources.apollo.schema import (
     records_table,
 )
 from sources.apollo.search import list_users
-from sources.apollo.settings import DEFAULT_BASE_URL, DEFAULT_CONCURRENCY, MAX_PER_PAGE
-from sources.core import ApiClient, PermissionDeniedError
+from sources.apollo.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CONCURRENCY,
+    DISPLAY_CAP_RECORDS,
+    MAX_PER_PAGE,
+    SECTION,
+    SHORT_ENV,
+)
+from sources.core import ActionableError, ApiClient, PermissionDeniedError
+from sources.core.config import register_short_env
+from sources.core.telemetry import dlt_telemetry_off_by_default
+
+dlt_telemetry_off_by_default()
 
 logger = logging.getLogger("apollo_tasks.source")
+
+
+class MissingApiKeyError(ActionableError, ValueError):
+    """No API key in any config place: said before any request is made."""
+
+
+def require_api_key(api_key: str | None) -> None:
+    """Refuse to run without a key (a request without one only earns a 401)."""
+    if not api_key:
+        raise MissingApiKeyError(
+            "no Apollo API key configured: set APOLLO_API_KEY (or SOURCES__APOLLO__API_KEY, or"
+            " api_key in [sources.apollo] of .dlt/secrets.toml)"
+        )
+
 
 __all__ = [
     "ScanReport",
@@ -59,17 +84,7 @@ __all__ = [
     "make_source",
     "record_removed",
     "remove_deleted_tasks",
-    "resolve_api_key",
-    "resolve_base_url",
 ]
-
-
-def resolve_api_key(api_key: str | None = None) -> str | None:
-    return api_key or os.environ.get("APOLLO_API_KEY") or None
-
-
-def resolve_base_url(base_url: str | None = None) -> str:
-    return base_url or os.environ.get("APOLLO_BASE_URL") or DEFAULT_BASE_URL
 
 
 def _batch_table(
@@ -157,19 +172,21 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
 
 @dlt.source(name="apollo", section="apollo", max_table_nesting=0)
 def apollo_source(
-    api_key: str | None = dlt.secrets.value,
-    base_url: str | None = dlt.config.value,
+    api_key: TSecretStrValue | None = dlt.secrets.value,
+    base_url: str = DEFAULT_BASE_URL,
     per_page: int = MAX_PER_PAGE,
     concurrency: int = DEFAULT_CONCURRENCY,
-    max_records: int = 50_000,
+    max_records: int = DISPLAY_CAP_RECORDS,
     timeout: float = 30.0,
     report: ScanReport | None = None,
 ) -> Sequence[DltResource]:
     """Apollo tasks, with their contacts and accounts, and a report of the run.
 
     Args:
-        api_key: Apollo master API key (task search needs one). Falls back to `APOLLO_API_KEY`.
-        base_url: e.g. `https://api.apollo.io`. Falls back to `APOLLO_BASE_URL`, then the default.
+        api_key: Apollo master API key (task search needs one): `SOURCES__APOLLO__API_KEY`,
+            `APOLLO_API_KEY` or `.dlt/secrets.toml`.
+        base_url: `SOURCES__APOLLO__BASE_URL`, `APOLLO_BASE_URL`, config, default
+            `https://api.apollo.io` (see `sources.apollo.settings`).
         per_page: page size asked for, at most 200; stepped down to 100 if Apollo refuses it.
         concurrency: pages fetched at once after the first one.
         max_records: records one search can reach (Apollo's display cap, 50,000).
@@ -177,11 +194,12 @@ def apollo_source(
         report: receives the run's counters (and progress callbacks) as the scan goes.
     """
     run_report = report if report is not None else ScanReport()
-    key = resolve_api_key(api_key)
-    url = resolve_base_url(base_url)
+    key = str(api_key or "")
+    url = str(base_url).rstrip("/")
 
     def task_search() -> Iterator[TItem]:
         # The client is made here, when the pipeline runs, never when the source is built.
+        require_api_key(key)
         with ApiClient(url, key or "", timeout=timeout, max_connections=concurrency + 1) as client:
             yield from TaskScanner(
                 client,
@@ -195,6 +213,7 @@ def apollo_source(
         name="users", write_disposition="replace", columns=dlt_columns(USER_COLUMNS, ("id",))
     )
     def users() -> Iterator[pa.Table]:
+        require_api_key(key)
         with ApiClient(url, key or "", timeout=timeout, max_connections=2) as client:
             try:
                 found = list_users(client)
@@ -214,25 +233,23 @@ def make_source(
     *,
     api_key: str | None = None,
     base_url: str | None = None,
-    per_page: int = MAX_PER_PAGE,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    max_records: int = 50_000,
-    timeout: float = 30.0,
+    per_page: int | None = None,
+    concurrency: int | None = None,
+    max_records: int | None = None,
+    timeout: float | None = None,
     report: ScanReport | None = None,
 ) -> Any:
     """The configured `apollo_source` (for dagster-dlt and other callers that run it themselves).
 
-    Arguments left as None are read from dlt config / env vars when the source runs.
+    Arguments left as None are read from dlt config / env vars (`sources.apollo.settings`).
     """
-    kwargs: dict[str, Any] = {
+    register_short_env(SECTION[-1], SHORT_ENV)
+    given: dict[str, Any] = {
+        "api_key": api_key,
+        "base_url": base_url,
         "per_page": per_page,
         "concurrency": concurrency,
         "max_records": max_records,
         "timeout": timeout,
-        "report": report,
     }
-    if api_key:
-        kwargs["api_key"] = api_key
-    if base_url:
-        kwargs["base_url"] = base_url
-    return apollo_source(**kwargs)
+    return apollo_source(report=report, **{k: v for k, v in given.items() if v is not None})

@@ -27,31 +27,56 @@ def _table_exists(client: Any, name: str) -> bool:
     return True
 
 
-def remove_deleted_tasks(pipeline: Any, run_id: str) -> int:
+def remove_deleted_tasks(pipeline: Any, run_id: str, seen: int) -> tuple[int | None, str | None]:
     """Delete `tasks` rows that run `run_id` did not see; call only after a complete scan.
+
+    Deletes only on this run's own evidence: the seen-ids table must hold exactly the `seen` ids
+    this run read, all under this run's id. Anything else (ids of another run, from another
+    account or an older run in the same dataset; a count that does not match) means the
+    evidence is not this run's, so nothing is deleted and the reason is returned.
 
     Args:
         pipeline: the dlt pipeline that just loaded the run.
         run_id: the `run_id` of the run's `extract_runs` row.
+        seen: how many distinct task ids this run read (and loaded).
 
     Returns:
-        How many task rows were removed.
+        (rows removed, None), or (None, why nothing was deleted).
     """
     with pipeline.sql_client() as client:
         if not _table_exists(client, TASKS_TABLE):
-            return 0
+            return 0, None
         tasks = client.make_qualified_table_name(TASKS_TABLE)
         if _table_exists(client, SEEN_TASK_IDS_TABLE):
-            seen = client.make_qualified_table_name(SEEN_TASK_IDS_TABLE)
-            where = f"NOT EXISTS (SELECT 1 FROM {seen} s WHERE s.id = {tasks}.id AND s.run_id = %s)"
+            seen_table = client.make_qualified_table_name(SEEN_TASK_IDS_TABLE)
+            counts = client.execute_sql(
+                f"SELECT count(*), count(CASE WHEN run_id = %s THEN 1 END) FROM {seen_table}",
+                run_id,
+            )
+            total, mine = (int(counts[0][0]), int(counts[0][1] or 0)) if counts else (0, 0)
+            if total != mine or mine != seen:
+                return None, (
+                    f"deletion skipped: the seen-ids table {SEEN_TASK_IDS_TABLE} holds {mine} ids"
+                    f" of this run (read {seen}) and {total - mine} of other runs; another run or"
+                    " job may share this dataset, so no task was removed"
+                )
+            where = (
+                f"NOT EXISTS (SELECT 1 FROM {seen_table} s"
+                f" WHERE s.id = {tasks}.id AND s.run_id = %s)"
+            )
             args: tuple[Any, ...] = (run_id,)
-        else:  # a complete run that saw no task at all
+        elif seen == 0:  # a complete run that saw no task at all loads no seen ids
             where, args = "1 = 1", ()
+        else:
+            return None, (
+                f"deletion skipped: this run read {seen} tasks but their ids are not in"
+                f" {SEEN_TASK_IDS_TABLE}; no task was removed"
+            )
         rows = client.execute_sql(f"SELECT count(*) FROM {tasks} WHERE {where}", *args)
         removed = int(rows[0][0]) if rows else 0
         if removed:
             client.execute_sql(f"DELETE FROM {tasks} WHERE {where}", *args)
-        return removed
+        return removed, None
 
 
 def record_removed(pipeline: Any, run_id: str, removed: int | None) -> None:

@@ -11,6 +11,14 @@ Facts relied on (../shared/api-docs/NOTES.md, section 1; seed 002):
 
 from __future__ import annotations
 
+from typing import Any
+
+from dlt.common.configuration import resolve_configuration
+from dlt.common.configuration.specs import BaseConfiguration, configspec
+from dlt.common.typing import TSecretStrValue
+
+from sources.core.config import register_short_env
+
 DEFAULT_BASE_URL = "https://api.apollo.io"
 TASKS_SEARCH_PATH = "/api/v1/tasks/search"
 USERS_SEARCH_PATH = "/api/v1/users/search"
@@ -48,3 +56,37 @@ FACET_TO_TASK_TYPE = {
     "linkedin_step_view_profile": "linkedin_step_view_profile",
     "linkedin_step_interact_post": "linkedin_step_interact_post",
 }
+
+
+# --- configuration (dlt section `sources.apollo`) ---------------------------------------------
+
+SECTION = ("sources", "apollo")
+# The short names Apollo users know; see `sources.core.config` for where they rank.
+SHORT_ENV = {"api_key": "APOLLO_API_KEY", "base_url": "APOLLO_BASE_URL"}
+
+
+@configspec
+class ApolloSourceConfiguration(BaseConfiguration):
+    """Settings of the Apollo tasks source, resolved by dlt (`[sources.apollo]`).
+
+    `SOURCES__APOLLO__<KEY>` or `.dlt/*.toml`; `api_key` and `base_url` also from
+    `APOLLO_API_KEY` / `APOLLO_BASE_URL` (below the `SOURCES__` names, above the files).
+    """
+
+    api_key: TSecretStrValue | None = None
+    base_url: str = DEFAULT_BASE_URL
+    per_page: int = MAX_PER_PAGE
+    concurrency: int = DEFAULT_CONCURRENCY
+    max_records: int = DISPLAY_CAP_RECORDS
+    timeout: float = 30.0
+
+
+def source_settings(**explicit: Any) -> ApolloSourceConfiguration:
+    """The source's settings: `explicit` values that are not None win over every config place."""
+    register_short_env(SECTION[-1], SHORT_ENV)
+    given = {k: v for k, v in explicit.items() if v is not None}
+    config = resolve_configuration(ApolloSourceConfiguration(), sections=SECTION)
+    for key, value in given.items():
+        setattr(config, key, value)
+    config.base_url = str(config.base_url).rstrip("/")
+    return config

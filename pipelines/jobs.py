@@ -1,0 +1,255 @@
+"""A job's identity decides its state, and one run of a job at a time.
+
+A *job* is what a run reads and writes: for an extract, the vendor, the account's base URL, the
+destination (and where it is: a DuckDB file, a database without its password) and the dataset;
+for a push, the vendor, the base URL, the warehouse and the ledger schema. Two runs of different
+jobs must never share a dlt working folder, a load package or pipeline state (two jobs sharing the
+fixed name `apollo_tasks` once sent one account's rows to another and emptied a `tasks` table), so
+the dlt pipeline name is derived from the job: `apollo_extract_<host>_<digest>`. The API key is
+never part of it: two keys to the same account and destination are the same job, and a name or a
+path must not become a way to recognise a key.
+
+Two runs of the *same* job never interleave: `JobLock` holds an exclusive `flock` on a file per job
+(and one per dlt working folder, for a `--pipeline-name` shared on purpose) in a machine-wide
+folder, `<dlt data dir>/locks` (`~/.dlt/locks`, or `$DLT_DATA_DIR/locks`). It lives outside the
+pipelines folder on purpose: schedulers give every run a fresh pipelines folder, and the lock must
+still see the other run. The kernel releases a `flock` when its process dies, however it dies, so
+a lock left by a killed run (SIGKILL, OOM, a lost container) is recovered by the next run with
+nothing to clean by hand; the file's text (pid, host, start, command) only explains who holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from sources.core.errors import ActionableError
+
+LOCKS_FOLDER = "locks"
+POLL_SECONDS = 0.2
+
+
+EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: "try again later", what cron and schedulers expect
+
+
+class JobBusyError(ActionableError, RuntimeError):
+    """Another run of the same job holds its lock (exit code `EXIT_BUSY` on the command line)."""
+
+    exit_code = EXIT_BUSY
+
+
+def _without_password(url: str) -> str:
+    """A URL as a person may see it: no password, no query (it may hold tokens)."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    return f"{parts.scheme}://{user}{host}{parts.path}"
+
+
+def normalize_base_url(base_url: str) -> str:
+    """`HTTPS://API.apollo.io/` and `https://api.apollo.io` are the same account endpoint."""
+    parts = urlsplit(base_url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
+
+
+def _slug(text: str, limit: int = 24) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit] or "local"
+
+
+@dataclass(frozen=True)
+class JobIdentity:
+    """What one job reads and writes; equal identities are the same job."""
+
+    kind: str  # "extract" | "push"
+    vendor: str
+    base_url: str
+    target: str  # where the data goes (extract) or the warehouse (push), without secrets
+    dataset: str  # dataset (extract) or ledger schema (push)
+
+    @property
+    def digest(self) -> str:
+        text = "\n".join((self.kind, self.vendor, self.base_url, self.target, self.dataset))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @property
+    def pipeline_name(self) -> str:
+        host = urlsplit(self.base_url).netloc or self.base_url
+        return f"{self.vendor}_{self.kind}_{_slug(host)}_{self.digest}"
+
+    def describe(self) -> str:
+        return (
+            f"{self.vendor} {self.kind} from {self.base_url} into {self.target},"
+            f" {'dataset' if self.kind == 'extract' else 'ledger schema'} {self.dataset}"
+        )
+
+
+def extract_identity(
+    *, vendor: str, base_url: str, destination: str, location: str | None, dataset: str
+) -> JobIdentity:
+    """The identity of an extract; `location` is the DuckDB file or database URL, if known."""
+    target = destination if not location else f"{destination} {_without_password(location)}"
+    return JobIdentity("extract", vendor, normalize_base_url(base_url), target, dataset)
+
+
+def push_identity(
+    *, vendor: str, base_url: str, warehouse_url: str, ledger_schema: str
+) -> JobIdentity:
+    """The identity of a push: the vendor account, the warehouse and the ledger in it."""
+    return JobIdentity(
+        "push",
+        vendor,
+        normalize_base_url(base_url),
+        _without_password(warehouse_url),
+        ledger_schema,
+    )
+
+
+def locks_dir() -> str:
+    """The machine-wide folder of job locks (inside dlt's data dir, `$DLT_DATA_DIR` honoured)."""
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    data_dir = Container()[PluggableRunContext].context.data_dir
+    return os.path.join(data_dir, LOCKS_FOLDER)
+
+
+class JobLock:
+    """Exclusive locks of one run: the job's, and its dlt working folder's.
+
+    Args:
+        identity: the job.
+        working_folder: the dlt pipeline's working folder (pipelines dir / pipeline name).
+        wait_seconds: how long to wait for a running run to end before giving up (0: at once).
+    """
+
+    def __init__(
+        self, identity: JobIdentity, working_folder: str, *, wait_seconds: float = 0.0
+    ) -> None:
+        self.identity = identity
+        self.working_folder = os.path.abspath(working_folder)
+        self.wait_seconds = max(0.0, wait_seconds)
+        folder_key = hashlib.sha256(self.working_folder.encode()).hexdigest()[:12]
+        folder = locks_dir()
+        # Sorted, so two runs taking both locks can never wait on each other in a cycle.
+        self.paths = sorted(
+            {
+                os.path.join(folder, f"job-{identity.digest}.lock"),
+                os.path.join(folder, f"folder-{folder_key}.lock"),
+            }
+        )
+        self._files: list[IO[str]] = []
+
+    def acquire(self) -> JobLock:
+        os.makedirs(os.path.dirname(self.paths[0]), exist_ok=True)
+        deadline = time.monotonic() + self.wait_seconds
+        try:
+            for path in self.paths:
+                self._files.append(self._take(path, deadline))
+        except BaseException:
+            self.release()
+            raise
+        return self
+
+    def _take(self, path: str, deadline: float) -> IO[str]:
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise self._busy(path) from None
+                    time.sleep(POLL_SECONDS)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(
+                f"pid {os.getpid()} on {socket.gethostname()} since"
+                f" {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}: {self.identity.describe()}"
+                f" ({os.path.basename(sys.argv[0]) if sys.argv else 'python'})\n"
+            )
+            handle.flush()
+        except BaseException:
+            handle.close()
+            raise
+        return handle
+
+    def _busy(self, path: str) -> JobBusyError:
+        holder = ""
+        with contextlib.suppress(OSError), open(path, encoding="utf-8") as f:
+            holder = f.read().strip().split(": ", 1)[0]
+        waited = f" after waiting {self.wait_seconds:g}s" if self.wait_seconds else ""
+        return JobBusyError(
+            f"another run of this job is going ({holder or 'holder unknown'}; pipeline"
+            f" {self.identity.pipeline_name}){waited}: let it finish, or pass --wait SECONDS to"
+            " queue behind it; two runs of one job at once could duplicate or lose data"
+        )
+
+    def release(self) -> None:
+        files, self._files = self._files, []
+        for handle in reversed(files):
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
+
+    def __enter__(self) -> JobLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+@contextlib.contextmanager
+def job_lock(
+    identity: JobIdentity, working_folder: str, *, wait_seconds: float = 0.0
+) -> Iterator[JobLock]:
+    """Hold the locks of `identity` for the block (see `JobLock`)."""
+    with JobLock(identity, working_folder, wait_seconds=wait_seconds) as lock:
+        yield lock
+
+
+def add_job_arguments(parser: Any) -> None:
+    """The job flags every extract and push command takes (`argparse` parser)."""
+    parser.add_argument(
+        "--pipeline-name",
+        default=None,
+        help="dlt pipeline name (default: derived from the job, see the README's 'Jobs')",
+    )
+    parser.add_argument(
+        "--pipelines-dir", default=None, help="dlt pipelines folder (default: dlt's own)"
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another run of this job is going, wait up to SECONDS for it (default: exit"
+        " at once with code 75)",
+    )
+
+
+def working_folder(pipeline_name: str, pipelines_dir: str | None) -> str:
+    """The dlt working folder of a pipeline, without creating it."""
+    if pipelines_dir is None:
+        from dlt.common.pipeline import get_dlt_pipelines_dir
+
+        pipelines_dir = get_dlt_pipelines_dir()
+    return os.path.join(os.path.abspath(pipelines_dir), pipeline_name)
