@@ -1,2 +1,25 @@
-# Root conftest: registers fixture plugins shared by every test package.
+"""Root conftest: keeps every test inside temporary folders, and registers shared fixture plugins.
+
+Nothing a test does may land outside its temporary folders: dlt's data dir (pipelines, job locks,
+its anonymous id), the home directory (matplotlib, jupyter) and telemetry are pointed into one
+temporary folder per test session before anything imports dlt, and that folder is removed at the
+end. `tests/infra/test_isolation.py` runs fixtures of the suite and checks that nothing else
+changed.
+"""
+
+import os
+import shutil
+import tempfile
+
+_SESSION_HOME = tempfile.mkdtemp(prefix="apollo-tasks-test-home-")
+os.environ["HOME"] = _SESSION_HOME
+os.environ["DLT_DATA_DIR"] = os.path.join(_SESSION_HOME, "dlt")
+os.environ["MPLCONFIGDIR"] = os.path.join(_SESSION_HOME, "matplotlib")
+os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(_SESSION_HOME, "jupyter-runtime")
+os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+
 pytest_plugins = ["tests.fixtures_pg"]
+
+
+def pytest_unconfigure(config: object) -> None:
+    shutil.rmtree(_SESSION_HOME, ignore_errors=True)
