@@ -1,0 +1,250 @@
+"""One config path: every documented setting, from every place, in one documented order.
+
+    CLI flag (explicit argument) > dlt env var > short env var > .dlt/secrets.toml / config.toml
+    > default
+
+Each level is checked in a child process started in a temporary project folder (dlt reads
+`.dlt/` from the working directory once per process), setting by setting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, sys
+from sources.apollo.settings import source_settings
+from destinations.apollo.settings import push_settings
+explicit = json.loads(sys.argv[1])
+src = source_settings(**explicit.get("source", {}))
+dst = push_settings(**explicit.get("push", {}))
+print(json.dumps({
+    "source": {k: (str(v) if v is not None else None) for k, v in dict(src).items()},
+    "push": {k: (str(v) if v is not None else None) for k, v in dict(dst).items()},
+}))
+"""
+
+TOML = """
+[sources.apollo]
+base_url = "http://toml-source.invalid"
+per_page = 111
+concurrency = 3
+
+[destination.apollo_tasks]
+base_url = "http://toml-push.invalid"
+max_contacts_per_call = 77
+calls_in_flight = 2
+reconcile_wait_seconds = 12.5
+ledger_schema = "toml_ledger"
+"""
+SECRETS = """
+[sources.apollo]
+api_key = "toml-source-key"
+
+[destination.apollo_tasks]
+api_key = "toml-push-key"
+"""
+
+
+def _settings(project: Path, env: dict[str, str], explicit: dict[str, Any] | None = None) -> Any:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("APOLLO_", "SOURCES__", "DESTINATION__"))
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(explicit or {})],
+        cwd=project,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout)
+
+
+@pytest.fixture
+def empty_project(tmp_path: Path) -> Path:
+    (tmp_path / "empty").mkdir()
+    return tmp_path / "empty"
+
+
+@pytest.fixture
+def toml_project(tmp_path: Path) -> Path:
+    project = tmp_path / "with-toml"
+    (project / ".dlt").mkdir(parents=True)
+    (project / ".dlt" / "config.toml").write_text(TOML)
+    (project / ".dlt" / "secrets.toml").write_text(SECRETS)
+    return project
+
+
+def test_defaults_without_any_config(empty_project: Path) -> None:
+    got = _settings(empty_project, {})
+    assert got["source"]["base_url"] == "https://api.apollo.io"
+    assert got["source"]["per_page"] == "200" and got["source"]["api_key"] is None
+    assert got["push"]["max_contacts_per_call"] == "100"
+    assert got["push"]["calls_in_flight"] == "4"
+    assert got["push"]["reconcile_wait_seconds"] == "30.0"
+    assert got["push"]["ledger_schema"] == "apollo_push"
+
+
+def test_toml_files_beat_defaults(toml_project: Path) -> None:
+    got = _settings(toml_project, {})
+    assert got["source"] == {
+        **got["source"],
+        "base_url": "http://toml-source.invalid",
+        "per_page": "111",
+        "concurrency": "3",
+        "api_key": "toml-source-key",
+    }
+    assert got["push"]["base_url"] == "http://toml-push.invalid"
+    assert got["push"]["api_key"] == "toml-push-key"
+    assert got["push"]["max_contacts_per_call"] == "77"
+    assert got["push"]["calls_in_flight"] == "2"
+    assert got["push"]["reconcile_wait_seconds"] == "12.5"
+    assert got["push"]["ledger_schema"] == "toml_ledger"
+
+
+def test_short_env_vars_beat_the_toml_files(toml_project: Path) -> None:
+    got = _settings(
+        toml_project, {"APOLLO_BASE_URL": "http://short.invalid", "APOLLO_API_KEY": "short-key"}
+    )
+    for side in ("source", "push"):
+        assert got[side]["base_url"] == "http://short.invalid"
+        assert got[side]["api_key"] == "short-key"
+    assert got["source"]["per_page"] == "111"  # no short name: the file still decides
+
+
+def test_dlt_env_vars_beat_the_short_ones(toml_project: Path) -> None:
+    env = {
+        "APOLLO_BASE_URL": "http://short.invalid",
+        "APOLLO_API_KEY": "short-key",
+        "SOURCES__APOLLO__BASE_URL": "http://dlt-source.invalid",
+        "SOURCES__APOLLO__API_KEY": "dlt-source-key",
+        "SOURCES__APOLLO__PER_PAGE": "50",
+        "DESTINATION__APOLLO_TASKS__BASE_URL": "http://dlt-push.invalid",
+        "DESTINATION__APOLLO_TASKS__MAX_CONTACTS_PER_CALL": "9",
+        "DESTINATION__APOLLO_TASKS__CALLS_IN_FLIGHT": "6",
+        "DESTINATION__APOLLO_TASKS__LEDGER_SCHEMA": "env_ledger",
+    }
+    got = _settings(toml_project, env)
+    assert got["source"]["base_url"] == "http://dlt-source.invalid"
+    assert got["source"]["api_key"] == "dlt-source-key"
+    assert got["source"]["per_page"] == "50"
+    assert got["push"]["base_url"] == "http://dlt-push.invalid"
+    assert got["push"]["api_key"] == "short-key"  # no DESTINATION__ key given: the short one
+    assert got["push"]["max_contacts_per_call"] == "9"
+    assert got["push"]["calls_in_flight"] == "6"
+    assert got["push"]["ledger_schema"] == "env_ledger"
+
+
+def test_explicit_arguments_beat_everything(toml_project: Path) -> None:
+    env = {"SOURCES__APOLLO__PER_PAGE": "50", "DESTINATION__APOLLO_TASKS__CALLS_IN_FLIGHT": "6"}
+    explicit = {
+        "source": {"per_page": 20, "base_url": "http://flag.invalid"},
+        "push": {"calls_in_flight": 1, "base_url": "http://flag.invalid"},
+    }
+    got = _settings(toml_project, env, explicit)
+    assert got["source"]["per_page"] == "20"
+    assert got["source"]["base_url"] == got["push"]["base_url"] == "http://flag.invalid"
+    assert got["push"]["calls_in_flight"] == "1"
+
+
+def test_the_committed_config_never_names_a_base_url() -> None:
+    text = (ROOT / ".dlt" / "config.toml").read_text()
+    assert not [line for line in text.splitlines() if line.strip().startswith("base_url")], (
+        "a committed base_url would send a run meant for the sandbox to that URL"
+    )
+
+
+def test_the_readme_sandbox_recipe_reaches_the_sandbox_from_the_project_root(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    """`APOLLO_BASE_URL=... APOLLO_API_KEY=... apollo-tasks extract` from the project root."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("APOLLO_", "SOURCES__", "DESTINATION__"))
+    }
+    env = {
+        **clean,
+        "APOLLO_BASE_URL": sandbox.base_url,
+        "APOLLO_API_KEY": sandbox.master_key,
+        "SOURCES__APOLLO__PER_PAGE": "50",
+    }
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "extract",
+            "--duckdb-path",
+            str(tmp_path / "r.duckdb"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    searches = [r for r in sandbox.requests("/api/v1/tasks/search") if r["method"] == "POST"]
+    assert len(searches) >= 6  # 300 tasks at per_page 50, from the dlt env var
+    assert "complete: all 300 tasks" in run.stdout
+
+
+def test_dlt_telemetry_is_off_in_code_and_a_user_can_opt_in(empty_project: Path) -> None:
+    probe = (
+        "import pipelines.push, dlt\n"
+        "from dlt.common.runtime import anon_tracker\n"
+        "dlt.pipeline('telemetry_probe', destination='duckdb', pipelines_dir='p')\n"
+        "print(anon_tracker._ANON_TRACKER_ENDPOINT)\n"
+    )
+
+    def endpoint(**env: str) -> str:
+        clean = {k: v for k, v in os.environ.items() if k != "RUNTIME__DLTHUB_TELEMETRY"}
+        run = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=empty_project,
+            env={**clean, "PYTHONPATH": str(ROOT), **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        return run.stdout.strip()
+
+    assert endpoint() == "None"  # run from a folder without .dlt/config.toml
+    assert endpoint(RUNTIME__DLTHUB_TELEMETRY="true") != "None"
+
+
+def test_push_honours_max_contacts_per_call_from_the_dlt_env_var(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from destinations.core.warehouse import dispose_engine
+    from pipelines.push import run_push
+    from tests.sink.conftest import task_rows, write_input
+
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    rows = task_rows(sandbox, 40)
+    write_input(url, rows)
+    monkeypatch.setenv("DESTINATION__APOLLO_TASKS__MAX_CONTACTS_PER_CALL", "7")
+    monkeypatch.setenv("APOLLO_BASE_URL", sandbox.base_url)
+    monkeypatch.setenv("APOLLO_API_KEY", sandbox.master_key)
+    try:
+        summary = run_push(table="push_input", warehouse=url, pipelines_dir=str(tmp_path / "p"))
+    finally:
+        dispose_engine(url)
+    assert summary.created == 40
+    bulk = [r for r in sandbox.requests("/api/v1/tasks/bulk_create") if r["method"] == "POST"]
+    assert len(bulk) == 6  # ceil(40 / 7)
