@@ -138,7 +138,7 @@ followups.head(10)"""),
 `run_push(..., dry_run=True)` reads the same SQL, validates every row, consults the delivery ledger
 and prints the bulk-create calls it would make. Nothing is sent and nothing is written. Rows that
 are checked against Apollo (read-only calls): the same local sandbox account the demo file came
-from, or the real API when `APOLLO_API_KEY` is set. To send for real, run
+from (a demo file never points at a real account). To send to your account, run
 `apollo-tasks push --query ... --warehouse apollo_demo.duckdb` with your key configured."""),
     code("""from pipelines.demo import sandbox_for_demo_file
 from pipelines.push import run_push
