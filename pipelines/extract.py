@@ -37,7 +37,15 @@ DEFAULT_DUCKDB_FILE = "apollo_tasks.duckdb"
 # load time (bench/RESULTS.md, peak RSS). Only for the file this module opens: credentials given
 # by the caller (or DESTINATION__DUCKDB__CREDENTIALS) keep their own settings.
 DUCKDB_MEMORY_LIMIT = "128MB"
-TABLE_ORDER = ("tasks", "contacts", "accounts", "contact_phone_numbers", "task_type_counts")
+TABLE_ORDER = (
+    "tasks",
+    "contacts",
+    "accounts",
+    "contact_phone_numbers",
+    "users",
+    "task_type_counts",
+    "extract_runs",
+)
 
 
 @dataclass
