@@ -242,9 +242,9 @@ def run_demo(
         push_followups(where, path, out)
     summarise(path, out)
     out.write(
-        f"\nThe data is in {path} (dataset `apollo`: tables tasks, contacts, accounts, users,"
-        " task_type_counts, extract_runs; views open_tasks, overdue_tasks, task_outcomes,"
-        " tasks_enriched). Explore it with:\n"
+        f"\nThe data is in {path} (dataset `apollo`: tables tasks, contacts, accounts,"
+        " contact_phone_numbers, users, task_type_counts, extract_runs; views open_tasks,"
+        " overdue_tasks, task_outcomes, tasks_enriched). Explore it with:\n"
     )
     out.write(
         f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{path}', read_only=True)"
