@@ -9,7 +9,8 @@ A block is run by its language, in README order, in one checkout-shaped working 
 - ```` ```python ````: run with `.venv/bin/python`.
 - ```` ```sql ````: every statement on every DuckDB file of the working folder with an `apollo`
   schema.
-- a block without a language, or ```` ```text ````: sample output, not run.
+- a block without a language, or ```` ```text ````: sample output, not run, unless it says
+  which command prints it (`output-of`, below).
 
 An HTML comment on the line(s) right before a fence changes that (invisible on GitHub, visible in
 the source next to the block):
@@ -18,6 +19,9 @@ the source next to the block):
   reason is required and listed in the test's summary. Any other language needs this marker.
 - `<!-- given: name -->`: run the preparation `name` from `givens.py` first (e.g. the table a
   person's own warehouse would hold).
+- `<!-- output-of: COMMAND -->` (on sample output): COMMAND runs in the same shell, and every
+  line of the sample must appear in what it prints (its exit status does not matter: samples are
+  often errors).
 - `<!-- serves: PORT -->`: the block's first command is a server that runs until stopped; it is
   started in the background on a free port (every `PORT` in the block is replaced), the rest of
   the block runs once it prints its banner, then it is stopped.
@@ -33,7 +37,7 @@ SHELL = frozenset({"bash", "sh", "shell"})
 PYTHON = frozenset({"python", "py"})
 SQL = frozenset({"sql"})
 OUTPUT = frozenset({"", "text", "console-output"})
-MARKERS = frozenset({"not-run", "given", "serves"})
+MARKERS = frozenset({"not-run", "given", "serves", "output-of"})
 
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<lang>[\w+-]*)\s*$")
 _MARKER = re.compile(r"^\s*<!--\s*(?P<name>[\w-]+)\s*:\s*(?P<value>.*?)\s*-->\s*$")
@@ -51,11 +55,11 @@ class Block:
 
     @property
     def kind(self) -> str:
-        """`not-run`, `output`, `shell`, `python`, `sql`, or `unknown` (a language with no runner)."""
+        """`not-run`, `output`, `output-of`, `shell`, `python`, `sql`, or `unknown` (no runner)."""
         if "not-run" in self.markers:
             return "not-run"
         if self.lang in OUTPUT:
-            return "output"
+            return "output-of" if "output-of" in self.markers else "output"
         for kind, langs in (("shell", SHELL), ("python", PYTHON), ("sql", SQL)):
             if self.lang in langs:
                 return kind
@@ -108,6 +112,8 @@ def problems(blocks: list[Block], givens: set[str]) -> list[str]:
         given = block.markers.get("given")
         if given and given not in givens:
             found.append(f"{block.where}: unknown given {given!r} (see tests/readme/givens.py)")
+        if "output-of" in block.markers and block.lang not in OUTPUT:
+            found.append(f"{block.where}: output-of belongs on a sample-output block")
         serves = block.markers.get("serves")
         if serves and not serves.isdigit():
             found.append(f"{block.where}: <!-- serves: {serves} --> must be a port number")

@@ -123,6 +123,8 @@ class Runner:
             outcome = self._python(block)
         elif kind == "sql":
             outcome = self._sql(block)
+        elif kind == "output-of":
+            outcome = self._output_of(block)
         else:
             raise AssertionError(f"{block.where}: {kind} blocks are not run")
         outcome.seconds = time.monotonic() - started
@@ -142,13 +144,31 @@ class Runner:
         self.env = carried
         return Outcome(block, 0.0, proc.stdout, proc.stderr)
 
+    def _output_of(self, block: Block) -> Outcome:
+        command = fill_placeholders(block.markers["output-of"], self.placeholders, block.where)
+        proc = self._exec(block, ["bash", "-c", command], check=False)
+        printed = proc.stdout + proc.stderr
+        missing = [
+            line for line in block.text.splitlines() if line.strip() and line.strip() not in printed
+        ]
+        if missing:
+            raise _failure(
+                block,
+                f"`{command}` does not print the sample's line(s): {missing}",
+                proc.stdout,
+                proc.stderr,
+            )
+        return Outcome(block, 0.0, proc.stdout, proc.stderr)
+
     def _python(self, block: Block) -> Outcome:
         script = self.tmp / f"README_line_{block.line}.py"
         script.write_text(block.text, encoding="utf-8")
         proc = self._exec(block, [str(self.workspace / ".venv" / "bin" / "python"), str(script)])
         return Outcome(block, 0.0, proc.stdout, proc.stderr)
 
-    def _exec(self, block: Block, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    def _exec(
+        self, block: Block, argv: list[str], check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         try:
             proc = subprocess.run(
                 argv,
@@ -163,7 +183,7 @@ class Runner:
             raise _failure(
                 block, f"still running after {BLOCK_TIMEOUT_S}s", str(exc.stdout), str(exc.stderr)
             ) from None
-        if proc.returncode != 0:
+        if check and proc.returncode != 0:
             raise _failure(block, f"exit {proc.returncode}", proc.stdout, proc.stderr)
         return proc
 

@@ -52,6 +52,7 @@ def test_marker_convention_parses_as_documented() -> None:
         "```toml\n[x]\n```\n"
         "<!-- serves: 8765 -->\n```sh\nserve --port 8765\n```\n"
         "```sql\n-- a\nSELECT 1;\nSELECT 2\n```\n"
+        "<!-- output-of: tool --fail -->\n```\nerror: it failed\n```\n"
     )
     blocks = parse(text)
     assert [(b.line, b.kind) for b in blocks] == [
@@ -61,9 +62,11 @@ def test_marker_convention_parses_as_documented() -> None:
         (13, "unknown"),
         (17, "shell"),
         (20, "sql"),
+        (26, "output-of"),
     ]
     assert blocks[0].markers == {"not-run": "needs the real API"}
     assert blocks[4].markers == {"serves": "8765"}
+    assert blocks[6].markers == {"output-of": "tool --fail"}
     assert problems(blocks, {"followups"}) == [
         "README.md line 13 (```toml block): no runner for ```toml; add <!-- not-run: reason -->"
     ]
@@ -113,7 +116,8 @@ def test_readme_blocks_run_against_the_sandbox(
             GIVENS[block.markers["given"]](workspace)
         outcome = runner.run(block)
         outcomes.append(outcome)
-        report.append(f"  ran      line {block.line} ({block.lang}, {outcome.seconds:.1f}s)")
+        what = "sample output, checked" if block.kind == "output-of" else block.lang
+        report.append(f"  ran      line {block.line} ({what}, {outcome.seconds:.1f}s)")
         for stream in (outcome.stdout, outcome.stderr):
             assert fake_key not in stream, f"{block.where} printed the API key"
     counts = Counter(b.kind for b in blocks)
