@@ -101,12 +101,14 @@ def test_dataset_api_reads_every_loaded_table(
         for table in TABLES:
             frame = dataset[table].df()
             arrow = dataset[table].arrow()
-            assert isinstance(arrow, pa.Table), (name, table)
+            assert frame is not None and isinstance(arrow, pa.Table), (name, table)
             assert (len(frame), arrow.num_rows) == (counts[table],) * 2, (name, table)
         tasks = dataset.tasks.arrow()
         assert set(tasks.column("id").to_pylist()) == served_ids, name
         assert pa.types.is_timestamp(tasks.schema.field("due_at").type), name
-        assert str(dataset.tasks.df()["due_at"].dtype).startswith("datetime64"), name
+        tasks_frame = dataset.tasks.df()
+        assert tasks_frame is not None, name
+        assert str(tasks_frame["due_at"].dtype).startswith("datetime64"), name
         # SQL through the dataset, including a join an analyst writes first.
         grouped = dataset("SELECT type, count(*) AS n FROM tasks GROUP BY type").fetchall()
         assert sorted(grouped) == sorted(by_type), name
@@ -114,7 +116,7 @@ def test_dataset_api_reads_every_loaded_table(
             "SELECT u.email, count(*) AS n FROM tasks t JOIN users u ON u.id = t.user_id"
             " GROUP BY u.email"
         ).df()
-        assert owners["n"].sum() == counts["tasks"], name
+        assert owners is not None and owners["n"].sum() == counts["tasks"], name
 
     if warehouse["file"] is not None:
         _assert_readable_by_duckdb_1_0(warehouse["file"])
