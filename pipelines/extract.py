@@ -48,7 +48,15 @@ DEFAULT_DATASET = "apollo"
 # load time (bench/RESULTS.md, peak RSS). Only for the file this module opens: credentials given
 # by the caller (or DESTINATION__DUCKDB__CREDENTIALS) keep their own settings.
 DUCKDB_MEMORY_LIMIT = "128MB"
-TABLE_ORDER = ("tasks", "contacts", "accounts", "contact_phone_numbers", "task_type_counts")
+TABLE_ORDER = (
+    "tasks",
+    "contacts",
+    "accounts",
+    "contact_phone_numbers",
+    "users",
+    "task_type_counts",
+    "extract_runs",
+)
 
 
 @dataclass

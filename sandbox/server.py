@@ -37,7 +37,7 @@ class SandboxInfo:
         """A few lines for a person starting the sandbox from the CLI."""
         return (
             f"Apollo sandbox listening on {self.base_url}\n"
-            f"  API base URL: {self.base_url}/api/v1\n"
+            f"  base URL (APOLLO_BASE_URL): {self.base_url}\n"
             f"  master key (send as x-api-key): {self.master_key}\n"
             f"  plain key (403 on task endpoints): {self.plain_key}\n"
             f"  test hooks: {self.base_url}/_sandbox/stats"

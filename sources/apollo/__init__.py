@@ -153,6 +153,7 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
     )
     def extract_runs(item: TItem) -> Iterator[dict[str, Any]]:
         if isinstance(item, ScanReport):
+            item.count_rows(EXTRACT_RUNS_TABLE, 1)
             yield item.as_row()
 
     for merged_on_id in (tasks, contacts, accounts):
@@ -222,6 +223,7 @@ def apollo_source(
                 logger.warning("users not loaded: %s", client.safe_message(exc))
                 return
         rows = [u for u in found if u.get("id")]
+        run_report.count_rows("users", len(rows))
         if rows:
             yield records_table(rows, USER_COLUMNS)
 

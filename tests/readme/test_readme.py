@@ -1,0 +1,154 @@
+"""The README is executable truth: its shell, Python and SQL blocks run here against the sandbox.
+
+Blocks run in README order in one checkout-shaped folder (tests/readme/runner.py), with the
+sandbox's base URL in `APOLLO_BASE_URL`, a fake key (which the sandbox accepts) wherever the
+README says `export ...=...`, and dlt's PostgreSQL credentials pointing at the test server, as a
+person's dlt config would. Which blocks are run, skipped or sample output, and the marker that
+says so, are described in tests/readme/blocks.py. A failure names the README line of the block.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox import Sandbox
+from tests.readme.blocks import (
+    Block,
+    fill_placeholders,
+    parse,
+    problems,
+    read_readme,
+    sql_statements,
+)
+from tests.readme.givens import GIVENS
+from tests.readme.runner import REPORT, Runner, base_env, make_workspace
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _blocks() -> list[Block]:
+    return parse(read_readme(REPO))
+
+
+def test_every_code_block_runs_or_says_why_not() -> None:
+    blocks = _blocks()
+    assert problems(blocks, set(GIVENS)) == []
+    kinds = Counter(b.kind for b in blocks)
+    assert kinds["shell"] and kinds["python"] and kinds["sql"], kinds
+
+
+def test_marker_convention_parses_as_documented() -> None:
+    text = (
+        "<!-- not-run: needs the real API -->\n```bash\ncurl https://api.apollo.io\n```\n"
+        "```\nsample output\n```\n"
+        "<!-- given: followups -->\n```bash\nexport APOLLO_API_KEY=...   # yours\necho hi\n```\n"
+        "```toml\n[x]\n```\n"
+        "<!-- serves: 8765 -->\n```sh\nserve --port 8765\n```\n"
+        "```sql\n-- a\nSELECT 1;\nSELECT 2\n```\n"
+        "<!-- output-of: tool --fail -->\n```\nerror: it failed\n```\n"
+    )
+    blocks = parse(text)
+    assert [(b.line, b.kind) for b in blocks] == [
+        (2, "not-run"),
+        (5, "output"),
+        (9, "shell"),
+        (13, "unknown"),
+        (17, "shell"),
+        (20, "sql"),
+        (26, "output-of"),
+    ]
+    assert blocks[0].markers == {"not-run": "needs the real API"}
+    assert blocks[4].markers == {"serves": "8765"}
+    assert blocks[6].markers == {"output-of": "tool --fail"}
+    assert problems(blocks, {"followups"}) == [
+        "README.md line 13 (```toml block): no runner for ```toml; add <!-- not-run: reason -->"
+    ]
+    assert problems(blocks, set())[0].startswith("README.md line 9 (```bash block): unknown given")
+    assert fill_placeholders(blocks[2].text, {"APOLLO_API_KEY": "k"}, "here") == (
+        "export APOLLO_API_KEY='k'   # yours\necho hi\n"
+    )
+    with pytest.raises(AssertionError, match="here: no test value for the placeholder"):
+        fill_placeholders(blocks[2].text, {}, "here")
+    assert sql_statements(blocks[5].text) == ["SELECT 1", "SELECT 2"]
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_readme_blocks_run_against_the_sandbox(
+    make_sandbox: Callable[..., Sandbox],
+    postgres_url: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    fake_key = f"readme-fake-key-{secrets.token_hex(8)}"
+    sandbox = make_sandbox(tasks=2_000, master_keys=[fake_key])
+    workspace = make_workspace(REPO, tmp_path)
+    env = base_env(
+        tmp_path,
+        {
+            "APOLLO_BASE_URL": sandbox.base_url,
+            "DESTINATION__POSTGRES__CREDENTIALS": postgres_url,
+        },
+    )
+    placeholders = dict.fromkeys(
+        ("APOLLO_API_KEY", "SOURCES__APOLLO__API_KEY", "DESTINATION__APOLLO_TASKS__API_KEY"),
+        fake_key,
+    )
+    runner = Runner(workspace, tmp_path, env, placeholders)
+    blocks = _blocks()
+    report: list[str] = []
+    request.config.stash[REPORT] = report
+    outcomes: list[Any] = []
+    for block in blocks:
+        if block.kind == "not-run":
+            report.append(f"  not run  line {block.line}: {block.markers['not-run']}")
+            continue
+        if block.kind == "output":
+            continue
+        if "given" in block.markers:
+            GIVENS[block.markers["given"]](workspace)
+        outcome = runner.run(block)
+        outcomes.append(outcome)
+        what = "sample output, checked" if block.kind == "output-of" else block.lang
+        report.append(f"  ran      line {block.line} ({what}, {outcome.seconds:.1f}s)")
+        for stream in (outcome.stdout, outcome.stderr):
+            assert fake_key not in stream, f"{block.where} printed the API key"
+    counts = Counter(b.kind for b in blocks)
+    report.insert(
+        0,
+        f"{len(outcomes)} ran, {counts['not-run']} marked not-run,"
+        f" {counts['output']} sample output (not code)",
+    )
+    assert outcomes, "no README block ran"
+
+    # What the blocks were for, checked once they all ran.
+    assert (workspace / "apollo_demo.duckdb").exists(), (
+        "`make demo` should write apollo_demo.duckdb"
+    )
+    assert (workspace / "apollo_tasks.duckdb").exists(), "`apollo-tasks extract` writes here"
+    created = [r for r in sandbox.requests("/api/v1/tasks/bulk_create") if r["method"] == "POST"]
+    assert created, "the README's push should have created tasks in the sandbox"
+    banners = [o.banner for o in outcomes if o.banner]
+    assert banners, "the README's sandbox block should have started a sandbox"
+    _assert_banner_matches_readme(banners[0])
+
+
+def _assert_banner_matches_readme(banner: str) -> None:
+    """The base URL the README tells people to set is the one the sandbox banner prints."""
+    readme = read_readme(REPO)
+    said = re.search(r"APOLLO_BASE_URL=http://127\.0\.0\.1:(\d+)(\S*?)[`\s]", readme)
+    assert said, "the README should say how to point the product at the sandbox"
+    port = re.search(r"listening on http://127\.0\.0\.1:(\d+)", banner)
+    assert port, banner
+    expected = f"http://127.0.0.1:{port[1]}{said[2]}"
+    assert f"(APOLLO_BASE_URL): {expected}\n" in banner, (
+        f"the README says APOLLO_BASE_URL=http://127.0.0.1:{said[1]}{said[2]}; the banner says:\n"
+        f"{banner}"
+    )
