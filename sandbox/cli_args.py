@@ -12,6 +12,15 @@ from typing import Any
 
 from sandbox.config import SandboxConfig
 
+
+def _flag_bool(text: str) -> bool:
+    if text.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
 # flag -> (config path, type, help)
 _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--tasks": ("tasks", int, "number of seed tasks (default 300)"),
@@ -27,6 +36,12 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--filters": ("filters", str, "undocumented search filters: honour | ignore"),
     "--index-lag": ("index_lag_seconds", float, "seconds before created tasks show in search"),
     "--header-scheme": ("header_scheme", str, "rate-limit header names: current | legacy"),
+    "--rate-limit-body": ("rate_limit_body", str, "429 body: text (recorded) | json (docs)"),
+    "--create-requires-status": (
+        "create_requires_status",
+        _flag_bool,
+        "true: a create without status is 422 (docs); default false stores null (recorded)",
+    ),
     "--max-bulk-contacts": ("max_bulk_contacts", int, "contact ids allowed per bulk create"),
     "--rate-minute": ("rate_limits.minute", int, "calls per minute per endpoint"),
     "--rate-hour": ("rate_limits.hour", int, "calls per hour per endpoint"),
