@@ -12,15 +12,6 @@ from typing import Any
 
 from sandbox.config import SandboxConfig
 
-
-def _flag_bool(text: str) -> bool:
-    if text.strip().lower() in ("1", "true", "yes", "on"):
-        return True
-    if text.strip().lower() in ("0", "false", "no", "off"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-
-
 # flag -> (config path, type, help)
 _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--tasks": ("tasks", int, "number of seed tasks (default 300)"),
@@ -37,10 +28,10 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--index-lag": ("index_lag_seconds", float, "seconds before created tasks show in search"),
     "--header-scheme": ("header_scheme", str, "rate-limit header names: current | legacy"),
     "--rate-limit-body": ("rate_limit_body", str, "429 body: text (recorded) | json (docs)"),
-    "--create-requires-status": (
-        "create_requires_status",
-        _flag_bool,
-        "true: a create without status is 422 (docs); default false stores null (recorded)",
+    "--get-default-per-page": (
+        "get_default_per_page",
+        int,
+        "per_page of a tasks search GET that sends none (default 10, as recorded)",
     ),
     "--max-bulk-contacts": ("max_bulk_contacts", int, "contact ids allowed per bulk create"),
     "--rate-minute": ("rate_limits.minute", int, "calls per minute per endpoint"),
@@ -89,6 +80,12 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-retry-after", action="store_true", default=None, help="omit retry-after on 429"
     )
     parser.add_argument(
+        "--create-requires-status",
+        action="store_true",
+        default=None,
+        help="422 on a create without status (the docs); by default it is stored as null",
+    )
+    parser.add_argument(
         "--config-json", default=None, help="a full SandboxConfig as JSON (flags override it)"
     )
 
@@ -112,4 +109,6 @@ def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
         data["require_open_factor_names"] = True
     if getattr(ns, "no_retry_after", None):
         data["retry_after_header"] = False
+    if getattr(ns, "create_requires_status", None):
+        data["create_requires_status"] = True
     return SandboxConfig.from_dict(data)

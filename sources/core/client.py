@@ -158,6 +158,9 @@ class ApiClient:
         # Until a response arrives, a refused connection more likely means a wrong URL than a blip.
         self._reached = False
         self._unreachable: UnreachableError | None = None
+        # Endpoints whose hourly/daily quota is spent with no reset in reach: later calls (other
+        # workers, other pages) fail at once instead of each spending a 429 to learn it.
+        self._spent: dict[str, QuotaExhaustedError] = {}
         scheme = prof.auth_scheme if auth_scheme is None else auth_scheme
         header_value = f"{scheme} {api_key}".strip()
         self._http = httpx.Client(
@@ -214,6 +217,7 @@ class ApiClient:
         endpoint = endpoint or path
         if self._unreachable is not None:
             raise self._unreachable
+        self._raise_if_spent(endpoint)
         last: VendorApiError | None = None
         connect_failures = 0
         for attempt in range(1, self.retry.max_attempts + 1):
@@ -226,8 +230,7 @@ class ApiClient:
                 self.stats.add(rate_limited=1)
                 # An hourly or daily quota is spent: no backoff loop. Only a reset the vendor
                 # dated within the wait we accept is waited for (the governor holds until then).
-                left = None if exc.resets_at is None else exc.resets_at - time.time()
-                if left is None or left > self.retry.max_rate_limit_wait:
+                if endpoint in self._spent:
                     raise
                 last = exc
             except RateLimitedError as exc:
@@ -278,6 +281,11 @@ class ApiClient:
             response=last.response if last else None,
         )
 
+    def _raise_if_spent(self, endpoint: str) -> None:
+        spent = self._spent.get(endpoint)
+        if spent is not None and (spent.resets_at is None or spent.resets_at > time.time()):
+            raise spent
+
     def _check_held(self, endpoint: str) -> None:
         """Fail at once when the governor holds `endpoint` longer than a wait we accept."""
         held = self.governor.blocked_for(endpoint)
@@ -313,6 +321,8 @@ class ApiClient:
         headers: Mapping[str, str] | None = None
         retry_after: float | None = None
         try:
+            # Another worker may have learnt, while this one waited, that the quota is spent.
+            self._raise_if_spent(endpoint)
             self.stats.add(requests=1)
             content = orjson.dumps(json) if json is not None else None
             try:
@@ -351,8 +361,13 @@ class ApiClient:
             )
             if isinstance(error, RateLimitedError):
                 retry_after = error.retry_after
-            elif isinstance(error, QuotaExhaustedError) and error.resets_at is not None:
-                retry_after = max(0.0, error.resets_at - time.time())
+            elif isinstance(error, QuotaExhaustedError):
+                left = None if error.resets_at is None else error.resets_at - time.time()
+                if left is None or left > self.retry.max_rate_limit_wait:
+                    # Recorded before the governor lets the next waiting worker send.
+                    self._spent[endpoint] = error
+                else:
+                    retry_after = max(0.0, left)
             if error is not None:
                 if error.status and error.status >= 500:
                     self.stats.add(server_errors=1)

@@ -385,6 +385,22 @@ def test_config_round_trip_and_cli_args() -> None:
     assert (cfg.tasks, cfg.max_per_page, cfg.faults.drop_rate) == (50, 200, 0.1)
     assert cfg.past_cap_behaviour == "422" and cfg.pagination_as_strings
     assert cfg.rate_limits == {"minute": 7, "hour": 1_000_000, "day": 10_000_000}
+    assert (cfg.rate_limit_body, cfg.create_requires_status, cfg.get_default_per_page) == (
+        "text",
+        False,
+        10,
+    )
+    recorded_vs_docs = parser.parse_args(
+        ["--rate-limit-body", "json", "--create-requires-status", "--get-default-per-page", "25"]
+    )
+    cfg = config_from_args(recorded_vs_docs)
+    assert (cfg.rate_limit_body, cfg.create_requires_status, cfg.get_default_per_page) == (
+        "json",
+        True,
+        25,
+    )
+    with pytest.raises(ValueError, match="rate_limit_body must be one of"):
+        config_from_args(parser.parse_args(["--rate-limit-body", "xml"]))
 
 
 def test_subprocess_mode() -> None:

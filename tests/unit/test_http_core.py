@@ -454,8 +454,11 @@ def test_spent_hourly_or_daily_quota_ends_at_once_with_its_reset(text: str) -> N
 def test_spent_quota_without_retry_after_ends_at_once(text: str, window: str) -> None:
     vendor = Vendor(httpx.Response(429, text=text), ok())
     sleeps: list[float] = []
-    with client(vendor, sleeps) as api, pytest.raises(QuotaExhaustedError) as info:
-        api.request_json("GET", "/x")
+    with client(vendor, sleeps) as api:
+        with pytest.raises(QuotaExhaustedError) as info:
+            api.request_json("GET", "/x")
+        with pytest.raises(QuotaExhaustedError):  # the next call does not ask again
+            api.request_json("GET", "/x")
     assert sleeps == [] and len(vendor.requests) == 1
     assert f"resets when the current {window} window ends" in str(info.value)
 
