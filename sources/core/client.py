@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 import orjson
 
+from sources.core.connection import checked_base_url, connect_reason, release_body
 from sources.core.errors import (
     ConnectFailedError,
     FatalApiError,
@@ -148,7 +149,7 @@ class ApiClient:
         self.vendor = vendor or prof.name
         if not api_key:
             raise FatalApiError(f"no {self.vendor} API key configured: {prof.key_hint}")
-        self.base_url = _checked_base_url(base_url, self.vendor, prof.base_url_example, api_key)
+        self.base_url = checked_base_url(base_url, self.vendor, prof.base_url_example, api_key)
         self.retry = retry or RetryPolicy()
         self.stats = stats or RequestStats()
         self.governor = RateLimitGovernor(prof.rate_limit_headers)
@@ -336,7 +337,7 @@ class ApiClient:
             except _NOT_SENT as exc:
                 self.stats.add(transport_errors=1)
                 raise ConnectFailedError(
-                    f"cannot reach {self.vendor} at {self.base_url} ({_reason(exc)})",
+                    f"cannot reach {self.vendor} at {self.base_url} ({connect_reason(exc)})",
                     endpoint=endpoint,
                 ) from None
             except httpx.UnsupportedProtocol:
@@ -373,7 +374,7 @@ class ApiClient:
                     self.stats.add(server_errors=1)
                 raise error
             headers = response.headers
-            _release(response)
+            release_body(response)
             try:
                 return orjson.loads(response.content)
             except orjson.JSONDecodeError:
@@ -390,45 +391,3 @@ class ApiClient:
     def safe_message(self, exc: BaseException) -> str:
         """An exception's text with the key scrubbed, for logs and summaries."""
         return redact(str(exc), self._api_key)
-
-
-def _checked_base_url(url: str, vendor: str, example: str, secret: str) -> str:
-    """The base URL without a trailing slash; refuses anything but an absolute http(s) URL."""
-    try:
-        parsed = httpx.URL(url)
-        ok = parsed.scheme in ("http", "https") and bool(parsed.host)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        ok = False
-    if not ok:
-        shown = redact(repr(url), secret)
-        raise UnreachableError(
-            f"{vendor} base URL {shown} is not an http(s) URL: use one like {example}"
-        )
-    return url.rstrip("/")
-
-
-def _reason(exc: httpx.TransportError) -> str:
-    """`connection refused`, `name not resolved`... from the OS error under httpx's, else its type."""
-    text = str(exc).lower()
-    for needle, reason in (
-        ("refused", "connection refused"),
-        ("name or service not known", "host name not found"),
-        ("nodename nor servname", "host name not found"),
-        ("temporary failure in name resolution", "host name not resolved"),
-        ("timed out", "connect timeout"),
-        ("unreachable", "network unreachable"),
-    ):
-        if needle in text:
-            return reason
-    return type(exc).__name__
-
-
-def _release(response: httpx.Response) -> None:
-    """Let a fully read response be freed as soon as the caller drops it.
-
-    httpx binds a response and its stream to each other (`Response` <-> `BoundSyncStream`), a
-    reference cycle that only the cyclic collector frees; a long scan that makes GC rare would
-    otherwise keep every page's body (hundreds of KB each) alive. The body is already read, so
-    the stream is no longer needed.
-    """
-    response.stream = httpx.ByteStream(b"")
