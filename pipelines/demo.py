@@ -135,6 +135,7 @@ def push_followups(
 
 def _show_arrivals(where: DemoTarget, duckdb_path: str, out: TextIO) -> None:
     """Read the pushed follow-ups back through Apollo's own tasks search."""
+    from sources.apollo.profile import APOLLO_PROFILE
     from sources.core import ApiClient
 
     with duckdb.connect(duckdb_path, read_only=True) as con:
@@ -147,7 +148,7 @@ def _show_arrivals(where: DemoTarget, duckdb_path: str, out: TextIO) -> None:
     contact_ids = sorted({r[1] for r in rows if r[1]})
     if not wanted:
         return
-    with ApiClient(where.base_url, where.api_key) as client:
+    with ApiClient(where.base_url, where.api_key, profile=APOLLO_PROFILE) as client:
         page = client.request_json(
             "POST",
             "/api/v1/tasks/search",

@@ -8,6 +8,9 @@ Facts relied on (NOTES.md section 1, the OpenAPI subset):
   `{"error": "<endpoint> is not accessible with this api_key", "error_code": "API_INACCESSIBLE"}`.
   Contacts search and usage stats work with any key.
 - 401, 403 and 429 answers do not consume rate-limit quota.
+- Recorded real traffic: every endpoint answers under `/api/v1/` and `/v1/` alike; tasks search
+  answers GET and POST (a GET without `per_page` gets `get_default_per_page`, 10 as recorded);
+  429 bodies are plain text (`rate_limit_body`) and carry the rate headers too.
 
 Order of a request: route -> auth -> faults decided before the work (drop, 5xx, burst 429) ->
 rate limit -> the endpoint -> faults after the work (drop after create, truncate, invalid JSON).
@@ -43,20 +46,18 @@ class Route:
         self.name, self.handler, self.master, self.create = name, handler, master, create
 
 
+# Keyed by the `/api/v1/` path; `/v1/...` is the same endpoint (see `_route_path`).
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/tasks/search"): Route(
-        "api/v1/tasks/search", lambda a, p: endpoints_tasks.search(a, p, legacy=False), True
+        "api/v1/tasks/search", lambda a, p: endpoints_tasks.search(a, p, "current"), True
     ),
-    ("GET", "/v1/tasks/search"): Route(
-        "api/v1/tasks/search", lambda a, p: endpoints_tasks.search(a, p, legacy=True), True
+    ("GET", "/api/v1/tasks/search"): Route(
+        "api/v1/tasks/search", lambda a, p: endpoints_tasks.search(a, p, "get"), True
     ),
     ("POST", "/api/v1/tasks"): Route(
         "api/v1/tasks", lambda a, p: endpoints_tasks.create(a, p, bulk=False), True, True
     ),
     ("POST", "/api/v1/tasks/bulk_create"): Route(
-        "api/v1/tasks/bulk_create", lambda a, p: endpoints_tasks.create(a, p, bulk=True), True, True
-    ),
-    ("POST", "/v1/tasks/bulk_create"): Route(
         "api/v1/tasks/bulk_create", lambda a, p: endpoints_tasks.create(a, p, bulk=True), True, True
     ),
     ("GET", "/api/v1/users/search"): Route(
@@ -73,6 +74,18 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
 }
 KNOWN_PATHS = {path for _, path in ROUTES}
+# Seed 002's legacy contract (open_factor_names required, per_page up to 200) is the GET under /v1/.
+LEGACY_SEARCH = Route(
+    "api/v1/tasks/search", lambda a, p: endpoints_tasks.search(a, p, "legacy"), True
+)
+
+
+def _route(method: str, path: str) -> tuple[Route | None, str]:
+    """The route of a request and its `/api/v1/` path; `/v1/x` is `/api/v1/x`."""
+    api_path = "/api" + path if path.startswith("/v1/") else path
+    if method == "GET" and path == "/v1/tasks/search":
+        return LEGACY_SEARCH, api_path
+    return ROUTES.get((method, api_path)), api_path
 
 
 class App:
@@ -158,9 +171,9 @@ class App:
         return resp
 
     async def _api(self, req: Request, entry: dict[str, Any]) -> Response:
-        route = ROUTES.get((req.method, req.path))
+        route, api_path = _route(req.method, req.path)
         if route is None:
-            status = 405 if req.path in KNOWN_PATHS else 404
+            status = 405 if api_path in KNOWN_PATHS else 404
             return endpoints_tasks.error(f"no route for {req.method} {req.path}", status)
         entry["endpoint"] = route.name
         key = req.headers.get("x-api-key")
@@ -191,19 +204,17 @@ class App:
             if plan.before == "drop":
                 return Response(0, action="drop")
             if plan.before == "rate_429":
-                return Response(
-                    429,
-                    orjson.dumps({"message": f"Too many requests to {route.name}; retry shortly."}),
-                    headers=[("retry-after", "1")],
+                return _too_many(
+                    cfg,
+                    f"Too many requests to {route.name}; retry shortly.",
+                    [("retry-after", "1")],
                 )
             if plan.before is not None:
                 body, ctype = faults.error_body(plan)
                 return Response(plan.error_status, body, content_type=ctype)
         verdict = self.limiter.hit(cfg, route.name)
         if not verdict.allowed:
-            return Response(
-                429, orjson.dumps({"message": verdict.message}), headers=verdict.headers
-            )
+            return _too_many(cfg, verdict.message, verdict.headers)
         self.calls[route.name] = self.calls.get(route.name, 0) + 1
         try:
             params = {
@@ -222,6 +233,13 @@ class App:
             elif plan.after == "invalid_json":
                 resp.body = faults.mangle_json(resp.body)
         return resp
+
+
+def _too_many(cfg: SandboxConfig, message: str, headers: list[tuple[str, str]]) -> Response:
+    """A 429 as recorded (plain text) or as the docs' example (`{"message": ...}`)."""
+    if cfg.rate_limit_body == "json":
+        return Response(429, orjson.dumps({"message": message}), headers=headers)
+    return Response(429, message.encode(), content_type="text/plain", headers=headers)
 
 
 def _logged_body(req: Request) -> Any:

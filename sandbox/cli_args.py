@@ -27,6 +27,12 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--filters": ("filters", str, "undocumented search filters: honour | ignore"),
     "--index-lag": ("index_lag_seconds", float, "seconds before created tasks show in search"),
     "--header-scheme": ("header_scheme", str, "rate-limit header names: current | legacy"),
+    "--rate-limit-body": ("rate_limit_body", str, "429 body: text (recorded) | json (docs)"),
+    "--get-default-per-page": (
+        "get_default_per_page",
+        int,
+        "per_page of a tasks search GET that sends none (default 10, as recorded)",
+    ),
     "--max-bulk-contacts": ("max_bulk_contacts", int, "contact ids allowed per bulk create"),
     "--rate-minute": ("rate_limits.minute", int, "calls per minute per endpoint"),
     "--rate-hour": ("rate_limits.hour", int, "calls per hour per endpoint"),
@@ -74,6 +80,12 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-retry-after", action="store_true", default=None, help="omit retry-after on 429"
     )
     parser.add_argument(
+        "--create-requires-status",
+        action="store_true",
+        default=None,
+        help="422 on a create without status (the docs); by default it is stored as null",
+    )
+    parser.add_argument(
         "--config-json", default=None, help="a full SandboxConfig as JSON (flags override it)"
     )
 
@@ -97,4 +109,6 @@ def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
         data["require_open_factor_names"] = True
     if getattr(ns, "no_retry_after", None):
         data["retry_after_header"] = False
+    if getattr(ns, "create_requires_status", None):
+        data["create_requires_status"] = True
     return SandboxConfig.from_dict(data)

@@ -21,6 +21,7 @@ from typing import Any
 PAST_CAP_BEHAVIOURS = ("empty", "422")
 FILTER_MODES = ("honour", "ignore")
 HEADER_SCHEMES = ("current", "legacy")
+RATE_LIMIT_BODIES = ("text", "json")
 WINDOWS = ("minute", "hour", "day")
 
 
@@ -109,6 +110,13 @@ class SandboxConfig:
     endpoint_rate_limits: dict[str, dict[str, int]] = field(default_factory=dict)
     header_scheme: str = "current"
     retry_after_header: bool = True
+    # Recorded 429s are plain text; the docs show `{"message": "..."}` ("json").
+    rate_limit_body: str = "text"
+    # A bare GET of tasks search answered 10 per page in recorded traffic (POST: default_per_page).
+    get_default_per_page: int = 10
+    # The docs call `status` required on create; recorded traffic shows a create without it
+    # accepted and stored as null. True answers 422 `status can not be blank` instead.
+    create_requires_status: bool = False
     request_log_cap: int = 200_000
     # Rendered account+contact JSON kept per contact (~3.4 KB each): 131,072 ~ 450 MB at most.
     # Fixed at start (changing it live has no effect).
@@ -153,7 +161,15 @@ class SandboxConfig:
     def validate(self) -> None:
         if self.tasks < 0:
             raise ValueError("tasks must be >= 0")
-        for name in ("default_per_page", "max_per_page", "legacy_max_per_page", "max_pages"):
+        if self.rate_limit_body not in RATE_LIMIT_BODIES:
+            raise ValueError(f"rate_limit_body must be one of {RATE_LIMIT_BODIES}")
+        for name in (
+            "default_per_page",
+            "get_default_per_page",
+            "max_per_page",
+            "legacy_max_per_page",
+            "max_pages",
+        ):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1")
         if self.max_records < 0:

@@ -9,9 +9,16 @@ Facts relied on (NOTES.md section 1, seed 002, the OpenAPI subset):
   total. Undocumented filters `user_ids`, `task_type_cds`, `contact_ids` are honoured or silently
   ignored (a switch); `breadcrumbs` echo honoured filters.
 - Legacy `GET /v1/tasks/search`: `open_factor_names` required; `per_page` up to 200.
-- `POST /api/v1/tasks` -> `{"task": {...}}`; `POST /api/v1/tasks/bulk_create` -> `{"success": true,
-  "tasks": [...]}` one per contact id in order; bulk ignores `title`. No deduplication.
-- Default `per_page` is not documented; the sandbox uses `config.default_per_page` (100).
+- Recorded traffic: `GET /api/v1/tasks/search` answers like the POST; a GET without `per_page`
+  gets 10 (`config.get_default_per_page`); numbers may come as strings (`"page": "2"`).
+- `POST /api/v1/tasks` -> `{"task": {...}, "team": {"id", "tasks_finder_empty"}}` (recorded; the
+  docs show only `task`); a create without `status` is accepted and stored as null (recorded;
+  `create_requires_status` plays the docs). `POST /api/v1/tasks/bulk_create` -> `{"success":
+  true, "tasks": [...]}` one per contact id in order (`contact_ids` as a JSON array or
+  `contact_ids[]` in the query); bulk ignores `title`. No deduplication.
+- Default `per_page` of a POST is not documented; the sandbox uses `config.default_per_page` (100).
+- Answers grow: tasks carry keys no doc lists (`call_script`, `relevant_fields`, `pending_send`)
+  and faceting an `overdue_tasks` facet, as a later recording showed.
 """
 
 from __future__ import annotations
@@ -63,13 +70,16 @@ def error(message: str, status: int = 422) -> Response:
     return Response(status, orjson.dumps({"error": message}))
 
 
-def search(app: App, params: dict[str, Any], legacy: bool) -> Response:
+def search(app: App, params: dict[str, Any], mode: str) -> Response:
+    """Tasks search; `mode` is `current` (POST), `get` (GET /api/v1) or `legacy` (GET /v1)."""
     cfg = app.cfg
+    legacy = mode == "legacy"
     factors = [str(f) for f in P.as_list(params.get("open_factor_names")) or []]
     if (legacy or cfg.require_open_factor_names) and not factors:
         return error("open_factor_names is required")
     page = P.int_param(params, "page", 1)
-    per_page = P.int_param(params, "per_page", cfg.default_per_page)
+    default = cfg.default_per_page if mode == "current" else cfg.get_default_per_page
+    per_page = P.int_param(params, "per_page", default)
     if per_page > (cfg.legacy_max_per_page if legacy else cfg.max_per_page):
         return error("Per page not supported")
     query, crumbs = _filters(app, params)
@@ -98,6 +108,9 @@ def search(app: App, params: dict[str, Any], legacy: bool) -> Response:
         faceting["task_types"] = _type_facets(type_counts)
         faceting["total_facets"] = [
             {"value": "pipeline_total", "display_name": "Total", "count": total}
+        ]
+        faceting["overdue_tasks"] = [
+            {"value": "overdue", "display_name": "Overdue", "count": app.store.overdue(order)}
         ]
     body = b"".join(
         (
@@ -177,7 +190,7 @@ def create(app: App, params: dict[str, Any], bulk: bool) -> Response:
         return error(f"{' and '.join(missing)} can not be blank")
     contacts = _contacts(app, params, bulk)
     type_code = P.task_type(params)
-    status_code = P.task_status(params)
+    status_code = P.task_status(params, required=app.cfg.create_requires_status)
     due_ms = P.due_at(params)
     priority_code = P.task_priority(params)
     note = P.optional_text(params, "note")
@@ -202,7 +215,8 @@ def create(app: App, params: dict[str, Any], bulk: bool) -> Response:
     ]
     if bulk:
         return Response(200, b'{"success":true,"tasks":[' + b",".join(bodies) + b"]}")
-    return Response(200, b'{"task":' + bodies[0] + b"}")
+    team = orjson.dumps({"id": app.ds.team_id, "tasks_finder_empty": False})
+    return Response(200, b'{"task":' + bodies[0] + b',"team":' + team + b"}")
 
 
 def _contacts(app: App, params: dict[str, Any], bulk: bool) -> list[int]:

@@ -101,8 +101,13 @@ def task_type(params: dict[str, Any]) -> int:
     return _choice(params, "type", TASK_TYPES)
 
 
-def task_status(params: dict[str, Any]) -> int:
+NO_STATUS = len(STATUSES)  # the code of a task created without a status (rendered null)
+
+
+def task_status(params: dict[str, Any], required: bool = True) -> int:
     if blank(params.get("status")):
+        if not required:
+            return NO_STATUS
         raise BadInput("status can not be blank")
     return _choice(params, "status", STATUSES)
 

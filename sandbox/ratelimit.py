@@ -6,9 +6,10 @@ Facts relied on (NOTES.md section 1, the spec's 429 examples):
   `x-minute-usage`, `x-hourly-usage`, `x-24-hour-usage`, `x-minute-requests-left`,
   `x-hourly-requests-left`, `x-24-hour-requests-left`; older docs name the day ones
   `x-rate-limit-daily`, `x-daily-usage`, `x-daily-requests-left` (`header_scheme = "legacy"`).
-- Over a limit: 429 `{"message": "The maximum number of api calls allowed for <endpoint> is N
-  times per <window>. Please upgrade your plan ..."}` with `retry-after` in seconds (may be absent
-  in reality: `retry_after_header` switch).
+- Over a limit: 429 `The maximum number of api calls allowed for <endpoint> is N times per
+  <window>. Please upgrade your plan ...` (plain text as recorded; the docs wrap it in
+  `{"message": ...}`: `rate_limit_body` switch) with `retry-after` in seconds (may be absent in
+  reality: `retry_after_header` switch). The rate headers come on 429s too (recorded).
 - Rejected calls (429, 401, 403) do not consume quota.
 
 Window lengths are configurable so tests can use a 1-second "minute".
@@ -82,6 +83,7 @@ class RateLimiter:
             length = float(cfg.rate_window_seconds[window])
             slot, count = self._current(endpoint, window, length, now)
             state[window] = (slot, count, length)
+        names = _HEADER_NAMES[cfg.header_scheme]
         for window in WINDOWS:
             slot, count, length = state[window]
             limit = cfg.limit_for(endpoint, window)
@@ -93,20 +95,13 @@ class RateLimiter:
                     "https://app.apollo.io/#/settings/plans/upgrade."
                 )
                 retry = [("retry-after", str(wait))] if cfg.retry_after_header else []
-                return Verdict(False, retry, message, wait)
-        headers = []
-        names = _HEADER_NAMES[cfg.header_scheme]
+                used = {w: state[w][1] for w in WINDOWS}
+                return Verdict(False, retry + _headers(cfg, endpoint, names, used), message, wait)
         for window in WINDOWS:
             slot, count, _ = state[window]
             self._counts[(endpoint, window)] = (slot, count + 1)
-            limit = cfg.limit_for(endpoint, window)
-            limit_h, usage_h, left_h = names[window]
-            headers += [
-                (limit_h, str(limit)),
-                (usage_h, str(count + 1)),
-                (left_h, str(max(0, limit - count - 1))),
-            ]
-        return Verdict(True, headers)
+        used = {w: state[w][1] + 1 for w in WINDOWS}
+        return Verdict(True, _headers(cfg, endpoint, names, used))
 
     def usage_stats(self, cfg: SandboxConfig) -> dict[str, dict[str, dict[str, int]]]:
         """The `api_usage_stats` body: every endpoint, every window."""
@@ -122,3 +117,22 @@ class RateLimiter:
                     "left_over": max(0, limit - consumed),
                 }
         return out
+
+
+def _headers(
+    cfg: SandboxConfig,
+    endpoint: str,
+    names: dict[str, tuple[str, str, str]],
+    used: dict[str, int],
+) -> list[tuple[str, str]]:
+    """Limit, usage and requests-left headers of every window."""
+    headers = []
+    for window in WINDOWS:
+        limit = cfg.limit_for(endpoint, window)
+        limit_h, usage_h, left_h = names[window]
+        headers += [
+            (limit_h, str(limit)),
+            (usage_h, str(used[window])),
+            (left_h, str(max(0, limit - used[window]))),
+        ]
+    return headers

@@ -47,15 +47,19 @@ class TaskRow(NamedTuple):
 
 _TASK_HEAD = (
     b'{"emailer_campaign_id":null,"id":"%s","user_id":"%s","created_at":"%s","completed_at":%s,'
-    b'"note":%s,"skipped_at":%s,"due_at":"%s","type":"%s","priority":"%s","status":"%s",'
+    b'"note":%s,"skipped_at":%s,"due_at":"%s","type":"%s","priority":"%s","status":%s,'
     b'"answered":%s,"contact_id":"%s","person_id":null,"account_id":"%s","organization_id":%s,'
     b'"persona_ids":[],"subject":null,"created_from":%s,"salesforce_type":null,'
     b'"playbook_step_ids":[],"playbook_id":null,"needs_playbook_autoprospecting":null,'
     b'"starred_by_user_ids":[],"salesforce_id":null,"hubspot_id":null,"opportunity_id":null,'
-    b'"title":%s,"rule_config_id":null,"creator_id":%s,'
+    b'"title":%s,"rule_config_id":null,"creator_id":%s,%s'
 )
+# Keys a later recording added that no doc lists: parsers must keep what they do not know.
+UNDOCUMENTED = '"call_script":null,"relevant_fields":[],"pending_send":false,'
+_UNDOCUMENTED_B = UNDOCUMENTED.encode()
 _TYPE_B = [t.encode() for t in TASK_TYPES]
-_STATUS_B = [s.encode() for s in STATUSES]
+# Index len(STATUSES) is a task created without a status: Apollo stores null (recorded).
+_STATUS_B = [b'"%s"' % s.encode() for s in STATUSES] + [NULL]
 _PRIORITY_B = [p.encode() for p in PRIORITIES]
 NOTE_JSON = [orjson.dumps(n) for n in names.NOTES]
 TITLE_JSON = [orjson.dumps(t) for t in names.TASK_TITLES]
@@ -141,6 +145,7 @@ class Renderer:
                         f'"title":{TITLE_STR[title] if title >= 0 else "null"},'
                         f'"rule_config_id":null,'
                         f'"creator_id":{f"{Q}{user_id}{Q}" if has_creator else "null"},'
+                        f"{UNDOCUMENTED}"
                     ).encode(),
                     fragment,
                 )
@@ -172,6 +177,7 @@ class Renderer:
             row.created_from_json,
             row.title_json,
             row.creator_json,
+            _UNDOCUMENTED_B,
         )
         return head + fragment
 

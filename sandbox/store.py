@@ -212,6 +212,7 @@ class Store:
             cols: dict[str, np.ndarray] = {
                 "t_user": np.array([user_index[r.user_id] for r in rows], dtype=np.int16),
                 "t_type": np.array([r.type_code for r in rows], dtype=np.int8),
+                "t_status": np.array([r.status_code for r in rows], dtype=np.int8),
                 "t_priority": np.array([r.priority_code for r in rows], dtype=np.int8),
                 "t_due": np.array([r.due_ms for r in rows], dtype=np.int64),
                 "t_created": np.array([r.created_ms for r in rows], dtype=np.int64),
@@ -220,6 +221,15 @@ class Store:
             }
             self._overlay_cols = (self.version, cols)
         return self._overlay_cols[1]
+
+    def overdue(self, gis: np.ndarray) -> int:
+        """How many of tasks `gis` are scheduled and due before now (the `overdue_tasks` facet)."""
+        status, due = self.ds.t_status, self.ds.t_due
+        if self.created:
+            overlay = self._overlay()
+            status = np.concatenate([status, overlay["t_status"]])
+            due = np.concatenate([due, overlay["t_due"]])
+        return int(((status[gis] == 0) & (due[gis] < now_ms())).sum())
 
     def search(self, q: Query, visible: int) -> tuple[np.ndarray, np.ndarray]:
         """(global task indexes in display order, per-type counts) for `q`."""

@@ -17,6 +17,7 @@ from destinations.apollo.vendor import ApolloTaskVendor
 from destinations.core.engine import DeliveryEngine
 from destinations.core.ledger import DeliveryLedger
 from destinations.core.warehouse import get_engine
+from sources.apollo.profile import APOLLO_PROFILE
 from sources.core.client import ApiClient, RetryPolicy
 from sources.core.errors import VendorApiError
 
@@ -62,7 +63,7 @@ def open_session(
     client = ApiClient(
         base_url,
         api_key or "",
-        vendor="Apollo",
+        profile=APOLLO_PROFILE,
         retry=RetryPolicy(max_attempts=max_attempts),
         max_connections=max(8, calls_in_flight),
     )

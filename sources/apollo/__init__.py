@@ -33,6 +33,7 @@ from sources.apollo.current_state import (
     record_removed,
     remove_deleted_tasks,
 )
+from sources.apollo.profile import APOLLO_PROFILE
 from sources.apollo.report import EXTRACT_RUN_COLUMNS, ScanReport
 from sources.apollo.scan import TaskScanner, TItem
 from sources.apollo.schema import (
@@ -201,7 +202,13 @@ def apollo_source(
     def task_search() -> Iterator[TItem]:
         # The client is made here, when the pipeline runs, never when the source is built.
         require_api_key(key)
-        with ApiClient(url, key or "", timeout=timeout, max_connections=concurrency + 1) as client:
+        with ApiClient(
+            url,
+            key or "",
+            profile=APOLLO_PROFILE,
+            timeout=timeout,
+            max_connections=concurrency + 1,
+        ) as client:
             yield from TaskScanner(
                 client,
                 run_report,
@@ -215,7 +222,9 @@ def apollo_source(
     )
     def users() -> Iterator[pa.Table]:
         require_api_key(key)
-        with ApiClient(url, key or "", timeout=timeout, max_connections=2) as client:
+        with ApiClient(
+            url, key or "", profile=APOLLO_PROFILE, timeout=timeout, max_connections=2
+        ) as client:
             try:
                 found = list_users(client)
             except PermissionDeniedError as exc:

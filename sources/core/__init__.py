@@ -1,4 +1,7 @@
-"""HTTP plumbing shared by every vendor source and sink: client, governor, error tree."""
+"""HTTP plumbing shared by every vendor source and sink: client, governor, error tree.
+
+Vendor-neutral: a vendor module supplies its facts as a `VendorProfile`.
+"""
 
 from sources.core.client import ApiClient, RequestStats, RetryPolicy
 from sources.core.errors import (
@@ -10,16 +13,26 @@ from sources.core.errors import (
     InvalidResponseError,
     OutcomeUnknownError,
     PermissionDeniedError,
+    QuotaExhaustedError,
     RateLimitedError,
     RetriableApiError,
     RetriesExhaustedError,
     ServerError,
     TransportError,
+    UnreachableError,
     VendorApiError,
     error_for_response,
     redact,
 )
-from sources.core.governor import RateLimitGovernor, requests_left
+from sources.core.governor import RateLimitGovernor
+from sources.core.headers import (
+    RateLimitHeaders,
+    parse_reset,
+    parse_retry_after,
+    requests_left,
+    reset_at,
+)
+from sources.core.profile import VendorProfile
 
 __all__ = [
     "ActionableError",
@@ -31,7 +44,9 @@ __all__ = [
     "InvalidResponseError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
+    "QuotaExhaustedError",
     "RateLimitGovernor",
+    "RateLimitHeaders",
     "RateLimitedError",
     "RequestStats",
     "RetriableApiError",
@@ -39,8 +54,13 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "TransportError",
+    "UnreachableError",
     "VendorApiError",
+    "VendorProfile",
     "error_for_response",
+    "parse_reset",
+    "parse_retry_after",
     "redact",
     "requests_left",
+    "reset_at",
 ]

@@ -1,12 +1,19 @@
 """The HTTP client core shared by every source and sink: auth header, timeouts, bounded retries
 with backoff, the rate-limit governor, and the one status-to-error mapping.
 
-Facts relied on (see ../shared/api-docs/NOTES.md):
-- The key travels only in a header (`x-api-key` for Apollo and Saleshandy); never in a URL or body.
-- 429 comes with `retry-after` seconds (sometimes absent): honoured, capped by `max_rate_limit_wait`.
+Vendor facts come from a `VendorProfile` the vendor module supplies. Facts relied on (see
+../shared/api-docs/NOTES.md):
+- The key travels only in a header (the profile's `auth_header`); never in a URL or body.
+- 429 comes with `retry-after` seconds or an HTTP date (sometimes absent): honoured up to
+  `max_rate_limit_wait`. A 429 the profile reads as an hourly or daily quota ends the call at
+  once with `QuotaExhaustedError` saying when it resets, unless the vendor dated the reset within
+  `max_rate_limit_wait` (then that one wait, no backoff loop); so does a wait longer than allowed.
 - A 429 means the vendor did not act on the call, so even a create may be resent after it. Any
   other failure after a create was sent (5xx, dropped connection, timeout, unreadable answer)
   leaves its outcome unknown: the client raises `OutcomeUnknownError` and never resends it itself.
+- A base URL that is not http(s) is refused when the client is made. A refused connection is
+  retried briefly (`max_connect_attempts`) while this client has never reached the vendor; after
+  that every call fails at once with `UnreachableError`: a closed port costs seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -22,20 +29,25 @@ from typing import Any
 import httpx
 import orjson
 
+from sources.core.connection import checked_base_url, connect_reason, release_body
 from sources.core.errors import (
     ConnectFailedError,
     FatalApiError,
     InvalidResponseError,
     OutcomeUnknownError,
+    QuotaExhaustedError,
     RateLimitedError,
     RetriableApiError,
     RetriesExhaustedError,
     TransportError,
+    UnreachableError,
     VendorApiError,
     error_for_response,
+    quota_message,
     redact,
 )
 from sources.core.governor import RateLimitGovernor
+from sources.core.profile import VendorProfile
 
 logger = logging.getLogger("apollo_tasks.http")
 
@@ -80,10 +92,18 @@ class RetryPolicy:
     # A 429 asking us to wait longer than this (an exhausted hourly or daily window) ends the run
     # with a clear error instead of a silent hour-long sleep.
     max_rate_limit_wait: float = 900.0
+    # Tries of a refused connection before the vendor counts as unreachable, while this client
+    # has never reached it (a wrong port or host); once it has, a refusal is a blip and gets the
+    # full `max_attempts`.
+    max_connect_attempts: int = 3
+    connect_backoff_max: float = 1.0
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         delay = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
         return delay * (0.5 + rng.random() / 2)
+
+    def connect_backoff(self, attempt: int, rng: random.Random) -> float:
+        return min(self.connect_backoff_max, self.backoff(attempt, rng))
 
 
 # Failures where the request never reached the vendor: safe to resend even a create.
@@ -94,11 +114,17 @@ class ApiClient:
     """A vendor API client: one connection pool, one governor, one retry policy.
 
     Args:
-        base_url: e.g. `https://api.apollo.io` (paths passed to `request_json` start with `/`).
-        api_key: sent only in the `auth_header` header.
-        vendor: name used in error messages.
+        base_url: e.g. `https://api.example.com` (paths passed to `request_json` start with `/`).
+        api_key: sent only in the profile's `auth_header` header.
+        profile: the vendor's facts (name, auth header, hints, rate-limit headers, 429 reading).
+        vendor, auth_header, auth_scheme: override the profile's name and auth header.
         timeout: seconds for connect, read, write and pool waits.
         max_connections: size of the connection pool (and so the useful concurrency).
+        transport: an httpx transport to use instead of the network (tests: MockTransport).
+
+    Raises:
+        FatalApiError: no key configured.
+        UnreachableError: `base_url` is not an http(s) URL.
     """
 
     def __init__(
@@ -106,33 +132,43 @@ class ApiClient:
         base_url: str,
         api_key: str,
         *,
-        vendor: str = "Apollo",
-        auth_header: str = "x-api-key",
-        auth_scheme: str = "",
+        profile: VendorProfile | None = None,
+        vendor: str | None = None,
+        auth_header: str | None = None,
+        auth_scheme: str | None = None,
         timeout: float = 30.0,
         max_connections: int = 8,
         retry: RetryPolicy | None = None,
         stats: RequestStats | None = None,
         sleep: Callable[[float], None] = time.sleep,
         seed: int | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
+        prof = profile or VendorProfile()
+        self.profile = prof
+        self.vendor = vendor or prof.name
         if not api_key:
-            raise FatalApiError(
-                f"no {vendor} API key configured: set APOLLO_API_KEY or the dlt secret api_key"
-            )
-        self.base_url = base_url.rstrip("/")
-        self.vendor = vendor
+            raise FatalApiError(f"no {self.vendor} API key configured: {prof.key_hint}")
+        self.base_url = checked_base_url(base_url, self.vendor, prof.base_url_example, api_key)
         self.retry = retry or RetryPolicy()
         self.stats = stats or RequestStats()
-        self.governor = RateLimitGovernor()
+        self.governor = RateLimitGovernor(prof.rate_limit_headers)
         self._api_key = api_key
         self._sleep = sleep
         self._rng = random.Random(seed)
-        header_value = f"{auth_scheme} {api_key}".strip()
+        # Until a response arrives, a refused connection more likely means a wrong URL than a blip.
+        self._reached = False
+        self._unreachable: UnreachableError | None = None
+        # Endpoints whose hourly/daily quota is spent with no reset in reach: later calls (other
+        # workers, other pages) fail at once instead of each spending a 429 to learn it.
+        self._spent: dict[str, QuotaExhaustedError] = {}
+        scheme = prof.auth_scheme if auth_scheme is None else auth_scheme
+        header_value = f"{scheme} {api_key}".strip()
         self._http = httpx.Client(
             base_url=self.base_url,
+            transport=transport,
             headers={
-                auth_header: header_value,
+                auth_header or prof.auth_header: header_value,
                 "user-agent": USER_AGENT,
                 "accept": "application/json",
                 "cache-control": "no-cache",
@@ -175,30 +211,57 @@ class ApiClient:
 
         Raises:
             FatalApiError: 401/403/4xx, or retries exhausted.
+            QuotaExhaustedError: an hourly or daily quota is spent (or the wait is too long).
+            UnreachableError: no connection can be made to the vendor.
             OutcomeUnknownError: a non-idempotent call whose effect cannot be known.
         """
         endpoint = endpoint or path
+        if self._unreachable is not None:
+            raise self._unreachable
+        self._raise_if_spent(endpoint)
         last: VendorApiError | None = None
+        connect_failures = 0
         for attempt in range(1, self.retry.max_attempts + 1):
             if attempt > 1:
                 self.stats.add(retries=1)
+            self._check_held(endpoint)
             try:
                 return self._attempt(method, path, params, json, idempotent, endpoint)
+            except QuotaExhaustedError as exc:
+                self.stats.add(rate_limited=1)
+                # An hourly or daily quota is spent: no backoff loop. Only a reset the vendor
+                # dated within the wait we accept is waited for (the governor holds until then).
+                if endpoint in self._spent:
+                    raise
+                last = exc
             except RateLimitedError as exc:
                 last = exc
                 self.stats.add(rate_limited=1)
                 wait = exc.retry_after
                 if wait is not None and wait > self.retry.max_rate_limit_wait:
-                    raise RetriesExhaustedError(
-                        f"{self.vendor} rate limit on {endpoint} asks to wait {wait:.0f}s, more"
-                        f" than max_rate_limit_wait={self.retry.max_rate_limit_wait:.0f}s: the"
-                        " hourly or daily quota is spent; run again later or raise the limit",
-                        status=429,
-                        endpoint=endpoint,
-                    ) from None
+                    raise self._too_long(endpoint, wait, exc) from None
                 if wait is None:
                     # The governor already blocks the endpoint for a retry-after; without one, back off.
                     self._sleep(self.retry.backoff(attempt, self._rng))
+            except ConnectFailedError as exc:
+                last = exc
+                connect_failures += 1
+                if not self._reached and connect_failures >= self.retry.max_connect_attempts:
+                    self._unreachable = UnreachableError(
+                        f"{exc} after {connect_failures} tries: check the base URL and"
+                        " that the service is up",
+                        endpoint=endpoint,
+                    )
+                    raise self._unreachable from None
+                delay = (
+                    self.retry.backoff(attempt, self._rng)
+                    if self._reached
+                    else self.retry.connect_backoff(attempt, self._rng)
+                )
+                # Before the vendor was ever reached these tries are routine, not news: -v shows them.
+                level = logging.WARNING if self._reached else logging.INFO
+                logger.log(level, "%s (attempt %d, retrying in %.1fs)", exc, attempt, delay)
+                self._sleep(delay)
             except RetriableApiError as exc:
                 last = exc
                 if not idempotent and not isinstance(exc, ConnectFailedError):
@@ -216,6 +279,34 @@ class ApiClient:
             f" {last}",
             status=last.status if last else None,
             endpoint=endpoint,
+            response=last.response if last else None,
+        )
+
+    def _raise_if_spent(self, endpoint: str) -> None:
+        spent = self._spent.get(endpoint)
+        if spent is not None and (spent.resets_at is None or spent.resets_at > time.time()):
+            raise spent
+
+    def _check_held(self, endpoint: str) -> None:
+        """Fail at once when the governor holds `endpoint` longer than a wait we accept."""
+        held = self.governor.blocked_for(endpoint)
+        if held > self.retry.max_rate_limit_wait:
+            raise self._too_long(endpoint, held, None)
+
+    def _too_long(
+        self, endpoint: str, wait: float, cause: RateLimitedError | None
+    ) -> QuotaExhaustedError:
+        now = time.time()
+        resets = self.governor.resets_at(endpoint) or now + wait
+        text = (
+            f"asked to wait {wait:.0f}s, more than max_rate_limit_wait="
+            f"{self.retry.max_rate_limit_wait:.0f}s"
+        )
+        return QuotaExhaustedError(
+            quota_message(self.vendor, endpoint, window=None, resets_at=resets, text=text, now=now),
+            resets_at=resets,
+            endpoint=endpoint,
+            response=cause.response if cause else None,
         )
 
     def _attempt(
@@ -231,6 +322,8 @@ class ApiClient:
         headers: Mapping[str, str] | None = None
         retry_after: float | None = None
         try:
+            # Another worker may have learnt, while this one waited, that the quota is spent.
+            self._raise_if_spent(endpoint)
             self.stats.add(requests=1)
             content = orjson.dumps(json) if json is not None else None
             try:
@@ -244,7 +337,13 @@ class ApiClient:
             except _NOT_SENT as exc:
                 self.stats.add(transport_errors=1)
                 raise ConnectFailedError(
-                    f"cannot reach {self.vendor} at {self.base_url} ({type(exc).__name__})",
+                    f"cannot reach {self.vendor} at {self.base_url} ({connect_reason(exc)})",
+                    endpoint=endpoint,
+                ) from None
+            except httpx.UnsupportedProtocol:
+                raise UnreachableError(
+                    f"{self.vendor} base URL {self.base_url} is not an http(s) URL: use one"
+                    f" like {self.profile.base_url_example}",
                     endpoint=endpoint,
                 ) from None
             except httpx.HTTPError as exc:
@@ -253,17 +352,29 @@ class ApiClient:
                     f"{self.vendor} {endpoint}: connection failed mid-request ({type(exc).__name__})",
                     endpoint=endpoint,
                 ) from None
+            self._reached = True
             error = error_for_response(
-                response, endpoint=endpoint, vendor=self.vendor, secret=self._api_key
+                response,
+                endpoint=endpoint,
+                vendor=self.vendor,
+                secret=self._api_key,
+                profile=self.profile,
             )
             if isinstance(error, RateLimitedError):
                 retry_after = error.retry_after
+            elif isinstance(error, QuotaExhaustedError):
+                left = None if error.resets_at is None else error.resets_at - time.time()
+                if left is None or left > self.retry.max_rate_limit_wait:
+                    # Recorded before the governor lets the next waiting worker send.
+                    self._spent[endpoint] = error
+                else:
+                    retry_after = max(0.0, left)
             if error is not None:
                 if error.status and error.status >= 500:
                     self.stats.add(server_errors=1)
                 raise error
             headers = response.headers
-            _release(response)
+            release_body(response)
             try:
                 return orjson.loads(response.content)
             except orjson.JSONDecodeError:
@@ -272,6 +383,7 @@ class ApiClient:
                     f" is not valid JSON ({len(response.content)} bytes)",
                     status=response.status_code,
                     endpoint=endpoint,
+                    response=response,
                 ) from None
         finally:
             self.governor.release(endpoint, headers, retry_after=retry_after)
@@ -279,14 +391,3 @@ class ApiClient:
     def safe_message(self, exc: BaseException) -> str:
         """An exception's text with the key scrubbed, for logs and summaries."""
         return redact(str(exc), self._api_key)
-
-
-def _release(response: httpx.Response) -> None:
-    """Let a fully read response be freed as soon as the caller drops it.
-
-    httpx binds a response and its stream to each other (`Response` <-> `BoundSyncStream`), a
-    reference cycle that only the cyclic collector frees; a long scan that makes GC rare would
-    otherwise keep every page's body (hundreds of KB each) alive. The body is already read, so
-    the stream is no longer needed.
-    """
-    response.stream = httpx.ByteStream(b"")

@@ -3,8 +3,12 @@
     VendorApiError                  base: every error raised by the HTTP core
     ├── FatalApiError               stop; retrying cannot help (fix the key, the plan, the request)
     │   ├── AuthenticationError     401: missing, unknown or wrongly-sent key
-    │   ├── PermissionDeniedError   403: key lacks access (Apollo: not a master key, API_INACCESSIBLE)
+    │   ├── PermissionDeniedError   403: the key lacks access to the endpoint (plan, scope, key kind)
     │   ├── BadRequestError         400/404/422 and other 4xx: the vendor rejected the request
+    │   ├── QuotaExhaustedError     429 for an hourly/daily quota, or a wait past the allowed one:
+    │   │                           nothing works before the window resets (`resets_at`)
+    │   ├── UnreachableError        no connection could be made (closed port, unknown host,
+    │   │                           a base URL that is not http(s)): fix the URL or the network
     │   └── RetriesExhaustedError   a retriable failure kept happening past the retry budget
     ├── RetriableApiError           transient; safe to retry an idempotent request after a wait
     │   ├── RateLimitedError        429 (carries retry-after seconds when the vendor sent it)
@@ -15,22 +19,41 @@
     └── OutcomeUnknownError         a non-idempotent call (a create) was sent and we cannot know
                                     whether the vendor acted on it: reconcile before resending
 
+Every error built from a response carries it (`.response`, like httpx's `HTTPStatusError`).
+Vendor text is read from JSON `error`/`message`, from problem+json (`title`, `detail`, `code`,
+`errors[]`) or from a plain-text body, and kept in the message.
+
 Messages are one line a person can act on. They never contain the API key: the key only travels
 in a header, and `redact` scrubs it from any vendor text we quote.
 """
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+from typing import Any
+
 import httpx
+
+from sources.core.headers import parse_retry_after, reset_at
+from sources.core.profile import VendorProfile
 
 
 class VendorApiError(Exception):
-    """Base of every error raised by the HTTP core."""
+    """Base of every error raised by the HTTP core; `response` is the answer it came from."""
 
-    def __init__(self, message: str, *, status: int | None = None, endpoint: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        endpoint: str = "",
+        response: httpx.Response | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.endpoint = endpoint
+        self.response = response
 
 
 class FatalApiError(VendorApiError):
@@ -55,9 +78,33 @@ class BadRequestError(FatalApiError):
         status: int | None = None,
         endpoint: str = "",
         vendor_message: str = "",
+        response: httpx.Response | None = None,
     ) -> None:
-        super().__init__(message, status=status, endpoint=endpoint)
+        super().__init__(message, status=status, endpoint=endpoint, response=response)
         self.vendor_message = vendor_message
+
+
+class QuotaExhaustedError(FatalApiError):
+    """The quota of a window (`window`: "hour", "day", or None if unsaid) is spent until
+    `resets_at` (epoch seconds, None when the vendor did not say): retrying sooner only fails."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        window: str | None = None,
+        resets_at: float | None = None,
+        status: int | None = 429,
+        endpoint: str = "",
+        response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(message, status=status, endpoint=endpoint, response=response)
+        self.window = window
+        self.resets_at = resets_at
+
+
+class UnreachableError(FatalApiError):
+    """No connection to the vendor could be made, or its base URL cannot be used at all."""
 
 
 class RetriesExhaustedError(FatalApiError):
@@ -76,8 +123,9 @@ class RateLimitedError(RetriableApiError):
         retry_after: float | None = None,
         status: int | None = 429,
         endpoint: str = "",
+        response: httpx.Response | None = None,
     ) -> None:
-        super().__init__(message, status=status, endpoint=endpoint)
+        super().__init__(message, status=status, endpoint=endpoint, response=response)
         self.retry_after = retry_after
 
 
@@ -113,72 +161,133 @@ def redact(text: str, secret: str | None) -> str:
     return text
 
 
+def _problem_text(body: dict[str, Any]) -> str:
+    """problem+json (RFC 9457) and look-alikes: `title: detail (code)` plus each of `errors[]`."""
+    parts = [str(body[k]) for k in ("title", "detail") if isinstance(body.get(k), str) and body[k]]
+    text = ": ".join(dict.fromkeys(parts))
+    code = body.get("code") or body.get("error_code")
+    if isinstance(code, str | int) and not isinstance(code, bool) and str(code):
+        text = f"{text} ({code})" if text else str(code)
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors:
+        items = []
+        for item in errors[:5]:
+            if isinstance(item, dict):
+                where = item.get("field") or item.get("name") or item.get("pointer") or ""
+                what = item.get("message") or item.get("detail") or item.get("title") or ""
+                items.append(f"{where}: {what}" if where and what else str(what or where or item))
+            else:
+                items.append(str(item))
+        text = f"{text}; {'; '.join(items)}" if text else "; ".join(items)
+    return text
+
+
 def _vendor_text(response: httpx.Response, limit: int = 300) -> str:
-    """The vendor's own error text: JSON `error`/`message`/`detail`, else the plain body."""
+    """The vendor's own error text: JSON `error`/`message`, problem+json, else the plain body."""
+    plain = " ".join(response.text.split())
     try:
         body = response.json()
     except ValueError:
-        return response.text.strip()[:limit]
+        return plain[:limit]
     if isinstance(body, dict):
-        for key in ("error", "message", "detail", "title"):
+        for key in ("error", "message"):
             value = body.get(key)
             if isinstance(value, str) and value:
-                return value[:limit]
-    return response.text.strip()[:limit]
+                code = body.get("error_code") or body.get("code")
+                suffix = f" ({code})" if isinstance(code, str) and code else ""
+                return (value + suffix)[:limit]
+        problem = _problem_text(body)
+        if problem:
+            return problem[:limit]
+    return plain[:limit]
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after")
-    if raw is None:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        return None
+def _clock(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def quota_message(
+    vendor: str,
+    endpoint: str,
+    *,
+    window: str | None,
+    resets_at: float | None,
+    text: str = "",
+    now: float | None = None,
+) -> str:
+    """One line for a spent quota: which, until when, what to do."""
+    which = {"hour": "hourly", "day": "daily", "minute": "per-minute"}.get(window or "", "")
+    head = f"{vendor} {which + ' ' if which else ''}quota for {endpoint} is spent"
+    if resets_at is not None:
+        left = max(0.0, resets_at - (time.time() if now is None else now))
+        when = f"it resets at {_clock(resets_at)} (in {left / 60:.0f} min)"
+    elif window in ("hour", "day"):
+        when = f"it resets when the current {window} window ends (within one {window})"
+    else:
+        when = "it resets when the vendor's window ends"
+    said = f" ({text})" if text else ""
+    return f"{head}{said}; {when}: run again then, or raise the plan's limit"
 
 
 def error_for_response(
-    response: httpx.Response, *, endpoint: str, vendor: str = "Apollo", secret: str | None = None
+    response: httpx.Response,
+    *,
+    endpoint: str,
+    vendor: str | None = None,
+    secret: str | None = None,
+    profile: VendorProfile | None = None,
+    now: float | None = None,
 ) -> VendorApiError | None:
     """Map one HTTP response to the error a caller should handle, or None when it succeeded.
 
-    This is the only place that turns status codes into exception types.
+    This is the only place that turns status codes into exception types. `profile` supplies the
+    vendor's hints and how to read a 429 (an hourly or daily quota is `QuotaExhaustedError`).
     """
     status = response.status_code
     if 200 <= status < 300:
         return None
+    prof = profile or VendorProfile()
+    name = vendor or prof.name
     text = redact(_vendor_text(response), secret)
+    common: dict[str, Any] = {"status": status, "endpoint": endpoint, "response": response}
     if status == 401:
+        said = f" ({text})" if text else ""
         return AuthenticationError(
-            f"{vendor} rejected the API key (401) on {endpoint}: check that the key is right and"
-            " is sent in the x-api-key header",
-            status=status,
-            endpoint=endpoint,
+            f"{name} rejected the API key (401) on {endpoint}{said}: {prof.auth_hint}", **common
         )
     if status == 403:
-        hint = (
-            "this endpoint needs a master API key (Apollo > Settings > Integrations > API keys)"
-            if vendor == "Apollo"
-            else "the key lacks access to this endpoint"
-        )
         detail = f" ({text})" if text else ""
         return PermissionDeniedError(
-            f"{vendor} refused {endpoint} (403){detail}: {hint}", status=status, endpoint=endpoint
+            f"{name} refused {endpoint} (403){detail}: {prof.permission_hint}", **common
         )
     if status == 429:
-        retry_after = _retry_after(response)
+        current = time.time() if now is None else now
+        retry_after = parse_retry_after(response.headers.get("retry-after"), current)
+        window = prof.quota_window(text)
+        if window is not None:
+            resets = (
+                current + retry_after
+                if retry_after is not None
+                else reset_at(response.headers, prof.rate_limit_headers, current)
+            )
+            return QuotaExhaustedError(
+                quota_message(
+                    name, endpoint, window=window, resets_at=resets, text=text, now=current
+                ),
+                window=window,
+                resets_at=resets,
+                **common,
+            )
         return RateLimitedError(
-            f"{vendor} rate limit reached on {endpoint}: {text}",
+            f"{name} rate limit reached on {endpoint}: {text or 'no reason given'}",
             retry_after=retry_after,
-            endpoint=endpoint,
+            **common,
         )
     if status >= 500:
-        return ServerError(
-            f"{vendor} server error {status} on {endpoint}", status=status, endpoint=endpoint
-        )
+        said = f" ({text[:120]})" if text and not text.lstrip().startswith("<") else ""
+        return ServerError(f"{name} server error {status} on {endpoint}{said}", **common)
     return BadRequestError(
-        f"{vendor} refused the request to {endpoint} ({status}): {text}",
-        status=status,
-        endpoint=endpoint,
+        f"{name} refused the request to {endpoint} ({status}): {text}",
         vendor_message=text,
+        **common,
     )

@@ -1,42 +1,23 @@
-"""Rate-limit governor driven by the vendor's `x-*-requests-left` response headers.
+"""Rate-limit governor driven by the vendor's budget-left and reset response headers.
 
-Apollo counts fixed windows per endpoint per minute, hour and day at once and reports what is left
-of each on every successful response (`x-minute-requests-left`, `x-hourly-requests-left`,
-`x-24-hour-requests-left`; older docs name the day one `x-daily-requests-left`: both are read).
-The headers never say when a window resets, so when the budget reaches zero the governor lets one
-request through as a probe: either the window has reset (fresh headers) or the vendor answers 429
-with `retry-after`, and everybody waits exactly that long. That costs one 429 per exhausted
-window, never a failure, and keeps a long run close to the floor the limits allow.
+Vendors count fixed windows (often per endpoint, per minute, hour and day at once) and report
+what is left of each on successful responses; the header names are the vendor's and come in a
+`RateLimitHeaders` value (`sources.core.headers`). When the budget reaches zero:
+- if the vendor said when the window resets (seconds, epoch or HTTP date), the endpoint is held
+  until then, and `blocked_for` tells the client how long, so it can give up at once on a wait
+  longer than it allows;
+- if it did not (some vendors never do), one request goes through as a probe: either the window has
+  reset (fresh headers) or the vendor answers 429 with `retry-after`, and everybody waits exactly
+  that long. That costs one 429 per exhausted window, never a failure.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-# Every header name, across both documented naming schemes, that says how many calls are left.
-REQUESTS_LEFT_HEADERS = (
-    "x-minute-requests-left",
-    "x-hourly-requests-left",
-    "x-24-hour-requests-left",
-    "x-daily-requests-left",
-    "x-ratelimit-remaining",  # Saleshandy
-)
-
-
-def requests_left(headers: Mapping[str, str]) -> int | None:
-    """The smallest budget left over every window the response reports, or None if unreported."""
-    values = []
-    for name in REQUESTS_LEFT_HEADERS:
-        raw = headers.get(name)
-        if raw is None:
-            continue
-        try:
-            values.append(int(float(raw)))
-        except ValueError:
-            continue
-    return min(values) if values else None
+from sources.core.headers import RateLimitHeaders, requests_left, reset_at
 
 
 class RateLimitGovernor:
@@ -44,13 +25,25 @@ class RateLimitGovernor:
 
     Thread-safe: `acquire` before sending, `release` with the response headers (or the 429's
     retry-after) afterwards.
+
+    Args:
+        headers: the vendor's header names (default: the common `x-ratelimit-*` ones).
+        clock: wall-clock time in epoch seconds (reset headers are wall-clock instants).
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        headers: RateLimitHeaders | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.headers = headers or RateLimitHeaders()
+        self._clock = clock
         self._cond = threading.Condition()
         self._left: dict[str, int] = {}
         self._in_flight: dict[str, int] = {}
         self._blocked_until: dict[str, float] = {}
+        self._resets_at: dict[str, float] = {}
         self.waited_seconds = 0.0
 
     def acquire(self, endpoint: str) -> None:
@@ -72,6 +65,16 @@ class RateLimitGovernor:
                 self._cond.wait(0.25)
         self.waited_seconds += time.monotonic() - started
 
+    def blocked_for(self, endpoint: str) -> float:
+        """Seconds before `endpoint` admits a request again (0 when it is open)."""
+        with self._cond:
+            return max(0.0, self._blocked_until.get(endpoint, 0.0) - time.monotonic())
+
+    def resets_at(self, endpoint: str) -> float | None:
+        """The wall-clock instant (epoch seconds) the vendor said `endpoint`'s window resets."""
+        with self._cond:
+            return self._resets_at.get(endpoint)
+
     def release(
         self,
         endpoint: str,
@@ -83,12 +86,22 @@ class RateLimitGovernor:
         with self._cond:
             self._in_flight[endpoint] = max(0, self._in_flight.get(endpoint, 0) - 1)
             if headers is not None:
-                left = requests_left(headers)
+                left = requests_left(headers, self.headers)
                 if left is not None:
                     self._left[endpoint] = left
+                wall = self._clock()
+                reset = reset_at(headers, self.headers, wall)
+                if reset is not None:
+                    self._resets_at[endpoint] = reset
+                    if left == 0 and reset > wall:
+                        self._block(endpoint, reset - wall)
             if retry_after is not None:
-                until = time.monotonic() + retry_after
-                self._blocked_until[endpoint] = max(self._blocked_until.get(endpoint, 0.0), until)
+                self._block(endpoint, retry_after)
                 # The window is spent: after the wait, probe again one request at a time.
                 self._left[endpoint] = 0
             self._cond.notify_all()
+
+    def _block(self, endpoint: str, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        self._blocked_until[endpoint] = max(self._blocked_until.get(endpoint, 0.0), until)
+        self._resets_at[endpoint] = max(self._resets_at.get(endpoint, 0.0), self._clock() + seconds)

@@ -241,7 +241,8 @@ def test_responses_match_openapi_schemas(sandbox, api: httpx.Client, client_for)
             api.post("/api/v1/tasks/bulk_create", json={**task, "contact_ids": [contact]}),
         ),
     ]
-    sandbox.configure(rate_limits={"minute": 0})
+    # The docs' 429 is JSON; recorded ones are plain text (tests/sandbox/test_sandbox_traffic.py).
+    sandbox.configure(rate_limits={"minute": 0}, rate_limit_body="json")
     checks.append(("/tasks/search", "post", "429", api.post(SEARCH)))
     for path, method, status, resp in checks:
         assert str(resp.status_code) == status, (path, resp.text)
@@ -349,7 +350,9 @@ def test_keep_alive_serves_several_requests_on_one_connection(sandbox) -> None:
 
 def test_unknown_route_404(api: httpx.Client) -> None:
     assert api.post("/api/v1/nothing").status_code == 404
-    assert api.get("/api/v1/tasks/search").status_code == 405
+    assert api.post("/v1/nothing").status_code == 404
+    assert api.delete("/api/v1/tasks/search").status_code == 405
+    assert api.delete("/v1/tasks/search").status_code == 405
 
 
 def test_request_log_is_capped(make_sandbox, client_for) -> None:
@@ -382,6 +385,22 @@ def test_config_round_trip_and_cli_args() -> None:
     assert (cfg.tasks, cfg.max_per_page, cfg.faults.drop_rate) == (50, 200, 0.1)
     assert cfg.past_cap_behaviour == "422" and cfg.pagination_as_strings
     assert cfg.rate_limits == {"minute": 7, "hour": 1_000_000, "day": 10_000_000}
+    assert (cfg.rate_limit_body, cfg.create_requires_status, cfg.get_default_per_page) == (
+        "text",
+        False,
+        10,
+    )
+    recorded_vs_docs = parser.parse_args(
+        ["--rate-limit-body", "json", "--create-requires-status", "--get-default-per-page", "25"]
+    )
+    cfg = config_from_args(recorded_vs_docs)
+    assert (cfg.rate_limit_body, cfg.create_requires_status, cfg.get_default_per_page) == (
+        "json",
+        True,
+        25,
+    )
+    with pytest.raises(ValueError, match="rate_limit_body must be one of"):
+        config_from_args(parser.parse_args(["--rate-limit-body", "xml"]))
 
 
 def test_subprocess_mode() -> None:

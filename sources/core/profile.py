@@ -1,0 +1,44 @@
+"""What the shared HTTP core needs to know about one vendor, supplied by that vendor's module.
+
+The core stays vendor-neutral: names, auth header, hints in error messages, rate-limit header
+names and the reading of a 429's text are all values of a `VendorProfile`. A vendor module builds
+one (in its own package under `sources/`) and passes it to `ApiClient`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sources.core.headers import RateLimitHeaders
+
+
+def _no_quota_window(text: str) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class VendorProfile:
+    """A vendor's HTTP facts, as the core uses them.
+
+    Attributes:
+        name: the vendor's name in messages.
+        auth_header: the header the key travels in; `auth_scheme` prefixes its value ("Bearer").
+        key_hint: what to do when no key is configured.
+        auth_hint: what to do on a 401.
+        permission_hint: what to do on a 403.
+        base_url_example: a well-formed base URL, shown when the configured one is not.
+        rate_limit_headers: names of the budget-left and reset headers.
+        quota_window: reads a 429's text; returns the window ("hour", "day") whose quota is spent
+            when waiting seconds cannot help, or None for a short, retriable limit.
+    """
+
+    name: str = "the API"
+    auth_header: str = "x-api-key"
+    auth_scheme: str = ""
+    key_hint: str = "configure the API key"
+    auth_hint: str = "check that the key is right and sent the way the vendor expects"
+    permission_hint: str = "the key lacks access to this endpoint"
+    base_url_example: str = "https://api.example.com"
+    rate_limit_headers: RateLimitHeaders = field(default_factory=RateLimitHeaders)
+    quota_window: Callable[[str], str | None] = _no_quota_window
