@@ -2,7 +2,7 @@
 
 dlt resolves every setting through one ordered list of providers: environment variables
 (`SOURCES__<SECTION>__<KEY>`), then `.dlt/secrets.toml`, then `.dlt/config.toml`. Users also expect
-the short names a vendor's own tools use (`APOLLO_API_KEY`, `APOLLO_BASE_URL`), so this module adds
+the short names a vendor's own tools use (`<VENDOR>_API_KEY`, `<VENDOR>_BASE_URL`), so this module adds
 one provider that answers those, placed right after dlt's environment provider. The precedence is
 then, for every setting of every source and destination, in one place:
 
