@@ -132,7 +132,14 @@ class ProgressDisplay:
 def _destination(
     destination: str, duckdb_path: str | None, credentials: Any, dataset_name: str
 ) -> tuple[Any, str]:
-    """The dlt destination and a description of where the data goes (no secrets in it)."""
+    """The dlt destination and a description of where the data goes (no secrets in it).
+
+    Raises:
+        DestinationSetupError: before any request, for a name dlt does not know (listing the
+            valid ones), missing packages, or a destination that cannot hold the mirror.
+    """
+    from pipelines.destinations import DestinationSetupError, check_destination
+
     if destination == "duckdb":
         if credentials is not None:
             return dlt.destinations.duckdb(credentials), "duckdb"
@@ -141,17 +148,18 @@ def _destination(
         path = os.path.abspath(duckdb_path or DEFAULT_DUCKDB_FILE)
         if os.path.splitext(os.path.basename(path))[0] == dataset_name:
             # DuckDB names the catalog after the file: same name as the schema is ambiguous.
-            raise ValueError(
+            raise DestinationSetupError(
                 f"the DuckDB file {os.path.basename(path)!r} is named like the dataset"
                 f" {dataset_name!r}; choose another file name or --dataset"
             )
+        if not os.path.isdir(os.path.dirname(path)):
+            raise DestinationSetupError(
+                f"the folder of the DuckDB file {path} does not exist: create it or choose"
+                " another --duckdb-path"
+            )
         credentials = DuckDbCredentials(path, global_config={"memory_limit": DUCKDB_MEMORY_LIMIT})
         return dlt.destinations.duckdb(credentials), f"duckdb {path}"
-    if credentials is not None:
-        from dlt.common.destination import Destination
-
-        return Destination.from_reference(destination, credentials=credentials), destination
-    return destination, destination
+    return check_destination(destination, credentials), destination
 
 
 @contextmanager
