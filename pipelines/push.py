@@ -293,7 +293,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.cli import EXIT_NEEDS_REVIEW, EXIT_OK
+    from pipelines.cli import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
 
     summary = run_push(
         table=args.table,
@@ -316,4 +316,11 @@ def run(args: argparse.Namespace) -> int:
             " the ones that are missing\n"
         )
         return EXIT_NEEDS_REVIEW
+    if summary.rejected:
+        top, count = summary.rejection_reasons[0]
+        sys.stderr.write(
+            f"error: {summary.rejected} of {summary.rows_in} row(s) rejected and not sent"
+            f" (most: {count} x {top}); fix them in the input and run the push again\n"
+        )
+        return EXIT_REJECTED
     return EXIT_OK
