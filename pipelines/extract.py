@@ -12,17 +12,17 @@ import argparse
 import gc
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.cli import EXIT_INCOMPLETE, EXIT_OK
+from pipelines.progress import ProgressDisplay
 from sources.apollo import (
     ScanReport,
     make_source,
@@ -102,31 +102,6 @@ class IncompleteExtractError(RuntimeError):
             " could not be reached (see extract_runs.warnings)"
         )
         self.summary = summary
-
-
-class ProgressDisplay:
-    """One self-rewriting status line on a stream (stderr), at most every 0.2 s."""
-
-    def __init__(self, stream: TextIO | None = None, interval: float = 0.2) -> None:
-        self.stream = stream or sys.stderr
-        self.interval = interval
-        self._last = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self, report: ScanReport, final: bool = False) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if not final and now - self._last < self.interval:
-                return
-            self._last = now
-            total = report.pages_planned or "?"
-            line = (
-                f"\rapollo: pages {report.pages}/{total}  tasks {report.tasks_seen}"
-                f"/{report.total_entries if report.total_entries is not None else '?'}"
-                f"  retries {report.retries}  429s {report.rate_limited}"
-            )
-            self.stream.write(line + ("\n" if final else ""))
-            self.stream.flush()
 
 
 def _destination(
@@ -225,7 +200,8 @@ def run_extract(
         per_page: at most 200; stepped down to 100 when Apollo refuses it.
         max_records: Apollo's display cap per search (50,000).
         strict: raise `IncompleteExtractError` (after loading) when tasks could not be reached.
-        progress: show a progress line on stderr.
+        progress: show progress on stderr: live on a terminal, a plain line every 10 s
+            otherwise (see `pipelines.progress`).
 
     Raises:
         dlt.pipeline.exceptions.PipelineStepFailed: wrapping a `VendorApiError` (401, 403, 422,
@@ -252,6 +228,8 @@ def run_extract(
         max_records=max_records,
         report=report,
     )
+    if display is not None:
+        display.start(report)
     try:
         with _fewer_gc_passes():
             pipeline.run(source)

@@ -14,7 +14,7 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -79,7 +79,7 @@ def run_push(
     max_contacts_per_call: int = 100,
     ledger_schema: str = "apollo_push",
     pipelines_dir: str | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[str], None] = False,
     reconcile_wait_seconds: float | None = None,
     calls_in_flight: int | None = None,
 ) -> PushSummary:
@@ -90,6 +90,8 @@ def run_push(
             ledger lives there too (`<ledger_schema>.delivery_ledger`).
         api_key, base_url: default to the destination config / `APOLLO_API_KEY`,
             `APOLLO_BASE_URL` (see `destinations.apollo.settings`).
+        progress: show progress on stderr (live on a terminal, a line every 10 s otherwise),
+            or give a function that receives the lines (Dagster's `context.log.info`).
         dry_run: plan only: read input and ledger, look up emails, send and write nothing.
         resend_unknown: send again rows an earlier run left needing review.
         reconcile_wait_seconds: how long a created task may take to show in Apollo's search.
@@ -115,12 +117,16 @@ def run_push(
         resolve_reconcile_wait,
     )
     from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
+    from pipelines.progress import RunProgress, push_sample
 
     started = time.monotonic()
+    display: RunProgress | None = None
 
     def say(message: str) -> None:
-        if progress:
-            sys.stderr.write(f"push: {message}\n")
+        if display is not None:
+            display.say(message)
+        elif progress:
+            _progress_line(progress, f"apollo push: {message}")
 
     url = warehouse_url(warehouse)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -140,6 +146,11 @@ def run_push(
             calls_in_flight=resolve_calls_in_flight(calls_in_flight),
             progress=say,
         )
+        if progress:
+            emit = progress if callable(progress) else None
+            display = RunProgress(
+                "apollo push", "rows", lambda: push_sample(session, len(rows)), emit=emit
+            ).start()
         try:
             if dry_run:
                 session.engine.plan(rows)
@@ -164,11 +175,20 @@ def run_push(
                     raise
             summary = _summarize(session, rows, dry_run=dry_run)
         finally:
+            if display is not None:
+                display.stop()
             close_session(run_id)
     finally:
         dispose_engine(url)
     summary.duration_seconds = time.monotonic() - started
     return summary
+
+
+def _progress_line(progress: bool | Callable[[str], None], line: str) -> None:
+    if callable(progress):
+        progress(line)
+    else:
+        sys.stderr.write(line + "\n")
 
 
 def _summarize(session: Any, rows: list[dict[str, Any]], *, dry_run: bool) -> PushSummary:
