@@ -25,8 +25,6 @@ from typing import Any, TextIO
 
 from rich.console import Console, Group
 from rich.live import Live
-from rich.progress_bar import ProgressBar
-from rich.table import Table
 from rich.text import Text
 
 TEmit = Callable[[str], None]
@@ -230,28 +228,31 @@ class RunProgress:
         if view is None:
             return Text(f"{self.title}: starting")
         s = view.sample
-        grid = Table.grid(padding=(0, 1))
-        cells: list[Any] = [Text(self.title, style="bold")]
+        width = self._console.width if self._console is not None else 80
+        line = Text(self.title, style="bold", no_wrap=True, overflow="ellipsis")
         if s.total:
-            cells.append(ProgressBar(total=s.total, completed=min(s.done, s.total), width=30))
-            cells.append(Text(f"{100 * s.done // s.total:>3d}%"))
-        count = f"{s.done:,}/{s.total:,} {self.unit}" if s.total is not None else f"{s.done:,}"
-        cells += [
-            Text(count),
-            Text(s.steps),
-            Text(f"{view.rate:,.0f} {self.unit}/s"),
-            Text(_eta(view)),
-            Text(f"retries {s.retries}  429s {s.rate_limited}"),
-        ]
-        grid.add_row(*cells)
+            bar = 30 if width >= 140 else 10
+            filled = bar * min(s.done, s.total) // s.total
+            line.append(" ")
+            line.append("━" * filled, style="magenta")
+            line.append("━" * (bar - filled), style="grey37")
+            line.append(f" {100 * s.done // s.total:>3d}%")
+        count = f"{s.done:,}/{s.total:,}" if s.total is not None else f"{s.done:,}"
+        # Most wanted first: a narrow terminal cuts the end of the line.
+        line.append(
+            f"  {count} {self.unit}  {_eta(view)}  {view.rate:,.0f}/s  {s.steps}"
+            f"  retries {s.retries}  429s {s.rate_limited}"
+        )
         if view.waiting_rate_limit is None:
-            return grid
+            return line
         wait = Text(
             f"  waiting on Apollo's rate limit for {view.waiting_rate_limit:.0f}s"
             f" (429 answers so far: {s.rate_limited})",
             style="yellow",
+            no_wrap=True,
+            overflow="ellipsis",
         )
-        return Group(grid, wait)
+        return Group(line, wait)
 
     def _reroute_logging(self, original_stderr: TextIO) -> None:
         # basicConfig's handler and dlt's keep the stderr they were made with: point them at
