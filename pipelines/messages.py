@@ -68,6 +68,7 @@ def one_line_error(exc: BaseException) -> str:
     where, check = (f"{step} failed" if step else "failed"), ""
     if destination and step in ("sync", "load"):
         where = f"destination {destination} {where}"
+    if destination and step == "sync":  # dlt's first contact with the destination: credentials
         check = f"check DESTINATION__{destination.upper()}__CREDENTIALS"
         check = f" C{check[1:]}" if text.endswith((".", "?", "!")) else f"; {check}"
     return scrub(
