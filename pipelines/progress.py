@@ -140,7 +140,8 @@ class RunProgress:
         self.interval = interval
         self._clock = clock
         self._tracker = ProgressTracker(clock)
-        if console is None and emit is None:
+        if console is None and emit is None and _isatty(sys.stderr):
+            # Only a real terminal: FORCE_COLOR in a CI log would otherwise get escape codes.
             console = Console(stderr=True)
         self._console = console if console is not None and console.is_terminal else None
         self._emit = emit or _stderr_line
@@ -274,6 +275,13 @@ class RunProgress:
         for handler, stream in self._rerouted:
             handler.setStream(stream)
         self._rerouted = []
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def _stderr_line(line: str) -> None:
