@@ -348,12 +348,13 @@ def extract_sample(report: Any) -> TProgressSample:
 
 
 def push_sample(session: Any, rows_in: int) -> TProgressSample:
-    """The counters of a push session: rows decided (created, rejected, ...), calls sent."""
+    """The counters of a push session: rows decided (created, rejected, ...), calls sent and
+    answered."""
     engine, stats = session.engine, session.client.stats
     return TProgressSample(
         done=len(engine.outcomes),
         total=rows_in,
-        steps=f"calls {engine.calls} sent",
+        steps=f"calls {engine.calls} sent, {engine.calls_answered} answered",
         retries=stats.retries,
         rate_limited=stats.rate_limited,
     )

@@ -134,7 +134,7 @@ def test_push_progress_lines(sandbox: Any, warehouse_url: str, push: Any) -> Non
     assert lines[0] == "apollo push: read 5 row(s) from the warehouse"
     assert all(line.startswith("apollo push: ") and "\r" not in line for line in lines), lines
     assert re.fullmatch(
-        r"apollo push: 5/5 rows \(100%\), calls 1 sent, [\d,]+ rows/s, took 0:\d\d, retries 0,"
+        r"apollo push: 5/5 rows \(100%\), calls 1 sent, 1 answered, [\d,]+ rows/s, took 0:\d\d, retries 0,"
         r" 429s 0",
         lines[-1],
     ), lines
