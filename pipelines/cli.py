@@ -12,11 +12,18 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+# Exit codes, for schedulers (Airflow's BashOperator, Dagster, cron): 0 only when every row made
+# it. A push that rejects rows exits 5: the rows did not reach Apollo and will not until their data
+# is fixed, so a green task would hide them; rerunning is safe (delivered rows are never resent) and
+# exits 5 again until then. Needs review (4) wins over rejected: it asks a person to look first.
 EXIT_OK = 0
-EXIT_ERROR = 1
+EXIT_ERROR = 1  # the run stopped: the one line on stderr says why and what to do
+EXIT_USAGE = 2  # bad arguments (argparse's own code)
 EXIT_INCOMPLETE = 3  # `extract --strict` when part of the data could not be fetched
 EXIT_NEEDS_REVIEW = 4  # `push` left rows whose delivery could not be decided
+EXIT_REJECTED = 5  # `push` rejected rows (bad data, unknown user or contact, Apollo's 422)
 EXIT_BUSY = 75  # another run of the same job is going (`pipelines.jobs.JobBusyError`)
+EXIT_INTERRUPTED = 130  # SIGINT / Ctrl-C
 
 
 def _subcommand_modules() -> list[ModuleType]:
@@ -60,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # one actionable line, not a traceback
         if args.traceback:
             raise

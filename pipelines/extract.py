@@ -13,12 +13,11 @@ import contextlib
 import gc
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
@@ -31,6 +30,7 @@ from pipelines.jobs import (
     job_lock,
     working_folder,
 )
+from pipelines.progress import ProgressDisplay
 from sources.apollo import (
     ScanReport,
     make_source,
@@ -123,35 +123,17 @@ class IncompleteExtractError(RuntimeError):
         self.summary = summary
 
 
-class ProgressDisplay:
-    """One self-rewriting status line on a stream (stderr), at most every 0.2 s."""
-
-    def __init__(self, stream: TextIO | None = None, interval: float = 0.2) -> None:
-        self.stream = stream or sys.stderr
-        self.interval = interval
-        self._last = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self, report: ScanReport, final: bool = False) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if not final and now - self._last < self.interval:
-                return
-            self._last = now
-            total = report.pages_planned or "?"
-            line = (
-                f"\rapollo: pages {report.pages}/{total}  tasks {report.tasks_seen}"
-                f"/{report.total_entries if report.total_entries is not None else '?'}"
-                f"  retries {report.retries}  429s {report.rate_limited}"
-            )
-            self.stream.write(line + ("\n" if final else ""))
-            self.stream.flush()
-
-
 def _destination(
     destination: str, duckdb_path: str | None, credentials: Any, dataset_name: str
 ) -> tuple[Any, str]:
-    """The dlt destination and a description of where the data goes (no secrets in it)."""
+    """The dlt destination and a description of where the data goes (no secrets in it).
+
+    Raises:
+        DestinationSetupError: before any request, for a name dlt does not know (listing the
+            valid ones), missing packages, or a destination that cannot hold the mirror.
+    """
+    from pipelines.destinations import DestinationSetupError, check_destination
+
     if destination == "duckdb":
         if credentials is not None:
             return dlt.destinations.duckdb(credentials), "duckdb"
@@ -160,17 +142,18 @@ def _destination(
         path = os.path.abspath(duckdb_path or DEFAULT_DUCKDB_FILE)
         if os.path.splitext(os.path.basename(path))[0] == dataset_name:
             # DuckDB names the catalog after the file: same name as the schema is ambiguous.
-            raise ValueError(
+            raise DestinationSetupError(
                 f"the DuckDB file {os.path.basename(path)!r} is named like the dataset"
                 f" {dataset_name!r}; choose another file name or --dataset"
             )
+        if not os.path.isdir(os.path.dirname(path)):
+            raise DestinationSetupError(
+                f"the folder of the DuckDB file {path} does not exist: create it or choose"
+                " another --duckdb-path"
+            )
         credentials = DuckDbCredentials(path, global_config={"memory_limit": DUCKDB_MEMORY_LIMIT})
         return dlt.destinations.duckdb(credentials), f"duckdb {path}"
-    if credentials is not None:
-        from dlt.common.destination import Destination
-
-        return Destination.from_reference(destination, credentials=credentials), destination
-    return destination, destination
+    return check_destination(destination, credentials), destination
 
 
 @contextmanager
@@ -315,7 +298,8 @@ def run_extract(
             default). per_page is at most 200, stepped down to 100 when Apollo refuses it;
             max_records is Apollo's display cap per search (50,000).
         strict: raise `IncompleteExtractError` (after loading) when tasks could not be reached.
-        progress: show a progress line on stderr.
+        progress: show progress on stderr: live on a terminal, a plain line every 10 s
+            otherwise (see `pipelines.progress`).
         wait_seconds: how long to wait for another run of the same job to end (0: refuse).
 
     Raises:
@@ -358,6 +342,8 @@ def run_extract(
             max_records=settings.max_records,
             report=report,
         )
+        if display is not None:
+            display.start(report)
         try:
             with _fewer_gc_passes():
                 pipeline.run(source)

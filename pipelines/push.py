@@ -15,7 +15,7 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -80,7 +80,7 @@ def run_push(
     max_contacts_per_call: int | None = None,
     ledger_schema: str | None = None,
     pipelines_dir: str | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[str], None] = False,
     reconcile_wait_seconds: float | None = None,
     calls_in_flight: int | None = None,
     pipeline_name: str | None = None,
@@ -96,6 +96,8 @@ def run_push(
             `DESTINATION__APOLLO_TASKS__*` > `APOLLO_API_KEY`/`APOLLO_BASE_URL` > toml > default).
         pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
         wait_seconds: how long to wait for another run of the same job to end (0: refuse).
+        progress: show progress on stderr (live on a terminal, a line every 10 s otherwise),
+            or give a function that receives the lines (Dagster's `context.log.info`).
         dry_run: plan only: read input and ledger, look up emails, send and write nothing.
         resend_unknown: send again rows an earlier run left needing review.
         reconcile_wait_seconds: how long a created task may take to show in Apollo's search.
@@ -117,12 +119,16 @@ def run_push(
     from destinations.apollo.settings import push_settings
     from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
     from pipelines.jobs import job_lock, push_identity, working_folder
+    from pipelines.progress import RunProgress, push_sample
 
     started = time.monotonic()
+    display: RunProgress | None = None
 
     def say(message: str) -> None:
-        if progress:
-            sys.stderr.write(f"push: {message}\n")
+        if display is not None:
+            display.say(message)
+        elif progress:
+            _progress_line(progress, f"apollo push: {message}")
 
     settings = push_settings(
         api_key=api_key,
@@ -164,6 +170,11 @@ def run_push(
                 calls_in_flight=settings.calls_in_flight,
                 progress=say,
             )
+            if progress:
+                emit = progress if callable(progress) else None
+                display = RunProgress(
+                    "apollo push", "rows", lambda: push_sample(session, len(rows)), emit=emit
+                ).start()
             try:
                 if dry_run:
                     session.engine.plan(rows)
@@ -190,11 +201,20 @@ def run_push(
                         raise
                 summary = _summarize(session, rows, dry_run=dry_run)
             finally:
+                if display is not None:
+                    display.stop()
                 close_session(run_id)
         finally:
             dispose_engine(url)
     summary.duration_seconds = time.monotonic() - started
     return summary
+
+
+def _progress_line(progress: bool | Callable[[str], None], line: str) -> None:
+    if callable(progress):
+        progress(line)
+    else:
+        sys.stderr.write(line + "\n")
 
 
 def _summarize(session: Any, rows: list[dict[str, Any]], *, dry_run: bool) -> PushSummary:
@@ -332,7 +352,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.cli import EXIT_NEEDS_REVIEW, EXIT_OK
+    from pipelines.cli import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
 
     summary = run_push(
         table=args.table,
@@ -357,4 +377,11 @@ def run(args: argparse.Namespace) -> int:
             " the ones that are missing\n"
         )
         return EXIT_NEEDS_REVIEW
+    if summary.rejected:
+        top, count = summary.rejection_reasons[0]
+        sys.stderr.write(
+            f"error: {summary.rejected} of {summary.rows_in} row(s) rejected and not sent"
+            f" (most: {count} x {top}); fix them in the input and run the push again\n"
+        )
+        return EXIT_REJECTED
     return EXIT_OK

@@ -104,6 +104,7 @@ class DeliveryEngine(CallSending):
         self.outcomes: dict[int, TRowOutcome] = {}
         self.utc_assumed: set[int] = set()
         self.calls = 0
+        self.calls_answered = 0
         self.planned_calls: list[str] = []
         self.to_send: dict[str, TTaskRow] = {}  # rows that needed a call, for the minimum
         self.reconciled: dict[str, str] = {}  # request_id -> how its unknown outcome was decided

@@ -70,6 +70,7 @@ class CallSending:
     reconciler: Reconciler
     run_id: str
     calls: int
+    calls_answered: int  # for progress displays
     calls_in_flight: int
     max_send_attempts: int
     to_send: dict[str, TTaskRow]
@@ -103,6 +104,7 @@ class CallSending:
                 if finished or starting:
                     self._commit_round(finished, starting, queue, unknown, fatal)
                     answered += len(finished)
+                    self.calls_answered += len(finished)
                     if finished and (answered % 25 < len(finished) or not (queue or flying)):
                         self._progress(
                             f"{self.calls} call(s) made, {len(self._created)} task(s) created"

@@ -1,8 +1,28 @@
-"""The run summary of a push: every input row accounted for, and the calls it took."""
+"""The run summary of a push: every input row accounted for, and the calls it took.
+
+Rejected rows are also counted by reason (`rejection_reasons`): the row's own values (quoted
+in a reason, like `unknown type 'meeting'`) are left out so that rows failing the same way
+count together, and the summary says what to fix first.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
+
+# A value quoted in a reason ('meeting', "x@y.io") or a row list after "rows"/"row".
+_ROW_VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|\brows? [\d, ]*\d")
+
+
+def reason_kind(reason: str) -> str:
+    """A rejection reason without the row's own values: `unknown type '…': use one of ...`."""
+
+    def hide(match: re.Match[str]) -> str:
+        text = match.group(0)
+        return "row(s) …" if text.startswith("row") else "…"
+
+    return _ROW_VALUES.sub(hide, reason).strip() or "no reason given"
 
 
 @dataclass
@@ -43,6 +63,12 @@ class PushSummary:
     def has_needs_review(self) -> bool:
         return self.needs_review > 0 or self.other_needs_review > 0
 
+    @property
+    def rejection_reasons(self) -> list[tuple[str, int]]:
+        """(reason without the row's values, rows) for the rejected rows, most frequent first."""
+        counts = Counter(reason_kind(why) for _, _, why in self.rejections)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
     def format(self, *, max_listed: int = 20) -> str:
         """A human-readable summary (several lines)."""
         head = "push (dry run)" if self.dry_run else "push"
@@ -73,6 +99,9 @@ class PushSummary:
                 f"{len(self.changed_since_delivery)} delivered row(s) changed since delivery and"
                 f" were not sent again: {', '.join(self.changed_since_delivery[:max_listed])}"
             )
+        if self.rejections:
+            lines.append(f"rejected rows by reason ({len(self.rejections)}):")
+            lines += [f"  {n} x {why}" for why, n in self.rejection_reasons[:max_listed]]
         for row, request_id, reason in self.rejections[:max_listed]:
             lines.append(f"  rejected row {row} ({request_id or 'no request_id'}): {reason}")
         if len(self.rejections) > max_listed:

@@ -22,7 +22,9 @@ makes no HTTP call until a run executes it.
 """
 
 # No `from __future__ import annotations`: Dagster reads the `context` annotation at runtime.
+import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
@@ -50,6 +52,35 @@ def _extract_job(job: settings.JobSettings, pipelines_dir: str | None = None) ->
     )
 
 
+class _DagsterLogHandler(logging.Handler):
+    """Sends this project's log records (retries, waits, warnings) to a run's `context.log`."""
+
+    def __init__(self, log: Any) -> None:
+        super().__init__(logging.INFO)
+        self._log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = record.levelname.lower()
+        method = getattr(self._log, level if level in ("info", "warning", "error") else "info")
+        method(f"{record.name}: {record.getMessage()}")
+
+
+@contextmanager
+def _logs_to_dagster(context: dg.AssetExecutionContext) -> Iterator[None]:
+    """While an asset runs, progress lines and `apollo_tasks.*` logs go to Dagster's event log."""
+    logger = logging.getLogger("apollo_tasks")
+    handler = _DagsterLogHandler(context.log)
+    level = logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)  # retries and rate-limit waits are worth a line in a run
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def _asset_key(source: Any, table: str) -> dg.AssetKey:
     """The key dagster-dlt gives the asset of `table` (the push's upstream)."""
     from dagster_dlt.translator import DltResourceTranslatorData
@@ -60,8 +91,9 @@ def _asset_key(source: Any, table: str) -> dg.AssetKey:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    from pipelines.extract import ProgressDisplay, finish_extract
+    from pipelines.extract import finish_extract
     from pipelines.jobs import job_lock
+    from pipelines.progress import ProgressDisplay
     from sources.apollo import ScanReport, make_source
     from sources.apollo.current_state import SEEN_TASK_IDS_TABLE
 
@@ -79,9 +111,9 @@ def defs() -> dg.Definitions:
     )
     def apollo_extract(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
         job = settings.JobSettings.load()
-        progress = ProgressDisplay()
+        progress = ProgressDisplay(emit=context.log.info)
         report = ScanReport(progress=progress)
-        with settings.fresh_pipelines_dir() as pipelines_dir:
+        with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
             extract = _extract_job(job, pipelines_dir)
             with job_lock(extract.identity, extract.working_folder):
                 pipeline = extract.make_pipeline()
@@ -117,8 +149,10 @@ def defs() -> dg.Definitions:
                 "push skipped: set APOLLO_TASKS__PUSH_TABLE or APOLLO_TASKS__PUSH_QUERY"
             )
             return dg.MaterializeResult(metadata={"skipped": True})
-        with settings.fresh_pipelines_dir() as pipelines_dir:
-            summary = run_push(**job.push_kwargs(), pipelines_dir=pipelines_dir, progress=True)
+        with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
+            summary = run_push(
+                **job.push_kwargs(), pipelines_dir=pipelines_dir, progress=context.log.info
+            )
         context.log.info(summary.format())
         counts = {
             name: getattr(summary, name)

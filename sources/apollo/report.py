@@ -48,6 +48,8 @@ class ScanReport:
     unreachable: int = 0
     warnings: list[str] = field(default_factory=list)
     progress: TProgress | None = field(default=None, repr=False, compare=False)
+    # The scan's HTTP client counters, live (the fields above are synced once per page).
+    http_stats: Any = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def warn(self, message: str) -> None:

@@ -78,6 +78,7 @@ class TaskScanner:
     ) -> None:
         self.client = client
         self.report = report
+        report.http_stats = client.stats  # for progress displays during a rate-limit wait
         self.search = TaskSearch(client, report, per_page)
         self.concurrency = max(1, concurrency)
         self.cap_records = max(1, max_records)

@@ -76,8 +76,9 @@ def test_dag_runs_extract_then_push_twice_without_duplicates(
     assert states == {"extract": "success", "push": "success"}
     assert_run(warehouse, orchestration_sandbox, run=1)
     # Progress lines and the run summaries reach the task log.
-    assert "tasks 300/300" in log, log[-4000:]
-    assert "push: read 5 row(s)" in log, log[-4000:]
+    assert "apollo extract: 300/300 tasks (100%)" in log, log[-4000:]
+    assert "\r" not in log  # plain lines: one per entry in the task log, none run together
+    assert "apollo push: read 5 row(s)" in log, log[-4000:]
     assert "Apollo extract complete" in log, log[-4000:]
     assert f"{PUSH_ROWS} created" in log, log[-4000:]
 

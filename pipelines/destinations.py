@@ -1,0 +1,88 @@
+"""Which dlt destinations can hold the extract's current-state mirror, checked before any request.
+
+The extract merges tasks on `id`, then runs SQL on the loaded dataset: it deletes the tasks Apollo
+no longer has, updates `extract_runs` and (re)creates the analyst views. That needs a destination
+whose dlt job client is a SQL client (`SqlJobClientBase`). `filesystem` answers SQL through
+read-only DuckDB views, and merging there needs a table format (delta or iceberg) whose packages
+(`deltalake`, `pyiceberg`) are not in this project's lock: it is refused with the reason, as are
+vector databases and dlt's custom `destination`. Tested end to end: duckdb and postgres.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from sources.core.errors import ActionableError
+
+TESTED = ("duckdb", "postgres")
+# dlt destinations that cannot hold the mirror (no SQL UPDATE/DELETE on the loaded data).
+NOT_A_MIRROR = {
+    "filesystem": "it answers SQL through read-only views, and a merge there needs the delta or"
+    " iceberg table format, whose packages (deltalake, pyiceberg) are not installed",
+    "dummy": "it stores nothing",
+    "destination": "a custom sink receives rows but cannot be queried",
+    "qdrant": "a vector database has no SQL to remove deleted tasks",
+    "weaviate": "a vector database has no SQL to remove deleted tasks",
+    "lancedb": "a vector database has no SQL to remove deleted tasks",
+    "lance": "a vector database has no SQL to remove deleted tasks",
+}
+
+
+class DestinationSetupError(ActionableError, ValueError):
+    """The destination asked for cannot be used as given; the message says what to change."""
+
+
+def mirror_destinations() -> list[str]:
+    """dlt's destination names that can hold the mirror (installed or not)."""
+    import dlt.destinations
+
+    return sorted(set(dlt.destinations.__all__) - set(NOT_A_MIRROR))
+
+
+def check_destination(name: str, credentials: Any = None) -> Any:
+    """The dlt `Destination` for `name`, or a `DestinationSetupError` saying what to change.
+
+    Resolves dlt's destination names and named destinations (`DESTINATION__<NAME>__DESTINATION_TYPE`),
+    and imports the destination's client, so missing packages are reported here and not after the
+    first page. Credentials are checked by dlt when the pipeline syncs, before any extraction.
+    """
+    from dlt.common.destination import Destination
+    from dlt.common.destination.exceptions import UnknownDestinationModule
+    from dlt.common.exceptions import MissingDependencyException
+    from dlt.destinations.job_client_impl import SqlJobClientBase
+
+    try:
+        destination = Destination.from_reference(name, credentials=credentials)
+    except UnknownDestinationModule:
+        destination = None
+    if destination is None:
+        raise DestinationSetupError(unknown_destination_message(name))
+    kind = destination.destination_name
+    try:
+        client_class = destination.client_class
+    except (MissingDependencyException, ModuleNotFoundError):
+        raise DestinationSetupError(
+            f"destination {kind!r} needs packages that are not installed here: run"
+            f' `uv pip install "dlt[{destination.destination_type.rsplit(".", 1)[-1]}]"`'
+            " in this environment, or choose another --destination"
+        ) from None
+    if not issubclass(client_class, SqlJobClientBase):
+        why = NOT_A_MIRROR.get(destination.destination_type.rsplit(".", 1)[-1])
+        raise DestinationSetupError(
+            f"destination {kind!r} cannot hold the current-state mirror of Apollo tasks"
+            f" ({why or 'it is not a SQL destination'}; the extract deletes tasks removed in"
+            " Apollo with SQL after each load): choose a SQL destination such as duckdb or postgres"
+        )
+    return destination
+
+
+def unknown_destination_message(name: str) -> str:
+    valid = mirror_destinations()
+    close = difflib.get_close_matches(name.lower(), valid, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return (
+        f"unknown destination {name!r}{hint}: choose one of {', '.join(valid)}"
+        f" (tested here: {', '.join(TESTED)}), or configure a named destination with"
+        f" DESTINATION__{name.upper()}__DESTINATION_TYPE"
+    )

@@ -1,0 +1,3 @@
+"""The sink's fixtures (`warehouse_url` on DuckDB and PostgreSQL, `push`) for the CLI tests."""
+
+from tests.sink.conftest import push, warehouse_url  # noqa: F401

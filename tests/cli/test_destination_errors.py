@@ -1,0 +1,139 @@
+"""`apollo-tasks extract` with a destination that cannot work: one whole line, before any request.
+
+Each case runs the real command (`pipelines.cli.main`) against the sandbox and asserts the entire
+line a person reads, that nothing reached Apollo, and that no secret was printed.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import EXIT_ERROR, main
+from sandbox import Sandbox
+
+MIRRORS = (
+    "athena, bigquery, clickhouse, databricks, dremio, duckdb, ducklake, fabric, motherduck,"
+    " mssql, postgres, redshift, snowflake, sqlalchemy, synapse"
+)
+NOT_A_MIRROR = (
+    "cannot hold the current-state mirror of Apollo tasks (it answers SQL through read-only"
+    " views, and a merge there needs the delta or iceberg table format, whose packages"
+    " (deltalake, pyiceberg) are not installed; the extract deletes tasks removed in Apollo with"
+    " SQL after each load): choose a SQL destination such as duckdb or postgres"
+)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+CLOSED = _closed_port()
+
+# (id, extract arguments, environment, the whole error line)
+CASES = [
+    (
+        "postgres-without-credentials",
+        ["--destination", "postgres"],
+        {},
+        "error: destination postgres is not configured: database, password, username, host"
+        " missing; set DESTINATION__POSTGRES__CREDENTIALS=postgresql://user:password@host:5432/"
+        "database (or the [destination.postgres.credentials] section of .dlt/secrets.toml)",
+    ),
+    (
+        "postgres-without-database",
+        ["--destination", "postgres"],
+        {"DESTINATION__POSTGRES__CREDENTIALS": "postgresql://loader:s3cr3t-pw@127.0.0.1:5432"},
+        "error: destination postgres is not configured: database missing; set"
+        " DESTINATION__POSTGRES__CREDENTIALS=postgresql://user:password@host:5432/database"
+        " (or the [destination.postgres.credentials] section of .dlt/secrets.toml)",
+    ),
+    (
+        "postgres-not-a-url",
+        ["--destination", "postgres"],
+        {"DESTINATION__POSTGRES__CREDENTIALS": "loader s3cr3t-pw"},
+        "error: the credentials of destination postgres are not a valid connection string:"
+        " set DESTINATION__POSTGRES__CREDENTIALS=postgresql://user:password@host:5432/database",
+    ),
+    (
+        "postgres-closed-port",
+        ["--destination", "postgres"],
+        {
+            "DESTINATION__POSTGRES__CREDENTIALS": f"postgresql://loader:s3cr3t-pw@127.0.0.1:{CLOSED}/db"
+        },
+        "error: destination postgres sync failed: OperationalError: connection to server at"
+        f' "127.0.0.1", port {CLOSED} failed: Connection refused. Is the server running on that'
+        " host and accepting TCP/IP connections? Check DESTINATION__POSTGRES__CREDENTIALS (rerun"
+        " with --traceback for details)",
+    ),
+    (
+        "misspelt",
+        ["--destination", "duckbd"],
+        {},
+        f"error: unknown destination 'duckbd' (did you mean duckdb?): choose one of {MIRRORS}"
+        " (tested here: duckdb, postgres), or configure a named destination with"
+        " DESTINATION__DUCKBD__DESTINATION_TYPE",
+    ),
+    (
+        "filesystem",
+        ["--destination", "filesystem"],
+        {"DESTINATION__FILESYSTEM__BUCKET_URL": "{tmp}/bucket"},
+        f"error: destination 'filesystem' {NOT_A_MIRROR}",
+    ),
+    (
+        "named-filesystem",
+        ["--destination", "lake"],
+        {
+            "DESTINATION__LAKE__DESTINATION_TYPE": "filesystem",
+            "DESTINATION__LAKE__BUCKET_URL": "{tmp}/bucket",
+        },
+        f"error: destination 'lake' {NOT_A_MIRROR}",
+    ),
+    (
+        "package-missing",
+        ["--destination", "bigquery"],
+        {},
+        "error: destination 'bigquery' needs packages that are not installed here: run"
+        ' `uv pip install "dlt[bigquery]"` in this environment, or choose another --destination',
+    ),
+    (
+        "duckdb-folder-missing",
+        ["--duckdb-path", "{tmp}/no/such/folder/t.duckdb"],
+        {},
+        "error: the folder of the DuckDB file {tmp}/no/such/folder/t.duckdb does not exist:"
+        " create it or choose another --duckdb-path",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_destination_error_is_one_whole_line_before_any_request(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    for name in ("DESTINATION__POSTGRES__CREDENTIALS", "DESTINATION__DUCKDB__CREDENTIALS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("APOLLO_API_KEY", sandbox.master_key)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value.replace("{tmp}", str(tmp_path)))
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    code = main(
+        ["extract", "--base-url", sandbox.base_url, "--pipelines-dir", str(tmp_path / "p"), *argv]
+    )
+    out = capsys.readouterr()
+    assert code == EXIT_ERROR
+    assert out.err.splitlines() == [expected.replace("{tmp}", str(tmp_path))], out.err
+    assert "s3cr3t-pw" not in out.err + out.out and sandbox.master_key not in out.err
+    assert sandbox.requests() == []  # refused before Apollo was asked for anything
+    assert not (tmp_path / "bucket").exists()
