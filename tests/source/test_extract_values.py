@@ -193,7 +193,7 @@ def test_key_never_stored_or_printed(
     assert code == 0
     key = sandbox.master_key
     assert key not in out.out and key not in out.err and key not in caplog.text
-    assert "complete" in out.out and "apollo: pages" in out.err
+    assert "complete" in out.out and "apollo extract: 300/300 tasks" in out.err
     assert key.encode() not in db.read_bytes()
     for (table,) in query(
         tmp_path, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'apollo'"
