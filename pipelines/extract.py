@@ -23,6 +23,7 @@ import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.cli import EXIT_INCOMPLETE, EXIT_OK
+from pipelines.stopping import stops_on_signals
 from sources.apollo import (
     ScanReport,
     make_source,
@@ -190,6 +191,7 @@ def finish_extract(pipeline: Any, report: ScanReport, *, ids_loaded: bool = True
     return removed
 
 
+@stops_on_signals("extract")
 def run_extract(
     *,
     destination: str = "duckdb",

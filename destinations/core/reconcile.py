@@ -5,10 +5,19 @@ The vendor may have created some, all or none of the tasks. We look for them (ve
 
 - found: a task matching user, type, due time, contact, created by the API no earlier than the
   call went out (minus a clock-skew margin), not already recorded for another request → delivered.
-- not found, search verified complete, and the vendor's search index had time to catch up
-  (`wait_seconds` after the call was sent; Apollo's search lags creates) → not created: resend.
-- the search cannot be trusted (e.g. the vendor ignored the contact filter) → undecided: a person
+- not created: only on proof that the search index is past the call. The proof is a *witness*:
+  a task this sink saw created by a call sent after the unknown call had ended (so the vendor made
+  it later) that is already visible in search. Search indexes fill in creation order, so once the
+  witness shows, a task the unknown call made would show too; the look after that one is
+  conclusive. Waiting alone proves nothing (Apollo's index lag has no documented bound), so time
+  never turns "not found" into "not created".
+- waiting: no proof within `wait_seconds` (no witness yet, or none visible): the rows stay
+  `sending` and the next run looks again. Nothing is resent.
+- undecided: the search cannot be trusted (e.g. the vendor ignored the contact filter) → a person
   reviews, and resending happens only when asked.
+
+Reconciliations run on their own threads beside the other calls (`sending.py` keeps calls for the
+same contacts out of the way meanwhile); they read the ledger but never write it.
 
 Vendor-neutral; the vendor supplies the search and the match.
 """
@@ -24,12 +33,28 @@ from typing import Any
 from destinations.core.ledger import DeliveryLedger, utcnow
 from destinations.core.vendor import TaskVendor, TSentTask
 
+NO_PROOF = (
+    "not visible in {vendor}'s search yet, and no later task proves the search has caught up;"
+    " left `sending`: run the push again later and it checks again"
+)
+
+
+@dataclass(frozen=True)
+class TWitness:
+    """A task known to exist, and when the call that created it was sent."""
+
+    task_id: str
+    contact: str
+    sent_at: datetime
+
 
 @dataclass
 class TReconcileOutcome:
     found: dict[str, str] = field(default_factory=dict)  # request_id -> task id
     not_created: list[str] = field(default_factory=list)
     undecided: dict[str, str] = field(default_factory=dict)  # request_id -> reason
+    waiting: dict[str, str] = field(default_factory=dict)  # request_id -> reason (no proof yet)
+    stopped: bool = False  # cancelled before deciding: the rows not decided stay `sending`
 
 
 class Reconciler:
@@ -55,8 +80,7 @@ class Reconciler:
         self._now = now
         self.searches = 0
 
-    def _look(self, pending: dict[str, TSentTask]) -> tuple[list[dict[str, Any]] | None, str]:
-        contacts = sorted({self.vendor.contact_of(s.payload) for s in pending.values()})
+    def _look(self, contacts: Sequence[str]) -> tuple[list[dict[str, Any]] | None, str]:
         tasks: list[dict[str, Any]] = []
         for start in range(0, len(contacts), self.contacts_per_search):
             self.searches += 1
@@ -92,16 +116,43 @@ class Reconciler:
                         used.add(task_id)
                         break
 
-    def reconcile(self, sent: Sequence[TSentTask]) -> TReconcileOutcome:
-        """Decide each sent task: found, not created, or undecided."""
+    def reconcile(
+        self,
+        sent: Sequence[TSentTask],
+        *,
+        ended_at: datetime | None = None,
+        witnesses: Callable[[], Sequence[TWitness]] = tuple,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> TReconcileOutcome:
+        """Decide each sent task: found, not created (proven), waiting, or undecided.
+
+        Args:
+            sent: the tasks of calls whose outcome is unknown.
+            ended_at: when those calls were over (the vendor acts no later); default: now.
+            witnesses: the tasks known created so far; called again on every look, since
+                calls going out meanwhile add to them.
+            cancelled: checked between looks; when true, the undecided rows stay `sending`.
+        """
         outcome = TReconcileOutcome()
         if not sent:
             return outcome
+        ended = ended_at or self._now()
         pending = {s.request_id: s for s in sent}
-        deadline = max(s.sent_at for s in sent) + timedelta(seconds=self.wait_seconds)
-        delay = 0.25
+        deadline = max(ended, *(s.sent_at for s in sent)) + timedelta(seconds=self.wait_seconds)
+        delay, proven = 0.25, False
         while True:
-            tasks, reason = self._look(pending)
+            if cancelled():
+                outcome.stopped = True
+                return outcome
+            witness = min(
+                (w for w in witnesses() if w.sent_at > ended),
+                key=lambda w: w.sent_at,
+                default=None,
+            )
+            contacts = {self.vendor.contact_of(s.payload) for s in pending.values()}
+            if witness is not None:
+                contacts.add(witness.contact)
+            tasks, reason = self._look(sorted(contacts))
             if tasks is None:
                 # Waiting cannot make an ignored filter work.
                 outcome.undecided = {rid: reason for rid in pending}
@@ -109,10 +160,22 @@ class Reconciler:
             self._assign(pending, tasks, outcome.found)
             for request_id in outcome.found:
                 pending.pop(request_id, None)
+            if not pending:
+                return outcome
+            if proven:
+                # The look before this one already showed the witness: this one saw an index
+                # that holds everything created before it.
+                outcome.not_created = sorted(pending)
+                return outcome
+            if witness is not None and any(
+                self.vendor.task_id(t) == witness.task_id for t in tasks
+            ):
+                proven = True
+                continue
             remaining = (deadline - self._now()).total_seconds()
-            if not pending or remaining <= 0:
-                break
+            if remaining <= 0:
+                why = NO_PROOF.format(vendor=self.vendor.name)
+                outcome.waiting = {rid: why for rid in pending}
+                return outcome
             self._sleep(min(delay, remaining))
-            delay = min(delay * 2, 4.0)
-        outcome.not_created = sorted(pending)
-        return outcome
+            delay = min(delay * 2, 2.0)
