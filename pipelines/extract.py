@@ -23,7 +23,7 @@ import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.cli import EXIT_INCOMPLETE, EXIT_OK
-from pipelines.stopping import stops_on_signals
+from pipelines.stopping import stop_checked, stops_on_signals
 from sources.apollo import (
     ScanReport,
     make_source,
@@ -232,7 +232,7 @@ def run_extract(
         raise ValueError(f"concurrency must be >= 1, got {concurrency}")
     started = time.monotonic()
     display = ProgressDisplay() if progress else None
-    report = ScanReport(progress=display)
+    report = ScanReport(progress=stop_checked(display))
     dest, where = _destination(destination, duckdb_path, credentials, dataset_name)
     options: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
     pipeline = dlt.pipeline(

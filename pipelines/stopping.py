@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
-__all__ = ["RunStopped", "stop_on_signals", "stop_requested", "stops_on_signals"]
+__all__ = ["RunStopped", "stop_checked", "stop_on_signals", "stop_requested", "stops_on_signals"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -110,3 +110,17 @@ def stops_on_signals(
         return wrapper
 
     return wrap
+
+
+def stop_checked(callback: Callable[..., None] | None) -> Callable[..., None]:
+    """A progress callback that first raises dlt's `SignalReceivedException` once a stop was
+    asked for: called after every page a scan reads, it ends the scan at the next page instead
+    of at dlt's next check (after a whole batch of rows)."""
+    from dlt.common.runtime import signals
+
+    def progress(*args: object, **kwargs: object) -> None:
+        signals.raise_if_signalled()
+        if callback is not None:
+            callback(*args, **kwargs)
+
+    return progress

@@ -108,7 +108,9 @@ def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.Com
             DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS="1",
             **(env or {}),
         )
-        runner = ["tests.sink.crash_runner", crash[0], str(crash[1])] if crash else ["pipelines.cli"]
+        runner = (
+            ["tests.sink.crash_runner", crash[0], str(crash[1])] if crash else ["pipelines.cli"]
+        )
         return subprocess.run(
             [
                 sys.executable,
