@@ -45,16 +45,9 @@ from destinations.core.ledger import (
     utcnow,
 )
 from destinations.core.planner import plan_calls
-from destinations.core.reconcile import Reconciler, TWitness
+from destinations.core.reconcile import ALREADY_DELIVERED, CREATED, Reconciler, TCheck, TWitness
 from destinations.core.runlock import RunLock
-from destinations.core.sending import (
-    ALREADY_DELIVERED,
-    CHECKPOINTS,
-    CREATED,
-    CallSending,
-    DeliveryStopped,
-    TCheck,
-)
+from destinations.core.sending import CHECKPOINTS, CallSending, DeliveryStopped
 from destinations.core.vendor import TaskVendor, TSentTask
 from sources.core.errors import RetriesExhaustedError
 

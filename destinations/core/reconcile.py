@@ -17,21 +17,31 @@ The vendor may have created some, all or none of the tasks. We look for them (ve
   reviews, and resending happens only when asked.
 
 Reconciliations run on their own threads beside the other calls (`sending.py` keeps calls for the
-same contacts out of the way meanwhile); they read the ledger but never write it.
+same contacts out of the way meanwhile); they read the ledger but never write it: the engine's
+coordinating thread applies each decision (`Reconciling`) and resends what proved not created.
 
 Vendor-neutral; the vendor supplies the search and the match.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from destinations.core.ledger import DeliveryLedger, utcnow
+from destinations.core.contract import TTaskRow
+from destinations.core.ledger import NEEDS_REVIEW, PENDING, SENDING, DeliveryLedger, utcnow
+from destinations.core.planner import plan_calls
 from destinations.core.vendor import TaskVendor, TSentTask
+from sources.core.errors import VendorApiError
+
+CREATED = "created"
+ALREADY_DELIVERED = "already_delivered"
 
 NO_PROOF = (
     "not visible in {vendor}'s search yet, and no later task proves the search has caught up;"
@@ -179,3 +189,121 @@ class Reconciler:
                 return outcome
             self._sleep(min(delay, remaining))
             delay = min(delay * 2, 2.0)
+
+
+@dataclass
+class TCheck:
+    """Tasks of calls with unknown outcome, reconciled together.
+
+    `rows` holds the row to resend if it proves not created (None: not in this input), `numbers`
+    the input row numbers for outcomes, `earlier` the request_ids an earlier run sent.
+    """
+
+    sent: list[TSentTask]
+    ended_at: datetime
+    why: str
+    rows: dict[str, TTaskRow | None] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
+    earlier: set[str] = field(default_factory=set)
+    contacts: set[str] = field(default_factory=set)
+    cancelled: bool = False
+
+
+class Reconciling:
+    """What the delivery engine does with a decided check (`sending.py` runs the checks)."""
+
+    vendor: TaskVendor
+    ledger: DeliveryLedger
+    max_send_attempts: int
+    resend_unknown: bool
+    to_send: dict[str, TTaskRow]
+    reconciled: dict[str, str]
+    _created: set[str]
+    _sends: dict[str, int]
+    _stuck: dict[str, str]
+    _witnesses: list[TWitness]
+    _witness_lock: threading.Lock
+
+    def _outcome(self, row: int, request_id: str | None, outcome: str, **kw: Any) -> None:
+        raise NotImplementedError
+
+    def _witness_snapshot(self) -> tuple[TWitness, ...]:
+        with self._witness_lock:
+            return tuple(self._witnesses)
+
+    def _settle(
+        self,
+        check: TCheck,
+        future: Future[TReconcileOutcome],
+        queue: deque[list[TTaskRow]],
+        fatal: list[BaseException],
+    ) -> None:
+        try:
+            outcome = future.result()
+        except VendorApiError as exc:  # the search failed: the rows stay `sending`
+            fatal.append(exc)
+            return
+        if self.resend_unknown:
+            # Asked for: rows an earlier run left unknown are sent again even without proof.
+            for request_id in [r for r in outcome.waiting if r in check.earlier]:
+                del outcome.waiting[request_id]
+                outcome.not_created.append(request_id)
+        self._apply(outcome, earlier=check.earlier)
+        with self._witness_lock:
+            self._witnesses.extend(
+                TWitness(outcome.found[s.request_id], self.vendor.contact_of(s.payload), s.sent_at)
+                for s in check.sent
+                if s.request_id in outcome.found
+            )
+        again: list[TTaskRow] = []
+        for sent in check.sent:
+            request_id, number = sent.request_id, check.numbers.get(sent.request_id)
+            row = check.rows.get(request_id)
+            if request_id in outcome.found:
+                task_id = outcome.found[request_id]
+                if request_id in check.earlier:
+                    if number is not None:
+                        self._outcome(
+                            number,
+                            request_id,
+                            ALREADY_DELIVERED,
+                            task_id=task_id,
+                            detail="found in Apollo after an interrupted call",
+                        )
+                else:
+                    self._created.add(request_id)
+                    if number is not None:
+                        self._outcome(number, request_id, CREATED, task_id=task_id)
+            elif request_id in outcome.undecided or request_id in outcome.waiting:
+                why = outcome.undecided.get(request_id) or outcome.waiting[request_id]
+                if number is not None:
+                    self._outcome(number, request_id, NEEDS_REVIEW, detail=why)
+            elif request_id in outcome.not_created and row is not None:
+                if self._sends.get(request_id, 0) < self.max_send_attempts:
+                    again.append(row)
+                    self.to_send.setdefault(request_id, row)
+                else:
+                    self._stuck[request_id] = check.why
+        queue.extend(plan_calls(again, self.vendor))
+
+    def _apply(self, outcome: TReconcileOutcome, *, earlier: set[str] | None = None) -> None:
+        found = outcome.found
+        with self.ledger.transaction():
+            self.ledger.mark_delivered(
+                {r: t for r, t in found.items() if r not in (earlier or ())}, note=None
+            )
+            self.ledger.mark_delivered(
+                {r: t for r, t in found.items() if r in (earlier or ())},
+                note="found in search after an interrupted call",
+            )
+            self.ledger.mark(outcome.not_created, PENDING, error="not created (checked in search)")
+            self.ledger.mark_errors(NEEDS_REVIEW, outcome.undecided)
+            self.ledger.mark_errors(SENDING, outcome.waiting)
+        for request_id in found:
+            self.reconciled[request_id] = "found"
+        for request_id in outcome.not_created:
+            self.reconciled[request_id] = "not created"
+        for request_id in outcome.undecided:
+            self.reconciled[request_id] = "undecided"
+        for request_id in outcome.waiting:
+            self.reconciled[request_id] = "no proof yet"

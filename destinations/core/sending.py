@@ -39,22 +39,25 @@ from typing import Any, TypeVar
 
 from destinations.core.contract import TTaskRow
 from destinations.core.ledger import (
-    NEEDS_REVIEW,
     PENDING,
     REJECTED,
-    SENDING,
     DeliveryLedger,
     utcnow,
 )
 from destinations.core.planner import plan_calls
-from destinations.core.reconcile import Reconciler, TReconcileOutcome, TWitness
-from destinations.core.vendor import TaskVendor, TSentTask
+from destinations.core.reconcile import (
+    CREATED,
+    Reconciler,
+    Reconciling,
+    TCheck,
+    TReconcileOutcome,
+    TWitness,
+)
+from destinations.core.vendor import TaskVendor, TSendOutcome, TSentTask
 from sources.core.errors import BadRequestError, FatalApiError, VendorApiError
 
 logger = logging.getLogger("apollo_tasks.push")
 
-CREATED = "created"
-ALREADY_DELIVERED = "already_delivered"
 # Checkpoints of a call, in order: `sending` committed and the call about to go out (worker
 # thread); the vendor answered, answer not yet recorded; the answer recorded.
 CHECKPOINTS = ("before_call", "after_call", "after_ledger")
@@ -92,29 +95,11 @@ class _Flight:
     batch_id: str
     sent_at: datetime
     ended_at: datetime | None = None  # set by the worker when the vendor is done with it
-    future: Future[dict[str, str]] | None = None
+    future: Future[TSendOutcome] | None = None
 
     @property
     def ids(self) -> list[str]:
         return [r["request_id"] for r in self.call]
-
-
-@dataclass
-class TCheck:
-    """Tasks of calls with unknown outcome, reconciled together.
-
-    `rows` holds the row to resend if it proves not created (None: not in this input), `numbers`
-    the input row numbers for outcomes, `earlier` the request_ids an earlier run sent.
-    """
-
-    sent: list[TSentTask]
-    ended_at: datetime
-    why: str
-    rows: dict[str, TTaskRow | None] = field(default_factory=dict)
-    numbers: dict[str, int] = field(default_factory=dict)
-    earlier: set[str] = field(default_factory=set)
-    contacts: set[str] = field(default_factory=set)
-    cancelled: bool = False
 
 
 @dataclass
@@ -128,7 +113,7 @@ class _Round:
     unknown: list[tuple[TTaskRow, _Flight, str]] = field(default_factory=list)
 
 
-class CallSending:
+class CallSending(Reconciling):
     """The sending half of `DeliveryEngine` (which sets these attributes)."""
 
     vendor: TaskVendor
@@ -164,7 +149,7 @@ class CallSending:
         for row in rows:
             self.to_send.setdefault(row["request_id"], row)
         queue: deque[list[TTaskRow]] = deque(plan_calls(rows, self.vendor))
-        flying: dict[Future[dict[str, str]], _Flight] = {}
+        flying: dict[Future[TSendOutcome], _Flight] = {}
         checking: dict[Future[TReconcileOutcome], TCheck] = {}
         waiting: list[TCheck] = list(checks)
         finished: list[_Flight] = []
@@ -218,7 +203,7 @@ class CallSending:
     def _pick_calls(
         self,
         queue: deque[list[TTaskRow]],
-        flying: dict[Future[dict[str, str]], _Flight],
+        flying: dict[Future[TSendOutcome], _Flight],
         waiting: list[TCheck],
         checking: dict[Future[TReconcileOutcome], TCheck],
     ) -> list[_Flight]:
@@ -244,7 +229,7 @@ class CallSending:
         self.calls += 1
         return _Flight(call, f"{self.run_id}-{self._next_batch()}", utcnow())
 
-    def _call(self, flight: _Flight) -> dict[str, str]:
+    def _call(self, flight: _Flight) -> TSendOutcome:
         # On a worker thread, after the round that marked this call `sending` was committed.
         try:
             self._checkpoint("before_call")
@@ -289,10 +274,6 @@ class CallSending:
                 if r["request_id"] in mapped
             ]
             self._checkpoint("after_ledger")
-            missing = [r for r in flight.call if r["request_id"] not in mapped]
-            if missing:
-                why = f"{self.vendor.name} answered without a task for {len(missing)} contact(s)"
-                answers.unknown.extend((r, flight, why) for r in missing)
         with self._witness_lock:
             self._witnesses.extend(witnesses)
         if not answers.unknown:
@@ -319,7 +300,7 @@ class CallSending:
     ) -> None:
         assert flight.future is not None
         try:
-            mapped = flight.future.result()
+            outcome = flight.future.result()
         except BadRequestError as exc:
             self._refused(flight, exc, answers, queue, fatal)
             return
@@ -328,12 +309,17 @@ class CallSending:
             answers.marks.append((flight.ids, PENDING, str(exc)))
             fatal.append(exc)
             return
-        except VendorApiError as exc:  # outcome unknown (the client never resends a create)
-            answers.unknown.extend((r, flight, str(exc)) for r in flight.call)
-            return
+        except VendorApiError as exc:  # an adapter that raised instead of answering "unknown"
+            outcome = TSendOutcome(unknown=dict.fromkeys(flight.ids, str(exc)))
         self._checkpoint("after_call")
-        answers.delivered.update(mapped)
-        answers.created.append((flight, mapped))
+        by_id = {r["request_id"]: r for r in flight.call}
+        for request_id, reason in outcome.rejected.items():
+            answers.marks.append(([request_id], REJECTED, reason))
+            answers.rejected.append((by_id[request_id], reason))
+        answers.unknown.extend((by_id[i], flight, why) for i, why in outcome.unknown.items())
+        if outcome.created:
+            answers.delivered.update(outcome.created)
+            answers.created.append((flight, outcome.created))
 
     def _refused(
         self,
@@ -354,6 +340,7 @@ class CallSending:
             half = len(call) // 2
             queue.extendleft([call[half:], call[:half]])
             return
+        # Adapters answer a refused single row as `rejected`; one that raises means the same.
         reason = f"{self.vendor.name} refused the task ({exc.status}): {exc.vendor_message}"
         answers.marks.append((flight.ids, REJECTED, reason))
         answers.rejected.append((call[0], reason))
@@ -367,15 +354,11 @@ class CallSending:
 
     # --- unknown outcomes --------------------------------------------------------------------
 
-    def _witness_snapshot(self) -> tuple[TWitness, ...]:
-        with self._witness_lock:
-            return tuple(self._witnesses)
-
     def _start_checks(
         self,
         waiting: list[TCheck],
         checking: dict[Future[TReconcileOutcome], TCheck],
-        flying: dict[Future[dict[str, str]], _Flight],
+        flying: dict[Future[TSendOutcome], _Flight],
     ) -> None:
         if not waiting:
             return
@@ -396,86 +379,9 @@ class CallSending:
 
             checking[_spawn(run, "push-reconcile")] = check
 
-    def _settle(
-        self,
-        check: TCheck,
-        future: Future[TReconcileOutcome],
-        queue: deque[list[TTaskRow]],
-        fatal: list[BaseException],
-    ) -> None:
-        try:
-            outcome = future.result()
-        except VendorApiError as exc:  # the search failed: the rows stay `sending`
-            fatal.append(exc)
-            return
-        if self.resend_unknown:
-            # Asked for: rows an earlier run left unknown are sent again even without proof.
-            for request_id in [r for r in outcome.waiting if r in check.earlier]:
-                del outcome.waiting[request_id]
-                outcome.not_created.append(request_id)
-        self._apply(outcome, earlier=check.earlier)
-        with self._witness_lock:
-            self._witnesses.extend(
-                TWitness(outcome.found[s.request_id], self.vendor.contact_of(s.payload), s.sent_at)
-                for s in check.sent
-                if s.request_id in outcome.found
-            )
-        again: list[TTaskRow] = []
-        for sent in check.sent:
-            request_id, number = sent.request_id, check.numbers.get(sent.request_id)
-            row = check.rows.get(request_id)
-            if request_id in outcome.found:
-                task_id = outcome.found[request_id]
-                if request_id in check.earlier:
-                    if number is not None:
-                        self._outcome(
-                            number,
-                            request_id,
-                            ALREADY_DELIVERED,
-                            task_id=task_id,
-                            detail="found in Apollo after an interrupted call",
-                        )
-                else:
-                    self._created.add(request_id)
-                    if number is not None:
-                        self._outcome(number, request_id, CREATED, task_id=task_id)
-            elif request_id in outcome.undecided or request_id in outcome.waiting:
-                why = outcome.undecided.get(request_id) or outcome.waiting[request_id]
-                if number is not None:
-                    self._outcome(number, request_id, NEEDS_REVIEW, detail=why)
-            elif request_id in outcome.not_created and row is not None:
-                if self._sends.get(request_id, 0) < self.max_send_attempts:
-                    again.append(row)
-                    self.to_send.setdefault(request_id, row)
-                else:
-                    self._stuck[request_id] = check.why
-        queue.extend(plan_calls(again, self.vendor))
-
-    def _apply(self, outcome: TReconcileOutcome, *, earlier: set[str] | None = None) -> None:
-        found = outcome.found
-        with self.ledger.transaction():
-            self.ledger.mark_delivered(
-                {r: t for r, t in found.items() if r not in (earlier or ())}, note=None
-            )
-            self.ledger.mark_delivered(
-                {r: t for r, t in found.items() if r in (earlier or ())},
-                note="found in search after an interrupted call",
-            )
-            self.ledger.mark(outcome.not_created, PENDING, error="not created (checked in search)")
-            self.ledger.mark_errors(NEEDS_REVIEW, outcome.undecided)
-            self.ledger.mark_errors(SENDING, outcome.waiting)
-        for request_id in found:
-            self.reconciled[request_id] = "found"
-        for request_id in outcome.not_created:
-            self.reconciled[request_id] = "not created"
-        for request_id in outcome.undecided:
-            self.reconciled[request_id] = "undecided"
-        for request_id in outcome.waiting:
-            self.reconciled[request_id] = "no proof yet"
-
     def _stopped(
         self,
-        flying: dict[Future[dict[str, str]], _Flight],
+        flying: dict[Future[TSendOutcome], _Flight],
         checking: dict[Future[TReconcileOutcome], TCheck],
         waiting: list[TCheck],
         queue: deque[list[TTaskRow]],
