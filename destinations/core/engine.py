@@ -129,6 +129,7 @@ class DeliveryEngine(CallSending):
         self._lock: RunLock | None = None
         self._witnesses: list[TWitness] = []
         self._witness_lock = threading.Lock()
+        self._unknown_seen = False
 
     def _nap(self, seconds: float) -> None:
         """Sleep, but wake within a tenth of a second when the run is asked to stop."""

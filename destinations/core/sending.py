@@ -14,7 +14,8 @@ contacts wait: a call still in flight for one of its contacts must have answered
 recorded, before the search starts (the reconciler must not take that call's task for the unknown
 one), and no new call for those contacts starts until it is decided. The last planned call is held
 back until the calls before it have answered, so that an unknown outcome among them has a later
-call whose task can prove the search index caught up (see `reconcile.py`).
+call whose task can prove the search index caught up (see `reconcile.py`); after an unknown
+outcome, the last call's last row goes alone, last, to prove what the rest of that call did.
 
 Stopping: when `should_stop()` turns true (SIGINT/SIGTERM, see `pipelines/stopping.py`) no new
 call or search starts; answers arriving within `STOP_GRACE_SECONDS` are still recorded, then
@@ -135,6 +136,7 @@ class CallSending(Reconciling):
     _on_checkpoint: Callable[[str], None] | None
     _witnesses: list[TWitness]
     _witness_lock: threading.Lock
+    _unknown_seen: bool
 
     def _outcome(self, row: int, request_id: str | None, outcome: str, **kw: Any) -> None:
         raise NotImplementedError
@@ -215,10 +217,16 @@ class CallSending(Reconciling):
             if blocked and any(self.vendor.distinct_key(r) in blocked for r in call):
                 kept.append(call)
                 continue
-            if not queue and not kept and (flying or starting):
-                # The last call waits for the others: it can prove what an unknown one did.
-                kept.append(call)
-                break
+            if not queue and not kept:
+                if flying or starting:
+                    # The last call waits for the others: it can prove what an unknown one did.
+                    kept.append(call)
+                    break
+                if self._unknown_seen and len(call) > 1:
+                    # Faults in this run: a last row of its own proves what this call did, so
+                    # at worst one row is left without proof, not a whole call.
+                    kept.append(call[-1:])
+                    call = call[:-1]
             starting.append(self._flight(call))
         queue.extendleft(reversed(kept))
         return starting
@@ -281,6 +289,7 @@ class CallSending(Reconciling):
         return self._check_of(answers.unknown)
 
     def _check_of(self, unknown: list[tuple[TTaskRow, _Flight, str]]) -> TCheck:
+        self._unknown_seen = True
         ended = max(f.ended_at or utcnow() for _, f, _ in unknown)
         check = TCheck(sent=[], ended_at=ended, why=unknown[0][2])
         for row, flight, _ in unknown:
