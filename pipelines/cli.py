@@ -62,9 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    from pipelines.stopping import RunStopped
+
     try:
         code: int = args.run(args)
         return code
+    except RunStopped as exc:  # SIGINT/SIGTERM: 130/143, and what was left behind
+        print(f"stopped: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

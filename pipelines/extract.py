@@ -31,6 +31,7 @@ from pipelines.jobs import (
     working_folder,
 )
 from pipelines.progress import ProgressDisplay
+from pipelines.stopping import stop_checked, stops_on_signals
 from sources.apollo import (
     ScanReport,
     make_source,
@@ -268,6 +269,7 @@ def extract_job(
     return ExtractJob(identity, name, pipelines_dir, dest, dataset_name, where)
 
 
+@stops_on_signals("extract")
 def run_extract(
     *,
     destination: str = "duckdb",
@@ -333,7 +335,7 @@ def run_extract(
     with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
         pipeline = job.make_pipeline()
         display = ProgressDisplay() if progress else None
-        report = ScanReport(progress=display)
+        report = ScanReport(progress=stop_checked(display))
         source = make_source(
             api_key=str(settings.api_key),
             base_url=settings.base_url,

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from destinations.core.summary import PushSummary
+from pipelines.stopping import stops_on_signals
 
 __all__ = ["PushSummary", "demo_followups_sql", "register", "run_push"]
 
@@ -68,6 +69,7 @@ def _input_resource(rows: list[dict[str, Any]]) -> Any:
     return task_rows
 
 
+@stops_on_signals("push")
 def run_push(
     *,
     table: str | None = None,

@@ -39,6 +39,7 @@ from destinations.apollo.settings import (
     resolve_max_attempts,
     resolve_reconcile_wait,
 )
+from destinations.core.engine import DeliveryStopped
 from destinations.core.runlock import LedgerBusyError
 from destinations.core.warehouse import WarehouseBusyError
 from destinations.core.warehouse import warehouse_url as to_url
@@ -104,6 +105,10 @@ def apollo_tasks(
     except VendorApiError as exc:
         session.error = exc
         raise DestinationTransientException(session.client.safe_message(exc)) from exc
+    except DeliveryStopped as exc:
+        # Asked to stop (a signal): terminal, so dlt does not hand the batch over again.
+        session.error = exc
+        raise DestinationTerminalException(str(exc)) from exc
     except (LedgerBusyError, WarehouseBusyError) as exc:
         raise DestinationTerminalException(str(exc)) from exc
     finally:

@@ -13,8 +13,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dlt.common.runtime import signals
+
 from destinations.apollo.vendor import ApolloTaskVendor
-from destinations.core.engine import DeliveryEngine
+from destinations.core.engine import DeliveryEngine, DeliveryStopped
 from destinations.core.ledger import DeliveryLedger
 from destinations.core.warehouse import get_engine
 from sources.apollo.profile import APOLLO_PROFILE
@@ -30,8 +32,9 @@ class PushSession:
     ledger: DeliveryLedger
     engine: DeliveryEngine
     lock: threading.Lock
-    # The vendor error that stopped the run, re-raised to the caller past dlt's wrapping.
-    error: VendorApiError | None = None
+    # The error that stopped the run (a vendor error, or `DeliveryStopped` on a signal),
+    # re-raised to the caller past dlt's wrapping.
+    error: VendorApiError | DeliveryStopped | None = None
 
     def close(self) -> None:
         try:
@@ -58,8 +61,15 @@ def open_session(
     calls_in_flight: int = 4,
     progress: Callable[[str], None] | None = None,
     register: bool = True,
+    should_stop: Callable[[], bool] = signals.was_signal_received,
+    on_checkpoint: Callable[[str], None] | None = None,
 ) -> PushSession:
-    """Build the client, ledger and engine of one run (no I/O yet)."""
+    """Build the client, ledger and engine of one run (no I/O yet).
+
+    `should_stop` defaults to dlt's signal flag: during `pipeline.run` dlt intercepts SIGINT and
+    SIGTERM and only records them (`dlt.common.runtime.signals`), so the engine must look.
+    `on_checkpoint` is the engine's test hook (see `DeliveryEngine`).
+    """
     client = ApiClient(
         base_url,
         api_key or "",
@@ -77,6 +87,8 @@ def open_session(
         reconcile_wait_seconds=reconcile_wait_seconds,
         calls_in_flight=calls_in_flight,
         progress=progress,
+        should_stop=should_stop,
+        on_checkpoint=on_checkpoint,
     )
     session = PushSession(run_id, client, vendor, ledger, engine, threading.Lock())
     if register:

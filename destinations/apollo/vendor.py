@@ -23,8 +23,9 @@ from typing import Any
 
 from destinations.apollo.lookup import ApolloLookup
 from destinations.core.contract import TRules, TTaskRow, parse_utc
-from destinations.core.vendor import TResolution, TSearchResult, TSentTask
+from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
 from sources.core.client import ApiClient
+from sources.core.errors import BadRequestError, FatalApiError, VendorApiError
 
 CREATE = "/api/v1/tasks"
 BULK_CREATE = "/api/v1/tasks/bulk_create"
@@ -172,7 +173,23 @@ class ApolloTaskVendor:
 
     # --- calls -------------------------------------------------------------------------------
 
-    def send(self, rows: Sequence[TTaskRow]) -> dict[str, str]:
+    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+        ids = [r["request_id"] for r in rows]
+        try:
+            mapped = self._create(rows)
+        except BadRequestError as exc:
+            if len(rows) > 1 or exc.status not in (400, 422):
+                raise  # which row was refused is found by halving the call (engine)
+            reason = f"{self.name} refused the task ({exc.status}): {exc.vendor_message}"
+            return TSendOutcome(rejected={ids[0]: reason})
+        except FatalApiError:
+            raise
+        except VendorApiError as exc:  # 5xx, dropped connection, unreadable answer
+            return TSendOutcome(unknown=dict.fromkeys(ids, str(exc)))
+        missing = f"{self.name} answered without a task for this contact"
+        return TSendOutcome(created=mapped, unknown={i: missing for i in ids if i not in mapped})
+
+    def _create(self, rows: Sequence[TTaskRow]) -> dict[str, str]:
         first = rows[0]
         body: dict[str, Any] = {
             "user_id": first["user_id"],

@@ -5,12 +5,17 @@ run may follow a crash with wiped pipeline state, so everything is keyed on requ
 ledger and nothing is remembered elsewhere):
 
 1. validate each row against the contract (`contract.py`);
-2. reconcile ledger rows left in `sending` (`reconcile.py`) before anything is resent;
-3. sort rows by ledger state: delivered → already delivered (never resent, even if the row
-   changed); needs_review → left for a person unless `resend_unknown`; invalid → rejected;
-4. resolve emails to ids (vendor), then send the fewest calls (`planner.py`), a few at once,
+2. sort rows by ledger state: delivered → already delivered (never resent, even if the row
+   changed); sending (left by an interrupted call) → reconciled (`reconcile.py`), resent only on
+   proof that it created nothing; needs_review → left for a person unless `resend_unknown`;
+   invalid → rejected;
+3. resolve emails to ids (vendor), then send the fewest calls (`planner.py`), a few at once,
    committing `sending` before and the outcome after each call (`sending.py`; `ledger.py` has
-   the state machine).
+   the state machine), reconciling unknown outcomes beside the other calls.
+
+Hooks: `should_stop` is polled between calls (a signal asked the run to stop; `sending.py` says
+what is left behind); `on_checkpoint(point)` is called at each of `CHECKPOINTS` of every call,
+so tests can kill the process exactly there.
 
 A run holds the ledger's lock (`runlock.py`) from `begin` to `close`: one push per ledger.
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,17 +42,19 @@ from destinations.core.ledger import (
     SENDING,
     DeliveryLedger,
     TLedgerEntry,
+    utcnow,
 )
 from destinations.core.planner import plan_calls
-from destinations.core.reconcile import Reconciler
+from destinations.core.reconcile import ALREADY_DELIVERED, CREATED, Reconciler, TCheck, TWitness
 from destinations.core.runlock import RunLock
-from destinations.core.sending import CREATED, CallSending
+from destinations.core.sending import CHECKPOINTS, CallSending, DeliveryStopped
 from destinations.core.vendor import TaskVendor, TSentTask
 from sources.core.errors import RetriesExhaustedError
 
 logger = logging.getLogger("apollo_tasks.push")
 
-ALREADY_DELIVERED = "already_delivered"
+__all__ = ["CHECKPOINTS", "DeliveryEngine", "DeliveryStopped", "TRowOutcome"]
+
 WOULD_CREATE = "would_create"
 
 
@@ -65,9 +73,12 @@ class DeliveryEngine(CallSending):
     Args:
         run_id: identifies this run in the ledger (so rows created by it count as created).
         resend_unknown: send again rows a previous run left in `needs_review`.
-        reconcile_wait_seconds: how long after a call its tasks may still be missing from search.
+        reconcile_wait_seconds: how long to look for the tasks of a call with unknown outcome
+            (and for proof it made none) before leaving its rows `sending` for the next run.
         max_send_attempts: sends per row per run when reconciliation keeps deciding "not created".
         calls_in_flight: create calls sent at once (1 = strictly one after the other).
+        should_stop: polled between calls; true ends the run (`DeliveryStopped`) within seconds.
+        on_checkpoint: called with each of `CHECKPOINTS` as every call passes it.
     """
 
     def __init__(
@@ -82,7 +93,8 @@ class DeliveryEngine(CallSending):
         max_send_attempts: int = 3,
         calls_in_flight: int = 4,
         progress: Callable[[str], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_checkpoint: Callable[[str], None] | None = None,
     ) -> None:
         if calls_in_flight < 1:
             raise ValueError("calls_in_flight must be >= 1")
@@ -92,13 +104,15 @@ class DeliveryEngine(CallSending):
         self.resend_unknown = resend_unknown
         self.max_send_attempts = max_send_attempts
         self.calls_in_flight = calls_in_flight
+        self._should_stop = should_stop
+        self._on_checkpoint = on_checkpoint
         self.reconciler = Reconciler(
             vendor,
             ledger,
             wait_seconds=reconcile_wait_seconds,
             skew_seconds=clock_skew_seconds,
             contacts_per_search=max(1, vendor.max_per_call),
-            sleep=sleep,
+            sleep=self._nap,
         )
         self._progress = progress or (lambda message: None)
         self.outcomes: dict[int, TRowOutcome] = {}
@@ -109,12 +123,20 @@ class DeliveryEngine(CallSending):
         self.to_send: dict[str, TTaskRow] = {}  # rows that needed a call, for the minimum
         self.reconciled: dict[str, str] = {}  # request_id -> how its unknown outcome was decided
         self._created: set[str] = set()
-        self._confirmed: set[str] = set()
         self._sends: dict[str, int] = {}
         self._stuck: dict[str, str] = {}
         self._next_batch = itertools.count(1).__next__
         self._auto_rows = itertools.count(1_000_000_000)
         self._lock: RunLock | None = None
+        self._witnesses: list[TWitness] = []
+        self._witness_lock = threading.Lock()
+        self._unknown_seen = False
+
+    def _nap(self, seconds: float) -> None:
+        """Sleep, but wake within a tenth of a second when the run is asked to stop."""
+        end = time.monotonic() + seconds
+        while not self._should_stop() and (left := end - time.monotonic()) > 0:
+            time.sleep(min(left, 0.1))
 
     # --- entry points ------------------------------------------------------------------------
 
@@ -139,29 +161,45 @@ class DeliveryEngine(CallSending):
             lock.release()
 
     def process(self, raw_rows: Sequence[Mapping[str, Any]]) -> None:
-        """Deliver one batch. Safe to call again with the same rows (dlt retries a batch whole)."""
+        """Deliver one batch. Safe to call again with the same rows (dlt retries a batch whole).
+
+        Raises:
+            DeliveryStopped: `should_stop` turned true; the ledger holds what is left.
+        """
         self.begin()
+        if self._should_stop():
+            raise DeliveryStopped("no call was made; run the push again to finish")
         validated = self._validate(raw_rows)
-        self.reconcile_in_flight()
+        leftovers = {
+            e.request_id: e for e in self.ledger.in_state(SENDING) if e.payload and e.sent_at
+        }
         entries = self.ledger.get_many(v.request_id for v in validated if v.request_id)
-        sendable = self._triage(validated, raw_rows, entries, write=True)
+        sendable, held = self._triage(validated, raw_rows, entries, leftovers, write=True)
         sendable = self._resolve(sendable, entries, write=True)
-        if not sendable:
-            return
-        self.ledger.upsert(
-            [
-                {
-                    "request_id": r["request_id"],
-                    "row_hash": r["row_hash"],
-                    "state": PENDING,
-                    "payload": self.vendor.payload(r),
-                    "run_id": self.run_id,
-                }
-                for r in sendable
-            ],
-            existing=entries,
+        held_rows = self._resolve(
+            [t for _, t in held.values() if t is not None], entries, write=False
         )
-        self._deliver(sendable)
+        checks = []
+        if leftovers:
+            self._progress(
+                f"checking {len(leftovers)} task(s) left `sending` by an interrupted call"
+            )
+            checks.append(self._leftover_check(leftovers, held, held_rows))
+        if sendable:
+            self.ledger.upsert(
+                [
+                    {
+                        "request_id": r["request_id"],
+                        "row_hash": r["row_hash"],
+                        "state": PENDING,
+                        "payload": self.vendor.payload(r),
+                        "run_id": self.run_id,
+                    }
+                    for r in sendable
+                ],
+                existing=entries,
+            )
+        self._deliver(sendable, checks)
         if self._stuck:
             first = next(iter(self._stuck.values()))
             raise RetriesExhaustedError(
@@ -169,18 +207,48 @@ class DeliveryEngine(CallSending):
                 f" attempts ({first}); they are left pending: run the push again later"
             )
 
+    def _leftover_check(
+        self,
+        leftovers: dict[str, TLedgerEntry],
+        held: dict[str, tuple[int, TTaskRow | None]],
+        resolved: list[TTaskRow],
+    ) -> TCheck:
+        """Rows left `sending`: their calls are over (the process that made them is gone, or
+        this run gave up on them), so anything created later can prove what they did."""
+        check = TCheck(sent=[], ended_at=utcnow(), why="left `sending` by an interrupted call")
+        by_id = {r["request_id"]: r for r in resolved}
+        for entry in leftovers.values():
+            assert entry.sent_at is not None
+            check.sent.append(TSentTask(entry.request_id, entry.payload or {}, entry.sent_at))
+            check.contacts.add(self.vendor.contact_of(entry.payload or {}))
+            check.rows[entry.request_id] = by_id.get(entry.request_id)
+            if entry.run_id != self.run_id:
+                check.earlier.add(entry.request_id)
+        for request_id, (number, _) in held.items():
+            check.numbers[request_id] = number
+        return check
+
     def plan(self, raw_rows: Sequence[Mapping[str, Any]]) -> None:
         """Dry run: decide every row and list the calls, reading the ledger but writing nothing."""
         validated = self._validate(raw_rows)
         entries: dict[str, TLedgerEntry] = {}
+        in_flight: dict[str, TLedgerEntry] = {}
         if self.ledger.exists():
             entries = self.ledger.get_many(v.request_id for v in validated if v.request_id)
-            in_flight = self.ledger.in_state(SENDING)
+            in_flight = {e.request_id: e for e in self.ledger.in_state(SENDING)}
             if in_flight:
                 self.planned_calls.append(
                     f"reconcile {len(in_flight)} row(s) left in `sending` by an interrupted run"
                 )
-        sendable = self._triage(validated, raw_rows, entries, write=False)
+        sendable, held = self._triage(validated, raw_rows, entries, in_flight, write=False)
+        for request_id, (number, _) in held.items():
+            self._outcome(
+                number,
+                request_id,
+                NEEDS_REVIEW,
+                detail=f"left `sending` by an interrupted call: checked in {self.vendor.name}"
+                " before anything is resent",
+            )
         sendable = self._resolve(sendable, entries, write=False)
         for call in plan_calls(sendable, self.vendor):
             first = call[0]
@@ -211,15 +279,20 @@ class DeliveryEngine(CallSending):
         validated: list[TValidated],
         raw_rows: Sequence[Mapping[str, Any]],
         entries: dict[str, TLedgerEntry],
+        in_flight: Mapping[str, TLedgerEntry],
         *,
         write: bool,
-    ) -> list[TTaskRow]:
+    ) -> tuple[list[TTaskRow], dict[str, tuple[int, TTaskRow | None]]]:
+        """Rows to send, and rows left `sending` (row number, row if valid) to reconcile first."""
         sendable: list[TTaskRow] = []
+        held: dict[str, tuple[int, TTaskRow | None]] = {}
         rejected: list[dict[str, Any]] = []
         for v, raw in zip(validated, raw_rows, strict=True):
             entry = entries.get(v.request_id) if v.request_id else None
             if entry is not None and entry.state == DELIVERED:
                 self._delivered_outcome(v, entry)
+            elif entry is not None and entry.request_id in in_flight:
+                held[entry.request_id] = (v.row, v.task)
             elif (
                 entry is not None
                 and entry.state in (NEEDS_REVIEW, SENDING)
@@ -243,15 +316,13 @@ class DeliveryEngine(CallSending):
                 sendable.append(v.task)
         if write and rejected:
             self.ledger.upsert(rejected, existing=entries)
-        return sendable
+        return sendable, held
 
     def _delivered_outcome(self, v: TValidated, entry: TLedgerEntry) -> None:
         if entry.request_id in self._created:
             self._outcome(v.row, v.request_id, CREATED, task_id=entry.task_id)
             return
         notes = []
-        if entry.request_id in self._confirmed:
-            notes.append("found in Apollo after an interrupted call")
         if entry.row_hash != v.row_hash:
             notes.append("the row changed since it was delivered; not sent again")
         self._outcome(
@@ -287,16 +358,3 @@ class DeliveryEngine(CallSending):
         if write and rejected:
             self.ledger.upsert(rejected, existing=entries)
         return kept
-
-    def reconcile_in_flight(self) -> None:
-        """Decide every ledger row left in `sending` by a call whose answer was not recorded."""
-        in_flight = [e for e in self.ledger.in_state(SENDING) if e.payload and e.sent_at]
-        if not in_flight:
-            return
-        self._progress(f"reconciling {len(in_flight)} task(s) left in `sending` by an earlier run")
-        sent = [TSentTask(e.request_id, e.payload or {}, e.sent_at) for e in in_flight if e.sent_at]
-        outcome = self.reconciler.reconcile(sent)
-        self._apply(outcome, note="found in search after an interrupted call")
-        this_run = {e.request_id for e in in_flight if e.run_id == self.run_id}
-        for request_id in outcome.found:
-            (self._created if request_id in this_run else self._confirmed).add(request_id)

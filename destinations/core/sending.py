@@ -9,33 +9,83 @@ its transactions records every answer that arrived since the last one *and* mark
 the vendor's latency overlaps the ledger's.
 
 A call with an unknown outcome (dropped connection, 5xx, an answer missing tasks) is reconciled
-only once no other call is in flight: a call still in flight may create a task for the same
-contact, which the reconciler must find already recorded. No call starts meanwhile. A fatal
-error (401/403, exhausted retries) is raised only after the calls in flight have answered and
-been recorded, so no answer that arrived is lost.
+on a thread of its own while the other calls go on (`reconcile.py`). Only calls for the same
+contacts wait: a call still in flight for one of its contacts must have answered, and been
+recorded, before the search starts (the reconciler must not take that call's task for the unknown
+one), and no new call for those contacts starts until it is decided. The last planned call is held
+back until the calls before it have answered, so that an unknown outcome among them has a later
+call whose task can prove the search index caught up (see `reconcile.py`); after an unknown
+outcome, the last call's last row goes alone, last, to prove what the rest of that call did.
+
+Stopping: when `should_stop()` turns true (SIGINT/SIGTERM, see `pipelines/stopping.py`) no new
+call or search starts; answers arriving within `STOP_GRACE_SECONDS` are still recorded, then
+`DeliveryStopped` is raised. Calls still in flight then keep their rows `sending` (the next run
+reconciles them); rows not sent stay `pending`. Calls run on daemon threads, so an abandoned one
+never holds the process open. A fatal error (401/403, exhausted retries) is raised once the calls
+in flight have answered and been recorded, so no answer that arrived is lost.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from destinations.core.contract import TTaskRow
-from destinations.core.crashpoints import crashpoint
-from destinations.core.ledger import NEEDS_REVIEW, PENDING, REJECTED, DeliveryLedger, utcnow
+from destinations.core.ledger import (
+    PENDING,
+    REJECTED,
+    DeliveryLedger,
+    utcnow,
+)
 from destinations.core.planner import plan_calls
-from destinations.core.reconcile import Reconciler, TReconcileOutcome
-from destinations.core.vendor import TaskVendor, TSentTask
+from destinations.core.reconcile import (
+    CREATED,
+    Reconciler,
+    Reconciling,
+    TCheck,
+    TReconcileOutcome,
+    TWitness,
+)
+from destinations.core.vendor import TaskVendor, TSendOutcome, TSentTask
 from sources.core.errors import BadRequestError, FatalApiError, VendorApiError
 
 logger = logging.getLogger("apollo_tasks.push")
 
-CREATED = "created"
+# Checkpoints of a call, in order: `sending` committed and the call about to go out (worker
+# thread); the vendor answered, answer not yet recorded; the answer recorded.
+CHECKPOINTS = ("before_call", "after_call", "after_ledger")
+STOP_GRACE_SECONDS = 2.0
+_POLL_SECONDS = 0.2
+
+T = TypeVar("T")
+
+
+class DeliveryStopped(Exception):
+    """The run was asked to stop (a signal); the ledger says what is left, the next run goes on."""
+
+
+def _spawn(fn: Callable[[], T], name: str) -> Future[T]:
+    """Run `fn` on a daemon thread: one the interpreter does not wait for at exit."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(fn())
+        except BaseException as exc:  # handed to the coordinating thread
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
 
 
 @dataclass
@@ -45,7 +95,8 @@ class _Flight:
     call: list[TTaskRow]
     batch_id: str
     sent_at: datetime
-    future: Future[dict[str, str]] | None = None
+    ended_at: datetime | None = None  # set by the worker when the vendor is done with it
+    future: Future[TSendOutcome] | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -60,9 +111,10 @@ class _Round:
     created: list[tuple[_Flight, dict[str, str]]] = field(default_factory=list)
     marks: list[tuple[list[str], str, str | None]] = field(default_factory=list)
     rejected: list[tuple[TTaskRow, str]] = field(default_factory=list)
+    unknown: list[tuple[TTaskRow, _Flight, str]] = field(default_factory=list)
 
 
-class CallSending:
+class CallSending(Reconciling):
     """The sending half of `DeliveryEngine` (which sets these attributes)."""
 
     vendor: TaskVendor
@@ -70,9 +122,9 @@ class CallSending:
     reconciler: Reconciler
     run_id: str
     calls: int
-    calls_answered: int  # for progress displays
     calls_in_flight: int
     max_send_attempts: int
+    resend_unknown: bool
     to_send: dict[str, TTaskRow]
     reconciled: dict[str, str]
     _created: set[str]
@@ -80,52 +132,105 @@ class CallSending:
     _stuck: dict[str, str]
     _next_batch: Callable[[], int]
     _progress: Callable[[str], None]
+    _should_stop: Callable[[], bool]
+    _on_checkpoint: Callable[[str], None] | None
+    _witnesses: list[TWitness]
+    _witness_lock: threading.Lock
+    _unknown_seen: bool
 
     def _outcome(self, row: int, request_id: str | None, outcome: str, **kw: Any) -> None:
         raise NotImplementedError
 
+    def _checkpoint(self, point: str) -> None:
+        if self._on_checkpoint is not None:
+            self._on_checkpoint(point)
+
     # --- the loop ----------------------------------------------------------------------------
 
-    def _deliver(self, rows: list[TTaskRow]) -> None:
+    def _deliver(self, rows: list[TTaskRow], checks: list[TCheck]) -> None:
         for row in rows:
             self.to_send.setdefault(row["request_id"], row)
         queue: deque[list[TTaskRow]] = deque(plan_calls(rows, self.vendor))
-        flying: dict[Future[dict[str, str]], _Flight] = {}
+        flying: dict[Future[TSendOutcome], _Flight] = {}
+        checking: dict[Future[TReconcileOutcome], TCheck] = {}
+        waiting: list[TCheck] = list(checks)
         finished: list[_Flight] = []
-        unknown: list[tuple[TTaskRow, datetime, str]] = []
         fatal: list[BaseException] = []
+        stop_since: float | None = None
         answered = 0
-        with ThreadPoolExecutor(self.calls_in_flight, thread_name_prefix="push-call") as pool:
-            while True:
-                starting: list[_Flight] = []
-                if not unknown and not fatal:
-                    while queue and len(flying) + len(starting) < self.calls_in_flight:
-                        starting.append(self._flight(queue.popleft()))
-                if finished or starting:
-                    self._commit_round(finished, starting, queue, unknown, fatal)
-                    answered += len(finished)
-                    self.calls_answered += len(finished)
-                    if finished and (answered % 25 < len(finished) or not (queue or flying)):
-                        self._progress(
-                            f"{self.calls} call(s) made, {len(self._created)} task(s) created"
-                        )
-                    finished = []
-                for flight in starting:
-                    flight.future = pool.submit(self._call, flight.call)
-                    flying[flight.future] = flight
-                if flying:
-                    done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
-                    finished = [flying.pop(f) for f in done]
-                    continue
-                # Nothing in flight: settle what is pending, then go on or stop.
+        while True:
+            if stop_since is None and self._should_stop():
+                stop_since = time.monotonic()
+                self._progress("stop requested: no new calls; recording the answers in flight")
+            halted = bool(fatal) or stop_since is not None
+            if not halted:
+                self._start_checks(waiting, checking, flying)
+            starting = [] if halted else self._pick_calls(queue, flying, waiting, checking)
+            if finished or starting:
+                unknown = self._commit_round(finished, starting, queue, fatal)
+                if unknown:
+                    waiting.append(unknown)
+                answered += len(finished)
+                self.calls_answered += len(finished)
+                if finished and (answered % 25 < len(finished) or not (queue or flying)):
+                    self._progress(
+                        f"{self.calls} call(s) made, {len(self._created)} task(s) created"
+                    )
+                finished = []
+            for flight in starting:
+                flight.future = _spawn(partial(self._call, flight), "push-call")
+                flying[flight.future] = flight
+            if stop_since is not None:
+                if not flying or time.monotonic() - stop_since > STOP_GRACE_SECONDS:
+                    raise self._stopped(flying, checking, waiting, queue)
+            elif not flying and (fatal or not checking):
+                for check in checking.values():
+                    check.cancelled = True
                 if fatal:
                     raise fatal[0]
-                if unknown:
-                    self._settle_unknown(unknown, queue)
-                    unknown = []
+                if waiting or starting:
                     continue
                 if not queue:
+                    return
+                continue
+            if not flying and not checking:
+                continue
+            futures: list[Future[Any]] = [*flying, *checking]
+            done, _ = wait(futures, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                if future in flying:
+                    finished.append(flying.pop(future))
+                else:
+                    self._settle(checking.pop(future), future, queue, fatal)
+
+    def _pick_calls(
+        self,
+        queue: deque[list[TTaskRow]],
+        flying: dict[Future[TSendOutcome], _Flight],
+        waiting: list[TCheck],
+        checking: dict[Future[TReconcileOutcome], TCheck],
+    ) -> list[_Flight]:
+        blocked = {c for check in [*waiting, *checking.values()] for c in check.contacts}
+        starting: list[_Flight] = []
+        kept: deque[list[TTaskRow]] = deque()
+        while queue and len(flying) + len(starting) < self.calls_in_flight:
+            call = queue.popleft()
+            if blocked and any(self.vendor.distinct_key(r) in blocked for r in call):
+                kept.append(call)
+                continue
+            if not queue and not kept:
+                if flying or starting:
+                    # The last call waits for the others: it can prove what an unknown one did.
+                    kept.append(call)
                     break
+                if self._unknown_seen and len(call) > 1:
+                    # Faults in this run: a last row of its own proves what this call did, so
+                    # at worst one row is left without proof, not a whole call.
+                    kept.append(call[-1:])
+                    call = call[:-1]
+            starting.append(self._flight(call))
+        queue.extendleft(reversed(kept))
+        return starting
 
     def _flight(self, call: list[TTaskRow]) -> _Flight:
         for row in call:
@@ -133,23 +238,28 @@ class CallSending:
         self.calls += 1
         return _Flight(call, f"{self.run_id}-{self._next_batch()}", utcnow())
 
-    def _call(self, call: list[TTaskRow]) -> dict[str, str]:
+    def _call(self, flight: _Flight) -> TSendOutcome:
         # On a worker thread, after the round that marked this call `sending` was committed.
-        crashpoint("before_call")
-        return self.vendor.send(call)
+        try:
+            self._checkpoint("before_call")
+            return self.vendor.send(flight.call)
+        finally:
+            flight.ended_at = utcnow()
 
     def _commit_round(
         self,
         finished: list[_Flight],
         starting: list[_Flight],
         queue: deque[list[TTaskRow]],
-        unknown: list[tuple[TTaskRow, datetime, str]],
         fatal: list[BaseException],
-    ) -> None:
-        """Record the finished calls and mark the starting ones `sending`, in one commit."""
+    ) -> TCheck | None:
+        """Record the finished calls and mark the starting ones `sending`, in one commit.
+
+        Returns the rows whose outcome is unknown, as one check to reconcile.
+        """
         answers = _Round()
         for flight in finished:
-            self._read_answer(flight, answers, queue, unknown, fatal)
+            self._read_answer(flight, answers, queue, fatal)
         sent_at = utcnow()
         for flight in starting:
             flight.sent_at = sent_at
@@ -164,25 +274,43 @@ class CallSending:
             )
         for row, reason in answers.rejected:
             self._outcome(row["row"], row["request_id"], REJECTED, detail=reason)
+        witnesses = []
         for flight, mapped in answers.created:
             self._mark_created(flight.call, mapped)
-            crashpoint("after_ledger")
-            missing = [r for r in flight.call if r["request_id"] not in mapped]
-            if missing:
-                why = f"{self.vendor.name} answered without a task for {len(missing)} contact(s)"
-                unknown.extend((r, flight.sent_at, why) for r in missing)
+            witnesses += [
+                TWitness(mapped[r["request_id"]], self.vendor.distinct_key(r), flight.sent_at)
+                for r in flight.call
+                if r["request_id"] in mapped
+            ]
+            self._checkpoint("after_ledger")
+        with self._witness_lock:
+            self._witnesses.extend(witnesses)
+        if not answers.unknown:
+            return None
+        return self._check_of(answers.unknown)
+
+    def _check_of(self, unknown: list[tuple[TTaskRow, _Flight, str]]) -> TCheck:
+        self._unknown_seen = True
+        ended = max(f.ended_at or utcnow() for _, f, _ in unknown)
+        check = TCheck(sent=[], ended_at=ended, why=unknown[0][2])
+        for row, flight, _ in unknown:
+            request_id = row["request_id"]
+            check.sent.append(TSentTask(request_id, self.vendor.payload(row), flight.sent_at))
+            check.rows[request_id] = row
+            check.numbers[request_id] = row["row"]
+            check.contacts.add(self.vendor.distinct_key(row))
+        return check
 
     def _read_answer(
         self,
         flight: _Flight,
         answers: _Round,
         queue: deque[list[TTaskRow]],
-        unknown: list[tuple[TTaskRow, datetime, str]],
         fatal: list[BaseException],
     ) -> None:
         assert flight.future is not None
         try:
-            mapped = flight.future.result()
+            outcome = flight.future.result()
         except BadRequestError as exc:
             self._refused(flight, exc, answers, queue, fatal)
             return
@@ -191,12 +319,17 @@ class CallSending:
             answers.marks.append((flight.ids, PENDING, str(exc)))
             fatal.append(exc)
             return
-        except VendorApiError as exc:  # outcome unknown (the client never resends a create)
-            unknown.extend((r, flight.sent_at, str(exc)) for r in flight.call)
-            return
-        crashpoint("after_call")
-        answers.delivered.update(mapped)
-        answers.created.append((flight, mapped))
+        except VendorApiError as exc:  # an adapter that raised instead of answering "unknown"
+            outcome = TSendOutcome(unknown=dict.fromkeys(flight.ids, str(exc)))
+        self._checkpoint("after_call")
+        by_id = {r["request_id"]: r for r in flight.call}
+        for request_id, reason in outcome.rejected.items():
+            answers.marks.append(([request_id], REJECTED, reason))
+            answers.rejected.append((by_id[request_id], reason))
+        answers.unknown.extend((by_id[i], flight, why) for i, why in outcome.unknown.items())
+        if outcome.created:
+            answers.delivered.update(outcome.created)
+            answers.created.append((flight, outcome.created))
 
     def _refused(
         self,
@@ -217,6 +350,7 @@ class CallSending:
             half = len(call) // 2
             queue.extendleft([call[half:], call[:half]])
             return
+        # Adapters answer a refused single row as `rejected`; one that raises means the same.
         reason = f"{self.vendor.name} refused the task ({exc.status}): {exc.vendor_message}"
         answers.marks.append((flight.ids, REJECTED, reason))
         answers.rejected.append((call[0], reason))
@@ -230,41 +364,45 @@ class CallSending:
 
     # --- unknown outcomes --------------------------------------------------------------------
 
-    def _settle_unknown(
-        self, rows: list[tuple[TTaskRow, datetime, str]], queue: deque[list[TTaskRow]]
+    def _start_checks(
+        self,
+        waiting: list[TCheck],
+        checking: dict[Future[TReconcileOutcome], TCheck],
+        flying: dict[Future[TSendOutcome], _Flight],
     ) -> None:
-        why = rows[0][2]
-        self._progress(f"outcome unknown for {len(rows)} task(s) ({why}); reconciling")
-        sent = [TSentTask(r["request_id"], self.vendor.payload(r), at) for r, at, _ in rows]
-        outcome = self.reconciler.reconcile(sent)
-        self._apply(outcome)
-        for row, _, _ in rows:
-            request_id = row["request_id"]
-            if request_id in outcome.found:
-                self._created.add(request_id)
-                self._outcome(row["row"], request_id, CREATED, task_id=outcome.found[request_id])
-            elif request_id in outcome.undecided:
-                self._outcome(
-                    row["row"], request_id, NEEDS_REVIEW, detail=outcome.undecided[request_id]
-                )
-        retry = [(r, reason) for r, _, reason in rows if r["request_id"] in outcome.not_created]
-        again = [
-            r for r, _ in retry if self._sends.get(r["request_id"], 0) < self.max_send_attempts
-        ]
-        resend = {r["request_id"] for r in again}
-        for row, reason in retry:
-            if row["request_id"] not in resend:
-                self._stuck[row["request_id"]] = reason
-        queue.extend(plan_calls(again, self.vendor))
+        if not waiting:
+            return
+        busy = {self.vendor.distinct_key(r) for f in flying.values() for r in f.call}
+        for check in list(waiting):
+            if check.contacts & busy:
+                continue  # a call for these contacts is still out: its task must be recorded
+            waiting.remove(check)
+            self._progress(f"outcome unknown for {len(check.sent)} task(s) ({check.why}); checking")
 
-    def _apply(self, outcome: TReconcileOutcome, *, note: str | None = None) -> None:
-        with self.ledger.transaction():
-            self.ledger.mark_delivered(outcome.found, note=note)
-            self.ledger.mark(outcome.not_created, PENDING, error="not created (checked in search)")
-            self.ledger.mark_errors(NEEDS_REVIEW, outcome.undecided)
-        for request_id in outcome.found:
-            self.reconciled[request_id] = "found"
-        for request_id in outcome.not_created:
-            self.reconciled[request_id] = "not created"
-        for request_id in outcome.undecided:
-            self.reconciled[request_id] = "undecided"
+            def run(c: TCheck = check) -> TReconcileOutcome:
+                return self.reconciler.reconcile(
+                    c.sent,
+                    ended_at=c.ended_at,
+                    witnesses=self._witness_snapshot,
+                    cancelled=lambda: c.cancelled or self._should_stop(),
+                )
+
+            checking[_spawn(run, "push-reconcile")] = check
+
+    def _stopped(
+        self,
+        flying: dict[Future[TSendOutcome], _Flight],
+        checking: dict[Future[TReconcileOutcome], TCheck],
+        waiting: list[TCheck],
+        queue: deque[list[TTaskRow]],
+    ) -> DeliveryStopped:
+        for check in [*checking.values(), *waiting]:
+            check.cancelled = True
+        in_flight = sum(len(f.call) for f in flying.values())
+        unchecked = sum(len(c.sent) for c in [*checking.values(), *waiting])
+        not_sent = sum(len(call) for call in queue)
+        return DeliveryStopped(
+            f"{len(flying)} call(s) were in flight and {unchecked} task(s) were being checked:"
+            f" those {in_flight + unchecked} stay `sending` and the next run checks them in"
+            f" {self.vendor.name}; {not_sent} task(s) were not sent; run the push again to finish"
+        )

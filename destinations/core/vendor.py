@@ -5,8 +5,11 @@ module (e.g. `destinations/apollo/vendor.py`) owns only what differs between ven
 it accepts, how rows share a call, the request payloads, how a response maps back to rows, and how
 to find tasks it may have created when a call's outcome is unknown.
 
-Calls raise the shared error tree of `sources.core.errors`; the engine decides what each means
-for delivery (see the state machine in `ledger.py`).
+A create call answers per row with one of three outcomes (`TSendOutcome`): created (with the
+vendor's task id), rejected (final, with the vendor's reason) or unknown (only these are
+reconciled). What stops the run (401/403, exhausted retries) and a refused call of several rows
+(the engine halves it to find the rows refused) are raised as the shared error tree of
+`sources.core.errors`; the engine decides what each means (see the state machine in `ledger.py`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,15 @@ class TSearchResult:
 
     tasks: list[dict[str, Any]] | None
     reason: str = ""
+
+
+@dataclass
+class TSendOutcome:
+    """What one create call did, per request_id; every row of the call is in exactly one."""
+
+    created: dict[str, str] = field(default_factory=dict)  # request_id -> task id
+    rejected: dict[str, str] = field(default_factory=dict)  # request_id -> vendor's reason
+    unknown: dict[str, str] = field(default_factory=dict)  # request_id -> why it is unknown
 
 
 @dataclass
@@ -74,10 +86,12 @@ class TaskVendor(Protocol):
         """The resolved task as stored in the ledger and matched during reconciliation."""
         ...
 
-    def send(self, rows: Sequence[TTaskRow]) -> dict[str, str]:
-        """Make one create call; return request_id -> task id for the rows the answer maps.
+    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+        """Make one create call and say, per row, what it did.
 
-        Rows missing from the result have an unknown outcome and are reconciled.
+        Raises:
+            BadRequestError: a call of several rows was refused (nothing was created).
+            FatalApiError: the vendor did not act and the run must stop (401/403, ...).
         """
         ...
 

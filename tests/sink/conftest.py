@@ -35,13 +35,12 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
-    """This environment for a child process, minus crash switches, plus `extra`.
+    """This environment for a child process, plus `extra`.
 
     Bytecode writing is allowed again: with PYTHONDONTWRITEBYTECODE every child recompiles dlt
     from source (several seconds each); this way only the first one does.
     """
-    skip = ("APOLLO_TASKS_CRASH", "PYTHONDONTWRITEBYTECODE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     return {**env, **extra}
 
 
@@ -91,10 +90,15 @@ def push(warehouse_url: str, tmp_path: Path) -> Callable[..., PushSummary]:
 
 @pytest.fixture
 def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """`python -m pipelines.cli push` as a real process (so it can be SIGKILLed)."""
+    """`python -m pipelines.cli push` as a real process; with `crash=(point, n)` it is run by
+    `tests/sink/crash_runner.py`, which SIGKILLs it at the n-th pass of that checkpoint."""
 
     def run(
-        sb: Any, *args: str, env: dict[str, str] | None = None, key: str | None = None
+        sb: Any,
+        *args: str,
+        env: dict[str, str] | None = None,
+        key: str | None = None,
+        crash: tuple[str, int] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         pipelines = tmp_path / "cli-pipelines"
         shutil.rmtree(pipelines, ignore_errors=True)
@@ -104,11 +108,14 @@ def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.Com
             DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS="1",
             **(env or {}),
         )
+        runner = (
+            ["tests.sink.crash_runner", crash[0], str(crash[1])] if crash else ["pipelines.cli"]
+        )
         return subprocess.run(
             [
                 sys.executable,
                 "-m",
-                "pipelines.cli",
+                *runner,
                 "push",
                 "--table",
                 INPUT_TABLE,

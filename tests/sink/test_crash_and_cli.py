@@ -26,8 +26,7 @@ def test_sigkill_at_each_point_then_rerun_makes_exactly_one_task_each(
     write_input(warehouse_url, rows)
     delivered = 0
     for point, count in CRASHES:
-        env = {"APOLLO_TASKS_CRASH_AT": point, "APOLLO_TASKS_CRASH_COUNT": str(count)}
-        crashed = cli_push(sb, "--max-contacts-per-call", "10", env=env)
+        crashed = cli_push(sb, "--max-contacts-per-call", "10", crash=(point, count))
         assert crashed.returncode == -signal.SIGKILL, f"{point}: {crashed.stdout}{crashed.stderr}"
         states = Counter(e["state"] for e in ledger(warehouse_url).values())
         assert sum(states.values()) == ROWS, (point, states)

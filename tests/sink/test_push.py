@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -147,17 +148,72 @@ def test_index_lag_is_waited_for(make_sandbox: Any, warehouse_url: str, push: An
     assert len(sb.requests("/api/v1/tasks/search")) >= 2  # first looks found nothing yet
 
 
-def test_server_error_is_decided_not_created_and_resent(
+def test_server_error_is_resent_once_a_later_task_proves_the_search(
     sandbox: Any, warehouse_url: str, push: Any
 ) -> None:
     sb = sandbox
-    rows = task_rows(sb, 6)
+    rows = task_rows(sb, 8)
+    for row in rows[6:]:
+        row["note"] = "other group"  # a second call, sent after the first one failed
     write_input(warehouse_url, rows)
     sb.script_faults([{"path": BULK, "fault": "error_503", "count": 1}])
-    summary = push(sb, reconcile_wait_seconds=0.5)
-    assert summary.created == 6 and summary.reconciled == {"not created": 6}
+    summary = push(sb, reconcile_wait_seconds=5)
+    assert summary.created == 8 and summary.reconciled == {"not created": 6}
     assert set(created_by_request(sb, rows).values()) == {1}
     assert ledger(warehouse_url)["req-0"]["attempt"] == 2
+    # The 503'd call; the other group, held back until it answered (the proof); the six again,
+    # their last row alone and last (it would prove what the five did).
+    assert [len(r["body"]["contact_ids"]) for r in ok_creates(sb)] == [6, 2, 5, 1]
+
+
+def test_unknown_outcome_without_proof_is_never_resent(
+    sandbox: Any, warehouse_url: str, push: Any
+) -> None:
+    """One call, a 503: nothing later can show the search caught up, so nothing is resent."""
+    sb = sandbox
+    rows = task_rows(sb, 7)
+    write_input(warehouse_url, rows[:6])
+    sb.script_faults([{"path": BULK, "fault": "error_503", "count": 1}])
+    first = push(sb, reconcile_wait_seconds=0.5)
+    assert (first.created, first.needs_review) == (0, 6) and first.has_needs_review
+    assert first.reconciled == {"no proof yet": 6}
+    assert len(ok_creates(sb)) == 1 and sb.created() == []
+    assert {e["state"] for e in ledger(warehouse_url).values()} == {"sending"}
+    # The next run with one more row: its task is the proof, then the six are sent once.
+    write_input(warehouse_url, rows)
+    second = push(sb, reconcile_wait_seconds=5)
+    assert (second.created, second.needs_review) == (7, 0), second.needs_review_rows
+    assert second.reconciled == {"not created": 6}
+    assert set(created_by_request(sb, rows).values()) == {1}
+    assert {e["state"] for e in ledger(warehouse_url).values()} == {"delivered"}
+
+
+def test_index_lag_longer_than_the_wait_makes_no_duplicate(
+    make_sandbox: Any, warehouse_url: str, push: Any
+) -> None:
+    """Issue #9 item 7: lag 8 s, wait 3 s, 500 rows, two dropped answers after creating."""
+    sb = make_sandbox(tasks=2500, index_lag_seconds=8)
+    rows = task_rows(sb, 500)
+    assert len(rows) == 500
+    write_input(warehouse_url, rows)
+    sb.script_faults(
+        [
+            {"path": BULK, "fault": "drop_after_create", "count": 1, "after": 1},
+            {"path": BULK, "fault": "drop_after_create", "count": 1, "after": 3},
+        ]
+    )
+    first = push(sb, reconcile_wait_seconds=3, max_contacts_per_call=50)
+    assert max(created_by_request(sb, rows).values()) == 1  # no task twice
+    assert len(sb.created()) == 500, first
+    assert first.created + first.needs_review == 500 and first.needs_review == 100
+    assert first.has_needs_review and first.reconciled == {"no proof yet": 100}
+    states = Counter(e["state"] for e in ledger(warehouse_url).values())
+    assert states == {"delivered": 400, "sending": 100}
+    time.sleep(8)  # the index catches up; the next run finds them
+    second = push(sb, reconcile_wait_seconds=3, max_contacts_per_call=50)
+    assert (second.already_delivered, second.calls, second.needs_review) == (500, 0, 0)
+    assert set(created_by_request(sb, rows).values()) == {1}
+    assert {e["state"] for e in ledger(warehouse_url).values()} == {"delivered"}
 
 
 def test_dlt_retry_of_a_batch_sends_nothing_twice(

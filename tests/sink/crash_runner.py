@@ -1,0 +1,50 @@
+"""`apollo-tasks`, killed at a chosen checkpoint of a create call (the crash tests' process).
+
+    python -m tests.sink.crash_runner POINT COUNT push --table ... (the usual arguments)
+
+Installs the engine's `on_checkpoint` callback from the test side: at the COUNT-th time any call
+passes POINT (one of `destinations.core.engine.CHECKPOINTS`), the process SIGKILLs itself, so no
+`finally`, no atexit, no flush runs: like a real OOM kill or node loss.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+import destinations.apollo.session as session
+from destinations.core.engine import CHECKPOINTS
+from pipelines.cli import main
+
+
+def kill_at(point: str, count: int) -> None:
+    """Make every push session of this process SIGKILL it at the `count`-th pass of `point`."""
+    if point not in CHECKPOINTS:
+        raise SystemExit(f"unknown checkpoint {point!r}; use one of {', '.join(CHECKPOINTS)}")
+    seen = 0
+    lock = threading.Lock()  # `before_call` is passed on the calls' worker threads
+
+    def on_checkpoint(name: str) -> None:
+        nonlocal seen
+        if name != point:
+            return
+        with lock:
+            seen += 1
+            reached = seen >= count
+        if reached:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    original = session.open_session
+
+    def open_session(**kwargs: Any) -> session.PushSession:
+        return original(**kwargs, on_checkpoint=on_checkpoint)
+
+    session.open_session = open_session  # type: ignore[assignment]
+
+
+if __name__ == "__main__":
+    kill_at(sys.argv[1], int(sys.argv[2]))
+    sys.exit(main(sys.argv[3:]))
