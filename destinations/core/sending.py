@@ -122,6 +122,7 @@ class CallSending(Reconciling):
     reconciler: Reconciler
     run_id: str
     calls: int
+    calls_answered: int  # for progress displays
     calls_in_flight: int
     max_send_attempts: int
     resend_unknown: bool
