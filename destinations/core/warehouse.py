@@ -219,16 +219,18 @@ def _dates_python_cannot_hold_as_text(conn: sa.Connection) -> None:
 
 def _row(record: Any, wanted: list[tuple[int, str]], number: int) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    problems = []
+    problems: list[tuple[str, str]] = []
     for i, column in wanted:
         value = record[i]
         if value is not None and type(value) is not str:  # text is checked by validate_row
             problem = value_problem(column, value)
             if problem is not None:
-                problems.append(problem)
+                problems.append((column, problem))
         row[column] = to_input_value(value)
     if problems:
-        row[INPUT_REJECTION] = "; ".join(problems)
+        # The first in full, the others by name: one line of bounded length.
+        others = ", ".join(column for column, _ in problems[1:])
+        row[INPUT_REJECTION] = problems[0][1] + (f" (also check {others})" if others else "")
     row[ROW_NUMBER] = number
     return row
 
