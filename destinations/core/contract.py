@@ -340,7 +340,10 @@ def validate_row(raw: Mapping[str, Any], rules: TRules, *, row: int = 0) -> TVal
     if input_rejection:
         return reject(input_rejection)
     for name in CONTRACT_COLUMNS:
-        problem = value_problem(name, raw.get(name))
+        value = raw.get(name)
+        if value is None:
+            continue
+        problem = _text_problem(name, value) if type(value) is str else value_problem(name, value)
         if problem is not None:
             return reject(problem)
     task_type = text["type"]
@@ -407,18 +410,17 @@ def mark_duplicates(rows: list[dict[str, Any]]) -> int:
             numbers += f" and {len(copies) - 10} more"
         shown = show(request_id)
         if len({row_hash(c) for c in copies}) == 1:
-            reasons = [
+            reason = (
                 f"duplicate request_id {shown}: identical copy of row"
                 f" {copies[0].get(ROW_NUMBER)}, which is the one sent"
-            ] * (len(copies) - 1)
-            flagged_copies = copies[1:]
+            )
+            copies = copies[1:]
         else:
-            reasons = [
+            reason = (
                 f"duplicate request_id {shown} in rows {numbers} with different values:"
                 " make request_id unique per intended task (none of these rows was sent)"
-            ] * len(copies)
-            flagged_copies = copies
-        for copy, reason in zip(flagged_copies, reasons, strict=True):
+            )
+        for copy in copies:
             # A reason the reader already found (e.g. a boolean title) is the one to fix first.
             if not copy.get(INPUT_REJECTION):
                 copy[INPUT_REJECTION] = reason

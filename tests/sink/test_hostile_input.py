@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from destinations.apollo.vendor import APOLLO_RULES
 from destinations.core.contract import validate_row
@@ -34,12 +36,21 @@ from tests.sink.conftest import ROOT, subprocess_env
 
 TABLE = "hostile_input"
 CREATES = ("/api/v1/tasks", "/api/v1/tasks/bulk_create")
+UNKNOWN_CONTACT = "0000000000000000deadbeef"  # well-formed, but no sandbox contact has it
+# No example database: tests write only to their tmp folders (a failure prints its blob).
 PROPERTY = settings(
     max_examples=25,
     deadline=None,
+    database=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 _examples = itertools.count()
+
+
+# Hypothesis caches under ./.hypothesis otherwise, already while pytest collects (its plugin
+# reads this module's constants then): tests write only to temporary folders.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
 
 
 # --- the generated table -------------------------------------------------------------------
@@ -343,7 +354,7 @@ DUE_AT = Column(
 COLUMNS: dict[str, Column] = {
     "request_id": REQUEST_ID,
     "user_id": ids(lambda ctx: ctx.users, "no-such-user"),
-    "contact_id": ids(lambda ctx: ctx.contacts, "0000000000000000deadbeef"),
+    "contact_id": ids(lambda ctx: ctx.contacts, UNKNOWN_CONTACT),
     "type": choice(APOLLO_RULES.task_types, null_ok=False),
     "status": choice(APOLLO_RULES.statuses, null_ok=True),
     "priority": choice(APOLLO_RULES.priorities, null_ok=True),
@@ -466,6 +477,24 @@ def assert_accounted(summary: PushSummary, table: Table) -> None:
         assert request_id is None or len(request_id) <= 255
 
 
+def assert_only_valid_sent(requests: list[dict[str, Any]], users: set[str]) -> None:
+    """Every create call carried a well-formed task; only an unknown contact id (which only
+    Apollo can tell) may be refused, and then with Apollo's 422."""
+    for request in requests:
+        body = request["body"]
+        contacts = body.get("contact_ids") or [body.get("contact_id")]
+        assert body["user_id"] in users
+        assert body["type"] in APOLLO_RULES.task_types
+        assert body["status"] in APOLLO_RULES.statuses
+        assert body["priority"] in APOLLO_RULES.priorities
+        due = datetime.fromisoformat(body["due_at"])
+        assert datetime(1970, 1, 1, tzinfo=UTC) <= due < datetime(2100, 1, 1, tzinfo=UTC)
+        for name in ("title", "note"):
+            assert body.get(name) is None or (type(body[name]) is str and body[name].strip())
+        assert all(type(c) is str and c for c in contacts)
+        assert request["status"] == 200 or UNKNOWN_CONTACT in contacts, request
+
+
 def push_both_ways(sb: Any, url: str, table: Table, pipelines: Path, schema: str) -> None:
     """Dry run (nothing sent), then a real push (exactly the valid rows become tasks)."""
     common: dict[str, Any] = {
@@ -477,6 +506,7 @@ def push_both_ways(sb: Any, url: str, table: Table, pipelines: Path, schema: str
         "reconcile_wait_seconds": 1.0,
     }
     calls_before, tasks_before = creates(sb), len(sb.created())
+    requests_before = len(sb.requests())
     try:
         dry = run_push(dry_run=True, **common)
         assert_accounted(dry, table)
@@ -488,6 +518,10 @@ def push_both_ways(sb: Any, url: str, table: Table, pipelines: Path, schema: str
         dispose_engine(url)
     assert_accounted(real, table)
     assert real.created == len(table.valid_rows()), real.format()
+    sent = [
+        r for r in sb.requests()[requests_before:] if r["path"] in CREATES and r["method"] == "POST"
+    ]
+    assert_only_valid_sent(sent, {u["id"] for u in sb.users()})
     made = Counter(task_key(t) for t in sb.created()[tasks_before:])
     assert made == table.expected_tasks()
 
