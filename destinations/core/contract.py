@@ -7,17 +7,32 @@ timestamp column; no offset means UTC), `priority` (default `medium`), `note`, `
 Vendor-neutral: the allowed types, statuses and priorities come from the vendor (`TRules`). Only
 per-row checks live here; checks that need the whole input (duplicate request_ids) are in
 `mark_duplicates`, run by whoever reads the input. Rejection texts are shown to people, so each
-says what is wrong and what to do.
+says what is wrong and what to do, in one line, quoting the value only truncated.
+
+Hostile input is rejected per row, never raised (`value_problem` for any warehouse value):
+- text columns hold text; booleans, floats, dates, binary, lists are not text. Whole numbers
+  (integers, integral decimals) and UUIDs are accepted in the id columns only (`ID_COLUMNS`),
+  where warehouses often keep them; cast anything else to text in the query.
+- `due_at` is a date-time string, a DATE or a TIMESTAMP, finite and inside the vendor's window
+  (default 1970-01-01 .. 2099-12-31 UTC: no CRM wants a task due in year 1 or 9999, and
+  DuckDB reads DATE 'infinity' as 9999-12-31).
+- No NUL characters (PostgreSQL text and JSONB cannot store them) and no lone surrogates.
+- Lengths are capped (`MAX_LENGTHS`): request_id and ids fit a ledger index, emails RFC 5321's
+  254, titles and notes far above any real one (no vendor documents a limit).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypedDict
+from uuid import UUID
 
 import orjson
 
@@ -43,6 +58,26 @@ _HASHED_COLUMNS = tuple(sorted(CONTRACT_COLUMNS))
 
 DEFAULT_STATUS = "scheduled"
 DEFAULT_PRIORITY = "medium"
+
+# Columns that may hold whole numbers or UUIDs (written as text); every other column is text.
+ID_COLUMNS = frozenset({"request_id", "user_id", "contact_id"})
+MAX_LENGTHS = {
+    "request_id": 255,
+    "user_id": 255,
+    "contact_id": 255,
+    "user_email": 254,
+    "contact_email": 254,
+    "title": 1_000,
+    "note": 65_535,
+}
+DUE_AT_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+DUE_AT_LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # exclusive
+SHOWN_CHARS = 40  # of a value quoted in a rejection
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+# What `str()` of an out-of-range date looks like: DuckDB `10000-01-01 13:59:59+00`,
+# PostgreSQL `0044-03-15 BC`; and the infinities both spell.
+_BEYOND_PYTHON = re.compile(r"^\s*[+-]?\d{5,}-|\sBC\s*$", re.IGNORECASE)
+_INFINITE = frozenset({"infinity", "+infinity", "-infinity", "inf", "+inf", "-inf"})
 
 
 class TTaskRow(TypedDict):
@@ -71,6 +106,8 @@ class TRules:
     statuses: frozenset[str]
     priorities: frozenset[str]
     needs_user: bool = True
+    due_at_earliest: datetime = DUE_AT_EARLIEST
+    due_at_latest: datetime = DUE_AT_LATEST  # exclusive
 
 
 @dataclass(frozen=True)
@@ -116,38 +153,153 @@ def row_hash(raw: Mapping[str, Any]) -> str:
 def _hash_texts(texts: Mapping[str, str | None]) -> str:
     # Same bytes as orjson.dumps(..., option=OPT_SORT_KEYS): ledgers keep their hashes.
     canonical = {name: texts[name] for name in _HASHED_COLUMNS}
-    return hashlib.sha256(orjson.dumps(canonical)).hexdigest()[:32]
+    try:
+        encoded = orjson.dumps(canonical)
+    except TypeError:  # a lone surrogate (rejected anyway): still a fingerprint, not a crash
+        encoded = repr(canonical).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(encoded).hexdigest()[:32]
 
 
-def normalize_due_at(value: Any) -> tuple[str, bool]:
+def show(value: Any) -> str:
+    """A value as a rejection quotes it: one line, at most `SHOWN_CHARS` characters."""
+    if isinstance(value, str):
+        text = value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "..."
+        return repr(text)
+    text = repr(value) if isinstance(value, bytes | list | tuple | dict) else str(value)
+    text = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."
+    return text.replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, date | time):
+        return "a date/time"
+    if isinstance(value, timedelta):
+        return "an interval"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "binary data"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a struct"
+    return f"a {type(value).__name__} value"
+
+
+def _text_problem(column: str, text: str) -> str | None:
+    if _BAD_CHARS.search(text):
+        return f"{column} {show(text)} contains a NUL character or an invalid surrogate: remove it"
+    limit = MAX_LENGTHS.get(column)
+    if limit is not None and len(text) > limit and len(text.strip()) > limit:
+        return (
+            f"{column} is {len(text.strip()):,} characters long ({show(text)}): at most"
+            f" {limit:,} are accepted"
+        )
+    return None
+
+
+def value_problem(column: str, value: Any) -> str | None:
+    """Why a warehouse value cannot stand in contract column `column`, or None if it can.
+
+    Types first (see the module docstring): the reader runs this on the values as the driver
+    returns them, before they become text, and `validate_row` again on what it is given.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _text_problem(column, value)
+    if column == "due_at":
+        if isinstance(value, date):  # datetime too; the window is checked when parsed
+            return None
+        return (
+            f"due_at holds {_kind(value)} ({show(value)}): give an ISO 8601 date-time, a DATE"
+            " or a TIMESTAMP"
+        )
+    if column in ID_COLUMNS:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return _text_problem(column, str(value))
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+            return _text_problem(column, str(value))
+        if isinstance(value, UUID):
+            return None
+        wanted = "text or a whole number"
+    else:
+        wanted = "text"
+    return (
+        f"{column} holds {_kind(value)} ({show(value)}), not {wanted}: cast the column to text"
+        " in the query if that value is meant"
+    )
+
+
+def normalize_due_at(
+    value: Any,
+    *,
+    earliest: datetime = DUE_AT_EARLIEST,
+    latest: datetime = DUE_AT_LATEST,
+) -> tuple[str, bool]:
     """Parse an ISO 8601 date-time (or timestamp) into Apollo's UTC form.
+
+    Args:
+        earliest, latest: the window the instant must fall in (latest exclusive).
 
     Returns:
         The normalised value and whether it had no offset (and so was taken as UTC).
 
     Raises:
-        ValueError: not a date-time.
+        ValueError: not a finite date-time inside the window; the message is the rejection.
     """
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
         parsed = datetime(value.year, value.month, value.day)
     else:
-        return _normalize_due_text(str(value).strip())
-    return _normalize_parsed(parsed)
+        return _normalize_due_text(str(value).strip(), earliest, latest)
+    return _normalize_parsed(parsed, parsed.isoformat(), earliest, latest)
 
 
 @lru_cache(maxsize=4096)
-def _normalize_due_text(text: str) -> tuple[str, bool]:
+def _normalize_due_text(text: str, earliest: datetime, latest: datetime) -> tuple[str, bool]:
     # Pushes repeat a few due dates over many rows: parse each text once.
-    return _normalize_parsed(datetime.fromisoformat(text))
+    if text.lower() in _INFINITE:
+        raise ValueError(
+            f"bad due_at {show(text)}: not a finite date-time; give one such as 2025-02-15T08:10:30Z"
+        )
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        if _BEYOND_PYTHON.search(text):
+            raise ValueError(_outside(text, earliest, latest)) from None
+        raise ValueError(
+            f"bad due_at {show(text)}: not an ISO 8601 date-time"
+            " (e.g. 2025-02-15T08:10:30Z or 2025-02-15T10:10:30+02:00)"
+        ) from None
+    return _normalize_parsed(parsed, text, earliest, latest)
 
 
-def _normalize_parsed(parsed: datetime) -> tuple[str, bool]:
+def _normalize_parsed(
+    parsed: datetime, given: str, earliest: datetime, latest: datetime
+) -> tuple[str, bool]:
     assumed = parsed.tzinfo is None or parsed.utcoffset() is None
     if assumed:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat(timespec="milliseconds"), assumed
+    try:
+        # 9999-12-31T23:59:59-14:00 is past year 9999 in UTC: Python cannot hold it.
+        utc = parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError(_outside(given, earliest, latest)) from None
+    if not earliest <= utc < latest:
+        raise ValueError(_outside(given, earliest, latest))
+    return utc.isoformat(timespec="milliseconds"), assumed
+
+
+def _outside(given: str, earliest: datetime, latest: datetime) -> str:
+    last = (latest - timedelta(days=1)).date() if latest.time() == time() else latest.date()
+    return (
+        f"due_at {show(given)} is outside {earliest.date()}..{last} (UTC): give a due date in that"
+        " window"
+    )
 
 
 def parse_utc(value: str | None) -> datetime | None:
@@ -169,7 +321,8 @@ def _one_of(values: Iterable[str]) -> str:
 
 def validate_row(raw: Mapping[str, Any], rules: TRules, *, row: int = 0) -> TValidated:
     """Check one input row against the contract; never raises for bad data."""
-    row = int(raw.get(ROW_NUMBER) or row)
+    with contextlib.suppress(TypeError, ValueError, OverflowError):
+        row = int(raw.get(ROW_NUMBER) or row)
     text = {name: _text(raw.get(name)) for name in CONTRACT_COLUMNS}
     fingerprint = _hash_texts(text)
     request_id = text["request_id"]
@@ -177,16 +330,27 @@ def validate_row(raw: Mapping[str, Any], rules: TRules, *, row: int = 0) -> TVal
     def reject(reason: str) -> TValidated:
         return TValidated(row, request_id, fingerprint, None, reason)
 
+    id_problem = value_problem("request_id", raw.get("request_id"))
+    if id_problem is not None:
+        # Not shown or stored as an id: it may be huge or hold what a ledger cannot store.
+        return TValidated(row, None, fingerprint, None, id_problem)
     if request_id is None:
         return reject("missing request_id: every row needs a request_id, unique per intended task")
     input_rejection = _text(raw.get(INPUT_REJECTION))
     if input_rejection:
         return reject(input_rejection)
+    for name in CONTRACT_COLUMNS:
+        value = raw.get(name)
+        if value is None:
+            continue
+        problem = _text_problem(name, value) if type(value) is str else value_problem(name, value)
+        if problem is not None:
+            return reject(problem)
     task_type = text["type"]
     if task_type is None:
         return reject(f"missing type: use one of {_one_of(rules.task_types)}")
     if task_type not in rules.task_types:
-        return reject(f"unknown type {task_type!r}: use one of {_one_of(rules.task_types)}")
+        return reject(f"unknown type {show(task_type)}: use one of {_one_of(rules.task_types)}")
     user_id, user_email = text["user_id"], text["user_email"]
     if rules.needs_user and user_id is None and user_email is None:
         return reject("missing user: give user_id or user_email")
@@ -195,20 +359,19 @@ def validate_row(raw: Mapping[str, Any], rules: TRules, *, row: int = 0) -> TVal
         return reject("missing contact: give contact_id or contact_email")
     status = text["status"] or DEFAULT_STATUS
     if status not in rules.statuses:
-        return reject(f"unknown status {status!r}: use one of {_one_of(rules.statuses)}")
+        return reject(f"unknown status {show(status)}: use one of {_one_of(rules.statuses)}")
     priority = text["priority"] or DEFAULT_PRIORITY
     if priority not in rules.priorities:
-        return reject(f"unknown priority {priority!r}: use one of {_one_of(rules.priorities)}")
+        return reject(f"unknown priority {show(priority)}: use one of {_one_of(rules.priorities)}")
     raw_due = raw.get("due_at")
     if text["due_at"] is None:
         return reject("missing due_at: give an ISO 8601 date-time such as 2025-02-15T08:10:30Z")
     try:
-        due_at, assumed = normalize_due_at(raw_due)
-    except (ValueError, TypeError):
-        return reject(
-            f"bad due_at {text['due_at']!r}: not an ISO 8601 date-time"
-            " (e.g. 2025-02-15T08:10:30Z or 2025-02-15T10:10:30+02:00)"
+        due_at, assumed = normalize_due_at(
+            raw_due, earliest=rules.due_at_earliest, latest=rules.due_at_latest
         )
+    except ValueError as exc:
+        return reject(str(exc))
     task = TTaskRow(
         row=row,
         request_id=request_id,
@@ -242,19 +405,24 @@ def mark_duplicates(rows: list[dict[str, Any]]) -> int:
     for request_id, copies in seen.items():
         if len(copies) < 2:
             continue
-        numbers = ", ".join(str(c.get(ROW_NUMBER)) for c in copies)
+        numbers = ", ".join(str(c.get(ROW_NUMBER)) for c in copies[:10])
+        if len(copies) > 10:
+            numbers += f" and {len(copies) - 10} more"
+        shown = show(request_id)
         if len({row_hash(c) for c in copies}) == 1:
-            for copy in copies[1:]:
-                copy[INPUT_REJECTION] = (
-                    f"duplicate request_id {request_id!r}: identical copy of row"
-                    f" {copies[0].get(ROW_NUMBER)}, which is the one sent"
-                )
-                flagged += 1
+            reason = (
+                f"duplicate request_id {shown}: identical copy of row"
+                f" {copies[0].get(ROW_NUMBER)}, which is the one sent"
+            )
+            copies = copies[1:]
         else:
-            for copy in copies:
-                copy[INPUT_REJECTION] = (
-                    f"duplicate request_id {request_id!r} in rows {numbers} with different values:"
-                    " make request_id unique per intended task (none of these rows was sent)"
-                )
-                flagged += 1
+            reason = (
+                f"duplicate request_id {shown} in rows {numbers} with different values:"
+                " make request_id unique per intended task (none of these rows was sent)"
+            )
+        for copy in copies:
+            # A reason the reader already found (e.g. a boolean title) is the one to fix first.
+            if not copy.get(INPUT_REJECTION):
+                copy[INPUT_REJECTION] = reason
+            flagged += 1
     return flagged
