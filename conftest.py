@@ -18,6 +18,11 @@ os.environ["MPLCONFIGDIR"] = os.path.join(_SESSION_HOME, "matplotlib")
 os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(_SESSION_HOME, "jupyter-runtime")
 os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 
+# Hypothesis keeps its example database under ./.hypothesis unless told otherwise.
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
+
+set_hypothesis_home_dir(os.path.join(_SESSION_HOME, "hypothesis"))
+
 pytest_plugins = ["tests.fixtures_pg"]
 
 
