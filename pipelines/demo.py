@@ -135,8 +135,8 @@ def push_followups(
 
 def _show_arrivals(where: DemoTarget, duckdb_path: str, out: TextIO) -> None:
     """Read the pushed follow-ups back through Apollo's own tasks search."""
-    from sources.apollo.profile import APOLLO_PROFILE
-    from sources.core import ApiClient
+    from clients.apollo.profile import APOLLO_PROFILE
+    from clients.core import ApiClient
 
     with duckdb.connect(duckdb_path, read_only=True) as con:
         rows = con.sql(

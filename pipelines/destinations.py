@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from sources.core.errors import ActionableError
+from clients.core.errors import ActionableError
 
 TESTED = ("duckdb", "postgres")
 # dlt destinations that cannot hold the mirror (no SQL UPDATE/DELETE on the loaded data).

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from sources.core.errors import ActionableError
+from clients.core.errors import ActionableError
 
 LOCKS_FOLDER = "locks"
 POLL_SECONDS = 0.2

@@ -31,6 +31,8 @@ from dlt.common.destination.exceptions import (
 from dlt.common.schema import TTableSchema
 from dlt.common.typing import TDataItems, TSecretStrValue
 
+from clients.core.errors import FatalApiError, RetriesExhaustedError, VendorApiError
+from clients.core.telemetry import dlt_telemetry_off_by_default
 from destinations.apollo.session import close_session, get_session, open_session
 from destinations.apollo.settings import (
     resolve_api_key,
@@ -43,8 +45,6 @@ from destinations.core.engine import DeliveryStopped
 from destinations.core.runlock import LedgerBusyError
 from destinations.core.warehouse import WarehouseBusyError
 from destinations.core.warehouse import warehouse_url as to_url
-from sources.core.errors import FatalApiError, RetriesExhaustedError, VendorApiError
-from sources.core.telemetry import dlt_telemetry_off_by_default
 
 dlt_telemetry_off_by_default()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sources.core.client import ApiClient
+from clients.core.client import ApiClient
 
 USERS_SEARCH = "/api/v1/users/search"
 CONTACTS_SEARCH = "/api/v1/contacts/search"

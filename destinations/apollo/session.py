@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 from dlt.common.runtime import signals
 
+from clients.apollo.profile import APOLLO_PROFILE
+from clients.core.client import ApiClient, RetryPolicy
+from clients.core.errors import VendorApiError
 from destinations.apollo.vendor import ApolloTaskVendor
 from destinations.core.engine import DeliveryEngine, DeliveryStopped
 from destinations.core.ledger import DeliveryLedger
 from destinations.core.warehouse import get_engine
-from sources.apollo.profile import APOLLO_PROFILE
-from sources.core.client import ApiClient, RetryPolicy
-from sources.core.errors import VendorApiError
 
 
 @dataclass

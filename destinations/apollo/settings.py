@@ -1,6 +1,6 @@
 """Settings of the Apollo task sink, resolved by dlt (section `destination.apollo_tasks`).
 
-One precedence for every setting (see `sources.core.config`): an explicit argument (CLI flag),
+One precedence for every setting (see `clients.core.config`): an explicit argument (CLI flag),
 then `DESTINATION__APOLLO_TASKS__<KEY>`, then the short `APOLLO_API_KEY` / `APOLLO_BASE_URL`, then
 `.dlt/secrets.toml` and `.dlt/config.toml` (`[destination.apollo_tasks]`), then the default. No
 committed file holds a base URL, so a run pointed at the sandbox by an environment variable can
@@ -15,7 +15,7 @@ from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration, configspec
 from dlt.common.typing import TSecretStrValue
 
-from sources.core.config import register_short_env
+from clients.core.config import register_short_env
 
 DEFAULT_BASE_URL = "https://api.apollo.io"
 SECTION = ("destination", "apollo_tasks")

@@ -21,11 +21,11 @@ from collections.abc import Hashable, Sequence
 from datetime import timedelta
 from typing import Any
 
+from clients.core.client import ApiClient
+from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from destinations.apollo.lookup import ApolloLookup
 from destinations.core.contract import TRules, TTaskRow, parse_utc
 from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
-from sources.core.client import ApiClient
-from sources.core.errors import BadRequestError, FatalApiError, VendorApiError
 
 CREATE = "/api/v1/tasks"
 BULK_CREATE = "/api/v1/tasks/bulk_create"

@@ -20,7 +20,7 @@ so tests can kill the process exactly there.
 A run holds the ledger's lock (`runlock.py`) from `begin` to `close`: one push per ledger.
 
 Per-row problems end as rejections with a reason; errors that stop the run (auth, exhausted
-retries) leave no row in `sending` and are raised as the shared `sources.core` error types.
+retries) leave no row in `sending` and are raised as the shared `clients.core` error types.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clients.core.errors import RetriesExhaustedError
 from destinations.core.contract import INPUT_REJECTION, TTaskRow, TValidated, validate_row
 from destinations.core.ledger import (
     DELIVERED,
@@ -49,7 +50,6 @@ from destinations.core.reconcile import ALREADY_DELIVERED, CREATED, Reconciler, 
 from destinations.core.runlock import RunLock
 from destinations.core.sending import CHECKPOINTS, CallSending, DeliveryStopped
 from destinations.core.vendor import TaskVendor, TSentTask
-from sources.core.errors import RetriesExhaustedError
 
 logger = logging.getLogger("apollo_tasks.push")
 

@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from clients.core.errors import VendorApiError
 from destinations.core.contract import TTaskRow
 from destinations.core.ledger import NEEDS_REVIEW, PENDING, SENDING, DeliveryLedger, utcnow
 from destinations.core.planner import plan_calls
 from destinations.core.vendor import TaskVendor, TSentTask
-from sources.core.errors import VendorApiError
 
 CREATED = "created"
 ALREADY_DELIVERED = "already_delivered"

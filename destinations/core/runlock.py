@@ -22,7 +22,7 @@ import threading
 
 import sqlalchemy as sa
 
-from sources.core.errors import ActionableError
+from clients.core.errors import ActionableError
 
 
 class LedgerBusyError(ActionableError, RuntimeError):

@@ -38,6 +38,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
+from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from destinations.core.contract import TTaskRow
 from destinations.core.ledger import (
     PENDING,
@@ -55,7 +56,6 @@ from destinations.core.reconcile import (
     TWitness,
 )
 from destinations.core.vendor import TaskVendor, TSendOutcome, TSentTask
-from sources.core.errors import BadRequestError, FatalApiError, VendorApiError
 
 logger = logging.getLogger("apollo_tasks.push")
 

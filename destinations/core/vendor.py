@@ -9,7 +9,7 @@ A create call answers per row with one of three outcomes (`TSendOutcome`): creat
 vendor's task id), rejected (final, with the vendor's reason) or unknown (only these are
 reconciled). What stops the run (401/403, exhausted retries) and a refused call of several rows
 (the engine halves it to find the rows refused) are raised as the shared error tree of
-`sources.core.errors`; the engine decides what each means (see the state machine in `ledger.py`).
+`clients.core.errors`; the engine decides what each means (see the state machine in `ledger.py`).
 """
 
 from __future__ import annotations

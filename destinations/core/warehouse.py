@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from clients.core.errors import ActionableError
 from destinations.core.contract import (
     CONTRACT_COLUMNS,
     INPUT_REJECTION,
@@ -32,7 +33,6 @@ from destinations.core.contract import (
     to_input_value,
     value_problem,
 )
-from sources.core.errors import ActionableError
 
 DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
 _DUCKDB_LOCKED = re.compile(r"Could not set lock on file[^(]*(\(PID \d+\))?")

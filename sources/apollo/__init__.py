@@ -26,6 +26,10 @@ import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
+from clients.apollo.profile import APOLLO_PROFILE
+from clients.core import ActionableError, ApiClient, PermissionDeniedError
+from clients.core.config import register_short_env
+from clients.core.telemetry import dlt_telemetry_off_by_default
 from sources.apollo.batch import Batch
 from sources.apollo.current_state import (
     EXTRACT_RUNS_TABLE,
@@ -33,7 +37,6 @@ from sources.apollo.current_state import (
     record_removed,
     remove_deleted_tasks,
 )
-from sources.apollo.profile import APOLLO_PROFILE
 from sources.apollo.report import EXTRACT_RUN_COLUMNS, ScanReport
 from sources.apollo.scan import TaskScanner, TItem
 from sources.apollo.schema import (
@@ -57,9 +60,6 @@ from sources.apollo.settings import (
     SECTION,
     SHORT_ENV,
 )
-from sources.core import ActionableError, ApiClient, PermissionDeniedError
-from sources.core.config import register_short_env
-from sources.core.telemetry import dlt_telemetry_off_by_default
 
 dlt_telemetry_off_by_default()
 

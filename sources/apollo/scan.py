@@ -21,6 +21,7 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from clients.core import ApiClient, FatalApiError
 from sources.apollo.batch import Batch, BatchBuilder
 from sources.apollo.dedup import SeenIds
 from sources.apollo.models import TSearchPage, TUser
@@ -38,7 +39,6 @@ from sources.apollo.slicing import (
     type_children,
     user_children,
 )
-from sources.core import ApiClient, FatalApiError
 
 logger = logging.getLogger("apollo_tasks.source")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from clients.core import ApiClient, BadRequestError, InvalidResponseError
 from sources.apollo.models import TFilters, TSearchPage, TUser, TUsersPage
 from sources.apollo.pagination import lenient_int
 from sources.apollo.report import ScanReport
@@ -28,7 +29,6 @@ from sources.apollo.settings import (
     USERS_PER_PAGE,
     USERS_SEARCH_PATH,
 )
-from sources.core import ApiClient, BadRequestError, InvalidResponseError
 
 TSort = tuple[str | None, bool | None]
 DEFAULT_SORT: TSort = (None, None)

@@ -17,7 +17,7 @@ from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration, configspec
 from dlt.common.typing import TSecretStrValue
 
-from sources.core.config import register_short_env
+from clients.core.config import register_short_env
 
 DEFAULT_BASE_URL = "https://api.apollo.io"
 TASKS_SEARCH_PATH = "/api/v1/tasks/search"
@@ -61,7 +61,7 @@ FACET_TO_TASK_TYPE = {
 # --- configuration (dlt section `sources.apollo`) ---------------------------------------------
 
 SECTION = ("sources", "apollo")
-# The short names Apollo users know; see `sources.core.config` for where they rank.
+# The short names Apollo users know; see `clients.core.config` for where they rank.
 SHORT_ENV = {"api_key": "APOLLO_API_KEY", "base_url": "APOLLO_BASE_URL"}
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from clients.core import ApiClient
 from destinations.apollo.vendor import ApolloTaskVendor, map_tasks_to_rows
 from destinations.core.contract import TTaskRow
 from destinations.core.planner import minimum_calls, plan_calls
-from sources.core import ApiClient
 
 
 def row(i: int, contact: str, **kw: Any) -> TTaskRow:

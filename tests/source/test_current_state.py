@@ -8,10 +8,10 @@ from typing import Any
 import dlt
 import pytest
 
+from clients.core import VendorApiError
 from pipelines.messages import one_line_error
 from sandbox import Sandbox
 from sources.apollo import ScanReport, make_source
-from sources.core import VendorApiError
 from tests.source.helpers import extract, query, served_tasks
 
 

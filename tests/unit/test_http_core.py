@@ -1,4 +1,4 @@
-"""Unit tests of the shared HTTP core (`sources/core`) over `httpx.MockTransport`: the one
+"""Unit tests of the shared HTTP core (`clients/core`) over `httpx.MockTransport`: the one
 status-to-error mapping (one table), Retry-After and reset parsing, the governor, the client's
 retries and its never-resend-a-create rule, quota exhaustion, bad base URLs and closed ports."""
 
@@ -19,8 +19,8 @@ import httpx
 import orjson
 import pytest
 
-from sources.apollo.profile import APOLLO_PROFILE, apollo_quota_window
-from sources.core import (
+from clients.apollo.profile import APOLLO_PROFILE, apollo_quota_window
+from clients.core import (
     ApiClient,
     AuthenticationError,
     BadRequestError,

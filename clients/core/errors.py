@@ -35,8 +35,8 @@ from typing import Any
 
 import httpx
 
-from sources.core.headers import parse_retry_after, reset_at
-from sources.core.profile import VendorProfile
+from clients.core.headers import parse_retry_after, reset_at
+from clients.core.profile import VendorProfile
 
 
 class VendorApiError(Exception):

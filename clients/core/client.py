@@ -29,8 +29,8 @@ from typing import Any
 import httpx
 import orjson
 
-from sources.core.connection import checked_base_url, connect_reason, release_body
-from sources.core.errors import (
+from clients.core.connection import checked_base_url, connect_reason, release_body
+from clients.core.errors import (
     ConnectFailedError,
     FatalApiError,
     InvalidResponseError,
@@ -46,8 +46,8 @@ from sources.core.errors import (
     quota_message,
     redact,
 )
-from sources.core.governor import RateLimitGovernor
-from sources.core.profile import VendorProfile
+from clients.core.governor import RateLimitGovernor
+from clients.core.profile import VendorProfile
 
 logger = logging.getLogger("apollo_tasks.http")
 

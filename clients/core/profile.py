@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sources.core.headers import RateLimitHeaders
+from clients.core.headers import RateLimitHeaders
 
 
 def _no_quota_window(text: str) -> str | None:

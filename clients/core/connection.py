@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import httpx
 
-from sources.core.errors import UnreachableError, redact
+from clients.core.errors import UnreachableError, redact
 
 
 def checked_base_url(url: str, vendor: str, example: str, secret: str) -> str:

@@ -1,4 +1,4 @@
-"""Apollo's HTTP facts as the shared client core reads them (`sources.core.VendorProfile`).
+"""Apollo's HTTP facts as the shared client core reads them (`clients.core.VendorProfile`).
 
 Facts relied on (../shared/api-docs/NOTES.md, section 1, "Rate limits" and "What recorded real
 traffic shows"):
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from sources.core import RateLimitHeaders, VendorProfile
+from clients.core import RateLimitHeaders, VendorProfile
 
 _QUOTA = re.compile(r"\bis\s+\d[\d,]*\s+times\s+per\s+(hour|day)\b", re.IGNORECASE)
 

@@ -3,8 +3,8 @@
 Vendor-neutral: a vendor module supplies its facts as a `VendorProfile`.
 """
 
-from sources.core.client import ApiClient, RequestStats, RetryPolicy
-from sources.core.errors import (
+from clients.core.client import ApiClient, RequestStats, RetryPolicy
+from clients.core.errors import (
     ActionableError,
     AuthenticationError,
     BadRequestError,
@@ -24,15 +24,15 @@ from sources.core.errors import (
     error_for_response,
     redact,
 )
-from sources.core.governor import RateLimitGovernor
-from sources.core.headers import (
+from clients.core.governor import RateLimitGovernor
+from clients.core.headers import (
     RateLimitHeaders,
     parse_reset,
     parse_retry_after,
     requests_left,
     reset_at,
 )
-from sources.core.profile import VendorProfile
+from clients.core.profile import VendorProfile
 
 __all__ = [
     "ActionableError",

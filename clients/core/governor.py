@@ -2,7 +2,7 @@
 
 Vendors count fixed windows (often per endpoint, per minute, hour and day at once) and report
 what is left of each on successful responses; the header names are the vendor's and come in a
-`RateLimitHeaders` value (`sources.core.headers`). When the budget reaches zero:
+`RateLimitHeaders` value (`clients.core.headers`). When the budget reaches zero:
 - if the vendor said when the window resets (seconds, epoch or HTTP date), the endpoint is held
   until then, and `blocked_for` tells the client how long, so it can give up at once on a wait
   longer than it allows;
@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from sources.core.headers import RateLimitHeaders, requests_left, reset_at
+from clients.core.headers import RateLimitHeaders, requests_left, reset_at
 
 
 class RateLimitGovernor:
