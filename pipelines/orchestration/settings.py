@@ -28,10 +28,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import dlt
+from dlt.common.configuration import resolve_configuration
+from dlt.common.configuration.specs import BaseConfiguration, configspec
 
 SECTION = "apollo_tasks"
 DEFAULT_SCHEDULE = "@daily"
@@ -39,48 +40,25 @@ DEFAULT_DATASET = "apollo"
 DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
 
 
-def _get(key: str, accessor: Any = None) -> Any:
-    value = (accessor or dlt.config).get(key)
-    return None if value in (None, "") else value
+@configspec
+class JobSettings(BaseConfiguration):
+    """One scheduled run's settings, resolved by dlt (`[apollo_tasks]`, `APOLLO_TASKS__*`)."""
 
-
-def _as_bool(value: Any, default: bool) -> bool:
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() not in ("0", "false", "no", "off")
-
-
-def schedule() -> str:
-    """The cron expression or preset both orchestrators schedule the job with."""
-    return str(_get(f"{SECTION}.schedule") or DEFAULT_SCHEDULE)
-
-
-@dataclass(frozen=True)
-class JobSettings:
-    """One run's settings; `load()` reads them when the run starts, never at import."""
-
-    warehouse: str
+    warehouse: str | None = None
     dataset: str = DEFAULT_DATASET
     push_table: str | None = None
     push_query: str | None = None
     strict: bool = True
+    schedule: str = DEFAULT_SCHEDULE
 
     @classmethod
     def load(cls) -> JobSettings:
-        warehouse = (
-            _get(f"{SECTION}.warehouse")
-            or _get("destination.duckdb.credentials", dlt.secrets)
-            or DEFAULT_WAREHOUSE
-        )
-        return cls(
-            warehouse=str(warehouse),
-            dataset=str(_get(f"{SECTION}.dataset") or DEFAULT_DATASET),
-            push_table=_get(f"{SECTION}.push_table"),
-            push_query=_get(f"{SECTION}.push_query"),
-            strict=_as_bool(_get(f"{SECTION}.strict"), default=True),
-        )
+        """Read the settings when a run starts (never at import)."""
+        job = resolve_configuration(cls(), sections=(SECTION,))
+        if not job.warehouse:
+            duckdb_credentials: Any = dlt.secrets.get("destination.duckdb.credentials")
+            job.warehouse = str(duckdb_credentials or DEFAULT_WAREHOUSE)
+        return job
 
     @property
     def has_push_input(self) -> bool:
@@ -88,9 +66,10 @@ class JobSettings:
 
     def extract_destination(self) -> dict[str, Any]:
         """`run_extract` destination arguments for the warehouse (DuckDB or PostgreSQL)."""
-        scheme, sep, rest = self.warehouse.partition("://")
+        warehouse = str(self.warehouse or DEFAULT_WAREHOUSE)
+        scheme, sep, rest = warehouse.partition("://")
         if not sep:  # a plain path is a DuckDB file
-            return {"destination": "duckdb", "duckdb_path": os.path.abspath(self.warehouse)}
+            return {"destination": "duckdb", "duckdb_path": os.path.abspath(warehouse)}
         dialect = scheme.split("+", 1)[0]
         if dialect == "duckdb":
             # `duckdb:///relative` and `duckdb:////absolute`, as SQLAlchemy spells them
@@ -109,6 +88,11 @@ class JobSettings:
     def push_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `pipelines.push.run_push`."""
         return {"warehouse": self.warehouse, "table": self.push_table, "query": self.push_query}
+
+
+def schedule() -> str:
+    """The cron expression or preset both orchestrators schedule the job with."""
+    return JobSettings.load().schedule
 
 
 @contextmanager

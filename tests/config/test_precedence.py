@@ -248,3 +248,29 @@ def test_push_honours_max_contacts_per_call_from_the_dlt_env_var(
     assert summary.created == 40
     bulk = [r for r in sandbox.requests("/api/v1/tasks/bulk_create") if r["method"] == "POST"]
     assert len(bulk) == 6  # ceil(40 / 7)
+
+
+def test_orchestration_settings_come_through_dlt_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.orchestration.settings import JobSettings, schedule
+
+    monkeypatch.setenv("APOLLO_TASKS__WAREHOUSE", "/data/w.duckdb")
+    monkeypatch.setenv("APOLLO_TASKS__DATASET", "apollo_eu")
+    monkeypatch.setenv("APOLLO_TASKS__STRICT", "false")
+    monkeypatch.setenv("APOLLO_TASKS__PUSH_TABLE", "marts.followups")
+    monkeypatch.setenv("APOLLO_TASKS__SCHEDULE", "0 6 * * *")
+    job = JobSettings.load()
+    assert (job.warehouse, job.dataset, job.strict, job.push_table) == (
+        "/data/w.duckdb",
+        "apollo_eu",
+        False,
+        "marts.followups",
+    )
+    assert job.extract_kwargs() == {
+        "destination": "duckdb",
+        "duckdb_path": "/data/w.duckdb",
+        "dataset_name": "apollo_eu",
+        "strict": False,
+    }
+    assert schedule() == "0 6 * * *"
+    monkeypatch.delenv("APOLLO_TASKS__WAREHOUSE")
+    assert JobSettings.load().warehouse == "apollo_tasks.duckdb"
