@@ -2,7 +2,7 @@
 
 Prints exactly one line to stdout once listening, `SANDBOX READY base_url=http://127.0.0.1:P`
 (the subprocess mode of `running_sandbox` waits for it). The other flags are the vendor's
-(`--help` after `--vendor V` lists them).
+(`--vendor V --help` lists them).
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ def main(argv: list[str] | None = None) -> None:
         default=DEFAULT_VENDOR,
         help=f"whose emulator to serve: {' | '.join(sorted(EMULATORS))} (default {DEFAULT_VENDOR})",
     )
-    chosen, _ = parser.parse_known_args(argv)
+    # The vendor decides which other flags exist, so it is read first (`--help` waits for them).
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("--vendor", default=DEFAULT_VENDOR)
+    chosen, _ = first.parse_known_args(argv)
     try:
         vendor = emulator(chosen.vendor)
     except ValueError as exc:
