@@ -19,8 +19,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sandbox.apollo.cli_args import config_from_args
     from sandbox import SandboxInfo, serve_forever
+    from sandbox.apollo.cli_args import config_from_args
 
     def announce(info: SandboxInfo) -> None:
         print(info.describe(), flush=True)
