@@ -23,7 +23,7 @@ import orjson
 import psutil
 
 from sandbox import SandboxConfig, running_sandbox
-from sandbox.app import App
+from sandbox.apollo import App
 
 UNCAPPED = {"max_records": 10**9, "max_pages": 10**9, "max_per_page": 200}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    from sandbox.cli_args import add_sandbox_arguments
+    from sandbox.apollo.cli_args import add_sandbox_arguments
 
     parser: argparse.ArgumentParser = sub.add_parser(
         "sandbox",
@@ -19,8 +19,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sandbox.cli_args import config_from_args
-    from sandbox.server import SandboxInfo, serve_forever
+    from sandbox import SandboxInfo, serve_forever
+    from sandbox.apollo.cli_args import config_from_args
 
     def announce(info: SandboxInfo) -> None:
         print(info.describe(), flush=True)

@@ -1,16 +1,50 @@
-"""A faithful local emulator of Apollo.io's tasks API (real HTTP on 127.0.0.1).
+"""Local emulators of vendor APIs (real HTTP on 127.0.0.1), for the demo, every test and the
+benchmarks.
 
-Used by the demo, every test and the benchmarks. Start one with `running_sandbox()` (tests,
-benchmarks), `serve_forever()` (the `apollo-tasks sandbox` CLI) or `python -m sandbox`.
-What it emulates, and which facts it relies on, is documented in each module's docstring; the
-knobs that play the variants of unknown vendor behaviour are in `sandbox.config`.
+Layout::
+
+    sandbox/
+      core/          vendor-free: never names a vendor
+        http.py        the asyncio HTTP/1.1 server (drops and truncation below HTTP)
+        app.py         EmulatorApp: request log -> route -> auth -> faults -> rate limit -> work
+        faults.py      random + scripted faults (drop, 5xx, burst 429, truncate, invalid JSON)
+        config.py      FaultConfig and the protocol every emulator's config follows
+        ratelimit.py   fixed windows with the header names and answers the emulator chooses
+        params.py      query / body reading, redaction of secret parameters
+        hooks.py       /_sandbox/ health, requests, reset, config, faults/script, stats
+        server.py      thread or foreground serving; runner.py: thread or child process
+        handle.py      SandboxHandle, the test handle base; cli_args.py: --port, --host
+        emulator.py    Emulator: what a vendor package hands the registry
+      apollo/        Apollo.io: app (routes, auth), state, endpoints_*, data, store, render*,
+                     params, ratelimit (header names, messages), config, cli_args, hooks, handle
+      registry.py    EMULATORS = {"apollo": ...}; running_sandbox(vendor=...), serve_forever
+      __main__.py    python -m sandbox --vendor apollo --port P ...
+
+Start one with `running_sandbox()` (tests, benchmarks), `serve_forever()` (the `apollo-tasks
+sandbox` CLI) or `python -m sandbox`. Arrows point down only: `registry` imports the vendor
+packages, a vendor package imports `core`, `core` imports nothing of theirs, and no emulator
+imports the client code (`clients/`, `sources/`, `destinations/`): each is its own reading of the
+vendor's docs.
+
+A new vendor's emulator is a package `sandbox/<vendor>/` plus one entry in `EMULATORS`:
+- a config dataclass with `faults` (a `core.config.FaultConfig`, its default `fault_paths`
+  narrowed to the API's prefixes), `request_log_cap`, `DATASET_FIELDS`, `to_dict`, `merged`,
+  `validate`;
+- an `EmulatorApp` subclass: `route` (404/405 otherwise), `authorize` (the vendor's auth rules),
+  `rate_limit` (`self.limiter.hit(...)` with its header names), `too_many`, `call` (the
+  endpoints), and if needed `secret_params`, `log_fields`, `vendor_hook`, `stats`, `describe`;
+- a `SandboxHandle` subclass for its own hooks, CLI flags (`core.cli_args.add_server_arguments`
+  plus `--config-json`), and the `Emulator(...)` value tying them together.
+
+Apollo's names are re-exported here, as they were before emulators had packages.
 """
 
-from sandbox.config import FaultConfig, SandboxConfig
-from sandbox.handle import Sandbox, running_sandbox
-from sandbox.server import SandboxInfo, SandboxServer, serve_forever
+from sandbox.apollo import FaultConfig, Sandbox, SandboxConfig
+from sandbox.core.server import SandboxInfo, SandboxServer
+from sandbox.registry import EMULATORS, running_sandbox, serve_forever
 
 __all__ = [
+    "EMULATORS",
     "FaultConfig",
     "Sandbox",
     "SandboxConfig",

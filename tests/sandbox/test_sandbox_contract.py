@@ -16,8 +16,8 @@ import jsonschema
 import pytest
 
 from sandbox import SandboxConfig, running_sandbox
-from sandbox.app import App
-from sandbox.cli_args import add_sandbox_arguments, config_from_args
+from sandbox.apollo.app import App
+from sandbox.apollo.cli_args import add_sandbox_arguments, config_from_args
 
 SEARCH = "/api/v1/tasks/search"
 API_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "api-docs"

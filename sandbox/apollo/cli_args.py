@@ -1,4 +1,5 @@
-"""Command-line flags of the sandbox, shared by `apollo-tasks sandbox` and `python -m sandbox`.
+"""Command-line flags of the Apollo emulator, shared by `apollo-tasks sandbox` and
+`python -m sandbox --vendor apollo`.
 
 Every flag defaults to None so that only flags given on the command line override the base
 config (the defaults of `SandboxConfig`, or `--config-json`).
@@ -10,7 +11,8 @@ import argparse
 import json
 from typing import Any
 
-from sandbox.config import SandboxConfig
+from sandbox.apollo.config import SandboxConfig
+from sandbox.core.cli_args import add_server_arguments
 
 # flag -> (config path, type, help)
 _FLAGS: dict[str, tuple[str, Any, str]] = {
@@ -60,8 +62,7 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
 
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     """Add `--port`, `--host` and every config flag to `parser`."""
-    parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    add_server_arguments(parser)
     for flag, (_, kind, help_text) in _FLAGS.items():
         parser.add_argument(flag, type=kind, default=None, help=help_text)
     parser.add_argument(

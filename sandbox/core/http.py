@@ -5,7 +5,7 @@ answer (before or after doing the work), send a full `Content-Length` then only 
 
 Supported: HTTP/1.1 and 1.0, keep-alive (1.1 default, `Connection: close` honoured),
 `Content-Length` request bodies. Chunked request bodies are answered 411 and the connection is
-closed, since nothing Apollo's clients send needs them.
+closed, since no vendor client the emulators stand in for sends them.
 """
 
 from __future__ import annotations

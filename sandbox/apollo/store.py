@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sandbox.data import Dataset
-from sandbox.render import API_JSON, NULL, Renderer, TaskRow, json_str
-from sandbox.util import now_ms
+from sandbox.apollo.data import Dataset
+from sandbox.apollo.render import API_JSON, NULL, Renderer, TaskRow, json_str
+from sandbox.apollo.util import now_ms
 
 SORTS = ("created", "task_due_at", "task_priority")
 _MUTABLE = ("t_user", "t_type", "t_status", "t_priority", "t_due", "t_done")

@@ -1,5 +1,8 @@
 """Request parameters as Apollo.io reads them: query string and/or JSON body, body wins.
 
+The generic reading (lists, bodies, redaction) is `sandbox.core.params`; this module adds
+Apollo's field rules.
+
 Facts relied on (NOTES.md section 1, spec): list parameters arrive as `name[]=a&name[]=b` in the
 query string (also plain `name=a`) or as JSON arrays; numbers may arrive as strings. Any bad input
 answers 422 `{"error": "..."}`.
@@ -8,58 +11,13 @@ answers 422 `{"error": "..."}`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
-import orjson
+from sandbox.apollo.data import PRIORITIES, STATUSES, TASK_TYPES
+from sandbox.apollo.util import parse_iso
+from sandbox.core.params import BadInput
 
-from sandbox.data import PRIORITIES, STATUSES, TASK_TYPES
-from sandbox.util import parse_iso
-
-REDACTED = "[REDACTED]"
-
-
-class BadInput(Exception):
-    """Answered 422 `{"error": str(exc)}`."""
-
-
-def parse_query(query: str) -> dict[str, Any]:
-    """`a=1&l[]=x&l[]=y` -> {"a": "1", "l": ["x", "y"]}; a repeated plain key becomes a list."""
-    out: dict[str, Any] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        if key.endswith("[]"):
-            out.setdefault(key[:-2], [])
-            if not isinstance(out[key[:-2]], list):
-                out[key[:-2]] = [out[key[:-2]]]
-            out[key[:-2]].append(value)
-        elif key in out:
-            prev = out[key]
-            out[key] = (prev if isinstance(prev, list) else [prev]) + [value]
-        else:
-            out[key] = value
-    return out
-
-
-def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
-    if not body.strip():
-        return {}
-    if "x-www-form-urlencoded" in content_type:
-        return parse_query(body.decode("utf-8", "replace"))
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadInput("request body is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise BadInput("request body must be a JSON object")
-    return data
-
-
-def redact(data: Any) -> Any:
-    """A copy of `data` with every `api_key` value replaced, at any depth."""
-    if isinstance(data, dict):
-        return {k: (REDACTED if k == "api_key" else redact(v)) for k, v in data.items()}
-    if isinstance(data, list):
-        return [redact(v) for v in data]
-    return data
+# Apollo's key, wherever a client puts it, never reaches the request log.
+SECRETS = ("api_key",)
 
 
 def as_list(value: Any) -> list[Any] | None:

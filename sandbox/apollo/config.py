@@ -1,4 +1,4 @@
-"""Configuration of the Apollo.io sandbox: every knob, JSON-serialisable.
+"""Configuration of the Apollo.io emulator: every knob, JSON-serialisable.
 
 The knobs exist because the real Apollo behaviour is unknown or varies (see
 `shared/api-docs/NOTES.md`, section 1): the sandbox must be able to play each plausible variant
@@ -16,62 +16,22 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+
+from sandbox.core import config as core_config
+from sandbox.core.ratelimit import WINDOWS
 
 PAST_CAP_BEHAVIOURS = ("empty", "422")
 FILTER_MODES = ("honour", "ignore")
 HEADER_SCHEMES = ("current", "legacy")
 RATE_LIMIT_BODIES = ("text", "json")
-WINDOWS = ("minute", "hour", "day")
 
 
 @dataclass
-class FaultConfig:
-    """Random misbehaviour, reproducible from `fault_seed` (one random draw set per request)."""
+class FaultConfig(core_config.FaultConfig):
+    """The generic fault knobs (`sandbox.core.config.FaultConfig`), aimed at Apollo's API paths."""
 
-    latency_ms: float = 0.0
-    jitter_ms: float = 0.0
-    error_rate: float = 0.0
-    drop_rate: float = 0.0
-    truncate_rate: float = 0.0
-    invalid_json_rate: float = 0.0
-    burst_429_every: int = 0
-    burst_429_len: int = 0
-    drop_after_create_rate: float = 0.0
-    # Path prefixes the faults apply to; `/_sandbox` hooks are never faulted whatever this says.
     fault_paths: list[str] = field(default_factory=lambda: ["/api/v1/", "/v1/"])
-    fault_seed: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FaultConfig:
-        _reject_unknown(cls, data, "faults")
-        merged = {**dataclasses.asdict(cls()), **data}
-        cfg = cls(**merged)
-        cfg.validate()
-        return cfg
-
-    def validate(self) -> None:
-        for name in (
-            "error_rate",
-            "drop_rate",
-            "truncate_rate",
-            "invalid_json_rate",
-            "drop_after_create_rate",
-        ):
-            value = getattr(self, name)
-            if not 0.0 <= float(value) <= 1.0:
-                raise ValueError(f"faults.{name} must be between 0 and 1, got {value!r}")
-        if self.latency_ms < 0 or self.jitter_ms < 0:
-            raise ValueError("faults.latency_ms and faults.jitter_ms must be >= 0")
-        if self.burst_429_every < 0 or self.burst_429_len < 0:
-            raise ValueError("faults.burst_429_every and faults.burst_429_len must be >= 0")
-        if not isinstance(self.fault_paths, list) or not all(
-            isinstance(p, str) for p in self.fault_paths
-        ):
-            raise ValueError("faults.fault_paths must be a list of path prefixes")
 
 
 @dataclass
@@ -124,7 +84,7 @@ class SandboxConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     # Fields that shape the generated dataset: changing them live would need a rebuild.
-    DATASET_FIELDS = ("tasks", "seed", "anchor_date")
+    DATASET_FIELDS: ClassVar[tuple[str, ...]] = ("tasks", "seed", "anchor_date")
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -133,7 +93,7 @@ class SandboxConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SandboxConfig:
-        _reject_unknown(cls, data, "config")
+        core_config.reject_unknown(cls, data, "config")
         base = cls().to_dict()
         faults = FaultConfig.from_dict(dict(data.get("faults") or {}))
         merged = {**base, **{k: v for k, v in data.items() if k != "faults"}}
@@ -146,7 +106,7 @@ class SandboxConfig:
         """A copy with `changes` applied; nested `faults`, `rate_limits`... are merged, not replaced."""
         data = self.to_dict()
         for key, value in changes.items():
-            if isinstance(value, FaultConfig):
+            if isinstance(value, core_config.FaultConfig):
                 value = value.to_dict()
             if (
                 isinstance(value, dict)
@@ -203,12 +163,3 @@ class SandboxConfig:
         """The request limit of `endpoint` in `window`, honouring per-endpoint overrides."""
         override = self.endpoint_rate_limits.get(endpoint, {})
         return int(override.get(window, self.rate_limits[window]))
-
-
-def _reject_unknown(cls: type, data: dict[str, Any], what: str) -> None:
-    if not isinstance(data, dict):
-        raise ValueError(f"{what} must be a JSON object")
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValueError(f"unknown {what} field(s): {', '.join(unknown)}")

@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
-from sandbox import params as P
-from sandbox.data import FACET_TO_TYPE, TASK_TYPES, TYPE_FACETS
-from sandbox.http import Response
-from sandbox.store import Query
+from sandbox.apollo import params as P
+from sandbox.apollo.data import FACET_TO_TYPE, TASK_TYPES, TYPE_FACETS
+from sandbox.apollo.store import Query
+from sandbox.core.http import Response
 
 if TYPE_CHECKING:
-    from sandbox.app import App
+    from sandbox.apollo.state import ApolloState
 
 # Empty facet lists every search answer carries (from the spec example).
 EMPTY_FACETS = [
@@ -70,7 +70,7 @@ def error(message: str, status: int = 422) -> Response:
     return Response(status, orjson.dumps({"error": message}))
 
 
-def search(app: App, params: dict[str, Any], mode: str) -> Response:
+def search(app: ApolloState, params: dict[str, Any], mode: str) -> Response:
     """Tasks search; `mode` is `current` (POST), `get` (GET /api/v1) or `legacy` (GET /v1)."""
     cfg = app.cfg
     legacy = mode == "legacy"
@@ -141,7 +141,7 @@ def _type_facets(counts: np.ndarray) -> list[dict[str, Any]]:
     ]
 
 
-def _filters(app: App, params: dict[str, Any]) -> tuple[Query, list[dict[str, Any]]]:
+def _filters(app: ApolloState, params: dict[str, Any]) -> tuple[Query, list[dict[str, Any]]]:
     """The store query and the breadcrumbs for the undocumented filters (if honoured)."""
     query = Query()
     crumbs: list[dict[str, Any]] = []
@@ -181,7 +181,7 @@ def _crumb(label: str, field: str, value: Any, display: str) -> dict[str, Any]:
     return {"label": label, "signal_field_name": field, "value": value, "display_name": display}
 
 
-def create(app: App, params: dict[str, Any], bulk: bool) -> Response:
+def create(app: ApolloState, params: dict[str, Any], bulk: bool) -> Response:
     """Single (`{"task": ...}`) or bulk (`{"success": true, "tasks": [...]}`) create."""
     missing = [
         name for name, key in (("type", "type"), ("user", "user_id")) if P.blank(params.get(key))
@@ -219,7 +219,7 @@ def create(app: App, params: dict[str, Any], bulk: bool) -> Response:
     return Response(200, b'{"task":' + bodies[0] + b',"team":' + team + b"}")
 
 
-def _contacts(app: App, params: dict[str, Any], bulk: bool) -> list[int]:
+def _contacts(app: ApolloState, params: dict[str, Any], bulk: bool) -> list[int]:
     """Contact indexes to create tasks for, in request order; raises BadInput."""
     if bulk:
         ids = params.get("contact_ids")

@@ -1,4 +1,5 @@
-"""Misbehaviour on command: random faults reproducible from a seed, plus a deterministic script.
+"""Misbehaviour on command, for any emulator: random faults reproducible from a seed, plus a
+deterministic script.
 
 Random faults draw the same number of random values for every request, so the fault a request
 gets depends only on its position in the sequence of faultable requests and on `fault_seed` —
@@ -7,8 +8,8 @@ not on timing or on which faults are switched on.
 Fault kinds: `drop` (close without answering, before the work), `error_500|502|503` (JSON or HTML
 body, like an app server or a load balancer), `rate_429` (burst 429 with `retry-after: 1`),
 `truncate` (full Content-Length, half the body, close), `invalid_json` (200 with a body that is
-not JSON), `drop_after_create` (do the work — create the tasks — then close without answering),
-`delay:<ms>`.
+not JSON), `drop_after_create` (do the work — on a route the emulator marks as a create — then
+close without answering), `delay:<ms>`.
 
 Script entries `{"path", "fault", "count" (default 1), "after" (default 0)}` match a request path
 exactly, or by prefix when `path` ends with `*`.
@@ -20,7 +21,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.config import FaultConfig
+from sandbox.core.config import FaultConfig
 
 BEFORE = ("drop", "error_500", "error_502", "error_503", "rate_429")
 AFTER = ("truncate", "invalid_json", "drop_after_create")
@@ -99,8 +100,9 @@ class FaultEngine:
             raise ValueError("the fault script must be a JSON list of entries")
         self.script.extend(ScriptEntry.from_dict(e) for e in entries)
 
-    def plan(self, path: str, cfg: FaultConfig) -> Plan:
-        """Decide the faults of the next request to `path` (which faults may apply to)."""
+    def plan(self, path: str, cfg: FaultConfig, create: bool = False) -> Plan:
+        """Decide the faults of the next request to `path` (which faults may apply to);
+        `create`: the route makes records, so `drop_after_create` may hit it."""
         plan = Plan()
         draws = [self.rng.random() for _ in range(8)]
         self.seen += 1
@@ -119,7 +121,7 @@ class FaultEngine:
             plan.before = "rate_429"
         elif draws[2] < cfg.error_rate:
             plan.before = f"error_{plan.error_status}"
-        elif draws[6] < cfg.drop_after_create_rate and _is_create(path):
+        elif draws[6] < cfg.drop_after_create_rate and create:
             plan.after = "drop_after_create"
         elif draws[4] < cfg.truncate_rate:
             plan.after = "truncate"
@@ -170,10 +172,6 @@ def mangle_json(body: bytes) -> bytes:
     return (
         body[: len(body) // 2] + b"\n<html><body>upstream sent an incomplete response</body></html>"
     )
-
-
-def _is_create(path: str) -> bool:
-    return path.rstrip("/").endswith(("/tasks", "/tasks/bulk_create"))
 
 
 def _delay_ms(fault: str) -> float | None:

@@ -1,8 +1,8 @@
-"""Run the sandbox: in a background thread, or in the foreground for the CLI.
+"""Run an emulator: in a background thread, or in the foreground for the CLI.
 
-`SandboxServer(config, port, host).start()` builds the dataset in the caller's thread (so errors
-surface there), then serves on its own asyncio loop in a daemon thread. `serve_forever()` is what
-`apollo-tasks sandbox` and `python -m sandbox` call.
+`SandboxServer(app, port, host).start()` serves an app built in the caller's thread (so dataset
+errors surface there) on its own asyncio loop in a daemon thread. `serve_forever()` is what the
+CLI's `sandbox` command and `python -m sandbox` end in.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sandbox.app import App
-from sandbox.config import SandboxConfig
-from sandbox.http import HttpServer
+from sandbox.core.app import EmulatorApp
+from sandbox.core.http import HttpServer
 
 log = logging.getLogger(__name__)
+
+READY_PREFIX = "SANDBOX READY base_url="
 
 
 @dataclass(frozen=True)
@@ -26,31 +28,24 @@ class SandboxInfo:
     """What a person needs to talk to a running sandbox."""
 
     base_url: str
-    master_key: str
-    plain_key: str | None
+    # What the emulator says about itself to a person (keys, where its hooks are).
+    description: str
 
     def banner(self) -> str:
         """The one line `python -m sandbox` prints (parsed by the subprocess mode)."""
-        return f"SANDBOX READY base_url={self.base_url}"
+        return f"{READY_PREFIX}{self.base_url}"
 
     def describe(self) -> str:
         """A few lines for a person starting the sandbox from the CLI."""
-        return (
-            f"Apollo sandbox listening on {self.base_url}\n"
-            f"  base URL (APOLLO_BASE_URL): {self.base_url}\n"
-            f"  master key (send as x-api-key): {self.master_key}\n"
-            f"  plain key (403 on task endpoints): {self.plain_key}\n"
-            f"  test hooks: {self.base_url}/_sandbox/stats"
-        )
+        return self.description
 
 
 class SandboxServer:
-    """One sandbox on host:port (port 0 picks a free port)."""
+    """One emulator app served on host:port (port 0 picks a free port)."""
 
-    def __init__(self, config: SandboxConfig, port: int = 0, host: str = "127.0.0.1") -> None:
-        self.config = config
+    def __init__(self, app: EmulatorApp[Any], port: int = 0, host: str = "127.0.0.1") -> None:
         self.host = host
-        self.app = App(config)
+        self.app = app
         self._http = HttpServer(self.app.handle, host, port)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -62,8 +57,8 @@ class SandboxServer:
 
     @property
     def info(self) -> SandboxInfo:
-        plain = self.config.plain_keys[0] if self.config.plain_keys else None
-        return SandboxInfo(f"http://{self.host}:{self.port}", self.config.master_keys[0], plain)
+        base_url = f"http://{self.host}:{self.port}"
+        return SandboxInfo(base_url, self.app.describe(base_url))
 
     def start(self) -> SandboxServer:
         """Serve in a daemon thread; returns once the port accepts connections."""
@@ -85,7 +80,7 @@ class SandboxServer:
             loop.run_until_complete(self._wait_stop())
             loop.close()
 
-        self._thread = threading.Thread(target=run, name="apollo-sandbox", daemon=True)
+        self._thread = threading.Thread(target=run, name=f"{self.app.vendor}-sandbox", daemon=True)
         self._thread.start()
         ready.wait()
         if failure:
@@ -109,17 +104,17 @@ class SandboxServer:
 
 
 def serve_forever(
-    config: SandboxConfig,
+    make_app: Callable[[], EmulatorApp[Any]],
     port: int,
     host: str = "127.0.0.1",
     on_ready: Callable[[SandboxInfo], None] | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl-C). `on_ready` gets the base URL and keys once listening,
+    """Serve the app `make_app` builds until interrupted (Ctrl-C). `on_ready` gets the base URL and keys once listening,
     so the caller decides how to show them (library code does not print), e.g.
     `on_ready=lambda info: print(info.describe(), flush=True)`; without it they are logged."""
 
     async def main() -> None:
-        server = SandboxServer(config, port, host)
+        server = SandboxServer(make_app(), port, host)
         await server._http.start()
         if on_ready is not None:
             on_ready(server.info)

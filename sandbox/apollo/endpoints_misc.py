@@ -20,17 +20,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
-from sandbox import params as P
-from sandbox.http import Response
+from sandbox.apollo import params as P
+from sandbox.apollo import ratelimit
+from sandbox.core.http import Response
 
 if TYPE_CHECKING:
-    from sandbox.app import App
+    from sandbox.apollo.state import ApolloState
 
 USERS_MAX_PER_PAGE = 100
 CONTACTS_DISPLAY_LIMIT = 50_000
 
 
-def users_search(app: App, params: dict[str, Any]) -> Response:
+def users_search(app: ApolloState, params: dict[str, Any]) -> Response:
     page = P.int_param(params, "page", 1)
     per_page = min(P.int_param(params, "per_page", 25), USERS_MAX_PER_PAGE)
     n = app.ds.n_users
@@ -49,7 +50,7 @@ def users_search(app: App, params: dict[str, Any]) -> Response:
     return Response(200, orjson.dumps(body))
 
 
-def contacts_search(app: App, params: dict[str, Any]) -> Response:
+def contacts_search(app: ApolloState, params: dict[str, Any]) -> Response:
     page = P.int_param(params, "page", 1)
     per_page = min(P.int_param(params, "per_page", 25), app.cfg.contacts_max_per_page)
     keywords = params.get("q_keywords")
@@ -97,5 +98,5 @@ def contacts_search(app: App, params: dict[str, Any]) -> Response:
     return Response(200, orjson.dumps(body))
 
 
-def usage_stats(app: App, params: dict[str, Any]) -> Response:
-    return Response(200, orjson.dumps(app.limiter.usage_stats(app.cfg)))
+def usage_stats(app: ApolloState, params: dict[str, Any]) -> Response:
+    return Response(200, orjson.dumps(ratelimit.usage_stats(app.limiter, app.cfg)))

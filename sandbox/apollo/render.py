@@ -18,10 +18,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import orjson
 
-from sandbox import names
-from sandbox import render_people as people
-from sandbox.data import CREATED_FROM, PRIORITIES, STATUSES, TASK_TYPES, Dataset
-from sandbox.util import COUNTER_MOD, iso_ms_offset, iso_ms_z
+from sandbox.apollo import names
+from sandbox.apollo import render_people as people
+from sandbox.apollo.data import CREATED_FROM, PRIORITIES, STATUSES, TASK_TYPES, Dataset
+from sandbox.apollo.util import COUNTER_MOD, iso_ms_offset, iso_ms_z
 
 NULL = b"null"
 

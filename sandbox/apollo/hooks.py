@@ -1,0 +1,81 @@
+"""Apollo's own test hooks under `/_sandbox/` (the generic ones are `sandbox.core.hooks`).
+
+They let tests see what the "vendor" received and simulate changes made in Apollo, without
+using the product's own code:
+
+- `GET /_sandbox/created`: tasks created via the API, in creation order (search lag ignored).
+- `GET|PATCH|DELETE /_sandbox/tasks/{id}`: read / change / delete a task as if done in Apollo.
+- `GET /_sandbox/users`, `GET /_sandbox/contacts?limit=&offset=`.
+- `GET /_sandbox/stats` (generic) counts tasks, created tasks, users, contacts and accounts too.
+
+The generic `POST /_sandbox/reset` also drops created tasks, deletions and patches; the request
+log's JSON bodies have `api_key` values redacted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sandbox.apollo import params as P
+from sandbox.apollo.util import now_ms
+from sandbox.core.hooks import PREFIX, error, json_object, json_response
+from sandbox.core.http import Request, Response
+
+if TYPE_CHECKING:
+    from sandbox.apollo.state import ApolloState
+
+PATCHABLE = ("status", "priority", "note", "title", "due_at", "type", "user_id")
+
+
+def handle(app: ApolloState, req: Request, path: str, query: dict[str, Any]) -> Response | None:
+    """Answer one of Apollo's hooks at `path` (trailing `/` stripped), or None."""
+    method = req.method
+    if path == f"{PREFIX}/created":
+        return Response(200, b"[" + b",".join(c.body for c in app.store.created) + b"]")
+    if path.startswith(f"{PREFIX}/tasks/"):
+        return _task(app, method, path.rsplit("/", 1)[1], req)
+    if path == f"{PREFIX}/users":
+        return json_response([app.renderer.user(u) for u in range(app.ds.n_users)])
+    if path == f"{PREFIX}/contacts":
+        limit = P.int_param(query, "limit", 100)
+        offset = int(query.get("offset") or 0)
+        stop = min(app.ds.n_contacts, offset + limit)
+        return json_response(app.renderer.contacts(list(range(max(0, offset), stop))))
+    return None
+
+
+def _task(app: ApolloState, method: str, oid: str, req: Request) -> Response:
+    gi = app.store.find(oid)
+    if gi is None:
+        return error(f"task {oid} not found", 404)
+    if method == "DELETE":
+        app.store.delete(gi)
+        return json_response({"deleted": oid})
+    if method == "PATCH":
+        app.store.patch(gi, _patch_fields(app, json_object(req)))
+    return Response(200, app.store.render(gi))
+
+
+def _patch_fields(app: ApolloState, data: dict[str, Any]) -> dict[str, object]:
+    unknown = sorted(set(data) - set(PATCHABLE))
+    if unknown:
+        raise ValueError(f"cannot patch {', '.join(unknown)}; patchable: {', '.join(PATCHABLE)}")
+    fields: dict[str, object] = {}
+    if "status" in data:
+        fields["status_code"] = P.task_status(data)
+        fields["done_ms"] = now_ms()
+    if "priority" in data:
+        fields["priority_code"] = P.task_priority(data)
+    if "type" in data:
+        fields["type_code"] = P.task_type(data)
+    if "due_at" in data:
+        fields["due_ms"] = P.due_at(data)
+    if "user_id" in data:
+        user = app.ds.user_index.get(str(data["user_id"]))
+        if user is None:
+            raise ValueError(f"user {data['user_id']} not found")
+        fields["user"] = user
+    for name in ("note", "title"):
+        if name in data:
+            fields[name] = P.optional_text(data, name)
+    return fields
