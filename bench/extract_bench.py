@@ -48,6 +48,7 @@ SEARCH = "/api/v1/tasks/search"
 def _ours(base_url: str, key: str, workdir: Path, max_records: int) -> dict[str, Any]:
     from pipelines.extract import run_extract
 
+    workdir.mkdir(parents=True, exist_ok=True)  # the extract refuses a DuckDB path in no folder
     summary = run_extract(
         duckdb_path=str(workdir / "ours.duckdb"),
         pipelines_dir=str(workdir / "pipelines"),

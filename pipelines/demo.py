@@ -135,6 +135,8 @@ def push_followups(
 
 def _show_arrivals(where: DemoTarget, duckdb_path: str, out: TextIO) -> None:
     """Read the pushed follow-ups back through Apollo's own tasks search."""
+    from clients.apollo.endpoints import TASKS_SEARCH
+    from clients.apollo.enums import TASK_TYPES_FACET
     from clients.apollo.profile import APOLLO_PROFILE
     from clients.core import ApiClient
 
@@ -151,8 +153,8 @@ def _show_arrivals(where: DemoTarget, duckdb_path: str, out: TextIO) -> None:
     with ApiClient(where.base_url, where.api_key, profile=APOLLO_PROFILE) as client:
         page = client.request_json(
             "POST",
-            "/api/v1/tasks/search",
-            params=[("open_factor_names[]", "task_types"), ("per_page", 100)],
+            TASKS_SEARCH,
+            params=[("open_factor_names[]", TASK_TYPES_FACET), ("per_page", 100)],
             json={"contact_ids": contact_ids, "page": 1},
         )
     # Keep only our tasks: other tasks of these contacts, or an ignored filter, add rows.

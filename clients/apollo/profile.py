@@ -1,7 +1,7 @@
 """Apollo's HTTP facts as the shared client core reads them (`clients.core.VendorProfile`).
 
-Facts relied on (../shared/api-docs/NOTES.md, section 1, "Rate limits" and "What recorded real
-traffic shows"):
+Facts relied on (Apollo's API reference, "Authentication" and "Rate limits", and responses
+recorded from the live API):
 - The key goes in the `x-api-key` header; `Authorization: Bearer` answers 401 plain text
   `Invalid access credentials.`. Task endpoints need a master key (else 403 API_INACCESSIBLE).
 - Budget headers: `x-minute-requests-left`, `x-hourly-requests-left`, `x-24-hour-requests-left`
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 
-from clients.core import RateLimitHeaders, VendorProfile
+from clients.core import ApiKeyHeaderAuth, RateLimitHeaders, VendorProfile
+
+API_KEY_HEADER = "x-api-key"
 
 _QUOTA = re.compile(r"\bis\s+\d[\d,]*\s+times\s+per\s+(hour|day)\b", re.IGNORECASE)
 
@@ -24,6 +26,11 @@ def apollo_quota_window(text: str) -> str | None:
     """`hour` or `day` when a 429's text names an hourly or daily quota, else None."""
     found = _QUOTA.search(text)
     return found.group(1).lower() if found else None
+
+
+def apollo_auth(api_key: str) -> ApiKeyHeaderAuth:
+    """Apollo's auth: the key in the `x-api-key` header (Bearer is refused)."""
+    return ApiKeyHeaderAuth(name=API_KEY_HEADER, api_key=api_key)
 
 
 APOLLO_RATE_LIMIT_HEADERS = RateLimitHeaders(
@@ -38,7 +45,7 @@ APOLLO_RATE_LIMIT_HEADERS = RateLimitHeaders(
 
 APOLLO_PROFILE = VendorProfile(
     name="Apollo",
-    auth_header="x-api-key",
+    auth=apollo_auth,
     key_hint="set APOLLO_API_KEY or the dlt secret api_key",
     auth_hint="check that the key is right and is sent in the x-api-key header",
     permission_hint="this endpoint needs a master API key (Apollo > Settings > Integrations >"

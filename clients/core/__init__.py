@@ -1,8 +1,9 @@
-"""HTTP plumbing shared by every vendor source and sink: client, governor, error tree.
+"""HTTP plumbing shared by every vendor source and sink: client, auth, paginators, governor, errors.
 
 Vendor-neutral: a vendor module supplies its facts as a `VendorProfile`.
 """
 
+from clients.core.auth import ApiAuth, ApiKeyHeaderAuth, BearerTokenAuth
 from clients.core.client import ApiClient, RequestStats, RetryPolicy
 from clients.core.errors import (
     ActionableError,
@@ -32,17 +33,35 @@ from clients.core.headers import (
     requests_left,
     reset_at,
 )
+from clients.core.paginators import (
+    BasePaginator,
+    OffsetPaginator,
+    Page,
+    PageNumberPaginator,
+    PageRequest,
+    ShortPagePaginator,
+    paginate,
+)
 from clients.core.profile import VendorProfile
+from clients.core.values import lenient_int, parse_utc, utc_now
 
 __all__ = [
     "ActionableError",
+    "ApiAuth",
     "ApiClient",
+    "ApiKeyHeaderAuth",
     "AuthenticationError",
     "BadRequestError",
+    "BasePaginator",
+    "BearerTokenAuth",
     "ConnectFailedError",
     "FatalApiError",
     "InvalidResponseError",
+    "OffsetPaginator",
     "OutcomeUnknownError",
+    "Page",
+    "PageNumberPaginator",
+    "PageRequest",
     "PermissionDeniedError",
     "QuotaExhaustedError",
     "RateLimitGovernor",
@@ -53,14 +72,19 @@ __all__ = [
     "RetriesExhaustedError",
     "RetryPolicy",
     "ServerError",
+    "ShortPagePaginator",
     "TransportError",
     "UnreachableError",
     "VendorApiError",
     "VendorProfile",
     "error_for_response",
+    "lenient_int",
+    "paginate",
     "parse_reset",
     "parse_retry_after",
+    "parse_utc",
     "redact",
     "requests_left",
     "reset_at",
+    "utc_now",
 ]

@@ -1,9 +1,10 @@
 """The HTTP client core shared by every source and sink: auth header, timeouts, bounded retries
 with backoff, the rate-limit governor, and the one status-to-error mapping.
 
-Vendor facts come from a `VendorProfile` the vendor module supplies. Facts relied on (see
-../shared/api-docs/NOTES.md):
-- The key travels only in a header (the profile's `auth_header`); never in a URL or body.
+Vendor facts come from a `VendorProfile` the vendor module supplies. Facts relied on (from the
+vendors' API documentation, as the vendor modules cite it):
+- The key travels only in a header (the auth object's, `clients.core.auth`); never in a URL or
+  body.
 - 429 comes with `retry-after` seconds or an HTTP date (sometimes absent): honoured up to
   `max_rate_limit_wait`. A 429 the profile reads as an hourly or daily quota ends the call at
   once with `QuotaExhaustedError` saying when it resets, unless the vendor dated the reset within
@@ -29,6 +30,7 @@ from typing import Any
 import httpx
 import orjson
 
+from clients.core.auth import ApiAuth
 from clients.core.connection import checked_base_url, connect_reason, release_body
 from clients.core.errors import (
     ConnectFailedError,
@@ -115,9 +117,10 @@ class ApiClient:
 
     Args:
         base_url: e.g. `https://api.example.com` (paths passed to `request_json` start with `/`).
-        api_key: sent only in the profile's `auth_header` header.
-        profile: the vendor's facts (name, auth header, hints, rate-limit headers, 429 reading).
-        vendor, auth_header, auth_scheme: override the profile's name and auth header.
+        api_key: the key, sent the way the profile's `auth` says (ignored when `auth` is given).
+        auth: how to authenticate (`clients.core.auth`), instead of `api_key` and the profile's.
+        profile: the vendor's facts (name, auth scheme, hints, rate-limit headers, 429 reading).
+        vendor: overrides the profile's name.
         timeout: seconds for connect, read, write and pool waits.
         max_connections: size of the connection pool (and so the useful concurrency).
         transport: an httpx transport to use instead of the network (tests: MockTransport).
@@ -130,12 +133,11 @@ class ApiClient:
     def __init__(
         self,
         base_url: str,
-        api_key: str,
+        api_key: str = "",
         *,
+        auth: ApiAuth | None = None,
         profile: VendorProfile | None = None,
         vendor: str | None = None,
-        auth_header: str | None = None,
-        auth_scheme: str | None = None,
         timeout: float = 30.0,
         max_connections: int = 8,
         retry: RetryPolicy | None = None,
@@ -147,6 +149,8 @@ class ApiClient:
         prof = profile or VendorProfile()
         self.profile = prof
         self.vendor = vendor or prof.name
+        self.auth = auth if auth is not None else prof.auth(api_key)
+        api_key = self.auth.secret()
         if not api_key:
             raise FatalApiError(f"no {self.vendor} API key configured: {prof.key_hint}")
         self.base_url = checked_base_url(base_url, self.vendor, prof.base_url_example, api_key)
@@ -162,13 +166,11 @@ class ApiClient:
         # Endpoints whose hourly/daily quota is spent with no reset in reach: later calls (other
         # workers, other pages) fail at once instead of each spending a 429 to learn it.
         self._spent: dict[str, QuotaExhaustedError] = {}
-        scheme = prof.auth_scheme if auth_scheme is None else auth_scheme
-        header_value = f"{scheme} {api_key}".strip()
         self._http = httpx.Client(
             base_url=self.base_url,
             transport=transport,
             headers={
-                auth_header or prof.auth_header: header_value,
+                **self.auth.headers(),
                 "user-agent": USER_AGENT,
                 "accept": "application/json",
                 "cache-control": "no-cache",

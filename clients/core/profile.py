@@ -1,8 +1,8 @@
 """What the shared HTTP core needs to know about one vendor, supplied by that vendor's module.
 
 The core stays vendor-neutral: names, auth header, hints in error messages, rate-limit header
-names and the reading of a 429's text are all values of a `VendorProfile`. A vendor module builds
-one (in its own package under `sources/`) and passes it to `ApiClient`.
+names, the auth scheme and the reading of a 429's text are all values of a `VendorProfile`. A vendor module builds
+one (in its own package under `clients/`) and passes it to `ApiClient`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from clients.core.auth import ApiAuth, ApiKeyHeaderAuth
 from clients.core.headers import RateLimitHeaders
+
+
+def _key_in_x_api_key(api_key: str) -> ApiAuth:
+    return ApiKeyHeaderAuth(name="x-api-key", api_key=api_key)
 
 
 def _no_quota_window(text: str) -> str | None:
@@ -23,7 +28,7 @@ class VendorProfile:
 
     Attributes:
         name: the vendor's name in messages.
-        auth_header: the header the key travels in; `auth_scheme` prefixes its value ("Bearer").
+        auth: makes the vendor's auth object (`clients.core.auth`) from a configured key.
         key_hint: what to do when no key is configured.
         auth_hint: what to do on a 401.
         permission_hint: what to do on a 403.
@@ -34,8 +39,7 @@ class VendorProfile:
     """
 
     name: str = "the API"
-    auth_header: str = "x-api-key"
-    auth_scheme: str = ""
+    auth: Callable[[str], ApiAuth] = _key_in_x_api_key
     key_hint: str = "configure the API key"
     auth_hint: str = "check that the key is right and sent the way the vendor expects"
     permission_hint: str = "the key lacks access to this endpoint"

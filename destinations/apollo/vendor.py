@@ -1,6 +1,7 @@
 """Apollo.io as a task vendor for the delivery engine (`destinations.core`).
 
-Endpoints and facts relied on (../shared/api-docs/NOTES.md section 1, seeds 000 and 001):
+Endpoints and facts relied on (Apollo's API reference, "Create a Task", "Bulk Create Tasks" and
+"Search for Tasks"; endpoints, enums and paging in `clients.apollo`):
 - `POST /api/v1/tasks/bulk_create` {user_id, contact_ids[], type, status, due_at, priority, note}
   → `{"success": true, "tasks": [...]}`, one task per contact id; **no title**. The maximum
   number of contact ids is undocumented (we default to 100, configurable). Partial failure
@@ -21,33 +22,27 @@ from collections.abc import Hashable, Sequence
 from datetime import timedelta
 from typing import Any
 
+from clients.apollo.endpoints import TASKS_BULK_CREATE, TASKS_CREATE, TASKS_SEARCH, quota_key
+from clients.apollo.enums import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
+from clients.apollo.paging import DISPLAY_CAP_PAGES, LOOKUP_PER_PAGE, apollo_paginator
 from clients.core.client import ApiClient
 from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
+from clients.core.paginators import paginate
+from clients.core.values import parse_utc
 from destinations.apollo.lookup import ApolloLookup
-from destinations.core.contract import TRules, TTaskRow, parse_utc
+from destinations.core.contract import TRules, TTaskRow
 from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
 
-CREATE = "/api/v1/tasks"
-BULK_CREATE = "/api/v1/tasks/bulk_create"
-TASKS_SEARCH = "/api/v1/tasks/search"
-SEARCH_PER_PAGE = 100
+CREATE = TASKS_CREATE
+BULK_CREATE = TASKS_BULK_CREATE
+SEARCH_PER_PAGE = LOOKUP_PER_PAGE
 # 50,000-record display cap: a filtered answer bigger than this cannot be read completely.
-SEARCH_MAX_PAGES = 500
+SEARCH_MAX_PAGES = DISPLAY_CAP_PAGES
 
 APOLLO_RULES = TRules(
-    task_types=frozenset(
-        {
-            "call",
-            "outreach_manual_email",
-            "linkedin_step_connect",
-            "linkedin_step_message",
-            "linkedin_step_view_profile",
-            "linkedin_step_interact_post",
-            "action_item",
-        }
-    ),
-    statuses=frozenset({"scheduled", "completed", "skipped"}),
-    priorities=frozenset({"high", "medium", "low"}),
+    task_types=frozenset(TASK_TYPES),
+    statuses=frozenset(TASK_STATUSES),
+    priorities=frozenset(TASK_PRIORITIES),
 )
 
 UNDECIDABLE = (
@@ -223,25 +218,21 @@ class ApolloTaskVendor:
     def search_created(self, contacts: Sequence[str]) -> TSearchResult:
         wanted = set(contacts)
         tasks: list[dict[str, Any]] = []
-        for page in range(1, SEARCH_MAX_PAGES + 1):
-            answer = self.client.request_json(
-                "POST",
-                TASKS_SEARCH,
-                json={"contact_ids": list(contacts), "page": page, "per_page": SEARCH_PER_PAGE},
-            )
-            found = answer.get("tasks") if isinstance(answer, dict) else None
-            page_tasks = [t for t in found or [] if isinstance(t, dict)]
-            if any(str(t.get("contact_id")) not in wanted for t in page_tasks):
+        paginator = apollo_paginator(SEARCH_PER_PAGE, maximum_page=SEARCH_MAX_PAGES, in_body=True)
+        for page in paginate(
+            self.client,
+            "POST",
+            TASKS_SEARCH,
+            paginator,
+            items_path="tasks",
+            json={"contact_ids": list(contacts)},
+            endpoint=quota_key(TASKS_SEARCH),
+        ):
+            if any(str(t.get("contact_id")) not in wanted for t in page.items):
                 return TSearchResult(None, UNDECIDABLE)
-            tasks.extend(page_tasks)
-            pagination = answer.get("pagination") or {} if isinstance(answer, dict) else {}
-            raw_total = pagination.get("total_entries")
-            try:
-                total = int(raw_total) if raw_total is not None else -1
-            except (TypeError, ValueError):
-                total = -1
-            if len(page_tasks) < SEARCH_PER_PAGE or len(tasks) >= total >= 0:
-                return TSearchResult(tasks)
+            tasks.extend(page.items)
+        if not paginator.stopped_by_guard:
+            return TSearchResult(tasks)
         return TSearchResult(
             None,
             "more tasks for these contacts than Apollo's search can show (50,000): check in"

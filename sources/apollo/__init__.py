@@ -26,6 +26,9 @@ import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
+from clients.apollo.endpoints import DEFAULT_BASE_URL
+from clients.apollo.lookups import list_users
+from clients.apollo.paging import DISPLAY_CAP_RECORDS, MAX_PER_PAGE
 from clients.apollo.profile import APOLLO_PROFILE
 from clients.core import ActionableError, ApiClient, PermissionDeniedError
 from clients.core.config import register_short_env
@@ -51,15 +54,7 @@ from sources.apollo.schema import (
     dlt_columns,
     records_table,
 )
-from sources.apollo.search import list_users
-from sources.apollo.settings import (
-    DEFAULT_BASE_URL,
-    DEFAULT_CONCURRENCY,
-    DISPLAY_CAP_RECORDS,
-    MAX_PER_PAGE,
-    SECTION,
-    SHORT_ENV,
-)
+from sources.apollo.settings import DEFAULT_CONCURRENCY, SECTION, SHORT_ENV
 
 dlt_telemetry_off_by_default()
 

@@ -1,7 +1,8 @@
 """Shapes of what `POST /api/v1/tasks/search` and `GET /api/v1/users/search` answer.
 
-Facts relied on: seed 002's sample response and the spec example. Pagination numbers may be
-strings (users search example), so they are typed loosely here and parsed by `pagination`.
+Facts relied on: the sample response on Apollo's older task search page and the OpenAPI
+example. Pagination numbers may be strings (users search example), so they are typed loosely
+here and parsed leniently (`clients.core.values.lenient_int`).
 """
 
 from __future__ import annotations

@@ -1,43 +1,21 @@
-"""Page planning for `POST /api/v1/tasks/search`: pure functions, no HTTP.
+"""Page planning for the concurrent scan of `POST /api/v1/tasks/search`: pure functions, no HTTP.
 
-Facts relied on (NOTES.md, section 1):
+The scan asks for many pages at once, so it plans them up front instead of walking a paginator;
+the arithmetic is the page-number paginator's (`clients.core.paginators.page_count`,
+`is_short_page`) and the rules are Apollo's (`clients.apollo.paging`):
 - Pagination numbers may arrive as strings (`"page": "1"`); parse them leniently.
-- `total_pages` is not to be trusted alone (seed 002: total_entries 20, per_page 2,
-  total_pages 7): pages are planned from `total_entries` and the per_page actually served, and
-  a short or empty page ends a slice.
+- `total_pages` is not to be trusted alone: pages are planned from `total_entries` and the
+  per_page actually served, and a short or empty page ends a slice.
 - Past the display cap (50,000 records / 500 pages) Apollo serves an empty page or a 422.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any
 
+from clients.core.paginators import is_short_page, page_count
+from clients.core.values import lenient_int
 from sources.apollo.models import TSearchPage
-
-
-def lenient_int(value: Any) -> int | None:
-    """An int from an int, a float or a numeric string (`"200"`, `"200.0"`); else None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) else None
-    if isinstance(value, (str, bytes)):
-        text = value.strip() if isinstance(value, str) else value.decode().strip()
-        if not text:
-            return None
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                return None
-            return int(number) if math.isfinite(number) else None
-    return None
 
 
 @dataclass(frozen=True)
@@ -110,7 +88,7 @@ def plan_pages(total_entries: int, per_page: int, max_records: int, max_pages: i
         raise ValueError("per_page must be >= 1")
     total = max(0, total_entries)
     reachable = min(total, reachable_records(per_page, max_records, max_pages))
-    last_page = max(1, math.ceil(reachable / per_page))
+    last_page = page_count(reachable, per_page)
     return PagePlan(
         per_page=per_page, total_entries=total, reachable=reachable, last_page=last_page
     )
@@ -118,4 +96,4 @@ def plan_pages(total_entries: int, per_page: int, max_records: int, max_pages: i
 
 def is_short(plan: PagePlan, page: int, rows: int) -> bool:
     """A page holding fewer rows than planned: the cap (or a shrinking result) was hit."""
-    return rows < plan.expected_rows(page)
+    return is_short_page(rows, plan.expected_rows(page))

@@ -16,13 +16,11 @@ from typing import Any
 
 import orjson
 
+from clients.core.values import utc_now
+
 logger = logging.getLogger("apollo_tasks.source")
 
 TProgress = Callable[["ScanReport"], None]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass

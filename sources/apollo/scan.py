@@ -1,6 +1,6 @@
 """A full scan of `POST /api/v1/tasks/search`: pages fetched concurrently, past the display cap.
 
-Facts relied on (NOTES.md, section 1):
+Facts relied on (Apollo's API reference, "Search for Tasks"; paging rules in `clients.apollo`):
 - The first page tells `total_entries`, the per_page really served and the task-type facet
   counts; the remaining pages are then fetched concurrently, each exactly once.
 - A search reaches at most 50,000 records / 500 pages (`max_records` here). Past it Apollo
@@ -21,14 +21,24 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from clients.core import ApiClient, FatalApiError
+from clients.apollo.lookups import list_users
+from clients.apollo.paging import DISPLAY_CAP_PAGES
+from clients.core import ApiClient, FatalApiError, PageRequest, ShortPagePaginator
+from clients.core.values import utc_now
 from sources.apollo.batch import Batch, BatchBuilder
 from sources.apollo.dedup import SeenIds
 from sources.apollo.models import TSearchPage, TUser
-from sources.apollo.pagination import PageInfo, PagePlan, effective_per_page, page_info, plan_pages
-from sources.apollo.report import ScanReport, utc_now
-from sources.apollo.search import DEFAULT_SORT, PastCapError, TaskSearch, TSort, list_users
-from sources.apollo.settings import DISPLAY_CAP_PAGES, SORT_ORDERS
+from sources.apollo.pagination import (
+    PageInfo,
+    PagePlan,
+    effective_per_page,
+    is_short,
+    page_info,
+    plan_pages,
+)
+from sources.apollo.report import ScanReport
+from sources.apollo.search import DEFAULT_SORT, PastCapError, TaskSearch, TSort
+from sources.apollo.settings import SORT_ORDERS
 from sources.apollo.slicing import (
     DIMENSIONS,
     TASK_TYPE_FILTER,
@@ -270,7 +280,7 @@ class TaskScanner:
 
     def _short(self, plan: PagePlan, page: int, rows: int) -> int | None:
         """When a page holds fewer rows than planned: learn the real cap; returns rows reached."""
-        if rows >= plan.expected_rows(page):
+        if not is_short(plan, page, rows):
             return None
         reached = (page - 1) * plan.per_page + rows
         if reached < self.cap_records and reached < plan.total_entries:
@@ -283,17 +293,25 @@ class TaskScanner:
 
     def _walk(self, slice_: Slice, sort: TSort, start: int) -> TGen[None]:
         """Pages without a usable total: one at a time until a short page, never a page twice."""
-        per_page = self.search.per_page
-        for page in range(start, self.max_pages + 1):
+        paginator = ShortPagePaginator(
+            self.search.per_page, base_page=start, maximum_page=self.max_pages
+        )
+        request = PageRequest()
+        paginator.init_request(request)
+        if start > self.max_pages:
+            return
+        while True:
             self.report.plan_more(1)
             try:
-                data = self.search.page(page, slice_.as_filters() or None, sort)
+                data = self.search.page(paginator.page, slice_.as_filters() or None, sort)
             except PastCapError:
                 return
-            rows = len(data.get("tasks") or [])
+            tasks = data.get("tasks") or []
             new = yield from self._absorb(data)
-            if rows < per_page or not new:
+            paginator.update_state(data, tasks)
+            if not paginator.has_next_page or not new:
                 return
+            paginator.update_request(request)
 
     # -- records --------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Table design and record-to-Arrow conversion for the Apollo tasks source.
 
-Facts relied on: every field of seed 002's sample task, embedded `contact` and `account`
-(`/api/v1/tasks/search`), plus the fields the current spec example adds (`opportunity_id`,
+Facts relied on: every field of the sample task on Apollo's older task search page, embedded
+`contact` and `account` (`/api/v1/tasks/search`), plus the fields the current spec example adds (`opportunity_id`,
 `title`, `rule_config_id`, `creator_id`). Many are null in every sample: they are declared here so
 they exist with a type anyway. Timestamps come as `...436Z` or `...000+00:00` and are stored in
 UTC; ids are text; lists and free-form objects are JSON text. Fields Apollo adds later land, as JSON, in
@@ -12,7 +12,6 @@ Rows become Arrow tables (one per batch of pages), which dlt loads without per-r
 
 from __future__ import annotations
 
-import datetime as dt
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -20,7 +19,7 @@ from typing import Any, Literal
 import orjson
 import pyarrow as pa
 
-from sources.apollo.pagination import lenient_int
+from clients.core.values import lenient_int, parse_utc
 
 TKind = Literal["text", "timestamp", "bool", "double", "bigint", "json"]
 TColumns = tuple[tuple[str, TKind], ...]
@@ -254,27 +253,9 @@ def _double(value: Any) -> float | None:
         return None
 
 
-def parse_timestamp(value: Any) -> dt.datetime | None:
-    """A UTC datetime from Apollo's ISO 8601 forms; naive values are taken as UTC (GMT)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = value / 1000 if value > 1e11 else value
-        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
-
-
 _COERCE: dict[str, Callable[[Any], Any]] = {
     "text": _text,
-    "timestamp": parse_timestamp,
+    "timestamp": parse_utc,
     "bool": _bool,
     "double": _double,
     "bigint": lenient_int,

@@ -1,6 +1,6 @@
-"""Requests to `POST /api/v1/tasks/search` and `GET /api/v1/users/search`, one page each.
+"""Requests to `POST /api/v1/tasks/search`, one page each (the scan plans and fetches them).
 
-Facts relied on (NOTES.md, section 1):
+Facts relied on (Apollo's API reference, "Search for Tasks"; paging rules in `clients.apollo`):
 - The key travels only in the `x-api-key` header (the shared `ApiClient` sends it).
 - `open_factor_names[]=task_types` goes on every search (required by the older contract).
 - `page`, `per_page`, `sort_by_field` are query parameters; the undocumented filters
@@ -15,25 +15,16 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from clients.apollo.endpoints import TASKS_SEARCH, quota_key
+from clients.apollo.enums import TASK_TYPES_FACET
+from clients.apollo.paging import FALLBACK_PER_PAGE, MAX_PER_PAGE, PER_PAGE_REJECTED
 from clients.core import ApiClient, BadRequestError, InvalidResponseError
-from sources.apollo.models import TFilters, TSearchPage, TUser, TUsersPage
-from sources.apollo.pagination import lenient_int
+from sources.apollo.models import TFilters, TSearchPage
 from sources.apollo.report import ScanReport
-from sources.apollo.settings import (
-    DISPLAY_CAP_PAGES,
-    FALLBACK_PER_PAGE,
-    MAX_PER_PAGE,
-    PER_PAGE_REJECTED,
-    TASK_TYPES_FACET,
-    TASKS_SEARCH_PATH,
-    USERS_PER_PAGE,
-    USERS_SEARCH_PATH,
-)
 
 TSort = tuple[str | None, bool | None]
 DEFAULT_SORT: TSort = (None, None)
-SEARCH_ENDPOINT = "api/v1/tasks/search"
-USERS_ENDPOINT = "api/v1/users/search"
+SEARCH_ENDPOINT = quota_key(TASKS_SEARCH)
 
 
 class PastCapError(Exception):
@@ -92,7 +83,7 @@ class TaskSearch:
             params.append(("sort_ascending", "true" if ascending else "false"))
         body = dict(filters) if filters else None
         data = self.client.request_json(
-            "POST", TASKS_SEARCH_PATH, params=params, json=body, endpoint=SEARCH_ENDPOINT
+            "POST", TASKS_SEARCH, params=params, json=body, endpoint=SEARCH_ENDPOINT
         )
         if not isinstance(data, dict) or not isinstance(data.get("tasks", []), list):
             raise InvalidResponseError(
@@ -100,32 +91,3 @@ class TaskSearch:
                 endpoint=SEARCH_ENDPOINT,
             )
         return data  # type: ignore[return-value]
-
-
-def list_users(client: ApiClient) -> list[TUser]:
-    """Every user (teammate) of the Apollo team, for slicing the task search by `user_ids`."""
-    users: list[TUser] = []
-    seen: set[str] = set()
-    for page in range(1, DISPLAY_CAP_PAGES + 1):
-        data: TUsersPage = client.request_json(
-            "GET",
-            USERS_SEARCH_PATH,
-            params={"page": page, "per_page": USERS_PER_PAGE},
-            endpoint=USERS_ENDPOINT,
-        )
-        batch = data.get("users") if isinstance(data, dict) else None
-        if not isinstance(batch, list) or not batch:
-            break
-        fresh = [u for u in batch if isinstance(u, dict) and u.get("id") not in seen]
-        if not fresh:  # the vendor served a page we already have: stop, never loop
-            break
-        for user in fresh:
-            seen.add(str(user.get("id")))
-        users.extend(fresh)
-        pagination = data.get("pagination") or {}
-        total = (
-            lenient_int(pagination.get("total_entries")) if isinstance(pagination, dict) else None
-        )
-        if len(batch) < USERS_PER_PAGE or (total is not None and len(users) >= total):
-            break
-    return users

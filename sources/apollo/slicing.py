@@ -1,6 +1,6 @@
 """Splitting a task search that is over Apollo's display cap into filtered slices: pure logic.
 
-Facts relied on (NOTES.md, section 1):
+Facts relied on (Apollo's API reference, "Search for Tasks", and third-party clients' reports):
 - One search reaches at most 50,000 records (500 pages); more needs narrower searches.
 - Task search has no documented filters. Clients send `task_type_cds` (facet values such as
   `contact_call`, not task `type`s) and `user_ids`; Apollo reportedly ignores filters it does not
@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clients.apollo.enums import FACET_TO_TASK_TYPE
+from clients.core.values import lenient_int
 from sources.apollo.models import TFacetCount, TFilters, TSearchPage, TUser
-from sources.apollo.pagination import PageInfo, lenient_int
-from sources.apollo.settings import FACET_TO_TASK_TYPE
+from sources.apollo.pagination import PageInfo
 
 TASK_TYPE_FILTER = "task_type_cds"
 USER_FILTER = "user_ids"

@@ -12,8 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
+from clients.core.values import parse_utc
 from sandbox import Sandbox
-from sources.apollo.schema import ACCOUNT_COLUMNS, CONTACT_COLUMNS, TASK_COLUMNS, parse_timestamp
+from sources.apollo.schema import ACCOUNT_COLUMNS, CONTACT_COLUMNS, TASK_COLUMNS
 from tests.source.helpers import extract, query, search_calls, served_tasks
 
 SEED_002 = next(Path(__file__).resolve().parents[3].glob("shared/api-docs/seeds/002_*.txt"), None)
@@ -21,7 +22,7 @@ SEED_002 = next(Path(__file__).resolve().parents[3].glob("shared/api-docs/seeds/
 
 def _expected(value: Any, kind: str) -> Any:
     if kind == "timestamp":
-        return parse_timestamp(value)
+        return parse_utc(value)
     if kind == "json":
         return None if value is None else orjson.dumps(value).decode()
     return value

@@ -7,19 +7,18 @@ import datetime as dt
 import orjson
 import pytest
 
+from clients.core.values import lenient_int, parse_utc
 from sources.apollo.dedup import SeenIds
 from sources.apollo.pagination import (
     PageInfo,
     effective_per_page,
     is_short,
-    lenient_int,
     page_info,
     plan_pages,
 )
 from sources.apollo.schema import (
     TASK_COLUMNS,
     contacts_table,
-    parse_timestamp,
     phone_numbers_table,
     tasks_table,
 )
@@ -160,16 +159,16 @@ def test_seen_ids_is_exact_across_merges() -> None:
     assert len(seen) == 5 and "c" in seen and "z" not in seen
 
 
-def test_parse_timestamp_forms() -> None:
+def test_parse_utc_forms() -> None:
     utc = dt.UTC
-    assert parse_timestamp("2021-01-04T15:48:10.467Z") == dt.datetime(
+    assert parse_utc("2021-01-04T15:48:10.467Z") == dt.datetime(
         2021, 1, 4, 15, 48, 10, 467000, tzinfo=utc
     )
-    assert parse_timestamp("2021-01-04T17:46:48.361+02:00") == dt.datetime(
+    assert parse_utc("2021-01-04T17:46:48.361+02:00") == dt.datetime(
         2021, 1, 4, 15, 46, 48, 361000, tzinfo=utc
     )
-    assert parse_timestamp("2021-01-04T15:46:48") == dt.datetime(2021, 1, 4, 15, 46, 48, tzinfo=utc)
-    assert parse_timestamp(None) is None and parse_timestamp("soon") is None
+    assert parse_utc("2021-01-04T15:46:48") == dt.datetime(2021, 1, 4, 15, 46, 48, tzinfo=utc)
+    assert parse_utc(None) is None and parse_utc("soon") is None
 
 
 def test_tasks_table_types_lenient_values_and_extra_fields() -> None:
