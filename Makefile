@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/apollo-tasks demo
+	$(VENV)/bin/sales-tasks demo
 
 test: $(STAMP)
 	bash .ci/ensure-postgres
@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(PY) -m bench.push_bench
 
 sandbox: $(STAMP)
-	$(VENV)/bin/apollo-tasks sandbox --port 8765 --tasks 100000
+	$(VENV)/bin/sales-tasks sandbox apollo --port 8765 --tasks 100000
 
 clean:
 	rm -rf $(VENV) .venv-airflow .venv-dagster .pytest_cache .mypy_cache .ruff_cache *.duckdb

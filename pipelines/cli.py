@@ -1,7 +1,16 @@
-"""`apollo-tasks`: the command line. Each subcommand lives in its own module and registers itself.
+"""`sales-tasks` and `apollo-tasks`: the command line.
 
-Errors a person can act on end in one line on stderr and a non-zero exit; `--traceback` shows the
-Python traceback too. The API key never appears in what is printed.
+`sales-tasks extract|push|sandbox VENDOR [flags]` and `sales-tasks demo`. The vendors, and the
+module behind each of their commands, are the registry in `pipelines.vendors`; each module adds
+its own parser (`register(sub, name)`) and runs it (`run(args) -> exit code`).
+
+`apollo-tasks VERB [flags]` is kept for existing users and scripts: the `apollo` entry's commands
+without the vendor word, with today's flags, output, env vars, tables and exit codes
+(`sales-tasks extract apollo ...` runs exactly what `apollo-tasks extract ...` runs).
+`python -m pipelines.cli` is `apollo-tasks`.
+
+Errors a person can act on end in one line on stderr and a non-zero exit (`pipelines.exit_codes`);
+`--traceback` shows the Python traceback too. The API key never appears in what is printed.
 """
 
 from __future__ import annotations
@@ -9,54 +18,157 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
-from types import ModuleType
+from collections.abc import Callable, Sequence
 
-# Exit codes, for schedulers (Airflow's BashOperator, Dagster, cron): 0 only when every row made
-# it. A push that rejects rows exits 5: the rows did not reach Apollo and will not until their data
-# is fixed, so a green task would hide them; rerunning is safe (delivered rows are never resent) and
-# exits 5 again until then. Needs review (4) wins over rejected: it asks a person to look first.
-EXIT_OK = 0
-EXIT_ERROR = 1  # the run stopped: the one line on stderr says why and what to do
-EXIT_USAGE = 2  # bad arguments (argparse's own code)
-EXIT_INCOMPLETE = 3  # `extract --strict` when part of the data could not be fetched
-EXIT_NEEDS_REVIEW = 4  # `push` left rows whose delivery could not be decided
-EXIT_REJECTED = 5  # `push` rejected rows (bad data, unknown user or contact, Apollo's 422)
-EXIT_BUSY = 75  # another run of the same job is going (`pipelines.jobs.JobBusyError`)
-EXIT_INTERRUPTED = 130  # SIGINT / Ctrl-C
+# Re-exported: scripts and tests have imported the exit codes from here.
+from pipelines.exit_codes import (
+    EXIT_BUSY,
+    EXIT_ERROR,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_NEEDS_REVIEW,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+)
+from pipelines.vendors import (
+    PROJECT_COMMANDS,
+    VENDORS,
+    VERBS,
+    CommandModuleError,
+    import_command,
+    vendors_with,
+)
+
+__all__ = [
+    "EXIT_BUSY",
+    "EXIT_ERROR",
+    "EXIT_INCOMPLETE",
+    "EXIT_INTERRUPTED",
+    "EXIT_NEEDS_REVIEW",
+    "EXIT_OK",
+    "EXIT_REJECTED",
+    "EXIT_USAGE",
+    "build_parser",
+    "build_sales_parser",
+    "main",
+    "sales_main",
+]
+
+ALIAS_VENDOR = "apollo"
+# `apollo-tasks --help` has always listed its commands in this order.
+_ALIAS_ORDER = ("sandbox", "extract", "push")
+_VERB_HELP = {
+    "extract": "mirror a vendor's tasks (with contacts and accounts) into DuckDB or any dlt"
+    " destination",
+    "push": "create a vendor's tasks from warehouse rows, each exactly once",
+    "sandbox": "serve a local emulator of a vendor's tasks API, for demos and tests",
+}
+_HELP_FLAGS = ("-h", "--help")
 
 
-def _subcommand_modules() -> list[ModuleType]:
-    # Imported here, not at module import, so `apollo-tasks --help` stays fast.
-    from pipelines import sandbox_cmd
-
-    modules: list[ModuleType] = [sandbox_cmd]
-    for name in ("extract", "push", "demo"):
-        try:
-            modules.append(__import__(f"pipelines.{name}", fromlist=["register"]))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"pipelines.{name}":
-                raise
-    return modules
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="apollo-tasks",
-        description="Mirror Apollo.io tasks into a warehouse, and push warehouse rows back as tasks.",
-    )
+def _add_global_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--traceback", action="store_true", help="show the Python traceback on errors"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP retries and waits")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `apollo-tasks` parser: the apollo commands, then the demo, no vendor word."""
+    parser = argparse.ArgumentParser(
+        prog="apollo-tasks",
+        description="Mirror Apollo.io tasks into a warehouse, and push warehouse rows back as tasks.",
+    )
+    _add_global_flags(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in _subcommand_modules():
-        module.register(sub)
+    vendor = VENDORS[ALIAS_VENDOR]
+    for verb in _ALIAS_ORDER:
+        vendor.command(verb).register(sub, verb)
+    for name, path in PROJECT_COMMANDS.items():
+        import_command(path, f"the {name} command").register(sub, name)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def _vendor_list() -> str:
+    return ", ".join(f"{name} ({vendor.title})" for name, vendor in VENDORS.items())
+
+
+def build_sales_parser() -> argparse.ArgumentParser:
+    """The `sales-tasks` parser: VERB VENDOR [flags] for every vendor of the registry."""
+    parser = argparse.ArgumentParser(
+        prog="sales-tasks",
+        usage=(
+            "%(prog)s [-h] [--traceback] [-v] {" + ",".join(VERBS) + "} VENDOR [flags]\n"
+            "       %(prog)s [-h] [--traceback] [-v] " + " | ".join(PROJECT_COMMANDS) + " [flags]"
+        ),
+        description=(
+            "Mirror sales tasks into a warehouse, and push warehouse rows back as tasks."
+            f" Vendors: {_vendor_list()}."
+        ),
+        epilog="`sales-tasks VERB VENDOR --help` shows the flags of one vendor's command.",
+    )
+    _add_global_flags(parser)
+    # `prog`: the subcommands' usage starts "sales-tasks extract", not with the usage above.
+    verbs = parser.add_subparsers(dest="command", required=True, metavar="VERB", prog=parser.prog)
+    for verb in VERBS:
+        names = vendors_with(verb)
+        verb_parser = verbs.add_parser(
+            verb,
+            help=f"{_VERB_HELP[verb]} (vendors: {', '.join(names)})",
+            description=f"{_VERB_HELP[verb][0].upper()}{_VERB_HELP[verb][1:]}.",
+        )
+        vendors = verb_parser.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
+        for name in names:
+            VENDORS[name].command(verb).register(vendors, name)
+    for name, path in PROJECT_COMMANDS.items():
+        import_command(path, f"the {name} command").register(verbs, name)
+    return parser
+
+
+def _dispatch_problem(argv: Sequence[str]) -> str | None:
+    """The one line for a missing or unknown verb or vendor of `sales-tasks`, else None.
+
+    argparse would say it in two lines (usage, then `invalid choice`) without the vendors that
+    exist; everything else, help included, is left to it. The flags before the verb take no
+    value, so the verb is the first word and the vendor the next.
+    """
+    words = list(argv)
+    while words and words[0].startswith("-"):
+        if words[0] in _HELP_FLAGS:
+            return None
+        words.pop(0)
+    known = ", ".join([*VERBS, *PROJECT_COMMANDS])
+    if not words:
+        return (
+            f"no command given: sales-tasks VERB VENDOR [flags] (VERB one of {', '.join(VERBS)};"
+            f" VENDOR one of {', '.join(VENDORS)}) or sales-tasks demo; see sales-tasks --help"
+        )
+    verb, rest = words[0], words[1:]
+    if verb in PROJECT_COMMANDS:
+        return None
+    if verb not in VERBS:
+        return f"unknown command {verb!r}: choose one of {known} (see sales-tasks --help)"
+    names = ", ".join(vendors_with(verb))
+    if not rest or rest[0].startswith("-"):
+        if rest and rest[0] in _HELP_FLAGS:
+            return None
+        return f"{verb} needs a vendor: sales-tasks {verb} VENDOR [flags], VENDOR one of {names}"
+    if rest[0] in VENDORS and rest[0] not in vendors_with(verb):
+        return f"vendor {rest[0]} has no {verb} command yet: {verb} knows {names}"
+    if rest[0] not in VENDORS:
+        return f"unknown vendor {rest[0]!r} for {verb}: choose one of {names}"
+    return None
+
+
+def _run(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str]) -> int:
+    try:
+        parser = build()
+    except CommandModuleError as exc:  # a broken install: say so, never drop the command
+        if "--traceback" in argv:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -80,6 +192,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"error: {one_line_error(exc)}", file=sys.stderr)
         return int(getattr(exc, "exit_code", EXIT_ERROR))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`apollo-tasks`: run one command; the exit code."""
+    return _run(build_parser, sys.argv[1:] if argv is None else list(argv))
+
+
+def sales_main(argv: Sequence[str] | None = None) -> int:
+    """`sales-tasks`: run one command of one vendor; the exit code."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    problem = _dispatch_problem(words)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    return _run(build_sales_parser, words)
 
 
 if __name__ == "__main__":

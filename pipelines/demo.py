@@ -253,9 +253,9 @@ def run_demo(
     return summary
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, name: str = "demo") -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
-        "demo",
+        name,
         help="extract a local Apollo sandbox into DuckDB, push follow-ups back, summarise",
         description=(
             "Start a local Apollo sandbox (never the real API, whatever APOLLO_API_KEY holds),"

@@ -22,7 +22,7 @@ from typing import Any
 import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
-from pipelines.cli import EXIT_INCOMPLETE, EXIT_OK
+from pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_OK
 from pipelines.jobs import (
     JobIdentity,
     add_job_arguments,
@@ -375,9 +375,9 @@ def run_extract(
     return summary
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, name: str = "extract") -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
-        "extract",
+        name,
         help="mirror Apollo tasks (with contacts and accounts) into DuckDB or any dlt destination",
         description=(
             "Read every Apollo task through task search and load tasks, contacts, accounts,"

@@ -35,12 +35,10 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from clients.core.errors import ActionableError
+from pipelines.exit_codes import EXIT_BUSY
 
 LOCKS_FOLDER = "locks"
 POLL_SECONDS = 0.2
-
-
-EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: "try again later", what cron and schedulers expect
 
 
 class JobBusyError(ActionableError, RuntimeError):

@@ -298,11 +298,11 @@ LIMIT {int(limit)}
 """.strip()
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, name: str = "push") -> None:
     from pipelines.jobs import add_job_arguments
 
     parser: argparse.ArgumentParser = sub.add_parser(
-        "push",
+        name,
         help="create Apollo tasks from warehouse rows, each exactly once",
         description=(
             "Create one Apollo task per input row (columns: request_id, user_id|user_email,"
@@ -354,7 +354,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.cli import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
+    from pipelines.exit_codes import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
 
     summary = run_push(
         table=args.table,

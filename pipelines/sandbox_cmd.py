@@ -1,4 +1,4 @@
-"""`apollo-tasks sandbox`: run the local Apollo emulator in the foreground."""
+"""`sales-tasks sandbox apollo` (`apollo-tasks sandbox`): run the local Apollo emulator in the foreground."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 from typing import Any
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, name: str = "sandbox") -> None:
     from sandbox.apollo.cli_args import add_sandbox_arguments
 
     parser: argparse.ArgumentParser = sub.add_parser(
-        "sandbox",
+        name,
         help="serve a local emulator of Apollo's tasks API (for demos and tests)",
         description="Serve a faithful local emulator of Apollo's tasks API on 127.0.0.1.",
     )

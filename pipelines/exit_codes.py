@@ -1,0 +1,22 @@
+"""Exit codes of `sales-tasks` and `apollo-tasks`, for schedulers (Airflow, Dagster, cron).
+
+A module of its own, importing nothing, so the commands (`pipelines.extract`, `pipelines.push`,
+`pipelines.jobs`) and the CLI that dispatches to them all read the codes from one place without
+importing each other.
+
+0 only when every row made it. A push that rejects rows exits 5: the rows did not reach the vendor
+and will not until their data is fixed, so a green task would hide them; rerunning is safe
+(delivered rows are never resent) and exits 5 again until then. Needs review (4) wins over
+rejected: it asks a person to look first.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_ERROR = 1  # the run stopped: the one line on stderr says why and what to do
+EXIT_USAGE = 2  # bad arguments (argparse's own code), an unknown vendor or a missing one
+EXIT_INCOMPLETE = 3  # `extract --strict` when part of the data could not be fetched
+EXIT_NEEDS_REVIEW = 4  # `push` left rows whose delivery could not be decided
+EXIT_REJECTED = 5  # `push` rejected rows (bad data, unknown user or contact, the vendor's 422)
+EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another run of the same job is going, try again later
+EXIT_INTERRUPTED = 130  # SIGINT / Ctrl-C (a SIGTERM stop exits 143, see `pipelines.stopping`)

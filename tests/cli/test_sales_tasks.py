@@ -1,0 +1,365 @@
+"""`sales-tasks VERB VENDOR` against `apollo-tasks VERB`: the same runs, the same answers.
+
+Every parity case runs both installed console scripts as real processes against sandboxes and
+compares what a scheduler and a person see: the exit code, stdout and the `error:` line (paths of
+the run's own folder and the run's duration are the only differences allowed). The other cases
+are the new command's own: unknown or missing verbs and vendors in one line, help that lists
+verbs and vendors, and a registry entry that cannot be imported being an error.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+import pytest
+
+from pipelines import cli
+from pipelines.exit_codes import (
+    EXIT_ERROR,
+    EXIT_INCOMPLETE,
+    EXIT_NEEDS_REVIEW,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+)
+from pipelines.vendors import VENDORS, Vendor
+from tests.sink.conftest import INPUT_TABLE, ledger, subprocess_env, task_rows, write_input
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+BULK = "/api/v1/tasks/bulk_create"
+# The same command line, as each program spells it.
+SPELLINGS = {
+    "extract": (["apollo-tasks", "extract"], ["sales-tasks", "extract", "apollo"]),
+    "push": (["apollo-tasks", "push"], ["sales-tasks", "push", "apollo"]),
+    "sandbox": (["apollo-tasks", "sandbox"], ["sales-tasks", "sandbox", "apollo"]),
+}
+
+
+def _run(
+    words: list[str], *args: str, key: str, folder: Path, base_url: str | None = None
+) -> tuple[int, str, str]:
+    """One console script as a process, `<dir>` in `args` being `folder`; (exit code, stdout,
+    stderr) with `folder` written `<dir>` again and durations as `N.Ns`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = subprocess_env(APOLLO_API_KEY=key, DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS="1")
+    if base_url:
+        env["APOLLO_BASE_URL"] = base_url
+    done = subprocess.run(
+        [str(BIN / words[0]), *words[1:], *(a.replace("<dir>", str(folder)) for a in args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    clean = [re.sub(r"\d+\.\ds\b", "N.Ns", text.replace(str(folder), "<dir>")) for text in
+             (done.stdout, done.stderr)]  # fmt: skip
+    assert key not in done.stdout + done.stderr
+    return done.returncode, clean[0], clean[1]
+
+
+def _both(verb: str, tmp_path: Path, *args: str, **kwargs: Any) -> list[tuple[int, str, str]]:
+    """The same command through both programs, each with a folder of its own (`<dir>`)."""
+    return [_run(words, *args, folder=tmp_path / words[0], **kwargs) for words in SPELLINGS[verb]]
+
+
+def _tasks(path: Path) -> set[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {row[0] for row in con.sql("SELECT id FROM apollo.tasks").fetchall()}
+
+
+def _extract_args(sb: Any, *extra: str) -> list[str]:
+    return ["--base-url", sb.base_url, "--duckdb-path", "<dir>/t.duckdb",
+            "--pipelines-dir", "<dir>/pipelines", *extra]  # fmt: skip
+
+
+def test_extract_same_exit_code_summary_and_rows(sandbox: Any, tmp_path: Path) -> None:
+    (code_a, out_a, err_a), (code_s, out_s, err_s) = _both(
+        "extract", tmp_path, *_extract_args(sandbox), key=sandbox.master_key
+    )
+    assert code_a == code_s == EXIT_OK, err_a + err_s
+    assert out_a == out_s and err_a == err_s
+    assert out_a.startswith("Apollo extract complete: all 300 tasks in Apollo were read\n")
+    assert "  into duckdb <dir>/t.duckdb, dataset apollo\n" in out_a
+    assert _tasks(tmp_path / "apollo-tasks" / "t.duckdb") == _tasks(
+        tmp_path / "sales-tasks" / "t.duckdb"
+    )
+    assert len(_tasks(tmp_path / "sales-tasks" / "t.duckdb")) == 300
+
+
+def test_extract_strict_incomplete_exits_3_in_both(make_sandbox: Any, tmp_path: Path) -> None:
+    sb = make_sandbox(max_records=60, filters="ignore")
+    (code_a, out_a, err_a), (code_s, out_s, err_s) = _both(
+        "extract",
+        tmp_path,
+        *_extract_args(sb, "--max-records", "60", "--strict"),
+        key=sb.master_key,
+    )
+    assert code_a == code_s == EXIT_INCOMPLETE
+    assert out_a == out_s and "INCOMPLETE" in out_a
+    assert err_a == err_s and "could not be reached" in err_a
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "line"),
+    [
+        (["--per-page", "500"], EXIT_USAGE, "error: --per-page must be between 1 and 200"),
+        ([], EXIT_ERROR, "needs a master API key"),
+    ],
+    ids=["bad-flag", "plain-key-403"],
+)
+def test_extract_errors_same_one_line_and_code(
+    sandbox: Any, tmp_path: Path, args: list[str], code: int, line: str
+) -> None:
+    runs = _both("extract", tmp_path, *_extract_args(sandbox, *args), key=sandbox.plain_key)
+    (code_a, out_a, err_a), (code_s, out_s, err_s) = runs
+    assert code_a == code_s == code
+    errors = [[x for x in err.splitlines() if x.startswith("error:")] for err in (err_a, err_s)]
+    assert errors[0] == errors[1] and len(errors[0]) == 1 and line in errors[0][0], errors
+    assert out_a == out_s == ""
+
+
+def _push_args(sb: Any, warehouse_url: str, schema: str, *extra: str) -> list[str]:
+    return ["--table", INPUT_TABLE, "--warehouse", warehouse_url, "--base-url", sb.base_url,
+            "--ledger-schema", schema, "--pipelines-dir", "<dir>/pipelines", "--quiet",
+            *extra]  # fmt: skip
+
+
+def _same_seed_sandboxes(make_sandbox: Any, **config: Any) -> tuple[Any, Any]:
+    first, second = make_sandbox(**config), make_sandbox(**config)
+    assert [c["id"] for c in first.contacts(8)] == [c["id"] for c in second.contacts(8)]
+    return first, second
+
+
+def test_push_same_exit_codes_and_summaries_then_rerun_sends_nothing(
+    make_sandbox: Any, warehouse_url: str, tmp_path: Path
+) -> None:
+    """One input, one warehouse, two ledgers and two vendors' sandboxes: the two programs create
+    the same tasks, reject the same rows, exit 5 alike, and their reruns create nothing."""
+    sandboxes = _same_seed_sandboxes(make_sandbox)
+    good = task_rows(sandboxes[0], 4)
+    rows = [*good, {**good[0], "request_id": "r-type", "type": "lunch"}]
+    write_input(warehouse_url, rows)
+    for attempt in ("first", "rerun"):
+        results = []
+        for words, sb, schema in zip(
+            SPELLINGS["push"], sandboxes, ("push_a", "push_s"), strict=True
+        ):
+            args = _push_args(sb, warehouse_url, schema)
+            results.append(_run(words, *args, key=sb.master_key, folder=tmp_path / words[0]))
+        (code_a, out_a, err_a), (code_s, out_s, err_s) = results
+        assert code_a == code_s == EXIT_REJECTED, (attempt, err_a, err_s)
+        assert out_a == out_s and err_a == err_s, attempt
+        done = "4 created" if attempt == "first" else "0 created"
+        assert out_a.startswith(f"push: 5 row(s) in = {done} + 1 rejected"), out_a
+        assert "error: 1 of 5 row(s) rejected and not sent" in err_a
+        for sb in sandboxes:
+            assert sorted(t["contact_id"] for t in sb.created()) == sorted(
+                r["contact_id"] for r in good
+            )
+    assert ledger(warehouse_url, "push_a").keys() == ledger(warehouse_url, "push_s").keys()
+
+
+def test_push_needs_review_and_forbidden_key_same_codes(make_sandbox: Any, tmp_path: Path) -> None:
+    sandboxes = _same_seed_sandboxes(make_sandbox, filters="ignore")
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    write_input(url, task_rows(sandboxes[0], 3))
+    forbidden = [
+        _run(words, *_push_args(sb, url, "forbidden"), key=sb.plain_key, folder=tmp_path / "f")
+        for words, sb in zip(SPELLINGS["push"], sandboxes, strict=True)
+    ]
+    assert [r[0] for r in forbidden] == [EXIT_ERROR, EXIT_ERROR]
+    assert forbidden[0][1:] == forbidden[1][1:] and "master API key" in forbidden[0][2]
+    assert all(sb.created() == [] for sb in sandboxes)
+    review = []
+    for words, sb, schema in zip(SPELLINGS["push"], sandboxes, ("ra", "rs"), strict=True):
+        sb.script_faults([{"path": BULK, "fault": "drop_after_create", "count": 1}])
+        review.append(_run(words, *_push_args(sb, url, schema), key=sb.master_key,
+                           folder=tmp_path / "r"))  # fmt: skip
+    assert [r[0] for r in review] == [EXIT_NEEDS_REVIEW, EXIT_NEEDS_REVIEW]
+    assert review[0][1:] == review[1][1:] and "3 need review" in review[0][1]
+
+
+def _serve(words: list[str], tmp_path: Path) -> tuple[int, list[str], int]:
+    """Start a sandbox, read its banner, ask it for tasks, stop it with Ctrl-C."""
+    proc = subprocess.Popen(
+        [str(BIN / words[0]), *words[1:], "--port", "0", "--tasks", "30", "--seed", "3"],
+        cwd=tmp_path,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = [proc.stdout.readline() for _ in range(6)]
+        base_url = banner[0].rsplit(" ", 1)[-1].strip()
+        assert base_url.startswith("http://127.0.0.1:"), banner
+        answer = httpx.post(
+            f"{base_url}/api/v1/tasks/search",
+            params={"per_page": 100},
+            headers={"x-api-key": "sandbox-master-key"},
+        )
+        served = len(answer.json()["tasks"])
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.communicate()
+    port = base_url.rsplit(":", 1)[-1]
+    return proc.returncode, [line.replace(port, "PORT") for line in banner], served
+
+
+def test_sandbox_same_banner_data_and_stop(tmp_path: Path) -> None:
+    (code_a, banner_a, served_a), (code_s, banner_s, served_s) = (
+        _serve(words, tmp_path) for words in SPELLINGS["sandbox"]
+    )
+    assert banner_a == banner_s
+    assert banner_a[0] == "Apollo sandbox listening on http://127.0.0.1:PORT\n"
+    assert served_a == served_s == 30
+    assert code_a == code_s == EXIT_OK  # Ctrl-C is how a sandbox is meant to stop
+
+
+@pytest.mark.parametrize("verb", ["extract", "push", "sandbox"])
+def test_unknown_vendor_is_one_line_listing_the_known_ones(
+    verb: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.sales_main([verb, "saleshandy", "--base-url", "http://127.0.0.1:1"]) == EXIT_USAGE
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err == f"error: unknown vendor 'saleshandy' for {verb}: choose one of apollo\n"
+
+
+def test_unknown_vendor_as_a_real_process(tmp_path: Path) -> None:
+    code, out, err = _run(["sales-tasks", "push", "reply"], key="k-123", folder=tmp_path)
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err == "error: unknown vendor 'reply' for push: choose one of apollo\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        ([], "no command given: sales-tasks VERB VENDOR [flags] (VERB one of extract, push,"
+             " sandbox; VENDOR one of apollo) or sales-tasks demo"),
+        (["-v", "--traceback"], "no command given"),
+        (["pull"], "unknown command 'pull': choose one of extract, push, sandbox, demo"),
+        (["extract"], "extract needs a vendor: sales-tasks extract VENDOR [flags], VENDOR one of"
+                      " apollo"),
+        (["push", "--table", "t"], "push needs a vendor: sales-tasks push VENDOR"),
+    ],
+    ids=["nothing", "only-flags", "unknown-verb", "no-vendor", "flags-before-vendor"],
+)  # fmt: skip
+def test_missing_or_unknown_verb_or_vendor_is_one_usage_line(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.sales_main(argv) == EXIT_USAGE
+    out = capsys.readouterr()
+    assert out.out == "" and len(out.err.splitlines()) == 1
+    assert out.err.startswith(f"error: {says}"), out.err
+
+
+def test_apollo_tasks_without_a_command_answers_as_before(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([])
+    assert stopped.value.code == EXIT_USAGE
+    assert capsys.readouterr().err == (
+        "usage: apollo-tasks [-h] [--traceback] [-v] COMMAND ...\n"
+        "apollo-tasks: error: the following arguments are required: COMMAND\n"
+    )
+
+
+def _help(*argv: str) -> str:
+    done = subprocess.run(
+        [str(BIN / argv[0]), *argv[1:], "--help"],
+        cwd=ROOT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == EXIT_OK and done.stderr == "", done.stderr
+    return done.stdout
+
+
+def _after_usage(text: str) -> str:
+    return text.split("\n\n", 1)[1]
+
+
+def test_help_of_both_programs() -> None:
+    sales = _help("sales-tasks")
+    assert sales.startswith(
+        "usage: sales-tasks [-h] [--traceback] [-v] {extract,push,sandbox} VENDOR [flags]\n"
+        "       sales-tasks [-h] [--traceback] [-v] demo [flags]\n"
+    )
+    verbs = re.findall(r"^    (\w+) ", sales, flags=re.MULTILINE)
+    assert verbs == ["extract", "push", "sandbox", "demo"]
+    assert "Vendors: apollo (Apollo.io)." in sales and "--traceback" in sales
+    assert re.findall(r"^    (\w+) ", _help("sales-tasks", "push"), flags=re.MULTILINE) == [
+        "apollo"
+    ]
+
+    alias = _help("apollo-tasks")
+    assert alias.startswith("usage: apollo-tasks [-h] [--traceback] [-v] COMMAND ...\n")
+    assert re.findall(r"^    (\w+) ", alias, flags=re.MULTILINE) == [
+        "sandbox", "extract", "push", "demo"
+    ]  # fmt: skip
+    assert "VENDOR" not in alias
+    for verb, (alias_words, sales_words) in SPELLINGS.items():
+        alias_help, sales_help = _help(*alias_words), _help(*sales_words)
+        assert alias_help.startswith(f"usage: apollo-tasks {verb} [-h]")
+        assert sales_help.startswith(f"usage: sales-tasks {verb} apollo [-h]")
+        assert _after_usage(alias_help) == _after_usage(sales_help), verb  # the same flags
+    assert _after_usage(_help("apollo-tasks", "demo")) == _after_usage(_help("sales-tasks", "demo"))
+
+
+def test_a_registry_module_that_cannot_be_imported_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, a missing `pipelines.push` made `push` vanish from the CLI without a word."""
+    broken = Vendor("apollo", "Apollo.io", {**VENDORS["apollo"].commands, "push": "pipelines.gone"})
+    monkeypatch.setitem(VENDORS, "apollo", broken)
+    for run in (cli.main, cli.sales_main):
+        argv = ["extract", "--help"] if run is cli.main else ["extract", "apollo", "--help"]
+        assert run(argv) == EXIT_ERROR
+        err = capsys.readouterr().err
+        assert err.startswith("error: the push command of vendor apollo (pipelines.gone)")
+        assert len(err.splitlines()) == 1 and "No module named 'pipelines.gone'" in err
+    with pytest.raises(ImportError, match="pipelines.gone"):
+        cli.main(["--traceback", "extract"])
+
+
+def test_a_new_vendor_is_one_registry_entry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entry with only an extract: listed in help, dispatched, and `push` says it has none."""
+    monkeypatch.setitem(VENDORS, "acme", Vendor("acme", "Acme", {"extract": "pipelines.extract"}))
+    with pytest.raises(SystemExit) as stopped:
+        cli.sales_main(["--help"])
+    assert stopped.value.code == EXIT_OK
+    assert "Vendors: apollo (Apollo.io), acme (Acme)." in capsys.readouterr().out
+    assert cli.sales_main(["extract", "acme", "--per-page", "0"]) == EXIT_USAGE
+    assert capsys.readouterr().err == "error: --per-page must be between 1 and 200\n"
+    assert cli.sales_main(["push", "acme"]) == EXIT_USAGE
+    assert (
+        capsys.readouterr().err == "error: vendor acme has no push command yet: push knows apollo\n"
+    )
+
+
+def test_command_modules_do_not_import_the_cli() -> None:
+    """extract used to import its exit codes from the CLI, which imports extract: a cycle."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, pipelines.extract, pipelines.push, pipelines.demo,"
+         " pipelines.sandbox_cmd, pipelines.jobs; print('pipelines.cli' in sys.modules)"],
+        cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stdout == "False\n", done.stderr
