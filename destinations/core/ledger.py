@@ -201,16 +201,17 @@ class DeliveryLedger:
         self._table(staging).create(conn)
         kept = [c.name for c in self.table.columns if c.name != "account"]
         names = ", ".join(f'"{n}"' for n in kept)
-        result = conn.execute(
+        conn.execute(
             sa.text(
                 f'INSERT INTO {staged} ("account", {names})'
                 f" SELECT :account, {names} FROM {self.target}"
             ),
             {"account": self.account},
         )
+        kept_rows = conn.execute(sa.text(f"SELECT count(*) FROM {staged}")).scalar()
         conn.exec_driver_sql(f"DROP TABLE {self.target}")
         conn.exec_driver_sql(f"ALTER TABLE {staged} RENAME TO {LEDGER_TABLE}")
-        return int(result.rowcount or 0)
+        return int(kept_rows or 0)
 
     @property
     def name(self) -> str:
