@@ -9,9 +9,9 @@ vendor and account. Supported databases: DuckDB and PostgreSQL only (the set-bas
 `LedgerSetupError` before anything is sent.
 
 Ledgers written before the account existed (key `request_id` alone, commit 00c5279 and earlier)
-are migrated in place by `ensure()`, under the run lock and in one transaction: every row is
-kept as it was and given the account of the run that migrates it (the one that wrote them, since
-the old ledger served one account), so nothing delivered is sent again. Every write is
+are migrated in place by `ensure()` (`ledger_table.py`), under the run lock and in one
+transaction: every row is kept as it was and given the account of the run that migrates it (the
+one that wrote them, since the old ledger served one account), so nothing delivered is sent again. Every write is
 committed before the vendor call it guards goes out, and every answer is committed after it
 arrives; `transaction()` lets the sender put the answers of finished calls and the `sending` mark
 of the next calls in one commit (group commit). Writes about many rows are one set-based statement
@@ -51,6 +51,12 @@ from sqlalchemy.schema import CreateSchema
 from clients.core.errors import ActionableError
 from destinations.core.ledger_bulk import ARRAY_CHUNK as _ARRAY_CHUNK
 from destinations.core.ledger_bulk import duckdb_insert, postgres_insert
+from destinations.core.ledger_table import (
+    LEDGER_TABLE,
+    keyed_by_request_id_alone,
+    ledger_table,
+    migrate,
+)
 
 PENDING = "pending"
 SENDING = "sending"
@@ -58,9 +64,7 @@ DELIVERED = "delivered"
 REJECTED = "rejected"
 NEEDS_REVIEW = "needs_review"
 
-LEDGER_TABLE = "delivery_ledger"
 SUPPORTED_DIALECTS = ("duckdb", "postgresql")
-KEY_COLUMNS = ("vendor", "account", "request_id")
 # Bind parameters per statement stay well under every driver's limit.
 _CHUNK = 500
 
@@ -126,29 +130,7 @@ class DeliveryLedger:
         self._active: sa.Connection | None = None
         self._owner: int | None = None
         self._legacy: bool | None = None
-        self.table = self._table(LEDGER_TABLE)
-
-    def _table(self, name: str) -> sa.Table:
-        return sa.Table(
-            name,
-            sa.MetaData(),
-            sa.Column("vendor", sa.String, primary_key=True),
-            sa.Column("account", sa.String, primary_key=True),
-            sa.Column("request_id", sa.String, primary_key=True),
-            sa.Column("row_hash", sa.String, nullable=False),
-            sa.Column("state", sa.String, nullable=False),
-            sa.Column("task_id", sa.String),
-            sa.Column("batch_id", sa.String),
-            sa.Column("attempt", sa.Integer, nullable=False),
-            sa.Column("error", sa.Text),
-            sa.Column("payload", sa.Text),
-            sa.Column("run_id", sa.String),
-            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("sent_at", sa.DateTime(timezone=True)),
-            sa.Column("delivered_at", sa.DateTime(timezone=True)),
-            schema=self.schema,
-        )
+        self.table = ledger_table(schema)
 
     # --- setup -------------------------------------------------------------------------------
 
@@ -160,18 +142,7 @@ class DeliveryLedger:
         if self._legacy is None:
             if not self.exists():
                 return False
-            # information_schema: both databases have it (duckdb-engine's reflection does not
-            # work on every DuckDB version).
-            query = sa.text(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = :table"
-                " AND table_schema = COALESCE(:schema, current_schema())"
-            )
-            with self.engine.connect() as conn:
-                names = {
-                    r[0]
-                    for r in conn.execute(query, {"table": LEDGER_TABLE, "schema": self.schema})
-                }
-            self._legacy = "account" not in names
+            self._legacy = keyed_by_request_id_alone(self.engine, self.schema)
         return self._legacy
 
     def ensure(self) -> int:
@@ -186,32 +157,11 @@ class DeliveryLedger:
             if self.schema:
                 conn.execute(CreateSchema(self.schema, if_not_exists=True))
             if legacy:
-                migrated = self._migrate(conn)
+                migrated = migrate(conn, self.schema, account=self.account)
             else:
                 self.table.create(conn, checkfirst=True)
         self._legacy = False
         return migrated
-
-    def _migrate(self, conn: sa.Connection) -> int:
-        # Neither DuckDB nor PostgreSQL can change a primary key in place on both: copy the rows
-        # into a table with the new key, then swap it in (one transaction: all or nothing).
-        staging = f"{LEDGER_TABLE}_migrating"
-        staged = f'"{self.schema}".{staging}' if self.schema else staging
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
-        self._table(staging).create(conn)
-        kept = [c.name for c in self.table.columns if c.name != "account"]
-        names = ", ".join(f'"{n}"' for n in kept)
-        conn.execute(
-            sa.text(
-                f'INSERT INTO {staged} ("account", {names})'
-                f" SELECT :account, {names} FROM {self.target}"
-            ),
-            {"account": self.account},
-        )
-        kept_rows = conn.execute(sa.text(f"SELECT count(*) FROM {staged}")).scalar()
-        conn.exec_driver_sql(f"DROP TABLE {self.target}")
-        conn.exec_driver_sql(f"ALTER TABLE {staged} RENAME TO {LEDGER_TABLE}")
-        return int(kept_rows or 0)
 
     @property
     def name(self) -> str:
