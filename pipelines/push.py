@@ -27,6 +27,7 @@ __all__ = ["PushSummary", "demo_followups_sql", "register", "run_push"]
 
 VENDOR = "apollo"
 INPUT_TABLE = "task_rows"
+DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
 
 
 @contextmanager
@@ -116,9 +117,8 @@ def run_push(
     import dlt
     from dlt.pipeline.exceptions import PipelineStepFailed
 
-    from destinations.apollo import apollo_tasks
-    from destinations.apollo.session import close_session, open_session
-    from destinations.apollo.settings import push_settings
+    from destinations.apollo import APOLLO_SINK
+    from destinations.core import destination as delivery
     from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
     from pipelines.jobs import job_lock, push_identity, working_folder
     from pipelines.progress import RunProgress, push_sample
@@ -132,7 +132,7 @@ def run_push(
         elif progress:
             _progress_line(progress, f"apollo push: {message}")
 
-    settings = push_settings(
+    settings = APOLLO_SINK.settings(
         api_key=api_key,
         base_url=base_url,
         max_contacts_per_call=max_contacts_per_call,
@@ -140,7 +140,7 @@ def run_push(
         reconcile_wait_seconds=reconcile_wait_seconds,
         calls_in_flight=calls_in_flight,
     )
-    url = warehouse_url(warehouse)
+    url = warehouse_url(warehouse or settings.warehouse or DEFAULT_WAREHOUSE)
     identity = push_identity(
         vendor=VENDOR,
         base_url=settings.base_url,
@@ -159,36 +159,29 @@ def run_push(
         try:
             rows = read_input(url, table=table, query=query)
             say(f"read {len(rows)} row(s) from the warehouse")
-            session = open_session(
+            run = delivery.open_run(
+                APOLLO_SINK,
+                settings,
                 run_id=run_id,
-                api_key=str(settings.api_key) if settings.api_key else None,
-                base_url=settings.base_url,
                 warehouse_url=url,
-                ledger_schema=settings.ledger_schema,
-                max_contacts_per_call=settings.max_contacts_per_call,
                 resend_unknown=resend_unknown,
-                reconcile_wait_seconds=settings.reconcile_wait_seconds,
-                max_attempts=settings.max_attempts,
-                calls_in_flight=settings.calls_in_flight,
                 progress=say,
             )
             if progress:
                 emit = progress if callable(progress) else None
                 display = RunProgress(
-                    "apollo push", "rows", lambda: push_sample(session, len(rows)), emit=emit
+                    "apollo push", "rows", lambda: push_sample(run, len(rows)), emit=emit
                 ).start()
             try:
                 if dry_run:
-                    session.engine.plan(rows)
+                    run.engine.plan(rows)
                 else:
                     # The ledger's lock first: a second push stops here, before dlt wraps it.
-                    session.engine.begin()
+                    run.engine.begin()
                     pipeline = dlt.pipeline(
                         pipeline_name=name,
                         pipelines_dir=pipelines_dir,  # type: ignore[arg-type]
-                        destination=apollo_tasks(
-                            run_id=run_id, ledger_schema=settings.ledger_schema
-                        ),
+                        destination=delivery.task_destination(APOLLO_SINK, run=run),
                         dataset_name=settings.ledger_schema,
                     )
                     # The ledger is the only memory: a package left by an earlier failed run of
@@ -198,14 +191,14 @@ def run_push(
                         with _quiet_dlt():
                             pipeline.run(_input_resource(rows))
                     except PipelineStepFailed as exc:
-                        if session.error is not None:
-                            raise session.error from exc
+                        if run.error is not None:
+                            raise run.error from exc
                         raise
-                summary = _summarize(session, rows, dry_run=dry_run)
+                summary = _summarize(run, rows, dry_run=dry_run)
             finally:
                 if display is not None:
                     display.stop()
-                close_session(run_id)
+                run.close()
         finally:
             dispose_engine(url)
     summary.duration_seconds = time.monotonic() - started
@@ -219,41 +212,9 @@ def _progress_line(progress: bool | Callable[[str], None], line: str) -> None:
         sys.stderr.write(line + "\n")
 
 
-def _summarize(session: Any, rows: list[dict[str, Any]], *, dry_run: bool) -> PushSummary:
-    from destinations.core.contract import ROW_NUMBER
-    from destinations.core.ledger import NEEDS_REVIEW
-    from destinations.core.planner import minimum_calls
-
-    engine = session.engine
-    summary = PushSummary(rows_in=len(rows), dry_run=dry_run, calls=engine.calls)
-    input_ids = set()
-    for raw in rows:
-        outcome = engine.outcomes.get(raw[ROW_NUMBER])
-        if outcome is None:  # never silently dropped: a row without an outcome is reported
-            summary.needs_review += 1
-            summary.needs_review_rows.append(
-                (raw.get("request_id"), "not processed in this run: run the push again")
-            )
-            continue
-        if outcome.request_id:
-            input_ids.add(outcome.request_id)
-        kind = outcome.outcome
-        if kind == "rejected":
-            summary.rejections.append((outcome.row, outcome.request_id, outcome.detail or ""))
-        elif kind == "needs_review":
-            summary.needs_review_rows.append((outcome.request_id, outcome.detail or ""))
-        elif kind == "already_delivered" and outcome.detail and "changed" in outcome.detail:
-            summary.changed_since_delivery.append(outcome.request_id or "")
-        setattr(summary, kind, getattr(summary, kind) + 1)
-    summary.minimum_calls = minimum_calls(list(engine.to_send.values()), session.vendor)
-    summary.planned_calls = list(engine.planned_calls)
-    summary.utc_assumed = len(engine.utc_assumed)
-    for decision in engine.reconciled.values():
-        summary.reconciled[decision] = summary.reconciled.get(decision, 0) + 1
-    if session.ledger.exists():
-        summary.other_needs_review = len(
-            {e.request_id for e in session.ledger.in_state(NEEDS_REVIEW)} - input_ids
-        )
+def _summarize(run: Any, rows: list[dict[str, Any]], *, dry_run: bool) -> PushSummary:
+    """The run's summary over the whole input (`DeliveryEngine.summary`)."""
+    summary: PushSummary = run.engine.summary(rows, dry_run=dry_run)
     return summary
 
 

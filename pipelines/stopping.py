@@ -10,7 +10,7 @@ on to the end (and exits 0). So:
   becomes a no-op, so the flag holds from reading the input to the summary; whatever the run
   raises after a signal becomes `RunStopped` (one line, exit code 128 + signal number: 130 for
   SIGINT, 143 for SIGTERM);
-- the push engine polls `stop_requested()` between calls (`destinations/apollo/session.py`), the
+- the push engine polls `stop_requested()` between calls (`destinations/core/destination.py`), the
   extract stops at dlt's check after the page in progress.
 
 Off the main thread (Airflow, Dagster, tests calling `run_push` from a worker) Python delivers no

@@ -19,7 +19,7 @@ Endpoints and facts relied on (Apollo's API reference, "Create a Task", "Bulk Cr
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from clients.apollo.endpoints import TASKS_BULK_CREATE, TASKS_CREATE, TASKS_SEARCH, quota_key
@@ -39,10 +39,21 @@ SEARCH_PER_PAGE = LOOKUP_PER_PAGE
 # 50,000-record display cap: a filtered answer bigger than this cannot be read completely.
 SEARCH_MAX_PAGES = DISPLAY_CAP_PAGES
 
+
+def apollo_due_at(utc: datetime) -> str:
+    """Apollo's echo of a due date: `2025-02-15T08:10:30.000+00:00`."""
+    return utc.isoformat(timespec="milliseconds")
+
+
+# The input contract of an Apollo push (NOTES.md: create's `type`, `status`, `priority` values;
+# priority defaults to medium on Apollo's side too; status is required, `scheduled` for new work).
 APOLLO_RULES = TRules(
     task_types=frozenset(TASK_TYPES),
     statuses=frozenset(TASK_STATUSES),
     priorities=frozenset(TASK_PRIORITIES),
+    default_status="scheduled",
+    default_priority="medium",
+    format_due_at=apollo_due_at,
 )
 
 UNDECIDABLE = (
@@ -77,6 +88,8 @@ class ApolloTaskVendor:
 
     name = "Apollo"
     rules = APOLLO_RULES
+    # Optional fields a found task must also match in the reconciler's strict pass.
+    strict_match_fields: tuple[str, ...] = ("note", "title")
 
     def __init__(self, client: ApiClient, *, max_contacts_per_call: int = 100) -> None:
         if max_contacts_per_call < 1:

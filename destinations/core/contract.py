@@ -1,10 +1,13 @@
 """The input contract of every task sink: one warehouse row = one intended task.
 
 Columns: `request_id` (required, unique per intended task), `user_id` or `user_email`,
-`contact_id` or `contact_email`, `type`, `status` (default `scheduled`), `due_at` (ISO 8601 or a
-timestamp column; no offset means UTC), `priority` (default `medium`), `note`, `title`.
+`contact_id` or `contact_email`, `type`, `status`, `due_at` (ISO 8601 or a timestamp column; no
+offset means UTC), `priority`, `note`, `title`.
 
-Vendor-neutral: the allowed types, statuses and priorities come from the vendor (`TRules`). Only
+Vendor-neutral: each vendor adapter declares its contract as `TRules`: the allowed types, statuses
+and priorities, the defaults of status and priority (a given value is checked against the allowed
+ones; a default is used only when the column is empty), whether a user is needed, the due date
+window and the form the vendor wants due dates in (`format_due_at`). Only
 per-row checks live here; checks that need the whole input (duplicate request_ids) are in
 `mark_duplicates`, run by whoever reads the input. Rejection texts are shown to people, so each
 says what is wrong and what to do, in one line, quoting the value only truncated.
@@ -26,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -55,9 +58,6 @@ INPUT_REJECTION = "_input_rejection"
 
 # The hash's canonical JSON has sorted keys; building it in this order spares orjson the sort.
 _HASHED_COLUMNS = tuple(sorted(CONTRACT_COLUMNS))
-
-DEFAULT_STATUS = "scheduled"
-DEFAULT_PRIORITY = "medium"
 
 # Columns that may hold whole numbers or UUIDs (written as text); every other column is text.
 ID_COLUMNS = frozenset({"request_id", "user_id", "contact_id"})
@@ -92,22 +92,49 @@ class TTaskRow(TypedDict):
     contact_email: str | None
     type: str
     status: str
-    priority: str
-    due_at: str  # normalised UTC, `YYYY-MM-DDTHH:MM:SS.mmm+00:00` as Apollo echoes it
+    priority: str | None  # None: empty and the vendor declares no default
+    due_at: str  # UTC, in the vendor's form (`TRules.format_due_at`)
     note: str | None
     title: str | None
 
 
+def iso_utc(utc: datetime) -> str:
+    """A UTC instant as ISO 8601 with seconds (`2025-02-15T08:10:30+00:00`)."""
+    return utc.isoformat(timespec="seconds")
+
+
 @dataclass(frozen=True)
 class TRules:
-    """What a vendor accepts; supplied by the vendor module."""
+    """A vendor's input contract, declared by its adapter and applied here.
+
+    Attributes:
+        task_types, statuses, priorities: the values the vendor accepts (an empty `priorities`
+            means the vendor has no priority: a row must leave it empty).
+        default_status, default_priority: used when the column is empty (None: no default, so an
+            empty status is refused and an empty priority stays None).
+        needs_user: whether a row must name a user.
+        due_at_earliest, due_at_latest: the window a due date must fall in (latest exclusive).
+        format_due_at: the vendor's form of a UTC due date (what it echoes, so reconciliation
+            compares like with like).
+    """
 
     task_types: frozenset[str]
     statuses: frozenset[str]
     priorities: frozenset[str]
+    default_status: str | None = None
+    default_priority: str | None = None
     needs_user: bool = True
     due_at_earliest: datetime = DUE_AT_EARLIEST
     due_at_latest: datetime = DUE_AT_LATEST  # exclusive
+    format_due_at: Callable[[datetime], str] = iso_utc
+
+    def __post_init__(self) -> None:
+        if self.default_status is not None and self.default_status not in self.statuses:
+            raise ValueError(f"default status {self.default_status!r} is not an allowed status")
+        if self.default_priority is not None and self.default_priority not in self.priorities:
+            raise ValueError(
+                f"default priority {self.default_priority!r} is not an allowed priority"
+            )
 
 
 @dataclass(frozen=True)
@@ -238,11 +265,13 @@ def normalize_due_at(
     *,
     earliest: datetime = DUE_AT_EARLIEST,
     latest: datetime = DUE_AT_LATEST,
+    form: Callable[[datetime], str] = iso_utc,
 ) -> tuple[str, bool]:
-    """Parse an ISO 8601 date-time (or timestamp) into Apollo's UTC form.
+    """Parse an ISO 8601 date-time (or timestamp) into a UTC instant in the vendor's form.
 
     Args:
         earliest, latest: the window the instant must fall in (latest exclusive).
+        form: writes the UTC instant as the vendor wants it (`TRules.format_due_at`).
 
     Returns:
         The normalised value and whether it had no offset (and so was taken as UTC).
@@ -255,12 +284,14 @@ def normalize_due_at(
     elif isinstance(value, date):
         parsed = datetime(value.year, value.month, value.day)
     else:
-        return _normalize_due_text(str(value).strip(), earliest, latest)
-    return _normalize_parsed(parsed, parsed.isoformat(), earliest, latest)
+        return _normalize_due_text(str(value).strip(), earliest, latest, form)
+    return _normalize_parsed(parsed, parsed.isoformat(), earliest, latest, form)
 
 
 @lru_cache(maxsize=4096)
-def _normalize_due_text(text: str, earliest: datetime, latest: datetime) -> tuple[str, bool]:
+def _normalize_due_text(
+    text: str, earliest: datetime, latest: datetime, form: Callable[[datetime], str]
+) -> tuple[str, bool]:
     # Pushes repeat a few due dates over many rows: parse each text once.
     if text.lower() in _INFINITE:
         raise ValueError(
@@ -275,11 +306,15 @@ def _normalize_due_text(text: str, earliest: datetime, latest: datetime) -> tupl
             f"bad due_at {show(text)}: not an ISO 8601 date-time"
             " (e.g. 2025-02-15T08:10:30Z or 2025-02-15T10:10:30+02:00)"
         ) from None
-    return _normalize_parsed(parsed, text, earliest, latest)
+    return _normalize_parsed(parsed, text, earliest, latest, form)
 
 
 def _normalize_parsed(
-    parsed: datetime, given: str, earliest: datetime, latest: datetime
+    parsed: datetime,
+    given: str,
+    earliest: datetime,
+    latest: datetime,
+    form: Callable[[datetime], str],
 ) -> tuple[str, bool]:
     assumed = parsed.tzinfo is None or parsed.utcoffset() is None
     if assumed:
@@ -291,7 +326,7 @@ def _normalize_parsed(
         raise ValueError(_outside(given, earliest, latest)) from None
     if not earliest <= utc < latest:
         raise ValueError(_outside(given, earliest, latest))
-    return utc.isoformat(timespec="milliseconds"), assumed
+    return form(utc), assumed
 
 
 def _outside(given: str, earliest: datetime, latest: datetime) -> str:
@@ -357,18 +392,27 @@ def validate_row(raw: Mapping[str, Any], rules: TRules, *, row: int = 0) -> TVal
     contact_id, contact_email = text["contact_id"], text["contact_email"]
     if contact_id is None and contact_email is None:
         return reject("missing contact: give contact_id or contact_email")
-    status = text["status"] or DEFAULT_STATUS
+    status = text["status"] or rules.default_status
+    if status is None:
+        return reject(f"missing status: use one of {_one_of(rules.statuses)}")
     if status not in rules.statuses:
         return reject(f"unknown status {show(status)}: use one of {_one_of(rules.statuses)}")
-    priority = text["priority"] or DEFAULT_PRIORITY
-    if priority not in rules.priorities:
+    # The vendor's allowed values judge what the row gives; its default fills only a blank.
+    priority = text["priority"]
+    if priority is not None and not rules.priorities:
+        return reject(f"priority {show(priority)} given, but this vendor has none: leave it empty")
+    if priority is not None and priority not in rules.priorities:
         return reject(f"unknown priority {show(priority)}: use one of {_one_of(rules.priorities)}")
+    priority = priority or rules.default_priority
     raw_due = raw.get("due_at")
     if text["due_at"] is None:
         return reject("missing due_at: give an ISO 8601 date-time such as 2025-02-15T08:10:30Z")
     try:
         due_at, assumed = normalize_due_at(
-            raw_due, earliest=rules.due_at_earliest, latest=rules.due_at_latest
+            raw_due,
+            earliest=rules.due_at_earliest,
+            latest=rules.due_at_latest,
+            form=rules.format_due_at,
         )
     except ValueError as exc:
         return reject(str(exc))

@@ -26,7 +26,6 @@ retries) leave no row in `sending` and are raised as the shared `clients.core` e
 from __future__ import annotations
 
 import itertools
-import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +33,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from clients.core.errors import RetriesExhaustedError
-from destinations.core.contract import INPUT_REJECTION, TTaskRow, TValidated, validate_row
+from destinations.core.contract import (
+    INPUT_REJECTION,
+    ROW_NUMBER,
+    TTaskRow,
+    TValidated,
+    validate_row,
+)
 from destinations.core.ledger import (
     DELIVERED,
     NEEDS_REVIEW,
@@ -45,26 +50,27 @@ from destinations.core.ledger import (
     TLedgerEntry,
     utcnow,
 )
-from destinations.core.planner import plan_calls
+from destinations.core.planner import minimum_calls, plan_calls
 from destinations.core.reconcile import ALREADY_DELIVERED, CREATED, Reconciler, TCheck, TWitness
 from destinations.core.runlock import RunLock
 from destinations.core.sending import CHECKPOINTS, CallSending, DeliveryStopped
+from destinations.core.summary import PushSummary
 from destinations.core.vendor import TaskVendor, TSentTask
-
-logger = logging.getLogger("apollo_tasks.push")
 
 __all__ = ["CHECKPOINTS", "DeliveryEngine", "DeliveryStopped", "TRowOutcome"]
 
 WOULD_CREATE = "would_create"
+_OUTCOME_KINDS = (CREATED, REJECTED, ALREADY_DELIVERED, NEEDS_REVIEW, WOULD_CREATE)
 
 
 @dataclass
 class TRowOutcome:
     row: int
     request_id: str | None
-    outcome: str  # created | rejected | already_delivered | needs_review | would_create
+    outcome: str  # one of _OUTCOME_KINDS
     detail: str | None = None
     task_id: str | None = None
+    changed: bool = False  # already delivered, but the row changed since
 
 
 class DeliveryEngine(CallSending):
@@ -141,7 +147,7 @@ class DeliveryEngine(CallSending):
     # --- entry points ------------------------------------------------------------------------
 
     def begin(self) -> None:
-        """Take the ledger's run lock and create the ledger if missing (once per run).
+        """Take the ledger's run lock and create (or migrate) the ledger (once per run).
 
         Raises:
             LedgerBusyError: another push holds this ledger.
@@ -149,10 +155,15 @@ class DeliveryEngine(CallSending):
         if self._lock is None:
             self._lock = RunLock(self.ledger.engine, self.ledger.name).acquire()
             try:
-                self.ledger.ensure()
+                migrated = self.ledger.ensure()
             except BaseException:
                 self.close()
                 raise
+            if migrated:
+                self._progress(
+                    f"migrated the delivery ledger {self.ledger.name} to keys by vendor and"
+                    f" account: {migrated} row(s) kept, as account {self.ledger.account}"
+                )
 
     def close(self) -> None:
         """Release the run lock (idempotent)."""
@@ -234,6 +245,11 @@ class DeliveryEngine(CallSending):
         entries: dict[str, TLedgerEntry] = {}
         in_flight: dict[str, TLedgerEntry] = {}
         if self.ledger.exists():
+            if self.ledger.needs_migration():
+                self.planned_calls.append(
+                    f"migrate the delivery ledger {self.ledger.name} to keys by vendor and"
+                    f" account (account {self.ledger.account}); the first push that sends does it"
+                )
             entries = self.ledger.get_many(v.request_id for v in validated if v.request_id)
             in_flight = {e.request_id: e for e in self.ledger.in_state(SENDING)}
             if in_flight:
@@ -259,6 +275,48 @@ class DeliveryEngine(CallSending):
         for row in sendable:
             self.to_send[row["request_id"]] = row
             self._outcome(row["row"], row["request_id"], WOULD_CREATE)
+
+    def summary(self, rows: Sequence[Mapping[str, Any]], *, dry_run: bool) -> PushSummary:
+        """What this run did with `rows` (the whole input, in order, each with its `_row`).
+
+        Every row is accounted for: one without an outcome (the run stopped before it) counts as
+        needing review, never as silently dropped.
+        """
+        summary = PushSummary(rows_in=len(rows), dry_run=dry_run, calls=self.calls)
+        counts = {kind: 0 for kind in _OUTCOME_KINDS}
+        input_ids = set()
+        for raw in rows:
+            outcome = self.outcomes.get(int(raw[ROW_NUMBER]))
+            if outcome is None:
+                counts[NEEDS_REVIEW] += 1
+                summary.needs_review_rows.append(
+                    (raw.get("request_id"), "not processed in this run: run the push again")
+                )
+                continue
+            if outcome.request_id:
+                input_ids.add(outcome.request_id)
+            counts[outcome.outcome] += 1
+            if outcome.outcome == REJECTED:
+                summary.rejections.append((outcome.row, outcome.request_id, outcome.detail or ""))
+            elif outcome.outcome == NEEDS_REVIEW:
+                summary.needs_review_rows.append((outcome.request_id, outcome.detail or ""))
+            elif outcome.outcome == ALREADY_DELIVERED and outcome.changed:
+                summary.changed_since_delivery.append(outcome.request_id or "")
+        summary.created = counts[CREATED]
+        summary.rejected = counts[REJECTED]
+        summary.already_delivered = counts[ALREADY_DELIVERED]
+        summary.needs_review = counts[NEEDS_REVIEW]
+        summary.would_create = counts[WOULD_CREATE]
+        summary.minimum_calls = minimum_calls(list(self.to_send.values()), self.vendor)
+        summary.planned_calls = list(self.planned_calls)
+        summary.utc_assumed = len(self.utc_assumed)
+        for decision in self.reconciled.values():
+            summary.reconciled[decision] = summary.reconciled.get(decision, 0) + 1
+        if self.ledger.exists():
+            summary.other_needs_review = len(
+                {e.request_id for e in self.ledger.in_state(NEEDS_REVIEW)} - input_ids
+            )
+        return summary
 
     # --- steps -------------------------------------------------------------------------------
 
@@ -322,15 +380,14 @@ class DeliveryEngine(CallSending):
         if entry.request_id in self._created:
             self._outcome(v.row, v.request_id, CREATED, task_id=entry.task_id)
             return
-        notes = []
-        if entry.row_hash != v.row_hash:
-            notes.append("the row changed since it was delivered; not sent again")
+        changed = entry.row_hash != v.row_hash
         self._outcome(
             v.row,
             v.request_id,
             ALREADY_DELIVERED,
             task_id=entry.task_id,
-            detail="; ".join(notes) or None,
+            detail="the row changed since it was delivered; not sent again" if changed else None,
+            changed=changed,
         )
 
     def _resolve(

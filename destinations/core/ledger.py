@@ -1,7 +1,17 @@
-"""The delivery ledger: one row per request_id, in the warehouse, so exactly-once survives
-crashes, dlt's whole-batch retries and wiped pipeline state.
+"""The delivery ledger: one row per (vendor, account, request_id), in the warehouse, so
+exactly-once survives crashes, dlt's whole-batch retries and wiped pipeline state.
 
-Table `<schema>.delivery_ledger` (SQLAlchemy, so DuckDB and PostgreSQL alike). Every write is
+Table `<schema>.delivery_ledger`, keyed by (vendor, account, request_id): a request delivered to
+one vendor or account is not delivered for another, so two accounts (or vendors) may share one
+ledger schema without seeing each other's rows. Every query of a `DeliveryLedger` is scoped by its
+vendor and account. Supported databases: DuckDB and PostgreSQL only (the set-based statements use
+`unnest` over arrays and `UPDATE ... FROM`); any other SQLAlchemy URL is refused with
+`LedgerSetupError` before anything is sent.
+
+Ledgers written before the account existed (key `request_id` alone, commit 00c5279 and earlier)
+are migrated in place by `ensure()` (`ledger_table.py`), under the run lock and in one
+transaction: every row is kept as it was and given the account of the run that migrates it (the
+one that wrote them, since the old ledger served one account), so nothing delivered is sent again. Every write is
 committed before the vendor call it guards goes out, and every answer is committed after it
 arrives; `transaction()` lets the sender put the answers of finished calls and the `sending` mark
 of the next calls in one commit (group commit). Writes about many rows are one set-based statement
@@ -38,8 +48,15 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.schema import CreateSchema
 
+from clients.core.errors import ActionableError
 from destinations.core.ledger_bulk import ARRAY_CHUNK as _ARRAY_CHUNK
 from destinations.core.ledger_bulk import duckdb_insert, postgres_insert
+from destinations.core.ledger_table import (
+    LEDGER_TABLE,
+    keyed_by_request_id_alone,
+    ledger_table,
+    migrate,
+)
 
 PENDING = "pending"
 SENDING = "sending"
@@ -47,13 +64,17 @@ DELIVERED = "delivered"
 REJECTED = "rejected"
 NEEDS_REVIEW = "needs_review"
 
-LEDGER_TABLE = "delivery_ledger"
+SUPPORTED_DIALECTS = ("duckdb", "postgresql")
 # Bind parameters per statement stay well under every driver's limit.
 _CHUNK = 500
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class LedgerSetupError(ActionableError, ValueError):
+    """The ledger cannot live in this database; the message says what to use instead."""
 
 
 @dataclass(frozen=True)
@@ -82,46 +103,65 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class DeliveryLedger:
-    """Reads and writes the ledger table. Single writer per ledger (one push at a time)."""
+    """Reads and writes one (vendor, account)'s rows of the ledger table. Single writer per
+    ledger (one push at a time).
 
-    def __init__(self, engine: sa.Engine, *, schema: str | None = "apollo_push", vendor: str):
+    Args:
+        engine: a DuckDB or PostgreSQL engine (others raise `LedgerSetupError`).
+        schema: the ledger's schema (None: the default schema).
+        vendor: the vendor's key (e.g. the adapter's `key`); part of every row's key.
+        account: which account of that vendor (e.g. the API host); part of every row's key.
+    """
+
+    def __init__(self, engine: sa.Engine, *, schema: str | None, vendor: str, account: str):
+        dialect = engine.dialect.name
+        if dialect not in SUPPORTED_DIALECTS:
+            raise LedgerSetupError(
+                f"the delivery ledger needs PostgreSQL or DuckDB, not {dialect}: point --warehouse"
+                " at a postgresql:// URL or a DuckDB file"
+            )
+        if not vendor or not account:
+            raise ValueError("a ledger needs a vendor and an account")
         self.engine = engine
         self.schema = schema
         self.vendor = vendor
+        self.account = account
         self.target = f'"{schema}".{LEDGER_TABLE}' if schema else LEDGER_TABLE
         self._active: sa.Connection | None = None
         self._owner: int | None = None
-        self.table = sa.Table(
-            LEDGER_TABLE,
-            sa.MetaData(),
-            sa.Column("request_id", sa.String, primary_key=True),
-            sa.Column("vendor", sa.String, nullable=False),
-            sa.Column("row_hash", sa.String, nullable=False),
-            sa.Column("state", sa.String, nullable=False),
-            sa.Column("task_id", sa.String),
-            sa.Column("batch_id", sa.String),
-            sa.Column("attempt", sa.Integer, nullable=False),
-            sa.Column("error", sa.Text),
-            sa.Column("payload", sa.Text),
-            sa.Column("run_id", sa.String),
-            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("sent_at", sa.DateTime(timezone=True)),
-            sa.Column("delivered_at", sa.DateTime(timezone=True)),
-            schema=schema,
-        )
+        self._legacy: bool | None = None
+        self.table = ledger_table(schema)
 
     # --- setup -------------------------------------------------------------------------------
 
     def exists(self) -> bool:
         return sa.inspect(self.engine).has_table(LEDGER_TABLE, schema=self.schema)
 
-    def ensure(self) -> None:
-        """Create the schema and table if missing."""
+    def needs_migration(self) -> bool:
+        """Whether the table is a ledger keyed by request_id alone (written before accounts)."""
+        if self._legacy is None:
+            if not self.exists():
+                return False
+            self._legacy = keyed_by_request_id_alone(self.engine, self.schema)
+        return self._legacy
+
+    def ensure(self) -> int:
+        """Create the schema and table if missing, or migrate a ledger keyed by request_id alone.
+
+        Returns:
+            How many rows a migration carried over (0 when there was nothing to migrate).
+        """
+        migrated = 0
+        legacy = self.needs_migration()
         with self.engine.begin() as conn:
             if self.schema:
                 conn.execute(CreateSchema(self.schema, if_not_exists=True))
-            self.table.create(conn, checkfirst=True)
+            if legacy:
+                migrated = migrate(conn, self.schema, account=self.account)
+            else:
+                self.table.create(conn, checkfirst=True)
+        self._legacy = False
+        return migrated
 
     @property
     def name(self) -> str:
@@ -145,6 +185,20 @@ class DeliveryLedger:
             return nullcontext(self._active)
         return self.engine.begin()
 
+    def _scope(self, alias: str = "") -> str:
+        """The SQL condition of this ledger's key scope (vendor and account)."""
+        prefix = f"{alias}." if alias else ""
+        if self.needs_migration():  # a dry run reading a ledger it must not migrate
+            return f"{prefix}vendor = :scope_vendor"
+        return f"{prefix}vendor = :scope_vendor AND {prefix}account = :scope_account"
+
+    def _scope_params(self) -> dict[str, str]:
+        return {"scope_vendor": self.vendor, "scope_account": self.account}
+
+    def _mine(self) -> sa.ColumnElement[bool]:
+        t = self.table
+        return sa.and_(t.c.vendor == self.vendor, t.c.account == self.account)
+
     # --- reads -------------------------------------------------------------------------------
 
     def _entry(self, row: Any) -> TLedgerEntry:
@@ -165,32 +219,33 @@ class DeliveryLedger:
         ids = sorted(set(request_ids))
         found: dict[str, TLedgerEntry] = {}
         query = sa.text(
-            f"SELECT * FROM {self.target} WHERE request_id IN"
+            f"SELECT * FROM {self.target} WHERE {self._scope()} AND request_id IN"
             " (SELECT unnest(CAST(:ids AS VARCHAR[])))"
         )
         with self.engine.connect() as conn:
             for chunk in _chunks(ids, _ARRAY_CHUNK):
-                for row in conn.execute(query, {"ids": list(chunk)}):
+                for row in conn.execute(query, {"ids": list(chunk), **self._scope_params()}):
                     found[row.request_id] = self._entry(row)
         return found
 
     def in_state(self, state: str) -> list[TLedgerEntry]:
-        query = sa.select(self.table).where(
-            self.table.c.state == state, self.table.c.vendor == self.vendor
-        )
+        query = sa.text(f"SELECT * FROM {self.target} WHERE {self._scope()} AND state = :state")
         with self.engine.connect() as conn:
-            return [self._entry(row) for row in conn.execute(query)]
+            rows = conn.execute(query, {"state": state, **self._scope_params()})
+            return [self._entry(row) for row in rows]
 
     def owners_of(self, task_ids: Iterable[str]) -> dict[str, str]:
         """task id -> request_id for tasks already recorded as delivered."""
         ids = sorted(set(task_ids))
         owners: dict[str, str] = {}
+        query = sa.text(
+            f"SELECT task_id, request_id FROM {self.target} WHERE {self._scope()} AND task_id IN"
+            " (SELECT unnest(CAST(:ids AS VARCHAR[])))"
+        )
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
-                query = sa.select(self.table.c.task_id, self.table.c.request_id).where(
-                    self.table.c.task_id.in_(chunk), self.table.c.vendor == self.vendor
-                )
-                owners.update({r.task_id: r.request_id for r in conn.execute(query)})
+            for chunk in _chunks(ids, _ARRAY_CHUNK):
+                rows = conn.execute(query, {"ids": list(chunk), **self._scope_params()})
+                owners.update({r.task_id: r.request_id for r in rows})
         return owners
 
     # --- writes ------------------------------------------------------------------------------
@@ -216,20 +271,27 @@ class DeliveryLedger:
             if entry["request_id"] in known:
                 updates.append(values)
             else:
-                inserts.append({**values, "vendor": self.vendor, "attempt": 0, "created_at": now})
+                inserts.append(
+                    {
+                        **values,
+                        "vendor": self.vendor,
+                        "account": self.account,
+                        "attempt": 0,
+                        "created_at": now,
+                    }
+                )
         t = self.table
         with self._begin() as conn:
             if inserts and self.engine.dialect.name == "duckdb":
                 duckdb_insert(conn, self.target, inserts)
-            elif inserts and self.engine.dialect.name == "postgresql":
-                postgres_insert(conn, self.target, inserts, vendor=self.vendor, now=now)
-            else:
-                for chunk in _chunks(inserts):
-                    conn.execute(sa.insert(t).values(list(chunk)))
+            elif inserts:
+                postgres_insert(
+                    conn, self.target, inserts, vendor=self.vendor, account=self.account, now=now
+                )
             if updates:
                 stmt = (
                     sa.update(t)
-                    .where(t.c.request_id == sa.bindparam("b_request_id"))
+                    .where(self._mine(), t.c.request_id == sa.bindparam("b_request_id"))
                     .values(
                         row_hash=sa.bindparam("b_row_hash"),
                         state=sa.bindparam("b_state"),
@@ -258,7 +320,7 @@ class DeliveryLedger:
             " updated_at = :sent_at"
             " FROM (SELECT unnest(CAST(:ids AS VARCHAR[])) AS request_id,"
             " unnest(CAST(:batches AS VARCHAR[])) AS batch_id) AS u"
-            " WHERE l.request_id = u.request_id"
+            f" WHERE {self._scope('l')} AND l.request_id = u.request_id"
         )
         with self._begin() as conn:
             for start in range(0, len(ids), _ARRAY_CHUNK):
@@ -270,6 +332,7 @@ class DeliveryLedger:
                         "sent_at": sent_at,
                         "ids": ids[start : start + _ARRAY_CHUNK],
                         "batches": batches[start : start + _ARRAY_CHUNK],
+                        **self._scope_params(),
                     },
                 )
 
@@ -307,7 +370,7 @@ class DeliveryLedger:
             " FROM (SELECT unnest(CAST(:ids AS VARCHAR[])) AS request_id,"
             " unnest(CAST(:task_ids AS VARCHAR[])) AS task_id,"
             " unnest(CAST(:batches AS VARCHAR[])) AS batch_id) AS u"
-            " WHERE l.request_id = u.request_id"
+            f" WHERE {self._scope('l')} AND l.request_id = u.request_id"
         )
         with self._begin() as conn:
             for start in range(0, len(ids), _ARRAY_CHUNK):
@@ -323,6 +386,7 @@ class DeliveryLedger:
                         "ids": ids[start:end],
                         "task_ids": task_ids[start:end],
                         "batches": batches[start:end],
+                        **self._scope_params(),
                     },
                 )
 
@@ -337,7 +401,7 @@ class DeliveryLedger:
             " delivered_at = :now, updated_at = :now"
             " FROM (SELECT unnest(CAST(:ids AS VARCHAR[])) AS request_id,"
             " unnest(CAST(:task_ids AS VARCHAR[])) AS task_id) AS u"
-            " WHERE l.request_id = u.request_id"
+            f" WHERE {self._scope('l')} AND l.request_id = u.request_id"
         )
         with self._begin() as conn:
             for chunk in _chunks(items, _ARRAY_CHUNK):
@@ -349,6 +413,7 @@ class DeliveryLedger:
                         "now": now,
                         "ids": [r for r, _ in chunk],
                         "task_ids": [t for _, t in chunk],
+                        **self._scope_params(),
                     },
                 )
 
@@ -360,7 +425,7 @@ class DeliveryLedger:
             for chunk in _chunks(request_ids):
                 conn.execute(
                     sa.update(t)
-                    .where(t.c.request_id.in_(chunk))
+                    .where(self._mine(), t.c.request_id.in_(chunk))
                     .values(state=state, error=error, updated_at=utcnow())
                 )
 
@@ -371,7 +436,7 @@ class DeliveryLedger:
         t = self.table
         stmt = (
             sa.update(t)
-            .where(t.c.request_id == sa.bindparam("b_request_id"))
+            .where(self._mine(), t.c.request_id == sa.bindparam("b_request_id"))
             .values(state=state, error=sa.bindparam("b_error"), updated_at=utcnow())
         )
         with self._begin() as conn:

@@ -1,6 +1,6 @@
 """Inserting many new ledger rows in one go, per warehouse (`ledger.py` decides when).
 
-The generic path (a 500-row VALUES list per statement) is slow where it matters: duckdb-engine
+A plain VALUES list (500 rows per statement) would be slow where it matters: duckdb-engine
 binds parameters one statement at a time (about 1 ms per row), and PostgreSQL pays a round trip
 and a parse per 500 rows. These run inside the caller's transaction.
 """
@@ -38,13 +38,14 @@ def postgres_insert(
     inserts: Sequence[dict[str, Any]],
     *,
     vendor: str,
+    account: str,
     now: datetime,
 ) -> None:
     """One statement per 20,000 rows over arrays (multi-argument unnest is PostgreSQL's)."""
     statement = sa.text(
-        f"INSERT INTO {target} (request_id, vendor, row_hash, state, payload, error,"
+        f"INSERT INTO {target} (request_id, vendor, account, row_hash, state, payload, error,"
         " run_id, attempt, created_at, updated_at)"
-        " SELECT u.request_id, :vendor, u.row_hash, u.state, u.payload, u.error, u.run_id,"
+        " SELECT u.request_id, :vendor, :account, u.row_hash, u.state, u.payload, u.error, u.run_id,"
         " 0, :now, :now"
         " FROM unnest(CAST(:ids AS VARCHAR[]), CAST(:hashes AS VARCHAR[]),"
         " CAST(:states AS VARCHAR[]), CAST(:payloads AS TEXT[]), CAST(:errors AS TEXT[]),"
@@ -56,6 +57,7 @@ def postgres_insert(
             statement,
             {
                 "vendor": vendor,
+                "account": account,
                 "now": now,
                 "ids": [e["request_id"] for e in chunk],
                 "hashes": [e["row_hash"] for e in chunk],

@@ -9,7 +9,7 @@ The vendor may have created some, all or none of the tasks. We look for them (ve
   a task this sink saw created by a call sent after the unknown call had ended (so the vendor made
   it later) that is already visible in search. Search indexes fill in creation order, so once the
   witness shows, a task the unknown call made would show too; the look after that one is
-  conclusive. Waiting alone proves nothing (Apollo's index lag has no documented bound), so time
+  conclusive. Waiting alone proves nothing (a vendor's index lag may have no documented bound), so time
   never turns "not found" into "not created".
 - waiting: no proof within `wait_seconds` (no witness yet, or none visible): the rows stay
   `sending` and the next run looks again. Nothing is resent.
@@ -105,8 +105,9 @@ class Reconciler:
     ) -> None:
         owners = self.ledger.owners_of(self.vendor.task_id(t) for t in tasks)
         used = set(found.values()) | set(owners)
-        # Strict pass first (note and title equal too), so two requests differing only in
-        # their note each get their own task; then the required fields only.
+        # Strict pass first (the vendor's `strict_match_fields` equal too), so two requests
+        # differing only in, say, their note each get their own task; then `matches` only.
+        fields = self.vendor.strict_match_fields
         for strict in (True, False):
             for request_id, sent in sorted(pending.items(), key=lambda kv: kv[1].sent_at):
                 if request_id in found:
@@ -116,11 +117,7 @@ class Reconciler:
                     if task_id in used:
                         continue
                     if self.vendor.matches(sent, task, skew_seconds=self.skew_seconds) and (
-                        not strict
-                        or (
-                            task.get("note") == sent.payload.get("note")
-                            and task.get("title") == sent.payload.get("title")
-                        )
+                        not strict or all(task.get(f) == sent.payload.get(f) for f in fields)
                     ):
                         found[request_id] = task_id
                         used.add(task_id)
@@ -268,7 +265,7 @@ class Reconciling:
                             request_id,
                             ALREADY_DELIVERED,
                             task_id=task_id,
-                            detail="found in Apollo after an interrupted call",
+                            detail=f"found in {self.vendor.name} after an interrupted call",
                         )
                 else:
                     self._created.add(request_id)

@@ -35,7 +35,7 @@ _held_lock = threading.Lock()
 
 def advisory_key(ledger_name: str) -> int:
     """A signed 64-bit PostgreSQL advisory lock key for a ledger `schema.table`."""
-    digest = hashlib.sha256(f"apollo_tasks ledger {ledger_name}".encode()).digest()
+    digest = hashlib.sha256(f"delivery ledger {ledger_name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 

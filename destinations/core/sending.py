@@ -27,7 +27,6 @@ in flight have answered and been recorded, so no answer that arrived is lost.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections import deque
@@ -56,8 +55,6 @@ from destinations.core.reconcile import (
     TWitness,
 )
 from destinations.core.vendor import TaskVendor, TSendOutcome, TSentTask
-
-logger = logging.getLogger("apollo_tasks.push")
 
 # Checkpoints of a call, in order: `sending` committed and the call about to go out (worker
 # thread); the vendor answered, answer not yet recorded; the answer recorded.

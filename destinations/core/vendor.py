@@ -1,7 +1,7 @@
 """What a task vendor must provide to the vendor-neutral delivery engine.
 
 The engine (`engine.py`) owns validation, the ledger, batching and the state machine; a vendor
-module (e.g. `destinations/apollo/vendor.py`) owns only what differs between vendors: which values
+module (`destinations/<vendor>/vendor.py`) owns only what differs between vendors: which values
 it accepts, how rows share a call, the request payloads, how a response maps back to rows, and how
 to find tasks it may have created when a call's outcome is unknown.
 
@@ -62,9 +62,12 @@ class TResolution:
 class TaskVendor(Protocol):
     """The vendor-specific half of a task sink."""
 
-    name: str
-    rules: TRules
+    name: str  # as people read it in messages
+    rules: TRules  # the input contract (fields, defaults, validation, due date form)
     max_per_call: int
+    # Payload fields that tell apart two tasks `matches` cannot (e.g. a note): the reconciler
+    # first pairs tasks that match on these too, so each request gets its own task.
+    strict_match_fields: tuple[str, ...]
 
     def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
         """Fill `user_id`/`contact_id` from emails (and check ids the vendor can list)."""

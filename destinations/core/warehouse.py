@@ -1,7 +1,8 @@
 """Reading the rows to push from a warehouse, and where the delivery ledger lives.
 
-Any SQLAlchemy URL works (PostgreSQL first); DuckDB through duckdb-engine (`duckdb:///path`), and
-a plain file path means DuckDB. Input is a table (`table` or `schema.table`) or one SQL query
+The input can be read from any SQLAlchemy URL; the delivery ledger lives in PostgreSQL or DuckDB
+only (`ledger.py` refuses others). DuckDB goes through duckdb-engine (`duckdb:///path`), and a
+plain file path means DuckDB. Input is a table (`table` or `schema.table`) or one SQL query
 that reads (SELECT, WITH, VALUES, TABLE, or DuckDB's FROM-first); anything else, and any error
 the database gives while reading, is one `InputError` line before anything is sent. The whole
 input is read before anything is sent, because duplicate request_ids can only be found over all
@@ -34,7 +35,6 @@ from destinations.core.contract import (
     value_problem,
 )
 
-DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
 _DUCKDB_LOCKED = re.compile(r"Could not set lock on file[^(]*(\(PID \d+\))?")
 _READING_STATEMENTS = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "FROM"})
 _WRITING_WORDS = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|COPY)\b", re.IGNORECASE)
@@ -54,9 +54,8 @@ _engines: dict[str, sa.Engine] = {}
 _lock = threading.Lock()
 
 
-def warehouse_url(value: str | None) -> str:
-    """A SQLAlchemy URL from a URL or a DuckDB file path (default `apollo_tasks.duckdb`)."""
-    value = value or DEFAULT_WAREHOUSE
+def warehouse_url(value: str) -> str:
+    """A SQLAlchemy URL from a URL or a DuckDB file path."""
     if "://" in value:
         return value
     return f"duckdb:///{os.path.abspath(value)}"

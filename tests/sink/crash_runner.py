@@ -15,13 +15,13 @@ import sys
 import threading
 from typing import Any
 
-import destinations.apollo.session as session
+import destinations.core.destination as destination
 from destinations.core.engine import CHECKPOINTS
 from pipelines.cli import main
 
 
 def kill_at(point: str, count: int) -> None:
-    """Make every push session of this process SIGKILL it at the `count`-th pass of `point`."""
+    """Make every push run of this process SIGKILL it at the `count`-th pass of `point`."""
     if point not in CHECKPOINTS:
         raise SystemExit(f"unknown checkpoint {point!r}; use one of {', '.join(CHECKPOINTS)}")
     seen = 0
@@ -37,12 +37,12 @@ def kill_at(point: str, count: int) -> None:
         if reached:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    original = session.open_session
+    original = destination.open_run
 
-    def open_session(**kwargs: Any) -> session.PushSession:
-        return original(**kwargs, on_checkpoint=on_checkpoint)
+    def open_run(*args: Any, **kwargs: Any) -> destination.DeliveryRun:
+        return original(*args, **kwargs, on_checkpoint=on_checkpoint)
 
-    session.open_session = open_session  # type: ignore[assignment]
+    destination.open_run = open_run  # type: ignore[assignment]
 
 
 if __name__ == "__main__":

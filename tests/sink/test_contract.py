@@ -97,7 +97,7 @@ def test_emails_stand_in_for_ids() -> None:
     ],
 )
 def test_due_at_normalised_to_utc(value: str, expected: str, assumed: bool) -> None:
-    assert normalize_due_at(value) == (expected, assumed)
+    assert normalize_due_at(value, form=APOLLO_RULES.format_due_at) == (expected, assumed)
 
 
 def test_duplicates_identical_keep_first_different_reject_all() -> None:

@@ -1,0 +1,191 @@
+"""The delivery engine's outcomes with a fake in-memory vendor adapter, over a real DuckDB ledger.
+
+The fake answers each create per row: created (with its id), rejected (final, with its reason)
+or unknown (the answer was lost; the task may or may not exist). Only unknown rows are
+reconciled (searched for); a rejected row is recorded with the vendor's reason and never sent
+again in the run; an unknown row whose task exists is not sent again, one proven not created is.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Hashable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from destinations.core.contract import ROW_NUMBER, TRules, TTaskRow
+from destinations.core.engine import DeliveryEngine
+from destinations.core.ledger import DELIVERED, REJECTED, DeliveryLedger
+from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
+
+RULES = TRules(
+    task_types=frozenset({"todo"}),
+    statuses=frozenset({"open", "done"}),
+    priorities=frozenset(),
+    default_status="open",
+    needs_user=False,
+)
+REFUSED = "Fake refused the task: contact is archived"
+
+
+class FakeVendor:
+    """A vendor whose search sees every task at once; contacts named `bad-*` are refused,
+    `lost-made-*` and `lost-none-*` lose their first answer (after / without creating)."""
+
+    name = "Fake"
+    rules = RULES
+    max_per_call = 1
+    strict_match_fields: tuple[str, ...] = ("note",)
+
+    def __init__(self) -> None:
+        self.tasks: list[dict[str, Any]] = []
+        self.sends: Counter[str] = Counter()
+        self.searched: list[str] = []
+        self._ids = itertools.count(1)
+
+    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
+        return TResolution()
+
+    def group_key(self, row: TTaskRow) -> Hashable | None:
+        return None
+
+    def distinct_key(self, row: TTaskRow) -> str:
+        return str(row["contact_id"])
+
+    def call_name(self, rows: Sequence[TTaskRow]) -> str:
+        return "POST /fake/tasks"
+
+    def payload(self, row: TTaskRow) -> dict[str, Any]:
+        return {k: row[k] for k in ("contact_id", "type", "status", "due_at", "note")}  # type: ignore[literal-required]
+
+    def _make(self, row: TTaskRow) -> str:
+        task = {**self.payload(row), "id": f"task-{next(self._ids)}"}
+        self.tasks.append(task)
+        return str(task["id"])
+
+    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+        (row,) = rows
+        request_id, contact = row["request_id"], str(row["contact_id"])
+        self.sends[request_id] += 1
+        first = self.sends[request_id] == 1
+        if contact.startswith("bad"):
+            return TSendOutcome(rejected={request_id: REFUSED})
+        if first and contact.startswith("lost-made"):
+            self._make(row)
+            return TSendOutcome(unknown={request_id: "connection dropped"})
+        if first and contact.startswith("lost-none"):
+            return TSendOutcome(unknown={request_id: "connection dropped"})
+        return TSendOutcome(created={request_id: self._make(row)})
+
+    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+        self.searched.extend(contacts)
+        return TSearchResult([t for t in self.tasks if t["contact_id"] in set(contacts)])
+
+    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+        want = sent.payload
+        return all(task.get(k) == want.get(k) for k in ("contact_id", "type", "due_at"))
+
+    def task_id(self, task: dict[str, Any]) -> str:
+        return str(task["id"])
+
+    def contact_of(self, payload: dict[str, Any]) -> str:
+        return str(payload["contact_id"])
+
+
+CONTACTS = ["ok-1", "bad-1", "lost-made-1", "lost-none-1", "ok-2", "ok-3"]
+
+
+def rows() -> list[dict[str, Any]]:
+    return [
+        {
+            ROW_NUMBER: n,
+            "request_id": f"req-{contact}",
+            "contact_id": contact,
+            "type": "todo",
+            "due_at": "2025-07-01T09:00:00Z",
+            "note": "call back",
+        }
+        for n, contact in enumerate(CONTACTS, start=1)
+    ]
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[DeliveryLedger]:
+    engine = sa.create_engine(f"duckdb:///{tmp_path / 'ledger.duckdb'}")
+    yield DeliveryLedger(engine, schema="push", vendor="fake", account="acct")
+    engine.dispose()
+
+
+def run(vendor: FakeVendor, ledger: DeliveryLedger, run_id: str) -> DeliveryEngine:
+    engine = DeliveryEngine(
+        vendor, ledger, run_id=run_id, reconcile_wait_seconds=10.0, calls_in_flight=1
+    )
+    try:
+        engine.process(rows())
+    finally:
+        engine.close()
+    return engine
+
+
+def test_created_rejected_and_unknown_rows_each_end_as_they_should(
+    ledger: DeliveryLedger,
+) -> None:
+    vendor = FakeVendor()
+    engine = run(vendor, ledger, "run-1")
+    outcomes = {o.request_id: o for o in engine.outcomes.values()}
+    assert {r: o.outcome for r, o in outcomes.items()} == {
+        **{f"req-{c}": "created" for c in CONTACTS},
+        "req-bad-1": "rejected",
+    }
+    assert outcomes["req-bad-1"].detail == REFUSED
+    # One task per intended task: the lost answer that had created one was not resent.
+    by_contact = Counter(t["contact_id"] for t in vendor.tasks)
+    assert by_contact == Counter({c: 1 for c in CONTACTS if c != "bad-1"})
+    assert vendor.sends == Counter({**{f"req-{c}": 1 for c in CONTACTS}, "req-lost-none-1": 2})
+    # Only the unknown rows were reconciled; the rejected one was never looked for.
+    assert engine.reconciled == {"req-lost-made-1": "found", "req-lost-none-1": "not created"}
+    assert "bad-1" not in vendor.searched
+    assert set(vendor.searched) <= {"lost-made-1", "lost-none-1", "ok-2", "ok-3"}
+    # The ledger holds each task id, and the rejection with the vendor's reason.
+    entries = ledger.get_many(f"req-{c}" for c in CONTACTS)
+    task_of = {t["contact_id"]: t["id"] for t in vendor.tasks}
+    for contact in CONTACTS:
+        entry = entries[f"req-{contact}"]
+        if contact == "bad-1":
+            assert (entry.state, entry.error, entry.task_id) == (REJECTED, REFUSED, None)
+        else:
+            assert (entry.state, entry.task_id) == (DELIVERED, task_of[contact])
+            assert outcomes[f"req-{contact}"].task_id == task_of[contact]
+
+    summary = engine.summary(rows(), dry_run=False)
+    assert summary.adds_up and summary.rows_in == 6
+    assert (summary.created, summary.rejected, summary.calls) == (5, 1, 7)
+    assert summary.rejections == [(2, "req-bad-1", REFUSED)]
+    assert summary.reconciled == {"found": 1, "not created": 1}
+
+
+def test_a_second_run_sends_nothing_already_delivered(ledger: DeliveryLedger) -> None:
+    vendor = FakeVendor()
+    run(vendor, ledger, "run-1")
+    sent_before = sum(vendor.sends.values())
+    again = run(vendor, ledger, "run-2")
+    summary = again.summary(rows(), dry_run=False)
+    assert summary.already_delivered == 5 and summary.created == 0 and summary.adds_up
+    # Only the refused row is offered again (a vendor may accept it once fixed on its side).
+    assert sum(vendor.sends.values()) - sent_before == 1
+    assert len(vendor.tasks) == 5
+
+
+def test_a_row_without_an_outcome_is_counted_as_needing_review(ledger: DeliveryLedger) -> None:
+    vendor = FakeVendor()
+    engine = run(vendor, ledger, "run-1")
+    extra = {**rows()[0], ROW_NUMBER: 99, "request_id": "never-seen"}
+    summary = engine.summary([*rows(), extra], dry_run=False)
+    assert summary.adds_up and summary.needs_review == 1
+    assert summary.needs_review_rows == [
+        ("never-seen", "not processed in this run: run the push again")
+    ]
