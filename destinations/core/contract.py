@@ -197,7 +197,14 @@ def show(value: Any) -> str:
     return text.replace("\n", "\\n").replace("\r", "\\r")
 
 
+class OutOfRangeDateTime(str):
+    """A warehouse date/time Python cannot hold (`infinity`, past 9999, BC), kept as its text so
+    the row can be rejected as a date/time, never taken for an id or a note."""
+
+
 def _kind(value: Any) -> str:
+    if isinstance(value, OutOfRangeDateTime):
+        return "a date/time"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int | float | Decimal):
@@ -235,6 +242,13 @@ def value_problem(column: str, value: Any) -> str | None:
     """
     if value is None:
         return None
+    if isinstance(value, OutOfRangeDateTime):
+        if column == "due_at":  # parsed and refused by its window in `validate_row`
+            return _text_problem(column, value)
+        return (
+            f"{column} holds a date/time ({show(str(value))}), not text: cast the column to text"
+            " in the query if that value is meant"
+        )
     if isinstance(value, str):
         return _text_problem(column, value)
     if column == "due_at":

@@ -29,6 +29,7 @@ from destinations.core.contract import (
     CONTRACT_COLUMNS,
     INPUT_REJECTION,
     ROW_NUMBER,
+    OutOfRangeDateTime,
     mark_duplicates,
     show,
     to_input_value,
@@ -195,7 +196,7 @@ def _lenient_date_loaders() -> tuple[tuple[str, type], ...]:
                 try:
                     return super().load(data)
                 except psycopg.DataError:  # infinity, past 9999, BC: keep the text
-                    return bytes(data).decode("utf-8", "replace")
+                    return OutOfRangeDateTime(bytes(data).decode("utf-8", "replace"))
 
         return Lenient
 

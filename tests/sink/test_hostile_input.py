@@ -746,3 +746,29 @@ def test_postgres_infinity_dates_reject_rows_instead_of_failing_the_read(
         f"due_at '0044-03-15 BC' {window}",
         None,
     ]
+
+
+def test_postgres_infinity_date_in_an_id_column_is_rejected_not_taken_as_an_id(
+    postgres_url: str,
+) -> None:
+    """A DATE 'infinity' arrives as text (Python cannot hold it) but is still a date/time."""
+    from destinations.core.contract import INPUT_REJECTION
+
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"CREATE TABLE {TABLE} AS SELECT * FROM (VALUES"
+                " ('inf', DATE 'infinity'), ('ok', NULL::DATE)) AS t(request_id, contact_id)"
+            )
+        )
+    engine.dispose()
+    try:
+        rows = {r["request_id"]: r for r in read_input(postgres_url, table=TABLE)}
+    finally:
+        dispose_engine(postgres_url)
+    assert rows["inf"][INPUT_REJECTION] == (
+        "contact_id holds a date/time ('infinity'), not text: cast the column to text in the"
+        " query if that value is meant"
+    )
+    assert rows["ok"].get(INPUT_REJECTION) is None
