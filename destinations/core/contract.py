@@ -351,19 +351,6 @@ def _outside(given: str, earliest: datetime, latest: datetime) -> str:
     )
 
 
-def parse_utc(value: str | None) -> datetime | None:
-    """A vendor timestamp (`...436Z`, `...000+00:00`) as an aware UTC datetime, or None."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
 def _one_of(values: Iterable[str]) -> str:
     return ", ".join(sorted(values))
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clients.core.errors import RetriesExhaustedError
+from clients.core.values import utc_now
 from destinations.core.contract import (
     INPUT_REJECTION,
     ROW_NUMBER,
@@ -48,7 +49,6 @@ from destinations.core.ledger import (
     SENDING,
     DeliveryLedger,
     TLedgerEntry,
-    utcnow,
 )
 from destinations.core.planner import minimum_calls, plan_calls
 from destinations.core.reconcile import ALREADY_DELIVERED, CREATED, Reconciler, TCheck, TWitness
@@ -226,7 +226,7 @@ class DeliveryEngine(CallSending):
     ) -> TCheck:
         """Rows left `sending`: their calls are over (the process that made them is gone, or
         this run gave up on them), so anything created later can prove what they did."""
-        check = TCheck(sent=[], ended_at=utcnow(), why="left `sending` by an interrupted call")
+        check = TCheck(sent=[], ended_at=utc_now(), why="left `sending` by an interrupted call")
         by_id = {r["request_id"]: r for r in resolved}
         for entry in leftovers.values():
             assert entry.sent_at is not None

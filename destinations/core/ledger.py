@@ -49,6 +49,7 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateSchema
 
 from clients.core.errors import ActionableError
+from clients.core.values import utc_now
 from destinations.core.ledger_bulk import ARRAY_CHUNK as _ARRAY_CHUNK
 from destinations.core.ledger_bulk import duckdb_insert, postgres_insert
 from destinations.core.ledger_table import (
@@ -67,10 +68,6 @@ NEEDS_REVIEW = "needs_review"
 SUPPORTED_DIALECTS = ("duckdb", "postgresql")
 # Bind parameters per statement stay well under every driver's limit.
 _CHUNK = 500
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class LedgerSetupError(ActionableError, ValueError):
@@ -253,7 +250,7 @@ class DeliveryLedger:
     def upsert(self, entries: Sequence[dict[str, Any]], *, existing: Iterable[str]) -> None:
         """Write entries (`request_id`, `row_hash`, `state`, optional `payload`, `error`,
         `run_id`) in one transaction: insert new request_ids, update the `existing` ones."""
-        now = utcnow()
+        now = utc_now()
         known = set(existing)
         inserts, updates = [], []
         for entry in entries:
@@ -382,7 +379,7 @@ class DeliveryLedger:
                         "delivered": DELIVERED,
                         "run_id": run_id,
                         "sent_at": sent_at,
-                        "now": utcnow(),
+                        "now": utc_now(),
                         "ids": ids[start:end],
                         "task_ids": task_ids[start:end],
                         "batches": batches[start:end],
@@ -394,7 +391,7 @@ class DeliveryLedger:
         """Record the vendor's task id of each delivered request_id."""
         if not task_ids:
             return
-        now = utcnow()
+        now = utc_now()
         items = list(task_ids.items())
         statement = sa.text(
             f"UPDATE {self.target} AS l SET state = :state, task_id = u.task_id, error = :note,"
@@ -426,7 +423,7 @@ class DeliveryLedger:
                 conn.execute(
                     sa.update(t)
                     .where(self._mine(), t.c.request_id.in_(chunk))
-                    .values(state=state, error=error, updated_at=utcnow())
+                    .values(state=state, error=error, updated_at=utc_now())
                 )
 
     def mark_errors(self, state: str, errors: dict[str, str]) -> None:
@@ -437,7 +434,7 @@ class DeliveryLedger:
         stmt = (
             sa.update(t)
             .where(self._mine(), t.c.request_id == sa.bindparam("b_request_id"))
-            .values(state=state, error=sa.bindparam("b_error"), updated_at=utcnow())
+            .values(state=state, error=sa.bindparam("b_error"), updated_at=utc_now())
         )
         with self._begin() as conn:
             conn.execute(stmt, [{"b_request_id": r, "b_error": e} for r, e in errors.items()])

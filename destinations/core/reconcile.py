@@ -35,8 +35,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from clients.core.errors import VendorApiError
+from clients.core.values import utc_now
 from destinations.core.contract import TTaskRow
-from destinations.core.ledger import NEEDS_REVIEW, PENDING, SENDING, DeliveryLedger, utcnow
+from destinations.core.ledger import NEEDS_REVIEW, PENDING, SENDING, DeliveryLedger
 from destinations.core.planner import plan_calls
 from destinations.core.vendor import TaskVendor, TSentTask
 
@@ -79,7 +80,7 @@ class Reconciler:
         skew_seconds: float = 300.0,
         contacts_per_search: int = 100,
         sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = utcnow,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self.vendor = vendor
         self.ledger = ledger

@@ -38,12 +38,11 @@ from functools import partial
 from typing import Any, TypeVar
 
 from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
+from clients.core.values import utc_now
 from destinations.core.contract import TTaskRow
 from destinations.core.ledger import (
     PENDING,
     REJECTED,
-    DeliveryLedger,
-    utcnow,
 )
 from destinations.core.planner import plan_calls
 from destinations.core.reconcile import (
@@ -54,7 +53,7 @@ from destinations.core.reconcile import (
     TReconcileOutcome,
     TWitness,
 )
-from destinations.core.vendor import TaskVendor, TSendOutcome, TSentTask
+from destinations.core.vendor import TSendOutcome, TSentTask
 
 # Checkpoints of a call, in order: `sending` committed and the call about to go out (worker
 # thread); the vendor answered, answer not yet recorded; the answer recorded.
@@ -112,32 +111,19 @@ class _Round:
 
 
 class CallSending(Reconciling):
-    """The sending half of `DeliveryEngine` (which sets these attributes)."""
+    """The sending half of `DeliveryEngine` (which sets these attributes; the ones it shares
+    with reconciliation are declared on `Reconciling`)."""
 
-    vendor: TaskVendor
-    ledger: DeliveryLedger
     reconciler: Reconciler
     run_id: str
     calls: int
     calls_answered: int  # for progress displays
     calls_in_flight: int
-    max_send_attempts: int
-    resend_unknown: bool
-    to_send: dict[str, TTaskRow]
-    reconciled: dict[str, str]
-    _created: set[str]
-    _sends: dict[str, int]
-    _stuck: dict[str, str]
     _next_batch: Callable[[], int]
     _progress: Callable[[str], None]
     _should_stop: Callable[[], bool]
     _on_checkpoint: Callable[[str], None] | None
-    _witnesses: list[TWitness]
-    _witness_lock: threading.Lock
     _unknown_seen: bool
-
-    def _outcome(self, row: int, request_id: str | None, outcome: str, **kw: Any) -> None:
-        raise NotImplementedError
 
     def _checkpoint(self, point: str) -> None:
         if self._on_checkpoint is not None:
@@ -234,7 +220,7 @@ class CallSending(Reconciling):
         for row in call:
             self._sends[row["request_id"]] = self._sends.get(row["request_id"], 0) + 1
         self.calls += 1
-        return _Flight(call, f"{self.run_id}-{self._next_batch()}", utcnow())
+        return _Flight(call, f"{self.run_id}-{self._next_batch()}", utc_now())
 
     def _call(self, flight: _Flight) -> TSendOutcome:
         # On a worker thread, after the round that marked this call `sending` was committed.
@@ -242,7 +228,7 @@ class CallSending(Reconciling):
             self._checkpoint("before_call")
             return self.vendor.send(flight.call)
         finally:
-            flight.ended_at = utcnow()
+            flight.ended_at = utc_now()
 
     def _commit_round(
         self,
@@ -258,7 +244,7 @@ class CallSending(Reconciling):
         answers = _Round()
         for flight in finished:
             self._read_answer(flight, answers, queue, fatal)
-        sent_at = utcnow()
+        sent_at = utc_now()
         for flight in starting:
             flight.sent_at = sent_at
         with self.ledger.transaction():
@@ -289,7 +275,7 @@ class CallSending(Reconciling):
 
     def _check_of(self, unknown: list[tuple[TTaskRow, _Flight, str]]) -> TCheck:
         self._unknown_seen = True
-        ended = max(f.ended_at or utcnow() for _, f, _ in unknown)
+        ended = max(f.ended_at or utc_now() for _, f, _ in unknown)
         check = TCheck(sent=[], ended_at=ended, why=unknown[0][2])
         for row, flight, _ in unknown:
             request_id = row["request_id"]
