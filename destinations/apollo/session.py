@@ -9,7 +9,7 @@ from clients.apollo.profile import APOLLO_PROFILE
 from clients.core.client import ApiClient, RetryPolicy
 from destinations.apollo.settings import DESTINATION_NAME, ApolloPushConfiguration, push_settings
 from destinations.apollo.vendor import ApolloTaskVendor
-from destinations.core.destination import TSinkClient
+from destinations.core.destination import SinkClient
 from destinations.core.vendor import TaskVendor
 
 
@@ -22,7 +22,7 @@ class ApolloSink:
     def settings(self, **explicit: Any) -> ApolloPushConfiguration:
         return push_settings(**explicit)
 
-    def open_vendor(self, settings: Any) -> tuple[TSinkClient, TaskVendor]:
+    def open_vendor(self, settings: Any) -> tuple[SinkClient, TaskVendor]:
         client = ApiClient(
             settings.base_url,
             str(settings.api_key) if settings.api_key else "",

@@ -30,7 +30,7 @@ from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from clients.core.paginators import paginate
 from clients.core.values import parse_utc
 from destinations.apollo.lookup import ApolloLookup
-from destinations.core.contract import TRules, TTaskRow
+from destinations.core.contract import InputRules, TTaskRow
 from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
 
 CREATE = TASKS_CREATE
@@ -47,7 +47,7 @@ def apollo_due_at(utc: datetime) -> str:
 
 # The input contract of an Apollo push (NOTES.md: create's `type`, `status`, `priority` values;
 # priority defaults to medium on Apollo's side too; status is required, `scheduled` for new work).
-APOLLO_RULES = TRules(
+APOLLO_RULES = InputRules(
     task_types=frozenset(TASK_TYPES),
     statuses=frozenset(TASK_STATUSES),
     priorities=frozenset(TASK_PRIORITIES),

@@ -4,7 +4,7 @@ Columns: `request_id` (required, unique per intended task), `user_id` or `user_e
 `contact_id` or `contact_email`, `type`, `status`, `due_at` (ISO 8601 or a timestamp column; no
 offset means UTC), `priority`, `note`, `title`.
 
-Vendor-neutral: each vendor adapter declares its contract as `TRules`: the allowed types, statuses
+Vendor-neutral: each vendor adapter declares its contract as `InputRules`: the allowed types, statuses
 and priorities, the defaults of status and priority (a given value is checked against the allowed
 ones; a default is used only when the column is empty), whether a user is needed, the due date
 window and the form the vendor wants due dates in (`format_due_at`). Only
@@ -93,7 +93,7 @@ class TTaskRow(TypedDict):
     type: str
     status: str
     priority: str | None  # None: empty and the vendor declares no default
-    due_at: str  # UTC, in the vendor's form (`TRules.format_due_at`)
+    due_at: str  # UTC, in the vendor's form (`InputRules.format_due_at`)
     note: str | None
     title: str | None
 
@@ -104,7 +104,7 @@ def iso_utc(utc: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class TRules:
+class InputRules:
     """A vendor's input contract, declared by its adapter and applied here.
 
     Attributes:
@@ -285,7 +285,7 @@ def normalize_due_at(
 
     Args:
         earliest, latest: the window the instant must fall in (latest exclusive).
-        form: writes the UTC instant as the vendor wants it (`TRules.format_due_at`).
+        form: writes the UTC instant as the vendor wants it (`InputRules.format_due_at`).
 
     Returns:
         The normalised value and whether it had no offset (and so was taken as UTC).
@@ -355,7 +355,7 @@ def _one_of(values: Iterable[str]) -> str:
     return ", ".join(sorted(values))
 
 
-def validate_row(raw: Mapping[str, Any], rules: TRules, *, row: int = 0) -> TValidated:
+def validate_row(raw: Mapping[str, Any], rules: InputRules, *, row: int = 0) -> TValidated:
     """Check one input row against the contract; never raises for bad data."""
     with contextlib.suppress(TypeError, ValueError, OverflowError):
         row = int(raw.get(ROW_NUMBER) or row)

@@ -48,7 +48,7 @@ from destinations.core.warehouse import WarehouseBusyError, get_engine, warehous
 BATCH_SIZE = 100_000
 
 
-class TSinkClient(Protocol):
+class SinkClient(Protocol):
     """The vendor's HTTP client as the run uses it."""
 
     stats: Any  # counters read by progress displays
@@ -70,7 +70,7 @@ class TaskSink(Protocol):
         """The push's settings resolved by dlt; `explicit` values that are not None win."""
         ...
 
-    def open_vendor(self, settings: Any) -> tuple[TSinkClient, TaskVendor]:
+    def open_vendor(self, settings: Any) -> tuple[SinkClient, TaskVendor]:
         """The HTTP client and the vendor adapter for these settings (no I/O yet)."""
         ...
 
@@ -80,7 +80,7 @@ class DeliveryRun:
     """One push run's live objects: the vendor's client, the ledger and the engine."""
 
     run_id: str
-    client: TSinkClient
+    client: SinkClient
     vendor: TaskVendor
     ledger: DeliveryLedger
     engine: DeliveryEngine

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from destinations.core.contract import TRules, TTaskRow
+from destinations.core.contract import InputRules, TTaskRow
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class TaskVendor(Protocol):
     """The vendor-specific half of a task sink."""
 
     name: str  # as people read it in messages
-    rules: TRules  # the input contract (fields, defaults, validation, due date form)
+    rules: InputRules  # the input contract (fields, defaults, validation, due date form)
     max_per_call: int
     # Payload fields that tell apart two tasks `matches` cannot (e.g. a note): the reconciler
     # first pairs tasks that match on these too, so each request gets its own task.

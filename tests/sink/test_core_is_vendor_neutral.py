@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from destinations.core.contract import TRules, validate_row
+from destinations.core.contract import InputRules, validate_row
 
 CORE = Path(__file__).resolve().parents[2] / "destinations" / "core"
 VENDOR_NAMES = re.compile(r"apollo|saleshandy|reply\.io|replyio", re.IGNORECASE)
@@ -25,7 +25,7 @@ def test_the_shared_core_names_no_vendor() -> None:
     assert hits == []
 
 
-BARE = TRules(
+BARE = InputRules(
     task_types=frozenset({"todo"}),
     statuses=frozenset({"open", "done"}),
     priorities=frozenset(),
@@ -46,7 +46,7 @@ def test_defaults_and_the_due_date_form_come_from_the_vendors_rules() -> None:
     assert validate_row(ROW, BARE).reason == "missing status: use one of done, open"
     given = validate_row({**ROW, "status": "open", "priority": "medium"}, BARE)
     assert given.reason == "priority 'medium' given, but this vendor has none: leave it empty"
-    rules = TRules(
+    rules = InputRules(
         task_types=BARE.task_types,
         statuses=BARE.statuses,
         priorities=frozenset({"p1", "p2"}),
@@ -66,7 +66,7 @@ def test_defaults_and_the_due_date_form_come_from_the_vendors_rules() -> None:
 
 def test_a_default_outside_the_allowed_values_is_refused_when_declared() -> None:
     with pytest.raises(ValueError, match="default priority 'medium' is not an allowed priority"):
-        TRules(
+        InputRules(
             task_types=frozenset({"todo"}),
             statuses=frozenset({"open"}),
             priorities=frozenset({"p1"}),

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from destinations.core.contract import ROW_NUMBER, TRules, TTaskRow
+from destinations.core.contract import ROW_NUMBER, InputRules, TTaskRow
 from destinations.core.engine import DeliveryEngine
 from destinations.core.ledger import DELIVERED, REJECTED, DeliveryLedger
 from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
 
-RULES = TRules(
+RULES = InputRules(
     task_types=frozenset({"todo"}),
     statuses=frozenset({"open", "done"}),
     priorities=frozenset(),
