@@ -33,14 +33,17 @@ def _tree(path: Path) -> dict[str, float]:
     }
 
 
-def _checkout_state() -> str:
-    return subprocess.run(
+def _checkout_state() -> list[str]:
+    """Every new, changed or ignored file in the checkout, bytecode caches aside (Python's own
+    `__pycache__`, written by any child interpreter the first time a module is imported)."""
+    status = subprocess.run(
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    return [line for line in status.splitlines() if "__pycache__/" not in line]
 
 
 def _default_dlt_dir(home: Path) -> Path:
