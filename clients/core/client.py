@@ -156,7 +156,7 @@ class ApiClient:
         self.base_url = checked_base_url(base_url, self.vendor, prof.base_url_example, api_key)
         self.retry = retry or RetryPolicy()
         self.stats = stats or RequestStats()
-        self.governor = RateLimitGovernor(prof.rate_limit_headers)
+        self.governor = RateLimitGovernor(prof.rate_limit_headers, limits=prof.documented_limits)
         self._api_key = api_key
         self._sleep = sleep
         self._rng = random.Random(seed)

@@ -9,13 +9,18 @@ what is left of each on successful responses; the header names are the vendor's 
 - if it did not (some vendors never do), one request goes through as a probe: either the window has
   reset (fresh headers) or the vendor answers 429 with `retry-after`, and everybody waits exactly
   that long. That costs one 429 per exhausted window, never a failure.
+
+Vendors that send no budget headers at all still document their limits (e.g. 100 requests a minute
+and 3,000 an hour per user): given as `limits`, they pace every request, across endpoints, so that
+no window of that length ever holds more sends than allowed. Headers and 429s still apply on top.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 
 from clients.core.headers import RateLimitHeaders, requests_left, reset_at
 
@@ -28,16 +33,24 @@ class RateLimitGovernor:
 
     Args:
         headers: the vendor's header names (default: the common `x-ratelimit-*` ones).
+        limits: documented `(requests, window seconds)` limits over all endpoints, paced on our
+            side (for vendors that send no budget headers).
         clock: wall-clock time in epoch seconds (reset headers are wall-clock instants).
+        monotonic: the clock the pacing counts with (tests pass a fake one).
     """
 
     def __init__(
         self,
         headers: RateLimitHeaders | None = None,
         *,
+        limits: Sequence[tuple[int, float]] = (),
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.headers = headers or RateLimitHeaders()
+        self.limits = tuple((int(n), float(w)) for n, w in limits if n > 0 and w > 0)
+        self._sent: deque[float] = deque()  # send times within the longest documented window
+        self._monotonic = monotonic
         self._clock = clock
         self._cond = threading.Condition()
         self._left: dict[str, int] = {}
@@ -60,10 +73,32 @@ class RateLimitGovernor:
                     continue
                 # Unknown budget, budget to spare, or nobody in flight (send one probe).
                 if left is None or left > in_flight or in_flight == 0:
+                    pace = self._pace_wait()
+                    if pace > 0:
+                        self._cond.wait(pace)
+                        continue
                     self._in_flight[endpoint] = in_flight + 1
+                    if self.limits:
+                        self._sent.append(self._monotonic())
                     break
                 self._cond.wait(0.25)
         self.waited_seconds += time.monotonic() - started
+
+    def _pace_wait(self) -> float:
+        """Seconds until one more send fits every documented limit (0: now)."""
+        if not self.limits:
+            return 0.0
+        now = self._monotonic()
+        longest = max(window for _, window in self.limits)
+        while self._sent and self._sent[0] <= now - longest:
+            self._sent.popleft()
+        wait = 0.0
+        for allowed, window in self.limits:
+            inside = [t for t in self._sent if t > now - window]
+            if len(inside) >= allowed:
+                # the oldest send that must leave the window before another may enter it
+                wait = max(wait, inside[len(inside) - allowed] + window - now)
+        return wait
 
     def blocked_for(self, endpoint: str) -> float:
         """Seconds before `endpoint` admits a request again (0 when it is open)."""

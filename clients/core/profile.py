@@ -36,6 +36,8 @@ class VendorProfile:
         rate_limit_headers: names of the budget-left and reset headers.
         quota_window: reads a 429's text; returns the window ("hour", "day") whose quota is spent
             when waiting seconds cannot help, or None for a short, retriable limit.
+        documented_limits: `(requests, window seconds)` the vendor documents, paced on our side
+            when it sends no budget headers (empty: rely on headers and 429s alone).
     """
 
     name: str = "the API"
@@ -46,3 +48,4 @@ class VendorProfile:
     base_url_example: str = "https://api.example.com"
     rate_limit_headers: RateLimitHeaders = field(default_factory=RateLimitHeaders)
     quota_window: Callable[[str], str | None] = _no_quota_window
+    documented_limits: tuple[tuple[int, float], ...] = ()
