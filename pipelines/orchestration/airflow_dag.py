@@ -80,6 +80,13 @@ def apollo_tasks() -> None:
                 " check them in Apollo, then run `apollo-tasks push --resend-unknown` for the"
                 " missing ones"
             )
+        if summary.rejected:
+            # As the CLI's exit code 5: rows that never reached Apollo must not look green, and a
+            # retry sends nothing new until the input is fixed.
+            raise AirflowFailException(
+                f"push: {summary.rejected} row(s) rejected and not sent; fix them in the input"
+                " (reasons in the summary above), then run again"
+            )
         return settings.summary_dict(summary)
 
     extract() >> push()

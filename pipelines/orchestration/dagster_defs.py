@@ -166,6 +166,14 @@ def defs() -> dg.Definitions:
                 metadata=counts,
                 allow_retries=False,
             )
+        if summary.rejected:
+            # As the CLI's exit code 5: rows that never reached Apollo must not look green.
+            raise dg.Failure(
+                description=f"push: {summary.rejected} row(s) rejected and not sent; fix them in"
+                " the input (reasons in the summary), then run again",
+                metadata=counts,
+                allow_retries=False,
+            )
         return dg.MaterializeResult(metadata={**counts, "calls": summary.calls})
 
     job = dg.define_asset_job(

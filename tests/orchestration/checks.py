@@ -81,3 +81,10 @@ def assert_run(warehouse: Path, sb: Sandbox, *, run: int) -> dict[str, Any]:
     ids = ledger_request_ids(warehouse)
     assert sorted(ids) == sorted(set(ids)) and len(ids) == PUSH_ROWS, ids
     return counts
+
+
+# One row Apollo would never accept (an unknown task type): the push rejects it before any call.
+REJECTED_QUERY = (
+    "SELECT 'bad-1' AS request_id, 'u1' AS user_id, 'c1' AS contact_id, 'nonsense' AS type,"
+    " '2026-07-01T09:00:00Z' AS due_at"
+)

@@ -89,6 +89,26 @@ def test_dag_runs_extract_then_push_twice_without_duplicates(
     assert f"0 created + 0 rejected + {PUSH_ROWS} already delivered" in log, log[-4000:]
 
 
+def test_push_with_rejected_rows_fails_the_task(
+    airflow_home: Path,
+    job_env: None,
+    orchestration_sandbox: Sandbox,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the CLI's exit code 5: rows that never reached Apollo must not look green."""
+    from pipelines.orchestration.airflow_dag import dag_object
+    from tests.orchestration.checks import REJECTED_QUERY
+
+    monkeypatch.setenv("APOLLO_TASKS__PUSH_QUERY", REJECTED_QUERY)
+    dag_run = dag_object.test()
+    states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+    out, err = capfd.readouterr()
+    assert states["push"] == "failed", (states, err[-3000:])
+    assert "1 row(s) rejected and not sent" in out + err
+    assert orchestration_sandbox.created() == []
+
+
 def test_dag_file_parses_without_job_config(airflow_home: Path) -> None:
     """What the scheduler does every 30 s: parse the file, with no keys or warehouse set."""
     from airflow.dag_processing.dagbag import DagBag

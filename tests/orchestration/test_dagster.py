@@ -104,3 +104,25 @@ def test_push_without_configured_input_sends_nothing(
     assert push["skipped"].value is True
     assert orchestration_sandbox.created() == []
     assert orchestration_sandbox.requests() == []
+
+
+def test_push_with_rejected_rows_fails_the_asset_without_retries(
+    job_env: None, orchestration_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the CLI's exit code 5: rows that never reached Apollo must not look green."""
+    from tests.orchestration.checks import REJECTED_QUERY
+
+    monkeypatch.setenv("APOLLO_TASKS__PUSH_QUERY", REJECTED_QUERY)
+    definitions = _definitions()
+    assets = [a for a in definitions.assets or [] if isinstance(a, dg.AssetsDefinition)]
+    result = dg.materialize(
+        assets,
+        selection=[dg.AssetKey("apollo_push")],
+        resources=definitions.resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "1 row(s) rejected and not sent" in str(failure.event_specific_data)
+    assert orchestration_sandbox.created() == []
