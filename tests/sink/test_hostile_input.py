@@ -712,24 +712,30 @@ def test_cli_bad_table_is_one_line(sandbox: Any, tmp_path: Path) -> None:
     assert sandbox.requests() == []
 
 
+def _read_postgres_values(postgres_url: str, values: str, columns: str) -> list[dict[str, Any]]:
+    """Create the input table from a VALUES list on PostgreSQL and read it as a push does."""
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(f"CREATE TABLE {TABLE} AS SELECT * FROM (VALUES {values}) AS t({columns})")
+        )
+    engine.dispose()
+    try:
+        return read_input(postgres_url, table=TABLE)
+    finally:
+        dispose_engine(postgres_url)
+
+
 @pytest.mark.postgres
 def test_postgres_infinity_dates_reject_rows_instead_of_failing_the_read(
     postgres_url: str,
 ) -> None:
-    engine = sa.create_engine(postgres_url)
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                f"CREATE TABLE {TABLE} AS SELECT * FROM (VALUES"
-                " ('inf', DATE 'infinity'), ('neg', DATE '-infinity'), ('bc', DATE '0044-03-15 BC'),"
-                " ('ok', DATE '2025-01-01')) AS t(request_id, due_at)"
-            )
-        )
-    engine.dispose()
-    try:
-        rows = read_input(postgres_url, table=TABLE)
-    finally:
-        dispose_engine(postgres_url)
+    rows = _read_postgres_values(
+        postgres_url,
+        "('inf', DATE 'infinity'), ('neg', DATE '-infinity'), ('bc', DATE '0044-03-15 BC'),"
+        " ('ok', DATE '2025-01-01')",
+        "request_id, due_at",
+    )
     assert {r["request_id"]: r["due_at"] for r in rows} == {
         "inf": "infinity",
         "neg": "-infinity",
@@ -748,25 +754,19 @@ def test_postgres_infinity_dates_reject_rows_instead_of_failing_the_read(
     ]
 
 
+@pytest.mark.postgres
 def test_postgres_infinity_date_in_an_id_column_is_rejected_not_taken_as_an_id(
     postgres_url: str,
 ) -> None:
     """A DATE 'infinity' arrives as text (Python cannot hold it) but is still a date/time."""
     from destinations.core.contract import INPUT_REJECTION
 
-    engine = sa.create_engine(postgres_url)
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                f"CREATE TABLE {TABLE} AS SELECT * FROM (VALUES"
-                " ('inf', DATE 'infinity'), ('ok', NULL::DATE)) AS t(request_id, contact_id)"
-            )
+    rows = {
+        r["request_id"]: r
+        for r in _read_postgres_values(
+            postgres_url, "('inf', DATE 'infinity'), ('ok', NULL::DATE)", "request_id, contact_id"
         )
-    engine.dispose()
-    try:
-        rows = {r["request_id"]: r for r in read_input(postgres_url, table=TABLE)}
-    finally:
-        dispose_engine(postgres_url)
+    }
     assert rows["inf"][INPUT_REJECTION] == (
         "contact_id holds a date/time ('infinity'), not text: cast the column to text in the"
         " query if that value is meant"
