@@ -152,6 +152,7 @@ with sandbox_for_demo_file(str(DEMO_FILE)) as apollo:
         dry_run=True,
         api_key=apollo.api_key,
         base_url=apollo.base_url,
+        account=apollo.account,
     )
 print(plan.format())
 assert plan.adds_up and plan.would_create + plan.already_delivered == len(followups)"""),

@@ -45,6 +45,16 @@ class DemoTarget:
     description: str
     sandbox: tuple[int, int, str] | None = None  # (tasks, seed, anchor day) of a local sandbox
 
+    @property
+    def account(self) -> str | None:
+        """The ledger's name for this sandbox account: the same tasks, seed and day are the same
+        account on whatever port it is served (each demo starts it on a new one), so a second
+        demo finds its follow-ups delivered instead of sending them again."""
+        if self.sandbox is None:
+            return None
+        tasks, seed, anchor = self.sandbox
+        return f"sandbox-{tasks}-seed{seed}-{anchor[:10]}"
+
 
 @contextmanager
 def target(
@@ -119,6 +129,7 @@ def push_followups(
         warehouse=duckdb_path,
         api_key=where.api_key,
         base_url=where.base_url,
+        account=where.account,
         pipelines_dir=pipelines_dir,
         progress=sys.stderr.isatty(),
     )
@@ -145,6 +156,8 @@ def _show_arrivals(where: DemoTarget, duckdb_path: str, out: TextIO) -> None:
             "SELECT task_id, json_extract_string(payload, '$.contact_id')"
             " FROM apollo_push.delivery_ledger"
             " WHERE state = 'delivered' AND request_id LIKE 'followup-%'"
+            " AND vendor = 'apollo' AND account = ?",
+            params=[where.account],
         ).fetchall()
     wanted = {r[0] for r in rows}
     contact_ids = sorted({r[1] for r in rows if r[1]})

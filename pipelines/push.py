@@ -88,6 +88,7 @@ def run_push(
     calls_in_flight: int | None = None,
     pipeline_name: str | None = None,
     wait_seconds: float = 0.0,
+    account: str | None = None,
 ) -> PushSummary:
     """Push the rows of `table` or `query` to Apollo as tasks; see the module docstring.
 
@@ -98,6 +99,8 @@ def run_push(
             calls_in_flight: None reads dlt config (`destinations.apollo.settings`: argument >
             `DESTINATION__APOLLO_TASKS__*` > `APOLLO_API_KEY`/`APOLLO_BASE_URL` > toml > default).
         pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
+        account: the account's name in the ledger key (default: config, else the base URL's
+            host and port).
         wait_seconds: how long to wait for another run of the same job to end (0: refuse).
         progress: show progress on stderr (live on a terminal, a line every 10 s otherwise),
             or give a function that receives the lines (Dagster's `context.log.info`).
@@ -139,6 +142,7 @@ def run_push(
         ledger_schema=ledger_schema,
         reconcile_wait_seconds=reconcile_wait_seconds,
         calls_in_flight=calls_in_flight,
+        account=account,
     )
     url = warehouse_url(warehouse or settings.warehouse or DEFAULT_WAREHOUSE)
     identity = push_identity(
