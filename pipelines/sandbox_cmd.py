@@ -1,30 +1,50 @@
-"""`sales-tasks sandbox apollo` (`apollo-tasks sandbox`): run the local Apollo emulator in the foreground."""
+"""`sales-tasks sandbox VENDOR` (`apollo-tasks sandbox`): run a vendor's local emulator in the
+foreground.
+
+One module for every vendor: `register(sub, name)` is called with the vendor's name by
+`sales-tasks` and with the verb by `apollo-tasks`; the emulator (its flags, config and app) is the
+vendor's entry in `sandbox.registry.EMULATORS`.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+DEFAULT_VENDOR = "apollo"
+
+
+def _vendor_of(name: str) -> str:
+    from sandbox.registry import EMULATORS
+
+    return name if name in EMULATORS else DEFAULT_VENDOR
+
 
 def register(sub: Any, name: str = "sandbox") -> None:
-    from sandbox.apollo.cli_args import add_sandbox_arguments
+    from pipelines.vendors import VENDORS
+    from sandbox.registry import emulator
 
+    vendor = _vendor_of(name)
+    title = VENDORS[vendor].title if vendor in VENDORS else vendor
     parser: argparse.ArgumentParser = sub.add_parser(
         name,
-        help="serve a local emulator of Apollo's tasks API (for demos and tests)",
-        description="Serve a faithful local emulator of Apollo's tasks API on 127.0.0.1.",
+        help=f"serve a local emulator of {title}'s tasks API (for demos and tests)",
+        description=f"Serve a faithful local emulator of {title}'s tasks API on 127.0.0.1.",
     )
-    add_sandbox_arguments(parser)
-    parser.set_defaults(run=run)
+    emulator(vendor).add_arguments(parser)
+    parser.set_defaults(run=run, sandbox_vendor=vendor)
 
 
 def run(args: argparse.Namespace) -> int:
-    from sandbox import SandboxInfo, serve_forever
-    from sandbox.apollo.cli_args import config_from_args
+    from sandbox import SandboxInfo
+    from sandbox.registry import emulator, serve_forever
+
+    vendor = getattr(args, "sandbox_vendor", DEFAULT_VENDOR)
 
     def announce(info: SandboxInfo) -> None:
         print(info.describe(), flush=True)
         print("Ctrl-C stops it.", flush=True)
 
-    serve_forever(config_from_args(args), port=args.port, host=args.host, on_ready=announce)
+    config = emulator(vendor).config_from_args(args)
+    serve_forever(config, port=args.port, host=args.host, on_ready=announce, vendor=vendor)
     return 0
