@@ -2,7 +2,7 @@
 
 `run_extract` is the one entry point the CLI, the Airflow DAG and the Dagster job call. After a
 complete scan, tasks deleted in Apollo are removed from `tasks` (see
-`sources.apollo.current_state`); an incomplete scan loads what it reached, deletes nothing, says
+`sources.core.current_state`); an incomplete scan loads what it reached, deletes nothing, says
 so loudly, and with `strict` fails (`EXIT_INCOMPLETE` on the command line).
 """
 
@@ -14,7 +14,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,14 +32,11 @@ from pipelines.jobs import (
 )
 from pipelines.progress import ProgressDisplay
 from pipelines.stopping import stop_checked, stops_on_signals
-from sources.apollo import (
-    ScanReport,
-    make_source,
-    record_removed,
-    remove_deleted_tasks,
-    require_api_key,
-)
+from sources.apollo import ScanReport, make_source, require_api_key
+from sources.apollo.current_state import SEEN_TASK_IDS_TABLE
 from sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
+from sources.core.current_state import record_removed
+from sources.core.current_state import remove_deleted_tasks as remove_deleted_for
 
 VENDOR = "apollo"
 DEFAULT_DUCKDB_FILE = "apollo_tasks.duckdb"
@@ -125,7 +122,11 @@ class IncompleteExtractError(RuntimeError):
 
 
 def _destination(
-    destination: str, duckdb_path: str | None, credentials: Any, dataset_name: str
+    destination: str,
+    duckdb_path: str | None,
+    credentials: Any,
+    dataset_name: str,
+    default_duckdb_file: str = DEFAULT_DUCKDB_FILE,
 ) -> tuple[Any, str]:
     """The dlt destination and a description of where the data goes (no secrets in it).
 
@@ -140,7 +141,7 @@ def _destination(
             return dlt.destinations.duckdb(credentials), "duckdb"
         if duckdb_path is None and os.environ.get("DESTINATION__DUCKDB__CREDENTIALS"):
             return "duckdb", "duckdb (DESTINATION__DUCKDB__CREDENTIALS)"
-        path = os.path.abspath(duckdb_path or DEFAULT_DUCKDB_FILE)
+        path = os.path.abspath(duckdb_path or default_duckdb_file)
         if os.path.splitext(os.path.basename(path))[0] == dataset_name:
             # DuckDB names the catalog after the file: same name as the schema is ambiguous.
             raise DestinationSetupError(
@@ -176,24 +177,35 @@ def _fewer_gc_passes(threshold: int = 100_000) -> Iterator[None]:
         gc.unfreeze()
 
 
-def finish_extract(pipeline: Any, report: ScanReport, *, ids_loaded: bool = True) -> int | None:
+def finish_extract(
+    pipeline: Any,
+    report: Any,
+    *,
+    ids_loaded: bool = True,
+    seen_table: str = SEEN_TASK_IDS_TABLE,
+    create_models: Callable[[Any], Any] | None = None,
+) -> int | None:
     """The post-load step every runner (CLI, Airflow, Dagster) calls after `pipeline.run`.
 
-    Removes tasks deleted in Apollo (only after a complete scan whose seen ids were loaded),
-    records how many in `extract_runs`, and (re)creates the analyst views. Returns the number
-    removed, or None when nothing could be decided.
+    Removes tasks deleted at the vendor (only after a complete scan whose seen ids were loaded
+    into `seen_table`), records how many in `extract_runs`, and (re)creates the analyst views
+    (`create_models`, default Apollo's). Returns the number removed, or None when nothing could
+    be decided.
+
+    Args:
+        report: the run's report; any vendor's, with `complete`, `run_id`, `rows` and `warn`.
     """
     from pipelines.models import create_models_for
 
     removed: int | None = None
     if report.complete and ids_loaded:
-        removed, skipped = remove_deleted_tasks(
-            pipeline, report.run_id, seen=report.rows.get("tasks", 0)
+        removed, skipped = remove_deleted_for(
+            pipeline, report.run_id, report.rows.get("tasks", 0), seen_table=seen_table
         )
         if skipped:
             report.warn(skipped)
     record_removed(pipeline, report.run_id, removed)
-    create_models_for(pipeline)
+    (create_models or create_models_for)(pipeline)
     return removed
 
 
@@ -251,15 +263,20 @@ def extract_job(
     dataset_name: str = DEFAULT_DATASET,
     pipeline_name: str | None = None,
     pipelines_dir: str | None = None,
+    vendor: str = VENDOR,
+    default_duckdb_file: str = DEFAULT_DUCKDB_FILE,
 ) -> ExtractJob:
     """The extract job these arguments describe (see `pipelines.jobs`); reads config only.
 
     Its pipeline name is derived from the job (vendor, base URL, destination, dataset) unless
-    `pipeline_name` is given.
+    `pipeline_name` is given. `vendor` and `default_duckdb_file` let every vendor's extract
+    share this (Apollo's are the defaults).
     """
-    dest, where = _destination(destination, duckdb_path, credentials, dataset_name)
+    dest, where = _destination(
+        destination, duckdb_path, credentials, dataset_name, default_duckdb_file
+    )
     identity = extract_identity(
-        vendor=VENDOR,
+        vendor=vendor,
         base_url=base_url,
         destination=destination,
         location=_location(dest),

@@ -1,0 +1,1 @@
+"""What every vendor's dlt source shares: keeping `tasks` equal to the vendor (`current_state`)."""
