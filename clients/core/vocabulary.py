@@ -255,6 +255,12 @@ def from_vendor(vendor: str, kind: TKind, code: object) -> str | None:
     return table.get(key, table.get(key.lower()))
 
 
+def reading_table(vendor: str, kind: TKind) -> dict[str, str]:
+    """Every code the vendor answers with -> its shared name (a copy), e.g. for SQL CASEs."""
+    _check(vendor, kind)
+    return dict(_FROM[vendor][kind])
+
+
 def accepted_names(vendor: str, kind: TKind) -> dict[str, str]:
     """Every shared name (and synonym) the vendor has an equivalent for -> its code, for a
     push's `InputRules.names`."""
