@@ -80,3 +80,23 @@ def test_one_apollo_account_alone_fills_the_unified_views(
     emails = dict(rows(warehouse["url"], "SELECT id, email FROM apollo.users"))
     assert {o: n for o, n, _ in per_owner} == {emails[k]: n for k, n in open_tasks.items()}
     assert {o: n for o, _, n in per_owner} == {emails[k]: overdue.get(k, 0) for k in open_tasks}
+
+
+def test_the_readme_vocabulary_tables_are_the_module() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    start = readme.index("<!-- vocabulary-tables:")
+    block = readme[readme.index("\n", start) + 1 : readme.index("<!-- /vocabulary-tables -->")]
+    tables = "\n\n".join(vocabulary.markdown_table(kind) for kind in vocabulary.KINDS)
+    assert block.strip() == tables
+
+
+@pytest.mark.parametrize("vendor", vocabulary.VENDORS)
+def test_every_shared_name_reads_back_from_the_code_a_push_writes(vendor: str) -> None:
+    for kind in vocabulary.KINDS:
+        for name, code in vocabulary.accepted_names(vendor, kind).items():
+            if kind == "status" and vendor == "saleshandy":
+                continue  # created open; read back as upcoming, dueToday or overdue
+            back = vocabulary.from_vendor(vendor, kind, code)
+            assert back == vocabulary.SYNONYMS.get(name, name), (vendor, kind, name, code)
+        for name in vocabulary.unsupported(vendor, kind):
+            assert vocabulary.to_vendor(vendor, kind, name) is None
