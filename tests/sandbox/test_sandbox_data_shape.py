@@ -13,15 +13,14 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from statistics import median
 
-import httpx
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sandbox.core import shape
+from tests.source.helpers import served_tasks
 
-SEARCH = "/api/v1/tasks/search"
 ANCHOR = "2025-06-04T00:00:00Z"  # a Wednesday: the data ends mid-week
 ANCHOR_AT = datetime(2025, 6, 4, tzinfo=UTC)
 TASKS = 6000
@@ -31,22 +30,9 @@ def when(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def served_tasks(api: httpx.Client) -> list[dict]:
-    tasks: list[dict] = []
-    page = 1
-    while True:
-        body = api.post(SEARCH, json={"page": page, "per_page": 100}).json()
-        tasks += body["tasks"]
-        if len(body["tasks"]) < 100:
-            return tasks
-        page += 1
-
-
 @pytest.fixture(params=[7, 42], ids=lambda seed: f"seed{seed}")
-def tasks(request, make_sandbox, client_for) -> list[dict]:
-    served = served_tasks(
-        client_for(make_sandbox(tasks=TASKS, seed=request.param, anchor_date=ANCHOR))
-    )
+def tasks(request, make_sandbox) -> list[dict]:
+    served = served_tasks(make_sandbox(tasks=TASKS, seed=request.param, anchor_date=ANCHOR))
     assert len(served) == TASKS
     return served
 
