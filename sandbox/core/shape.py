@@ -7,7 +7,7 @@ every emulator's data has the same shape and a test can assert it.
   completed (calls within hours, LinkedIn steps over days) and in how often they are skipped
   (manual emails most).
 - Owners are skewed: weight `rank ** -OWNER_ZIPF` in a seed-shuffled order, so one owner carries
-  a large share (about 40% of 8 owners, 25% of 40) and the rest is a long tail.
+  a large share (about 40% among 8 owners, 27% among 40) and the rest is a long tail.
 - Work follows the week: `WEEKDAY_WEIGHTS` (Monday first) and working hours (UTC).
 - A backlog: some tasks are never worked, more of them the busier their owner; those still open
   after their due date are the overdue tasks.
@@ -110,9 +110,15 @@ def weekday(ms: np.ndarray) -> np.ndarray:
 
 def work_times(rng: np.random.Generator, n: int, start_ms: int, days: int) -> np.ndarray:
     """`n` instants in the `days` whole days from `start_ms` (a UTC midnight): days drawn by
-    weekday weight and a rate rising by `GROWTH`, hours from `WORK_HOURS`; sorted by nothing."""
-    if n == 0 or days <= 0:
-        return np.zeros(n, dtype=np.int64)
+    weekday weight and a rate rising by `GROWTH`, hours from `WORK_HOURS`; in no order.
+
+    Raises:
+        ValueError: `days` < 1.
+    """
+    if days < 1:
+        raise ValueError(f"days must be >= 1, got {days}")
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
     day_ms = start_ms + np.arange(days, dtype=np.int64) * DAY_MS
     p = np.asarray(WEEKDAY_WEIGHTS)[weekday(day_ms)] * (1.0 + GROWTH * np.arange(days) / days)
     day = rng.choice(day_ms, n, p=p / p.sum())

@@ -140,6 +140,12 @@ def test_work_times_fall_in_working_hours_of_the_period(
         assert (shape.weekday(times) >= 5).mean() < 0.15
 
 
+@given(days=st.integers(max_value=0))
+def test_work_times_refuse_an_empty_period(days: int) -> None:
+    with pytest.raises(ValueError, match="days must be >= 1"):
+        shape.work_times(np.random.default_rng(0), 5, 0, days)
+
+
 @settings(max_examples=50, deadline=None)
 @given(seed=seeds, times=st.lists(st.integers(min_value=0, max_value=2**42), max_size=200))
 def test_weekend_instants_move_forward_to_monday_or_stay(seed: int, times: list[int]) -> None:
