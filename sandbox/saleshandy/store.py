@@ -10,6 +10,7 @@ Filtered, sorted orders are cached per (filters, sort, state version, today, vis
 from __future__ import annotations
 
 import bisect
+import copy
 import dataclasses
 import time
 from collections import OrderedDict
@@ -47,7 +48,7 @@ class Store:
     def reset(self) -> None:
         self.ds.prospects[:] = self._seed_prospects
         self._prospect_ids = {p.id: i for i, p in enumerate(self.ds.prospects)}
-        self.tasks: dict[str, Task] = {t.id: dataclasses.replace(t) for t in self.ds.tasks}
+        self.tasks: dict[str, Task] = {t.id: copy.copy(t) for t in self.ds.tasks}
         self.created: list[str] = []  # ids made through POST /v1/tasks/create, in order
         self._walls: list[float] = []  # their wall times (the index lag is counted from these)
         self._made = 0  # tasks made since the start (the id counter)
