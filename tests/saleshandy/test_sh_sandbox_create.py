@@ -4,7 +4,8 @@ repeated ids), over real HTTP."""
 
 from __future__ import annotations
 
-import orjson
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -184,7 +185,7 @@ def test_any_body_is_answered_and_every_success_is_one_task(
     sb = saleshandy_sandbox
     sb.reset()
     body = {"prospectIds": ids_of(sb, 2) if use_real else ["x"], "taskType": "2", **extra}
-    resp = saleshandy_client(sb).post(CREATE, content=orjson.dumps(body))
+    resp = saleshandy_client(sb).post(CREATE, content=json.dumps(body))
     assert resp.status_code in (201, 400)
     answer = resp.json()
     assert isinstance(answer["message"], str) and answer["message"]
