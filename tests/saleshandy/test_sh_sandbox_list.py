@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 TASKS = "/v1/tasks"
 STATUSES = ("upcoming", "dueToday", "overdue", "completed", "skipped")
@@ -168,3 +170,30 @@ def test_the_lag_can_be_set_live(saleshandy_sandbox, saleshandy_client) -> None:
     assert len(page_all(api)[0]) == 300
     sb.set_index_lag(0)
     assert len(page_all(api)[0]) == 301
+
+
+LIST_PARAMS = ["page", "pageSize", "sortOrder", "sortBy", "status", "sequenceId",
+               "taskAssignee", "prospectOutcome", "taskType", "search", "callOutcome"]  # fmt: skip
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(LIST_PARAMS),
+        st.text(max_size=10) | st.integers(-3, 300).map(str) | st.sampled_from(STATUSES),
+        max_size=5,
+    )
+)
+def test_any_query_is_a_page_or_one_400_line(saleshandy_sandbox, saleshandy_client, params):
+    api = saleshandy_client(saleshandy_sandbox)
+    resp = api.get(TASKS, params=params)
+    assert resp.status_code in (200, 400), params
+    body = resp.json()
+    if resp.status_code == 400:
+        assert set(body) == {"message"} and "\n" not in body["message"]
+    else:
+        assert isinstance(body["payload"], list) and len(body["payload"]) <= 100
+        # Filters the list took, the counts take too (they ignore status and paging).
+        assert api.get("/v1/tasks/counts", params=params).status_code == 200
