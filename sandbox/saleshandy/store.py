@@ -15,12 +15,14 @@ import dataclasses
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from sandbox.saleshandy.data import TYPES_BY_CODE, Dataset, Prospect, Task, make_id
 from sandbox.saleshandy.render import status
 
 STATUSES = ("upcoming", "dueToday", "overdue", "completed", "skipped")
 SORT_FIELDS = ("dueDate", "priority", "completedAt", "skippedAt")
+STATES_KEPT = ("open", "completed", "skipped")  # what a task is; the five above derive from it
 _CACHE_SIZE = 16
 
 
@@ -158,6 +160,17 @@ class Store:
         self._prospect_ids[p.id] = len(self.ds.prospects)
         self.ds.prospects.append(p)
         return p
+
+
+def set_state(task: Task, state: Any) -> None:
+    """Make `task` open, completed or skipped now (stamping `completedAt` / `skippedAt`)."""
+    if state not in STATES_KEPT:
+        raise ValueError(f"state must be one of {', '.join(STATES_KEPT)}")
+    now = time.time_ns() // 1_000_000
+    task.state = state
+    task.completed_ms = now if state == "completed" else None
+    task.skipped_ms = now if state == "skipped" else None
+    task.updated_ms = now
 
 
 def _sort_value(t: Task, sort_by: str) -> object:
