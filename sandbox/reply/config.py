@@ -43,9 +43,8 @@ class ReplyConfig:
     contacts: int | None = None
     users: int | None = None
     seed: int = 13
-    # Seed tasks are spread around this instant (created over the past 120 days, a few starting
-    # in the next two weeks). None = today 00:00 UTC; pin it (e.g. "2026-06-01T00:00:00Z") for
-    # data that never changes.
+    # Seed tasks were created over the 120 days before this instant. None = today 00:00 UTC;
+    # pin it (e.g. "2026-06-01T00:00:00Z") for data that never changes.
     anchor_date: str | None = None
     # User keys act as their user (key i -> user i); organization keys act as the user named by
     # `X-User-Id` / `X-User-Email`, or the organization's owner (user 0) without them.

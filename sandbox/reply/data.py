@@ -8,7 +8,7 @@ The shape is meant to look like a real sales team's, so analyses of the sandbox 
 hours, a LinkedIn step takes days and is often cancelled), a few owners carry most of the work
 and the busiest finish less of it, work follows a weekday rhythm (quiet weekends, office hours),
 and an overdue backlog of open tasks builds up. Seed tasks were created over the 120 days
-before the anchor; a few start in the next two weeks.
+before the anchor; the newest start a day or so after it.
 
 Guesses: integer ids are sequential per kind (tasks in creation order); one contact's email is
 another's with different case (Reply keeps both as separate contacts).
@@ -237,7 +237,7 @@ class Dataset:
     ) -> dict[str, Any]:
         prof, anchor = PROFILES[code], self.anchor_ms
         source = 2 if code == 4 and rng.random() < 0.5 else (1 if rng.random() < 0.7 else 0)
-        start = created_ms + int(rng.uniform(0, 5 if source == 1 else 2) * DAY_MS)
+        start = created_ms + int(rng.uniform(0, 1.5 if source == 1 else 0.5) * DAY_MS)
         start -= start % 1000
         due = start + int(prof.due_hours * HOUR_MS)
         status, completed = E.NEW, None
