@@ -67,14 +67,13 @@ def instant(
 
 
 def integer(data: Mapping[str, Any], name: str, errors: TErrors) -> int | None:
-    value = data.get(name)
+    value: Any = data.get(name)
     if _missing(value, name, errors, True):
         return None
     if not is_int(value):
         errors.append(field_error(name, f"{name} must be an integer; got {value!r}."))
         return None
-    number: int = value
-    return number
+    return int(value)
 
 
 def create(data: Mapping[str, Any], accept: str) -> tuple[dict[str, Any], TErrors]:
