@@ -16,6 +16,7 @@ another's with different case (Reply keeps both as separate contacts).
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -210,7 +211,9 @@ class Dataset:
         days = list(range(HISTORY_DAYS))
         day_weights = [WEEKDAY_WEIGHTS[time_weekday(anchor - (d + 1) * DAY_MS)] for d in days]
         type_codes = list(PROFILES)
-        type_weights = [p.weight for p in PROFILES.values()]
+        type_cum = list(itertools.accumulate(p.weight for p in PROFILES.values()))
+        users = range(self.n_users)
+        user_cum = list(itertools.accumulate(self.user_weights))
         created = sorted(
             anchor
             - (d + 1) * DAY_MS
@@ -220,8 +223,8 @@ class Dataset:
         )
         tasks = []
         for i, created_ms in enumerate(created):
-            code = rng.choices(type_codes, type_weights)[0]
-            owner = rng.choices(range(self.n_users), self.user_weights)[0]
+            code = rng.choices(type_codes, cum_weights=type_cum)[0]
+            owner = rng.choices(users, cum_weights=user_cum)[0]
             contact = self.contacts[rng.randrange(self.n_contacts)]
             tasks.append(self._task(rng, TASK_ID_BASE + i, code, owner, contact, created_ms))
         return tasks

@@ -148,8 +148,13 @@ def test_hooks_add_change_and_delete_tasks_as_if_done_in_reply(
     with pytest.raises(RuntimeError, match="not found"):
         reply_sandbox.task(seed_id)
 
+    seed_task = api.get("/v3/tasks", params={"top": 2}).json()["items"][1]
+    reply_sandbox.patch_task(seed_task["id"], status="archived", template={"body": "edited"})
+    assert api.get(f"/v3/tasks/{seed_task['id']}").json()["template"]["body"] == "edited"
+
     reply_sandbox.reset()
     assert reply_sandbox.requests() == []  # reset empties the request log too
+    assert api.get(f"/v3/tasks/{seed_task['id']}").json() == seed_task
     assert reply_sandbox.stats()["tasks"] == 300
     assert api.get(f"/v3/tasks/{seed_id}").status_code == 200
     assert api.get(f"/v3/tasks/{added['id']}").status_code == 404
