@@ -50,6 +50,8 @@ class ReplyConfig:
     # `X-User-Id` / `X-User-Email`, or the organization's owner (user 0) without them.
     api_keys: list[str] = field(default_factory=lambda: ["reply-sandbox-key"])
     org_keys: list[str] = field(default_factory=lambda: ["reply-sandbox-org-key"])
+    # Keys scoped `tasks:read` only (user 0's): reads answer, a create is 403 `scope.missing`.
+    read_only_keys: list[str] = field(default_factory=lambda: ["reply-sandbox-read-key"])
     auth_scheme: str = "bearer"
     enum_answers: str = "numbers"
     enum_requests: str = "both"
@@ -88,23 +90,28 @@ class ReplyConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReplyConfig:
-        core_config.reject_unknown(cls, data, "config")
-        merged = {**cls().to_dict(), **{k: v for k, v in data.items() if k != "faults"}}
-        merged["faults"] = FaultConfig.from_dict(dict(data.get("faults") or {}))
-        cfg = cls(**merged)
-        cfg.validate()
-        return cfg
+        """The config `data` describes over the defaults; nested objects (`faults`,
+        `rate_limits`...) are merged with theirs, not replaced."""
+        return cls._build(cls().to_dict(), data)
 
     def merged(self, changes: dict[str, Any]) -> ReplyConfig:
-        """A copy with `changes` applied; nested `faults`, `rate_limits`... are merged."""
-        data = self.to_dict()
+        """A copy with `changes` applied, nested objects merged."""
+        return self._build(self.to_dict(), changes)
+
+    @classmethod
+    def _build(cls, base: dict[str, Any], changes: dict[str, Any]) -> ReplyConfig:
+        core_config.reject_unknown(cls, changes, "config")
+        data = dict(base)
         for key, value in changes.items():
             if isinstance(value, core_config.FaultConfig):
                 value = value.to_dict()
             if isinstance(value, dict) and isinstance(data.get(key), dict):
                 value = {**data[key], **value}
             data[key] = value
-        return ReplyConfig.from_dict(data)
+        data["faults"] = FaultConfig.from_dict(data["faults"])
+        cfg = cls(**data)
+        cfg.validate()
+        return cfg
 
     def validate(self) -> None:
         for name, options in (

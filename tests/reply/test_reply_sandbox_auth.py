@@ -177,3 +177,15 @@ def test_answers_name_enums_when_switched_to_strings(
     }
     assert {t["source"] for t in items} == {"user", "sequence", "meeting"}
     assert sb.task(task["id"])["taskType"] == "linkedIn"  # hooks answer the same way
+
+
+def test_a_read_only_key_reads_but_may_not_create(
+    reply_sandbox: ReplySandbox, reply_client: Callable[..., httpx.Client]
+) -> None:
+    reader = reply_client(reply_sandbox, Authorization="Bearer reply-sandbox-read-key")
+    assert reader.get("/v3/tasks", params={"top": 1}).status_code == 200
+    assert reader.post("/v3/tasks/filter", json={}).status_code == 200
+    resp = reader.post("/v3/tasks", json=a_task(CONTACT))
+    assert resp.status_code == 403
+    assert resp.json()["code"] == "scope.missing"
+    assert reply_sandbox.stats()["created_tasks"] == 0
