@@ -63,6 +63,7 @@ VENDORS: dict[str, Vendor] = {
             title="Saleshandy",
             commands={"sandbox": "pipelines.sandbox_cmd"},
         ),
+        Vendor(name="reply", title="Reply.io", commands={"sandbox": "pipelines.sandbox_cmd"}),
     )
 }
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Literal, overload
 
-from sandbox import apollo, saleshandy
+from sandbox import apollo, reply, saleshandy
 from sandbox.apollo import Sandbox, SandboxConfig
 from sandbox.core import runner, server
 from sandbox.core.emulator import Emulator
@@ -21,6 +21,7 @@ from sandbox.core.server import SandboxInfo
 EMULATORS: dict[str, Emulator[Any, Any]] = {
     "apollo": apollo.EMULATOR,
     "saleshandy": saleshandy.EMULATOR,
+    "reply": reply.EMULATOR,
 }
 DEFAULT_VENDOR = "apollo"
 

@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
+import httpx
 import pytest
 
 from sandbox import Sandbox, running_sandbox
+from sandbox.reply import ReplySandbox
 
 SANDBOX_DEFAULTS: dict[str, Any] = {"tasks": 300, "seed": 7}
 
@@ -41,7 +43,6 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 # `saleshandy_sandbox` is a fresh Saleshandy sandbox per test (300 tasks, seed 7, in a thread of
 # this process); `make_saleshandy_sandbox(**overrides)` starts more with other settings and stops
 # them all at teardown.
-import httpx  # noqa: E402  (imports kept in this block, for merges)
 
 from sandbox.saleshandy import SaleshandySandbox  # noqa: E402
 
@@ -80,6 +81,56 @@ def saleshandy_client() -> Iterator[Callable[..., httpx.Client]]:
         headers = {**({"x-api-key": sent} if sent else {}), **kwargs.pop("headers", {})}
         client = httpx.Client(
             base_url=sb.base_url, headers=headers, timeout=30.0, verify=False, **kwargs
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+# --- reply sandbox fixtures ---
+# `reply_sandbox`: a fresh Reply.io sandbox per test (300 tasks, seed 13, in a thread of this
+# process); `make_reply_sandbox(**overrides)` starts more with other settings (e.g.
+# `auth_scheme="x-api-key"`, `window_scale=0.01`) and stops them all at teardown.
+REPLY_SANDBOX_DEFAULTS: dict[str, Any] = {"tasks": 300, "seed": 13}
+
+
+@pytest.fixture
+def reply_sandbox() -> Iterator[ReplySandbox]:
+    with running_sandbox(vendor="reply", **REPLY_SANDBOX_DEFAULTS) as sb:
+        assert isinstance(sb, ReplySandbox)
+        yield sb
+
+
+@pytest.fixture
+def make_reply_sandbox() -> Iterator[Callable[..., ReplySandbox]]:
+    with ExitStack() as stack:
+
+        def make(**overrides: Any) -> ReplySandbox:
+            sb = stack.enter_context(
+                running_sandbox(vendor="reply", **{**REPLY_SANDBOX_DEFAULTS, **overrides})
+            )
+            assert isinstance(sb, ReplySandbox)
+            return sb
+
+        yield make
+
+
+@pytest.fixture
+def reply_client() -> Iterator[Callable[..., httpx.Client]]:
+    """`reply_client(sb, **headers)`: an HTTP client of Reply sandbox `sb`, sending `headers`
+    (default: its API key the way it was started to accept)."""
+    clients: list[httpx.Client] = []
+
+    def make(sb: ReplySandbox, **headers: str) -> httpx.Client:
+        client = httpx.Client(
+            base_url=sb.base_url,
+            headers=headers or sb.auth_headers(),
+            timeout=30.0,
+            verify=False,  # plain HTTP to 127.0.0.1; loading CA certificates costs ~0.1 s
+            trust_env=False,
         )
         clients.append(client)
         return client

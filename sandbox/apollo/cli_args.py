@@ -7,19 +7,10 @@ config (the defaults of `SandboxConfig`, or `--config-json`).
 
 from __future__ import annotations
 
-import argparse
-from typing import Any
-
 from sandbox.apollo.config import SandboxConfig
-from sandbox.core.cli_args import (
-    FAULT_FLAGS,
-    add_config_flags,
-    add_server_arguments,
-    config_data,
-)
+from sandbox.core.cli_args import FAULT_FLAGS, TFlags, TSwitches, config_cli
 
-# flag -> (config path, type, help)
-_FLAGS: dict[str, tuple[str, Any, str]] = {
+_FLAGS: TFlags = {
     "--tasks": ("tasks", int, "number of seed tasks (default 300)"),
     "--seed": ("seed", int, "dataset seed (default 7)"),
     "--max-per-page": (
@@ -47,45 +38,28 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
 }
 
 
-def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add `--port`, `--host` and every config flag to `parser`."""
-    add_server_arguments(parser)
-    add_config_flags(parser, _FLAGS)
-    parser.add_argument(
-        "--pagination-as-strings",
-        action="store_true",
-        default=None,
-        help="send tasks search pagination numbers as strings",
-    )
-    parser.add_argument(
-        "--require-open-factor-names",
-        action="store_true",
-        default=None,
-        help="422 on POST tasks search without open_factor_names (seed 002's contract)",
-    )
-    parser.add_argument(
-        "--no-retry-after", action="store_true", default=None, help="omit retry-after on 429"
-    )
-    parser.add_argument(
-        "--create-requires-status",
-        action="store_true",
-        default=None,
-        help="422 on a create without status (the docs); by default it is stored as null",
-    )
-    parser.add_argument(
-        "--config-json", default=None, help="a full SandboxConfig as JSON (flags override it)"
-    )
+_SWITCHES: TSwitches = {
+    "--pagination-as-strings": (
+        "pagination_as_strings",
+        True,
+        "send tasks search pagination numbers as strings",
+    ),
+    "--require-open-factor-names": (
+        "require_open_factor_names",
+        True,
+        "422 on POST tasks search without open_factor_names (seed 002's contract)",
+    ),
+    "--no-retry-after": ("retry_after_header", False, "omit retry-after on 429"),
+    "--create-requires-status": (
+        "create_requires_status",
+        True,
+        "422 on a create without status (the docs); by default it is stored as null",
+    ),
+}
 
 
-def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
-    """The SandboxConfig described by parsed arguments."""
-    data = config_data(ns, _FLAGS, SandboxConfig.from_dict)
-    if getattr(ns, "pagination_as_strings", None):
-        data["pagination_as_strings"] = True
-    if getattr(ns, "require_open_factor_names", None):
-        data["require_open_factor_names"] = True
-    if getattr(ns, "no_retry_after", None):
-        data["retry_after_header"] = False
-    if getattr(ns, "create_requires_status", None):
-        data["create_requires_status"] = True
-    return SandboxConfig.from_dict(data)
+# `add_sandbox_arguments(parser)` adds `--port`, `--host`, `--config-json` and every flag above;
+# `config_from_args(ns)` is the SandboxConfig they describe.
+add_sandbox_arguments, config_from_args = config_cli(
+    _FLAGS, _SWITCHES, SandboxConfig.from_dict, "SandboxConfig"
+)

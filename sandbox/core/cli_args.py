@@ -1,22 +1,30 @@
-"""Command-line flags every emulator takes: where to listen.
+"""Command-line flags every emulator takes: where to listen, and config flags by table.
 
 The subprocess runner starts `python -m sandbox --vendor V --port 0 --config-json ...`, so an
 emulator's `add_arguments` calls `add_server_arguments` and also reads `--config-json` (its whole
-config as JSON, which its other flags override).
+config as JSON, which its other flags override). An emulator lists its config flags as a table
+(`TFlags`: flag -> (config path, type, help), a path `a.b` naming a nested field) and its
+valueless switches (`TSwitches`), and lets `add_config_arguments` / `apply_config_flags` do the
+argparse work.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
-# flag -> (config path, e.g. "tasks" or "faults.drop_rate"; value type; help)
+from sandbox.core.config import EmulatorConfig
+
+C = TypeVar("C", bound=EmulatorConfig)
+
+# flag -> (config path, type, help); every flag defaults to None so that only flags given on the
+# command line override the base config.
 TFlags = Mapping[str, tuple[str, Any, str]]
-
-
-# The flags of the generic faults (`sandbox.core.config.FaultConfig`), the same for every emulator.
+# switch -> (config path, value it sets, help): a flag without a value (`store_true`).
+TSwitches = Mapping[str, tuple[str, Any, str]]
+# The flags of `sandbox.core.config.FaultConfig`, the same for every emulator.
 FAULT_FLAGS: TFlags = {
     "--latency-ms": ("faults.latency_ms", float, "added latency per API call"),
     "--jitter-ms": ("faults.jitter_ms", float, "random extra latency, up to this"),
@@ -33,14 +41,10 @@ FAULT_FLAGS: TFlags = {
     "--drop-after-create-rate": (
         "faults.drop_after_create_rate",
         float,
-        "share of creates dropped after the tasks were made",
+        "share of creates dropped after the records were made",
     ),
     "--fault-seed": ("faults.fault_seed", int, "seed of the random faults"),
 }
-
-
-class _FromDict(Protocol):
-    def to_dict(self) -> dict[str, Any]: ...
 
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,20 +53,35 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
 
 
-def add_config_flags(parser: argparse.ArgumentParser, flags: TFlags) -> None:
-    """Add one flag per config field in `flags`, defaulting to None (= not given)."""
+def add_config_arguments(
+    parser: argparse.ArgumentParser, flags: TFlags, switches: TSwitches, config_name: str
+) -> None:
+    """Add `--port`, `--host`, every flag of `flags` and `switches` (each defaulting to None)
+    and `--config-json` (the whole config, named `config_name` in its help) to `parser`."""
+    add_server_arguments(parser)
     for flag, (_, kind, help_text) in flags.items():
         parser.add_argument(flag, type=kind, default=None, help=help_text)
+    for flag, (_, _, help_text) in switches.items():
+        parser.add_argument(flag, action="store_true", default=None, help=help_text)
+    parser.add_argument(
+        "--config-json", default=None, help=f"a full {config_name} as JSON (flags override it)"
+    )
 
 
-def config_data(ns: argparse.Namespace, flags: TFlags, from_dict: Any) -> dict[str, Any]:
-    """The config as a dict: `--config-json` (read by `from_dict`, so it is validated), then
-    every flag of `flags` given on the command line over it."""
-    data: dict[str, Any] = json.loads(ns.config_json) if getattr(ns, "config_json", None) else {}
-    base: _FromDict = from_dict(data)
-    data = base.to_dict()
-    for flag, (path, _, _) in flags.items():
-        value = getattr(ns, flag[2:].replace("-", "_"), None)
+def config_json(ns: argparse.Namespace) -> dict[str, Any]:
+    """The `--config-json` object, or `{}` without one."""
+    return json.loads(ns.config_json) if getattr(ns, "config_json", None) else {}
+
+
+def apply_config_flags(
+    ns: argparse.Namespace, flags: TFlags, switches: TSwitches, data: dict[str, Any]
+) -> None:
+    """Write into config dict `data` the value of every flag and switch given in `ns`."""
+    given = [(path, getattr(ns, _dest(flag), None)) for flag, (path, _, _) in flags.items()] + [
+        (path, value if getattr(ns, _dest(flag), None) else None)
+        for flag, (path, value, _) in switches.items()
+    ]
+    for path, value in given:
         if value is None:
             continue
         head, _, leaf = path.partition(".")
@@ -70,4 +89,24 @@ def config_data(ns: argparse.Namespace, flags: TFlags, from_dict: Any) -> dict[s
             data[head][leaf] = value
         else:
             data[head] = value
-    return data
+
+
+def _dest(flag: str) -> str:
+    return flag[2:].replace("-", "_")
+
+
+def config_cli(
+    flags: TFlags, switches: TSwitches, from_dict: Callable[[dict[str, Any]], C], name: str
+) -> tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], C]]:
+    """An emulator's `add_arguments` and `config_from_args` (see `core.emulator.Emulator`) for
+    its flag tables and its config class's `from_dict` (`name`: the class, for the help)."""
+
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        add_config_arguments(parser, flags, switches, name)
+
+    def config_from_args(ns: argparse.Namespace) -> C:
+        data = from_dict(config_json(ns)).to_dict()
+        apply_config_flags(ns, flags, switches, data)
+        return from_dict(data)
+
+    return add_arguments, config_from_args

@@ -7,15 +7,9 @@ config (the defaults of `SaleshandyConfig`, or `--config-json`).
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
-from sandbox.core.cli_args import (
-    FAULT_FLAGS,
-    add_config_flags,
-    add_server_arguments,
-    config_data,
-)
+from sandbox.core.cli_args import FAULT_FLAGS, TSwitches, config_cli
 from sandbox.saleshandy import config as C
 from sandbox.saleshandy.config import SaleshandyConfig
 
@@ -60,29 +54,16 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--reset-format": ("reset_format", str, f"x-ratelimit-reset: {_one_of(C.RESET_FORMATS)}"),
     **FAULT_FLAGS,
 }
-# flag -> (config field, value it sets)
-_SWITCHES: dict[str, tuple[str, bool, str]] = {
+# flag -> (config field, value it sets, help)
+_SWITCHES: TSwitches = {
     "--failure-reason": ("failure_reason", True, "a failed create result says why (message)"),
     "--no-rate-headers": ("rate_headers", False, "omit x-ratelimit-* headers"),
     "--no-retry-after": ("retry_after_header", False, "omit retry-after on 429"),
 }
 
 
-def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add `--port`, `--host` and every config flag to `parser`."""
-    add_server_arguments(parser)
-    add_config_flags(parser, _FLAGS)
-    for flag, (_, _, help_text) in _SWITCHES.items():
-        parser.add_argument(flag, action="store_true", default=None, help=help_text)
-    parser.add_argument(
-        "--config-json", default=None, help="a full config as JSON (flags override it)"
-    )
-
-
-def config_from_args(ns: argparse.Namespace) -> SaleshandyConfig:
-    """The config described by parsed arguments."""
-    data = config_data(ns, _FLAGS, SaleshandyConfig.from_dict)
-    for flag, (name, value, _) in _SWITCHES.items():
-        if getattr(ns, flag[2:].replace("-", "_"), None):
-            data[name] = value
-    return SaleshandyConfig.from_dict(data)
+# `add_sandbox_arguments(parser)` adds `--port`, `--host`, `--config-json` and every flag above;
+# `config_from_args(ns)` is the SaleshandyConfig they describe.
+add_sandbox_arguments, config_from_args = config_cli(
+    _FLAGS, _SWITCHES, SaleshandyConfig.from_dict, "SaleshandyConfig"
+)

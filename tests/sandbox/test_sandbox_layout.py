@@ -116,7 +116,7 @@ def test_the_core_imports_no_emulator_and_the_sandbox_no_client_code() -> None:
 
 
 def test_the_registry_starts_apollo_by_name(client_for: Callable[..., httpx.Client]) -> None:
-    assert {"apollo", "saleshandy"} <= set(EMULATORS)
+    assert {"apollo", "saleshandy", "reply"} <= set(EMULATORS)
     with running_sandbox(vendor="apollo", tasks=40, seed=3) as sb:
         assert isinstance(sb, Sandbox)
         resp = client_for(sb).post("/api/v1/tasks/search", json={})
