@@ -2,7 +2,8 @@
 
     VendorApiError                  base: every error raised by the HTTP core
     ├── FatalApiError               stop; retrying cannot help (fix the key, the plan, the request)
-    │   ├── AuthenticationError     401: missing, unknown or wrongly-sent key
+    │   ├── AuthenticationError     401 (or the vendor's own way, e.g. a 400 "invalid token"): missing,
+    │   │                           unknown or wrongly-sent key
     │   ├── PermissionDeniedError   403: the key lacks access to the endpoint (plan, scope, key kind)
     │   ├── BadRequestError         400/404/422 and other 4xx: the vendor rejected the request
     │   ├── QuotaExhaustedError     429 for an hourly/daily quota, or a wait past the allowed one:
@@ -250,10 +251,11 @@ def error_for_response(
     name = vendor or prof.name
     text = redact(_vendor_text(response), secret)
     common: dict[str, Any] = {"status": status, "endpoint": endpoint, "response": response}
-    if status == 401:
+    if status == 401 or prof.auth_failure(response):
         said = f" ({text})" if text else ""
         return AuthenticationError(
-            f"{name} rejected the API key (401) on {endpoint}{said}: {prof.auth_hint}", **common
+            f"{name} rejected the API key ({status}) on {endpoint}{said}: {prof.auth_hint}",
+            **common,
         )
     if status == 403:
         detail = f" ({text})" if text else ""
