@@ -75,17 +75,19 @@ class ExtractSummary:
     per_page_used: int
     destination: str
     warnings: list[str] = field(default_factory=list)
+    vendor: str = "Apollo"  # the vendor's name in the summary's lines
 
     def format(self) -> str:
+        vendor = self.vendor
         if self.complete:
-            verdict = f"complete: all {self.total_entries} tasks in Apollo were read"
+            verdict = f"complete: all {self.total_entries} tasks in {vendor} were read"
         else:
             reached = (self.total_entries or 0) - self.unreachable
             verdict = (
                 f"INCOMPLETE: {self.unreachable} of {self.total_entries} tasks could not be"
                 f" reached ({reached} loaded); nothing was deleted"
                 if self.total_entries is not None
-                else "INCOMPLETE: Apollo did not say how many tasks exist; nothing was deleted"
+                else f"INCOMPLETE: {vendor} did not say how many tasks exist; nothing was deleted"
             )
         rows = ", ".join(
             f"{name} {self.rows.get(name, 0)}"
@@ -93,12 +95,12 @@ class ExtractSummary:
             if name in self.rows or name == "tasks"
         )
         removed = (
-            f"{self.removed} task(s) deleted in Apollo removed from tasks"
+            f"{self.removed} task(s) deleted in {vendor} removed from tasks"
             if self.removed is not None
             else "no rows removed (incomplete scan)"
         )
         lines = [
-            f"Apollo extract {verdict}",
+            f"{vendor} extract {verdict}",
             f"  into {self.destination}",
             f"  rows: {rows}",
             f"  {self.pages} pages (per_page {self.per_page_used}), {self.requests} requests,"
@@ -111,12 +113,12 @@ class ExtractSummary:
 
 
 class IncompleteExtractError(RuntimeError):
-    """`strict` was asked and part of Apollo's tasks could not be reached (data was loaded)."""
+    """`strict` was asked and part of the vendor's tasks could not be reached (data was loaded)."""
 
     def __init__(self, summary: ExtractSummary) -> None:
         super().__init__(
-            f"extract incomplete: {summary.unreachable} of {summary.total_entries} Apollo tasks"
-            " could not be reached (see extract_runs.warnings)"
+            f"extract incomplete: {summary.unreachable} of {summary.total_entries}"
+            f" {summary.vendor} tasks could not be reached (see extract_runs.warnings)"
         )
         self.summary = summary
 
@@ -286,6 +288,64 @@ def extract_job(
     return ExtractJob(identity, name, pipelines_dir, dest, dataset_name, where)
 
 
+def execute_extract(
+    job: ExtractJob,
+    *,
+    vendor: str,
+    new_report: Callable[[Callable[..., None]], Any],
+    new_source: Callable[[Any], Any],
+    seen_table: str,
+    progress: bool = False,
+    wait_seconds: float = 0.0,
+    started: float | None = None,
+) -> ExtractSummary:
+    """Run one vendor's extract job: lock, load, remove deleted tasks, summarise.
+
+    The part every vendor's `run_*_extract` shares (Apollo's is `run_extract`).
+
+    Args:
+        vendor: the vendor's name in the summary and the progress line (`Saleshandy`).
+        new_report: makes the run's report from the progress callback it must call per page.
+        new_source: makes the dlt source from that report (lazy: no HTTP until the load runs).
+        seen_table: the source's seen-ids table, for removing deleted tasks.
+        progress: show progress on stderr (see `pipelines.progress`).
+        wait_seconds: how long to wait for another run of the same job (0: refuse).
+        started: `time.monotonic()` when the run began (default: now).
+    """
+    started = time.monotonic() if started is None else started
+    with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
+        pipeline = job.make_pipeline()
+        display = ProgressDisplay(title=f"{vendor.lower()} extract") if progress else None
+        report = new_report(stop_checked(display))
+        source = new_source(report)
+        if display is not None:
+            display.start(report)
+        try:
+            with _fewer_gc_passes():
+                pipeline.run(source)
+        finally:
+            if display is not None:
+                display(report, final=True)
+        removed = finish_extract(pipeline, report, seen_table=seen_table)
+    return ExtractSummary(
+        run_id=report.run_id,
+        rows=dict(report.rows),
+        pages=report.pages,
+        requests=report.requests,
+        retries=report.retries,
+        rate_limited=report.rate_limited,
+        duration_s=time.monotonic() - started,
+        complete=report.complete,
+        total_entries=report.total_entries,
+        unreachable=report.unreachable,
+        removed=removed,
+        per_page_used=getattr(report, "per_page_used", 0),
+        destination=f"{job.where}, dataset {job.dataset_name}",
+        warnings=list(report.warnings),
+        vendor=vendor,
+    )
+
+
 @stops_on_signals("extract")
 def run_extract(
     *,
@@ -349,43 +409,22 @@ def run_extract(
         pipeline_name=pipeline_name,
         pipelines_dir=pipelines_dir,
     )
-    with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
-        pipeline = job.make_pipeline()
-        display = ProgressDisplay() if progress else None
-        report = ScanReport(progress=stop_checked(display))
-        source = make_source(
+    summary = execute_extract(
+        job,
+        vendor="Apollo",
+        new_report=lambda progress_callback: ScanReport(progress=progress_callback),
+        new_source=lambda report: make_source(
             api_key=str(settings.api_key),
             base_url=settings.base_url,
             per_page=settings.per_page,
             concurrency=settings.concurrency,
             max_records=settings.max_records,
             report=report,
-        )
-        if display is not None:
-            display.start(report)
-        try:
-            with _fewer_gc_passes():
-                pipeline.run(source)
-        finally:
-            if display is not None:
-                display(report, final=True)
-        removed = finish_extract(pipeline, report)
-    rows = dict(report.rows)
-    summary = ExtractSummary(
-        run_id=report.run_id,
-        rows=rows,
-        pages=report.pages,
-        requests=report.requests,
-        retries=report.retries,
-        rate_limited=report.rate_limited,
-        duration_s=time.monotonic() - started,
-        complete=report.complete,
-        total_entries=report.total_entries,
-        unreachable=report.unreachable,
-        removed=removed,
-        per_page_used=report.per_page_used,
-        destination=f"{job.where}, dataset {dataset_name}",
-        warnings=list(report.warnings),
+        ),
+        seen_table=SEEN_TASK_IDS_TABLE,
+        progress=progress,
+        wait_seconds=wait_seconds,
+        started=started,
     )
     if strict and not summary.complete:
         raise IncompleteExtractError(summary)
@@ -435,8 +474,8 @@ def run(args: argparse.Namespace) -> int:
     if args.per_page is not None and not 1 <= args.per_page <= MAX_PER_PAGE:
         print(f"error: --per-page must be between 1 and {MAX_PER_PAGE}", file=sys.stderr)
         return 2
-    try:
-        summary = run_extract(
+    return print_extract_result(
+        lambda: run_extract(
             destination=args.destination,
             duckdb_path=args.duckdb_path,
             dataset_name=args.dataset,
@@ -450,15 +489,30 @@ def run(args: argparse.Namespace) -> int:
             pipelines_dir=args.pipelines_dir,
             wait_seconds=args.wait,
         )
+    )
+
+
+def print_extract_result(run_it: Callable[[], ExtractSummary]) -> int:
+    """Run an extract for the command line: the summary on stdout, the verdict's exit code.
+
+    An incomplete run prints its summary, then one line on stderr: a warning (exit 0), or with
+    `--strict` an error (`EXIT_INCOMPLETE`). Other errors propagate to the CLI's one-line handler.
+    """
+    try:
+        summary = run_it()
     except IncompleteExtractError as exc:
         print(exc.summary.format())
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INCOMPLETE
     print(summary.format())
     if not summary.complete:
+        reached = (
+            f"{summary.unreachable} {summary.vendor} tasks could not be reached"
+            if summary.total_entries is not None
+            else f"{summary.vendor} did not say how many tasks exist"
+        )
         print(
-            f"warning: {summary.unreachable} Apollo tasks could not be reached; the data is"
-            " incomplete (use --strict to fail the run)",
+            f"warning: {reached}; the data is incomplete (use --strict to fail the run)",
             file=sys.stderr,
         )
     return EXIT_OK
