@@ -295,6 +295,7 @@ def execute_extract(
     new_report: Callable[[Callable[..., None]], Any],
     new_source: Callable[[Any], Any],
     seen_table: str,
+    create_models: Callable[[Any], Any] | None = None,
     progress: bool = False,
     wait_seconds: float = 0.0,
     started: float | None = None,
@@ -308,6 +309,8 @@ def execute_extract(
         new_report: makes the run's report from the progress callback it must call per page.
         new_source: makes the dlt source from that report (lazy: no HTTP until the load runs).
         seen_table: the source's seen-ids table, for removing deleted tasks.
+        create_models: (re)creates the vendor's analyst views after the load (default
+            Apollo's, `pipelines.models`).
         progress: show progress on stderr (see `pipelines.progress`).
         wait_seconds: how long to wait for another run of the same job (0: refuse).
         started: `time.monotonic()` when the run began (default: now).
@@ -326,7 +329,9 @@ def execute_extract(
         finally:
             if display is not None:
                 display(report, final=True)
-        removed = finish_extract(pipeline, report, seen_table=seen_table)
+        removed = finish_extract(
+            pipeline, report, seen_table=seen_table, create_models=create_models
+        )
     return ExtractSummary(
         run_id=report.run_id,
         rows=dict(report.rows),

@@ -41,6 +41,11 @@ DEFAULT_DUCKDB_FILE = "saleshandy_tasks.duckdb"
 DEFAULT_DATASET = "saleshandy"
 
 
+def no_models(pipeline: Any) -> list[str]:
+    """Saleshandy has no analyst views of its own (Apollo's name Apollo's columns)."""
+    return []
+
+
 @stops_on_signals("extract")
 def run_saleshandy_extract(
     *,
@@ -108,6 +113,7 @@ def run_saleshandy_extract(
             report=report,
         ),
         seen_table=SEEN_TASK_IDS_TABLE,
+        create_models=no_models,
         progress=progress,
         wait_seconds=wait_seconds,
         started=started,
