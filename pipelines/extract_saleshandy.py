@@ -21,11 +21,11 @@ from pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_USAGE
 from pipelines.extract import (
     ExtractSummary,
     IncompleteExtractError,
+    add_destination_arguments,
     execute_extract,
     extract_job,
     print_extract_result,
 )
-from pipelines.jobs import add_job_arguments
 from pipelines.stopping import stops_on_signals
 from sources.saleshandy import (
     SEEN_TASK_IDS_TABLE,
@@ -135,12 +135,7 @@ def register(sub: Any, name: str = VENDOR) -> None:
             " Saleshandy are removed. An incomplete run deletes nothing."
         ),
     )
-    parser.add_argument("--destination", default="duckdb", help="dlt destination (default duckdb)")
-    parser.add_argument(
-        "--duckdb-path", help=f"DuckDB file (default ./{DEFAULT_DUCKDB_FILE})", default=None
-    )
-    parser.add_argument("--dataset", default=DEFAULT_DATASET, help="dataset / schema name")
-    add_job_arguments(parser)
+    add_destination_arguments(parser, DEFAULT_DUCKDB_FILE, DEFAULT_DATASET)
     parser.add_argument(
         "--base-url", default=None, help="Saleshandy base URL (default open-api.saleshandy.com)"
     )
