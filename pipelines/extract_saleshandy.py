@@ -33,7 +33,7 @@ from sources.saleshandy import (
     make_source,
     require_api_key,
 )
-from sources.saleshandy.settings import source_settings
+from sources.saleshandy.settings import DEFAULT_CONCURRENCY, source_settings
 
 VENDOR = "saleshandy"
 TITLE = "Saleshandy"
@@ -56,6 +56,7 @@ def run_saleshandy_extract(
     api_key: str | None = None,
     base_url: str | None = None,
     page_size: int | None = None,
+    concurrency: int | None = None,
     strict: bool = False,
     progress: bool = False,
     pipelines_dir: str | None = None,
@@ -70,7 +71,7 @@ def run_saleshandy_extract(
         duckdb_path: DuckDB file (default `saleshandy_tasks.duckdb` in the working directory,
             unless `DESTINATION__DUCKDB__CREDENTIALS` is set).
         pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
-        api_key / base_url / page_size: None reads dlt config (`sources.saleshandy.settings`:
+        api_key / base_url / page_size / concurrency: None reads dlt config (`sources.saleshandy.settings`:
             flag > `SOURCES__SALESHANDY__*` > `SALESHANDY_*` > toml > default).
         strict: raise `IncompleteExtractError` (after loading) when the scan was incomplete.
         progress: show progress on stderr (see `pipelines.progress`).
@@ -82,11 +83,15 @@ def run_saleshandy_extract(
         IncompleteExtractError: with `strict`, when the scan was incomplete.
         JobBusyError: another run of the same job is going (and did not end in `wait_seconds`).
     """
-    settings = source_settings(api_key=api_key, base_url=base_url, page_size=page_size)
+    settings = source_settings(
+        api_key=api_key, base_url=base_url, page_size=page_size, concurrency=concurrency
+    )
     if not 1 <= settings.page_size <= MAX_PAGE_SIZE:
         raise ValueError(
             f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {settings.page_size}"
         )
+    if settings.concurrency < 1:
+        raise ValueError(f"concurrency must be >= 1, got {settings.concurrency}")
     require_api_key(settings.api_key)
     started = time.monotonic()
     job = extract_job(
@@ -108,6 +113,7 @@ def run_saleshandy_extract(
             api_key=str(settings.api_key),
             base_url=settings.base_url,
             page_size=settings.page_size,
+            concurrency=settings.concurrency,
             timeout=settings.timeout,
             max_attempts=settings.max_attempts,
             report=report,
@@ -146,6 +152,12 @@ def register(sub: Any, name: str = VENDOR) -> None:
         help=f"pageSize asked for, at most {MAX_PAGE_SIZE} (default: config, else {MAX_PAGE_SIZE})",
     )
     parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help=f"pages fetched at once (default: config, else {DEFAULT_CONCURRENCY})",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help=f"exit {EXIT_INCOMPLETE} when the scan could not be proved complete",
@@ -163,6 +175,9 @@ def run(args: argparse.Namespace) -> int:
     if args.page_size is not None and not 1 <= args.page_size <= MAX_PAGE_SIZE:
         print(f"error: --page-size must be between 1 and {MAX_PAGE_SIZE}", file=sys.stderr)
         return EXIT_USAGE
+    if args.concurrency is not None and args.concurrency < 1:
+        print("error: --concurrency must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
     return print_extract_result(
         lambda: run_saleshandy_extract(
             destination=args.destination,
@@ -171,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
             pipeline_name=args.pipeline_name,
             base_url=args.base_url,
             page_size=args.page_size,
+            concurrency=args.concurrency,
             strict=args.strict,
             progress=sys.stderr.isatty() if args.progress is None else args.progress,
             pipelines_dir=args.pipelines_dir,

@@ -40,7 +40,12 @@ from sources.saleshandy.schema import (
     SEEN_TASK_ID_COLUMNS,
     TASK_COLUMNS,
 )
-from sources.saleshandy.settings import SECTION, SEEN_TASK_IDS_TABLE, SHORT_ENV
+from sources.saleshandy.settings import (
+    DEFAULT_CONCURRENCY,
+    SECTION,
+    SEEN_TASK_IDS_TABLE,
+    SHORT_ENV,
+)
 
 dlt_telemetry_off_by_default()
 
@@ -123,6 +128,7 @@ def saleshandy_source(
     api_key: TSecretStrValue | None = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
     page_size: int = MAX_PAGE_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
     timeout: float = 30.0,
     max_attempts: int = 6,
     report: SaleshandyScanReport | None = None,
@@ -135,6 +141,7 @@ def saleshandy_source(
         base_url: `SOURCES__SALESHANDY__BASE_URL`, `SALESHANDY_BASE_URL`, config, default
             `https://open-api.saleshandy.com`.
         page_size: `pageSize` asked for, at most 100.
+        concurrency: pages fetched at once once the counts tell how many there are.
         timeout: seconds for every connect, read and write.
         max_attempts: tries of one request (429s, 5xx, dropped connections) before it fails.
         report: receives the run's counters (and progress callbacks) as the scan goes.
@@ -151,9 +158,10 @@ def saleshandy_source(
             key,
             profile=SALESHANDY_PROFILE,
             timeout=timeout,
+            max_connections=max(1, concurrency) + 1,
             retry=RetryPolicy(max_attempts=max(1, max_attempts)),
         ) as client:
-            yield from TaskScan(client, run_report, page_size=page_size)
+            yield from TaskScan(client, run_report, page_size=page_size, concurrency=concurrency)
 
     scan = dlt.resource(task_list, name="task_list", selected=False)
     return [scan | resource for resource in _table_resources(run_report)]
@@ -164,6 +172,7 @@ def make_source(
     api_key: str | None = None,
     base_url: str | None = None,
     page_size: int | None = None,
+    concurrency: int | None = None,
     timeout: float | None = None,
     max_attempts: int | None = None,
     report: SaleshandyScanReport | None = None,
@@ -177,6 +186,7 @@ def make_source(
         "api_key": api_key,
         "base_url": base_url,
         "page_size": page_size,
+        "concurrency": concurrency,
         "timeout": timeout,
         "max_attempts": max_attempts,
     }

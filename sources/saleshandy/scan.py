@@ -11,6 +11,9 @@ Facts relied on (Saleshandy's OpenAPI file; paging rules in `clients.saleshandy.
   shift rows between pages; the counts then differ, and nothing is deleted downstream. (One
   task deleted behind the scan and another created ahead of it leave the totals equal: the
   per-status counts must then be equal too, else the scan is incomplete.)
+- With the counts' total known, the pages it takes (`planned_pages`) are fetched `concurrency`
+  at a time and read in order; a short page ends the list early (and the counts will differ),
+  a last planned page that is full (tasks were added) is followed page by page to a short one.
 - A page that still fails after the client's retries ends the scan: what was read is loaded,
   the run says it is incomplete, and nothing is deleted.
 - `GET /v1/tasks/assignee/list` names the account's assignees; tasks embed their prospect and
@@ -20,7 +23,9 @@ Facts relied on (Saleshandy's OpenAPI file; paging rules in `clients.saleshandy.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +46,13 @@ from clients.core.values import utc_now
 from clients.saleshandy.endpoints import TASKS, TASKS_COUNTS
 from clients.saleshandy.enums import TASK_STATUSES
 from clients.saleshandy.lookups import TAssignee, list_assignees
-from clients.saleshandy.paging import MAX_PAGES, payload_items, saleshandy_paginator
+from clients.saleshandy.paging import (
+    MAX_PAGES,
+    page_params,
+    payload_items,
+    planned_pages,
+    saleshandy_paginator,
+)
 from sources.saleshandy.report import SaleshandyScanReport
 from sources.saleshandy.schema import (
     ASSIGNEE_COLUMNS,
@@ -99,6 +110,7 @@ class TaskScan:
     Args:
         client: the `ApiClient` (profile `SALESHANDY_PROFILE`).
         page_size: rows per page asked for (at most 100).
+        concurrency: pages in flight at once (1: one after the other).
         max_pages: the stop guard of the list.
         batch_rows: tasks per yielded batch (bounds memory).
         assignees_loader: reads the assignee list (the tests may count its calls).
@@ -110,6 +122,7 @@ class TaskScan:
         report: SaleshandyScanReport,
         *,
         page_size: int = 100,
+        concurrency: int = 4,
         max_pages: int = MAX_PAGES,
         batch_rows: int = 10_000,
         assignees_loader: Callable[[ApiClient], list[TAssignee]] = list_assignees,
@@ -119,6 +132,7 @@ class TaskScan:
         report.http_stats = client.stats
         report.page_size = page_size
         self.page_size = page_size
+        self.concurrency = max(1, concurrency)
         self.max_pages = max_pages
         self.batch_rows = max(1, batch_rows)
         self._assignees_loader = assignees_loader
@@ -137,7 +151,7 @@ class TaskScan:
         report.counts_at_start = start
         report.total_entries = counts_total(start)
         if report.total_entries is not None:
-            report.plan_more(-(-report.total_entries // self.page_size) or 1)
+            report.plan_more(planned_pages(report.total_entries, self.page_size))
         self._add_assignees(self._assignee_list())
         stopped = yield from self._list()
         end = self._counts("after")
@@ -153,7 +167,58 @@ class TaskScan:
 
     def _list(self) -> Generator[TItem, None, str | None]:
         """Read every page; returns why the list ended early (None: it ended on a short page)."""
-        paginator = saleshandy_paginator(self.page_size, maximum_page=self.max_pages)
+        total = self.report.total_entries
+        if total is None or self.concurrency < 2:
+            return (yield from self._walk(1))
+        last = min(planned_pages(total, self.page_size), self.max_pages)
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="saleshandy-list")
+        window: deque[tuple[int, Future[Any]]] = deque()
+        pages = iter(range(1, last + 1))
+        try:
+            while True:
+                while len(window) < self.concurrency * 2 and (page := next(pages, None)):
+                    window.append((page, pool.submit(self._page, page)))
+                if not window:
+                    break
+                number, future = window.popleft()
+                try:
+                    body = future.result()
+                except _FATAL:
+                    raise
+                except (RetriableApiError, FatalApiError) as exc:
+                    if self.report.pages == 0:
+                        raise
+                    return self._failed(number, exc)
+                items = payload_items(body, ("tasks",))
+                self._absorb(items)
+                if self._full_batch():
+                    yield self._flush()
+                if len(items) < self.page_size:
+                    return None  # a short page ends the list, wherever it comes
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if last >= self.max_pages:
+            return f"the task list was cut at its stop guard of {self.max_pages} pages"
+        return (yield from self._walk(last + 1))  # the last planned page was full: read on
+
+    def _page(self, page: int) -> Any:
+        return self.client.request_json(
+            "GET", TASKS, params={**LIST_ORDER, **page_params(page, self.page_size)}
+        )
+
+    def _failed(self, page: int, exc: Exception) -> str:
+        return f"page {page} of the task list failed ({self.client.safe_message(exc)})"
+
+    def _full_batch(self) -> bool:
+        return sum(len(rows) for rows in self._rows.values()) >= self.batch_rows
+
+    def _walk(self, start: int) -> Generator[TItem, None, str | None]:
+        """Pages `start`, `start + 1`, ... one at a time until a short page."""
+        if start > self.max_pages:
+            return f"the task list was cut at its stop guard of {self.max_pages} pages"
+        paginator = saleshandy_paginator(
+            self.page_size, maximum_page=self.max_pages, base_page=start
+        )
         pages = paginate(
             self.client,
             "GET",
@@ -170,14 +235,11 @@ class TaskScan:
             except (RetriableApiError, FatalApiError) as exc:
                 if self.report.pages == 0:
                     raise
-                return (
-                    f"page {self.report.pages + 1} of the task list failed"
-                    f" ({self.client.safe_message(exc)})"
-                )
+                return self._failed(paginator.page, exc)
             if page is None:
                 break
             self._absorb(page.items)
-            if sum(len(rows) for rows in self._rows.values()) >= self.batch_rows:
+            if self._full_batch():
                 yield self._flush()
         if paginator.stopped_by_guard:
             return f"the task list was cut at its stop guard of {self.max_pages} pages"

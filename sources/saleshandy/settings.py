@@ -20,6 +20,8 @@ SECTION = ("sources", "saleshandy")
 # The short names Saleshandy users know; see `clients.core.config` for where they rank.
 SHORT_ENV = {"api_key": "SALESHANDY_API_KEY", "base_url": "SALESHANDY_BASE_URL"}
 SEEN_TASK_IDS_TABLE = "_saleshandy_seen_task_ids"
+# Pages in flight at once once the counts tell how many there are.
+DEFAULT_CONCURRENCY = 4
 
 
 @configspec
@@ -33,6 +35,7 @@ class SaleshandySourceConfiguration(BaseConfiguration):
     api_key: TSecretStrValue | None = None
     base_url: str = DEFAULT_BASE_URL
     page_size: int = MAX_PAGE_SIZE
+    concurrency: int = DEFAULT_CONCURRENCY
     timeout: float = 30.0
     # Tries of one request before a page counts as failed (429s, 5xx, dropped connections).
     max_attempts: int = 6

@@ -17,6 +17,7 @@ from pipelines.extract_saleshandy import run_saleshandy_extract
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = "/v1/tasks"
 COUNTS = "/v1/tasks/counts"
+ASSIGNEES = "/v1/tasks/assignee/list"
 
 
 def extract(sb: Any, tmp_path: Path, **kwargs: Any) -> ExtractSummary:

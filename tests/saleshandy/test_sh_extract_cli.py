@@ -74,7 +74,7 @@ def test_incomplete_warns_and_strict_fails(saleshandy_sandbox: Any, tmp_path: Pa
     sb = saleshandy_sandbox
     for strict, expected in ((False, EXIT_OK), (True, EXIT_INCOMPLETE)):
         sb.script_faults([{"path": TASKS, "fault": "error_500", "count": 2, "after": 1}])
-        args = ["--strict"] if strict else []
+        args = ["--concurrency", "1", *(["--strict"] if strict else [])]
         code, out, err = cli(sb, tmp_path, *args, SOURCES__SALESHANDY__MAX_ATTEMPTS="2")
         assert code == expected, out + err
         assert "INCOMPLETE" in out and "nothing was deleted" in out

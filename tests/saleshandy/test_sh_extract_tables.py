@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.saleshandy.sh_extract_support import extract, list_calls, query, served_tasks
+from tests.saleshandy.sh_extract_support import (
+    ASSIGNEES,
+    extract,
+    list_calls,
+    query,
+    served_tasks,
+)
 
 
 def _utc(text: str | None) -> dt.datetime | None:
@@ -111,8 +119,9 @@ def test_paging_stops_on_a_short_page(
     sb = make_saleshandy_sandbox(tasks=tasks)
     summary = extract(sb, tmp_path)
     calls = list_calls(sb)
-    assert [(c["query"]["page"], c["query"]["pageSize"]) for c in calls] == [
-        (str(n), "100") for n in range(1, pages + 1)
+    # Fetched at once, so they may arrive in any order: each page exactly once.
+    assert sorted((int(c["query"]["page"]), c["query"]["pageSize"]) for c in calls) == [
+        (n, "100") for n in range(1, pages + 1)
     ]
     assert summary.complete and summary.rows.get("tasks", 0) == tasks and summary.pages == pages
     if tasks:
@@ -121,9 +130,37 @@ def test_paging_stops_on_a_short_page(
 
 def test_small_pages(make_saleshandy_sandbox: Any, tmp_path: Path) -> None:
     sb = make_saleshandy_sandbox(tasks=95)
-    summary = extract(sb, tmp_path, page_size=10)
+    summary = extract(sb, tmp_path, page_size=10, concurrency=1)
     assert [c["query"]["page"] for c in list_calls(sb)] == [str(n) for n in range(1, 11)]
     assert summary.complete and summary.rows["tasks"] == 95
+
+
+def test_pages_past_the_planned_ones_are_read_when_tasks_were_added(
+    saleshandy_sandbox: Any, tmp_path: Path
+) -> None:
+    """The counts plan 4 pages of 300 tasks; 100 tasks are made before the list is read: the
+    fourth page is full, so the extract reads on to the short fifth, and says the run is
+    incomplete (the counts changed)."""
+    sb = saleshandy_sandbox
+    prospect = served_tasks(sb)[0]["prospect"]["id"]
+    sb.clear_requests()
+    sb.script_faults([{"path": ASSIGNEES, "fault": "delay:1500", "count": 1}])
+
+    def add_tasks() -> None:
+        deadline = time.monotonic() + 30
+        while not sb.requests(ASSIGNEES) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        for n in range(100):
+            sb.add_task(prospect, taskType="9", taskNote=f"added {n}")
+
+    adder = threading.Thread(target=add_tasks)
+    adder.start()
+    summary = extract(sb, tmp_path)
+    adder.join()
+    assert sorted(int(c["query"]["page"]) for c in list_calls(sb)) == [1, 2, 3, 4, 5]
+    assert summary.rows["tasks"] == 400 and not summary.complete
+    assert query(tmp_path, "SELECT count(*) FROM saleshandy.tasks") == [(400,)]
+    assert any("(300 -> 400" in w for w in summary.warnings), summary.warnings
 
 
 def test_into_postgres(saleshandy_sandbox: Any, tmp_path: Path, postgres_url: str) -> None:
