@@ -53,12 +53,13 @@ def _answer(
         (_answer(400, {"error": {"code": "1001", "message": "bad"}}), AuthenticationError, "key"),
         (_answer(400, text="Invalid token"), AuthenticationError, "x-api-key"),
         (_answer(401, {"message": "Unauthorized"}), AuthenticationError, "(401)"),
+        (_answer(400, {"message": f"Invalid token {KEY}", "code": 1001}), AuthenticationError, "***"),
         (_answer(400, {"message": "pageSize must not be greater than 100"}), BadRequestError, "pageSize"),
         (_answer(404, {"message": "The requested task could not be found"}), BadRequestError, "404"),
         (_answer(429, {"message": "Too many requests"}, **{"retry-after": "7"}), RateLimitedError, "rate limit"),
         (_answer(503, text="<html>503</html>"), ServerError, "503"),
     ],
-    ids=["400-1001", "400-nested-1001", "400-plain-text", "401", "400-other", "404", "429", "503"],
+    ids=["400-1001", "400-nested-1001", "400-plain-text", "401", "key-echoed", "400-other", "404", "429", "503"],
 )  # fmt: skip
 def test_error_mapping_table(response: httpx.Response, kind: type, says: str) -> None:
     error = error_for_response(
