@@ -75,30 +75,47 @@ class ExtractSummary:
     per_page_used: int
     destination: str
     warnings: list[str] = field(default_factory=list)
+    vendor: str = "Apollo"  # the vendor's name in the summary's lines
+
+    def shortfall(self) -> str:
+        """What an incomplete run lacked, in words (the warnings say why)."""
+        if self.total_entries is None:
+            return f"{self.vendor} did not say how many tasks exist"
+        if self.unreachable:
+            return (
+                f"{self.unreachable} of {self.total_entries} {self.vendor} tasks could not be"
+                " reached"
+            )
+        return (
+            f"the {self.vendor} scan could not be proved complete"
+            f" ({self.rows.get('tasks', 0)} tasks read)"
+        )
 
     def format(self) -> str:
+        vendor = self.vendor
         if self.complete:
-            verdict = f"complete: all {self.total_entries} tasks in Apollo were read"
-        else:
-            reached = (self.total_entries or 0) - self.unreachable
+            verdict = f"complete: all {self.total_entries} tasks in {vendor} were read"
+        elif self.total_entries is not None and self.unreachable:
+            reached = self.total_entries - self.unreachable
             verdict = (
                 f"INCOMPLETE: {self.unreachable} of {self.total_entries} tasks could not be"
                 f" reached ({reached} loaded); nothing was deleted"
-                if self.total_entries is not None
-                else "INCOMPLETE: Apollo did not say how many tasks exist; nothing was deleted"
             )
-        rows = ", ".join(
-            f"{name} {self.rows.get(name, 0)}"
-            for name in TABLE_ORDER
-            if name in self.rows or name == "tasks"
-        )
+        else:
+            verdict = f"INCOMPLETE: {self.shortfall()}; nothing was deleted"
+        # Apollo's tables in their order, another vendor's in the order they were first loaded,
+        # the run report last.
+        names = [n for n in TABLE_ORDER[:-1] if n in self.rows or n == "tasks"]
+        names += [n for n in self.rows if n not in TABLE_ORDER]
+        names += [n for n in TABLE_ORDER[-1:] if n in self.rows]
+        rows = ", ".join(f"{name} {self.rows.get(name, 0)}" for name in names)
         removed = (
-            f"{self.removed} task(s) deleted in Apollo removed from tasks"
+            f"{self.removed} task(s) deleted in {vendor} removed from tasks"
             if self.removed is not None
             else "no rows removed (incomplete scan)"
         )
         lines = [
-            f"Apollo extract {verdict}",
+            f"{vendor} extract {verdict}",
             f"  into {self.destination}",
             f"  rows: {rows}",
             f"  {self.pages} pages (per_page {self.per_page_used}), {self.requests} requests,"
@@ -111,13 +128,10 @@ class ExtractSummary:
 
 
 class IncompleteExtractError(RuntimeError):
-    """`strict` was asked and part of Apollo's tasks could not be reached (data was loaded)."""
+    """`strict` was asked and part of the vendor's tasks could not be reached (data was loaded)."""
 
     def __init__(self, summary: ExtractSummary) -> None:
-        super().__init__(
-            f"extract incomplete: {summary.unreachable} of {summary.total_entries} Apollo tasks"
-            " could not be reached (see extract_runs.warnings)"
-        )
+        super().__init__(f"extract incomplete: {summary.shortfall()} (see extract_runs.warnings)")
         self.summary = summary
 
 
@@ -288,6 +302,69 @@ def extract_job(
     return ExtractJob(identity, name, pipelines_dir, dest, dataset_name, where)
 
 
+def execute_extract(
+    job: ExtractJob,
+    *,
+    vendor: str,
+    new_report: Callable[[Callable[..., None]], Any],
+    new_source: Callable[[Any], Any],
+    seen_table: str,
+    create_models: Callable[[Any], Any] | None = None,
+    progress: bool = False,
+    wait_seconds: float = 0.0,
+    started: float | None = None,
+) -> ExtractSummary:
+    """Run one vendor's extract job: lock, load, remove deleted tasks, summarise.
+
+    The part every vendor's `run_*_extract` shares (Apollo's is `run_extract`).
+
+    Args:
+        vendor: the vendor's name in the summary and the progress line (`Saleshandy`).
+        new_report: makes the run's report from the progress callback it must call per page.
+        new_source: makes the dlt source from that report (lazy: no HTTP until the load runs).
+        seen_table: the source's seen-ids table, for removing deleted tasks.
+        create_models: (re)creates the vendor's analyst views after the load (default
+            Apollo's, `pipelines.models`).
+        progress: show progress on stderr (see `pipelines.progress`).
+        wait_seconds: how long to wait for another run of the same job (0: refuse).
+        started: `time.monotonic()` when the run began (default: now).
+    """
+    started = time.monotonic() if started is None else started
+    with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
+        pipeline = job.make_pipeline()
+        display = ProgressDisplay(title=f"{vendor.lower()} extract") if progress else None
+        report = new_report(stop_checked(display))
+        source = new_source(report)
+        if display is not None:
+            display.start(report)
+        try:
+            with _fewer_gc_passes():
+                pipeline.run(source)
+        finally:
+            if display is not None:
+                display(report, final=True)
+        removed = finish_extract(
+            pipeline, report, seen_table=seen_table, create_models=create_models
+        )
+    return ExtractSummary(
+        run_id=report.run_id,
+        rows=dict(report.rows),
+        pages=report.pages,
+        requests=report.requests,
+        retries=report.retries,
+        rate_limited=report.rate_limited,
+        duration_s=time.monotonic() - started,
+        complete=report.complete,
+        total_entries=report.total_entries,
+        unreachable=report.unreachable,
+        removed=removed,
+        per_page_used=getattr(report, "per_page_used", 0),
+        destination=f"{job.where}, dataset {job.dataset_name}",
+        warnings=list(report.warnings),
+        vendor=vendor,
+    )
+
+
 @stops_on_signals("extract")
 def run_extract(
     *,
@@ -351,47 +428,39 @@ def run_extract(
         pipeline_name=pipeline_name,
         pipelines_dir=pipelines_dir,
     )
-    with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
-        pipeline = job.make_pipeline()
-        display = ProgressDisplay() if progress else None
-        report = ScanReport(progress=stop_checked(display))
-        source = make_source(
+    summary = execute_extract(
+        job,
+        vendor="Apollo",
+        new_report=lambda progress_callback: ScanReport(progress=progress_callback),
+        new_source=lambda report: make_source(
             api_key=str(settings.api_key),
             base_url=settings.base_url,
             per_page=settings.per_page,
             concurrency=settings.concurrency,
             max_records=settings.max_records,
             report=report,
-        )
-        if display is not None:
-            display.start(report)
-        try:
-            with _fewer_gc_passes():
-                pipeline.run(source)
-        finally:
-            if display is not None:
-                display(report, final=True)
-        removed = finish_extract(pipeline, report)
-    rows = dict(report.rows)
-    summary = ExtractSummary(
-        run_id=report.run_id,
-        rows=rows,
-        pages=report.pages,
-        requests=report.requests,
-        retries=report.retries,
-        rate_limited=report.rate_limited,
-        duration_s=time.monotonic() - started,
-        complete=report.complete,
-        total_entries=report.total_entries,
-        unreachable=report.unreachable,
-        removed=removed,
-        per_page_used=report.per_page_used,
-        destination=f"{job.where}, dataset {dataset_name}",
-        warnings=list(report.warnings),
+        ),
+        seen_table=SEEN_TASK_IDS_TABLE,
+        progress=progress,
+        wait_seconds=wait_seconds,
+        started=started,
     )
     if strict and not summary.complete:
         raise IncompleteExtractError(summary)
     return summary
+
+
+def add_destination_arguments(
+    parser: argparse.ArgumentParser, default_duckdb_file: str, default_dataset: str
+) -> None:
+    """Where every vendor's extract loads (`--destination`, `--duckdb-path`, `--dataset`) and
+    the job flags (`pipelines.jobs.add_job_arguments`)."""
+    parser.add_argument("--destination", default="duckdb", help="dlt destination (default duckdb)")
+    parser.add_argument(
+        "--duckdb-path", help=f"DuckDB file (default ./{default_duckdb_file})", default=None
+    )
+    parser.add_argument("--dataset", default=default_dataset, help="dataset / schema name")
+    add_job_arguments(parser)
 
 
 def register(sub: Any, name: str = "extract") -> None:
@@ -404,12 +473,7 @@ def register(sub: Any, name: str = "extract") -> None:
             " removed after a complete run; an incomplete run deletes nothing."
         ),
     )
-    parser.add_argument("--destination", default="duckdb", help="dlt destination (default duckdb)")
-    parser.add_argument(
-        "--duckdb-path", help=f"DuckDB file (default ./{DEFAULT_DUCKDB_FILE})", default=None
-    )
-    parser.add_argument("--dataset", default=DEFAULT_DATASET, help="dataset / schema name")
-    add_job_arguments(parser)
+    add_destination_arguments(parser, DEFAULT_DUCKDB_FILE, DEFAULT_DATASET)
     parser.add_argument("--base-url", default=None, help="Apollo base URL (default api.apollo.io)")
     parser.add_argument(
         "--per-page",
@@ -437,8 +501,8 @@ def run(args: argparse.Namespace) -> int:
     if args.per_page is not None and not 1 <= args.per_page <= MAX_PER_PAGE:
         print(f"error: --per-page must be between 1 and {MAX_PER_PAGE}", file=sys.stderr)
         return 2
-    try:
-        summary = run_extract(
+    return print_extract_result(
+        lambda: run_extract(
             destination=args.destination,
             duckdb_path=args.duckdb_path,
             dataset_name=args.dataset,
@@ -452,15 +516,30 @@ def run(args: argparse.Namespace) -> int:
             pipelines_dir=args.pipelines_dir,
             wait_seconds=args.wait,
         )
+    )
+
+
+def print_extract_result(run_it: Callable[[], ExtractSummary]) -> int:
+    """Run an extract for the command line: the summary on stdout, the verdict's exit code.
+
+    An incomplete run prints its summary, then one line on stderr: a warning (exit 0), or with
+    `--strict` an error (`EXIT_INCOMPLETE`). Other errors propagate to the CLI's one-line handler.
+    """
+    try:
+        summary = run_it()
     except IncompleteExtractError as exc:
         print(exc.summary.format())
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INCOMPLETE
     print(summary.format())
     if not summary.complete:
+        shortfall = (
+            f"{summary.unreachable} {summary.vendor} tasks could not be reached"
+            if summary.total_entries is not None and summary.unreachable
+            else summary.shortfall()
+        )
         print(
-            f"warning: {summary.unreachable} Apollo tasks could not be reached; the data is"
-            " incomplete (use --strict to fail the run)",
+            f"warning: {shortfall}; the data is incomplete (use --strict to fail the run)",
             file=sys.stderr,
         )
     return EXIT_OK

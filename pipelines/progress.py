@@ -290,7 +290,8 @@ def _stderr_line(line: str) -> None:
 
 
 class ProgressDisplay:
-    """The extract's progress: the `ScanReport` progress callback, shown by `RunProgress`.
+    """The extract's progress: the scan report's progress callback, shown by `RunProgress`
+    under `title` (`<vendor> extract`).
 
     Pass it as `ScanReport(progress=...)`; it starts on the first event (or `start(report)`)
     and stops with `display(report, final=True)`.
@@ -303,7 +304,9 @@ class ProgressDisplay:
         *,
         console: Console | None = None,
         emit: TEmit | None = None,
+        title: str = "apollo extract",
     ) -> None:
+        self.title = title
         if stream is not None and emit is None and console is None:
             console = Console(file=stream)
             if not console.is_terminal:
@@ -316,7 +319,7 @@ class ProgressDisplay:
         with self._lock:
             if self._progress is None:
                 self._progress = RunProgress(
-                    "apollo extract", "tasks", lambda: extract_sample(report), **self._options
+                    self.title, "tasks", lambda: extract_sample(report), **self._options
                 ).start()
             return self._progress
 

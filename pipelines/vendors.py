@@ -61,7 +61,10 @@ VENDORS: dict[str, Vendor] = {
         Vendor(
             name="saleshandy",
             title="Saleshandy",
-            commands={"sandbox": "pipelines.sandbox_cmd"},
+            commands={
+                "extract": "pipelines.extract_saleshandy",
+                "sandbox": "pipelines.sandbox_cmd",
+            },
         ),
         Vendor(name="reply", title="Reply.io", commands={"sandbox": "pipelines.sandbox_cmd"}),
     )

@@ -2,7 +2,8 @@
 
     VendorApiError                  base: every error raised by the HTTP core
     ├── FatalApiError               stop; retrying cannot help (fix the key, the plan, the request)
-    │   ├── AuthenticationError     401: missing, unknown or wrongly-sent key
+    │   ├── AuthenticationError     401 (or the vendor's own way, e.g. a 400 "invalid token"): missing,
+    │   │                           unknown or wrongly-sent key
     │   ├── PermissionDeniedError   403: the key lacks access to the endpoint (plan, scope, key kind)
     │   ├── BadRequestError         400/404/422 and other 4xx: the vendor rejected the request
     │   ├── QuotaExhaustedError     429 for an hourly/daily quota, or a wait past the allowed one:
@@ -194,7 +195,8 @@ def _vendor_text(response: httpx.Response, limit: int = 300) -> str:
             value = body.get(key)
             if isinstance(value, str) and value:
                 code = body.get("error_code") or body.get("code")
-                suffix = f" ({code})" if isinstance(code, str) and code else ""
+                named = isinstance(code, str | int) and not isinstance(code, bool) and str(code)
+                suffix = f" ({code})" if named else ""
                 return (value + suffix)[:limit]
         problem = _problem_text(body)
         if problem:
@@ -250,10 +252,11 @@ def error_for_response(
     name = vendor or prof.name
     text = redact(_vendor_text(response), secret)
     common: dict[str, Any] = {"status": status, "endpoint": endpoint, "response": response}
-    if status == 401:
+    if status == 401 or prof.auth_failure(response):
         said = f" ({text})" if text else ""
         return AuthenticationError(
-            f"{name} rejected the API key (401) on {endpoint}{said}: {prof.auth_hint}", **common
+            f"{name} rejected the API key ({status}) on {endpoint}{said}: {prof.auth_hint}",
+            **common,
         )
     if status == 403:
         detail = f" ({text})" if text else ""

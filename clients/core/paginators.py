@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -275,7 +275,7 @@ def paginate(
     path: str,
     paginator: BasePaginator,
     *,
-    items_path: str,
+    items_path: str | Callable[[Any], TItems],
     params: Mapping[str, Any] | None = None,
     json: Mapping[str, Any] | None = None,
     endpoint: str | None = None,
@@ -283,7 +283,8 @@ def paginate(
     """Every page of one list, in order, as `paginator` walks it.
 
     Args:
-        items_path: dotted path of the rows in each answer (`tasks`, `data.items`).
+        items_path: dotted path of the rows in each answer (`tasks`, `data.items`), or a
+            function that takes them out of an answer (for a vendor whose rows move).
         params, json: the parts of the request every page shares.
         endpoint: the client's rate-limit bucket (defaults to `path`).
     """
@@ -294,7 +295,7 @@ def paginate(
         body = client.request_json(
             method, path, params=request.params or None, json=request.json, endpoint=endpoint
         )
-        items = items_at(body, items_path)
+        items = items_path(body) if callable(items_path) else items_at(body, items_path)
         paginator.update_state(body, items)
         number += 1
         yield Page(number, body, items)

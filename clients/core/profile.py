@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from clients.core.auth import ApiAuth, ApiKeyHeaderAuth
 from clients.core.headers import RateLimitHeaders
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def _key_in_x_api_key(api_key: str) -> ApiAuth:
@@ -20,6 +24,10 @@ def _key_in_x_api_key(api_key: str) -> ApiAuth:
 
 def _no_quota_window(text: str) -> str | None:
     return None
+
+
+def _only_401(response: httpx.Response) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,9 @@ class VendorProfile:
             when waiting seconds cannot help, or None for a short, retriable limit.
         documented_limits: `(requests, window seconds)` the vendor documents, paced on our side
             when it sends no budget headers (empty: rely on headers and 429s alone).
+        auth_failure: reads a non-401 error answer; True when it is the vendor's way of saying
+            the key is wrong (e.g. a 400 whose code means "invalid token"), so it maps to the
+            auth error.
     """
 
     name: str = "the API"
@@ -49,3 +60,4 @@ class VendorProfile:
     rate_limit_headers: RateLimitHeaders = field(default_factory=RateLimitHeaders)
     quota_window: Callable[[str], str | None] = _no_quota_window
     documented_limits: tuple[tuple[int, float], ...] = ()
+    auth_failure: Callable[[httpx.Response], bool] = _only_401
