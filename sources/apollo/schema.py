@@ -7,22 +7,46 @@ they exist with a type anyway. Timestamps come as `...436Z` or `...000+00:00` an
 UTC; ids are text; lists and free-form objects are JSON text. Fields Apollo adds later land, as JSON, in
 each table's `extra_fields` column, so nothing is silently dropped.
 
-Rows become Arrow tables (one per batch of pages), which dlt loads without per-row normalisation.
+Rows become Arrow tables (one per batch of pages), which dlt loads without per-row normalisation
+(the conversion is `sources.core.records`, shared by every vendor's source).
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-import orjson
 import pyarrow as pa
 
-from clients.core.values import lenient_int, parse_utc
+from sources.core.records import (
+    TColumns,
+    TKind,
+    arrow_schema,
+    column_array,
+    dlt_columns,
+    records_table,
+)
 
-TKind = Literal["text", "timestamp", "bool", "double", "bigint", "json"]
-TColumns = tuple[tuple[str, TKind], ...]
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "CONTACT_COLUMNS",
+    "PHONE_NUMBER_COLUMNS",
+    "SEEN_TASK_ID_COLUMNS",
+    "TASK_COLUMNS",
+    "TASK_TYPE_COUNT_COLUMNS",
+    "USER_COLUMNS",
+    "TColumns",
+    "TKind",
+    "accounts_table",
+    "arrow_schema",
+    "column_array",
+    "contacts_table",
+    "dlt_columns",
+    "phone_numbers_table",
+    "records_table",
+    "tasks_table",
+]
+
 
 TASK_COLUMNS: TColumns = (
     ("id", "text"),
@@ -179,152 +203,6 @@ TASK_TYPE_COUNT_COLUMNS: TColumns = (
 )
 
 SEEN_TASK_ID_COLUMNS: TColumns = (("run_id", "text"), ("id", "text"))
-
-_UTC = pa.timestamp("us", tz="UTC")
-_ARROW: dict[str, pa.DataType] = {
-    "text": pa.string(),
-    "timestamp": _UTC,
-    "bool": pa.bool_(),
-    "double": pa.float64(),
-    "bigint": pa.int64(),
-    "json": pa.string(),
-}
-_DLT_TYPE = {
-    "text": "text",
-    "timestamp": "timestamp",
-    "bool": "bool",
-    "double": "double",
-    "bigint": "bigint",
-    # JSON text: dlt cannot take an Arrow string as a `json` column without a warning per load,
-    # and free-form objects have no stable Arrow type. Query with `col::JSON` / `col::jsonb`.
-    "json": "text",
-}
-
-
-def dlt_columns(columns: TColumns, not_null: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
-    """dlt column hints for a table, so every column exists typed even when all values are null."""
-    required = set(not_null)
-    return {
-        name: {"name": name, "data_type": _DLT_TYPE[kind], "nullable": name not in required}
-        for name, kind in columns
-    }
-
-
-def arrow_schema(columns: TColumns, not_null: Iterable[str] = ()) -> pa.Schema:
-    required = set(not_null)
-    return pa.schema(
-        [pa.field(name, _ARROW[kind], nullable=name not in required) for name, kind in columns]
-    )
-
-
-# -- value coercion (only used when Arrow refuses a column as served) -----------------------------
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return orjson.dumps(value).decode()
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value).decode()
-
-
-def _bool(value: Any) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return bool(value)
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in ("true", "t", "yes", "1"):
-            return True
-        if lowered in ("false", "f", "no", "0"):
-            return False
-    return None
-
-
-def _double(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-_COERCE: dict[str, Callable[[Any], Any]] = {
-    "text": _text,
-    "timestamp": parse_utc,
-    "bool": _bool,
-    "double": _double,
-    "bigint": lenient_int,
-    "json": _json,
-}
-
-
-def column_array(values: Sequence[Any], kind: TKind) -> pa.Array:
-    """An Arrow array of `kind`; fast path first, per-value coercion when the vendor surprises."""
-    if kind == "json":
-        return pa.array([_json(v) for v in values], pa.string())
-    try:
-        if kind == "timestamp":
-            return pa.array(values, pa.string()).cast(_UTC)
-        return pa.array(values, _ARROW[kind])
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
-        coerce = _COERCE[kind]
-        return pa.array([coerce(v) for v in values], _ARROW[kind])
-
-
-def records_table(
-    rows: Sequence[Mapping[str, Any]],
-    columns: TColumns,
-    *,
-    embedded: frozenset[str] = frozenset(),
-    computed: Mapping[str, Sequence[Any]] | None = None,
-    not_null: Iterable[str] = ("id",),
-) -> pa.Table:
-    """Arrow table of `rows` with exactly `columns`; unknown fields go to `extra_fields`."""
-    computed = computed or {}
-    names = [name for name, _ in columns]
-    known = frozenset(names) | embedded
-    read = [name for name in names if name not in computed and name != "extra_fields"]
-    by_name = dict(zip(read, _read_columns(rows, read), strict=True))
-    arrays = []
-    for name, kind in columns:
-        if name in computed:
-            values: Sequence[Any] = computed[name]
-        elif name == "extra_fields":
-            values = [_extra(row, known) for row in rows]
-        else:
-            values = by_name[name]
-        arrays.append(column_array(values, kind))
-    return pa.Table.from_arrays(arrays, schema=arrow_schema(columns, not_null))
-
-
-def _read_columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[Sequence[Any]]:
-    """The values of `names`, one sequence per name.
-
-    Read row by row (one `itemgetter` call per row, then one transpose): a page's dicts are
-    visited once each instead of once per column, several times faster on wide tables.
-    """
-    if not rows or not names:
-        return [[None] * len(rows) for _ in names]
-    getter = operator.itemgetter(*names)
-    try:
-        values = [getter(row) for row in rows]
-    except (KeyError, TypeError):  # a field missing in some row: the slow, lenient way
-        values = [tuple(row.get(name) for name in names) for row in rows]
-    if len(names) == 1:
-        return [values]
-    return list(zip(*values, strict=True)) if values else [[] for _ in names]
-
-
-def _extra(row: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | None:
-    extra = row.keys() - known
-    if not extra:
-        return None
-    return {key: row[key] for key in sorted(extra)}
 
 
 def tasks_table(tasks: Sequence[Mapping[str, Any]]) -> pa.Table:

@@ -119,8 +119,10 @@ def test_each_apollo_api_fact_is_written_once_in_clients_apollo() -> None:
         for path in modules(package).values():
             if path.is_relative_to(home):
                 continue
+            # Another vendor's client package holds that vendor's own facts (Reply has a `call`).
+            other_vendor = path.parent.parent == ROOT / "clients" and path.parent.name != "core"
             for line, text in string_constants(path):
-                if API_PATH.match(text) or TASK_TYPE.match(text):
+                if API_PATH.match(text) or (TASK_TYPE.match(text) and not other_vendor):
                     offences.append(f"{path.relative_to(ROOT)}:{line}: {text!r}")
     assert offences == []
 
