@@ -58,6 +58,11 @@ VENDORS: dict[str, Vendor] = {
                 "sandbox": "pipelines.sandbox_cmd",
             },
         ),
+        Vendor(
+            name="reply",
+            title="Reply.io",
+            commands={"extract": "pipelines.extract_reply"},
+        ),
     )
 }
 
