@@ -61,7 +61,7 @@ VENDORS: dict[str, Vendor] = {
         Vendor(
             name="reply",
             title="Reply.io",
-            commands={"extract": "pipelines.extract_reply"},
+            commands={"extract": "pipelines.extract_reply", "sandbox": "pipelines.sandbox_cmd"},
         ),
     )
 }
