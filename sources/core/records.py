@@ -96,12 +96,21 @@ def _double(value: Any) -> float | None:
         return None
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _bigint(value: Any) -> int | None:
+    """An int that fits a 64-bit column; anything else (a 20-digit "id" included) is None."""
+    number = lenient_int(value)
+    return number if number is not None and _INT64[0] <= number <= _INT64[1] else None
+
+
 _COERCE: dict[str, Callable[[Any], Any]] = {
     "text": _text,
     "timestamp": parse_utc,
     "bool": _bool,
     "double": _double,
-    "bigint": lenient_int,
+    "bigint": _bigint,
     "json": _json,
 }
 
@@ -114,7 +123,13 @@ def column_array(values: Sequence[Any], kind: TKind) -> pa.Array:
         if kind == "timestamp":
             return pa.array(values, pa.string()).cast(_UTC)
         return pa.array(values, _ARROW[kind])
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+    except (
+        pa.ArrowInvalid,
+        pa.ArrowTypeError,
+        pa.ArrowNotImplementedError,
+        TypeError,
+        OverflowError,
+    ):
         coerce = _COERCE[kind]
         return pa.array([coerce(v) for v in values], _ARROW[kind])
 
