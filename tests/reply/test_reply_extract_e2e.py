@@ -219,3 +219,23 @@ def test_pacing_by_the_plans_limits_is_shown(make_reply_sandbox: Any, tmp_path: 
     assert all(b - a >= 0.9 for a, b in zip(times, times[3:], strict=False))
     paced = rows(duckdb_url(tmp_path), "SELECT paced_seconds FROM reply.extract_runs")
     assert paced[0][0] >= 1.5
+
+
+def test_429s_wait_their_retry_after_and_the_scan_completes(
+    make_reply_sandbox: Any, tmp_path: Path
+) -> None:
+    # Reply allows 4 calls a second here; our plan setting pretends there is no limit.
+    sb = make_reply_sandbox(
+        tasks=120,
+        rate_limits={"minute": 4, "hour": 3000},
+        rate_window_seconds={"minute": 1.0, "hour": 3600.0},
+    )
+    summary = extract(sb, tmp_path, top=10, rate_limits="1000/1")
+    assert summary.complete and summary.rows["tasks"] == 120
+    calls = list_calls(sb)
+    refused = [c for c in calls if c["status"] == 429]
+    assert summary.rate_limited == len(refused) > 0
+    answered = [int(c["query"]["skip"]) for c in calls if c["status"] == 200]
+    assert answered == [*range(0, 120, 10), 0]  # every page once, in order, then the re-read
+    ids = rows(duckdb_url(tmp_path), "SELECT count(DISTINCT id) FROM reply.tasks")
+    assert ids == [(120,)]
