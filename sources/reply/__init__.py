@@ -40,7 +40,7 @@ from clients.reply.profile import (
     reply_auth,
 )
 from sources.core.current_state import EXTRACT_RUNS_TABLE
-from sources.core.records import arrow_schema, dlt_columns
+from sources.core.schema import arrow_schema, dlt_columns
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE
 from sources.reply.report import EXTRACT_RUN_COLUMNS, ReplyScanReport
 from sources.reply.scan import TaskBatch, TaskScan, TItem

@@ -1,89 +1,44 @@
-"""What one scan of Reply's task list did: the run report and progress events.
+"""What one scan of Reply's task list did: the run report (`sources.core.report.RunReport` plus
+what Reply's scan counts) and its `extract_runs` row.
 
-The report becomes one row of `extract_runs`; `warnings` are the lines a person must read (an
-incomplete scan, a list that changed while it was read, enum values Reply added).
+`warnings` are the lines a person must read (an incomplete scan, a list that changed while it
+was read, enum values Reply added).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import threading
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from clients.core.values import utc_now
-
-logger = logging.getLogger("sales_tasks.reply.source")
-
-TProgress = Callable[["ReplyScanReport"], None]
+from sources.core.report import RunReport
 
 
 @dataclass
-class ReplyScanReport:
-    """Counters and verdict of one scan; safe to read from another thread for progress.
+class ReplyScanReport(RunReport):
+    """Counters and verdict of one scan of Reply's task list.
 
-    `complete` is True only when the list was read to its end (`hasMore` false, or an empty
-    page) within the stop guard and a re-read of the first page at the end matched the first
-    read: only then may tasks missing from the scan be removed downstream.
+    Reply gives no total (`total_entries` stays None). `complete` is True only when the list was
+    read to its end (`hasMore` false, or an empty page) within the stop guard, a re-read of the
+    first page at the end matched the first read, and the loaded tasks the list no longer
+    showed are gone in Reply (see `sources.reply.scan`): only then may they be removed
+    downstream.
     """
 
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    started_at: dt.datetime = field(default_factory=utc_now)
-    finished_at: dt.datetime | None = None
     list_endpoint: str = ""
     top: int = 0
-    pages: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
-    tasks_seen: int = 0
-    duplicates: int = 0
-    requests: int = 0
-    retries: int = 0
-    rate_limited: int = 0
     paced_seconds: float = 0.0
     end_reached: bool = False
     stale_has_more: bool = False
-    complete: bool = False
     verified_gone: int | None = None
-    warnings: list[str] = field(default_factory=list)
-    progress: TProgress | None = field(default=None, repr=False, compare=False)
-    # The scan's HTTP client, live (its counters move during a rate-limit wait).
-    http_stats: Any = field(default=None, repr=False, compare=False)
+    # The scan's rate-limit governor, live: how long it waited for Reply's limits.
     governor: Any = field(default=None, repr=False, compare=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def warn(self, message: str) -> None:
-        """Log a warning and keep it for the run report (each distinct message once)."""
-        with self._lock:
-            if message in self.warnings:
-                return
-            self.warnings.append(message)
-        logger.warning(message)
-
-    def count_rows(self, table: str, rows: int) -> None:
-        with self._lock:
-            self.rows[table] = self.rows.get(table, 0) + rows
-
-    def page_done(self) -> None:
-        with self._lock:
-            self.pages += 1
-        self.notify()
-
-    def notify(self) -> None:
-        if self.progress is not None:
-            self.progress(self)
 
     def sync(self) -> None:
         """Copy the HTTP client's counters and the governor's pacing wait into the report."""
-        stats = self.http_stats
-        if stats is not None:
-            self.requests = stats.requests
-            self.retries = stats.retries
-            self.rate_limited = stats.rate_limited
+        if self.http_stats is not None:
+            self.sync_stats(self.http_stats)
         if self.governor is not None:
             self.paced_seconds = round(float(self.governor.waited_seconds), 3)
 

@@ -26,7 +26,7 @@ from clients.reply.enums import (
     code_of,
     name_of,
 )
-from sources.core.records import TColumns, records_table
+from sources.core.schema import TColumns, records_table
 
 TASK_COLUMNS: TColumns = (
     ("id", "bigint"),
