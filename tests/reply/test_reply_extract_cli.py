@@ -161,3 +161,14 @@ def test_a_signal_stops_the_extract_within_seconds(
     lines = [line for line in err.splitlines() if line.startswith("stopped:")]
     assert len(lines) == 1 and f"extract stopped by {signal.Signals(signum).name}" in lines[0]
     assert "Traceback" not in err and len(list_calls(sb)) < 20
+
+
+def test_a_reply_key_in_any_error_text_is_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.messages import one_line_error
+
+    monkeypatch.setenv("REPLY_API_KEY", "reply-secret-in-a-message-42")
+    monkeypatch.setenv("SOURCES__REPLY__API_KEY", "reply-other-secret-43")
+    line = one_line_error(
+        RuntimeError("failed with reply-secret-in-a-message-42 and reply-other-secret-43")
+    )
+    assert "secret" not in line and line.count("***") == 2
