@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
+import httpx
 import pytest
 
 from sandbox import Sandbox, running_sandbox
@@ -64,3 +65,25 @@ def make_reply_sandbox() -> Iterator[Callable[..., ReplySandbox]]:
             return sb
 
         yield make
+
+
+@pytest.fixture
+def reply_client() -> Iterator[Callable[..., httpx.Client]]:
+    """`reply_client(sb, **headers)`: an HTTP client of Reply sandbox `sb`, sending `headers`
+    (default: its API key the way it was started to accept)."""
+    clients: list[httpx.Client] = []
+
+    def make(sb: ReplySandbox, **headers: str) -> httpx.Client:
+        client = httpx.Client(
+            base_url=sb.base_url,
+            headers=headers or sb.auth_headers(),
+            timeout=30.0,
+            verify=False,  # plain HTTP to 127.0.0.1; loading CA certificates costs ~0.1 s
+            trust_env=False,
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

@@ -249,7 +249,7 @@ def test_unknown_vendor_as_a_real_process(tmp_path: Path) -> None:
     ("argv", "says"),
     [
         ([], "no command given: sales-tasks VERB VENDOR [flags] (VERB one of extract, push,"
-             " sandbox; VENDOR one of apollo) or sales-tasks demo"),
+             f" sandbox; VENDOR one of {', '.join(VENDORS)}) or sales-tasks demo"),
         (["-v", "--traceback"], "no command given"),
         (["pull"], "unknown command 'pull': choose one of extract, push, sandbox, demo"),
         (["extract"], "extract needs a vendor: sales-tasks extract VENDOR [flags], VENDOR one of"
