@@ -7,17 +7,8 @@ config (the defaults of `SandboxConfig`, or `--config-json`).
 
 from __future__ import annotations
 
-import argparse
-
 from sandbox.apollo.config import SandboxConfig
-from sandbox.core.cli_args import (
-    FAULT_FLAGS,
-    TFlags,
-    TSwitches,
-    add_config_arguments,
-    apply_config_flags,
-    config_json,
-)
+from sandbox.core.cli_args import FAULT_FLAGS, TFlags, TSwitches, config_cli
 
 _FLAGS: TFlags = {
     "--tasks": ("tasks", int, "number of seed tasks (default 300)"),
@@ -67,13 +58,8 @@ _SWITCHES: TSwitches = {
 }
 
 
-def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add `--port`, `--host`, `--config-json` and every config flag to `parser`."""
-    add_config_arguments(parser, _FLAGS, _SWITCHES, "SandboxConfig")
-
-
-def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
-    """The SandboxConfig described by parsed arguments."""
-    data = SandboxConfig.from_dict(config_json(ns)).to_dict()
-    apply_config_flags(ns, _FLAGS, _SWITCHES, data)
-    return SandboxConfig.from_dict(data)
+# `add_sandbox_arguments(parser)` adds `--port`, `--host`, `--config-json` and every flag above;
+# `config_from_args(ns)` is the SandboxConfig they describe.
+add_sandbox_arguments, config_from_args = config_cli(
+    _FLAGS, _SWITCHES, SandboxConfig.from_dict, "SandboxConfig"
+)

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from sandbox.core.config import EmulatorConfig
+
+C = TypeVar("C", bound=EmulatorConfig)
 
 # flag -> (config path, type, help); every flag defaults to None so that only flags given on the
 # command line override the base config.
@@ -89,3 +93,20 @@ def apply_config_flags(
 
 def _dest(flag: str) -> str:
     return flag[2:].replace("-", "_")
+
+
+def config_cli(
+    flags: TFlags, switches: TSwitches, from_dict: Callable[[dict[str, Any]], C], name: str
+) -> tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], C]]:
+    """An emulator's `add_arguments` and `config_from_args` (see `core.emulator.Emulator`) for
+    its flag tables and its config class's `from_dict` (`name`: the class, for the help)."""
+
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        add_config_arguments(parser, flags, switches, name)
+
+    def config_from_args(ns: argparse.Namespace) -> C:
+        data = from_dict(config_json(ns)).to_dict()
+        apply_config_flags(ns, flags, switches, data)
+        return from_dict(data)
+
+    return add_arguments, config_from_args

@@ -7,16 +7,7 @@ config (the defaults of `ReplyConfig`, or `--config-json`).
 
 from __future__ import annotations
 
-import argparse
-
-from sandbox.core.cli_args import (
-    FAULT_FLAGS,
-    TFlags,
-    TSwitches,
-    add_config_arguments,
-    apply_config_flags,
-    config_json,
-)
+from sandbox.core.cli_args import FAULT_FLAGS, TFlags, TSwitches, config_cli
 from sandbox.reply.config import ReplyConfig
 
 _FLAGS: TFlags = {
@@ -58,13 +49,8 @@ _SWITCHES: TSwitches = {
 }
 
 
-def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add `--port`, `--host`, `--config-json` and every config flag to `parser`."""
-    add_config_arguments(parser, _FLAGS, _SWITCHES, "ReplyConfig")
-
-
-def config_from_args(ns: argparse.Namespace) -> ReplyConfig:
-    """The ReplyConfig described by parsed arguments."""
-    data = ReplyConfig.from_dict(config_json(ns)).to_dict()
-    apply_config_flags(ns, _FLAGS, _SWITCHES, data)
-    return ReplyConfig.from_dict(data)
+# `add_sandbox_arguments(parser)` adds `--port`, `--host`, `--config-json` and every flag above;
+# `config_from_args(ns)` is the ReplyConfig they describe.
+add_sandbox_arguments, config_from_args = config_cli(
+    _FLAGS, _SWITCHES, ReplyConfig.from_dict, "ReplyConfig"
+)

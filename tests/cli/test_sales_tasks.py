@@ -304,7 +304,7 @@ def test_help_of_both_programs() -> None:
     )
     verbs = re.findall(r"^    (\w+) ", sales, flags=re.MULTILINE)
     assert verbs == ["extract", "push", "sandbox", "demo"]
-    assert "Vendors: apollo (Apollo.io)." in sales and "--traceback" in sales
+    assert "Vendors: apollo (Apollo.io), reply (Reply.io)." in sales and "--traceback" in sales
     assert re.findall(r"^    (\w+) ", _help("sales-tasks", "push"), flags=re.MULTILINE) == [
         "apollo"
     ]
@@ -347,7 +347,7 @@ def test_a_new_vendor_is_one_registry_entry(
     with pytest.raises(SystemExit) as stopped:
         cli.sales_main(["--help"])
     assert stopped.value.code == EXIT_OK
-    assert "Vendors: apollo (Apollo.io), acme (Acme)." in capsys.readouterr().out
+    assert "Vendors: apollo (Apollo.io), reply (Reply.io), acme (Acme)." in capsys.readouterr().out
     assert cli.sales_main(["extract", "acme", "--per-page", "0"]) == EXIT_USAGE
     assert capsys.readouterr().err == "error: --per-page must be between 1 and 200\n"
     assert cli.sales_main(["push", "acme"]) == EXIT_USAGE
