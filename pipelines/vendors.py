@@ -66,7 +66,11 @@ VENDORS: dict[str, Vendor] = {
                 "sandbox": "pipelines.sandbox_cmd",
             },
         ),
-        Vendor(name="reply", title="Reply.io", commands={"sandbox": "pipelines.sandbox_cmd"}),
+        Vendor(
+            name="reply",
+            title="Reply.io",
+            commands={"extract": "pipelines.extract_reply", "sandbox": "pipelines.sandbox_cmd"},
+        ),
     )
 }
 

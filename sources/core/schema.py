@@ -111,13 +111,22 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _bigint(value: Any) -> int | None:
+    """An int that fits a 64-bit column; anything else (a 20-digit "id" included) is None."""
+    number = lenient_int(value)
+    return number if number is not None and _INT64[0] <= number <= _INT64[1] else None
+
+
 _COERCE: dict[str, Callable[[Any], Any]] = {
     "text": _text,
     "timestamp": parse_utc,
     "date": _date,
     "bool": _bool,
     "double": _double,
-    "bigint": lenient_int,
+    "bigint": _bigint,
     "json": _json,
 }
 
@@ -132,7 +141,13 @@ def column_array(values: Sequence[Any], kind: TKind) -> pa.Array:
         if kind == "date":
             return pa.array(values, pa.string()).cast(pa.date32())
         return pa.array(values, _ARROW[kind])
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+    except (
+        pa.ArrowInvalid,
+        pa.ArrowTypeError,
+        pa.ArrowNotImplementedError,
+        TypeError,
+        OverflowError,  # an integer past 64 bits (orjson decodes up to 2**64 - 1)
+    ):
         coerce = _COERCE[kind]
         return pa.array([coerce(v) for v in values], _ARROW[kind])
 

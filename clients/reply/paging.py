@@ -1,0 +1,31 @@
+"""How Reply.io pages its lists, written once for the source and the sink.
+
+Facts relied on (NOTES.md §3, the one public extractor of Reply tasks):
+- `top` (rows asked for, at most 1000) and `skip` (rows to pass over), in the query string of
+  both `GET /v3/tasks` and `POST /v3/tasks/filter`; the answer is `{items, hasMore}`.
+- `hasMore` is authoritative (there is no total); `skip` advances by the rows received, since a
+  page may hold fewer rows than asked for.
+- A last page may still say `hasMore: true`; the page after it is then empty, which ends the
+  list (the paginator stops on a page without rows, whatever the flag).
+"""
+
+from __future__ import annotations
+
+from clients.core.paginators import OffsetPaginator
+
+MAX_TOP = 1000
+ITEMS = "items"
+HAS_MORE = "hasMore"
+# The stop guard: a million tasks at 1000 a page. At 100 requests a minute that is 10 minutes.
+MAX_PAGES = 1_000
+
+
+def reply_paginator(top: int = MAX_TOP, *, maximum_page: int = MAX_PAGES) -> OffsetPaginator:
+    """Reply's paging: `top`/`skip` in the query string until `hasMore` says no or a page is empty."""
+    return OffsetPaginator(
+        top,
+        offset_param="skip",
+        limit_param="top",
+        has_more_path=HAS_MORE,
+        maximum_page=maximum_page,
+    )

@@ -1,0 +1,56 @@
+"""Reply.io's error bodies: `application/problem+json` (RFC 9457) with Reply's own fields.
+
+Facts relied on (NOTES.md §3; Reply's CLI reads `{title, code, detail}`):
+- A problem has `type`, `title`, `status`, `detail` and a stable `code` slug
+  (`contact.notFound`); a 400 adds `errors[]`, each pointing at a field.
+- 401 has an empty body.
+
+The core's error message already holds `title: detail (code)` and the `errors[]`; this module
+gives the fields one by one (for the sink's per-row reasons), read from the error's response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from clients.core import VendorApiError
+
+
+@dataclass(frozen=True)
+class TProblem:
+    """One problem+json body, each field empty when absent."""
+
+    status: int | None = None
+    code: str = ""
+    title: str = ""
+    detail: str = ""
+    type: str = ""
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def problem_of(error: VendorApiError) -> TProblem:
+    """The problem+json fields of the response `error` came from (empty fields when none)."""
+    response = error.response
+    body: Any = None
+    if response is not None:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+    if not isinstance(body, dict):
+        return TProblem(status=error.status)
+
+    def text(key: str) -> str:
+        value = body.get(key)
+        return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+
+    errors = body.get("errors")
+    return TProblem(
+        status=error.status,
+        code=text("code"),
+        title=text("title"),
+        detail=text("detail"),
+        type=text("type"),
+        errors=[e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else [],
+    )
