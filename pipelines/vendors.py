@@ -58,6 +58,7 @@ VENDORS: dict[str, Vendor] = {
                 "sandbox": "pipelines.sandbox_cmd",
             },
         ),
+        Vendor(name="reply", title="Reply.io", commands={"sandbox": "pipelines.sandbox_cmd"}),
     )
 }
 

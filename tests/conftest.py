@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from sandbox import Sandbox, running_sandbox
+from sandbox.reply import ReplySandbox
 
 SANDBOX_DEFAULTS: dict[str, Any] = {"tasks": 300, "seed": 7}
 
@@ -35,3 +36,31 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 
 
 # --- other fixtures below ---
+
+
+# --- reply sandbox fixtures ---
+# `reply_sandbox`: a fresh Reply.io sandbox per test (300 tasks, seed 13, in a thread of this
+# process); `make_reply_sandbox(**overrides)` starts more with other settings (e.g.
+# `auth_scheme="x-api-key"`, `window_scale=0.01`) and stops them all at teardown.
+REPLY_SANDBOX_DEFAULTS: dict[str, Any] = {"tasks": 300, "seed": 13}
+
+
+@pytest.fixture
+def reply_sandbox() -> Iterator[ReplySandbox]:
+    with running_sandbox(vendor="reply", **REPLY_SANDBOX_DEFAULTS) as sb:
+        assert isinstance(sb, ReplySandbox)
+        yield sb
+
+
+@pytest.fixture
+def make_reply_sandbox() -> Iterator[Callable[..., ReplySandbox]]:
+    with ExitStack() as stack:
+
+        def make(**overrides: Any) -> ReplySandbox:
+            sb = stack.enter_context(
+                running_sandbox(vendor="reply", **{**REPLY_SANDBOX_DEFAULTS, **overrides})
+            )
+            assert isinstance(sb, ReplySandbox)
+            return sb
+
+        yield make

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sandbox.apollo import names
 from sandbox.apollo.util import id_parts, make_oid, now_ms, oid_index, parse_iso
+from sandbox.core import names
 
 TASK_TYPES = (
     "call",

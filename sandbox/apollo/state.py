@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.apollo import names
 from sandbox.apollo.config import SandboxConfig
 from sandbox.apollo.data import Dataset
 from sandbox.apollo.render import Renderer
 from sandbox.apollo.store import Store
+from sandbox.core import names
 from sandbox.core.app import EmulatorApp
 
 

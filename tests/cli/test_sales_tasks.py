@@ -29,7 +29,7 @@ from pipelines.exit_codes import (
     EXIT_REJECTED,
     EXIT_USAGE,
 )
-from pipelines.vendors import VENDORS, Vendor
+from pipelines.vendors import VENDORS, Vendor, vendors_with
 from tests.sink.conftest import INPUT_TABLE, ledger, subprocess_env, task_rows, write_input
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -232,16 +232,17 @@ def test_sandbox_same_banner_data_and_stop(tmp_path: Path) -> None:
 def test_unknown_vendor_is_one_line_listing_the_known_ones(
     verb: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.sales_main([verb, "saleshandy", "--base-url", "http://127.0.0.1:1"]) == EXIT_USAGE
+    assert cli.sales_main([verb, "nope", "--base-url", "http://127.0.0.1:1"]) == EXIT_USAGE
     out = capsys.readouterr()
     assert out.out == ""
-    assert out.err == f"error: unknown vendor 'saleshandy' for {verb}: choose one of apollo\n"
+    known = ", ".join(vendors_with(verb))
+    assert out.err == f"error: unknown vendor 'nope' for {verb}: choose one of {known}\n"
 
 
 def test_unknown_vendor_as_a_real_process(tmp_path: Path) -> None:
-    code, out, err = _run(["sales-tasks", "push", "reply"], key="k-123", folder=tmp_path)
+    code, out, err = _run(["sales-tasks", "push", "nope"], key="k-123", folder=tmp_path)
     assert (code, out) == (EXIT_USAGE, "")
-    assert err == "error: unknown vendor 'reply' for push: choose one of apollo\n"
+    assert err == "error: unknown vendor 'nope' for push: choose one of apollo\n"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,191 @@
+"""The Reply.io emulator application: routing and auth on top of its state.
+
+Facts relied on (NOTES.md section 3, seed 004, Reply's CLI):
+- Paths under `/v3`. The key goes in `Authorization: Bearer <key>` (current docs) or in
+  `X-API-Key` (seed 004): `auth_scheme` says which are accepted (`bearer`, `x-api-key`,
+  `both`). A missing or unknown key answers 401 with an empty body and
+  `WWW-Authenticate: Bearer`.
+- Organization keys may act for a user with `X-User-Id` or `X-User-Email`.
+- Limits count per user (`sandbox.reply.ratelimit`).
+
+Guesses: a user key acts as its own user (`api_keys[i]` is user i) and ignores `X-User-*`; an
+organization key without them acts as the owner (user 0) and with an unknown user answers 403
+`user.notInOrganization`; `GET /v3/tasks` answers 405 when only filter exists and
+`POST /v3/tasks/filter` 404 when only GET does (`list_mode`).
+
+The order of a request, the faults and the request log are the generic app's
+(`sandbox.core.app`); the log never holds a key (only which auth header came).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sandbox.core.app import Route
+from sandbox.core.http import Request, Response
+from sandbox.core.params import BadInput, parse_body, parse_query
+from sandbox.core.ratelimit import Verdict
+from sandbox.reply import endpoints, hooks, ratelimit
+from sandbox.reply.problems import Problem, field_error, unauthorized
+from sandbox.reply.state import ReplyState
+
+SECRETS = ("apiKey", "api_key", "accessToken")
+_TASK = re.compile(r"^/v3/tasks/(\d+)$")
+_CONTACT = re.compile(r"^/v3/contacts/([^/]+)$")
+
+
+class ReplyRoute(Route):
+    """One request's endpoint, its path argument, and (after auth) who is calling."""
+
+    def __init__(self, name: str, create: bool = False, arg: str = "") -> None:
+        super().__init__(name, create)
+        self.arg = arg
+        self.user_id = 0
+        self.bucket = ""
+
+
+class App(ReplyState):
+    """One Reply.io emulator: answers its API and its hooks."""
+
+    secret_params = SECRETS
+
+    def route(self, req: Request) -> Route | Response:
+        method, path = req.method, req.path.rstrip("/")
+        mode = self.cfg.list_mode
+        if path == "/v3/tasks":
+            if method == "POST":
+                return ReplyRoute("tasks.create", create=True)
+            if method == "GET" and mode != "filter":
+                return ReplyRoute("tasks.list")
+            return _not_allowed(method, req.path)
+        if path == "/v3/tasks/filter" and mode != "get":
+            return ReplyRoute("tasks.filter") if method == "POST" else _not_allowed(method, path)
+        found = _TASK.match(path)
+        if found:
+            return (
+                ReplyRoute("tasks.get", arg=found.group(1))
+                if method == "GET"
+                else _not_allowed(method, path)
+            )
+        if path == "/v3/contacts":
+            return ReplyRoute("contacts.find") if method == "GET" else _not_allowed(method, path)
+        found = _CONTACT.match(path)
+        if found:
+            return (
+                ReplyRoute("contacts.get", arg=found.group(1))
+                if method == "GET"
+                else _not_allowed(method, path)
+            )
+        return Problem(404, "route.notFound", f"No endpoint {method} {req.path}.").response()
+
+    def authorize(self, req: Request, route: Route) -> Response | None:
+        assert isinstance(route, ReplyRoute)
+        key = self._key(req.headers)
+        cfg = self.cfg
+        user: dict[str, Any] | None
+        if key in cfg.api_keys:
+            index = cfg.api_keys.index(key)
+            user = self.ds.users[index % len(self.ds.users)]
+            route.bucket = f"key{index}"
+        elif key in cfg.org_keys:
+            user = self._acting_user(req.headers)
+            if user is None:
+                return Problem(
+                    403,
+                    "user.notInOrganization",
+                    "The user named by X-User-Id / X-User-Email is not in this organization.",
+                ).response()
+            route.bucket = f"org{cfg.org_keys.index(key)}:{user['id']}"
+        else:
+            return unauthorized()
+        route.user_id = user["id"]
+        return None
+
+    def _key(self, headers: dict[str, str]) -> str | None:
+        scheme = self.cfg.auth_scheme
+        if scheme != "x-api-key":
+            kind, _, token = headers.get("authorization", "").partition(" ")
+            if kind.lower() == "bearer" and token.strip():
+                return token.strip()
+        if scheme != "bearer":
+            return headers.get("x-api-key") or None
+        return None
+
+    def _acting_user(self, headers: dict[str, str]) -> dict[str, Any] | None:
+        if "x-user-id" in headers:
+            raw = headers["x-user-id"].strip()
+            return self.user_by_id.get(int(raw)) if raw.isdigit() else None
+        if "x-user-email" in headers:
+            return self.user_by_email.get(headers["x-user-email"].strip().lower())
+        return self.ds.users[0]
+
+    def rate_limit(self, route: Route) -> Verdict:
+        assert isinstance(route, ReplyRoute)
+        return ratelimit.hit(self.limiter, self.cfg, route.bucket)
+
+    def too_many(self, message: str, headers: list[tuple[str, str]]) -> Response:
+        return Problem(429, "rateLimit.exceeded", message, headers=headers).response()
+
+    def call(self, route: Route, req: Request) -> Response:
+        assert isinstance(route, ReplyRoute)
+        query = parse_query(req.query)
+        try:
+            name = route.name
+            if name == "tasks.create":
+                return endpoints.create(self, self._body(req), route.user_id)
+            if name == "tasks.list":
+                return endpoints.list_tasks(self, query, None)
+            if name == "tasks.filter":
+                return endpoints.list_tasks(self, query, self._body(req))
+            if name == "tasks.get":
+                return endpoints.get_task(self, route.arg, query)
+            if name == "contacts.find":
+                return endpoints.find_contacts(self, query)
+            return endpoints.get_contact(self, route.arg)
+        except Problem as problem:
+            return problem.response()
+
+    @staticmethod
+    def _body(req: Request) -> dict[str, Any]:
+        try:
+            return parse_body(req.body, "application/json")
+        except BadInput as exc:
+            raise Problem(
+                400, "validation.failed", f"{exc}.", [field_error("body", f"{exc}.")]
+            ) from None
+
+    def log_fields(self, req: Request) -> dict[str, Any]:
+        headers = req.headers
+        return {
+            "auth_header": "authorization"
+            if "authorization" in headers
+            else ("x-api-key" if "x-api-key" in headers else None),
+            "acting_user": headers.get("x-user-id") or headers.get("x-user-email"),
+        }
+
+    def vendor_hook(self, req: Request, path: str, query: dict[str, Any]) -> Response | None:
+        return hooks.handle(self, req, path, query)
+
+    def describe(self, base_url: str) -> str:
+        cfg = self.cfg
+        org = cfg.org_keys[0] if cfg.org_keys else None
+        return (
+            f"Reply.io sandbox listening on {base_url}\n"
+            f"  base URL (REPLY_BASE_URL): {base_url}  (API under {base_url}/v3)\n"
+            f"  API key ({_scheme_hint(cfg.auth_scheme)}): {cfg.api_keys[0]}\n"
+            f"  organization key (with X-User-Id / X-User-Email): {org}\n"
+            f"  test hooks: {base_url}/_sandbox/stats"
+        )
+
+
+def _scheme_hint(scheme: str) -> str:
+    return {
+        "bearer": "send as Authorization: Bearer",
+        "x-api-key": "send as X-API-Key",
+        "both": "Authorization: Bearer or X-API-Key",
+    }[scheme]
+
+
+def _not_allowed(method: str, path: str) -> Response:
+    return Problem(405, "method.notAllowed", f"{method} is not allowed on {path}.").response()

@@ -1,0 +1,130 @@
+"""Contract tests of the Reply.io sandbox: the shapes seed 004 and NOTES.md section 3 describe,
+over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.reply import ReplySandbox
+
+TASK_FIELDS = {
+    "id",
+    "contactId",
+    "taskType",
+    "status",
+    "linkedInTaskType",
+    "sequenceId",
+    "sequenceStepId",
+    "sequenceStepName",
+    "assignedUserId",
+    "source",
+    "createdAt",
+    "startAt",
+    "dueTo",
+    "completedAt",
+    "isFailed",
+    "isScheduled",
+    "template",
+    "content",
+    "delivery",
+}
+
+
+@pytest.fixture
+def client_for() -> Iterator[Callable[..., httpx.Client]]:
+    clients: list[httpx.Client] = []
+
+    def make(sb: ReplySandbox, **headers: str) -> httpx.Client:
+        client = httpx.Client(
+            base_url=sb.base_url,
+            headers=headers or sb.auth_headers(),
+            timeout=30.0,
+            verify=False,
+            trust_env=False,
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def a_task(contact_id: int, **changes: Any) -> dict[str, Any]:
+    return {
+        "taskType": 2,
+        "startAt": "2026-03-02T09:00:00Z",
+        "dueTo": "2026-03-03T09:00:00Z",
+        "template": {"subject": "Hello", "body": "Call {{firstName}} about {{company}}"},
+        "contactId": contact_id,
+        **changes,
+    }
+
+
+def test_create_answers_the_full_task_detail_and_lists_show_it(
+    reply_sandbox: ReplySandbox, client_for: Callable[..., httpx.Client]
+) -> None:
+    api = client_for(reply_sandbox)
+    contact = reply_sandbox.contacts(3)[2]
+    resp = api.post("/v3/tasks", json=a_task(contact["id"]))
+    assert resp.status_code == 201
+    task = resp.json()
+    assert set(task) == TASK_FIELDS
+    assert task["taskType"] == 2 and task["status"] == 0 and task["contactId"] == contact["id"]
+    assert task["startAt"] == "2026-03-02T09:00:00.000Z"
+    assert task["dueTo"] == "2026-03-03T09:00:00.000Z"
+    assert task["template"] == {"subject": "Hello", "body": "Call {{firstName}} about {{company}}"}
+    assert task["completedAt"] is None and task["linkedInTaskType"] is None
+    assert task["source"] == 0 and task["sequenceId"] is None
+    assert task["assignedUserId"] == reply_sandbox.users()[0]["id"]
+    assert task["delivery"] == {"phone": contact["phone"]}
+    assert api.get(f"/v3/tasks/{task['id']}").json() == task
+    listed = api.post("/v3/tasks/filter", json={"contactId": contact["id"]}).json()
+    assert task in listed["items"]
+    assert [c["id"] for c in reply_sandbox.created()] == [task["id"]]
+
+
+def test_get_by_id_renders_the_content_only_when_asked(
+    reply_sandbox: ReplySandbox, client_for: Callable[..., httpx.Client]
+) -> None:
+    api = client_for(reply_sandbox)
+    contact = reply_sandbox.contacts(1)[0]
+    task = api.post("/v3/tasks", json=a_task(contact["id"])).json()
+    assert task["content"] is None
+    shown = api.get(f"/v3/tasks/{task['id']}", params={"includeContent": "true"}).json()
+    assert shown["content"] == {
+        "subject": "Hello",
+        "body": f"Call {contact['firstName']} about {contact['company']}",
+    }
+    assert shown["template"]["body"] == "Call {{firstName}} about {{company}}"
+
+
+def test_an_unknown_task_is_a_problem(
+    reply_sandbox: ReplySandbox, client_for: Callable[..., httpx.Client]
+) -> None:
+    resp = client_for(reply_sandbox).get("/v3/tasks/1")
+    assert resp.status_code == 404
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    assert resp.json()["code"] == "task.notFound"
+
+
+def test_get_list_pages_by_has_more_over_every_seed_task(
+    reply_sandbox: ReplySandbox, client_for: Callable[..., httpx.Client]
+) -> None:
+    api = client_for(reply_sandbox)
+    seen: list[int] = []
+    pages = 0
+    while True:
+        page = api.get("/v3/tasks", params={"top": 70, "skip": len(seen)}).json()
+        assert set(page) == {"items", "hasMore"}
+        seen += [t["id"] for t in page["items"]]
+        pages += 1
+        if not page["hasMore"]:
+            break
+    assert pages == 5  # 300 tasks, 70 a page
+    assert len(seen) == len(set(seen)) == 300
+    assert seen == sorted(seen)
