@@ -58,6 +58,10 @@ class RateLimitGovernor:
         self._blocked_until: dict[str, float] = {}
         self._resets_at: dict[str, float] = {}
         self.waited_seconds = 0.0
+        # Wall-clock seconds during which the documented limits held every send back (overlapping
+        # waits of several workers counted once), for progress displays.
+        self.paced_seconds = 0.0
+        self._paced_until = 0.0
 
     def acquire(self, endpoint: str) -> None:
         """Block until a request to `endpoint` may be sent."""
@@ -75,6 +79,7 @@ class RateLimitGovernor:
                 if left is None or left > in_flight or in_flight == 0:
                     pace = self._pace_wait()
                     if pace > 0:
+                        self._count_pacing(now, pace)
                         self._cond.wait(pace)
                         continue
                     self._in_flight[endpoint] = in_flight + 1
@@ -83,6 +88,12 @@ class RateLimitGovernor:
                     break
                 self._cond.wait(0.25)
         self.waited_seconds += time.monotonic() - started
+
+    def _count_pacing(self, now: float, wait: float) -> None:
+        start, end = max(now, self._paced_until), now + wait
+        if end > start:
+            self.paced_seconds += end - start
+            self._paced_until = end
 
     def _pace_wait(self) -> float:
         """Seconds until one more send fits every documented limit (0: now)."""
