@@ -58,7 +58,11 @@ VENDORS: dict[str, Vendor] = {
                 "sandbox": "pipelines.sandbox_cmd",
             },
         ),
-        Vendor(name="reply", title="Reply.io", commands={"sandbox": "pipelines.sandbox_cmd"}),
+        Vendor(
+            name="reply",
+            title="Reply.io",
+            commands={"push": "pipelines.push", "sandbox": "pipelines.sandbox_cmd"},
+        ),
     )
 }
 
