@@ -217,7 +217,8 @@ class ReplyTaskVendor:
             got, wanted = parse_utc(task.get(field)), parse_utc(want.get(field))
             if got is None or wanted is None or abs((got - wanted).total_seconds()) >= 1:
                 return False
-        template = task.get("template") if isinstance(task.get("template"), dict) else {}
+        found = task.get("template")
+        template: dict[str, Any] = found if isinstance(found, dict) else {}
         asked = want.get("template") or {}
         if template.get("body") != asked.get("body") or (template.get("subject") or None) != (
             asked.get("subject") or None
