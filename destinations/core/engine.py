@@ -8,7 +8,7 @@ ledger and nothing is remembered elsewhere):
 2. sort rows by ledger state: delivered → already delivered (never resent, even if the row
    changed); sending (left by an interrupted call) → reconciled (`reconcile.py`), resent only on
    proof that it created nothing; needs_review → left for a person unless `resend_unknown`;
-   refused by the vendor and unchanged since → rejected again, not resent; invalid → rejected;
+   invalid → rejected;
 3. resolve emails to ids (vendor), then send the fewest calls (`planner.py`), a few at once,
    committing `sending` before and the outcome after each call (`sending.py`; `ledger.py` has
    the state machine), reconciling unknown outcomes beside the other calls.
@@ -349,20 +349,6 @@ class DeliveryEngine(CallSending):
             entry = entries.get(v.request_id) if v.request_id else None
             if entry is not None and entry.state == DELIVERED:
                 self._delivered_outcome(v, entry)
-            elif (
-                entry is not None
-                and entry.state == REJECTED
-                and entry.sent_at is not None
-                and entry.row_hash == v.row_hash
-            ):
-                # The vendor refused this very row in an earlier run: it would refuse it again.
-                self._outcome(
-                    v.row,
-                    v.request_id,
-                    REJECTED,
-                    detail=f"{entry.error} (refused by {self.vendor.name} in an earlier run;"
-                    " change the row to send it again)",
-                )
             elif entry is not None and entry.request_id in in_flight:
                 held[entry.request_id] = (v.row, v.task)
             elif (
