@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench.push_bench import at_window_start
 from destinations.reply import REPLY_SINK
 from pipelines.push import run_push
 from sandbox import running_sandbox
@@ -63,11 +64,6 @@ def floor_seconds(calls: int, minute: float, hour: float) -> float:
     return max(
         (math.ceil(calls / PER_MINUTE) - 1) * minute, (math.ceil(calls / PER_HOUR) - 1) * hour
     )
-
-
-def at_window_start(window: float) -> None:
-    """Sleep until the sandbox's next fixed window begins (its windows are epoch-aligned)."""
-    time.sleep(window - time.time() % window + 0.01)
 
 
 def main(argv: list[str] | None = None) -> int:

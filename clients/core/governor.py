@@ -26,7 +26,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 from clients.core.headers import RateLimitHeaders, requests_left, reset_at
 
-
 # A send counts against a documented window for this much longer than the window, so a request
 # that reaches the vendor a little after it was let go (threads, network) still falls in the
 # window it was counted in: 0.6 s of a minute, at 1% of the throughput.

@@ -2,7 +2,8 @@
 against the Reply sandbox, the ledger, and what the sandbox received.
 
 Import the fixtures into a test module (`from tests.reply.reply_push_support import ...`):
-`warehouse_url` (DuckDB and PostgreSQL, from the sink tests), `reply_push` (run_push into Reply)
+`warehouse_url` (DuckDB and PostgreSQL) and `push` (from the sink tests), `reply_push` (run_push
+into Reply)
 and `reply_cli` (`sales-tasks push reply` as a real process, optionally SIGKILLed at a
 checkpoint by `tests/sink/crash_runner.py`).
 """
@@ -20,11 +21,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from destinations.core.warehouse import dispose_engine
 from destinations.reply import REPLY_SINK
-from pipelines.push import PushSummary, run_push
+from pipelines.push import PushSummary
 from tests.sink.conftest import ROOT, ledger, subprocess_env
-from tests.sink.conftest import warehouse_url as warehouse_url  # the fixture, re-exported
+from tests.sink.conftest import push as push  # fixtures, re-exported
+from tests.sink.conftest import warehouse_url as warehouse_url
 
 INPUT_TABLE = "reply_input"
 LEDGER_SCHEMA = "reply_push"
@@ -97,25 +98,13 @@ def tasks_per_request(sb: Any, rows: list[dict[str, Any]]) -> Counter[str]:
 
 
 @pytest.fixture
-def reply_push(warehouse_url: str, tmp_path: Path) -> Callable[..., PushSummary]:
-    """`run_push` into Reply against a sandbox, with a fresh pipelines folder every time."""
+def reply_push(push: Callable[..., PushSummary]) -> Callable[..., PushSummary]:
+    """`run_push` into Reply against a sandbox (the sink tests' `push`, fresh pipelines folder
+    every time), with the sandbox's API key unless another is given."""
 
     def run(sb: Any, **kwargs: Any) -> PushSummary:
-        pipelines = tmp_path / "pipelines"
-        shutil.rmtree(pipelines, ignore_errors=True)
         kwargs.setdefault("table", INPUT_TABLE)
-        kwargs.setdefault("reconcile_wait_seconds", 1.0)
-        try:
-            return run_push(
-                sink=REPLY_SINK,
-                warehouse=warehouse_url,
-                api_key=kwargs.pop("api_key", sb.api_key),
-                base_url=sb.base_url,
-                pipelines_dir=str(pipelines),
-                **kwargs,
-            )
-        finally:
-            dispose_engine(warehouse_url)
+        return push(sb, sink=REPLY_SINK, api_key=kwargs.pop("api_key", sb.api_key), **kwargs)
 
     return run
 

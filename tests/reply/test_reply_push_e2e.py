@@ -12,6 +12,7 @@ from tests.reply.reply_push_support import (
     DUE,
     START,
     creates,
+    push,
     reply_ledger,
     reply_push,
     reply_rows,
@@ -20,7 +21,7 @@ from tests.reply.reply_push_support import (
     write_reply_input,
 )
 
-__all__ = ["reply_push", "warehouse_url"]  # fixtures used by name
+__all__ = ["push", "reply_push", "warehouse_url"]  # fixtures used by name
 
 
 def test_push_creates_each_task_as_asked_and_a_rerun_sends_nothing(

@@ -10,6 +10,7 @@ from typing import Any
 from tests.reply.reply_push_support import (
     CREATE,
     creates,
+    push,
     reply_ledger,
     reply_push,
     reply_rows,
@@ -18,7 +19,7 @@ from tests.reply.reply_push_support import (
     write_reply_input,
 )
 
-__all__ = ["reply_push", "warehouse_url"]  # fixtures used by name
+__all__ = ["push", "reply_push", "warehouse_url"]  # fixtures used by name
 
 MISSING_CONTACT = "987654321"
 

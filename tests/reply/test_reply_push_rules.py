@@ -18,6 +18,7 @@ from tests.reply.reply_push_support import (
     DUE,
     START,
     creates,
+    push,
     reply_ledger,
     reply_push,
     reply_rows,
@@ -25,7 +26,7 @@ from tests.reply.reply_push_support import (
     write_reply_input,
 )
 
-__all__ = ["reply_push", "warehouse_url"]  # fixtures used by name
+__all__ = ["push", "reply_push", "warehouse_url"]  # fixtures used by name
 
 # (row changes, the rejection's words): each a row Reply would refuse, or one it cannot make.
 BAD_ROWS = {
