@@ -16,6 +16,7 @@ from destinations.core.contract import ROW_NUMBER, validate_row
 from destinations.reply.rules import REPLY_RULES
 from tests.reply.reply_push_support import (
     DUE,
+    REPLY_COLUMNS,
     START,
     creates,
     push,
@@ -182,15 +183,7 @@ _VALUES = st.one_of(
     st.dates(),
     st.sampled_from(["call", "linkedIn", "5.1", "linkedin_connect", "connect", "2015-01-01"]),
 )
-_COLUMNS = (
-    "contact_id",
-    "task_type",
-    "start_at",
-    "due_to",
-    "body",
-    "subject",
-    "linkedin_task_type",
-)
+_COLUMNS = tuple(c for c in REPLY_COLUMNS if c not in ("request_id", "contact_email"))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
