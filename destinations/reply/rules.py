@@ -177,6 +177,7 @@ REPLY_RULES = InputRules(
     names={
         "type": TYPE_NAMES,
         "status": {**_spellings(TASK_STATUSES), **accepted_names(VENDOR, "status")},
+        "priority": accepted_names(VENDOR, "priority"),  # only `none`: Reply has no priority
         "linkedin_task_type": LINKEDIN_NAMES,
     },
     unsupported={

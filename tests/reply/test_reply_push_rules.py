@@ -147,6 +147,12 @@ def test_numbers_and_date_times_from_typed_columns() -> None:
     assert result.utc_assumed
 
 
+def test_shared_open_status_and_no_priority_are_accepted() -> None:
+    result = _task(status="open", priority="none")
+    assert result.task is not None, result.reason
+    assert (result.task["status"], result.task["priority"]) == ("0", None)
+
+
 def test_body_keeps_handlebars_and_aliases_must_agree() -> None:
     result = _task(body="Hi {{firstName}}, {{ company }} {{#if title}}({{title}}){{/if}}")
     assert result.task is not None
