@@ -160,9 +160,72 @@ def _apollo(loaded: TLoaded) -> str:
     )
 
 
+def _saleshandy(loaded: TLoaded) -> str:
+    p = Projection(loaded)
+    joins, owner_name, owner_email, contact_email = "", "", "", ""
+    if loaded.has("assignees", "id"):
+        joins += f"\nLEFT JOIN {loaded.ref('assignees')} AS a ON a.id = t.assignee_id"
+        owner_name = p.col("name", table="assignees", alias="a")
+        owner_email = p.col("email", table="assignees", alias="a")
+    if loaded.has("prospects", "id"):
+        joins += f"\nLEFT JOIN {loaded.ref('prospects')} AS c ON c.id = t.prospect_id"
+        contact_email = p.col("email", table="prospects", alias="c")
+    null = f"CAST(NULL AS {TEXT})"
+    return _select(
+        loaded,
+        p,
+        joins=joins,
+        task_id=p.col("id"),
+        contact_id=p.col("prospect_id"),
+        contact_email=contact_email or null,
+        owner_id=p.col("assignee_id"),
+        owner_name=owner_name or null,
+        owner_email=owner_email or null,
+        vendor_type=p.col("task_type"),
+        vendor_status=p.col("status"),
+        vendor_priority=p.col("priority"),
+        # A due date has no time: the start of that day, in UTC.
+        due_at=f"CAST({p.col('due_date', 'DATE')} AS {TIME})",
+        created_at=p.col("created_at", TIME),
+        completed_at=p.col("completed_at", TIME),
+    )
+
+
+def _reply(loaded: TLoaded) -> str:
+    p = Projection(loaded)
+    vendor_type = p.col("task_type")
+    if loaded.has("tasks", "linkedin_task_type"):
+        # A LinkedIn task (5) is told apart by its subtype: `5.N`, as the vocabulary writes it.
+        vendor_type = (
+            f"CASE WHEN {vendor_type} = '5' AND t.linkedin_task_type IS NOT NULL"
+            f" THEN '5.' || {p.col('linkedin_task_type')} ELSE {vendor_type} END"
+        )
+    null = f"CAST(NULL AS {TEXT})"
+    return _select(
+        loaded,
+        p,
+        joins="",
+        task_id=p.col("id"),
+        contact_id=p.col("contact_id"),
+        # Reply's task names the contact's email only as a manual email's delivery address.
+        contact_email=p.col("delivery_email"),
+        owner_id=p.col("assigned_user_id"),
+        owner_name=null,
+        owner_email=null,
+        vendor_type=vendor_type,
+        vendor_status=p.col("status"),
+        vendor_priority=null,
+        due_at=p.col("due_to", TIME),
+        created_at=p.col("created_at", TIME),
+        completed_at=p.col("completed_at", TIME),
+    )
+
+
 # vendor -> (its seen-ids table, which marks a dataset it loaded; its projection)
 PROJECTIONS: dict[str, tuple[str, Callable[[TLoaded], str]]] = {
     "apollo": ("_apollo_seen_task_ids", _apollo),
+    "saleshandy": ("_saleshandy_seen_task_ids", _saleshandy),
+    "reply": ("_reply_seen_task_ids", _reply),
 }
 
 

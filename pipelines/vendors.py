@@ -59,6 +59,11 @@ VENDORS: dict[str, Vendor] = {
             },
         ),
         Vendor(
+            name="saleshandy",
+            title="Saleshandy",
+            commands={"sandbox": "pipelines.sandbox_cmd"},
+        ),
+        Vendor(
             name="reply",
             title="Reply.io",
             commands={"push": "pipelines.push", "sandbox": "pipelines.sandbox_cmd"},

@@ -13,12 +13,18 @@ Layout::
         params.py      query / body reading, redaction of secret parameters
         hooks.py       /_sandbox/ health, requests, reset, config, faults/script, stats
         server.py      thread or foreground serving; runner.py: thread or child process
-        handle.py      SandboxHandle, the test handle base; cli_args.py: --port, --host
+        handle.py      SandboxHandle, the test handle base
+        cli_args.py    --port, --host, config flags by table, the fault flags
+        names.py       word lists for fake people, companies and notes
         emulator.py    Emulator: what a vendor package hands the registry
+        shape.py       how seed data is shaped (per-kind times and skips, owner skew, weekdays)
       apollo/        Apollo.io: app (routes, auth), state, endpoints_*, data, store, render*,
                      params, ratelimit (header names, messages), config, cli_args, hooks, handle
-      registry.py    EMULATORS = {"apollo": ...}; running_sandbox(vendor=...), serve_forever
-      __main__.py    python -m sandbox --vendor apollo --port P ...
+      reply/         Reply.io API 3.0: app (routes, Bearer / X-API-Key auth), endpoints, data,
+                     store, render, params, problems (problem+json), ratelimit, enums, times,
+                     config, cli_args, hooks, handle
+      registry.py    EMULATORS = {"apollo": ..., "reply": ...}; running_sandbox(vendor=...)
+      __main__.py    python -m sandbox --vendor apollo|reply --port P ...
 
 Start one with `running_sandbox()` (tests, benchmarks), `serve_forever()` (the `apollo-tasks
 sandbox` CLI) or `python -m sandbox`. Arrows point down only: `registry` imports the vendor

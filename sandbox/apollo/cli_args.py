@@ -7,15 +7,10 @@ config (the defaults of `SandboxConfig`, or `--config-json`).
 
 from __future__ import annotations
 
-import argparse
-import json
-from typing import Any
-
 from sandbox.apollo.config import SandboxConfig
-from sandbox.core.cli_args import add_server_arguments
+from sandbox.core.cli_args import FAULT_FLAGS, TFlags, TSwitches, config_cli
 
-# flag -> (config path, type, help)
-_FLAGS: dict[str, tuple[str, Any, str]] = {
+_FLAGS: TFlags = {
     "--tasks": ("tasks", int, "number of seed tasks (default 300)"),
     "--seed": ("seed", int, "dataset seed (default 7)"),
     "--max-per-page": (
@@ -39,77 +34,32 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--rate-minute": ("rate_limits.minute", int, "calls per minute per endpoint"),
     "--rate-hour": ("rate_limits.hour", int, "calls per hour per endpoint"),
     "--rate-day": ("rate_limits.day", int, "calls per day per endpoint"),
-    "--latency-ms": ("faults.latency_ms", float, "added latency per API call"),
-    "--jitter-ms": ("faults.jitter_ms", float, "random extra latency, up to this"),
-    "--error-rate": ("faults.error_rate", float, "share of calls answered 500/502/503"),
-    "--drop-rate": ("faults.drop_rate", float, "share of calls dropped before the work"),
-    "--truncate-rate": ("faults.truncate_rate", float, "share of answers cut short"),
-    "--invalid-json-rate": (
-        "faults.invalid_json_rate",
-        float,
-        "share of 200s with a non-JSON body",
-    ),
-    "--burst-429-every": ("faults.burst_429_every", int, "calls between bursts of 429s"),
-    "--burst-429-len": ("faults.burst_429_len", int, "429s per burst"),
-    "--drop-after-create-rate": (
-        "faults.drop_after_create_rate",
-        float,
-        "share of creates dropped after the tasks were made",
-    ),
-    "--fault-seed": ("faults.fault_seed", int, "seed of the random faults"),
+    **FAULT_FLAGS,
 }
 
 
-def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add `--port`, `--host` and every config flag to `parser`."""
-    add_server_arguments(parser)
-    for flag, (_, kind, help_text) in _FLAGS.items():
-        parser.add_argument(flag, type=kind, default=None, help=help_text)
-    parser.add_argument(
-        "--pagination-as-strings",
-        action="store_true",
-        default=None,
-        help="send tasks search pagination numbers as strings",
-    )
-    parser.add_argument(
-        "--require-open-factor-names",
-        action="store_true",
-        default=None,
-        help="422 on POST tasks search without open_factor_names (seed 002's contract)",
-    )
-    parser.add_argument(
-        "--no-retry-after", action="store_true", default=None, help="omit retry-after on 429"
-    )
-    parser.add_argument(
-        "--create-requires-status",
-        action="store_true",
-        default=None,
-        help="422 on a create without status (the docs); by default it is stored as null",
-    )
-    parser.add_argument(
-        "--config-json", default=None, help="a full SandboxConfig as JSON (flags override it)"
-    )
+_SWITCHES: TSwitches = {
+    "--pagination-as-strings": (
+        "pagination_as_strings",
+        True,
+        "send tasks search pagination numbers as strings",
+    ),
+    "--require-open-factor-names": (
+        "require_open_factor_names",
+        True,
+        "422 on POST tasks search without open_factor_names (seed 002's contract)",
+    ),
+    "--no-retry-after": ("retry_after_header", False, "omit retry-after on 429"),
+    "--create-requires-status": (
+        "create_requires_status",
+        True,
+        "422 on a create without status (the docs); by default it is stored as null",
+    ),
+}
 
 
-def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
-    """The SandboxConfig described by parsed arguments."""
-    data: dict[str, Any] = json.loads(ns.config_json) if getattr(ns, "config_json", None) else {}
-    data = SandboxConfig.from_dict(data).to_dict()
-    for flag, (path, _, _) in _FLAGS.items():
-        value = getattr(ns, flag[2:].replace("-", "_"), None)
-        if value is None:
-            continue
-        head, _, leaf = path.partition(".")
-        if leaf:
-            data[head][leaf] = value
-        else:
-            data[head] = value
-    if getattr(ns, "pagination_as_strings", None):
-        data["pagination_as_strings"] = True
-    if getattr(ns, "require_open_factor_names", None):
-        data["require_open_factor_names"] = True
-    if getattr(ns, "no_retry_after", None):
-        data["retry_after_header"] = False
-    if getattr(ns, "create_requires_status", None):
-        data["create_requires_status"] = True
-    return SandboxConfig.from_dict(data)
+# `add_sandbox_arguments(parser)` adds `--port`, `--host`, `--config-json` and every flag above;
+# `config_from_args(ns)` is the SandboxConfig they describe.
+add_sandbox_arguments, config_from_args = config_cli(
+    _FLAGS, _SWITCHES, SandboxConfig.from_dict, "SandboxConfig"
+)

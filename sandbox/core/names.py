@@ -256,7 +256,7 @@ NOTES = (
     "Check in after the trial ends",
     "Ask about budget timing for Q3",
     "Introduce the new integrations",
-    'Reply to their question about "SSO"',
+    'Answer their question about "SSO"',
     "Connect on LinkedIn before the call",
     "Confirm the meeting agenda",
     "Share the security questionnaire",

@@ -6,12 +6,14 @@ Facts relied on (NOTES.md section 3, seed 004, Reply's CLI):
   `both`). A missing or unknown key answers 401 with an empty body and
   `WWW-Authenticate: Bearer`.
 - Organization keys may act for a user with `X-User-Id` or `X-User-Email`.
+- A key without the scope an endpoint needs answers 403 (the real extractor needs `tasks:read`).
 - Limits count per user (`sandbox.reply.ratelimit`).
 
 Guesses: a user key acts as its own user (`api_keys[i]` is user i) and ignores `X-User-*`; an
 organization key without them acts as the owner (user 0) and with an unknown user answers 403
-`user.notInOrganization`; `GET /v3/tasks` answers 405 when only filter exists and
-`POST /v3/tasks/filter` 404 when only GET does (`list_mode`).
+`user.notInOrganization`; a read-only key's create answers 403 `scope.missing`;
+`GET /v3/tasks` answers 405 when only filter exists and `POST /v3/tasks/filter` 404 when only
+GET does (`list_mode`).
 
 The order of a request, the faults and the request log are the generic app's
 (`sandbox.core.app`); the log never holds a key (only which auth header came).
@@ -88,6 +90,13 @@ class App(ReplyState):
             index = cfg.api_keys.index(key)
             user = self.ds.users[index % len(self.ds.users)]
             route.bucket = f"key{index}"
+        elif key in cfg.read_only_keys:
+            if route.create:
+                return Problem(
+                    403, "scope.missing", "This API key lacks the tasks:write scope."
+                ).response()
+            user = self.ds.users[0]
+            route.bucket = f"read{cfg.read_only_keys.index(key)}"
         elif key in cfg.org_keys:
             user = self._acting_user(req.headers)
             if user is None:

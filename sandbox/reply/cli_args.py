@@ -7,15 +7,10 @@ config (the defaults of `ReplyConfig`, or `--config-json`).
 
 from __future__ import annotations
 
-import argparse
-import json
-from typing import Any
-
-from sandbox.core.cli_args import add_server_arguments
+from sandbox.core.cli_args import FAULT_FLAGS, TFlags, TSwitches, config_cli
 from sandbox.reply.config import ReplyConfig
 
-# flag -> (config path, type, help)
-_FLAGS: dict[str, tuple[str, Any, str]] = {
+_FLAGS: TFlags = {
     "--tasks": ("tasks", int, "number of seed tasks (default 300)"),
     "--contacts": ("contacts", int, "number of seed contacts (default: a third of --tasks)"),
     "--users": ("users", int, "number of seed users (default: 6 to 30, by --tasks)"),
@@ -41,52 +36,21 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--minute-seconds": ("rate_window_seconds.minute", float, "length of the minute window"),
     "--hour-seconds": ("rate_window_seconds.hour", float, "length of the hour window"),
     "--window-scale": ("window_scale", float, "multiply both window lengths, e.g. 0.1"),
-    "--latency-ms": ("faults.latency_ms", float, "added latency per API call"),
-    "--jitter-ms": ("faults.jitter_ms", float, "random extra latency, up to this"),
-    "--error-rate": ("faults.error_rate", float, "share of calls answered 500/502/503"),
-    "--drop-rate": ("faults.drop_rate", float, "share of calls dropped before the work"),
-    "--truncate-rate": ("faults.truncate_rate", float, "share of answers cut short"),
-    "--invalid-json-rate": ("faults.invalid_json_rate", float, "share of 200s not JSON"),
-    "--burst-429-every": ("faults.burst_429_every", int, "calls between bursts of 429s"),
-    "--burst-429-len": ("faults.burst_429_len", int, "429s per burst"),
-    "--drop-after-create-rate": (
-        "faults.drop_after_create_rate",
-        float,
-        "share of creates dropped after the task was made",
-    ),
-    "--fault-seed": ("faults.fault_seed", int, "seed of the random faults"),
+    **FAULT_FLAGS,
 }
 
 
-def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add `--port`, `--host` and every config flag to `parser`."""
-    add_server_arguments(parser)
-    for flag, (_, kind, help_text) in _FLAGS.items():
-        parser.add_argument(flag, type=kind, default=None, help=help_text)
-    parser.add_argument(
-        "--stale-has-more",
-        action="store_true",
-        default=None,
-        help="the last page with rows still says hasMore: true (an empty page follows)",
-    )
-    parser.add_argument(
-        "--config-json", default=None, help="a full ReplyConfig as JSON (flags override it)"
-    )
+_SWITCHES: TSwitches = {
+    "--stale-has-more": (
+        "stale_has_more",
+        True,
+        "the last page with rows still says hasMore: true (an empty page follows)",
+    ),
+}
 
 
-def config_from_args(ns: argparse.Namespace) -> ReplyConfig:
-    """The ReplyConfig described by parsed arguments."""
-    data: dict[str, Any] = json.loads(ns.config_json) if getattr(ns, "config_json", None) else {}
-    data = ReplyConfig.from_dict(data).to_dict()
-    for flag, (path, _, _) in _FLAGS.items():
-        value = getattr(ns, flag[2:].replace("-", "_"), None)
-        if value is None:
-            continue
-        head, _, leaf = path.partition(".")
-        if leaf:
-            data[head][leaf] = value
-        else:
-            data[head] = value
-    if getattr(ns, "stale_has_more", None):
-        data["stale_has_more"] = True
-    return ReplyConfig.from_dict(data)
+# `add_sandbox_arguments(parser)` adds `--port`, `--host`, `--config-json` and every flag above;
+# `config_from_args(ns)` is the ReplyConfig they describe.
+add_sandbox_arguments, config_from_args = config_cli(
+    _FLAGS, _SWITCHES, ReplyConfig.from_dict, "ReplyConfig"
+)

@@ -43,14 +43,15 @@ class ReplyConfig:
     contacts: int | None = None
     users: int | None = None
     seed: int = 13
-    # Seed tasks are spread around this instant (created over the past 120 days, a few starting
-    # in the next two weeks). None = today 00:00 UTC; pin it (e.g. "2026-06-01T00:00:00Z") for
-    # data that never changes.
+    # Seed tasks were created over the 120 days before this instant. None = today 00:00 UTC;
+    # pin it (e.g. "2026-06-01T00:00:00Z") for data that never changes.
     anchor_date: str | None = None
     # User keys act as their user (key i -> user i); organization keys act as the user named by
     # `X-User-Id` / `X-User-Email`, or the organization's owner (user 0) without them.
     api_keys: list[str] = field(default_factory=lambda: ["reply-sandbox-key"])
     org_keys: list[str] = field(default_factory=lambda: ["reply-sandbox-org-key"])
+    # Keys scoped `tasks:read` only (user 0's): reads answer, a create is 403 `scope.missing`.
+    read_only_keys: list[str] = field(default_factory=lambda: ["reply-sandbox-read-key"])
     auth_scheme: str = "bearer"
     enum_answers: str = "numbers"
     enum_requests: str = "both"
@@ -89,23 +90,28 @@ class ReplyConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReplyConfig:
-        core_config.reject_unknown(cls, data, "config")
-        merged = {**cls().to_dict(), **{k: v for k, v in data.items() if k != "faults"}}
-        merged["faults"] = FaultConfig.from_dict(dict(data.get("faults") or {}))
-        cfg = cls(**merged)
-        cfg.validate()
-        return cfg
+        """The config `data` describes over the defaults; nested objects (`faults`,
+        `rate_limits`...) are merged with theirs, not replaced."""
+        return cls._build(cls().to_dict(), data)
 
     def merged(self, changes: dict[str, Any]) -> ReplyConfig:
-        """A copy with `changes` applied; nested `faults`, `rate_limits`... are merged."""
-        data = self.to_dict()
+        """A copy with `changes` applied, nested objects merged."""
+        return self._build(self.to_dict(), changes)
+
+    @classmethod
+    def _build(cls, base: dict[str, Any], changes: dict[str, Any]) -> ReplyConfig:
+        core_config.reject_unknown(cls, changes, "config")
+        data = dict(base)
         for key, value in changes.items():
             if isinstance(value, core_config.FaultConfig):
                 value = value.to_dict()
             if isinstance(value, dict) and isinstance(data.get(key), dict):
                 value = {**data[key], **value}
             data[key] = value
-        return ReplyConfig.from_dict(data)
+        data["faults"] = FaultConfig.from_dict(data["faults"])
+        cfg = cls(**data)
+        cfg.validate()
+        return cfg
 
     def validate(self) -> None:
         for name, options in (

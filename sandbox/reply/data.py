@@ -8,7 +8,7 @@ The shape is meant to look like a real sales team's, so analyses of the sandbox 
 hours, a LinkedIn step takes days and is often cancelled), a few owners carry most of the work
 and the busiest finish less of it, work follows a weekday rhythm (quiet weekends, office hours),
 and an overdue backlog of open tasks builds up. Seed tasks were created over the 120 days
-before the anchor; a few start in the next two weeks.
+before the anchor; the newest start a day or so after it.
 
 Guesses: integer ids are sequential per kind (tasks in creation order); one contact's email is
 another's with different case (Reply keeps both as separate contacts).
@@ -16,6 +16,7 @@ another's with different case (Reply keeps both as separate contacts).
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -210,7 +211,9 @@ class Dataset:
         days = list(range(HISTORY_DAYS))
         day_weights = [WEEKDAY_WEIGHTS[time_weekday(anchor - (d + 1) * DAY_MS)] for d in days]
         type_codes = list(PROFILES)
-        type_weights = [p.weight for p in PROFILES.values()]
+        type_cum = list(itertools.accumulate(p.weight for p in PROFILES.values()))
+        users = range(self.n_users)
+        user_cum = list(itertools.accumulate(self.user_weights))
         created = sorted(
             anchor
             - (d + 1) * DAY_MS
@@ -220,8 +223,8 @@ class Dataset:
         )
         tasks = []
         for i, created_ms in enumerate(created):
-            code = rng.choices(type_codes, type_weights)[0]
-            owner = rng.choices(range(self.n_users), self.user_weights)[0]
+            code = rng.choices(type_codes, cum_weights=type_cum)[0]
+            owner = rng.choices(users, cum_weights=user_cum)[0]
             contact = self.contacts[rng.randrange(self.n_contacts)]
             tasks.append(self._task(rng, TASK_ID_BASE + i, code, owner, contact, created_ms))
         return tasks
@@ -237,7 +240,7 @@ class Dataset:
     ) -> dict[str, Any]:
         prof, anchor = PROFILES[code], self.anchor_ms
         source = 2 if code == 4 and rng.random() < 0.5 else (1 if rng.random() < 0.7 else 0)
-        start = created_ms + int(rng.uniform(0, 5 if source == 1 else 2) * DAY_MS)
+        start = created_ms + int(rng.uniform(0, 1.5 if source == 1 else 0.5) * DAY_MS)
         start -= start % 1000
         due = start + int(prof.due_hours * HOUR_MS)
         status, completed = E.NEW, None

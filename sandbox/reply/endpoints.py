@@ -28,7 +28,7 @@ from sandbox.reply import params as P
 from sandbox.reply import render
 from sandbox.reply.data import new_task
 from sandbox.reply.problems import Problem, validation
-from sandbox.reply.store import TaskFilter
+from sandbox.reply.store import TaskFilter, TTask
 from sandbox.reply.times import now_ms
 
 if TYPE_CHECKING:
@@ -50,15 +50,23 @@ def create(app: ReplyState, body: dict[str, Any], user_id: int) -> Response:
     fields, errors = P.create(body, app.cfg.enum_requests)
     if errors:
         raise validation(errors)
-    contact = _contact(app, fields["contact_id"])
-    created = now_ms()
-    task = new_task(
+    task = app.store.add(new_api_task(app, fields, user_id), app.cfg.index_lag_seconds, body)
+    return ok(render.task(task, app.as_strings()), app.cfg.create_status)
+
+
+def new_api_task(app: ReplyState, fields: dict[str, Any], user_id: int) -> TTask:
+    """A `New` task made by `user_id` from the fields `params.create` read (no id yet).
+
+    Raises:
+        Problem: 404 `contact.notFound`.
+    """
+    return new_task(
         task_id=0,
         task_type=fields["task_type"],
         status=E.NEW,
-        contact=contact,
+        contact=_contact(app, fields["contact_id"]),
         user_id=user_id,
-        created_ms=created,
+        created_ms=now_ms(),
         start_ms=fields["start_ms"],
         due_ms=fields["due_ms"],
         completed_ms=None,
@@ -67,8 +75,6 @@ def create(app: ReplyState, body: dict[str, Any], user_id: int) -> Response:
         linkedin_type=fields["linkedin_type"],
         source=0,
     )
-    task = app.store.add(task, app.cfg.index_lag_seconds, body)
-    return ok(render.task(task, app.as_strings()), app.cfg.create_status)
 
 
 def get_task(app: ReplyState, task_id: str, query: dict[str, Any]) -> Response:

@@ -23,7 +23,8 @@ from sandbox.core.http import Request, Response
 from sandbox.reply import enums as E
 from sandbox.reply import params as P
 from sandbox.reply import render
-from sandbox.reply.data import new_task
+from sandbox.reply.endpoints import new_api_task
+from sandbox.reply.problems import Problem
 from sandbox.reply.times import iso, now_ms
 
 if TYPE_CHECKING:
@@ -63,24 +64,10 @@ def _add(app: ReplyState, data: dict[str, Any]) -> dict[str, Any]:
     fields, errors = P.create(data, "both")
     if errors:
         raise ValueError("; ".join(e["message"] for e in errors))
-    contact = app.ds.contact_by_id.get(fields["contact_id"])
-    if contact is None:
-        raise ValueError(f"contact {fields['contact_id']} not found")
-    task = new_task(
-        task_id=0,
-        task_type=fields["task_type"],
-        status=E.NEW,
-        contact=contact,
-        user_id=app.ds.users[0]["id"],
-        created_ms=now_ms(),
-        start_ms=fields["start_ms"],
-        due_ms=fields["due_ms"],
-        completed_ms=None,
-        body=fields["body"],
-        subject=fields["subject"],
-        linkedin_type=fields["linkedin_type"],
-        source=0,
-    )
+    try:
+        task = new_api_task(app, fields, app.ds.users[0]["id"])
+    except Problem as problem:
+        raise ValueError(problem.detail) from None
     _patch(
         app,
         task,

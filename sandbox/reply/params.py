@@ -25,6 +25,13 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _missing(value: Any, name: str, errors: TErrors, required: bool) -> bool:
+    """True when `value` is absent (null counts as absent); an error if it was required."""
+    if value is None and required:
+        errors.append(field_error(name, f"{name} is required.", "required"))
+    return value is None
+
+
 def enum(
     data: Mapping[str, Any],
     name: str,
@@ -34,9 +41,7 @@ def enum(
     required: bool = True,
 ) -> int | None:
     value = data.get(name)
-    if value is None:
-        if required:
-            errors.append(field_error(name, f"{name} is required.", "required"))
+    if _missing(value, name, errors, required):
         return None
     code = E.code_of(value, table, accept)
     if code is None:
@@ -50,9 +55,7 @@ def instant(
     data: Mapping[str, Any], name: str, errors: TErrors, required: bool = True
 ) -> int | None:
     value = data.get(name)
-    if value is None:
-        if required:
-            errors.append(field_error(name, f"{name} is required.", "required"))
+    if _missing(value, name, errors, required):
         return None
     if isinstance(value, str):
         try:
@@ -64,9 +67,8 @@ def instant(
 
 
 def integer(data: Mapping[str, Any], name: str, errors: TErrors) -> int | None:
-    value = data.get(name)
-    if value is None:
-        errors.append(field_error(name, f"{name} is required.", "required"))
+    value: Any = data.get(name)
+    if _missing(value, name, errors, True):
         return None
     if not is_int(value):
         errors.append(field_error(name, f"{name} must be an integer; got {value!r}."))

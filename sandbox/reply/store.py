@@ -61,7 +61,8 @@ class Store:
         self.reset()
 
     def reset(self) -> None:
-        self.tasks: dict[int, TTask] = {t["id"]: copy.deepcopy(t) for t in self.ds.tasks}
+        # Shallow copies: changes replace a task's values (`template` too), never edit them.
+        self.tasks: dict[int, TTask] = {t["id"]: dict(t) for t in self.ds.tasks}
         self.created: list[Created] = []
         self._hidden: dict[int, float] = {}  # created id -> wall time it shows in lists
         self.next_id = TASK_ID_BASE + len(self.ds.tasks)

@@ -3,11 +3,10 @@ over real HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from sandbox.reply import ReplySandbox
 
@@ -34,26 +33,6 @@ TASK_FIELDS = {
 }
 
 
-@pytest.fixture
-def client_for() -> Iterator[Callable[..., httpx.Client]]:
-    clients: list[httpx.Client] = []
-
-    def make(sb: ReplySandbox, **headers: str) -> httpx.Client:
-        client = httpx.Client(
-            base_url=sb.base_url,
-            headers=headers or sb.auth_headers(),
-            timeout=30.0,
-            verify=False,
-            trust_env=False,
-        )
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
-
-
 def a_task(contact_id: int, **changes: Any) -> dict[str, Any]:
     return {
         "taskType": 2,
@@ -66,9 +45,9 @@ def a_task(contact_id: int, **changes: Any) -> dict[str, Any]:
 
 
 def test_create_answers_the_full_task_detail_and_lists_show_it(
-    reply_sandbox: ReplySandbox, client_for: Callable[..., httpx.Client]
+    reply_sandbox: ReplySandbox, reply_client: Callable[..., httpx.Client]
 ) -> None:
-    api = client_for(reply_sandbox)
+    api = reply_client(reply_sandbox)
     contact = reply_sandbox.contacts(3)[2]
     resp = api.post("/v3/tasks", json=a_task(contact["id"]))
     assert resp.status_code == 201
@@ -89,9 +68,9 @@ def test_create_answers_the_full_task_detail_and_lists_show_it(
 
 
 def test_get_by_id_renders_the_content_only_when_asked(
-    reply_sandbox: ReplySandbox, client_for: Callable[..., httpx.Client]
+    reply_sandbox: ReplySandbox, reply_client: Callable[..., httpx.Client]
 ) -> None:
-    api = client_for(reply_sandbox)
+    api = reply_client(reply_sandbox)
     contact = reply_sandbox.contacts(1)[0]
     task = api.post("/v3/tasks", json=a_task(contact["id"])).json()
     assert task["content"] is None
@@ -104,18 +83,18 @@ def test_get_by_id_renders_the_content_only_when_asked(
 
 
 def test_an_unknown_task_is_a_problem(
-    reply_sandbox: ReplySandbox, client_for: Callable[..., httpx.Client]
+    reply_sandbox: ReplySandbox, reply_client: Callable[..., httpx.Client]
 ) -> None:
-    resp = client_for(reply_sandbox).get("/v3/tasks/1")
+    resp = reply_client(reply_sandbox).get("/v3/tasks/1")
     assert resp.status_code == 404
     assert resp.headers["content-type"].startswith("application/problem+json")
     assert resp.json()["code"] == "task.notFound"
 
 
 def test_get_list_pages_by_has_more_over_every_seed_task(
-    reply_sandbox: ReplySandbox, client_for: Callable[..., httpx.Client]
+    reply_sandbox: ReplySandbox, reply_client: Callable[..., httpx.Client]
 ) -> None:
-    api = client_for(reply_sandbox)
+    api = reply_client(reply_sandbox)
     seen: list[int] = []
     pages = 0
     while True:
