@@ -2,9 +2,10 @@
 `contact_email` column.
 
 Facts relied on: API 3.0 documents no contact search [?]; the guess (emulated by the sandbox) is
-`GET /v3/contacts?email=&top=&skip=` answering `{items, hasMore}` like the task lists. A match
-may be loose (a substring, another case), so answers are compared to the email exactly
-(case-insensitively) here.
+`GET /v3/contacts?email=&top=&skip=` answering `{items, hasMore}` like the task lists. Reply may
+keep two contacts whose emails differ only in case, and its match may ignore case or not, so the
+email is sent as given and the answers are compared here: case-insensitively, or exactly when
+asked (`exact_case`).
 """
 
 from __future__ import annotations
@@ -23,21 +24,34 @@ LOOKUP_TOP = 100
 MAX_CONTACT_PAGES = 10
 
 
-def contact_ids_with_email(client: JsonRequester, email: str) -> list[int]:
-    """Integer ids of the contacts whose email is exactly `email` (case-insensitively), sorted."""
-    wanted = email.strip().lower()
-    ids: set[int] = set()
+def contacts_with_email(client: JsonRequester, email: str) -> list[TContact]:
+    """The contacts whose email is `email` ignoring case, each once, by id."""
+    given = email.strip()
+    found: dict[int, TContact] = {}
     for page in paginate(
         client,
         "GET",
         CONTACTS,
         reply_paginator(LOOKUP_TOP, maximum_page=MAX_CONTACT_PAGES),
         items_path=ITEMS,
-        params={"email": wanted},
+        params={"email": given},
         endpoint=quota_key(CONTACTS),
     ):
         for contact in page.items:
-            found = lenient_int(contact.get("id"))
-            if str(contact.get("email") or "").strip().lower() == wanted and found is not None:
-                ids.add(found)
-    return sorted(ids)
+            contact_id = lenient_int(contact.get("id"))
+            same = str(contact.get("email") or "").strip().lower() == given.lower()
+            if same and contact_id is not None:
+                found.setdefault(contact_id, contact)
+    return [found[i] for i in sorted(found)]
+
+
+def contact_ids_with_email(
+    client: JsonRequester, email: str, *, exact_case: bool = False
+) -> list[int]:
+    """Integer ids of the contacts with `email` (ignoring case, or exactly), sorted."""
+    given = email.strip()
+    return [
+        int(c["id"])
+        for c in contacts_with_email(client, given)
+        if not exact_case or str(c.get("email") or "").strip() == given
+    ]

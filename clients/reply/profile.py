@@ -136,8 +136,9 @@ REPLY_PROFILE = VendorProfile(
         " Bearer by default, or auth_scheme = x-api-key for the X-API-Key header"
     ),
     permission_hint=(
-        "the key lacks the scope this endpoint needs (tasks:read to list tasks); make a key with"
-        " it in Reply > Settings > API"
+        "the key lacks the scope this endpoint needs (tasks:read to list tasks; make a key with"
+        " it in Reply > Settings > API), or an organization key names a user outside the"
+        " organization (X-User-Id / X-User-Email)"
     ),
     base_url_example="https://api.reply.io",
     # Reply documents no budget headers; the common names are read in case it sends them.

@@ -8,7 +8,7 @@ UTC; ids are text; lists and free-form objects are JSON text. Fields Apollo adds
 each table's `extra_fields` column, so nothing is silently dropped.
 
 Rows become Arrow tables (one per batch of pages), which dlt loads without per-row normalisation
-(the conversion is `sources.core.records`, shared by every vendor's source).
+(`sources.core.schema`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sources.core.records import (
+from sources.core.schema import (
     TColumns,
     TKind,
     arrow_schema,
@@ -26,27 +26,6 @@ from sources.core.records import (
     dlt_columns,
     records_table,
 )
-
-__all__ = [
-    "ACCOUNT_COLUMNS",
-    "CONTACT_COLUMNS",
-    "PHONE_NUMBER_COLUMNS",
-    "SEEN_TASK_ID_COLUMNS",
-    "TASK_COLUMNS",
-    "TASK_TYPE_COUNT_COLUMNS",
-    "USER_COLUMNS",
-    "TColumns",
-    "TKind",
-    "accounts_table",
-    "arrow_schema",
-    "column_array",
-    "contacts_table",
-    "dlt_columns",
-    "phone_numbers_table",
-    "records_table",
-    "tasks_table",
-]
-
 
 TASK_COLUMNS: TColumns = (
     ("id", "text"),
@@ -203,6 +182,26 @@ TASK_TYPE_COUNT_COLUMNS: TColumns = (
 )
 
 SEEN_TASK_ID_COLUMNS: TColumns = (("run_id", "text"), ("id", "text"))
+
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "CONTACT_COLUMNS",
+    "PHONE_NUMBER_COLUMNS",
+    "SEEN_TASK_ID_COLUMNS",
+    "TASK_COLUMNS",
+    "TASK_TYPE_COUNT_COLUMNS",
+    "USER_COLUMNS",
+    "TColumns",
+    "TKind",
+    "accounts_table",
+    "arrow_schema",
+    "column_array",
+    "contacts_table",
+    "dlt_columns",
+    "phone_numbers_table",
+    "records_table",
+    "tasks_table",
+]
 
 
 def tasks_table(tasks: Sequence[Mapping[str, Any]]) -> pa.Table:

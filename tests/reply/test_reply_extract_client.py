@@ -178,3 +178,24 @@ def test_paging_by_has_more_and_rows_received(pages: list[Any], asked: list[int]
         ]
     assert skips == asked
     assert got == [i for rows, _ in pages for i in rows]
+
+
+@pytest.mark.parametrize("match", ["insensitive", "exact"])
+def test_contacts_by_email_over_http_tell_case_twins_apart(
+    make_reply_sandbox: Any, match: str
+) -> None:
+    from clients.reply.lookups import contact_ids_with_email
+
+    sb = make_reply_sandbox(tasks=60, contact_email_match=match)
+    contacts = sb.contacts(limit=1000)
+    by_lower: dict[str, list[dict[str, Any]]] = {}
+    for contact in contacts:
+        by_lower.setdefault(contact["email"].lower(), []).append(contact)
+    twins = next(group for group in by_lower.values() if len(group) == 2)
+    with ApiClient(sb.base_url, sb.api_key, profile=REPLY_PROFILE) as client:
+        for contact in twins:
+            exact = contact_ids_with_email(client, contact["email"], exact_case=True)
+            assert exact == [contact["id"]]
+            loose = contact_ids_with_email(client, contact["email"])
+            assert loose == (sorted(c["id"] for c in twins) if match == "insensitive" else exact)
+        assert contact_ids_with_email(client, "nobody@nowhere.test") == []

@@ -1,16 +1,17 @@
-"""Vendor records as typed Arrow tables, for every vendor's dlt source: pure functions, no HTTP.
+"""Typed tables from vendor records: column declarations, dlt hints, Arrow conversion.
 
-Each table is declared as `(column, kind)` pairs (`TColumns`); `records_table` turns a batch of
-decoded records into an Arrow table with exactly those columns (dlt loads it without per-row
-normalisation), and `dlt_columns` gives dlt the same columns as hints, so every column exists typed
-even when all its values are null. Timestamps are stored in UTC; lists and free-form objects are
-JSON text; fields a vendor adds later land, as JSON, in the table's `extra_fields` column, so
-nothing is silently dropped. Values are read leniently (`clients.core.values`) only when Arrow
-refuses a column as served.
+Vendor-neutral. A source declares each table as `(column, kind)` pairs; records become Arrow
+tables with exactly those columns (one per batch of pages), which dlt loads without per-row
+normalisation, and every column exists typed even when all its values are null. Timestamps are
+stored in UTC, dates as dates, ids as text, lists and free-form objects as JSON text; fields a
+vendor adds later land, as JSON, in each table's `extra_fields` column, so nothing is silently
+dropped. Values are converted column by column; a column Arrow refuses as served (a number
+sent as a string...) is coerced value by value.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -20,13 +21,14 @@ import pyarrow as pa
 
 from clients.core.values import lenient_int, parse_utc
 
-TKind = Literal["text", "timestamp", "bool", "double", "bigint", "json"]
+TKind = Literal["text", "timestamp", "date", "bool", "double", "bigint", "json"]
 TColumns = tuple[tuple[str, TKind], ...]
 
 _UTC = pa.timestamp("us", tz="UTC")
 _ARROW: dict[str, pa.DataType] = {
     "text": pa.string(),
     "timestamp": _UTC,
+    "date": pa.date32(),
     "bool": pa.bool_(),
     "double": pa.float64(),
     "bigint": pa.int64(),
@@ -35,6 +37,7 @@ _ARROW: dict[str, pa.DataType] = {
 _DLT_TYPE = {
     "text": "text",
     "timestamp": "timestamp",
+    "date": "date",
     "bool": "bool",
     "double": "double",
     "bigint": "bigint",
@@ -96,12 +99,34 @@ def _double(value: Any) -> float | None:
         return None
 
 
+def _date(value: Any) -> dt.date | None:
+    """A `YYYY-MM-DD` (or a timestamp's date part); None when it is not a date."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, dt.date):
+        return value if not isinstance(value, dt.datetime) else value.date()
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _bigint(value: Any) -> int | None:
+    """An int that fits a 64-bit column; anything else (a 20-digit "id" included) is None."""
+    number = lenient_int(value)
+    return number if number is not None and _INT64[0] <= number <= _INT64[1] else None
+
+
 _COERCE: dict[str, Callable[[Any], Any]] = {
     "text": _text,
     "timestamp": parse_utc,
+    "date": _date,
     "bool": _bool,
     "double": _double,
-    "bigint": lenient_int,
+    "bigint": _bigint,
     "json": _json,
 }
 
@@ -113,8 +138,16 @@ def column_array(values: Sequence[Any], kind: TKind) -> pa.Array:
     try:
         if kind == "timestamp":
             return pa.array(values, pa.string()).cast(_UTC)
+        if kind == "date":
+            return pa.array(values, pa.string()).cast(pa.date32())
         return pa.array(values, _ARROW[kind])
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+    except (
+        pa.ArrowInvalid,
+        pa.ArrowTypeError,
+        pa.ArrowNotImplementedError,
+        TypeError,
+        OverflowError,  # an integer past 64 bits (orjson decodes up to 2**64 - 1)
+    ):
         coerce = _COERCE[kind]
         return pa.array([coerce(v) for v in values], _ARROW[kind])
 

@@ -1,0 +1,93 @@
+"""What one scan of Reply's task list did: the run report (`sources.core.report.RunReport` plus
+what Reply's scan counts) and its `extract_runs` row.
+
+`warnings` are the lines a person must read (an incomplete scan, a list that changed while it
+was read, enum values Reply added).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from sources.core.report import RunReport
+
+
+@dataclass
+class ReplyScanReport(RunReport):
+    """Counters and verdict of one scan of Reply's task list.
+
+    Reply gives no total (`total_entries` stays None). `complete` is True only when the list was
+    read to its end (`hasMore` false, or an empty page) within the stop guard, a re-read of the
+    first page at the end matched the first read, and the loaded tasks the list no longer
+    showed are gone in Reply (see `sources.reply.scan`): only then may they be removed
+    downstream.
+    """
+
+    list_endpoint: str = ""
+    top: int = 0
+    paced_seconds: float = 0.0
+    end_reached: bool = False
+    stale_has_more: bool = False
+    verified_gone: int | None = None
+    # The scan's rate-limit governor, live: how long it waited for Reply's limits.
+    governor: Any = field(default=None, repr=False, compare=False)
+
+    def sync(self) -> None:
+        """Copy the HTTP client's counters and the governor's pacing wait into the report."""
+        if self.http_stats is not None:
+            self.sync_stats(self.http_stats)
+        if self.governor is not None:
+            self.paced_seconds = round(float(self.governor.waited_seconds), 3)
+
+    def as_row(self) -> dict[str, Any]:
+        """The `extract_runs` row (`removed` is filled in after the load, see current_state)."""
+        return {
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "complete": self.complete,
+            "end_reached": self.end_reached,
+            "stale_has_more": self.stale_has_more,
+            "list_endpoint": self.list_endpoint,
+            "top": self.top,
+            "tasks_seen": self.tasks_seen,
+            "pages": self.pages,
+            "requests": self.requests,
+            "retries": self.retries,
+            "rate_limited": self.rate_limited,
+            "paced_seconds": self.paced_seconds,
+            "duplicates": self.duplicates,
+            "verified_gone": self.verified_gone,
+            "rows_per_table": orjson.dumps(self.rows).decode(),
+            "warnings": orjson.dumps(self.warnings).decode(),
+            "removed": None,
+        }
+
+
+EXTRACT_RUN_COLUMNS: dict[str, dict[str, Any]] = {
+    name: {"name": name, "data_type": data_type, "nullable": name != "run_id"}
+    for name, data_type in (
+        ("run_id", "text"),
+        ("started_at", "timestamp"),
+        ("finished_at", "timestamp"),
+        ("complete", "bool"),
+        ("end_reached", "bool"),
+        ("stale_has_more", "bool"),
+        ("list_endpoint", "text"),
+        ("top", "bigint"),
+        ("tasks_seen", "bigint"),
+        ("pages", "bigint"),
+        ("requests", "bigint"),
+        ("retries", "bigint"),
+        ("rate_limited", "bigint"),
+        ("paced_seconds", "double"),
+        ("duplicates", "bigint"),
+        ("verified_gone", "bigint"),
+        ("rows_per_table", "text"),  # JSON text
+        ("warnings", "text"),  # JSON text: a list of lines
+        ("removed", "bigint"),
+    )
+}
