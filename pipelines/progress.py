@@ -352,12 +352,17 @@ def extract_sample(report: Any) -> TProgressSample:
 
 def push_sample(session: Any, rows_in: int) -> TProgressSample:
     """The counters of a push session: rows decided (created, rejected, ...), calls sent and
-    answered."""
+    answered, and the time the vendor's documented rate limits held calls back."""
     engine, stats = session.engine, session.client.stats
+    steps = f"calls {engine.calls} sent, {engine.calls_answered} answered"
+    # How long the vendor's documented limits held the calls back (pacing, not 429s).
+    paced = getattr(getattr(session.client, "governor", None), "paced_seconds", 0.0)
+    if paced >= 0.5:
+        steps += f", paced {paced:.0f}s by the rate limit"
     return TProgressSample(
         done=len(engine.outcomes),
         total=rows_in,
-        steps=f"calls {engine.calls} sent, {engine.calls_answered} answered",
+        steps=steps,
         retries=stats.retries,
         rate_limited=stats.rate_limited,
     )

@@ -69,7 +69,11 @@ VENDORS: dict[str, Vendor] = {
         Vendor(
             name="reply",
             title="Reply.io",
-            commands={"extract": "pipelines.extract_reply", "sandbox": "pipelines.sandbox_cmd"},
+            commands={
+                "extract": "pipelines.extract_reply",
+                "push": "pipelines.push",
+                "sandbox": "pipelines.sandbox_cmd",
+            },
         ),
     )
 }

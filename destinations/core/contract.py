@@ -438,8 +438,11 @@ def _given(
     raw: Mapping[str, Any], rules: InputRules, column: str
 ) -> tuple[str, Any, str | None, str | None]:
     """(input name, raw value, text) of a contract column, read from it or one of its aliases;
-    the fourth item is a rejection when two names give different values."""
+    the fourth item is a rejection when two names give different values. A column given under
+    no name is named as the vendor's docs name it (`InputRules.input_name`)."""
     name, value, text = column, raw.get(column), _text(raw.get(column))
+    if text is None:
+        name = rules.input_name(column)
     for alias in rules.aliases(column):
         alias_text = _text(raw.get(alias))
         if alias_text is None:
@@ -472,6 +475,16 @@ def _named(rules: InputRules, column: str, name: str, text: str, allowed: frozen
     codes = allowed or frozenset(c for c in names.values() if c)
     shared = ", or a shared name" if names else ""
     raise ValueError(f"unknown {name} {show(text)}: use one of {_one_of(codes)}{shared}")
+
+
+def _naive(text: str | None) -> bool:
+    """Whether `text` is an ISO 8601 date-time without a UTC offset (a date is one too)."""
+    if text is None:
+        return False
+    try:
+        return datetime.fromisoformat(text).utcoffset() is None
+    except ValueError:
+        return False
 
 
 def validate_row(raw: Mapping[str, Any], rules: InputRules, *, row: int = 0) -> TValidated:
@@ -598,6 +611,8 @@ def validate_row(raw: Mapping[str, Any], rules: InputRules, *, row: int = 0) -> 
         title=text["title"],
         extra=extra,
     )
+    # A vendor's own date/time column without an offset is taken as UTC too: said in the summary.
+    assumed = assumed or any(_naive(extra.get(c)) for c in rules.datetime_columns if c in extra)
     if rules.check is not None:
         reason = rules.check(task)
         if reason is not None:

@@ -92,7 +92,8 @@ class PushSummary:
             lines.append(f"reconciled calls with unknown outcome: {parts}")
         if self.utc_assumed:
             lines.append(
-                f"{self.utc_assumed} due_at value(s) had no UTC offset and were taken as UTC"
+                f"{self.utc_assumed} row(s) had a date-time without a UTC offset (due_at or a"
+                " vendor's own time column): taken as UTC"
             )
         if self.changed_since_delivery:
             lines.append(

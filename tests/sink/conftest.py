@@ -67,7 +67,8 @@ def ledger(url: str, schema: str = "apollo_push") -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def push(warehouse_url: str, tmp_path: Path) -> Callable[..., PushSummary]:
-    """run_push against a sandbox, with a wiped pipelines dir every time."""
+    """run_push against a sandbox, with a wiped pipelines dir every time (Apollo's master key
+    unless `api_key` is given; another vendor's push passes `sink` and its key)."""
 
     def run(sb: Any, **kwargs: Any) -> PushSummary:
         pipelines = tmp_path / "pipelines"
@@ -77,7 +78,7 @@ def push(warehouse_url: str, tmp_path: Path) -> Callable[..., PushSummary]:
         try:
             return run_push(
                 warehouse=warehouse_url,
-                api_key=kwargs.pop("api_key", sb.master_key),
+                api_key=kwargs.pop("api_key") if "api_key" in kwargs else sb.master_key,
                 base_url=sb.base_url,
                 pipelines_dir=str(pipelines),
                 **kwargs,

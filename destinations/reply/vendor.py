@@ -1,0 +1,234 @@
+"""Reply.io as a task vendor for the delivery engine (`destinations.core`).
+
+Endpoints and facts relied on (seed 004 "Create a task", NOTES.md §3; endpoints, enums, paging
+and errors in `clients.reply`; the input rules in `rules.py`):
+- `POST /v3/tasks` {taskType, startAt, dueTo, template {body, subject}, contactId,
+  linkedInTaskType} creates **one** task and answers its full detail (`id`, `contactId`,
+  `taskType`, `startAt`, `dueTo`, `template`, ...). No bulk create, no idempotency key: a create
+  sent twice is two tasks.
+- Enums go out as numbers (seed 004) or as the beta docs' names (`enum_form`); answers are read
+  in either form.
+- Refusals are `application/problem+json` with a stable `code` (`contact.notFound`,
+  `validation.failed`) and a `detail`: such a row is `rejected` with Reply's detail and never
+  resent. A 404 without a problem body is a wrong base URL, not a row's fault: it stops the run.
+- `POST /v3/tasks/filter?top=&skip=` with `{"contactId": N}` lists a contact's tasks
+  (`{items, hasMore}`): a create whose answer was lost is looked for there, matched on contact,
+  type (and LinkedIn subtype), start and due time and body, created by a user (not a sequence)
+  no earlier than the call went out. A filter Reply ignored (a task of another contact in the
+  answer) proves nothing: the rows then need review. The list may lag creates; the reconciler's
+  witness rule (`destinations.core.reconcile`) decides when "not found" means "not created".
+- Limits (100 requests a minute, 3,000 an hour per user) are the client's to pace
+  (`clients.reply.profile`, the `rate_limits` setting); searches count against them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from clients.core.client import ApiClient
+from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
+from clients.core.paginators import paginate
+from clients.core.values import lenient_int, parse_utc
+from clients.reply.endpoints import TASKS, TASKS_FILTER, quota_key
+from clients.reply.enums import LINKEDIN_TASK_TYPES, TASK_SOURCES, TASK_TYPES, code_of
+from clients.reply.lookups import contact_ids_with_email
+from clients.reply.paging import ITEMS, reply_paginator
+from clients.reply.problems import problem_of
+from destinations.core.contract import InputRules, TTaskRow
+from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
+from destinations.reply.rules import REPLY_RULES
+from destinations.reply.settings import NAMES
+
+CREATE = TASKS
+SEARCH_TOP = 1000
+# A contact with more tasks than this cannot be searched completely (stop guard).
+SEARCH_MAX_PAGES = 50
+# Statuses whose refusal is about the row (Reply's validation), not the run.
+_ROW_STATUSES = (400, 409, 422)
+SOURCE_USER = next(code for code, name in TASK_SOURCES.items() if name == "User")
+
+UNDECIDABLE = (
+    "Reply's tasks filter answered tasks of other contacts (it ignored contactId), so whether"
+    " this task was created cannot be checked: look for it in Reply, then rerun with"
+    " --resend-unknown to send the ones that are missing"
+)
+
+
+class ReplyTaskVendor:
+    """Reply's half of the task sink: one task per call, its answer, and the filter search."""
+
+    name = "Reply"
+    rules: InputRules = REPLY_RULES
+    max_per_call = 1
+    # `matches` already compares everything a row gives (body and subject included).
+    strict_match_fields: tuple[str, ...] = ()
+
+    def __init__(self, client: ApiClient, *, enum_form: str = "numbers") -> None:
+        self.client = client
+        self.enum_names = enum_form == NAMES
+        self._contacts: dict[str, list[int]] = {}  # lower email -> contact ids
+
+    # --- rows --------------------------------------------------------------------------------
+
+    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
+        result = TResolution()
+        for row in rows:
+            if row["contact_id"]:
+                continue
+            email = (row["contact_email"] or "").strip()
+            key = email.lower()
+            if key not in self._contacts:
+                self._contacts[key] = contact_ids_with_email(self.client, email)
+            ids = self._contacts[key]
+            if not ids:
+                result.rejected[row["request_id"]] = (
+                    f"unknown contact_email {email!r}: no Reply contact has exactly this email"
+                )
+            elif len(ids) > 1:
+                shown = ", ".join(str(i) for i in ids[:5])
+                result.rejected[row["request_id"]] = (
+                    f"ambiguous contact_email {email!r}: {len(ids)} Reply contacts have this"
+                    f" email ({shown}); give contact_id instead"
+                )
+            else:
+                row["contact_id"] = str(ids[0])
+        return result
+
+    def group_key(self, row: TTaskRow) -> Hashable | None:
+        return None  # one task per call
+
+    def distinct_key(self, row: TTaskRow) -> str:
+        return str(row["contact_id"])
+
+    def call_name(self, rows: Sequence[TTaskRow]) -> str:
+        return f"POST {CREATE}"
+
+    def payload(self, row: TTaskRow) -> dict[str, Any]:
+        subtype = row["extra"].get("linkedin_task_type")
+        return {
+            "contactId": int(str(row["contact_id"])),
+            "taskType": int(row["type"]),
+            "linkedInTaskType": None if subtype is None else int(subtype),
+            "startAt": row["extra"].get("start_at"),
+            "dueTo": row["due_at"],
+            "template": {"body": row["note"], "subject": row["title"]},
+        }
+
+    def request_body(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The create request for a payload, enums in the configured form."""
+        task_type, subtype = payload["taskType"], payload["linkedInTaskType"]
+        template = {"body": payload["template"]["body"]}
+        if payload["template"].get("subject") is not None:
+            template["subject"] = payload["template"]["subject"]
+        body: dict[str, Any] = {
+            "taskType": TASK_TYPES[task_type] if self.enum_names else task_type,
+            "contactId": payload["contactId"],
+            "startAt": payload["startAt"],
+            "dueTo": payload["dueTo"],
+            "template": template,
+        }
+        if subtype is not None:
+            body["linkedInTaskType"] = LINKEDIN_TASK_TYPES[subtype] if self.enum_names else subtype
+        return body
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+        (row,) = rows
+        request_id = row["request_id"]
+        try:
+            answer = self.client.request_json(
+                "POST",
+                CREATE,
+                json=self.request_body(self.payload(row)),
+                idempotent=False,
+                endpoint=quota_key(CREATE),
+            )
+        except BadRequestError as exc:
+            reason = self.refusal(exc)
+            if reason is None:
+                raise
+            return TSendOutcome(rejected={request_id: reason})
+        except FatalApiError:
+            raise
+        except VendorApiError as exc:  # 5xx, dropped connection, unreadable answer
+            return TSendOutcome(unknown={request_id: str(exc)})
+        task_id = answer.get("id") if isinstance(answer, dict) else None
+        if task_id in (None, "") or isinstance(task_id, bool):
+            return TSendOutcome(unknown={request_id: f"{self.name} answered without a task id"})
+        return TSendOutcome(created={request_id: str(task_id)})
+
+    def refusal(self, exc: BadRequestError) -> str | None:
+        """The rejection of a row Reply refused, or None when the refusal is not the row's
+        (a 404 without a problem body: the base URL or path is wrong)."""
+        problem = problem_of(exc)
+        if not (problem.code or problem.detail) and exc.status not in _ROW_STATUSES:
+            return None
+        fields = "; ".join(
+            f"{e.get('field')}: {e.get('message')}" for e in problem.errors if e.get("field")
+        )
+        detail = problem.detail or exc.vendor_message or problem.title or "no detail given"
+        code = f" {problem.code}" if problem.code else ""
+        return f"{self.name} refused the task ({exc.status}{code}): {detail}" + (
+            f" ({fields})" if fields else ""
+        )
+
+    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+        tasks: list[dict[str, Any]] = []
+        for contact in contacts:
+            wanted = lenient_int(contact)
+            paginator = reply_paginator(SEARCH_TOP, maximum_page=SEARCH_MAX_PAGES)
+            for page in paginate(
+                self.client,
+                "POST",
+                TASKS_FILTER,
+                paginator,
+                items_path=ITEMS,
+                json={"contactId": wanted},
+                endpoint=quota_key(TASKS_FILTER),
+            ):
+                if any(lenient_int(t.get("contactId")) != wanted for t in page.items):
+                    return TSearchResult(None, UNDECIDABLE)
+                tasks.extend(page.items)
+            if paginator.stopped_by_guard:
+                return TSearchResult(
+                    None,
+                    f"more than {SEARCH_TOP * SEARCH_MAX_PAGES:,} tasks for contact {contact}:"
+                    " check in Reply, then rerun with --resend-unknown to send the missing ones",
+                )
+        return TSearchResult(tasks)
+
+    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+        want = sent.payload
+        if lenient_int(task.get("contactId")) != want.get("contactId"):
+            return False
+        if code_of(TASK_TYPES, task.get("taskType")) != want.get("taskType"):
+            return False
+        if code_of(LINKEDIN_TASK_TYPES, task.get("linkedInTaskType")) != want.get(
+            "linkedInTaskType"
+        ):
+            return False
+        source = task.get("source")
+        if source is not None and code_of(TASK_SOURCES, source) != SOURCE_USER:
+            return False
+        for field in ("startAt", "dueTo"):
+            got, wanted = parse_utc(task.get(field)), parse_utc(want.get(field))
+            if got is None or wanted is None or abs((got - wanted).total_seconds()) >= 1:
+                return False
+        found = task.get("template")
+        template: dict[str, Any] = found if isinstance(found, dict) else {}
+        asked = want.get("template") or {}
+        if template.get("body") != asked.get("body") or (template.get("subject") or None) != (
+            asked.get("subject") or None
+        ):
+            return False
+        created = parse_utc(task.get("createdAt"))
+        return created is None or created >= sent.sent_at - timedelta(seconds=skew_seconds)
+
+    def task_id(self, task: dict[str, Any]) -> str:
+        return str(task.get("id"))
+
+    def contact_of(self, payload: dict[str, Any]) -> str:
+        return str(payload.get("contactId"))
