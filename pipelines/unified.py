@@ -3,7 +3,7 @@
 After every extract the views are (re)built over whatever the warehouse holds: every dataset
 (schema) that a vendor's extract loaded (recognised by its seen-ids table, e.g.
 `_apollo_seen_task_ids`) contributes its `tasks`, mapped to the shared vocabulary of
-`clients.core.vocabulary`. The same SQL runs on DuckDB and PostgreSQL.
+`clients.vocabulary`. The same SQL runs on DuckDB and PostgreSQL.
 
 Views (schema `sales_tasks`; columns in the README, "Across vendors"):
 - `all_tasks`: one row per task of every vendor and account: vendor, account, task_id,
@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clients.core import vocabulary
+from clients import vocabulary
 
 SCHEMA = "sales_tasks"
 ACCOUNT_TABLE = "_sales_tasks_account"

@@ -20,7 +20,7 @@ is found again by its start time). Values without a UTC offset are taken as UTC.
 
 Input columns (contract column <- also accepted): `note` <- `body`, `title` <- `subject`,
 `due_at` <- `due_to`, and `type` <- `task_type` (every vendor); extras `start_at`,
-`linkedin_task_type`. The shared task vocabulary (`clients.core.vocabulary`, e.g.
+`linkedin_task_type`. The shared task vocabulary (`clients.vocabulary`, e.g.
 `linkedin_connect`) maps to Reply's codes as text, LinkedIn subtypes as `5.N`; `check` splits
 those into taskType 5 and linkedInTaskType N.
 """
@@ -31,8 +31,8 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from clients.core.vocabulary import accepted_names, unsupported
 from clients.reply.enums import LINKEDIN, LINKEDIN_TASK_TYPES, TASK_STATUSES, TASK_TYPES
+from clients.vocabulary import accepted_names, unsupported
 from destinations.core.contract import InputRules, TTaskRow, iso_utc, show
 
 VENDOR = "reply"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from clients.core import vocabulary
+from clients import vocabulary
 from pipelines.extract import run_extract
 from sandbox import Sandbox
 from tests.source.helpers import served_tasks

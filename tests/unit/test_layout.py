@@ -124,6 +124,10 @@ def test_each_apollo_api_fact_is_written_once_in_clients_apollo() -> None:
         for path in modules(package).values():
             if path.is_relative_to(home) or any(path.is_relative_to(o) for o in others):
                 continue
+            if path == ROOT / "clients" / "vocabulary.py":
+                # The shared names (`call`) are the vocabulary's own words; its Apollo codes are
+                # taken from clients/apollo.
+                continue
             for line, text in string_constants(path):
                 if API_PATH.match(text) or TASK_TYPE.match(text):
                     offences.append(f"{path.relative_to(ROOT)}:{line}: {text!r}")

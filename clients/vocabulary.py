@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Literal
 
+from clients.apollo.enums import TASK_TYPES
+
 TKind = Literal["type", "status", "priority"]
 KINDS: tuple[TKind, ...] = ("type", "status", "priority")
 
@@ -48,23 +50,24 @@ TITLES: Mapping[str, str] = MappingProxyType(
     {"apollo": "Apollo", "saleshandy": "Saleshandy", "reply": "Reply.io"}
 )
 
+# Apollo's codes are its client's (`clients.apollo.enums`, written once there), in that order.
+_APOLLO_SHARED_TYPES = (
+    "call",
+    "email",
+    "linkedin_connect",
+    "linkedin_message",
+    "linkedin_view_profile",
+    "linkedin_interact",
+    "todo",
+)
+_APOLLO_NONE: dict[str, str | None] = dict.fromkeys(
+    ("linkedin_inmail", "whatsapp_message", "whatsapp_call", "sms", "meeting")
+)
+
 # Writing: shared name -> the vendor's code, or None (no equivalent; see _WHY).
 _TO: dict[str, dict[TKind, dict[str, str | None]]] = {
     "apollo": {
-        "type": {
-            "call": "call",
-            "email": "outreach_manual_email",
-            "linkedin_connect": "linkedin_step_connect",
-            "linkedin_message": "linkedin_step_message",
-            "linkedin_inmail": None,
-            "linkedin_view_profile": "linkedin_step_view_profile",
-            "linkedin_interact": "linkedin_step_interact_post",
-            "whatsapp_message": None,
-            "whatsapp_call": None,
-            "sms": None,
-            "meeting": None,
-            "todo": "action_item",
-        },
+        "type": {**dict(zip(_APOLLO_SHARED_TYPES, TASK_TYPES, strict=True)), **_APOLLO_NONE},
         "status": {
             "open": "scheduled",
             "completed": "completed",
