@@ -51,7 +51,9 @@ def scrub(text: str) -> str:
     for name in _SECRET_ENV:
         text = redact(text, os.environ.get(name))
     for name, value in os.environ.items():
-        if name.startswith("DESTINATION__") and name.endswith(_SECRET_ENV_SUFFIXES):
+        destination = name.startswith("DESTINATION__") and name.endswith(_SECRET_ENV_SUFFIXES)
+        account = name.startswith("ACCOUNTS__") and name.endswith("__API_KEY")  # an account's key
+        if destination or account:
             text = redact(text, value)
     return _URL_PASSWORD.sub(r"\g<head>***@", text)
 
