@@ -206,6 +206,18 @@ def test_account_from_the_toml_files_on_the_command_line(make_sandbox: Any, tmp_
     ]
 
 
+def _push_input(sb: Any, rows: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A DuckDB warehouse holding `rows` valid push rows for `sb`'s contacts; its URL."""
+    monkeypatch.setenv("DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS", "1")
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    write_input(url, task_rows(sb, rows))
+    return url
+
+
+def _push(url: str, account: str, tmp_path: Path) -> Any:
+    return run_push(table="push_input", warehouse=url, account=account, pipelines_dir=str(tmp_path))
+
+
 def test_push_with_account_uses_its_key_base_url_and_ledger_key(
     make_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -213,23 +225,17 @@ def test_push_with_account_uses_its_key_base_url_and_ledger_key(
     beta = make_sandbox(master_keys=[KEYS["beta"]])
     _configure(monkeypatch, "alpha", alpha, KEYS["alpha"])
     _configure(monkeypatch, "beta", beta, KEYS["beta"])
-    monkeypatch.setenv("DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS", "1")
-    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    write_input(url, task_rows(beta, 3))
+    url = _push_input(beta, 3, tmp_path, monkeypatch)
 
-    summary = run_push(
-        table="push_input", warehouse=url, account="beta", pipelines_dir=str(tmp_path)
-    )
+    summary = _push(url, "beta", tmp_path)
     assert summary.created == 3
     assert len(beta.created()) == 3 and alpha.created() == []
     assert {row["account"] for row in ledger(url).values()} == {"beta"}
 
     # Accounts are configured: a misspelt one must not push with some default key.
     with pytest.raises(AccountConfigError, match="'betta' is not configured"):
-        run_push(table="push_input", warehouse=url, account="betta", pipelines_dir=str(tmp_path))
-    summary = run_push(
-        table="push_input", warehouse=url, account="beta", pipelines_dir=str(tmp_path)
-    )
+        _push(url, "betta", tmp_path)
+    summary = _push(url, "beta", tmp_path)
     assert (summary.created, summary.already_delivered) == (0, 3)
     assert len(beta.created()) == 3 and alpha.created() == []
 
@@ -239,12 +245,8 @@ def test_push_account_without_configured_accounts_only_names_the_ledger_account(
 ) -> None:
     monkeypatch.setenv("APOLLO_API_KEY", sandbox.master_key)
     monkeypatch.setenv("APOLLO_BASE_URL", sandbox.base_url)
-    monkeypatch.setenv("DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS", "1")
-    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    write_input(url, task_rows(sandbox, 2))
-    summary = run_push(
-        table="push_input", warehouse=url, account="team-1", pipelines_dir=str(tmp_path)
-    )
+    url = _push_input(sandbox, 2, tmp_path, monkeypatch)
+    summary = _push(url, "team-1", tmp_path)
     assert summary.created == 2
     assert {row["account"] for row in ledger(url).values()} == {"team-1"}
 
