@@ -51,9 +51,9 @@ def scrub(text: str) -> str:
     for name in _SECRET_ENV:
         text = redact(text, os.environ.get(name))
     for name, value in os.environ.items():
-        destination = name.startswith("DESTINATION__") and name.endswith(_SECRET_ENV_SUFFIXES)
-        account = name.startswith("ACCOUNTS__") and name.endswith("__API_KEY")  # an account's key
-        if destination or account:
+        # Every vendor's key (REPLY_API_KEY, SOURCES__REPLY__API_KEY...) and dlt's secrets.
+        vendor_key = name.endswith("API_KEY")
+        if vendor_key or (name.startswith("DESTINATION__") and name.endswith(_SECRET_ENV_SUFFIXES)):
             text = redact(text, value)
     return _URL_PASSWORD.sub(r"\g<head>***@", text)
 
