@@ -22,6 +22,13 @@ from typing import Any
 import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
+from pipelines.accounts import (
+    Account,
+    add_account_argument,
+    apply_account,
+    default_account_name,
+    record_account,
+)
 from pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_OK
 from pipelines.jobs import (
     JobIdentity,
@@ -198,6 +205,7 @@ def finish_extract(
     ids_loaded: bool = True,
     seen_table: str = SEEN_TASK_IDS_TABLE,
     create_models: Callable[[Any], Any] | None = None,
+    account: Account | None = None,
 ) -> int | None:
     """The post-load step every runner (CLI, Airflow, Dagster) calls after `pipeline.run`.
 
@@ -208,6 +216,8 @@ def finish_extract(
 
     Args:
         report: the run's report; any vendor's, with `complete`, `run_id`, `rows` and `warn`.
+        account: the run's account (`ExtractJob.account`), recorded in the dataset's
+            `_sales_tasks_account` table (`pipelines.accounts.record_account`).
     """
     from pipelines.models import create_models_for
     from pipelines.unified import create_unified_views_for
@@ -220,6 +230,10 @@ def finish_extract(
         if skipped:
             report.warn(skipped)
     record_removed(pipeline, report.run_id, removed)
+    if account is not None and account.base_url:
+        mixed = record_account(pipeline, account.vendor, account.name, account.base_url)
+        if mixed:
+            report.warn(mixed)
     (create_models or create_models_for)(pipeline)
     create_unified_views_for(pipeline)
     return removed
@@ -252,6 +266,15 @@ class ExtractJob:
     destination: Any
     dataset_name: str
     where: str
+    vendor: str = VENDOR
+    base_url: str = ""
+    account_name: str | None = None  # a named account (`--account`), None for the base URL's
+
+    @property
+    def account(self) -> Account:
+        """The job's account as `finish_extract` records it (no key in it)."""
+        name = self.account_name or default_account_name(self.base_url)
+        return Account(self.vendor, name, None, self.base_url)
 
     @property
     def working_folder(self) -> str:
@@ -281,12 +304,13 @@ def extract_job(
     pipelines_dir: str | None = None,
     vendor: str = VENDOR,
     default_duckdb_file: str = DEFAULT_DUCKDB_FILE,
+    account: str | None = None,
 ) -> ExtractJob:
     """The extract job these arguments describe (see `pipelines.jobs`); reads config only.
 
     Its pipeline name is derived from the job (vendor, base URL, destination, dataset) unless
     `pipeline_name` is given. `vendor` and `default_duckdb_file` let every vendor's extract
-    share this (Apollo's are the defaults).
+    share this (Apollo's are the defaults); `account`, a named account, is part of the job.
     """
     dest, where = _destination(
         destination, duckdb_path, credentials, dataset_name, default_duckdb_file
@@ -297,9 +321,12 @@ def extract_job(
         destination=destination,
         location=_location(dest),
         dataset=dataset_name,
+        account=account,
     )
     name = pipeline_name or identity.pipeline_name
-    return ExtractJob(identity, name, pipelines_dir, dest, dataset_name, where)
+    return ExtractJob(
+        identity, name, pipelines_dir, dest, dataset_name, where, vendor, base_url, account
+    )
 
 
 def execute_extract(
@@ -344,7 +371,11 @@ def execute_extract(
             if display is not None:
                 display(report, final=True)
         removed = finish_extract(
-            pipeline, report, seen_table=seen_table, create_models=create_models
+            pipeline,
+            report,
+            seen_table=seen_table,
+            create_models=create_models,
+            account=job.account,
         )
     return ExtractSummary(
         run_id=report.run_id,
@@ -370,10 +401,11 @@ def run_extract(
     *,
     destination: str = "duckdb",
     duckdb_path: str | None = None,
-    dataset_name: str = DEFAULT_DATASET,
+    dataset_name: str | None = None,
     pipeline_name: str | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
+    account: str | None = None,
     per_page: int | None = None,
     concurrency: int | None = None,
     max_records: int | None = None,
@@ -390,7 +422,10 @@ def run_extract(
             config/env unless `credentials` is given.
         duckdb_path: DuckDB file (default `apollo_tasks.duckdb` in the working directory, unless
             `DESTINATION__DUCKDB__CREDENTIALS` is set).
+        dataset_name: default `apollo`, or `apollo_<account>` with an account.
         pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
+        account: a configured account (`pipelines.accounts`): its key and base URL fill what
+            `api_key` / `base_url` leave out, and it is part of the job.
         api_key / base_url / per_page / concurrency / max_records: None reads dlt config
             (`sources.apollo.settings`: flag > `SOURCES__APOLLO__*` > `APOLLO_*` > toml >
             default). per_page is at most 200, stepped down to 100 when Apollo refuses it;
@@ -405,7 +440,12 @@ def run_extract(
             retries exhausted) or a destination error. Nothing is loaded when extraction fails.
         IncompleteExtractError: with `strict`, when the scan was incomplete.
         JobBusyError: another run of the same job is going (and did not end in `wait_seconds`).
+        AccountConfigError: `account` is not configured, or has no key.
     """
+    api_key, base_url, dataset, account = apply_account(
+        VENDOR, account, api_key=api_key, base_url=base_url, dataset=dataset_name
+    )
+    dataset_name = dataset or DEFAULT_DATASET
     settings = source_settings(
         api_key=api_key,
         base_url=base_url,
@@ -427,6 +467,7 @@ def run_extract(
         dataset_name=dataset_name,
         pipeline_name=pipeline_name,
         pipelines_dir=pipelines_dir,
+        account=account,
     )
     summary = execute_extract(
         job,
@@ -459,7 +500,12 @@ def add_destination_arguments(
     parser.add_argument(
         "--duckdb-path", help=f"DuckDB file (default ./{default_duckdb_file})", default=None
     )
-    parser.add_argument("--dataset", default=default_dataset, help="dataset / schema name")
+    parser.add_argument(
+        "--dataset",
+        default=None,
+        help=f"dataset / schema name (default {default_dataset}; with --account NAME:"
+        f" {default_dataset}_NAME)",
+    )
     add_job_arguments(parser)
 
 
@@ -474,6 +520,7 @@ def register(sub: Any, name: str = "extract") -> None:
         ),
     )
     add_destination_arguments(parser, DEFAULT_DUCKDB_FILE, DEFAULT_DATASET)
+    add_account_argument(parser)
     parser.add_argument("--base-url", default=None, help="Apollo base URL (default api.apollo.io)")
     parser.add_argument(
         "--per-page",
@@ -508,6 +555,7 @@ def run(args: argparse.Namespace) -> int:
             dataset_name=args.dataset,
             pipeline_name=args.pipeline_name,
             base_url=args.base_url,
+            account=args.account,
             per_page=args.per_page,
             concurrency=args.concurrency,
             max_records=args.max_records,

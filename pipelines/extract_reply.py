@@ -19,9 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from clients.reply.paging import MAX_TOP
+from pipelines.accounts import add_account_argument, apply_account
 from pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_OK
-from pipelines.extract import ExtractSummary, IncompleteExtractError, extract_job, finish_extract
-from pipelines.jobs import add_job_arguments, job_lock
+from pipelines.extract import (
+    ExtractSummary,
+    IncompleteExtractError,
+    add_destination_arguments,
+    extract_job,
+    finish_extract,
+)
+from pipelines.jobs import job_lock
 from pipelines.progress import DEFAULT_INTERVAL, RunProgress, TProgressSample
 from pipelines.stopping import stop_checked, stops_on_signals
 from sources.reply import ReplyScanReport, check_options, make_source, require_api_key
@@ -130,8 +137,9 @@ def run_reply_extract(
     *,
     destination: str = "duckdb",
     duckdb_path: str | None = None,
-    dataset_name: str = DEFAULT_DATASET,
+    dataset_name: str | None = None,
     pipeline_name: str | None = None,
+    account: str | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     auth_scheme: str | None = None,
@@ -156,7 +164,10 @@ def run_reply_extract(
             config/env unless `credentials` is given.
         duckdb_path: DuckDB file (default `reply_tasks.duckdb` in the working directory, unless
             `DESTINATION__DUCKDB__CREDENTIALS` is set).
+        dataset_name: default `reply`, or `reply_<account>` with an account.
         pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
+        account: a configured account (`pipelines.accounts`): its key and base URL fill what
+            `api_key` / `base_url` leave out, and it is part of the job.
         api_key / base_url / auth_scheme / user_id / user_email / top / list_endpoint /
             rate_limits / max_pages / verify_deletions: None reads dlt config
             (`sources.reply.settings`: argument > `SOURCES__REPLY__*` > `REPLY_*` > toml >
@@ -174,6 +185,10 @@ def run_reply_extract(
         IncompleteExtractError: with `strict`, when the scan was incomplete.
         JobBusyError: another run of the same job is going (and did not end in `wait_seconds`).
     """
+    api_key, base_url, dataset, account = apply_account(
+        VENDOR, account, api_key=api_key, base_url=base_url, dataset=dataset_name
+    )
+    dataset_name = dataset or DEFAULT_DATASET
     settings = source_settings(
         api_key=api_key,
         base_url=base_url,
@@ -199,6 +214,7 @@ def run_reply_extract(
         pipelines_dir=pipelines_dir,
         vendor=VENDOR,
         default_duckdb_file=DEFAULT_DUCKDB_FILE,
+        account=account,
     )
     with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
         pipeline = job.make_pipeline()
@@ -227,7 +243,11 @@ def run_reply_extract(
             if display is not None:
                 display(report, final=True)
         removed = finish_extract(
-            pipeline, report, seen_table=SEEN_TASK_IDS_TABLE, create_models=_no_models
+            pipeline,
+            report,
+            seen_table=SEEN_TASK_IDS_TABLE,
+            create_models=_no_models,
+            account=job.account,
         )
     summary = ReplyExtractSummary(
         run_id=report.run_id,
@@ -264,12 +284,8 @@ def register(sub: Any, name: str = "reply") -> None:
             " deletes nothing."
         ),
     )
-    parser.add_argument("--destination", default="duckdb", help="dlt destination (default duckdb)")
-    parser.add_argument(
-        "--duckdb-path", help=f"DuckDB file (default ./{DEFAULT_DUCKDB_FILE})", default=None
-    )
-    parser.add_argument("--dataset", default=DEFAULT_DATASET, help="dataset / schema name")
-    add_job_arguments(parser)
+    add_destination_arguments(parser, DEFAULT_DUCKDB_FILE, DEFAULT_DATASET)
+    add_account_argument(parser)
     parser.add_argument("--base-url", default=None, help="Reply base URL (default api.reply.io)")
     parser.add_argument(
         "--auth-scheme",
@@ -312,6 +328,7 @@ def run(args: argparse.Namespace) -> int:
             destination=args.destination,
             duckdb_path=args.duckdb_path,
             dataset_name=args.dataset,
+            account=args.account,
             pipeline_name=args.pipeline_name,
             base_url=args.base_url,
             auth_scheme=args.auth_scheme,

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from clients.saleshandy.paging import MAX_PAGE_SIZE
+from pipelines.accounts import add_account_argument, apply_account
 from pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_USAGE
 from pipelines.extract import (
     ExtractSummary,
@@ -51,8 +52,9 @@ def run_saleshandy_extract(
     *,
     destination: str = "duckdb",
     duckdb_path: str | None = None,
-    dataset_name: str = DEFAULT_DATASET,
+    dataset_name: str | None = None,
     pipeline_name: str | None = None,
+    account: str | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     page_size: int | None = None,
@@ -70,7 +72,10 @@ def run_saleshandy_extract(
             config/env unless `credentials` is given.
         duckdb_path: DuckDB file (default `saleshandy_tasks.duckdb` in the working directory,
             unless `DESTINATION__DUCKDB__CREDENTIALS` is set).
+        dataset_name: default `saleshandy`, or `saleshandy_<account>` with an account.
         pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
+        account: a configured account (`pipelines.accounts`): its key and base URL fill what
+            `api_key` / `base_url` leave out, and it is part of the job.
         api_key / base_url / page_size / concurrency: None reads dlt config (`sources.saleshandy.settings`:
             flag > `SOURCES__SALESHANDY__*` > `SALESHANDY_*` > toml > default).
         strict: raise `IncompleteExtractError` (after loading) when the scan was incomplete.
@@ -83,6 +88,10 @@ def run_saleshandy_extract(
         IncompleteExtractError: with `strict`, when the scan was incomplete.
         JobBusyError: another run of the same job is going (and did not end in `wait_seconds`).
     """
+    api_key, base_url, dataset, account = apply_account(
+        VENDOR, account, api_key=api_key, base_url=base_url, dataset=dataset_name
+    )
+    dataset_name = dataset or DEFAULT_DATASET
     settings = source_settings(
         api_key=api_key, base_url=base_url, page_size=page_size, concurrency=concurrency
     )
@@ -104,6 +113,7 @@ def run_saleshandy_extract(
         pipelines_dir=pipelines_dir,
         vendor=VENDOR,
         default_duckdb_file=DEFAULT_DUCKDB_FILE,
+        account=account,
     )
     summary = execute_extract(
         job,
@@ -142,6 +152,7 @@ def register(sub: Any, name: str = VENDOR) -> None:
         ),
     )
     add_destination_arguments(parser, DEFAULT_DUCKDB_FILE, DEFAULT_DATASET)
+    add_account_argument(parser)
     parser.add_argument(
         "--base-url", default=None, help="Saleshandy base URL (default open-api.saleshandy.com)"
     )
@@ -183,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
             destination=args.destination,
             duckdb_path=args.duckdb_path,
             dataset_name=args.dataset,
+            account=args.account,
             pipeline_name=args.pipeline_name,
             base_url=args.base_url,
             page_size=args.page_size,

@@ -1,12 +1,14 @@
 """A job's identity decides its state, and one run of a job at a time.
 
-A *job* is what a run reads and writes: for an extract, the vendor, the account's base URL, the
-destination (and where it is: a DuckDB file, a database without its password) and the dataset;
-for a push, the vendor, the base URL, the warehouse and the ledger schema. Two runs of different
-jobs must never share a dlt working folder, a load package or pipeline state (two jobs sharing the
+A *job* is what a run reads and writes: for an extract, the vendor, the account (its base URL,
+and its name when it is a named account of `pipelines.accounts`), the destination (and where it
+is: a DuckDB file, a database without its password) and the dataset; for a push, the vendor, the
+base URL (and named account), the warehouse and the ledger schema. Two runs of different jobs
+must never share a dlt working folder, a load package or pipeline state (two jobs sharing the
 fixed name `apollo_tasks` once sent one account's rows to another and emptied a `tasks` table), so
-the dlt pipeline name is derived from the job: `apollo_extract_<host>_<digest>`. The API key is
-never part of it: two keys to the same account and destination are the same job, and a name or a
+the dlt pipeline name is derived from the job: `apollo_extract_<host>_<digest>`
+(`apollo_extract_<account>_<digest>` for a named account). The API key is never part of it: two
+keys to the same account and destination are the same job, and a name or a
 path must not become a way to recognise a key.
 
 Two runs of the *same* job never interleave: `JobLock` holds an exclusive `flock` on a file per job
@@ -81,34 +83,53 @@ class JobIdentity:
     base_url: str
     target: str  # where the data goes (extract) or the warehouse (push), without secrets
     dataset: str  # dataset (extract) or ledger schema (push)
+    # A named account (`pipelines.accounts`); "" for the base URL's own, whose jobs keep the
+    # names they had before accounts existed.
+    account: str = ""
 
     @property
     def digest(self) -> str:
-        text = "\n".join((self.kind, self.vendor, self.base_url, self.target, self.dataset))
+        parts = (self.kind, self.vendor, self.base_url, self.target, self.dataset)
+        text = "\n".join(parts + ((f"account {self.account}",) if self.account else ()))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     @property
     def pipeline_name(self) -> str:
         host = urlsplit(self.base_url).netloc or self.base_url
-        return f"{self.vendor}_{self.kind}_{_slug(host)}_{self.digest}"
+        return f"{self.vendor}_{self.kind}_{_slug(self.account or host)}_{self.digest}"
 
     def describe(self) -> str:
+        account = f" account {self.account}" if self.account else ""
         return (
-            f"{self.vendor} {self.kind} from {self.base_url} into {self.target},"
+            f"{self.vendor}{account} {self.kind} from {self.base_url} into {self.target},"
             f" {'dataset' if self.kind == 'extract' else 'ledger schema'} {self.dataset}"
         )
 
 
 def extract_identity(
-    *, vendor: str, base_url: str, destination: str, location: str | None, dataset: str
+    *,
+    vendor: str,
+    base_url: str,
+    destination: str,
+    location: str | None,
+    dataset: str,
+    account: str | None = None,
 ) -> JobIdentity:
-    """The identity of an extract; `location` is the DuckDB file or database URL, if known."""
+    """The identity of an extract; `location` is the DuckDB file or database URL, if known;
+    `account` a named account (two accounts on one base URL are two jobs)."""
     target = destination if not location else f"{destination} {_without_password(location)}"
-    return JobIdentity("extract", vendor, normalize_base_url(base_url), target, dataset)
+    return JobIdentity(
+        "extract", vendor, normalize_base_url(base_url), target, dataset, account or ""
+    )
 
 
 def push_identity(
-    *, vendor: str, base_url: str, warehouse_url: str, ledger_schema: str
+    *,
+    vendor: str,
+    base_url: str,
+    warehouse_url: str,
+    ledger_schema: str,
+    account: str | None = None,
 ) -> JobIdentity:
     """The identity of a push: the vendor account, the warehouse and the ledger in it."""
     return JobIdentity(
@@ -117,6 +138,7 @@ def push_identity(
         normalize_base_url(base_url),
         _without_password(warehouse_url),
         ledger_schema,
+        account or "",
     )
 
 

@@ -106,7 +106,9 @@ def run_push(
             `DESTINATION__APOLLO_TASKS__*` > `APOLLO_API_KEY`/`APOLLO_BASE_URL` > toml > default).
         pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
         account: the account's name in the ledger key (default: config, else the base URL's
-            host and port).
+            host and port). When `[accounts.<vendor>.<account>]` is configured
+            (`pipelines.accounts`), its key and base URL fill what `api_key` / `base_url` leave
+            out. A named account is part of the job: its own pipeline name and lock.
         wait_seconds: how long to wait for another run of the same job to end (0: refuse).
         progress: show progress on stderr (live on a terminal, a line every 10 s otherwise),
             or give a function that receives the lines (Dagster's `context.log.info`).
@@ -129,8 +131,10 @@ def run_push(
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from destinations.core import destination as delivery
+    from destinations.core.settings import default_account
     from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
     from destinations.registry import sink as sink_of
+    from pipelines.accounts import configured_account
     from pipelines.jobs import job_lock, push_identity, working_folder
     from pipelines.progress import RunProgress, push_sample
 
@@ -147,6 +151,10 @@ def run_push(
         elif progress:
             _progress_line(progress, f"{label}: {message}")
 
+    named = configured_account(sink.vendor_key, account)
+    if named is not None:
+        api_key = api_key or named.api_key
+        base_url = base_url or named.base_url
     settings = sink.settings(
         api_key=api_key,
         base_url=base_url,
@@ -162,6 +170,9 @@ def run_push(
         base_url=settings.base_url,
         warehouse_url=url,
         ledger_schema=settings.ledger_schema,
+        account=None
+        if settings.account == default_account(settings.base_url)
+        else settings.account,
     )
     name = pipeline_name or identity.pipeline_name
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -338,7 +349,8 @@ def register(sub: Any, name: str = "push") -> None:
         "--account",
         default=None,
         metavar="NAME",
-        help="the account's name in the ledger (default: config, else the base URL's host)",
+        help="the account's name in the ledger (default: config, else the base URL's host);"
+        " a configured account ([accounts.VENDOR.NAME]) also gives the key and base URL",
     )
     add_job_arguments(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")

@@ -1,17 +1,27 @@
-"""Dagster definitions: the Apollo extract as dlt assets, the push as an asset downstream of them.
+"""Dagster definitions: each vendor's extract and push as assets, one partition per account.
 
 Dagster with dagster-dlt (`pip install 'apollo-tasks[dagster]'`), loaded with
 `dagster dev -m pipelines.orchestration.dagster_defs`. Settings come from dlt config
-(`pipelines.orchestration.settings`); API keys from `SOURCES__APOLLO__API_KEY` /
-`DESTINATION__APOLLO_TASKS__API_KEY` (or `APOLLO_API_KEY`).
+(`pipelines.orchestration.settings`); API keys from the accounts
+(`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`) or the vendor's own (`SOURCES__APOLLO__API_KEY` /
+`DESTINATION__APOLLO_TASKS__API_KEY`, or `APOLLO_API_KEY`).
 
 - `apollo_extract`: one asset per table of `sources.apollo.apollo_source` (`dlt_apollo_tasks`,
   `dlt_apollo_contacts`, ...), all fed by one scan of Apollo's task search (the external asset
   `apollo_task_search`). After a complete scan the run removes tasks deleted in Apollo, the same
   post-load step `run_extract` takes.
-- `apollo_push`: `run_push` over `apollo_tasks.push_table` / `push_query`; it reads the extract's
-  `tasks` and `contacts` tables, so it depends on those two assets.
-- `apollo_tasks_job` (every asset, with retries) on `apollo_tasks_schedule`.
+- `<vendor>_extract` for every other vendor of `settings.VENDOR_EXTRACTS`: one asset calling that
+  vendor's extract factory (imported when it runs: a missing module fails only that asset).
+- `<vendor>_push`: `run_push` over `<vendor>_tasks.push_table` / `push_query`, downstream of the
+  extract's tables it reads.
+- `<vendor>_tasks_job` (the vendor's assets, with retries) on `<vendor>_tasks_schedule`.
+
+Accounts: with accounts configured for a vendor (`[accounts.<vendor>.<name>]`, read when the
+definitions load), its assets have one partition per account and the schedule asks for one run
+per account, so Dagster spreads accounts over its run workers; each partition is its own job
+(dataset `<vendor>_<name>`, pipeline name, lock and ledger key). With none, the assets are not
+partitioned and a run is the vendor's default account, as before accounts existed. Every asset
+is in the pool `sales_tasks_warehouse`: with a DuckDB warehouse (one writer), limit it to 1.
 
 dagster-dlt drops the dlt pipeline's local state before every run, and each run here starts from
 an empty pipelines dir anyway: dlt restores the extract's state from the warehouse and the push's
@@ -23,7 +33,7 @@ makes no HTTP call until a run executes it.
 
 # No `from __future__ import annotations`: Dagster reads the `context` annotation at runtime.
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,23 +43,45 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from pipelines.orchestration import settings
 
 GROUP = "apollo"
+POOL = "sales_tasks_warehouse"
 TRANSLATOR = DagsterDltTranslator()
+# One resource object for every vendor's definitions, so merging them is not a conflict.
+DLT_RESOURCE = DagsterDltResource()
 
 
-def _extract_job(job: settings.JobSettings, pipelines_dir: str | None = None) -> Any:
-    """The CLI's extract job for these settings: same identity, pipeline name and lock."""
+def _extract_job(
+    job: settings.JobSettings, pipelines_dir: str | None = None, account: str | None = None
+) -> tuple[Any, str | None]:
+    """The CLI's Apollo extract job for `account`: same identity, pipeline name and lock; and
+    the API key to run it with (the account's, else None: the source reads config)."""
+    from pipelines.accounts import apply_account
     from pipelines.extract import extract_job
     from sources.apollo.settings import source_settings
 
+    api_key, base_url, _, named = apply_account(settings.VENDOR, account)
     target = job.extract_destination()
-    return extract_job(
-        base_url=source_settings().base_url,
+    extract = extract_job(
+        base_url=source_settings(base_url=base_url).base_url,
         destination=target["destination"],
         duckdb_path=target.get("duckdb_path"),
         credentials=target.get("credentials"),
-        dataset_name=job.dataset,
+        dataset_name=job.dataset_of(named),
         pipelines_dir=pipelines_dir,
+        account=named,
     )
+    return extract, api_key
+
+
+def _account(context: dg.AssetExecutionContext) -> str | None:
+    """The account this run is for: its partition, or None (the vendor's default account)."""
+    return context.partition_key if context.has_partition_key else None
+
+
+def _partitions(vendor: str) -> dg.StaticPartitionsDefinition | None:
+    from pipelines.accounts import account_names
+
+    names = account_names(vendor)
+    return dg.StaticPartitionsDefinition(names) if names else None
 
 
 class _DagsterLogHandler(logging.Handler):
@@ -89,8 +121,8 @@ def _asset_key(source: Any, table: str) -> dg.AssetKey:
     return TRANSLATOR.get_asset_spec(data).key
 
 
-@dg.definitions
-def defs() -> dg.Definitions:
+def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, list[dg.AssetKey]]:
+    """Apollo's extract as dagster-dlt assets (one per table), and the keys its push reads."""
     from pipelines.extract import finish_extract
     from pipelines.jobs import job_lock
     from pipelines.progress import ProgressDisplay
@@ -104,33 +136,39 @@ def defs() -> dg.Definitions:
 
     @dlt_assets(
         dlt_source=spec_source,
-        dlt_pipeline=_extract_job(settings.JobSettings.load()).make_pipeline(),
+        dlt_pipeline=_extract_job(settings.JobSettings.load())[0].make_pipeline(),
         name="apollo_extract",
         group_name=GROUP,
         dagster_dlt_translator=TRANSLATOR,
+        partitions_def=partitions,
+        pool=POOL,
     )
     def apollo_extract(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
         job = settings.JobSettings.load()
         progress = ProgressDisplay(emit=context.log.info)
         report = ScanReport(progress=progress)
         with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
-            extract = _extract_job(job, pipelines_dir)
+            extract, api_key = _extract_job(job, pipelines_dir, _account(context))
             with job_lock(extract.identity, extract.working_folder):
                 pipeline = extract.make_pipeline()
                 try:
                     yield from dlt.run(
                         context=context,
-                        dlt_source=make_source(report=report),
+                        dlt_source=make_source(
+                            api_key=api_key, base_url=extract.base_url, report=report
+                        ),
                         dlt_pipeline=pipeline,
                     )
                 finally:
                     progress(report, final=True)
                 # Deleted tasks can only be told apart when this run loaded the ids it saw.
                 ids_loaded = seen_ids_key in context.selected_asset_keys
-                removed = finish_extract(pipeline, report, ids_loaded=ids_loaded)
+                removed = finish_extract(
+                    pipeline, report, ids_loaded=ids_loaded, account=extract.account
+                )
         context.log.info(
-            f"extract run {report.run_id}: {report.tasks_seen} tasks read,"
-            f" complete={report.complete}, removed={removed}"
+            f"extract run {report.run_id} ({extract.account.name} into {extract.dataset_name}):"
+            f" {report.tasks_seen} tasks read, complete={report.complete}, removed={removed}"
         )
         if job.strict and not report.complete:
             raise dg.Failure(
@@ -138,36 +176,65 @@ def defs() -> dg.Definitions:
                 f" {report.total_entries} Apollo tasks could not be reached (loaded what was read)"
             )
 
-    @dg.asset(name="apollo_push", group_name=GROUP, deps=push_reads)
-    def apollo_push(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        """Apollo tasks created from warehouse rows, each exactly once (ledger in the warehouse)."""
+    return apollo_extract, push_reads
+
+
+def _vendor_extract(vendor: str, partitions: dg.PartitionsDefinition | None) -> dg.AssetsDefinition:
+    """Another vendor's extract as one asset calling its factory (`settings.VENDOR_EXTRACTS`)."""
+
+    @dg.asset(name=f"{vendor}_extract", group_name=vendor, partitions_def=partitions, pool=POOL)
+    def extract(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        try:
+            run_extract = settings.extract_function(vendor)
+        except settings.OrchestrationSetupError as exc:  # a retry cannot bring the module
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        job = settings.JobSettings.load(vendor)
+        with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
+            summary = run_extract(
+                **job.extract_kwargs(_account(context)), pipelines_dir=pipelines_dir
+            )
+        context.log.info(summary.format())
+        return dg.MaterializeResult(metadata=settings.summary_dict(summary)["rows"])
+
+    return extract
+
+
+def _push(
+    vendor: str, deps: Sequence[Any], partitions: dg.PartitionsDefinition | None
+) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=f"{vendor}_push", group_name=vendor, deps=deps, partitions_def=partitions, pool=POOL
+    )
+    def push(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        """Tasks created from warehouse rows, each exactly once (ledger in the warehouse)."""
         from pipelines.push import run_push
 
-        job = settings.JobSettings.load()
+        job = settings.JobSettings.load(vendor)
+        account = _account(context)
         if not job.has_push_input:
-            context.log.warning(
-                "push skipped: set APOLLO_TASKS__PUSH_TABLE or APOLLO_TASKS__PUSH_QUERY"
-            )
+            var = settings.section(vendor).upper()
+            context.log.warning(f"push skipped: set {var}__PUSH_TABLE or {var}__PUSH_QUERY")
             return dg.MaterializeResult(metadata={"skipped": True})
         with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
             summary = run_push(
-                **job.push_kwargs(), pipelines_dir=pipelines_dir, progress=context.log.info
+                **job.push_kwargs(account), pipelines_dir=pipelines_dir, progress=context.log.info
             )
         context.log.info(summary.format())
         counts = {
             name: getattr(summary, name)
             for name in ("rows_in", "created", "rejected", "already_delivered", "needs_review")
         }
+        again = f"sales-tasks push {vendor}" + (f" --account {account}" if account else "")
         if summary.has_needs_review:
-            # A retry cannot decide these rows: a person checks them in Apollo first.
+            # A retry cannot decide these rows: a person checks them at the vendor first.
             raise dg.Failure(
-                description="push: some rows need review; check them in Apollo, then run"
-                " `apollo-tasks push --resend-unknown` for the missing ones",
+                description=f"push: some rows need review; check them in {vendor}, then run"
+                f" `{again} --resend-unknown` for the missing ones",
                 metadata=counts,
                 allow_retries=False,
             )
         if summary.rejected:
-            # As the CLI's exit code 5: rows that never reached Apollo must not look green.
+            # As the CLI's exit code 5: rows that never reached the vendor must not look green.
             raise dg.Failure(
                 description=f"push: {summary.rejected} row(s) rejected and not sent; fix them in"
                 " the input (reasons in the summary), then run again",
@@ -176,20 +243,52 @@ def defs() -> dg.Definitions:
             )
         return dg.MaterializeResult(metadata={**counts, "calls": summary.calls})
 
+    return push
+
+
+def _schedule(
+    vendor: str, job: Any, partitions: dg.StaticPartitionsDefinition | None
+) -> dg.ScheduleDefinition:
+    name, cron = f"{settings.section(vendor)}_schedule", settings.schedule(vendor)
+    if partitions is None:
+        return dg.ScheduleDefinition(name=name, job=job, cron_schedule=cron)
+
+    @dg.schedule(name=name, job=job, cron_schedule=cron)
+    def every_account(context: dg.ScheduleEvaluationContext) -> Iterator[dg.RunRequest]:
+        """One run per account: Dagster's run queue spreads them over its workers."""
+        tick = context.scheduled_execution_time.isoformat()
+        for account in partitions.get_partition_keys():
+            # One run per account and tick: the key keeps a re-evaluated tick from doubling it.
+            yield dg.RunRequest(run_key=f"{account}@{tick}", partition_key=account)
+
+    return every_account
+
+
+def build_definitions(vendor: str = settings.VENDOR) -> dg.Definitions:
+    """One vendor's assets, job and schedule, one partition per configured account."""
+    partitions = _partitions(vendor)
+    assets: list[Any]
+    if vendor == settings.VENDOR:
+        extract, push_reads = _apollo_extract(partitions)
+        assets = [extract, _push(vendor, push_reads, partitions)]
+    else:
+        extract = _vendor_extract(vendor, partitions)
+        assets = [extract, _push(vendor, [extract.key], partitions)]
     job = dg.define_asset_job(
-        "apollo_tasks_job",
-        selection=dg.AssetSelection.groups(GROUP),
+        f"{settings.section(vendor)}_job",
+        selection=dg.AssetSelection.groups(vendor),  # partitioned as its assets are
         op_retry_policy=dg.RetryPolicy(
             max_retries=3, delay=300, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
         ),
     )
     return dg.Definitions(
-        assets=[apollo_extract, apollo_push],
+        assets=assets,
         jobs=[job],
-        schedules=[
-            dg.ScheduleDefinition(
-                name="apollo_tasks_schedule", job=job, cron_schedule=settings.schedule()
-            )
-        ],
-        resources={"dlt": DagsterDltResource()},
+        schedules=[_schedule(vendor, job, partitions)],
+        resources={"dlt": DLT_RESOURCE},
     )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions.merge(*(build_definitions(v) for v in settings.VENDOR_EXTRACTS))

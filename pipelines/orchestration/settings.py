@@ -1,32 +1,46 @@
-"""What a scheduled run reads from dlt config: where the warehouse is and what to push.
+"""What a scheduled run reads from dlt config: the vendor's extract, its accounts, where the
+warehouse is and what to push.
 
-Keys live in the `[apollo_tasks]` section of `.dlt/config.toml` / `.dlt/secrets.toml`, or in
-environment variables `APOLLO_TASKS__<KEY>` (dlt's usual lookup; the environment wins):
+Each vendor's settings live in its section `[<vendor>_tasks]` of `.dlt/config.toml` /
+`.dlt/secrets.toml` (`[apollo_tasks]`, `[saleshandy_tasks]`, `[reply_tasks]`), or in environment
+variables `<VENDOR>_TASKS__<KEY>` (dlt's usual lookup; the environment wins):
 
 - `warehouse`: a DuckDB file path or a SQLAlchemy URL (`duckdb:///path`, `postgresql://...`). The
   extract loads into it and the push reads from it and keeps its delivery ledger there. Default:
   `[destination.duckdb] credentials` when set, else `apollo_tasks.duckdb` in the working directory
   (give an absolute path under a scheduler: a worker's working directory is arbitrary).
-- `dataset`: the extract's dataset (schema), default `apollo`.
+- `dataset`: the extract's dataset (schema) for the vendor's default account, default the vendor's
+  name (`apollo`). A named account always lands in its own `<vendor>_<name>`.
 - `push_table` or `push_query`: the rows the push sends (columns: see `destinations.core.contract`).
   Neither set: the push step is skipped, so a schedule never creates tasks nobody asked for.
+  `{dataset}` and `{account}` in them become each run's dataset and account name, so one query
+  serves every account (`SELECT ... FROM {dataset}.tasks`).
 - `strict`: fail the extract when part of Apollo could not be read (default true), so the push does
   not run on a partial mirror and the orchestrator retries.
 - `schedule`: a cron expression or preset (default `@daily`), read when the DAG or the
   definitions load.
 
+Accounts (`pipelines.accounts`): with accounts configured for the vendor
+(`[accounts.<vendor>.<name>]`), a run fans out to one extract and one push per account, each its
+own job; with none, one run for the vendor's default account, as before accounts existed.
+
 API keys and base URLs are read by the factories themselves, exactly as on the command line:
-`SOURCES__APOLLO__API_KEY` / `DESTINATION__APOLLO_TASKS__API_KEY` (or `APOLLO_API_KEY`), and the
-matching `..._BASE_URL`. Nothing here does I/O beyond reading config.
+the account's (`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`), else `SOURCES__APOLLO__API_KEY` /
+`DESTINATION__APOLLO_TASKS__API_KEY` (or `APOLLO_API_KEY`), and the matching `..._BASE_URL`.
+Nothing here does I/O beyond reading config.
+
+The vendors' extracts plug in through `VENDOR_EXTRACTS`, imported only when that vendor's run
+starts: a vendor whose module is missing fails its own tasks, with one line, and no other's.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,10 +48,61 @@ import dlt
 from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration, configspec
 
-SECTION = "apollo_tasks"
+from clients.core.errors import ActionableError
+
+VENDOR = "apollo"
+SECTION = "apollo_tasks"  # Apollo's; every vendor's is `<vendor>_tasks`
 DEFAULT_SCHEDULE = "@daily"
 DEFAULT_DATASET = "apollo"
 DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
+
+# The extract factory of each vendor, `module:function`, called with `run_extract`'s arguments.
+VENDOR_EXTRACTS: dict[str, str] = {
+    "apollo": "pipelines.extract:run_extract",
+    "saleshandy": "pipelines.extract_saleshandy:run_saleshandy_extract",
+    "reply": "pipelines.extract_reply:run_reply_extract",
+}
+
+
+class OrchestrationSetupError(ActionableError, RuntimeError):
+    """A vendor's extract cannot be found (a missing module or an unknown vendor)."""
+
+
+def section(vendor: str) -> str:
+    """The dlt config section of a vendor's scheduled runs: `apollo_tasks`, `reply_tasks`."""
+    return f"{vendor}_tasks"
+
+
+def extract_function(vendor: str) -> Callable[..., Any]:
+    """The vendor's extract factory from `VENDOR_EXTRACTS`, imported now.
+
+    Raises:
+        OrchestrationSetupError: the vendor is unknown, or its module or function is missing.
+    """
+    try:
+        path = VENDOR_EXTRACTS[vendor]
+    except KeyError:
+        known = ", ".join(VENDOR_EXTRACTS)
+        raise OrchestrationSetupError(
+            f"no extract for vendor {vendor!r}: choose one of {known}"
+        ) from None
+    module, _, name = path.partition(":")
+    try:
+        function: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise OrchestrationSetupError(
+            f"the {vendor} extract ({path}) cannot be loaded: {exc}; install a version that has"
+            f" it, or fix its entry in pipelines/orchestration/settings.py"
+        ) from exc
+    return function
+
+
+def accounts_to_run(vendor: str) -> list[str | None]:
+    """What a run fans out over: the vendor's configured accounts, else its default (None)."""
+    from pipelines.accounts import account_names
+
+    names: list[str | None] = list(account_names(vendor))
+    return names or [None]
 
 
 @configspec
@@ -45,20 +110,30 @@ class JobSettings(BaseConfiguration):
     """One scheduled run's settings, resolved by dlt (`[apollo_tasks]`, `APOLLO_TASKS__*`)."""
 
     warehouse: str | None = None
-    dataset: str = DEFAULT_DATASET
+    dataset: str | None = None  # default: the vendor's name
     push_table: str | None = None
     push_query: str | None = None
     strict: bool = True
     schedule: str = DEFAULT_SCHEDULE
+    vendor: str = VENDOR  # not read from config: the section it was loaded from
 
     @classmethod
-    def load(cls) -> JobSettings:
-        """Read the settings when a run starts (never at import)."""
-        job = resolve_configuration(cls(), sections=(SECTION,))
+    def load(cls, vendor: str = VENDOR) -> JobSettings:
+        """Read the vendor's settings when a run starts (never at import)."""
+        job = resolve_configuration(cls(), sections=(section(vendor),))
+        job.vendor = vendor
         if not job.warehouse:
             duckdb_credentials: Any = dlt.secrets.get("destination.duckdb.credentials")
-            job.warehouse = str(duckdb_credentials or DEFAULT_WAREHOUSE)
+            job.warehouse = str(duckdb_credentials or f"{vendor}_tasks.duckdb")
         return job
+
+    def dataset_of(self, account: str | None) -> str:
+        """The extract's dataset for `account`: its own `<vendor>_<name>`, else `dataset`."""
+        from pipelines.accounts import account_dataset
+
+        if account:
+            return account_dataset(self.vendor, account)
+        return self.dataset or self.vendor
 
     @property
     def has_push_input(self) -> bool:
@@ -77,22 +152,48 @@ class JobSettings(BaseConfiguration):
         if dialect in ("postgresql", "postgres"):
             return {"destination": "postgres", "credentials": f"postgresql://{rest}"}
         raise ValueError(
-            f"apollo_tasks.warehouse: unsupported warehouse type {dialect!r}; use a DuckDB file"
-            " path or a postgresql:// URL"
+            f"{section(self.vendor)}.warehouse: unsupported warehouse type {dialect!r}; use a"
+            " DuckDB file path or a postgresql:// URL"
         )
 
-    def extract_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for `pipelines.extract.run_extract`."""
-        return {**self.extract_destination(), "dataset_name": self.dataset, "strict": self.strict}
+    @property
+    def is_duckdb(self) -> bool:
+        """Whether the warehouse is a DuckDB file (one writer at a time)."""
+        return bool(self.extract_destination()["destination"] == "duckdb")
 
-    def push_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for `pipelines.push.run_push`."""
-        return {"warehouse": self.warehouse, "table": self.push_table, "query": self.push_query}
+    def extract_kwargs(self, account: str | None = None) -> dict[str, Any]:
+        """Keyword arguments for the vendor's extract factory (`run_extract`), for `account`."""
+        kwargs = {
+            **self.extract_destination(),
+            "dataset_name": self.dataset_of(account),
+            "strict": self.strict,
+        }
+        return {**kwargs, "account": account} if account else kwargs
+
+    def push_kwargs(self, account: str | None = None) -> dict[str, Any]:
+        """Keyword arguments for `pipelines.push.run_push`, for `account`."""
+
+        def bound(text: str | None) -> str | None:
+            if text is None:
+                return None
+            dataset = self.dataset_of(account)
+            return text.replace("{dataset}", dataset).replace("{account}", account or "")
+
+        kwargs: dict[str, Any] = {
+            "warehouse": self.warehouse,
+            "table": bound(self.push_table),
+            "query": bound(self.push_query),
+        }
+        if self.vendor != VENDOR:
+            from destinations.registry import sink
+
+            kwargs["sink"] = sink(self.vendor)
+        return {**kwargs, "account": account} if account else kwargs
 
 
-def schedule() -> str:
-    """The cron expression or preset both orchestrators schedule the job with."""
-    return JobSettings.load().schedule
+def schedule(vendor: str = VENDOR) -> str:
+    """The cron expression or preset both orchestrators schedule the vendor's job with."""
+    return JobSettings.load(vendor).schedule
 
 
 @contextmanager
@@ -103,7 +204,7 @@ def fresh_pipelines_dir() -> Iterator[str]:
     helper wipes it, dagster-dlt drops it): dlt restores the extract's state from the warehouse
     and the push's ledger lives there. Starting empty every time makes that the tested path.
     """
-    with tempfile.TemporaryDirectory(prefix="apollo_tasks_dlt_") as path:
+    with tempfile.TemporaryDirectory(prefix="sales_tasks_dlt_") as path:
         yield path
 
 

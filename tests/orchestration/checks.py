@@ -88,3 +88,57 @@ REJECTED_QUERY = (
     "SELECT 'bad-1' AS request_id, 'u1' AS user_id, 'c1' AS contact_id, 'nonsense' AS type,"
     " '2026-07-01T09:00:00Z' AS due_at"
 )
+
+
+# --- three accounts at once -------------------------------------------------------------------
+
+ACCOUNTS = ("north", "south", "west")
+# A different dataset (count, ids) per account, so anything that crossed would show.
+ACCOUNT_TASKS = {"north": 60, "south": 90, "west": 120}
+ACCOUNT_SEEDS = {"north": 11, "south": 12, "west": 13}
+
+# The same query for every account: `{dataset}` becomes each account's dataset.
+ACCOUNT_PUSH_QUERY = PUSH_QUERY.replace("apollo.tasks", "{dataset}.tasks").replace(
+    "'orchestration-'", "'orchestration-{account}-'"
+)
+
+
+def account_key(name: str) -> str:
+    return f"key-{name}-{'k' * 16}"
+
+
+def _all(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def assert_accounts_run(
+    warehouse: Path, sandboxes: dict[str, Sandbox], served: dict[str, set[str]], *, run: int
+) -> None:
+    """After run 1 or 2 over every account: each account's tasks (and only those) in its own
+    dataset with its `_sales_tasks_account` row, and PUSH_ROWS tasks created once per account."""
+    from pipelines.accounts import ACCOUNT_TABLE
+
+    schemas = {r[0] for r in _all(warehouse, "SELECT schema_name FROM information_schema.schemata")}
+    assert "apollo" not in schemas, schemas  # nothing ran as the (unconfigured) default account
+    ledger = _all(warehouse, "SELECT account, request_id FROM apollo_push.delivery_ledger")
+    for name, sb in sandboxes.items():
+        dataset = f"apollo_{name}"
+        ids = [str(r[0]) for r in _all(warehouse, f"SELECT id FROM {dataset}.tasks")]
+        created = sb.created()
+        assert len(ids) == len(set(ids)), dataset
+        # Run 2 also mirrors the tasks run 1's push created in this account, and no other's.
+        expected = served[name] | ({str(t["id"]) for t in created} if run > 1 else set())
+        assert set(ids) == expected, (dataset, len(ids), len(expected))
+        host = sb.base_url.removeprefix("http://")
+        assert _all(warehouse, f"SELECT * FROM {dataset}.{ACCOUNT_TABLE}") == [
+            ("apollo", name, host)
+        ]
+        assert _all(warehouse, f"SELECT count(*) FROM {dataset}.extract_runs") == [(run,)]
+        assert len(created) == PUSH_ROWS, (name, created)
+        assert len({t.get("contact_id") for t in created}) == PUSH_ROWS
+        creates = create_calls(sb)
+        assert (len(creates) > 0) if run == 1 else (creates == []), (name, creates)
+        mine = sorted(r for a, r in ledger if a == name)
+        assert len(mine) == PUSH_ROWS and all(r.startswith(f"orchestration-{name}-") for r in mine)
+    assert len(ledger) == PUSH_ROWS * len(sandboxes)

@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from sandbox import Sandbox
-from tests.orchestration.checks import PUSH_QUERY
+from tests.orchestration.checks import (
+    ACCOUNT_PUSH_QUERY,
+    ACCOUNT_SEEDS,
+    ACCOUNT_TASKS,
+    ACCOUNTS,
+    PUSH_QUERY,
+    account_key,
+)
 
 _required = {n.strip() for n in os.environ.get("APOLLO_TASKS_ORCHESTRATORS", "").split(",")}
 
@@ -72,3 +79,45 @@ def job_env(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     yield
+
+
+@pytest.fixture
+def account_sandboxes(make_sandbox: Callable[..., Sandbox]) -> dict[str, Sandbox]:
+    """One sandbox per account, each with its own key and its own tasks."""
+    return {
+        name: make_sandbox(
+            subprocess=True,
+            tasks=ACCOUNT_TASKS[name],
+            seed=ACCOUNT_SEEDS[name],
+            master_keys=[account_key(name)],
+        )
+        for name in ACCOUNTS
+    }
+
+
+@pytest.fixture
+def accounts_env(
+    account_sandboxes: dict[str, Sandbox], warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Three Apollo accounts configured as a user would, and no default Apollo key at all: a run
+    that fell back to the vendor's own key would fail."""
+    for name in list(os.environ):
+        if name.startswith(("APOLLO_", "SOURCES__", "DESTINATION__", "ACCOUNTS__")):
+            monkeypatch.delenv(name)
+    for name, sb in account_sandboxes.items():
+        monkeypatch.setenv(f"ACCOUNTS__APOLLO__{name.upper()}__API_KEY", account_key(name))
+        monkeypatch.setenv(f"ACCOUNTS__APOLLO__{name.upper()}__BASE_URL", sb.base_url)
+    monkeypatch.setenv("APOLLO_TASKS__WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("APOLLO_TASKS__PUSH_QUERY", ACCOUNT_PUSH_QUERY)
+    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    yield
+
+
+@pytest.fixture
+def served(account_sandboxes: dict[str, Sandbox]) -> dict[str, set[str]]:
+    """Each account's task ids as its sandbox serves them before any run."""
+    from tests.source.helpers import served_tasks
+
+    return {
+        name: {str(t["id"]) for t in served_tasks(sb)} for name, sb in account_sandboxes.items()
+    }

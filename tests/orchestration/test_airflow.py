@@ -49,11 +49,18 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield home
 
 
+TASKS = ["accounts", "account.extract", "account.push"]
+
+
 def _run_dag(capfd: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], str]:
+    """Run the Apollo DAG once; the state of each task, by id (and account, when mapped)."""
     from pipelines.orchestration.airflow_dag import dag_object
 
     dag_run = dag_object.test()
-    states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+    states = {
+        ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.rendered_map_index}]": str(ti.state)
+        for ti in dag_run.get_task_instances()
+    }
     out, err = capfd.readouterr()
     assert str(dag_run.state) == "success", (states, err[-4000:])
     return states, out + err
@@ -69,11 +76,18 @@ def test_dag_runs_extract_then_push_twice_without_duplicates(
     from pipelines.orchestration.airflow_dag import dag_object
 
     assert dag_object.dag_id == "apollo_tasks"
-    assert [t.task_id for t in dag_object.topological_sort()] == ["extract", "push"]
+    assert [t.task_id for t in dag_object.topological_sort()] == TASKS
     assert dag_object.default_args["retries"] > 0
+    assert dag_object.max_active_tasks == 1  # a DuckDB warehouse takes one writer at a time
 
     states, log = _run_dag(capfd)
-    assert states == {"extract": "success", "push": "success"}
+    # No account configured: one extract and one push, for the default account.
+    default = {
+        "accounts": "success",
+        "account.extract[default]": "success",
+        "account.push[default]": "success",
+    }
+    assert states == default
     assert_run(warehouse, orchestration_sandbox, run=1)
     # Progress lines and the run summaries reach the task log.
     assert "apollo extract: 300/300 tasks (100%)" in log, log[-4000:]
@@ -84,7 +98,7 @@ def test_dag_runs_extract_then_push_twice_without_duplicates(
 
     orchestration_sandbox.clear_requests()
     states, log = _run_dag(capfd)
-    assert states == {"extract": "success", "push": "success"}
+    assert states == default
     assert_run(warehouse, orchestration_sandbox, run=2)
     assert f"0 created + 0 rejected + {PUSH_ROWS} already delivered" in log, log[-4000:]
 
@@ -104,7 +118,7 @@ def test_push_with_rejected_rows_fails_the_task(
     dag_run = dag_object.test()
     states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
     out, err = capfd.readouterr()
-    assert states["push"] == "failed", (states, err[-3000:])
+    assert states["account.push"] == "failed", (states, err[-3000:])
     assert "1 row(s) rejected and not sent" in out + err
     assert orchestration_sandbox.created() == []
 
@@ -115,5 +129,56 @@ def test_dag_file_parses_without_job_config(airflow_home: Path) -> None:
 
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"apollo_tasks"}
-    assert set(bag.dags["apollo_tasks"].task_ids) == {"extract", "push"}
+    # One DAG per vendor of `settings.VENDOR_EXTRACTS`, all of the same shape.
+    assert set(bag.dag_ids) == {"apollo_tasks", "saleshandy_tasks", "reply_tasks"}
+    for dag_id in bag.dag_ids:
+        assert set(bag.dags[dag_id].task_ids) == set(TASKS)
+
+
+def test_dag_maps_one_extract_and_push_per_account_over_three_accounts(
+    airflow_home: Path,
+    accounts_env: None,
+    account_sandboxes: dict[str, Sandbox],
+    served: dict[str, set[str]],
+    warehouse: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Dynamic task mapping: each account is its own extract and push task, own job, own data."""
+    from tests.orchestration.checks import ACCOUNTS, account_key, assert_accounts_run
+
+    expected = {"accounts": "success"} | {
+        f"account.{step}[{name}]": "success" for name in ACCOUNTS for step in ("extract", "push")
+    }
+    states, log = _run_dag(capfd)
+    assert states == expected
+    assert_accounts_run(warehouse, account_sandboxes, served, run=1)
+    assert "dataset apollo_north" in log and "dataset apollo_west" in log
+    for name in ACCOUNTS:
+        assert account_key(name) not in log
+
+    for sb in account_sandboxes.values():
+        sb.clear_requests()
+    states, log = _run_dag(capfd)
+    assert states == expected
+    assert_accounts_run(warehouse, account_sandboxes, served, run=2)
+    assert log.count(f"0 created + 0 rejected + {PUSH_ROWS} already delivered") == 3, log[-4000:]
+
+
+def test_a_vendor_whose_extract_is_missing_fails_alone_with_one_line(
+    airflow_home: Path,
+    job_env: None,
+    orchestration_sandbox: Sandbox,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipelines.orchestration import settings
+    from pipelines.orchestration.airflow_dag import dags
+
+    monkeypatch.setitem(settings.VENDOR_EXTRACTS, "apollo", "pipelines.no_such_extract:run")
+    dag_run = dags["apollo"].test()
+    states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+    out, err = capfd.readouterr()
+    assert states["account.extract"] == "failed", states
+    assert states["account.push"] != "success", states
+    assert "the apollo extract (pipelines.no_such_extract:run) cannot be loaded" in out + err
+    assert orchestration_sandbox.requests() == []
