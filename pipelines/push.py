@@ -1,10 +1,12 @@
-"""`apollo-tasks push`: warehouse rows (a table or a SQL query) → Apollo tasks, each exactly once.
+"""`sales-tasks push VENDOR` (`apollo-tasks push`): warehouse rows (a table or a SQL query) →
+a vendor's tasks, each exactly once.
 
-`run_push` is the one factory the CLI, the Airflow DAG and the Dagster asset call. It reads the
-whole input (so duplicate request_ids are found), then runs a dlt pipeline into the
-`apollo_tasks` destination, whose engine keeps the delivery ledger in the warehouse. Pipeline
-state is deliberately irrelevant: pending load packages are dropped at the start, the ledger is
-the only memory.
+One module for every vendor: the vendor's sink (`destinations.registry`) supplies its settings,
+its input contract and its own flags. `run_push` is the one factory the CLI, the Airflow DAG and
+the Dagster asset call. It reads the whole input (so duplicate request_ids are found), then runs a
+dlt pipeline into the vendor's destination (e.g. `apollo_tasks`), whose engine keeps the delivery
+ledger in the warehouse. Pipeline state is deliberately irrelevant: pending load packages are
+dropped at the start, the ledger is the only memory.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pipelines.stopping import stops_on_signals
 
 __all__ = ["PushSummary", "demo_followups_sql", "register", "run_push"]
 
-VENDOR = "apollo"
+VENDOR = "apollo"  # the vendor of `apollo-tasks push`
 INPUT_TABLE = "task_rows"
 DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
 
@@ -42,17 +44,17 @@ def _quiet_dlt() -> Iterator[None]:
         dlt_logger.setLevel(level)
 
 
-def _input_resource(rows: list[dict[str, Any]]) -> Any:
+def _input_resource(rows: list[dict[str, Any]], input_columns: tuple[str, ...]) -> Any:
     import dlt
     import pyarrow as pa
 
-    from destinations.core.contract import CONTRACT_COLUMNS, INPUT_REJECTION, ROW_NUMBER
+    from destinations.core.contract import INPUT_REJECTION, ROW_NUMBER
 
     # Text columns throughout: dlt must not turn ISO strings into timestamps (it would lose
     # whether an offset was given) nor split a column into variants on a bad value. An Arrow
     # table goes through dlt's extract and normalise as columns (parquet), not row by row,
     # which at 50,000 rows saves seconds before the first call.
-    texts = (*CONTRACT_COLUMNS, INPUT_REJECTION)
+    texts = (*input_columns, INPUT_REJECTION)
     schema = pa.schema(
         [pa.field(name, pa.string()) for name in texts]
         + [pa.field(ROW_NUMBER, pa.int64(), nullable=False)]
@@ -73,6 +75,7 @@ def _input_resource(rows: list[dict[str, Any]]) -> Any:
 @stops_on_signals("push")
 def run_push(
     *,
+    sink: Any = None,
     table: str | None = None,
     query: str | None = None,
     warehouse: str | None = None,
@@ -89,12 +92,15 @@ def run_push(
     pipeline_name: str | None = None,
     wait_seconds: float = 0.0,
     account: str | None = None,
+    **vendor_settings: Any,
 ) -> PushSummary:
-    """Push the rows of `table` or `query` to Apollo as tasks; see the module docstring.
+    """Push the rows of `table` or `query` to a vendor as tasks; see the module docstring.
 
     Args:
-        warehouse: SQLAlchemy URL or DuckDB file path; default `apollo_tasks.duckdb`. The delivery
-            ledger lives there too (`<ledger_schema>.delivery_ledger`).
+        sink: the vendor's `TaskSink` (`destinations.registry.sink(name)`); default Apollo's.
+        warehouse: SQLAlchemy URL or DuckDB file path; default the sink's (Apollo:
+            `apollo_tasks.duckdb`). The delivery ledger lives there too
+            (`<ledger_schema>.delivery_ledger`).
         api_key, base_url, max_contacts_per_call, ledger_schema, reconcile_wait_seconds,
             calls_in_flight: None reads dlt config (`destinations.apollo.settings`: argument >
             `DESTINATION__APOLLO_TASKS__*` > `APOLLO_API_KEY`/`APOLLO_BASE_URL` > toml > default).
@@ -109,6 +115,8 @@ def run_push(
         reconcile_wait_seconds: how long a created task may take to show in Apollo's search.
         calls_in_flight: create calls sent at once (default 4; each is still recorded in the
             ledger before it goes out and after it answers).
+        vendor_settings: the vendor's own settings, by name (e.g. Saleshandy's `time_zone`);
+            None reads config, as for the others.
 
     Raises:
         VendorApiError: the run stopped (401/403, retries exhausted); one line for a person.
@@ -120,33 +128,37 @@ def run_push(
     import dlt
     from dlt.pipeline.exceptions import PipelineStepFailed
 
-    from destinations.apollo import APOLLO_SINK
     from destinations.core import destination as delivery
     from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
+    from destinations.registry import sink as sink_of
     from pipelines.jobs import job_lock, push_identity, working_folder
     from pipelines.progress import RunProgress, push_sample
 
     started = time.monotonic()
     display: RunProgress | None = None
+    sink = sink if sink is not None else sink_of(VENDOR)
+    label = f"{sink.vendor_key} push"
+    if max_contacts_per_call is not None:
+        vendor_settings["max_contacts_per_call"] = max_contacts_per_call
 
     def say(message: str) -> None:
         if display is not None:
             display.say(message)
         elif progress:
-            _progress_line(progress, f"apollo push: {message}")
+            _progress_line(progress, f"{label}: {message}")
 
-    settings = APOLLO_SINK.settings(
+    settings = sink.settings(
         api_key=api_key,
         base_url=base_url,
-        max_contacts_per_call=max_contacts_per_call,
         ledger_schema=ledger_schema,
         reconcile_wait_seconds=reconcile_wait_seconds,
         calls_in_flight=calls_in_flight,
         account=account,
+        **vendor_settings,
     )
-    url = warehouse_url(warehouse or settings.warehouse or DEFAULT_WAREHOUSE)
+    url = warehouse_url(warehouse or settings.warehouse or sink.default_warehouse)
     identity = push_identity(
-        vendor=VENDOR,
+        vendor=sink.vendor_key,
         base_url=settings.base_url,
         warehouse_url=url,
         ledger_schema=settings.ledger_schema,
@@ -161,20 +173,26 @@ def run_push(
     )
     with lock:
         try:
-            rows = read_input(url, table=table, query=query)
-            say(f"read {len(rows)} row(s) from the warehouse")
+            # Builds the client, ledger and engine without I/O; the vendor's contract says
+            # which input columns to read.
             run = delivery.open_run(
-                APOLLO_SINK,
+                sink,
                 settings,
                 run_id=run_id,
                 warehouse_url=url,
                 resend_unknown=resend_unknown,
                 progress=say,
             )
+            try:
+                rows = read_input(url, table=table, query=query, rules=run.vendor.rules)
+            except BaseException:
+                run.close()
+                raise
+            say(f"read {len(rows)} row(s) from the warehouse")
             if progress:
                 emit = progress if callable(progress) else None
                 display = RunProgress(
-                    "apollo push", "rows", lambda: push_sample(run, len(rows)), emit=emit
+                    label, "rows", lambda: push_sample(run, len(rows)), emit=emit
                 ).start()
             try:
                 if dry_run:
@@ -185,7 +203,7 @@ def run_push(
                     pipeline = dlt.pipeline(
                         pipeline_name=name,
                         pipelines_dir=pipelines_dir,  # type: ignore[arg-type]
-                        destination=delivery.task_destination(APOLLO_SINK, run=run),
+                        destination=delivery.task_destination(sink, run=run),
                         dataset_name=settings.ledger_schema,
                     )
                     # The ledger is the only memory: a package left by an earlier failed run of
@@ -193,7 +211,7 @@ def run_push(
                     pipeline = pipeline.drop()
                     try:
                         with _quiet_dlt():
-                            pipeline.run(_input_resource(rows))
+                            pipeline.run(_input_resource(rows, run.vendor.rules.input_columns()))
                     except PipelineStepFailed as exc:
                         if run.error is not None:
                             raise run.error from exc
@@ -263,17 +281,23 @@ LIMIT {int(limit)}
 """.strip()
 
 
+def _vendor_of(name: str) -> str:
+    from destinations.registry import SINKS
+
+    return name if name in SINKS else VENDOR
+
+
 def register(sub: Any, name: str = "push") -> None:
+    """Add the push of vendor `name` (`sales-tasks push NAME`), or Apollo's under the verb."""
+    from destinations.registry import sink as sink_of
     from pipelines.jobs import add_job_arguments
 
+    vendor = _vendor_of(name)
+    sink = sink_of(vendor)
     parser: argparse.ArgumentParser = sub.add_parser(
         name,
-        help="create Apollo tasks from warehouse rows, each exactly once",
-        description=(
-            "Create one Apollo task per input row (columns: request_id, user_id|user_email,"
-            " contact_id|contact_email, type, status, due_at, priority, note, title), exactly once"
-            " across reruns and crashes, with the fewest bulk_create calls."
-        ),
+        help=f"create {sink.title} tasks from warehouse rows, each exactly once",
+        description=sink.push_description,
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--table", help="input table, e.g. marts.followups")
@@ -281,9 +305,12 @@ def register(sub: Any, name: str = "push") -> None:
     parser.add_argument(
         "--warehouse",
         help="SQLAlchemy URL (postgresql://..., duckdb:///file) or DuckDB file;"
-        " default apollo_tasks.duckdb",
+        f" default {sink.default_warehouse}",
     )
-    parser.add_argument("--base-url", help="Apollo base URL (default: config or APOLLO_BASE_URL)")
+    parser.add_argument(
+        "--base-url",
+        help=f"{sink.title} base URL (default: config or {vendor.upper()}_BASE_URL)",
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help="show the planned calls; send nothing"
     )
@@ -292,18 +319,12 @@ def register(sub: Any, name: str = "push") -> None:
         action="store_true",
         help="send again rows an earlier run left needing review (may duplicate a task)",
     )
-    parser.add_argument(
-        "--max-contacts-per-call",
-        type=int,
-        default=None,
-        metavar="N",
-        help="contact ids per bulk create (default: config, else 100)",
-    )
+    sink.add_arguments(parser)
     parser.add_argument(
         "--ledger-schema",
         default=None,
         metavar="SCHEMA",
-        help="schema of the delivery ledger (default: config, else apollo_push)",
+        help=f"schema of the delivery ledger (default: config, else {vendor}_push)",
     )
     parser.add_argument("--reconcile-wait", type=float, default=None, metavar="SECONDS")
     parser.add_argument(
@@ -313,22 +334,30 @@ def register(sub: Any, name: str = "push") -> None:
         metavar="N",
         help="create calls sent at once (default 4)",
     )
+    parser.add_argument(
+        "--account",
+        default=None,
+        metavar="NAME",
+        help="the account's name in the ledger (default: config, else the base URL's host)",
+    )
     add_job_arguments(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, push_vendor=vendor)
 
 
 def run(args: argparse.Namespace) -> int:
+    from destinations.registry import sink as sink_of
     from pipelines.exit_codes import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
 
+    sink = sink_of(getattr(args, "push_vendor", VENDOR))
     summary = run_push(
+        sink=sink,
         table=args.table,
         query=args.query,
         warehouse=args.warehouse,
         base_url=args.base_url,
         dry_run=args.dry_run,
         resend_unknown=args.resend_unknown,
-        max_contacts_per_call=args.max_contacts_per_call,
         ledger_schema=args.ledger_schema,
         pipelines_dir=args.pipelines_dir,
         progress=not args.quiet,
@@ -336,12 +365,14 @@ def run(args: argparse.Namespace) -> int:
         calls_in_flight=args.calls_in_flight,
         pipeline_name=args.pipeline_name,
         wait_seconds=args.wait,
+        account=args.account,
+        **sink.settings_from_args(args),
     )
     sys.stdout.write(summary.format() + "\n")
     if summary.has_needs_review:
         sys.stdout.write(
-            "some rows need review: check them in Apollo, then rerun with --resend-unknown to send"
-            " the ones that are missing\n"
+            f"some rows need review: check them in {sink.title}, then rerun with"
+            " --resend-unknown to send the ones that are missing\n"
         )
         return EXIT_NEEDS_REVIEW
     if summary.rejected:

@@ -3,6 +3,7 @@ needs from Apollo: the settings, the HTTP client with Apollo's profile and the t
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from clients.apollo.profile import APOLLO_PROFILE
@@ -18,6 +19,27 @@ class ApolloSink:
 
     destination_name = DESTINATION_NAME
     vendor_key = "apollo"
+    title = "Apollo"
+    default_warehouse = "apollo_tasks.duckdb"
+
+    push_description = (
+        "Create one Apollo task per input row (columns: request_id, user_id|user_email,"
+        " contact_id|contact_email, type, status, due_at, priority, note, title), exactly once"
+        " across reruns and crashes, with the fewest bulk_create calls."
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Apollo's own push flags."""
+        parser.add_argument(
+            "--max-contacts-per-call",
+            type=int,
+            default=None,
+            metavar="N",
+            help="contact ids per bulk create (default: config, else 100)",
+        )
+
+    def settings_from_args(self, args: argparse.Namespace) -> dict[str, Any]:
+        return {"max_contacts_per_call": args.max_contacts_per_call}
 
     def settings(self, **explicit: Any) -> ApolloPushConfiguration:
         return push_settings(**explicit)

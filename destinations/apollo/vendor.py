@@ -25,6 +25,7 @@ from typing import Any
 from clients.apollo.endpoints import TASKS_BULK_CREATE, TASKS_CREATE, TASKS_SEARCH, quota_key
 from clients.apollo.enums import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
 from clients.apollo.paging import DISPLAY_CAP_PAGES, LOOKUP_PER_PAGE, apollo_paginator
+from clients.core import vocabulary
 from clients.core.client import ApiClient
 from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from clients.core.paginators import paginate
@@ -47,6 +48,7 @@ def apollo_due_at(utc: datetime) -> str:
 
 # The input contract of an Apollo push (NOTES.md: create's `type`, `status`, `priority` values;
 # priority defaults to medium on Apollo's side too; status is required, `scheduled` for new work).
+# The shared vocabulary's names (`clients.core.vocabulary`) are accepted beside Apollo's own.
 APOLLO_RULES = InputRules(
     task_types=frozenset(TASK_TYPES),
     statuses=frozenset(TASK_STATUSES),
@@ -54,6 +56,8 @@ APOLLO_RULES = InputRules(
     default_status="scheduled",
     default_priority="medium",
     format_due_at=apollo_due_at,
+    names={kind: vocabulary.accepted_names("apollo", kind) for kind in vocabulary.KINDS},
+    unsupported={kind: vocabulary.unsupported("apollo", kind) for kind in vocabulary.KINDS},
 )
 
 UNDECIDABLE = (

@@ -64,10 +64,22 @@ class TaskSink(Protocol):
     """What a vendor supplies to get a dlt destination."""
 
     destination_name: str  # the dlt destination's name and config section
-    vendor_key: str  # the ledger's `vendor` column
+    vendor_key: str  # the ledger's `vendor` column, and the vendor word of `sales-tasks push`
+    title: str  # the vendor as people read it, in messages and help
+    default_warehouse: str  # the DuckDB file a push reads when given no warehouse
+
+    push_description: str  # the push command's --help description (its input columns)
 
     def settings(self, **explicit: Any) -> TaskSinkConfiguration:
         """The push's settings resolved by dlt; `explicit` values that are not None win."""
+        ...
+
+    def add_arguments(self, parser: Any) -> None:
+        """Add the vendor's own push flags (e.g. a chunk size) to the push command."""
+        ...
+
+    def settings_from_args(self, args: Any) -> dict[str, Any]:
+        """The vendor's own settings from its flags, by `settings()` argument name."""
         ...
 
     def open_vendor(self, settings: Any) -> tuple[SinkClient, TaskVendor]:

@@ -29,6 +29,7 @@ from destinations.core.contract import (
     CONTRACT_COLUMNS,
     INPUT_REJECTION,
     ROW_NUMBER,
+    InputRules,
     OutOfRangeDateTime,
     mark_duplicates,
     show,
@@ -217,13 +218,15 @@ def _dates_python_cannot_hold_as_text(conn: sa.Connection) -> None:
         adapters.register_loader(name, loader)
 
 
-def _row(record: Any, wanted: list[tuple[int, str]], number: int) -> dict[str, Any]:
+def _row(
+    record: Any, wanted: list[tuple[int, str]], number: int, rules: InputRules | None
+) -> dict[str, Any]:
     row: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for i, column in wanted:
         value = record[i]
         if value is not None and type(value) is not str:  # text is checked by validate_row
-            problem = value_problem(column, value)
+            problem = value_problem(column, value, rules)
             if problem is not None:
                 problems.append((column, problem))
         row[column] = to_input_value(value)
@@ -235,8 +238,17 @@ def _row(record: Any, wanted: list[tuple[int, str]], number: int) -> dict[str, A
     return row
 
 
-def read_input(url: str, *, table: str | None = None, query: str | None = None) -> list[dict]:
+def read_input(
+    url: str,
+    *,
+    table: str | None = None,
+    query: str | None = None,
+    rules: InputRules | None = None,
+) -> list[dict]:
     """Every input row as a contract dict with `_row` (1-based) and duplicates flagged.
+
+    `rules` (the vendor's contract) names the columns read: the contract's, their aliases and
+    the vendor's own; without it, the contract's columns.
 
     Raises:
         InputError (a ValueError): neither or both of table and query given, a bad table name
@@ -254,14 +266,15 @@ def read_input(url: str, *, table: str | None = None, query: str | None = None) 
             result = conn.execute(statement)
             names = result.keys()  # a Result is iterated for rows, not names
             columns = [str(c).lower() for c in names]
-            twice = sorted({c for c in columns if c in CONTRACT_COLUMNS and columns.count(c) > 1})
+            known = frozenset(rules.input_columns() if rules is not None else CONTRACT_COLUMNS)
+            twice = sorted({c for c in columns if c in known and columns.count(c) > 1})
             if twice:
                 raise InputError(
                     f"{source} has column {twice[0]} more than once: keep one (the push could"
                     " not tell which is meant)"
                 )
-            wanted = [(i, c) for i, c in enumerate(columns) if c in CONTRACT_COLUMNS]
-            rows = [_row(record, wanted, n) for n, record in enumerate(result, start=1)]
+            wanted = [(i, c) for i, c in enumerate(columns) if c in known]
+            rows = [_row(record, wanted, n, rules) for n, record in enumerate(result, start=1)]
         except sa.exc.SQLAlchemyError as exc:
             raise _read_failed(source, exc) from None
     mark_duplicates(rows)

@@ -30,7 +30,7 @@ def test_push_that_rejects_rows_exits_5_and_counts_the_reasons(
     good = task_rows(sandbox, 4)
     rows = [
         good[0],
-        {**good[1], "request_id": "r-type-1", "type": "meeting"},
+        {**good[1], "request_id": "r-type-1", "type": "nap"},
         {**good[1], "request_id": "r-type-2", "type": "lunch"},
         {**good[1], "request_id": "r-type-3", "type": "visit"},
         {**good[2], "request_id": "r-date-1", "due_at": "31/12/2025"},
@@ -59,7 +59,8 @@ def test_push_that_rejects_rows_exits_5_and_counts_the_reasons(
         )
         assert out.err.splitlines() == [
             "error: 6 of 7 row(s) rejected and not sent (most: 3 x unknown type …: use one of"
-            f" {types}, linkedin_step_message, linkedin_step_view_profile, outreach_manual_email);"
+            f" {types}, linkedin_step_message, linkedin_step_view_profile, outreach_manual_email,"
+            " or a shared name);"
             " fix them in the input and run the push again"
         ]
     assert len(sandbox.created()) == 1  # the good row, once

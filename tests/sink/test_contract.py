@@ -29,6 +29,7 @@ GOOD: dict[str, Any] = {
     "due_at": "2025-02-15T08:10:30Z",
 }
 TYPES = ", ".join(sorted(APOLLO_RULES.task_types))
+SHARED = ", or a shared name"
 
 
 @pytest.mark.parametrize(
@@ -43,11 +44,27 @@ TYPES = ", ".join(sorted(APOLLO_RULES.task_types))
             "missing request_id: every row needs a request_id, unique per intended task",
         ),
         ({"type": None}, f"missing type: use one of {TYPES}"),
-        ({"type": "meeting"}, f"unknown type 'meeting': use one of {TYPES}"),
+        ({"type": "visit"}, f"unknown type 'visit': use one of {TYPES}{SHARED}"),
+        (
+            {"type": "meeting"},
+            "type 'meeting': Apollo has no meeting task type (it has call, manual email, four"
+            " LinkedIn steps and action item)",
+        ),
         ({"user_id": None}, "missing user: give user_id or user_email"),
         ({"contact_id": None}, "missing contact: give contact_id or contact_email"),
-        ({"status": "done"}, "unknown status 'done': use one of completed, scheduled, skipped"),
-        ({"priority": "urgent"}, "unknown priority 'urgent': use one of high, low, medium"),
+        (
+            {"status": "done"},
+            f"unknown status 'done': use one of completed, scheduled, skipped{SHARED}",
+        ),
+        (
+            {"priority": "urgent"},
+            "priority 'urgent': Apollo has no urgent priority (high, medium, low)",
+        ),
+        ({"priority": "p1"}, f"unknown priority 'p1': use one of high, low, medium{SHARED}"),
+        (
+            {"task_type": "call", "type": "action_item"},
+            "type 'action_item' and task_type 'call' disagree: give one of them",
+        ),
         (
             {"due_at": None},
             "missing due_at: give an ISO 8601 date-time such as 2025-02-15T08:10:30Z",
@@ -211,10 +228,10 @@ UUID_1 = UUID("8ecb490e-d4ab-40f1-a24d-0973c6267e72")
             {"title": "t" * 1_001},
             f"title is 1,001 characters long ('{'t' * 40}...'): at most 1,000 are accepted",
         ),
-        ({"type": "x" * 10_000}, f"unknown type '{'x' * 40}...': use one of {TYPES}"),
+        ({"type": "x" * 10_000}, f"unknown type '{'x' * 40}...': use one of {TYPES}{SHARED}"),
         (
             {"priority": "\n" + "p" * 50},
-            f"unknown priority '{'p' * 40}...': use one of high, low, medium",
+            f"unknown priority '{'p' * 40}...': use one of high, low, medium{SHARED}",
         ),
     ],
 )
@@ -299,3 +316,23 @@ def test_many_duplicates_list_a_few_row_numbers() -> None:
         "in rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 20 more with different values"
         in (rows[0][INPUT_REJECTION])
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "sent"),
+    [
+        ({"type": "todo"}, "type", "action_item"),
+        ({"type": "custom"}, "type", "action_item"),
+        ({"task_type": "email"}, "type", "outreach_manual_email"),
+        ({"type": "LinkedIn_Connect"}, "type", "linkedin_step_connect"),
+        ({"status": "open"}, "status", "scheduled"),
+        ({"priority": "High"}, "priority", "high"),
+    ],
+)
+def test_shared_vocabulary_names_become_apollo_codes(
+    given: dict[str, Any], field: str, sent: str
+) -> None:
+    row = {**GOOD, "type": None, **given} if "task_type" in given else {**GOOD, **given}
+    task = validate_row(row, APOLLO_RULES, row=1).task
+    assert task is not None
+    assert task[field] == sent  # type: ignore[literal-required]

@@ -23,7 +23,7 @@ def test_validation_and_rejections_add_up(sandbox: Any, warehouse_url: str, push
     user, contacts = sb.users()[0], sb.contacts(6)
     good = task_rows(sb, 2)
     bad = [
-        {**good[0], "request_id": "t-type", "type": "meeting"},
+        {**good[0], "request_id": "t-type", "type": "lunch"},
         {**good[0], "request_id": "t-user", "user_id": None, "user_email": "nobody@nowhere.io"},
         {
             **good[0],
@@ -51,7 +51,7 @@ def test_validation_and_rejections_add_up(sandbox: Any, warehouse_url: str, push
     assert summary.rows_in == 12 and summary.adds_up
     assert (summary.created, summary.rejected) == (3, 9)
     reasons = {request_id: why for _, request_id, why in summary.rejections}
-    assert reasons["t-type"].startswith("unknown type 'meeting'")
+    assert reasons["t-type"].startswith("unknown type 'lunch'")
     assert reasons["t-user"] == (
         "unknown user_email 'nobody@nowhere.io': no Apollo user of this team has this email"
     )
