@@ -58,6 +58,11 @@ VENDORS: dict[str, Vendor] = {
                 "sandbox": "pipelines.sandbox_cmd",
             },
         ),
+        Vendor(
+            name="saleshandy",
+            title="Saleshandy",
+            commands={"sandbox": "pipelines.sandbox_cmd"},
+        ),
     )
 }
 

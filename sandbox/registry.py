@@ -11,14 +11,17 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Literal, overload
 
-from sandbox import apollo
+from sandbox import apollo, saleshandy
 from sandbox.apollo import Sandbox, SandboxConfig
 from sandbox.core import runner, server
 from sandbox.core.emulator import Emulator
 from sandbox.core.handle import SandboxHandle
 from sandbox.core.server import SandboxInfo
 
-EMULATORS: dict[str, Emulator[Any, Any]] = {"apollo": apollo.EMULATOR}
+EMULATORS: dict[str, Emulator[Any, Any]] = {
+    "apollo": apollo.EMULATOR,
+    "saleshandy": saleshandy.EMULATOR,
+}
 DEFAULT_VENDOR = "apollo"
 
 

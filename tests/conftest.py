@@ -35,3 +35,33 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 
 
 # --- other fixtures below ---
+
+
+# --- saleshandy sandbox fixtures ---
+# `saleshandy_sandbox` is a fresh Saleshandy sandbox per test (300 tasks, seed 7, in a thread of
+# this process); `make_saleshandy_sandbox(**overrides)` starts more with other settings and stops
+# them all at teardown.
+from sandbox.saleshandy import SaleshandySandbox  # noqa: E402  (kept in this block: merges)
+
+SALESHANDY_DEFAULTS: dict[str, Any] = {"tasks": 300, "seed": 7}
+
+
+@pytest.fixture
+def saleshandy_sandbox() -> Iterator[SaleshandySandbox]:
+    with running_sandbox(vendor="saleshandy", **SALESHANDY_DEFAULTS) as sb:
+        assert isinstance(sb, SaleshandySandbox)
+        yield sb
+
+
+@pytest.fixture
+def make_saleshandy_sandbox() -> Iterator[Callable[..., SaleshandySandbox]]:
+    with ExitStack() as stack:
+
+        def make(**overrides: Any) -> SaleshandySandbox:
+            sb = stack.enter_context(
+                running_sandbox(vendor="saleshandy", **{**SALESHANDY_DEFAULTS, **overrides})
+            )
+            assert isinstance(sb, SaleshandySandbox)
+            return sb
+
+        yield make

@@ -1,0 +1,108 @@
+"""Command-line flags of the Saleshandy emulator, for `sales-tasks sandbox saleshandy` and
+`python -m sandbox --vendor saleshandy`: one flag per config field that plays an unknown.
+
+Every flag defaults to None so that only flags given on the command line override the base
+config (the defaults of `SaleshandyConfig`, or `--config-json`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from sandbox.core.cli_args import add_server_arguments
+from sandbox.saleshandy import config as C
+from sandbox.saleshandy.config import SaleshandyConfig
+
+
+def _one_of(options: tuple[Any, ...]) -> str:
+    return " | ".join(str(o) for o in options)
+
+
+# flag -> (config path, type, help)
+_FLAGS: dict[str, tuple[str, Any, str]] = {
+    "--tasks": ("tasks", int, "number of seed tasks (default 300)"),
+    "--seed": ("seed", int, "dataset seed (default 7)"),
+    "--anchor-date": ("anchor_date", str, "pin the sandbox's today, YYYY-MM-DD (default: clock)"),
+    "--timezone": ("timezone", str, "time zone of dueDate and today (default UTC)"),
+    "--bearer": ("bearer", str, f"Authorization: Bearer: {_one_of(C.BEARER_MODES)}"),
+    "--invalid-key": ("invalid_key", str, f"bad key answer: {_one_of(C.INVALID_KEY_ANSWERS)}"),
+    "--create-status": ("create_status", int, f"create HTTP status: {_one_of(C.CREATE_STATUSES)}"),
+    "--max-prospect-ids": ("max_prospect_ids", int, "prospectIds allowed per create (100)"),
+    "--too-many-prospects-status": (
+        "too_many_prospects_status",
+        int,
+        "status refusing a create over --max-prospect-ids (400)",
+    ),
+    "--results-order": ("results_order", str, f"create results: {_one_of(C.RESULT_ORDERS)}"),
+    "--duplicate-prospect-ids": (
+        "duplicate_prospect_ids",
+        str,
+        f"a repeated prospect id makes a task: {_one_of(C.DUPLICATE_IDS)}",
+    ),
+    "--list-payload": ("list_payload", str, f"list payload: {_one_of(C.LIST_PAYLOADS)}"),
+    "--default-page-size": ("default_page_size", int, "pageSize when none is sent (25)"),
+    "--max-page-size": ("max_page_size", int, "largest pageSize (100)"),
+    "--page-size-over-max": (
+        "page_size_over_max",
+        str,
+        f"a larger pageSize: {_one_of(C.OVER_MAX_PAGE_SIZE)}",
+    ),
+    "--index-lag": ("index_lag_seconds", float, "seconds before created tasks show in lists"),
+    "--rate-limit": ("rate_limit", int, "calls per rate window"),
+    "--rate-window": ("rate_window_seconds", float, "rate window length in seconds (60)"),
+    "--rate-scope": ("rate_scope", str, f"what a window counts: {_one_of(C.RATE_SCOPES)}"),
+    "--reset-format": ("reset_format", str, f"x-ratelimit-reset: {_one_of(C.RESET_FORMATS)}"),
+    "--latency-ms": ("faults.latency_ms", float, "added latency per API call"),
+    "--jitter-ms": ("faults.jitter_ms", float, "random extra latency, up to this"),
+    "--error-rate": ("faults.error_rate", float, "share of calls answered 500/502/503"),
+    "--drop-rate": ("faults.drop_rate", float, "share of calls dropped before the work"),
+    "--truncate-rate": ("faults.truncate_rate", float, "share of answers cut short"),
+    "--invalid-json-rate": ("faults.invalid_json_rate", float, "share of 200s not JSON"),
+    "--burst-429-every": ("faults.burst_429_every", int, "calls between bursts of 429s"),
+    "--burst-429-len": ("faults.burst_429_len", int, "429s per burst"),
+    "--drop-after-create-rate": (
+        "faults.drop_after_create_rate",
+        float,
+        "share of creates dropped after the tasks were made",
+    ),
+    "--fault-seed": ("faults.fault_seed", int, "seed of the random faults"),
+}
+# flag -> (config field, value it sets)
+_SWITCHES: dict[str, tuple[str, bool, str]] = {
+    "--failure-reason": ("failure_reason", True, "a failed create result says why (message)"),
+    "--no-rate-headers": ("rate_headers", False, "omit x-ratelimit-* headers"),
+    "--no-retry-after": ("retry_after_header", False, "omit retry-after on 429"),
+}
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `--port`, `--host` and every config flag to `parser`."""
+    add_server_arguments(parser)
+    for flag, (_, kind, help_text) in _FLAGS.items():
+        parser.add_argument(flag, type=kind, default=None, help=help_text)
+    for flag, (_, _, help_text) in _SWITCHES.items():
+        parser.add_argument(flag, action="store_true", default=None, help=help_text)
+    parser.add_argument(
+        "--config-json", default=None, help="a full config as JSON (flags override it)"
+    )
+
+
+def config_from_args(ns: argparse.Namespace) -> SaleshandyConfig:
+    """The config described by parsed arguments."""
+    data: dict[str, Any] = json.loads(ns.config_json) if getattr(ns, "config_json", None) else {}
+    data = SaleshandyConfig.from_dict(data).to_dict()
+    for flag, (path, _, _) in _FLAGS.items():
+        value = getattr(ns, flag[2:].replace("-", "_"), None)
+        if value is None:
+            continue
+        head, _, leaf = path.partition(".")
+        if leaf:
+            data[head][leaf] = value
+        else:
+            data[head] = value
+    for flag, (name, value, _) in _SWITCHES.items():
+        if getattr(ns, flag[2:].replace("-", "_"), None):
+            data[name] = value
+    return SaleshandyConfig.from_dict(data)

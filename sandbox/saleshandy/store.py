@@ -1,0 +1,169 @@
+"""Mutable state of the Saleshandy sandbox: the seed tasks and prospects plus what happened
+since (tasks created by the API or a hook, patches, deletions). `reset()` returns to the seed.
+
+The list and the counts read one "index": a task created through the API shows there only
+`index_lag_seconds` after it was made (`GET /v1/tasks/{id}` sees it at once). Both apply the same
+filters to the same visible tasks, so the counts always sum to what paging the list returns.
+Filtered, sorted orders are cached per (filters, sort, state version, today, visible count).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sandbox.saleshandy.data import TYPES_BY_CODE, Dataset, Prospect, Task, make_id
+from sandbox.saleshandy.render import status
+
+STATUSES = ("upcoming", "dueToday", "overdue", "completed", "skipped")
+SORT_FIELDS = ("dueDate", "priority", "completedAt", "skippedAt")
+_CACHE_SIZE = 16
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of `GET /v1/tasks` (and `/v1/tasks/counts`), already validated."""
+
+    status: str | None = None
+    sequence_id: str | None = None
+    assignee_ids: tuple[int, ...] | None = None
+    prospect_outcome: str | None = None
+    task_category: str | None = None
+    search: str | None = None
+    call_outcome: str | None = None
+
+
+class Store:
+    """Seed tasks plus created ones, in creation order, with patches and deletions."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        self._seed_prospects = list(ds.prospects)
+        self.reset()
+
+    def reset(self) -> None:
+        self.ds.prospects[:] = self._seed_prospects
+        self._prospect_ids = {p.id: i for i, p in enumerate(self.ds.prospects)}
+        self.tasks: dict[str, Task] = {t.id: dataclasses.replace(t) for t in self.ds.tasks}
+        self.created: list[str] = []  # ids made through POST /v1/tasks/create, in order
+        self._walls: list[float] = []  # their wall times (the index lag is counted from these)
+        self._made = 0  # tasks made since the start (the id counter)
+        self.deleted = 0
+        self.version = 0
+        self._cache: OrderedDict[tuple[object, ...], list[Task]] = OrderedDict()
+
+    def bump(self) -> None:
+        """Record a change: cached orders are stale."""
+        self.version += 1
+        self._cache.clear()
+
+    # -- lookups ----------------------------------------------------------------------------------
+    def get(self, task_id: str) -> Task | None:
+        return self.tasks.get(task_id)
+
+    def prospect_index(self, prospect_id: str) -> int | None:
+        return self._prospect_ids.get(prospect_id)
+
+    def hidden(self, lag_seconds: float) -> set[str]:
+        """Ids of created tasks the list index has not caught up with yet."""
+        if lag_seconds <= 0 or not self.created:
+            return set()
+        shown = bisect.bisect_right(self._walls, time.time() - lag_seconds)
+        return set(self.created[shown:])
+
+    def select(
+        self, f: Filters, sort_by: str, descending: bool, today: str, lag: float
+    ) -> list[Task]:
+        """Visible tasks matching `f`, sorted (nulls last), ties in creation order."""
+        hidden = self.hidden(lag)
+        key = (f, sort_by, descending, self.version, today, len(self.created) - len(hidden))
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        rows = [t for t in self.tasks.values() if t.id not in hidden and self._match(t, f, today)]
+        present = [t for t in rows if _sort_value(t, sort_by) is not None]
+        absent = [t for t in rows if _sort_value(t, sort_by) is None]
+        present.sort(key=lambda t: t.order)
+        present.sort(key=lambda t: _sort_value(t, sort_by), reverse=descending)  # type: ignore[arg-type,return-value]
+        absent.sort(key=lambda t: t.order)
+        out = present + absent
+        self._cache[key] = out
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return out
+
+    def counts(self, f: Filters, today: str, lag: float) -> dict[str, int]:
+        """Tasks per status among those the list would show for `f` (its status ignored)."""
+        out = dict.fromkeys(STATUSES, 0)
+        for t in self.select(dataclasses.replace(f, status=None), "dueDate", False, today, lag):
+            out[status(t, today)] += 1
+        return out
+
+    def _match(self, t: Task, f: Filters, today: str) -> bool:
+        if f.status is not None and status(t, today) != f.status:
+            return False
+        if f.task_category is not None and TYPES_BY_CODE[t.type_code].category != f.task_category:
+            return False
+        if f.sequence_id is not None and (
+            t.sequence is None or self.ds.sequences[t.sequence].id != f.sequence_id
+        ):
+            return False
+        if f.assignee_ids is not None and self.ds.assignees[t.assignee].id not in f.assignee_ids:
+            return False
+        if f.prospect_outcome is not None and t.prospect_outcome != f.prospect_outcome:
+            return False
+        if f.call_outcome is not None and t.call_outcome != f.call_outcome:
+            return False
+        if f.search:
+            p = self.ds.prospects[t.prospect]
+            text = f"{p.first_name} {p.last_name} {p.email} {t.note or ''}".lower()
+            if f.search.lower() not in text:
+                return False
+        return True
+
+    # -- mutations --------------------------------------------------------------------------------
+    def add(self, task: Task, *, via_api: bool) -> Task:
+        """Store a new task; `via_api` ones are subject to the index lag."""
+        task.order = len(self.ds.tasks) + self._made
+        self._made += 1
+        self.tasks[task.id] = task
+        if via_api:
+            self.created.append(task.id)
+            self._walls.append(time.time())
+        self.bump()
+        return task
+
+    def new_id(self) -> str:
+        return make_id(self.ds.seed, "made", self._made)
+
+    def delete(self, task_id: str) -> bool:
+        if self.tasks.pop(task_id, None) is None:
+            return False
+        self.deleted += 1
+        self.bump()
+        return True
+
+    def add_prospect(self, email: str, first_name: str, last_name: str) -> Prospect:
+        p = Prospect(
+            make_id(self.ds.seed, "added-prospect", len(self.ds.prospects)),
+            email,
+            first_name,
+            last_name,
+        )
+        self._prospect_ids[p.id] = len(self.ds.prospects)
+        self.ds.prospects.append(p)
+        return p
+
+
+def _sort_value(t: Task, sort_by: str) -> object:
+    if sort_by == "priority":
+        return t.priority
+    if sort_by == "completedAt":
+        return t.completed_ms
+    if sort_by == "skippedAt":
+        return t.skipped_ms
+    return t.due_date
