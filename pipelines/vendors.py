@@ -61,7 +61,7 @@ VENDORS: dict[str, Vendor] = {
         Vendor(
             name="saleshandy",
             title="Saleshandy",
-            commands={"sandbox": "pipelines.sandbox_cmd"},
+            commands={"push": "pipelines.push", "sandbox": "pipelines.sandbox_cmd"},
         ),
     )
 }
