@@ -310,6 +310,10 @@ class DeliveryEngine(CallSending):
         summary.minimum_calls = minimum_calls(list(self.to_send.values()), self.vendor)
         summary.planned_calls = list(self.planned_calls)
         summary.utc_assumed = len(self.utc_assumed)
+        # Optional vendor parts (`vendor.py`): its wording of `utc_assumed`, its own lines.
+        summary.due_assumed = getattr(self.vendor, "due_assumed_note", "") or summary.due_assumed
+        notes = getattr(self.vendor, "summary_notes", None)
+        summary.notes = list(notes()) if callable(notes) else []
         for decision in self.reconciled.values():
             summary.reconciled[decision] = summary.reconciled.get(decision, 0) + 1
         if self.ledger.exists():

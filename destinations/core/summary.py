@@ -44,6 +44,10 @@ class PushSummary:
     planned_calls: list[str] = field(default_factory=list)
     reconciled: dict[str, int] = field(default_factory=dict)  # found / not created / undecided
     utc_assumed: int = 0
+    # How the summary says what `utc_assumed` counts (`{n}`: how many); a vendor that reads due
+    # dates its own way words it (`TaskVendor.due_assumed_note`).
+    due_assumed: str = "{n} due_at value(s) had no UTC offset and were taken as UTC"
+    notes: list[str] = field(default_factory=list)  # the vendor's own lines (`summary_notes`)
     other_needs_review: int = 0  # ledger rows needing review whose request_id is not in the input
     dry_run: bool = False
     duration_seconds: float = 0.0
@@ -90,10 +94,9 @@ class PushSummary:
         if self.reconciled:
             parts = ", ".join(f"{v} {k}" for k, v in sorted(self.reconciled.items()))
             lines.append(f"reconciled calls with unknown outcome: {parts}")
+        lines += self.notes
         if self.utc_assumed:
-            lines.append(
-                f"{self.utc_assumed} due_at value(s) had no UTC offset and were taken as UTC"
-            )
+            lines.append(self.due_assumed.format(n=self.utc_assumed))
         if self.changed_since_delivery:
             lines.append(
                 f"{len(self.changed_since_delivery)} delivered row(s) changed since delivery and"

@@ -10,6 +10,12 @@ vendor's task id), rejected (final, with the vendor's reason) or unknown (only t
 reconciled). What stops the run (401/403, exhausted retries) and a refused call of several rows
 (the engine halves it to find the rows refused) are raised as the shared error tree of
 `clients.core.errors`; the engine decides what each means (see the state machine in `ledger.py`).
+
+Optional parts a vendor may have (read with `getattr`): `due_assumed_note`, how the summary words
+the rows whose due date `InputRules.parse_due` flagged (`{n}`: how many; default "... taken as
+UTC"), and `summary_notes() -> list[str]`, lines of its own for the summary (e.g. a limit it
+learnt during the run). A vendor may lower `max_per_call` during a run: calls planned bigger are
+split to it before they go out.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """`apollo-tasks`, killed at a chosen checkpoint of a create call (the crash tests' process).
 
     python -m tests.sink.crash_runner POINT COUNT push --table ... (the usual arguments)
+    python -m tests.sink.crash_runner POINT COUNT sales-tasks push saleshandy --table ...
 
 Installs the engine's `on_checkpoint` callback from the test side: at the COUNT-th time any call
 passes POINT (one of `destinations.core.engine.CHECKPOINTS`), the process SIGKILLs itself, so no
@@ -17,7 +18,10 @@ from typing import Any
 
 import destinations.core.destination as destination
 from destinations.core.engine import CHECKPOINTS
-from pipelines.cli import main
+from pipelines.cli import main, sales_main
+
+# The command line to run: `apollo-tasks` (the default) or `sales-tasks VERB VENDOR`.
+ENTRY_POINTS = {"apollo-tasks": main, "sales-tasks": sales_main}
 
 
 def kill_at(point: str, count: int) -> None:
@@ -47,4 +51,6 @@ def kill_at(point: str, count: int) -> None:
 
 if __name__ == "__main__":
     kill_at(sys.argv[1], int(sys.argv[2]))
-    sys.exit(main(sys.argv[3:]))
+    args = sys.argv[3:]
+    entry = ENTRY_POINTS.get(args[0]) if args else None
+    sys.exit(entry(args[1:]) if entry is not None else main(args))
