@@ -11,7 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clients.core.errors import BadRequestError
-from destinations.saleshandy.rules import LATEST_DUE, due_date_parser
+from clients.saleshandy.enums import PRIORITIES, TASK_TYPES
+from destinations.core.contract import validate_row
+from destinations.saleshandy.rules import LATEST_DUE, due_date_parser, saleshandy_rules
+from destinations.saleshandy.settings import SaleshandySettingsError, push_settings
 from destinations.saleshandy.vendor import map_results, size_limit_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -131,3 +134,59 @@ def test_any_text_is_a_date_or_one_line_rejection(text: str) -> None:
         assert "due_date" in str(exc) and "\n" not in str(exc)
     else:
         assert date.fromisoformat(day) <= LATEST_DUE
+
+
+SALESHANDY_RULES = saleshandy_rules(BERLIN)
+VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["13", " 2 ", "call", "Call Follow-up", "email", "urgent", "none", "9", "1"]),
+    st.integers(-5, 25),
+    st.booleans(),
+    st.floats(allow_nan=True),
+    st.dates(),
+    st.datetimes(timezones=st.sampled_from([None, UTC])),
+)
+
+
+@given(
+    st.fixed_dictionaries(
+        {"request_id": st.just("r"), "prospect_id": st.sampled_from([None, "p1", 7])},
+        optional={
+            "task_type": VALUES,
+            "priority": VALUES,
+            "due_date": VALUES,
+            "task_note": VALUES,
+            "status": VALUES,
+            "prospect_email": VALUES,
+        },
+    )
+)
+def test_any_row_is_a_valid_task_or_one_line_rejection(raw: dict[str, Any]) -> None:
+    result = validate_row(raw, SALESHANDY_RULES, row=1)
+    if result.task is None:
+        assert result.reason and "\n" not in result.reason and len(result.reason) < 400
+        return
+    task = result.task
+    assert task["type"] in TASK_TYPES and task["status"] == "open"
+    assert task["priority"] is None or task["priority"] in PRIORITIES
+    assert task["due_at"] is not None and date.fromisoformat(task["due_at"])
+    assert task["contact_id"] or task["contact_email"]
+
+
+def test_settings_from_short_env_and_dlt_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALESHANDY_API_KEY", "short-key")
+    monkeypatch.setenv("SALESHANDY_BASE_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("DESTINATION__SALESHANDY_TASKS__TIME_ZONE", "Asia/Tokyo")
+    monkeypatch.setenv("DESTINATION__SALESHANDY_TASKS__MAX_PROSPECTS_PER_CALL", "40")
+    settings = push_settings()
+    assert str(settings.api_key) == "short-key" and settings.base_url == "http://127.0.0.1:9"
+    assert (settings.time_zone, settings.max_prospects_per_call) == ("Asia/Tokyo", 40)
+    assert settings.ledger_schema == "saleshandy_push" and settings.account == "127.0.0.1:9"
+    assert push_settings(time_zone="UTC", max_prospects_per_call=5).time_zone == "UTC"
+    monkeypatch.setenv("DESTINATION__SALESHANDY_TASKS__API_KEY", "dlt-key")
+    assert str(push_settings().api_key) == "dlt-key"  # dlt's name wins over the short one
+    with pytest.raises(SaleshandySettingsError, match="not an IANA time zone"):
+        push_settings(time_zone="Mars/Olympus")
+    with pytest.raises(SaleshandySettingsError, match="max_prospects_per_call"):
+        push_settings(max_prospects_per_call=0)
