@@ -268,8 +268,10 @@ class DeliveryEngine(CallSending):
         sendable = self._resolve(sendable, entries, write=False)
         for call in plan_calls(sendable, self.vendor):
             first = call[0]
+            # A vendor without task owners (Saleshandy) has no user to show.
+            user = f" user {first['user_id']}," if first["user_id"] else ""
             self.planned_calls.append(
-                f"{self.vendor.call_name(call)}: {len(call)} task(s), user {first['user_id']},"
+                f"{self.vendor.call_name(call)}: {len(call)} task(s),{user}"
                 f" type {first['type']}, due {first['due_at']}"
             )
         for row in sendable:
