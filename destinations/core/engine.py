@@ -268,7 +268,7 @@ class DeliveryEngine(CallSending):
         sendable = self._resolve(sendable, entries, write=False)
         for call in plan_calls(sendable, self.vendor):
             first = call[0]
-            # A vendor without task owners (Saleshandy) has no user to show.
+            # A vendor without task owners has no user to show.
             user = f" user {first['user_id']}," if first["user_id"] else ""
             self.planned_calls.append(
                 f"{self.vendor.call_name(call)}: {len(call)} task(s),{user}"
