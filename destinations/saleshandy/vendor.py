@@ -27,13 +27,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clients.core.client import ApiClient
-from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
+from clients.core.errors import BadRequestError
 from clients.core.paginators import paginate
 from clients.core.values import parse_utc
 from clients.saleshandy.endpoints import TASKS, TASKS_CREATE
 from clients.saleshandy.paging import MAX_PAGE_SIZE, payload_items, saleshandy_paginator
 from destinations.core.contract import TTaskRow
-from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
+from destinations.core.vendor import (
+    TResolution,
+    TSearchResult,
+    TSendOutcome,
+    TSentTask,
+    call_outcome,
+)
 from destinations.saleshandy.lookup import ProspectLookup
 from destinations.saleshandy.rules import saleshandy_rules
 
@@ -216,29 +222,24 @@ class SaleshandyTaskVendor:
     # --- calls -------------------------------------------------------------------------------
 
     def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
-        ids = [r["request_id"] for r in rows]
-        try:
+        def create() -> TSendOutcome:
             body = self.client.request_json(
                 "POST", TASKS_CREATE, json=self._body(rows), idempotent=False
             )
-        except BadRequestError as exc:
+            return map_results(rows, body)
+
+        def refused(exc: BadRequestError) -> None:
             if len(rows) > 1:
                 self._learn_limit(exc, len(rows))
-                raise  # nothing was created: the engine splits the call (and finds bad rows)
-            if exc.status not in TOO_LARGE_STATUSES:
-                raise
-            reason = f"{self.name} refused the task ({exc.status}): {exc.vendor_message}"
-            return TSendOutcome(rejected={ids[0]: reason})
-        except FatalApiError:
-            raise
-        except VendorApiError as exc:  # 5xx, dropped connection, unreadable answer
-            return TSendOutcome(unknown=dict.fromkeys(ids, str(exc)))
-        return map_results(rows, body)
+
+        return call_outcome(
+            self.name, rows, create, refused=refused, row_statuses=TOO_LARGE_STATUSES
+        )
 
     def _learn_limit(self, exc: BadRequestError, sent: int) -> None:
         limit = size_limit_of(exc, sent)
         if limit is None:
-            return
+            return  # not about the size: the engine halves the call to find the rows refused
         self.too_large_refusals += 1
         self.max_per_call = min(self.max_per_call, limit)
         if exc.status not in (400, 422):
