@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import pytest
+
 from tests.saleshandy.sh_push_helpers import (
     CREATE,
     creates,
@@ -124,40 +126,38 @@ def test_a_call_refused_as_too_large_is_split_and_the_size_kept(
     assert set(tasks_by_request(sb, rows).values()) == {1}
 
 
-def test_connection_dropped_after_creating_is_found_not_resent(
-    make_saleshandy_sandbox: Any, sh_warehouse: str, sh_push: Any
+@pytest.mark.parametrize(
+    ("fault", "decided", "sent_prospects"),
+    [
+        # The tasks were made, the answer lost: found in the list, nothing resent.
+        ("drop_after_create", {"found": 10}, 40),
+        # A 503 before any work: proven not created by a later task, then resent once.
+        ("error_503", {"not created": 10}, 50),
+    ],
+)
+def test_a_call_whose_answer_was_lost_is_settled_in_the_list_before_any_resend(
+    make_saleshandy_sandbox: Any,
+    sh_warehouse: str,
+    sh_push: Any,
+    fault: str,
+    decided: dict[str, int],
+    sent_prospects: int,
 ) -> None:
     # The list lags creates by a second: the reconciler must wait for it, not conclude.
     sb = make_saleshandy_sandbox(index_lag_seconds=1.0)
     rows = rows_for(prospect_ids(sb, 40))
     write_input(sh_warehouse, rows)
-    sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1}])
+    sb.script_faults([{"path": CREATE, "fault": fault, "count": 1}])
 
     first = sh_push(sb, max_prospects_per_call=10, reconcile_wait_seconds=10)
 
-    assert first.created == 40 and first.reconciled == {"found": 10}, first.format()
+    assert first.created == 40 and first.reconciled == decided, first.format()
     assert set(tasks_by_request(sb, rows).values()) == {1}
+    assert sb.requests("/v1/tasks")  # the list was read before anything was resent
+    assert sum(len(e["body"]["prospectIds"]) for e in creates(sb)) == sent_prospects
     sent = len(creates(sb))
     assert sent == first.calls
     rerun = sh_push(sb, max_prospects_per_call=10)
     assert rerun.calls == 0 and rerun.already_delivered == 40
     assert set(tasks_by_request(sb, rows).values()) == {1}
     assert len(creates(sb)) == sent  # the rerun sent nothing
-
-
-def test_a_call_that_made_nothing_is_proven_so_then_resent_once(
-    make_saleshandy_sandbox: Any, sh_warehouse: str, sh_push: Any
-) -> None:
-    sb = make_saleshandy_sandbox(index_lag_seconds=0.5)
-    rows = rows_for(prospect_ids(sb, 30))
-    write_input(sh_warehouse, rows)
-    # A 503 before any work: the outcome is unknown to the push until the list proves it.
-    sb.script_faults([{"path": CREATE, "fault": "error_503", "count": 1}])
-
-    summary = sh_push(sb, max_prospects_per_call=10, reconcile_wait_seconds=10)
-
-    assert summary.created == 30 and summary.reconciled == {"not created": 10}, summary.format()
-    assert set(tasks_by_request(sb, rows).values()) == {1}
-    # The list was read before resending (GET /v1/tasks), and only the 10 went again.
-    assert sb.requests("/v1/tasks")
-    assert sum(len(e["body"]["prospectIds"]) for e in creates(sb)) == 40

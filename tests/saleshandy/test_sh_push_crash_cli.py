@@ -3,7 +3,6 @@ exit codes; a wrong key in one line without the key. DuckDB and PostgreSQL."""
 
 from __future__ import annotations
 
-import signal
 from collections import Counter
 from typing import Any
 
@@ -18,11 +17,10 @@ from tests.saleshandy.sh_push_helpers import (
     tasks_by_request,
     write_input,
 )
+from tests.sink.crash_drill import crashes_then_rerun
 
 FIXTURES = (sh_cli_push, sh_warehouse)  # found by pytest in this module's namespace
 
-# (crash point, at its n-th occurrence); each run is killed with calls of 10 rows in flight.
-CRASHES = [("before_call", 2), ("after_call", 2), ("after_ledger", 1)]
 ROWS = 120
 
 
@@ -33,20 +31,13 @@ def test_sigkill_at_each_point_then_rerun_makes_exactly_one_task_each(
     sb = make_saleshandy_sandbox(tasks=3 * ROWS, index_lag_seconds=0.3)
     rows = rows_for(prospect_ids(sb, ROWS))
     write_input(sh_warehouse, rows)
-    delivered = 0
-    for point, count in CRASHES:
-        crashed = sh_cli_push(sb, "--max-prospects-per-call", "10", crash=(point, count))
-        assert crashed.returncode == -signal.SIGKILL, f"{point}: {crashed.stdout}{crashed.stderr}"
-        states = Counter(e["state"] for e in sh_ledger(sh_warehouse).values())
-        assert sum(states.values()) == ROWS, (point, states)
-        assert set(states) <= {"pending", "sending", "delivered"}, (point, states)
-        if point == "after_ledger":
-            assert states["delivered"] > delivered, (point, states)
-        else:  # killed with at least one call's rows committed `sending`, answer unrecorded
-            assert states["sending"] >= 10, (point, states)
-        delivered = states["delivered"]
-        assert max(tasks_by_request(sb, rows).values()) <= 1, point
-    rerun = sh_cli_push(sb, "--max-prospects-per-call", "10")
+    rerun = crashes_then_rerun(
+        lambda crash: sh_cli_push(sb, "--max-prospects-per-call", "10", crash=crash),
+        lambda: Counter(e["state"] for e in sh_ledger(sh_warehouse).values()),
+        lambda: tasks_by_request(sb, rows),
+        rows=ROWS,
+        per_call=10,
+    )
     assert rerun.returncode == EXIT_OK, rerun.stdout + rerun.stderr
     assert f"{ROWS} row(s) in = " in rerun.stdout
     assert set(tasks_by_request(sb, rows).values()) == {1}
