@@ -89,11 +89,12 @@ class ExtractSummary:
                 if self.total_entries is not None
                 else f"INCOMPLETE: {vendor} did not say how many tasks exist; nothing was deleted"
             )
-        rows = ", ".join(
-            f"{name} {self.rows.get(name, 0)}"
-            for name in TABLE_ORDER
-            if name in self.rows or name == "tasks"
-        )
+        # Apollo's tables in their order, another vendor's in the order they were first loaded,
+        # the run report last.
+        names = [n for n in TABLE_ORDER[:-1] if n in self.rows or n == "tasks"]
+        names += [n for n in self.rows if n not in TABLE_ORDER]
+        names += [n for n in TABLE_ORDER[-1:] if n in self.rows]
+        rows = ", ".join(f"{name} {self.rows.get(name, 0)}" for name in names)
         removed = (
             f"{self.removed} task(s) deleted in {vendor} removed from tasks"
             if self.removed is not None
@@ -295,6 +296,7 @@ def execute_extract(
     new_report: Callable[[Callable[..., None]], Any],
     new_source: Callable[[Any], Any],
     seen_table: str,
+    create_models: Callable[[Any], Any] | None = None,
     progress: bool = False,
     wait_seconds: float = 0.0,
     started: float | None = None,
@@ -308,6 +310,8 @@ def execute_extract(
         new_report: makes the run's report from the progress callback it must call per page.
         new_source: makes the dlt source from that report (lazy: no HTTP until the load runs).
         seen_table: the source's seen-ids table, for removing deleted tasks.
+        create_models: (re)creates the vendor's analyst views after the load (default
+            Apollo's, `pipelines.models`).
         progress: show progress on stderr (see `pipelines.progress`).
         wait_seconds: how long to wait for another run of the same job (0: refuse).
         started: `time.monotonic()` when the run began (default: now).
@@ -326,7 +330,9 @@ def execute_extract(
         finally:
             if display is not None:
                 display(report, final=True)
-        removed = finish_extract(pipeline, report, seen_table=seen_table)
+        removed = finish_extract(
+            pipeline, report, seen_table=seen_table, create_models=create_models
+        )
     return ExtractSummary(
         run_id=report.run_id,
         rows=dict(report.rows),
@@ -431,6 +437,19 @@ def run_extract(
     return summary
 
 
+def add_destination_arguments(
+    parser: argparse.ArgumentParser, default_duckdb_file: str, default_dataset: str
+) -> None:
+    """Where every vendor's extract loads (`--destination`, `--duckdb-path`, `--dataset`) and
+    the job flags (`pipelines.jobs.add_job_arguments`)."""
+    parser.add_argument("--destination", default="duckdb", help="dlt destination (default duckdb)")
+    parser.add_argument(
+        "--duckdb-path", help=f"DuckDB file (default ./{default_duckdb_file})", default=None
+    )
+    parser.add_argument("--dataset", default=default_dataset, help="dataset / schema name")
+    add_job_arguments(parser)
+
+
 def register(sub: Any, name: str = "extract") -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         name,
@@ -441,12 +460,7 @@ def register(sub: Any, name: str = "extract") -> None:
             " removed after a complete run; an incomplete run deletes nothing."
         ),
     )
-    parser.add_argument("--destination", default="duckdb", help="dlt destination (default duckdb)")
-    parser.add_argument(
-        "--duckdb-path", help=f"DuckDB file (default ./{DEFAULT_DUCKDB_FILE})", default=None
-    )
-    parser.add_argument("--dataset", default=DEFAULT_DATASET, help="dataset / schema name")
-    add_job_arguments(parser)
+    add_destination_arguments(parser, DEFAULT_DUCKDB_FILE, DEFAULT_DATASET)
     parser.add_argument("--base-url", default=None, help="Apollo base URL (default api.apollo.io)")
     parser.add_argument(
         "--per-page",

@@ -22,6 +22,8 @@ _SECRET_ENV = (
     "APOLLO_API_KEY",
     "SOURCES__APOLLO__API_KEY",
     "DESTINATION__APOLLO_TASKS__API_KEY",
+    "SALESHANDY_API_KEY",
+    "SOURCES__SALESHANDY__API_KEY",
 )
 # dlt's secret values for destinations: whole connection strings and their password-like parts.
 _SECRET_ENV_SUFFIXES = ("__CREDENTIALS", "__PASSWORD", "__PRIVATE_KEY", "__TOKEN", "__SECRET")

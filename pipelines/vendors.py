@@ -61,7 +61,11 @@ VENDORS: dict[str, Vendor] = {
         Vendor(
             name="saleshandy",
             title="Saleshandy",
-            commands={"push": "pipelines.push", "sandbox": "pipelines.sandbox_cmd"},
+            commands={
+                "extract": "pipelines.extract_saleshandy",
+                "push": "pipelines.push",
+                "sandbox": "pipelines.sandbox_cmd",
+            },
         ),
     )
 }

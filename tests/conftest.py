@@ -41,7 +41,9 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 # `saleshandy_sandbox` is a fresh Saleshandy sandbox per test (300 tasks, seed 7, in a thread of
 # this process); `make_saleshandy_sandbox(**overrides)` starts more with other settings and stops
 # them all at teardown.
-from sandbox.saleshandy import SaleshandySandbox  # noqa: E402  (kept in this block: merges)
+import httpx  # noqa: E402  (imports kept in this block, for merges)
+
+from sandbox.saleshandy import SaleshandySandbox  # noqa: E402
 
 SALESHANDY_DEFAULTS: dict[str, Any] = {"tasks": 300, "seed": 7}
 
@@ -65,3 +67,23 @@ def make_saleshandy_sandbox() -> Iterator[Callable[..., SaleshandySandbox]]:
             return sb
 
         yield make
+
+
+@pytest.fixture
+def saleshandy_client() -> Iterator[Callable[..., httpx.Client]]:
+    """`make(sb, key=None, **kwargs)`: an HTTP client of sandbox `sb` that sends the key the way
+    working Saleshandy clients do (`x-api-key`, nothing else); `key=""` sends no key."""
+    clients: list[httpx.Client] = []
+
+    def make(sb: SaleshandySandbox, key: str | None = None, **kwargs: Any) -> httpx.Client:
+        sent = sb.api_key if key is None else key
+        headers = {**({"x-api-key": sent} if sent else {}), **kwargs.pop("headers", {})}
+        client = httpx.Client(
+            base_url=sb.base_url, headers=headers, timeout=30.0, verify=False, **kwargs
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

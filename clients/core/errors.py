@@ -195,7 +195,8 @@ def _vendor_text(response: httpx.Response, limit: int = 300) -> str:
             value = body.get(key)
             if isinstance(value, str) and value:
                 code = body.get("error_code") or body.get("code")
-                suffix = f" ({code})" if isinstance(code, str) and code else ""
+                named = isinstance(code, str | int) and not isinstance(code, bool) and str(code)
+                suffix = f" ({code})" if named else ""
                 return (value + suffix)[:limit]
         problem = _problem_text(body)
         if problem:

@@ -10,6 +10,7 @@ Facts relied on (Saleshandy's OpenAPI file, third-party clients):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from clients.core.paginators import JsonRequester, paginate
@@ -24,7 +25,7 @@ MAX_PROSPECT_PAGES = 10
 MAX_ASSIGNEE_PAGES = 100
 
 
-def prospect_email(prospect: TProspect) -> str:
+def prospect_email(prospect: Mapping[str, Any]) -> str:
     """A prospect's email as the API spells it (`email`, else `emailId`), or ""."""
     for key in ("email", "emailId", "emailAddress"):
         value = prospect.get(key)

@@ -16,6 +16,8 @@ from typing import Any
 
 from clients.core.paginators import ShortPagePaginator
 
+PAGE_PARAM = "page"
+PAGE_SIZE_PARAM = "pageSize"
 MAX_PAGE_SIZE = 100
 # Stop guard of a full task list: 100,000 pages of 100 rows, far past any account seen.
 MAX_PAGES = 100_000
@@ -30,11 +32,22 @@ def saleshandy_paginator(
         raise ValueError(f"pageSize must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
     return ShortPagePaginator(
         page_size,
-        page_param="page",
-        page_size_param="pageSize",
+        page_param=PAGE_PARAM,
+        page_size_param=PAGE_SIZE_PARAM,
         maximum_page=maximum_page,
         base_page=base_page,
     )
+
+
+def page_params(page: int, page_size: int = MAX_PAGE_SIZE) -> dict[str, int]:
+    """The query parameters of one page (for fetching planned pages at once)."""
+    return {PAGE_PARAM: page, PAGE_SIZE_PARAM: page_size}
+
+
+def planned_pages(total: int, page_size: int = MAX_PAGE_SIZE) -> int:
+    """Pages of `page_size` that hold `total` rows up to the first short one (an empty one
+    when `total` fills its last page): the pages a complete read ends with."""
+    return max(0, total) // page_size + 1
 
 
 def payload_items(body: Any, keys: Sequence[str] = ()) -> list[dict[str, Any]]:

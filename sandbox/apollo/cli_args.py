@@ -8,11 +8,15 @@ config (the defaults of `SandboxConfig`, or `--config-json`).
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from sandbox.apollo.config import SandboxConfig
-from sandbox.core.cli_args import add_server_arguments
+from sandbox.core.cli_args import (
+    FAULT_FLAGS,
+    add_config_flags,
+    add_server_arguments,
+    config_data,
+)
 
 # flag -> (config path, type, help)
 _FLAGS: dict[str, tuple[str, Any, str]] = {
@@ -39,32 +43,14 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--rate-minute": ("rate_limits.minute", int, "calls per minute per endpoint"),
     "--rate-hour": ("rate_limits.hour", int, "calls per hour per endpoint"),
     "--rate-day": ("rate_limits.day", int, "calls per day per endpoint"),
-    "--latency-ms": ("faults.latency_ms", float, "added latency per API call"),
-    "--jitter-ms": ("faults.jitter_ms", float, "random extra latency, up to this"),
-    "--error-rate": ("faults.error_rate", float, "share of calls answered 500/502/503"),
-    "--drop-rate": ("faults.drop_rate", float, "share of calls dropped before the work"),
-    "--truncate-rate": ("faults.truncate_rate", float, "share of answers cut short"),
-    "--invalid-json-rate": (
-        "faults.invalid_json_rate",
-        float,
-        "share of 200s with a non-JSON body",
-    ),
-    "--burst-429-every": ("faults.burst_429_every", int, "calls between bursts of 429s"),
-    "--burst-429-len": ("faults.burst_429_len", int, "429s per burst"),
-    "--drop-after-create-rate": (
-        "faults.drop_after_create_rate",
-        float,
-        "share of creates dropped after the tasks were made",
-    ),
-    "--fault-seed": ("faults.fault_seed", int, "seed of the random faults"),
+    **FAULT_FLAGS,
 }
 
 
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     """Add `--port`, `--host` and every config flag to `parser`."""
     add_server_arguments(parser)
-    for flag, (_, kind, help_text) in _FLAGS.items():
-        parser.add_argument(flag, type=kind, default=None, help=help_text)
+    add_config_flags(parser, _FLAGS)
     parser.add_argument(
         "--pagination-as-strings",
         action="store_true",
@@ -93,17 +79,7 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
     """The SandboxConfig described by parsed arguments."""
-    data: dict[str, Any] = json.loads(ns.config_json) if getattr(ns, "config_json", None) else {}
-    data = SandboxConfig.from_dict(data).to_dict()
-    for flag, (path, _, _) in _FLAGS.items():
-        value = getattr(ns, flag[2:].replace("-", "_"), None)
-        if value is None:
-            continue
-        head, _, leaf = path.partition(".")
-        if leaf:
-            data[head][leaf] = value
-        else:
-            data[head] = value
+    data = config_data(ns, _FLAGS, SandboxConfig.from_dict)
     if getattr(ns, "pagination_as_strings", None):
         data["pagination_as_strings"] = True
     if getattr(ns, "require_open_factor_names", None):

@@ -14,9 +14,8 @@ Facts relied on (defaults):
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from sandbox.core import config as core_config
 from sandbox.core.ratelimit import WINDOWS
@@ -35,7 +34,7 @@ class FaultConfig(core_config.FaultConfig):
 
 
 @dataclass
-class SandboxConfig:
+class SandboxConfig(core_config.ConfigDicts):
     """Everything the sandbox can be told. `tasks`, `seed` and `anchor_date` fix the dataset."""
 
     tasks: int = 300
@@ -85,38 +84,8 @@ class SandboxConfig:
 
     # Fields that shape the generated dataset: changing them live would need a rebuild.
     DATASET_FIELDS: ClassVar[tuple[str, ...]] = ("tasks", "seed", "anchor_date")
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["faults"] = self.faults.to_dict()
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SandboxConfig:
-        core_config.reject_unknown(cls, data, "config")
-        base = cls().to_dict()
-        faults = FaultConfig.from_dict(dict(data.get("faults") or {}))
-        merged = {**base, **{k: v for k, v in data.items() if k != "faults"}}
-        merged["faults"] = faults
-        cfg = cls(**merged)
-        cfg.validate()
-        return cfg
-
-    def merged(self, changes: dict[str, Any]) -> SandboxConfig:
-        """A copy with `changes` applied; nested `faults`, `rate_limits`... are merged, not replaced."""
-        data = self.to_dict()
-        for key, value in changes.items():
-            if isinstance(value, core_config.FaultConfig):
-                value = value.to_dict()
-            if (
-                isinstance(value, dict)
-                and isinstance(data.get(key), dict)
-                and key != "endpoint_rate_limits"
-            ):
-                data[key] = {**data[key], **value}
-            else:
-                data[key] = value
-        return SandboxConfig.from_dict(data)
+    # A change of the per-endpoint overrides replaces them (the other tables are merged).
+    REPLACED: ClassVar[tuple[str, ...]] = ("endpoint_rate_limits",)
 
     def validate(self) -> None:
         if self.tasks < 0:

@@ -15,6 +15,7 @@ from typing import Any
 from sandbox.apollo.data import PRIORITIES, STATUSES, TASK_TYPES
 from sandbox.apollo.util import parse_iso
 from sandbox.core.params import BadInput
+from sandbox.core.params import int_param as int_param  # re-exported: the endpoints use P.int_param
 
 # Apollo's key, wherever a client puts it, never reaches the request log.
 SECRETS = ("api_key",)
@@ -27,19 +28,6 @@ def as_list(value: Any) -> list[Any] | None:
     if isinstance(value, list):
         return value
     return [value]
-
-
-def int_param(params: dict[str, Any], name: str, default: int) -> int:
-    value = params.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"{name} must be an integer, got {value!r}") from None
-    if number < 1:
-        raise BadInput(f"{name} must be >= 1, got {number}")
-    return number
 
 
 def bool_param(value: Any) -> bool:

@@ -82,6 +82,49 @@ class EmulatorConfig(Protocol):
     def validate(self) -> None: ...
 
 
+class ConfigDicts:
+    """`to_dict`, `from_dict` and `merged` for an emulator's config dataclass that holds a
+    `faults` field (a `FaultConfig` subclass) and has `validate()`. A change merges into a dict
+    field (`faults`, a table of limits...) unless the field is named in `REPLACED`."""
+
+    REPLACED: ClassVar[tuple[str, ...]] = ()
+    faults: FaultConfig
+
+    def validate(self) -> None:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)  # type: ignore[call-overload]
+        data["faults"] = self.faults.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        reject_unknown(cls, data, "config")
+        default = cls()
+        merged = {**default.to_dict(), **{k: v for k, v in data.items() if k != "faults"}}
+        merged["faults"] = type(default.faults).from_dict(dict(data.get("faults") or {}))
+        cfg = cls(**merged)
+        cfg.validate()
+        return cfg
+
+    def merged(self, changes: dict[str, Any]) -> Self:
+        """A copy with `changes` applied; nested dicts are merged, not replaced."""
+        data = self.to_dict()
+        for key, value in changes.items():
+            if isinstance(value, FaultConfig):
+                value = value.to_dict()
+            if (
+                isinstance(value, dict)
+                and isinstance(data.get(key), dict)
+                and key not in self.REPLACED
+            ):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        return self.from_dict(data)
+
+
 def reject_unknown(cls: type, data: dict[str, Any], what: str) -> None:
     """Refuse a config object that is not a dict or names fields `cls` does not have."""
     if not isinstance(data, dict):

@@ -19,6 +19,20 @@ class BadInput(Exception):
     """Input the emulator refuses; `str(exc)` says what is wrong, for the caller."""
 
 
+def int_param(params: dict[str, Any], name: str, default: int) -> int:
+    """A positive integer parameter (numbers may come as strings); `default` when absent."""
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise BadInput(f"{name} must be an integer, got {value!r}") from None
+    if number < 1:
+        raise BadInput(f"{name} must be >= 1, got {number}")
+    return number
+
+
 def parse_query(query: str) -> dict[str, Any]:
     """`a=1&l[]=x&l[]=y` -> {"a": "1", "l": ["x", "y"]}; a repeated plain key becomes a list."""
     out: dict[str, Any] = {}

@@ -56,6 +56,16 @@ def _one_task(app: SaleshandyState, params: dict[str, Any]) -> Response:
 
 
 ONE_TASK = SaleshandyRoute("v1/tasks/{taskId}", _one_task)
+# (method, action) -> route of the task actions under /v1/tasks/{taskId}/
+ACTIONS = {
+    (method, action): SaleshandyRoute(f"v1/tasks/{{taskId}}/{action}", endpoints.act)
+    for method, action in (
+        ("POST", "complete"),
+        ("POST", "skip"),
+        ("POST", "snooze"),
+        ("PATCH", "note"),
+    )
+}
 
 
 class App(SaleshandyState):
@@ -72,9 +82,11 @@ class App(SaleshandyState):
         found = ROUTES.get((req.method, path))
         if found is not None:
             return found
-        rest = path[len(TASK_PREFIX) :] if path.startswith(TASK_PREFIX) else ""
-        if req.method == "GET" and rest and "/" not in rest:
+        parts = path[len(TASK_PREFIX) :].split("/") if path.startswith(TASK_PREFIX) else []
+        if req.method == "GET" and len(parts) == 1 and parts[0]:
             return ONE_TASK
+        if len(parts) == 2 and parts[0] and (req.method, parts[1]) in ACTIONS:
+            return ACTIONS[(req.method, parts[1])]
         return endpoints.error(f"Cannot {req.method} {req.path}", 404)
 
     def authorize(self, req: Request, route: Route) -> Response | None:
@@ -102,8 +114,9 @@ class App(SaleshandyState):
                 **parse_query(req.query),
                 **parse_body(req.body, req.headers.get("content-type", "")),
             }
-            if route is ONE_TASK:
-                params["taskId"] = req.path.rstrip("/")[len(TASK_PREFIX) :]
+            if route is ONE_TASK or route in ACTIONS.values():
+                task_id, _, action = req.path.rstrip("/")[len(TASK_PREFIX) :].partition("/")
+                params["taskId"], params["action"] = task_id, action
             return route.handler(self, params)
         except BadInput as exc:
             return endpoints.error(str(exc))

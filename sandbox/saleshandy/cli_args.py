@@ -8,10 +8,14 @@ config (the defaults of `SaleshandyConfig`, or `--config-json`).
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from sandbox.core.cli_args import add_server_arguments
+from sandbox.core.cli_args import (
+    FAULT_FLAGS,
+    add_config_flags,
+    add_server_arguments,
+    config_data,
+)
 from sandbox.saleshandy import config as C
 from sandbox.saleshandy.config import SaleshandyConfig
 
@@ -54,20 +58,7 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--rate-window": ("rate_window_seconds", float, "rate window length in seconds (60)"),
     "--rate-scope": ("rate_scope", str, f"what a window counts: {_one_of(C.RATE_SCOPES)}"),
     "--reset-format": ("reset_format", str, f"x-ratelimit-reset: {_one_of(C.RESET_FORMATS)}"),
-    "--latency-ms": ("faults.latency_ms", float, "added latency per API call"),
-    "--jitter-ms": ("faults.jitter_ms", float, "random extra latency, up to this"),
-    "--error-rate": ("faults.error_rate", float, "share of calls answered 500/502/503"),
-    "--drop-rate": ("faults.drop_rate", float, "share of calls dropped before the work"),
-    "--truncate-rate": ("faults.truncate_rate", float, "share of answers cut short"),
-    "--invalid-json-rate": ("faults.invalid_json_rate", float, "share of 200s not JSON"),
-    "--burst-429-every": ("faults.burst_429_every", int, "calls between bursts of 429s"),
-    "--burst-429-len": ("faults.burst_429_len", int, "429s per burst"),
-    "--drop-after-create-rate": (
-        "faults.drop_after_create_rate",
-        float,
-        "share of creates dropped after the tasks were made",
-    ),
-    "--fault-seed": ("faults.fault_seed", int, "seed of the random faults"),
+    **FAULT_FLAGS,
 }
 # flag -> (config field, value it sets)
 _SWITCHES: dict[str, tuple[str, bool, str]] = {
@@ -80,8 +71,7 @@ _SWITCHES: dict[str, tuple[str, bool, str]] = {
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     """Add `--port`, `--host` and every config flag to `parser`."""
     add_server_arguments(parser)
-    for flag, (_, kind, help_text) in _FLAGS.items():
-        parser.add_argument(flag, type=kind, default=None, help=help_text)
+    add_config_flags(parser, _FLAGS)
     for flag, (_, _, help_text) in _SWITCHES.items():
         parser.add_argument(flag, action="store_true", default=None, help=help_text)
     parser.add_argument(
@@ -91,17 +81,7 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(ns: argparse.Namespace) -> SaleshandyConfig:
     """The config described by parsed arguments."""
-    data: dict[str, Any] = json.loads(ns.config_json) if getattr(ns, "config_json", None) else {}
-    data = SaleshandyConfig.from_dict(data).to_dict()
-    for flag, (path, _, _) in _FLAGS.items():
-        value = getattr(ns, flag[2:].replace("-", "_"), None)
-        if value is None:
-            continue
-        head, _, leaf = path.partition(".")
-        if leaf:
-            data[head][leaf] = value
-        else:
-            data[head] = value
+    data = config_data(ns, _FLAGS, SaleshandyConfig.from_dict)
     for flag, (name, value, _) in _SWITCHES.items():
         if getattr(ns, flag[2:].replace("-", "_"), None):
             data[name] = value

@@ -17,7 +17,6 @@ Facts relied on (defaults are marked guess where Saleshandy documents nothing):
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,7 +42,7 @@ class FaultConfig(core_config.FaultConfig):
 
 
 @dataclass
-class SaleshandyConfig:
+class SaleshandyConfig(core_config.ConfigDicts):
     """Everything the Saleshandy sandbox can be told. `tasks`, `seed` and `anchor_date` fix the
     dataset."""
 
@@ -83,34 +82,6 @@ class SaleshandyConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     DATASET_FIELDS: ClassVar[tuple[str, ...]] = ("tasks", "seed", "anchor_date")
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["faults"] = self.faults.to_dict()
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SaleshandyConfig:
-        core_config.reject_unknown(cls, data, "config")
-        base = cls().to_dict()
-        faults = FaultConfig.from_dict(dict(data.get("faults") or {}))
-        merged = {**base, **{k: v for k, v in data.items() if k != "faults"}}
-        merged["faults"] = faults
-        cfg = cls(**merged)
-        cfg.validate()
-        return cfg
-
-    def merged(self, changes: dict[str, Any]) -> SaleshandyConfig:
-        """A copy with `changes` applied; `faults` is merged, not replaced."""
-        data = self.to_dict()
-        for key, value in changes.items():
-            if isinstance(value, core_config.FaultConfig):
-                value = value.to_dict()
-            if key == "faults" and isinstance(value, dict):
-                data[key] = {**data[key], **value}
-            else:
-                data[key] = value
-        return SaleshandyConfig.from_dict(data)
 
     def validate(self) -> None:
         if self.tasks < 0:

@@ -10,7 +10,8 @@ an assignee and, when a sequence step made it, a sequence. Prospect and task ids
 The shape is a guess made to look like a real team's work (issue 14 item 5): each task type has
 its own completion delay and skip rate, one assignee carries far more tasks than the others and
 lets more of them slip, few tasks fall due or get done on weekends, and past-due open tasks pile
-up as an overdue backlog. Three prospects share one email differing only in case.
+up as an overdue backlog. Three prospects share one email differing only in case, and a
+fourth's email contains it (`...@x.com.au`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
@@ -54,6 +56,7 @@ TASK_TYPES: tuple[TaskType, ...] = (
     TaskType("18", "WhatsApp voice call", "whatsapp", 0.02, 24, 0.35),
 )
 TYPES_BY_CODE = {t.code: t for t in TASK_TYPES}
+TYPE_CUM_WEIGHTS = tuple(accumulate(t.weight for t in TASK_TYPES))
 CATEGORIES = ("linkedin", "call", "whatsapp", "custom")
 PRIORITIES = ("1", "2", "3", "4")
 PROSPECT_OUTCOMES = ("interested", "not_interested", "meeting_booked", "not_now", "no_response")
@@ -182,7 +185,10 @@ class Dataset:
         self.prospects = self._prospects(random.Random(f"{seed}:prospects"), max(12, tasks // 3))
         # The first assignee (the account owner, whose key the sandbox serves) carries ~45%.
         rest = len(self.assignees) - 1
-        self.assignee_weights = [0.45] + [0.55 * (0.8**i) for i in range(rest)]
+        tail = [0.8**i for i in range(rest)]
+        self.assignee_weights = [0.45] + [0.55 * w / sum(tail) for w in tail]
+        self._assignee_indexes = range(len(self.assignees))
+        self._assignee_cum = list(accumulate(self.assignee_weights))
         self.tasks = [self._task(rng, i) for i in range(tasks)]
 
     @staticmethod
@@ -211,11 +217,13 @@ class Dataset:
         local, _, domain = head.email.partition("@")
         for k, variant in ((n - 1, local.capitalize() + "@" + domain), (n - 2, head.email.upper())):
             out[k] = Prospect(out[k].id, variant, head.first_name, head.last_name)
+        # Someone else whose email holds the first one: a text search for it finds both.
+        out[n - 3] = Prospect(out[n - 3].id, head.email + ".au", out[n - 3].first_name, "Ng")
         return out
 
     def _task(self, rng: random.Random, i: int) -> Task:
-        ttype = rng.choices(TASK_TYPES, weights=[t.weight for t in TASK_TYPES])[0]
-        assignee = rng.choices(range(len(self.assignees)), weights=self.assignee_weights)[0]
+        ttype = rng.choices(TASK_TYPES, cum_weights=TYPE_CUM_WEIGHTS)[0]
+        assignee = rng.choices(self._assignee_indexes, cum_weights=self._assignee_cum)[0]
         due = self.anchor + timedelta(days=rng.randint(-120, 21))
         if due.weekday() >= 5 and rng.random() < 0.9:  # few tasks fall due on weekends
             due += timedelta(days=-1 if due.weekday() == 5 else 1)

@@ -15,11 +15,15 @@ Facts relied on (seed 003, NOTES.md section 2):
 - `GET /v1/tasks/{taskId}`: 404 `The requested task could not be found`.
 - `GET /v1/tasks/counts`, `GET /v1/tasks/assignee/list`, `GET /v1/prospects?search=` (payload
   an array; a text search, not an exact email lookup).
+- `POST /v1/tasks/{id}/complete|skip|snooze`, `PATCH /v1/tasks/{id}/note` exist (spec, 3p); their
+  bodies and answers are not documented.
 
 Guesses: a task made through the API is assigned to the key's owner (the first assignee) with no
 sequence; the default sort is `dueDate` ASC; nulls sort last both ways, ties in creation order;
 counts take the list's filters except `status`; prospects search matches a substring of the
-email or name, case-insensitively, exact email matches first.
+email or name, case-insensitively, exact email matches first; the task actions answer the task,
+snooze takes a `dueDate` (not in the past), note a `taskNote`, and a task already completed or
+skipped cannot be completed, skipped or snoozed (400 `Task is already completed`).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from sandbox.core.http import Response
 from sandbox.saleshandy import params as P
 from sandbox.saleshandy import render
 from sandbox.saleshandy.data import CATEGORIES, PRIORITIES, TYPES_BY_CODE, Task
-from sandbox.saleshandy.store import SORT_FIELDS, STATUSES, Filters
+from sandbox.saleshandy.store import SORT_FIELDS, STATUSES, Filters, set_state
 
 if TYPE_CHECKING:
     from sandbox.saleshandy.state import SaleshandyState
@@ -157,6 +161,33 @@ def get_task(app: SaleshandyState, task_id: str) -> Response:
     if found is None:
         return error(NOT_FOUND, 404)
     return ok(render.task(app.ds, found, app.today()), "Task fetched successfully")
+
+
+def act(app: SaleshandyState, params: dict[str, Any]) -> Response:
+    """`POST /v1/tasks/{id}/complete|skip|snooze`, `PATCH /v1/tasks/{id}/note`."""
+    task = app.store.get(params["taskId"])
+    if task is None:
+        return error(NOT_FOUND, 404)
+    action = params["action"]
+    if action == "note":
+        if "taskNote" not in params:
+            raise P.BadInput("taskNote is required")
+        task.note = P.text(params, "taskNote")
+        task.updated_ms = time.time_ns() // 1_000_000
+    elif task.state != "open":
+        return error(f"Task is already {task.state}")
+    elif action == "snooze":
+        if not params.get("dueDate"):
+            raise P.BadInput("dueDate is required")
+        due = P.due_date(params, app.today())
+        if due < app.today():
+            raise P.BadInput("dueDate must not be in the past")
+        task.due_date, task.updated_ms = due, time.time_ns() // 1_000_000
+    else:
+        set_state(task, "completed" if action == "complete" else "skipped")
+    app.store.bump()
+    done = {"complete": "completed", "skip": "skipped", "snooze": "snoozed", "note": "updated"}
+    return ok(render.task(app.ds, task, app.today()), f"Task {done[action]} successfully")
 
 
 def counts(app: SaleshandyState, params: dict[str, Any]) -> Response:

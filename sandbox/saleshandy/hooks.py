@@ -26,6 +26,7 @@ from sandbox.core.http import Request, Response
 from sandbox.saleshandy import endpoints, render
 from sandbox.saleshandy import params as P
 from sandbox.saleshandy.data import PRIORITIES, TYPES_BY_CODE, Task
+from sandbox.saleshandy.store import set_state
 
 if TYPE_CHECKING:
     from sandbox.saleshandy.state import SaleshandyState
@@ -40,7 +41,6 @@ PATCHABLE = (
     "prospectOutcome",
     "callOutcome",
 )
-STATES = ("open", "completed", "skipped")
 
 
 def handle(app: SaleshandyState, req: Request, path: str, query: dict[str, Any]) -> Response | None:
@@ -94,7 +94,7 @@ def _add(app: SaleshandyState, data: dict[str, Any]) -> Task:
         P.text(data, "taskNote"),
         _assignee(app, data.get("assigneeId", app.ds.assignees[0].id)),
     )
-    _set_state(task, data.get("state", "open"))
+    set_state(task, data.get("state", "open"))
     return app.store.add(task, via_api=False)
 
 
@@ -103,15 +103,6 @@ def _assignee(app: SaleshandyState, assignee_id: Any) -> int:
         if a.id == assignee_id or str(a.id) == str(assignee_id):
             return i
     raise ValueError(f"assignee {assignee_id!r} not found")
-
-
-def _set_state(task: Task, state: Any) -> None:
-    if state not in STATES:
-        raise ValueError(f"state must be one of {', '.join(STATES)}")
-    now = time.time_ns() // 1_000_000
-    task.state = state
-    task.completed_ms = now if state == "completed" else None
-    task.skipped_ms = now if state == "skipped" else None
 
 
 def _task(app: SaleshandyState, method: str, task_id: str, req: Request) -> Response:
@@ -135,7 +126,7 @@ def _patch(app: SaleshandyState, task: Task, data: dict[str, Any]) -> None:
     if "priority" in data and data["priority"] not in (None, *PRIORITIES):
         raise ValueError(f"priority must be null or one of {', '.join(PRIORITIES)}")
     if "state" in data:
-        _set_state(task, data["state"])
+        set_state(task, data["state"])
     if "priority" in data:
         task.priority = data["priority"]
     if "taskType" in data:

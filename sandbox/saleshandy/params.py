@@ -9,22 +9,10 @@ from datetime import date
 from typing import Any
 
 from sandbox.core.params import BadInput
+from sandbox.core.params import int_param as int_param  # re-exported: the endpoints use P.int_param
 
 # Where a careless client could put the key; never logged.
 SECRETS = ("apiKey", "api_key", "x-api-key")
-
-
-def int_param(params: dict[str, Any], name: str, default: int) -> int:
-    value = params.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"{name} must be an integer, got {value!r}") from None
-    if number < 1:
-        raise BadInput(f"{name} must be >= 1, got {number}")
-    return number
 
 
 def choice(params: dict[str, Any], name: str, options: tuple[str, ...]) -> str | None:

@@ -10,16 +10,19 @@ Filtered, sorted orders are cached per (filters, sort, state version, today, vis
 from __future__ import annotations
 
 import bisect
+import copy
 import dataclasses
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from sandbox.saleshandy.data import TYPES_BY_CODE, Dataset, Prospect, Task, make_id
 from sandbox.saleshandy.render import status
 
 STATUSES = ("upcoming", "dueToday", "overdue", "completed", "skipped")
 SORT_FIELDS = ("dueDate", "priority", "completedAt", "skippedAt")
+STATES_KEPT = ("open", "completed", "skipped")  # what a task is; the five above derive from it
 _CACHE_SIZE = 16
 
 
@@ -47,7 +50,7 @@ class Store:
     def reset(self) -> None:
         self.ds.prospects[:] = self._seed_prospects
         self._prospect_ids = {p.id: i for i, p in enumerate(self.ds.prospects)}
-        self.tasks: dict[str, Task] = {t.id: dataclasses.replace(t) for t in self.ds.tasks}
+        self.tasks: dict[str, Task] = {t.id: copy.copy(t) for t in self.ds.tasks}
         self.created: list[str] = []  # ids made through POST /v1/tasks/create, in order
         self._walls: list[float] = []  # their wall times (the index lag is counted from these)
         self._made = 0  # tasks made since the start (the id counter)
@@ -157,6 +160,17 @@ class Store:
         self._prospect_ids[p.id] = len(self.ds.prospects)
         self.ds.prospects.append(p)
         return p
+
+
+def set_state(task: Task, state: Any) -> None:
+    """Make `task` open, completed or skipped now (stamping `completedAt` / `skippedAt`)."""
+    if state not in STATES_KEPT:
+        raise ValueError(f"state must be one of {', '.join(STATES_KEPT)}")
+    now = time.time_ns() // 1_000_000
+    task.state = state
+    task.completed_ms = now if state == "completed" else None
+    task.skipped_ms = now if state == "skipped" else None
+    task.updated_ms = now
 
 
 def _sort_value(t: Task, sort_by: str) -> object:

@@ -114,10 +114,15 @@ TASK_TYPE = re.compile(
 
 def test_each_apollo_api_fact_is_written_once_in_clients_apollo() -> None:
     home = ROOT / "clients" / "apollo"
+    # Another vendor's client package writes that vendor's facts, which may share a word with
+    # Apollo's (Saleshandy's `call` task group is not Apollo's `call` task type).
+    others = [
+        p for p in (ROOT / "clients").iterdir() if p.is_dir() and p.name not in ("apollo", "core")
+    ]
     offences: list[str] = []
     for package in ("clients", "sources", "destinations", "pipelines"):
         for path in modules(package).values():
-            if path.is_relative_to(home):
+            if path.is_relative_to(home) or any(path.is_relative_to(o) for o in others):
                 continue
             for line, text in string_constants(path):
                 if API_PATH.match(text) or TASK_TYPE.match(text):

@@ -1,0 +1,193 @@
+"""The Saleshandy tasks dlt source: every task from `GET /v1/tasks`, as tables.
+
+Tables (dataset `saleshandy` by default):
+- `tasks`: one row per task (merge on `id`); codes and their names, embedded records' ids.
+- `prospects`, `assignees`: one row per id met in this run's tasks and, for assignees, in
+  `GET /v1/tasks/assignee/list` (merge on `id`).
+- `extract_runs`: one row per run: pages, requests, retries, 429s, the counts read before and
+  after the list, complete or not, warnings.
+- `_saleshandy_seen_task_ids`: ids seen by the last run, used to remove tasks deleted in
+  Saleshandy after a complete run (`sources.core.current_state`).
+
+Config (dlt section `sources.saleshandy`): `api_key` (`SOURCES__SALESHANDY__API_KEY`, falls back
+to `SALESHANDY_API_KEY`) and `base_url` (`SOURCES__SALESHANDY__BASE_URL`, `SALESHANDY_BASE_URL`,
+default `https://open-api.saleshandy.com`). No HTTP happens until the pipeline runs the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import dlt
+import pyarrow as pa
+from dlt.common.typing import TSecretStrValue
+from dlt.extract.resource import DltResource
+
+from clients.core import ActionableError, ApiClient, RetryPolicy
+from clients.core.config import register_short_env
+from clients.core.telemetry import dlt_telemetry_off_by_default
+from clients.saleshandy.endpoints import DEFAULT_BASE_URL
+from clients.saleshandy.paging import MAX_PAGE_SIZE
+from clients.saleshandy.profile import SALESHANDY_PROFILE
+from sources.core.current_state import EXTRACT_RUNS_TABLE
+from sources.core.schema import TColumns, arrow_schema, dlt_columns
+from sources.saleshandy.report import EXTRACT_RUN_COLUMNS, SaleshandyScanReport
+from sources.saleshandy.scan import Batch, TaskScan, TItem
+from sources.saleshandy.schema import (
+    ASSIGNEE_COLUMNS,
+    PROSPECT_COLUMNS,
+    SEEN_TASK_ID_COLUMNS,
+    TASK_COLUMNS,
+)
+from sources.saleshandy.settings import (
+    DEFAULT_CONCURRENCY,
+    SECTION,
+    SEEN_TASK_IDS_TABLE,
+    SHORT_ENV,
+)
+
+dlt_telemetry_off_by_default()
+
+__all__ = [
+    "SEEN_TASK_IDS_TABLE",
+    "MissingApiKeyError",
+    "SaleshandyScanReport",
+    "make_source",
+    "require_api_key",
+    "saleshandy_source",
+]
+
+
+class MissingApiKeyError(ActionableError, ValueError):
+    """No API key in any config place: said before any request is made."""
+
+
+def require_api_key(api_key: str | None) -> None:
+    """Refuse to run without a key (a request without one only earns a 400 Invalid token)."""
+    if not api_key:
+        raise MissingApiKeyError(
+            "no Saleshandy API key configured: set SALESHANDY_API_KEY (or"
+            " SOURCES__SALESHANDY__API_KEY, or api_key in [sources.saleshandy] of"
+            " .dlt/secrets.toml)"
+        )
+
+
+def _batch_table(name: str, columns: TColumns) -> DltResource:
+    """A transformer that merges on `id` one of each batch's Arrow tables (`Batch.<name>`)."""
+
+    @dlt.transformer(
+        name=name,
+        columns=dlt_columns(columns, not_null=("id",)),
+        write_disposition="merge",
+        primary_key="id",
+    )
+    def table(item: TItem) -> Iterator[pa.Table]:
+        part = getattr(item, name) if isinstance(item, Batch) else None
+        if part is not None:
+            yield part
+
+    # The scan yields each id once per run: dlt's merge may skip deduplicating the staging table.
+    table.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
+    return table
+
+
+def _table_resources(report: SaleshandyScanReport) -> list[DltResource]:
+    @dlt.transformer(
+        name=SEEN_TASK_IDS_TABLE,
+        write_disposition="replace",
+        columns=dlt_columns(SEEN_TASK_ID_COLUMNS, not_null=("run_id", "id")),
+    )
+    def seen_task_ids(item: TItem) -> Iterator[pa.Table]:
+        if isinstance(item, Batch) and item.tasks is not None:
+            ids = item.tasks.column("id")
+            yield pa.Table.from_arrays(
+                [pa.repeat(pa.scalar(report.run_id, pa.string()), len(ids)), ids],
+                schema=arrow_schema(SEEN_TASK_ID_COLUMNS, not_null=("run_id", "id")),
+            )
+
+    @dlt.transformer(
+        name=EXTRACT_RUNS_TABLE, write_disposition="append", columns=EXTRACT_RUN_COLUMNS
+    )
+    def extract_runs(item: TItem) -> Iterator[dict[str, Any]]:
+        if isinstance(item, SaleshandyScanReport):
+            item.count_rows(EXTRACT_RUNS_TABLE, 1)
+            yield item.as_row()
+
+    return [
+        _batch_table("tasks", TASK_COLUMNS),
+        _batch_table("prospects", PROSPECT_COLUMNS),
+        _batch_table("assignees", ASSIGNEE_COLUMNS),
+        seen_task_ids,
+        extract_runs,
+    ]
+
+
+@dlt.source(name="saleshandy", section="saleshandy", max_table_nesting=0)
+def saleshandy_source(
+    api_key: TSecretStrValue | None = dlt.secrets.value,
+    base_url: str = DEFAULT_BASE_URL,
+    page_size: int = MAX_PAGE_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    timeout: float = 30.0,
+    max_attempts: int = 6,
+    report: SaleshandyScanReport | None = None,
+) -> Sequence[DltResource]:
+    """Saleshandy tasks, with their prospects and assignees, and a report of the run.
+
+    Args:
+        api_key: Saleshandy API key: `SOURCES__SALESHANDY__API_KEY`, `SALESHANDY_API_KEY` or
+            `.dlt/secrets.toml`.
+        base_url: `SOURCES__SALESHANDY__BASE_URL`, `SALESHANDY_BASE_URL`, config, default
+            `https://open-api.saleshandy.com`.
+        page_size: `pageSize` asked for, at most 100.
+        concurrency: pages fetched at once once the counts tell how many there are.
+        timeout: seconds for every connect, read and write.
+        max_attempts: tries of one request (429s, 5xx, dropped connections) before it fails.
+        report: receives the run's counters (and progress callbacks) as the scan goes.
+    """
+    run_report = report if report is not None else SaleshandyScanReport()
+    key = str(api_key or "")
+    url = str(base_url).rstrip("/")
+
+    def task_list() -> Iterator[TItem]:
+        # The client is made here, when the pipeline runs, never when the source is built.
+        require_api_key(key)
+        with ApiClient(
+            url,
+            key,
+            profile=SALESHANDY_PROFILE,
+            timeout=timeout,
+            max_connections=max(1, concurrency) + 1,
+            retry=RetryPolicy(max_attempts=max(1, max_attempts)),
+        ) as client:
+            yield from TaskScan(client, run_report, page_size=page_size, concurrency=concurrency)
+
+    scan = dlt.resource(task_list, name="task_list", selected=False)
+    return [scan | resource for resource in _table_resources(run_report)]
+
+
+def make_source(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    page_size: int | None = None,
+    concurrency: int | None = None,
+    timeout: float | None = None,
+    max_attempts: int | None = None,
+    report: SaleshandyScanReport | None = None,
+) -> Any:
+    """The configured `saleshandy_source` (for dagster-dlt and other callers that run it).
+
+    Arguments left as None are read from dlt config / env vars (`sources.saleshandy.settings`).
+    """
+    register_short_env(SECTION[-1], SHORT_ENV)
+    given: dict[str, Any] = {
+        "api_key": api_key,
+        "base_url": base_url,
+        "page_size": page_size,
+        "concurrency": concurrency,
+        "timeout": timeout,
+        "max_attempts": max_attempts,
+    }
+    return saleshandy_source(report=report, **{k: v for k, v in given.items() if v is not None})

@@ -1,0 +1,75 @@
+"""Helpers of the Saleshandy extract tests: run an extract, read DuckDB, read the sandbox."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+
+from pipelines.extract import ExtractSummary
+from pipelines.extract_saleshandy import run_saleshandy_extract
+
+ROOT = Path(__file__).resolve().parents[2]
+TASKS = "/v1/tasks"
+COUNTS = "/v1/tasks/counts"
+ASSIGNEES = "/v1/tasks/assignee/list"
+
+
+def extract(sb: Any, tmp_path: Path, **kwargs: Any) -> ExtractSummary:
+    """`run_saleshandy_extract` into `tmp_path/sh.duckdb` against the sandbox."""
+    options: dict[str, Any] = {
+        "duckdb_path": str(tmp_path / "sh.duckdb"),
+        "pipelines_dir": str(tmp_path / "pipelines"),
+        "api_key": sb.api_key,
+        "base_url": sb.base_url,
+        **kwargs,
+    }
+    return run_saleshandy_extract(**options)
+
+
+def query(tmp_path: Path, sql: str, file: str = "sh.duckdb") -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(tmp_path / file), read_only=True) as con:
+        return con.sql(sql).fetchall()
+
+
+def served_tasks(sb: Any, page_size: int = 100) -> list[dict[str, Any]]:
+    """Every task as the sandbox serves it, read with plain httpx (no code under test)."""
+    tasks: list[dict[str, Any]] = []
+    with httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.api_key}) as http:
+        page = 1
+        while True:
+            resp = http.get(TASKS, params={"page": page, "pageSize": page_size})
+            resp.raise_for_status()
+            payload = resp.json()["payload"]
+            batch = payload if isinstance(payload, list) else payload["tasks"]
+            tasks.extend(batch)
+            if len(batch) < page_size:
+                return tasks
+            page += 1
+
+
+def list_calls(sb: Any) -> list[dict[str, Any]]:
+    return [r for r in sb.requests(TASKS) if r["method"] == "GET"]
+
+
+def cli(sb: Any | None, tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
+    """`sales-tasks extract saleshandy ...` as a real process; (exit code, stdout, stderr)."""
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    environment.pop("SALESHANDY_API_KEY", None)
+    environment.pop("SOURCES__SALESHANDY__API_KEY", None)
+    if sb is not None:
+        environment["SALESHANDY_API_KEY"] = sb.api_key
+    environment.update(env)
+    base = ["--base-url", sb.base_url] if sb is not None else []
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "sales-tasks"), "extract", "saleshandy", *base,
+         "--duckdb-path", str(tmp_path / "sh.duckdb"), "--pipelines-dir",
+         str(tmp_path / "pipelines"), *args],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    return proc.returncode, proc.stdout, proc.stderr
