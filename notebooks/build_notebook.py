@@ -29,9 +29,12 @@ if not DEMO_FILE.exists():
     run_demo(duckdb_path=str(DEMO_FILE), tasks=int(os.environ.get("APOLLO_DEMO_TASKS", "20000")))
 
 con = duckdb.connect(str(DEMO_FILE), read_only=True)
+con.execute("SET TimeZone = 'UTC'")  # weeks and weekdays in UTC, as the data is
 def sql(query: str) -> pd.DataFrame:
     return con.sql(query).df()
 
+# The data is as of the last extract: the week it ran in is not over in the data.
+AS_OF = sql("SELECT max(started_at) AS as_of FROM apollo.extract_runs")["as_of"][0]
 sql("SELECT count(*) AS tasks, min(created_at) AS first_created, max(created_at) AS last_created FROM apollo.tasks")"""),
     md("## Tasks by type and status"),
     code("""by_type = sql(\"\"\"
@@ -45,24 +48,46 @@ ax.set_xlabel("tasks")
 plt.tight_layout()
 plt.show()
 by_type"""),
-    md("## Overdue work by owner\n\n`apollo.overdue_tasks` is one of the analyst models created after every extract."),
+    md("""## Overdue work by owner, against each owner's workload
+
+A busy owner has more overdue tasks simply by having more tasks, so the chart shows the *share*
+of each owner's open tasks that are overdue (`apollo.overdue_tasks` over `apollo.open_tasks`,
+two of the analyst models created after every extract). Owners are ordered by workload, the
+busiest on top."""),
     code("""overdue = sql(\"\"\"
-    SELECT coalesce(owner_name, owner_email, owner_id) AS owner,
-           count(*) AS overdue,
-           median(days_overdue) AS median_days_overdue
-    FROM apollo.overdue_tasks
-    GROUP BY ALL
-    ORDER BY overdue DESC
+    WITH workload AS (
+        SELECT owner_id, count(*) AS tasks FROM apollo.tasks_enriched GROUP BY ALL
+    ), open AS (
+        SELECT owner_id, any_value(coalesce(owner_name, owner_email, owner_id)) AS owner,
+               count(*) AS open
+        FROM apollo.open_tasks GROUP BY ALL
+    ), late AS (
+        SELECT owner_id, count(*) AS overdue, median(days_overdue) AS median_days_overdue
+        FROM apollo.overdue_tasks GROUP BY ALL
+    )
+    SELECT o.owner, w.tasks, o.open, coalesce(l.overdue, 0) AS overdue,
+           coalesce(l.overdue, 0) / o.open AS overdue_share, l.median_days_overdue
+    FROM open o JOIN workload w USING (owner_id) LEFT JOIN late l USING (owner_id)
+    ORDER BY w.tasks DESC
 \"\"\")
-ax = overdue.set_index("owner")["overdue"].sort_values().plot.barh(
-    figsize=(9, 4), title="Overdue scheduled tasks by owner"
-)
-ax.set_xlabel("overdue tasks")
+shown = overdue.iloc[::-1]  # barh draws bottom-up: the busiest owner on top
+fig, ax = plt.subplots(figsize=(9, 0.45 * len(shown) + 1.5))
+ax.barh(shown["owner"], shown["overdue_share"] * 100)
+for y, row in enumerate(shown.itertuples()):
+    ax.annotate(f"{row.overdue:,} of {row.open:,} open", (row.overdue_share * 100, y),
+                xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+ax.set_xlim(0, 115)
+ax.set_xlabel("% of the owner's open tasks that are overdue")
+ax.set_title("Overdue share of open tasks by owner (busiest owner on top)")
 plt.tight_layout()
 plt.show()
-overdue"""),
-    md("## Created vs completed per week"),
-    code("""weekly = sql(\"\"\"
+overdue.assign(overdue_share=(overdue["overdue_share"] * 100).round(1))"""),
+    md("""## Created vs completed per week
+
+Only complete weeks are drawn: the week the extract ran in is not over in the data (a line
+ending there would drop for no reason), nor is the week the data starts in, when it starts
+after a Monday."""),
+    code("""weekly = sql(f\"\"\"
     WITH created AS (
         SELECT date_trunc('week', created_at) AS week, count(*) AS created
         FROM apollo.tasks GROUP BY ALL
@@ -72,32 +97,50 @@ overdue"""),
     )
     SELECT coalesce(c.week, d.week) AS week,
            coalesce(created, 0) AS created,
-           coalesce(completed, 0) AS completed
+           coalesce(completed, 0) AS completed,
+           coalesce(c.week, d.week) >= (SELECT date_trunc('day', min(created_at)) FROM apollo.tasks)
+           AND coalesce(c.week, d.week) < date_trunc('week', TIMESTAMPTZ '{AS_OF}') AS complete
     FROM created c FULL OUTER JOIN completed d ON c.week = d.week
     ORDER BY week
 \"\"\")
+partial = weekly[~weekly["complete"]]
+weekly = weekly[weekly["complete"]].drop(columns="complete")
+print("left out, not complete weeks:", ", ".join(f"{w:%Y-%m-%d}" for w in partial["week"]) or "none")
 ax = weekly.set_index("week")[["created", "completed"]].plot(
-    figsize=(10, 4), title="Tasks created vs completed per week"
+    figsize=(10, 4), title=f"Tasks created vs completed per week (complete weeks before {AS_OF:%Y-%m-%d})"
 )
 ax.set_ylabel("tasks")
+ax.set_ylim(bottom=0)
 plt.tight_layout()
 plt.show()
 weekly.tail(8)"""),
-    md("## Time to completion by type\n\n`apollo.task_outcomes` has the hours from creation to completion (or skip)."),
+    md("""## Time to completion by type
+
+`apollo.task_outcomes` has the hours from creation to completion (or skip). Types differ by
+orders of magnitude (a call is done in hours, a LinkedIn step takes days), so the axis is
+logarithmic; each box is labelled with its median, and types are ordered by it."""),
     code("""outcomes = sql(\"\"\"
-    SELECT type, hours_to_outcome / 24.0 AS days_to_complete
+    SELECT type, hours_to_outcome AS hours
     FROM apollo.task_outcomes
-    WHERE outcome = 'completed' AND hours_to_outcome >= 0
+    WHERE outcome = 'completed' AND hours_to_outcome > 0
 \"\"\")
-ax = outcomes.boxplot(
-    column="days_to_complete", by="type", vert=False, figsize=(9, 4), showfliers=False
+medians = outcomes.groupby("type")["hours"].median().sort_values(ascending=False)
+fig, ax = plt.subplots(figsize=(9, 0.5 * len(medians) + 1.5))
+ax.boxplot(
+    [outcomes.loc[outcomes["type"] == t, "hours"] for t in medians.index],
+    orientation="horizontal", tick_labels=list(medians.index), showfliers=False,
+    medianprops={"color": "crimson", "linewidth": 2},
 )
-ax.set_title("Days from created to completed, by type")
-ax.set_xlabel("days")
-plt.suptitle("")
+for y, median in enumerate(medians, start=1):
+    label = f"median {median:.1f} h" if median < 48 else f"median {median / 24:.1f} d"
+    ax.annotate(label, (median, y), xytext=(0, 11), textcoords="offset points",
+                ha="center", fontsize=8, color="crimson")
+ax.set_xscale("log")
+ax.set_xlabel("hours from created to completed (log scale)")
+ax.set_title("Created to completed, by type (box: middle half, whiskers: 1.5 IQR)")
 plt.tight_layout()
 plt.show()
-outcomes.groupby("type")["days_to_complete"].describe()[["count", "50%", "mean"]].round(1)"""),
+outcomes.groupby("type")["hours"].describe()[["count", "25%", "50%", "75%"]].round(1).loc[medians.index]"""),
     md("""## A reverse-ETL input, in SQL
 
 Follow-up calls for contacts whose last task finished more than `N_DAYS` ago and who have nothing

@@ -199,6 +199,7 @@ def finish_extract(
         report: the run's report; any vendor's, with `complete`, `run_id`, `rows` and `warn`.
     """
     from pipelines.models import create_models_for
+    from pipelines.unified import create_unified_views_for
 
     removed: int | None = None
     if report.complete and ids_loaded:
@@ -209,6 +210,7 @@ def finish_extract(
             report.warn(skipped)
     record_removed(pipeline, report.run_id, removed)
     (create_models or create_models_for)(pipeline)
+    create_unified_views_for(pipeline)
     return removed
 
 

@@ -15,6 +15,7 @@ Layout::
         server.py      thread or foreground serving; runner.py: thread or child process
         handle.py      SandboxHandle, the test handle base; cli_args.py: --port, --host
         emulator.py    Emulator: what a vendor package hands the registry
+        shape.py       how seed data is shaped (per-kind times and skips, owner skew, weekdays)
       apollo/        Apollo.io: app (routes, auth), state, endpoints_*, data, store, render*,
                      params, ratelimit (header names, messages), config, cli_args, hooks, handle
       registry.py    EMULATORS = {"apollo": ...}; running_sandbox(vendor=...), serve_forever

@@ -197,7 +197,6 @@ _FROM: dict[str, dict[TKind, dict[str, str]]] = {
             "0": "todo",
             "2": "call",
             "4": "meeting",
-            "5": "linkedin_message",
             "5.0": "linkedin_message",
             "5.1": "linkedin_connect",
             "5.2": "linkedin_inmail",
@@ -255,6 +254,12 @@ def from_vendor(vendor: str, kind: TKind, code: object) -> str | None:
     return table.get(key, table.get(key.lower()))
 
 
+def reading_table(vendor: str, kind: TKind) -> dict[str, str]:
+    """Every code the vendor answers with -> its shared name (a copy), e.g. for SQL CASEs."""
+    _check(vendor, kind)
+    return dict(_FROM[vendor][kind])
+
+
 def accepted_names(vendor: str, kind: TKind) -> dict[str, str]:
     """Every shared name (and synonym) the vendor has an equivalent for -> its code, for a
     push's `InputRules.names`."""
@@ -277,11 +282,28 @@ def unsupported(vendor: str, kind: TKind) -> dict[str, str]:
     }
 
 
+def _cell(vendor: str, kind: TKind, name: str) -> str:
+    written = _TO[vendor][kind][name]
+    read = [code for code, shared in _FROM[vendor][kind].items() if shared == name]
+    if vendor == "saleshandy" and kind == "status":  # the list's filter spellings, once
+        read = [c for c in read if c != "open" and c != "duetoday"] + (
+            ["dueToday"] if "duetoday" in read else []
+        )
+    shown = ", ".join(f"`{c}`" if c else "(empty)" for c in read)
+    if written is None:
+        return f"{shown} (read only)" if read else "-"
+    if read == [written] or not read:
+        return f"`{written}`" if written else "(empty)"
+    return f"{shown} (push: `{written}`)" if written else f"{shown} (push: empty)"
+
+
 def table_rows(kind: TKind) -> list[tuple[str, ...]]:
-    """(shared name, Apollo, Saleshandy, Reply.io) per shared name, `-` where a vendor has none:
-    the README's vocabulary table."""
-    rows = []
-    for name in SHARED[kind]:
-        codes = [_TO[vendor][kind][name] for vendor in VENDORS]
-        rows.append((name, *("-" if c is None else (c or "(empty)") for c in codes)))
-    return rows
+    """(shared name, Apollo, Saleshandy, Reply.io) per shared name: the codes read as it, the one
+    a push writes, `-` where a vendor has none: the README's vocabulary table."""
+    return [(f"`{name}`", *(_cell(v, kind, name) for v in VENDORS)) for name in SHARED[kind]]
+
+
+def markdown_table(kind: TKind) -> str:
+    """The README's table of one kind."""
+    head = f"| {kind} | Apollo | Saleshandy | Reply.io |\n|---|---|---|---|\n"
+    return head + "\n".join("| " + " | ".join(row) + " |" for row in table_rows(kind))

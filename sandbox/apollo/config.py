@@ -39,9 +39,9 @@ class SandboxConfig(core_config.ConfigDicts):
 
     tasks: int = 300
     seed: int = 7
-    # Seed data is spread around this instant (due dates over the past year and the next 3
-    # months). None = today 00:00 UTC: fresh relative to the clock, identical all day long; pin
-    # it (e.g. "2025-06-01T00:00:00Z") for data that never changes.
+    # Seed data is spread around this instant (tasks created over the year before it, some due
+    # up to 3 months after it). None = today 00:00 UTC: fresh relative to the clock, identical
+    # all day long; pin it (e.g. "2025-06-01T00:00:00Z") for data that never changes.
     anchor_date: str | None = None
     master_keys: list[str] = field(default_factory=lambda: ["sandbox-master-key"])
     plain_keys: list[str] = field(default_factory=lambda: ["sandbox-plain-key"])

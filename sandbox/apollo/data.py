@@ -9,6 +9,9 @@ Facts relied on (seed 002, the OpenAPI examples, NOTES.md section 1):
   (`call` -> `contact_call`, `action_item` -> `contact_action_item`, ...).
 - `status` is `scheduled | completed | skipped`; `priority` is `high | medium | low`.
 - `created_from` is mostly `zp_ui` for tasks made in the app, `api` for tasks made via the API.
+
+The data's shape (how long each type takes, skip rates, owner skew, weekday rhythm, the overdue
+backlog) is not an Apollo fact: it comes from `sandbox.core.shape`, shared by every emulator.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 
 from sandbox.apollo import names
 from sandbox.apollo.util import id_parts, make_oid, now_ms, oid_index, parse_iso
+from sandbox.core import shape
 
 TASK_TYPES = (
     "call",
@@ -28,6 +32,17 @@ TASK_TYPES = (
     "linkedin_step_interact_post",
 )
 TYPE_WEIGHTS = (0.30, 0.26, 0.22, 0.08, 0.06, 0.05, 0.03)
+# The cross-vendor kind of each type (`sandbox.core.shape.KINDS`): how long it takes, how often
+# it is skipped. A manual email is the `email` kind; an action item a `todo`.
+TYPE_KINDS = (
+    "call",
+    "email",
+    "todo",
+    "linkedin_connect",
+    "linkedin_message",
+    "linkedin_view_profile",
+    "linkedin_interact",
+)
 # Facet value and display name per create type. The first three and linkedin_step_connect's
 # display name come from seed 002 / the spec example; the other display names are guesses.
 TYPE_FACETS = {
@@ -44,7 +59,8 @@ STATUSES = ("scheduled", "completed", "skipped")
 PRIORITIES = ("high", "medium", "low")  # code order == "highest first"
 CREATED_FROM = ("zp_ui", None)
 
-DAY_MS = 86_400_000
+DAY_MS = shape.DAY_MS
+SEED_DAYS = 365  # tasks are created over the year before the anchor
 
 
 def sizes_for(tasks: int) -> tuple[int, int, int]:
@@ -103,9 +119,9 @@ class Dataset:
         self.u_first = rng.integers(0, len(names.FIRST_NAMES), n)
         self.u_last = rng.integers(0, len(names.LAST_NAMES), n)
         self.u_created = self.anchor_ms - rng.integers(400 * DAY_MS, 800 * DAY_MS, n)
-        # Owner skew: a few users own most tasks, as in real sales teams.
-        weights = 1.0 / np.arange(1, n + 1) ** 0.9
-        self.u_weights = weights / weights.sum()
+        # Owner skew (one owner carries a large share, a long tail) and each owner's pace.
+        self.u_weights = shape.owner_weights(rng, n)
+        self.u_pace = shape.owner_pace(rng, self.u_weights)
 
     def _build_accounts(self, rng: np.random.Generator) -> None:
         n = self.n_accounts
@@ -131,24 +147,32 @@ class Dataset:
         self.c_verified = rng.random(n) < 0.8
 
     def _build_tasks(self, rng: np.random.Generator) -> None:
-        n, anchor = self.n_tasks, self.anchor_ms
+        n, anchor, kinds = self.n_tasks, self.anchor_ms, shape.kind_table(TYPE_KINDS)
         self.t_user = rng.choice(self.n_users, n, p=self.u_weights).astype(np.int16)
         self.t_contact = rng.integers(0, self.n_contacts, n).astype(np.int32)
         self.t_type = rng.choice(len(TASK_TYPES), n, p=TYPE_WEIGHTS).astype(np.int8)
         self.t_priority = rng.choice(3, n, p=(0.2, 0.6, 0.2)).astype(np.int8)
-        # Due dates over the past year and the next 3 months; whole seconds like the app's.
-        due = anchor + rng.integers(-365 * DAY_MS, 90 * DAY_MS, n)
-        self.t_due = due - due % 1000
-        created = np.minimum(self.t_due, anchor) - rng.integers(3_600_000, 30 * DAY_MS, n)
+        ty, user = self.t_type, self.t_user
+        # Created on working days of the past year; due a type-dependent lead later (a few
+        # are scheduled weeks ahead); due and done land on weekends rarely.
+        created = shape.work_times(rng, n, anchor - SEED_DAYS * DAY_MS, SEED_DAYS)
+        lead = shape.lognormal_ms(rng, kinds.hours_to_due[ty], kinds.spread[ty])
+        ahead = rng.random(n) < kinds.ahead_share[ty]
+        ahead_ms = rng.integers(shape.AHEAD_DAYS[0] * DAY_MS, shape.AHEAD_DAYS[1] * DAY_MS, n)
+        due = shape.defer_weekend(rng, created + np.where(ahead, ahead_ms, lead))
+        self.t_due = due - due % 1000  # whole seconds like the app's
         self.t_created = created
-        # Past-due work is mostly done; future work is scheduled.
-        past = self.t_due <= anchor
-        roll = rng.random(n)
-        status = np.zeros(n, dtype=np.int8)
-        status[past & (roll < 0.62)] = 1
-        status[past & (roll >= 0.62) & (roll < 0.80)] = 2
-        self.t_status = status
-        done = self.t_due + rng.integers(-2 * DAY_MS, 2 * DAY_MS, n)
+        # Work starts at creation (a task scheduled ahead: its usual lead before it is due)
+        # and takes a type- and owner-dependent time; a task not done by the anchor is open.
+        start = np.where(ahead, np.maximum(created, self.t_due - lead), created)
+        work = shape.lognormal_ms(
+            rng, kinds.hours_to_done[ty] * self.u_pace[user], kinds.spread[ty]
+        )
+        done = shape.defer_weekend(rng, start + work)
+        never = rng.random(n) < shape.stale_chance(self.u_weights)[user]
+        finished = ~never & (done <= anchor)
+        skipped = rng.random(n) < kinds.skip_rate[ty]
+        self.t_status = np.where(finished, np.where(skipped, 2, 1), 0).astype(np.int8)
         self.t_done = np.clip(done, created + 1000, anchor)
         self.t_note = np.where(rng.random(n) < 0.55, rng.integers(0, len(names.NOTES), n), -1)
         self.t_note = self.t_note.astype(np.int16)

@@ -6,5 +6,6 @@ rules, data and hooks. Modules: `http` (the server), `app` (the request pipeline
 subclasses), `faults` + `config` (misbehaviour on command), `ratelimit` (fixed windows),
 `params` (query and body reading, redaction), `hooks` (the generic test hooks), `server` +
 `runner` (thread / subprocess / foreground), `handle` (the test handle base), `emulator` (what
-an emulator package hands the registry).
+an emulator package hands the registry), `shape` (how seeded task data is shaped: per-kind
+completion times and skip rates, owner skew, weekday rhythm, backlog).
 """

@@ -8,6 +8,7 @@ plans a push in dry-run mode.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import nbformat
@@ -47,3 +48,23 @@ def test_notebook_runs_top_to_bottom_on_a_fresh_demo(tmp_path, monkeypatch):
     assert len(images) >= 4, "tasks by type, overdue by owner, weekly, completion time charts"
     assert "push (dry run)" in texts and "follow-up task(s) to create" in texts
     assert os.environ.get("APOLLO_API_KEY") is None
+
+    # The charts are honest: the week the extract ran in (not over) is left out of the weekly
+    # line, overdue is a share of each owner's open tasks, the type boxes carry their medians.
+    today = datetime.now(UTC)
+    this_week = f"{today - timedelta(days=today.weekday()):%Y-%m-%d}"
+    printed, table = cell_output(nb, "weekly = sql(")
+    (left_out,) = [line for line in printed.splitlines() if line.startswith("left out")]
+    assert this_week in left_out and this_week not in table and "completed" in table
+    printed, table = cell_output(nb, "overdue = sql(")
+    assert "overdue_share" in table and "open" in table
+    printed, table = cell_output(nb, "outcomes = sql(")
+    assert "50%" in table
+
+
+def cell_output(nb: nbformat.NotebookNode, marker: str) -> tuple[str, str]:
+    """(printed, displayed) text of the one code cell whose source contains `marker`."""
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
+    printed = [o.get("text", "") for o in cell.outputs if o.output_type == "stream"]
+    shown = [o["data"]["text/plain"] for o in cell.outputs if "text/plain" in o.get("data", {})]
+    return "".join(printed), "\n".join(shown)
