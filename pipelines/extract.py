@@ -77,18 +77,32 @@ class ExtractSummary:
     warnings: list[str] = field(default_factory=list)
     vendor: str = "Apollo"  # the vendor's name in the summary's lines
 
+    def shortfall(self) -> str:
+        """What an incomplete run lacked, in words (the warnings say why)."""
+        if self.total_entries is None:
+            return f"{self.vendor} did not say how many tasks exist"
+        if self.unreachable:
+            return (
+                f"{self.unreachable} of {self.total_entries} {self.vendor} tasks could not be"
+                " reached"
+            )
+        return (
+            f"the {self.vendor} scan could not be proved complete"
+            f" ({self.rows.get('tasks', 0)} tasks read)"
+        )
+
     def format(self) -> str:
         vendor = self.vendor
         if self.complete:
             verdict = f"complete: all {self.total_entries} tasks in {vendor} were read"
-        else:
-            reached = (self.total_entries or 0) - self.unreachable
+        elif self.total_entries is not None and self.unreachable:
+            reached = self.total_entries - self.unreachable
             verdict = (
                 f"INCOMPLETE: {self.unreachable} of {self.total_entries} tasks could not be"
                 f" reached ({reached} loaded); nothing was deleted"
-                if self.total_entries is not None
-                else f"INCOMPLETE: {vendor} did not say how many tasks exist; nothing was deleted"
             )
+        else:
+            verdict = f"INCOMPLETE: {self.shortfall()}; nothing was deleted"
         # Apollo's tables in their order, another vendor's in the order they were first loaded,
         # the run report last.
         names = [n for n in TABLE_ORDER[:-1] if n in self.rows or n == "tasks"]
@@ -117,10 +131,7 @@ class IncompleteExtractError(RuntimeError):
     """`strict` was asked and part of the vendor's tasks could not be reached (data was loaded)."""
 
     def __init__(self, summary: ExtractSummary) -> None:
-        super().__init__(
-            f"extract incomplete: {summary.unreachable} of {summary.total_entries}"
-            f" {summary.vendor} tasks could not be reached (see extract_runs.warnings)"
-        )
+        super().__init__(f"extract incomplete: {summary.shortfall()} (see extract_runs.warnings)")
         self.summary = summary
 
 
@@ -522,13 +533,13 @@ def print_extract_result(run_it: Callable[[], ExtractSummary]) -> int:
         return EXIT_INCOMPLETE
     print(summary.format())
     if not summary.complete:
-        reached = (
+        shortfall = (
             f"{summary.unreachable} {summary.vendor} tasks could not be reached"
-            if summary.total_entries is not None
-            else f"{summary.vendor} did not say how many tasks exist"
+            if summary.total_entries is not None and summary.unreachable
+            else summary.shortfall()
         )
         print(
-            f"warning: {reached}; the data is incomplete (use --strict to fail the run)",
+            f"warning: {shortfall}; the data is incomplete (use --strict to fail the run)",
             file=sys.stderr,
         )
     return EXIT_OK

@@ -161,6 +161,10 @@ def test_pages_past_the_planned_ones_are_read_when_tasks_were_added(
     assert summary.rows["tasks"] == 400 and not summary.complete
     assert query(tmp_path, "SELECT count(*) FROM saleshandy.tasks") == [(400,)]
     assert any("(300 -> 400" in w for w in summary.warnings), summary.warnings
+    assert summary.format().startswith(
+        "Saleshandy extract INCOMPLETE: the Saleshandy scan could not be proved complete"
+        " (400 tasks read); nothing was deleted\n"
+    )
 
 
 def test_into_postgres(saleshandy_sandbox: Any, tmp_path: Path, postgres_url: str) -> None:

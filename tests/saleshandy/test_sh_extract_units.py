@@ -208,12 +208,20 @@ def test_a_task_row_is_typed_and_keeps_unknown_fields() -> None:
 
 # What a decoded answer can hold: orjson reads integers past 64 bits as floats and refuses
 # NaN and infinities, so those never reach the rows.
-_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-    max_leaves=6,
-)  # fmt: skip
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
+
+
+def _nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+
+
+_VALUES = st.recursive(_SCALARS, _nested, max_leaves=6)
 _FIELDS = st.sampled_from(
     ["taskType", "priority", "status", "dueDate", "taskNote", "createdAt", "completedAt",
      "prospect", "assignee", "sequence", "callOutcome", "other", "x y"]
