@@ -11,6 +11,7 @@ from typing import Any
 
 SINKS: dict[str, str] = {
     "apollo": "destinations.apollo:APOLLO_SINK",
+    "saleshandy": "destinations.saleshandy:SALESHANDY_SINK",
     "reply": "destinations.reply:REPLY_SINK",
 }
 

@@ -63,6 +63,7 @@ VENDORS: dict[str, Vendor] = {
             title="Saleshandy",
             commands={
                 "extract": "pipelines.extract_saleshandy",
+                "push": "pipelines.push",
                 "sandbox": "pipelines.sandbox_cmd",
             },
         ),

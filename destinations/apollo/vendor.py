@@ -27,12 +27,17 @@ from clients.apollo.endpoints import TASKS_BULK_CREATE, TASKS_CREATE, TASKS_SEAR
 from clients.apollo.enums import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
 from clients.apollo.paging import DISPLAY_CAP_PAGES, LOOKUP_PER_PAGE, apollo_paginator
 from clients.core.client import ApiClient
-from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from clients.core.paginators import paginate
 from clients.core.values import parse_utc
 from destinations.apollo.lookup import ApolloLookup
 from destinations.core.contract import InputRules, TTaskRow
-from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
+from destinations.core.vendor import (
+    TResolution,
+    TSearchResult,
+    TSendOutcome,
+    TSentTask,
+    call_outcome,
+)
 
 CREATE = TASKS_CREATE
 BULK_CREATE = TASKS_BULK_CREATE
@@ -186,20 +191,13 @@ class ApolloTaskVendor:
     # --- calls -------------------------------------------------------------------------------
 
     def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
-        ids = [r["request_id"] for r in rows]
-        try:
+        def create() -> TSendOutcome:
             mapped = self._create(rows)
-        except BadRequestError as exc:
-            if len(rows) > 1 or exc.status not in (400, 422):
-                raise  # which row was refused is found by halving the call (engine)
-            reason = f"{self.name} refused the task ({exc.status}): {exc.vendor_message}"
-            return TSendOutcome(rejected={ids[0]: reason})
-        except FatalApiError:
-            raise
-        except VendorApiError as exc:  # 5xx, dropped connection, unreadable answer
-            return TSendOutcome(unknown=dict.fromkeys(ids, str(exc)))
-        missing = f"{self.name} answered without a task for this contact"
-        return TSendOutcome(created=mapped, unknown={i: missing for i in ids if i not in mapped})
+            missing = f"{self.name} answered without a task for this contact"
+            unknown = {r["request_id"]: missing for r in rows if r["request_id"] not in mapped}
+            return TSendOutcome(created=mapped, unknown=unknown)
+
+        return call_outcome(self.name, rows, create)
 
     def _create(self, rows: Sequence[TTaskRow]) -> dict[str, str]:
         first = rows[0]

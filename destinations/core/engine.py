@@ -268,8 +268,10 @@ class DeliveryEngine(CallSending):
         sendable = self._resolve(sendable, entries, write=False)
         for call in plan_calls(sendable, self.vendor):
             first = call[0]
+            # A vendor without task owners has no user to show.
+            user = f" user {first['user_id']}," if first["user_id"] else ""
             self.planned_calls.append(
-                f"{self.vendor.call_name(call)}: {len(call)} task(s), user {first['user_id']},"
+                f"{self.vendor.call_name(call)}: {len(call)} task(s),{user}"
                 f" type {first['type']}, due {first['due_at']}"
             )
         for row in sendable:
@@ -310,6 +312,10 @@ class DeliveryEngine(CallSending):
         summary.minimum_calls = minimum_calls(list(self.to_send.values()), self.vendor)
         summary.planned_calls = list(self.planned_calls)
         summary.utc_assumed = len(self.utc_assumed)
+        # Optional vendor parts (`vendor.py`): its wording of `utc_assumed`, its own lines.
+        summary.due_assumed = getattr(self.vendor, "due_assumed_note", "") or summary.due_assumed
+        notes = getattr(self.vendor, "summary_notes", None)
+        summary.notes = list(notes()) if callable(notes) else []
         for decision in self.reconciled.values():
             summary.reconciled[decision] = summary.reconciled.get(decision, 0) + 1
         if self.ledger.exists():

@@ -44,7 +44,7 @@ from destinations.core.ledger import (
     PENDING,
     REJECTED,
 )
-from destinations.core.planner import plan_calls
+from destinations.core.planner import plan_calls, split_group
 from destinations.core.reconcile import (
     CREATED,
     Reconciler,
@@ -199,6 +199,11 @@ class CallSending(Reconciling):
         kept: deque[list[TTaskRow]] = deque()
         while queue and len(flying) + len(starting) < self.calls_in_flight:
             call = queue.popleft()
+            if len(call) > self.vendor.max_per_call:
+                # The vendor learnt a smaller limit during the run (a call refused as too
+                # large): calls planned before are split to it, not refused one by one.
+                queue.extendleft(reversed(split_group(call, self.vendor)))
+                continue
             if blocked and any(self.vendor.distinct_key(r) in blocked for r in call):
                 kept.append(call)
                 continue

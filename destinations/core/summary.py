@@ -44,6 +44,13 @@ class PushSummary:
     planned_calls: list[str] = field(default_factory=list)
     reconciled: dict[str, int] = field(default_factory=dict)  # found / not created / undecided
     utc_assumed: int = 0
+    # How the summary says what `utc_assumed` counts (`{n}`: how many); a vendor that reads due
+    # dates its own way words it (`TaskVendor.due_assumed_note`).
+    due_assumed: str = (
+        "{n} row(s) had a date-time without a UTC offset (due_at or a vendor's own time"
+        " column): taken as UTC"
+    )
+    notes: list[str] = field(default_factory=list)  # the vendor's own lines (`summary_notes`)
     other_needs_review: int = 0  # ledger rows needing review whose request_id is not in the input
     dry_run: bool = False
     duration_seconds: float = 0.0
@@ -90,11 +97,9 @@ class PushSummary:
         if self.reconciled:
             parts = ", ".join(f"{v} {k}" for k, v in sorted(self.reconciled.items()))
             lines.append(f"reconciled calls with unknown outcome: {parts}")
+        lines += self.notes
         if self.utc_assumed:
-            lines.append(
-                f"{self.utc_assumed} row(s) had a date-time without a UTC offset (due_at or a"
-                " vendor's own time column): taken as UTC"
-            )
+            lines.append(self.due_assumed.format(n=self.utc_assumed))
         if self.changed_since_delivery:
             lines.append(
                 f"{len(self.changed_since_delivery)} delivered row(s) changed since delivery and"

@@ -10,15 +10,22 @@ vendor's task id), rejected (final, with the vendor's reason) or unknown (only t
 reconciled). What stops the run (401/403, exhausted retries) and a refused call of several rows
 (the engine halves it to find the rows refused) are raised as the shared error tree of
 `clients.core.errors`; the engine decides what each means (see the state machine in `ledger.py`).
+
+Optional parts a vendor may have (read with `getattr`): `due_assumed_note`, how the summary words
+the rows whose due date `InputRules.parse_due` flagged (`{n}`: how many; default "... taken as
+UTC"), and `summary_notes() -> list[str]`, lines of its own for the summary (e.g. a limit it
+learnt during the run). A vendor may lower `max_per_call` during a run: calls planned bigger are
+split to it before they go out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from destinations.core.contract import InputRules, TTaskRow
 
 
@@ -109,3 +116,37 @@ class TaskVendor(Protocol):
     def task_id(self, task: dict[str, Any]) -> str: ...
 
     def contact_of(self, payload: dict[str, Any]) -> str: ...
+
+
+def call_outcome(
+    name: str,
+    rows: Sequence[TTaskRow],
+    create: Callable[[], TSendOutcome],
+    *,
+    refused: Callable[[BadRequestError], None] | None = None,
+    row_statuses: tuple[int, ...] = (400, 422),
+) -> TSendOutcome:
+    """Make one create call (`create`, which reads the answer) and read its failure the way the
+    engine expects, for every vendor's `send`:
+
+    - a refusal (`BadRequestError`) is first shown to `refused` (which may raise instead); a
+      refused call of several rows is raised, nothing was created and the engine halves it; a
+      refused single row (one of `row_statuses`) is that row's rejection, in the vendor's words;
+    - other fatal errors (401/403, a spent quota) are raised: the run stops;
+    - anything else (5xx, dropped connection, unreadable answer) leaves every row unknown, to be
+      reconciled.
+    """
+    ids = [r["request_id"] for r in rows]
+    try:
+        return create()
+    except BadRequestError as exc:
+        if refused is not None:
+            refused(exc)
+        if len(rows) > 1 or exc.status not in row_statuses:
+            raise
+        reason = f"{name} refused the task ({exc.status}): {exc.vendor_message}"
+        return TSendOutcome(rejected={ids[0]: reason})
+    except FatalApiError:
+        raise
+    except VendorApiError as exc:
+        return TSendOutcome(unknown=dict.fromkeys(ids, str(exc)))

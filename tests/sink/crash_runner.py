@@ -1,7 +1,8 @@
 """`apollo-tasks`, killed at a chosen checkpoint of a create call (the crash tests' process).
 
     python -m tests.sink.crash_runner POINT COUNT push --table ... (the usual arguments)
-    python -m tests.sink.crash_runner POINT COUNT --sales push reply ... (`sales-tasks`)
+    python -m tests.sink.crash_runner POINT COUNT sales-tasks push saleshandy --table ...
+    python -m tests.sink.crash_runner POINT COUNT --sales push reply ... (the same)
 
 Installs the engine's `on_checkpoint` callback from the test side: at the COUNT-th time any call
 passes POINT (one of `destinations.core.engine.CHECKPOINTS`), the process SIGKILLs itself, so no
@@ -19,6 +20,9 @@ from typing import Any
 import destinations.core.destination as destination
 from destinations.core.engine import CHECKPOINTS
 from pipelines.cli import main, sales_main
+
+# The command line to run: `apollo-tasks` (the default) or `sales-tasks VERB VENDOR`.
+ENTRY_POINTS = {"apollo-tasks": main, "sales-tasks": sales_main, "--sales": sales_main}
 
 
 def kill_at(point: str, count: int) -> None:
@@ -48,6 +52,6 @@ def kill_at(point: str, count: int) -> None:
 
 if __name__ == "__main__":
     kill_at(sys.argv[1], int(sys.argv[2]))
-    if sys.argv[3:4] == ["--sales"]:
-        sys.exit(sales_main(sys.argv[4:]))
-    sys.exit(main(sys.argv[3:]))
+    args = sys.argv[3:]
+    entry = ENTRY_POINTS.get(args[0]) if args else None
+    sys.exit(entry(args[1:]) if entry is not None else main(args))

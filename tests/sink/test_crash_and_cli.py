@@ -3,16 +3,14 @@ the filter Apollo may ignore; and the key never showing."""
 
 from __future__ import annotations
 
-import signal
 from collections import Counter
 from typing import Any
 
 from pipelines.cli import EXIT_ERROR, EXIT_NEEDS_REVIEW, EXIT_OK
 from tests.sink.conftest import created_by_request, ledger, task_rows, write_input
+from tests.sink.crash_drill import crashes_then_rerun
 
 BULK = "/api/v1/tasks/bulk_create"
-# (crash point, at its n-th occurrence); each run is killed with 4 calls of 10 rows in flight.
-CRASHES = [("before_call", 2), ("after_call", 2), ("after_ledger", 1)]
 ROWS = 200
 
 
@@ -24,20 +22,13 @@ def test_sigkill_at_each_point_then_rerun_makes_exactly_one_task_each(
     rows = task_rows(sb, ROWS)
     assert len(rows) == ROWS
     write_input(warehouse_url, rows)
-    delivered = 0
-    for point, count in CRASHES:
-        crashed = cli_push(sb, "--max-contacts-per-call", "10", crash=(point, count))
-        assert crashed.returncode == -signal.SIGKILL, f"{point}: {crashed.stdout}{crashed.stderr}"
-        states = Counter(e["state"] for e in ledger(warehouse_url).values())
-        assert sum(states.values()) == ROWS, (point, states)
-        assert set(states) <= {"pending", "sending", "delivered"}, (point, states)
-        if point == "after_ledger":
-            assert states["delivered"] > delivered, (point, states)
-        else:  # killed with at least one call's rows committed `sending`, answer unrecorded
-            assert states["sending"] >= 10, (point, states)
-        delivered = states["delivered"]
-        assert max(created_by_request(sb, rows).values()) <= 1, point
-    rerun = cli_push(sb, "--max-contacts-per-call", "10")
+    rerun = crashes_then_rerun(
+        lambda crash: cli_push(sb, "--max-contacts-per-call", "10", crash=crash),
+        lambda: Counter(e["state"] for e in ledger(warehouse_url).values()),
+        lambda: created_by_request(sb, rows),
+        rows=ROWS,
+        per_call=10,
+    )
     assert rerun.returncode == EXIT_OK, rerun.stdout + rerun.stderr
     assert f"{ROWS} row(s) in = " in rerun.stdout
     assert set(created_by_request(sb, rows).values()) == {1}

@@ -1,0 +1,78 @@
+"""The Saleshandy `TaskSink`: how the shared destination opens Saleshandy's client and adapter."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from clients.core.client import ApiClient, RetryPolicy
+from clients.saleshandy.profile import SALESHANDY_PROFILE
+from destinations.core.destination import SinkClient
+from destinations.core.vendor import TaskVendor
+from destinations.saleshandy.settings import (
+    DEFAULT_MAX_PROSPECTS_PER_CALL,
+    DEFAULT_TIME_ZONE,
+    DESTINATION_NAME,
+    SaleshandyPushConfiguration,
+    push_settings,
+    time_zone,
+)
+from destinations.saleshandy.vendor import SaleshandyTaskVendor
+
+
+class SaleshandySink:
+    """The `TaskSink` of Saleshandy (see `destinations.core.destination`)."""
+
+    destination_name = DESTINATION_NAME
+    vendor_key = "saleshandy"
+    title = "Saleshandy"
+    default_warehouse = "saleshandy_tasks.duckdb"
+    push_description = (
+        "Create one Saleshandy task per input row (columns: request_id, prospect_id|prospect_email,"
+        " task_type, priority, due_date, task_note), exactly once across reruns and crashes, with"
+        " the fewest POST /v1/tasks/create calls (rows sharing type, priority, due date and note"
+        " share a call)."
+    )
+
+    def settings(self, **explicit: Any) -> SaleshandyPushConfiguration:
+        return push_settings(**explicit)
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Saleshandy's own flags of `sales-tasks push saleshandy` (named as the settings)."""
+        parser.add_argument(
+            "--max-prospects-per-call",
+            dest="max_prospects_per_call",
+            type=int,
+            default=None,
+            metavar="N",
+            help="prospect ids per create call (default: config, else"
+            f" {DEFAULT_MAX_PROSPECTS_PER_CALL}; a call refused as too large is split)",
+        )
+        parser.add_argument(
+            "--time-zone",
+            dest="time_zone",
+            default=None,
+            metavar="ZONE",
+            help="IANA zone in which a timestamp due_date becomes a date, and an empty one"
+            f" today (default: config, else {DEFAULT_TIME_ZONE})",
+        )
+
+    def settings_from_args(self, args: argparse.Namespace) -> dict[str, Any]:
+        return {"max_prospects_per_call": args.max_prospects_per_call, "time_zone": args.time_zone}
+
+    def open_vendor(self, settings: Any) -> tuple[SinkClient, TaskVendor]:
+        zone = time_zone(settings.time_zone)
+        client = ApiClient(
+            settings.base_url,
+            str(settings.api_key) if settings.api_key else "",
+            profile=SALESHANDY_PROFILE,
+            retry=RetryPolicy(max_attempts=int(settings.max_attempts)),
+            max_connections=max(8, int(settings.calls_in_flight)),
+        )
+        vendor = SaleshandyTaskVendor(
+            client, max_prospects_per_call=int(settings.max_prospects_per_call), zone=zone
+        )
+        return client, vendor
+
+
+SALESHANDY_SINK = SaleshandySink()

@@ -1,0 +1,82 @@
+"""Settings of the Saleshandy task sink, resolved by dlt (section `destination.saleshandy_tasks`).
+
+One precedence for every setting (see `clients.core.config`): an explicit argument (CLI flag),
+then `DESTINATION__SALESHANDY_TASKS__<KEY>`, then the short `SALESHANDY_API_KEY` /
+`SALESHANDY_BASE_URL`, then `.dlt/secrets.toml` and `.dlt/config.toml`
+(`[destination.saleshandy_tasks]`), then the default. No committed file holds a base URL.
+
+Saleshandy's own settings:
+- `max_prospects_per_call`: prospect ids per `POST /v1/tasks/create` (default 100: Saleshandy
+  documents no maximum, and 100 is its largest page size elsewhere). A call refused as too large
+  is split, and the smaller size is kept for the rest of the run (`vendor.py`).
+- `time_zone`: the IANA zone in which a timestamp `due_date` becomes Saleshandy's `YYYY-MM-DD`
+  and in which an empty one means "today" (default UTC; Saleshandy does not say which zone its
+  dates are in, so set the account's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dlt.common.configuration.specs import configspec
+
+from clients.core.errors import ActionableError
+from clients.saleshandy.endpoints import DEFAULT_BASE_URL
+from destinations.core.settings import TaskSinkConfiguration, resolve_sink_settings
+
+DESTINATION_NAME = "saleshandy_tasks"
+SHORT_ENV = {"api_key": "SALESHANDY_API_KEY", "base_url": "SALESHANDY_BASE_URL"}
+DEFAULT_MAX_PROSPECTS_PER_CALL = 100
+DEFAULT_TIME_ZONE = "UTC"
+DEFAULT_LEDGER_SCHEMA = "saleshandy_push"
+DEFAULT_RECONCILE_WAIT_SECONDS = 30.0
+DEFAULT_CALLS_IN_FLIGHT = 4
+
+
+class SaleshandySettingsError(ActionableError, ValueError):
+    """A Saleshandy push setting has a value that cannot be used; the message says which."""
+
+
+@configspec
+class SaleshandyPushConfiguration(TaskSinkConfiguration):
+    """What a push to Saleshandy reads from config (every field also a `run_push` argument)."""
+
+    base_url: str = DEFAULT_BASE_URL
+    max_prospects_per_call: int = DEFAULT_MAX_PROSPECTS_PER_CALL
+    time_zone: str = DEFAULT_TIME_ZONE
+    reconcile_wait_seconds: float = DEFAULT_RECONCILE_WAIT_SECONDS
+    calls_in_flight: int = DEFAULT_CALLS_IN_FLIGHT
+    ledger_schema: str = DEFAULT_LEDGER_SCHEMA
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA zone `name`.
+
+    Raises:
+        SaleshandySettingsError: not a zone this machine knows.
+    """
+    try:
+        return ZoneInfo(str(name).strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SaleshandySettingsError(
+            f"time_zone {str(name)[:60]!r} is not an IANA time zone: give one such as UTC or"
+            " Europe/Berlin (--time-zone or DESTINATION__SALESHANDY_TASKS__TIME_ZONE)"
+        ) from None
+
+
+def push_settings(**explicit: Any) -> SaleshandyPushConfiguration:
+    """The push's settings: `explicit` values that are not None win over every config place.
+
+    Raises:
+        SaleshandySettingsError: a bad time zone or chunk size.
+    """
+    config = resolve_sink_settings(
+        SaleshandyPushConfiguration(), DESTINATION_NAME, SHORT_ENV, explicit
+    )
+    time_zone(config.time_zone)
+    if int(config.max_prospects_per_call) < 1:
+        raise SaleshandySettingsError(
+            f"max_prospects_per_call is {config.max_prospects_per_call}: give 1 or more"
+        )
+    return config

@@ -1,0 +1,312 @@
+"""Saleshandy as a task vendor for the delivery engine (`destinations.core`).
+
+Endpoints and facts relied on (Saleshandy's "Create Task", seed 003, and its OpenAPI file as a
+generated client uses it; NOTES.md section 2; endpoints, enums and paging in `clients.saleshandy`):
+- `POST /v1/tasks/create` {prospectIds[], taskType, priority?, dueDate?, taskNote?} makes one
+  task per prospect id and answers `{"payload": {"results": [{prospectId, taskId, success}]}}`,
+  one outcome per prospect, so one failure does not fail the others. Undocumented, so not
+  relied on: the HTTP status (200 or 201), the order of the results (they are mapped by
+  `prospectId`), a reason on a failed result (kept when one is given), the most prospect ids a
+  call may carry (default 100; a call refused as too large is split and the smaller size kept).
+- Saleshandy never deduplicates as far as anyone documents: a create sent twice is two tasks.
+- `success: false` is final (`rejected`, never resent); a prospect missing from the results, or
+  a success without a task id, is `unknown` and reconciled.
+- `GET /v1/tasks` (page/pageSize, at most 100, no totals) is the only way to find tasks; its
+  `search` is a text search (names, emails), not a prospect filter, so reconciliation pages the
+  whole list and picks the prospects' tasks itself. The list's index may lag creates (handled by
+  the reconciler's witness, `destinations.core.reconcile`). Tasks made through the API have no
+  sequence; `dueDate` is `YYYY-MM-DD`; `createdAt` ISO 8601.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Sequence
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from clients.core.client import ApiClient
+from clients.core.errors import BadRequestError
+from clients.core.paginators import paginate
+from clients.core.values import parse_utc
+from clients.saleshandy.endpoints import TASKS, TASKS_CREATE
+from clients.saleshandy.paging import MAX_PAGE_SIZE, payload_items, saleshandy_paginator
+from destinations.core.contract import TTaskRow
+from destinations.core.vendor import (
+    TResolution,
+    TSearchResult,
+    TSendOutcome,
+    TSentTask,
+    call_outcome,
+)
+from destinations.saleshandy.lookup import ProspectLookup
+from destinations.saleshandy.rules import saleshandy_rules
+
+# Statuses a refused create of many prospects may come with when the call was only too big.
+TOO_LARGE_STATUSES = (400, 413, 422)
+_SIZE_WORDS = re.compile(
+    r"too (many|large|long|big)|at most|maximum|\bmax\b|limit|exceed|up to|no more than",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\b(\d{1,6})\b")
+# Stop guard of reconciliation's full list read: 10,000 pages of 100 tasks.
+SEARCH_MAX_PAGES = 10_000
+
+
+def size_limit_of(exc: BadRequestError, sent: int) -> int | None:
+    """The smaller call size a refusal of `sent` prospects asks for, or None when it does not
+    read as a size refusal (a 413, or a text about a maximum; the limit it names if it names
+    one below `sent`, else half)."""
+    text = exc.vendor_message or str(exc)
+    if exc.status != 413 and not _SIZE_WORDS.search(text):
+        return None
+    named = [int(n) for n in _NUMBER.findall(text) if 0 < int(n) < sent]
+    return max(named) if named else max(1, sent // 2)
+
+
+def prospect_of(task: dict[str, Any]) -> str | None:
+    """The prospect id of a listed task (`prospect.id`, or a flat `prospectId`)."""
+    prospect = task.get("prospect")
+    found = prospect.get("id") if isinstance(prospect, dict) else task.get("prospectId")
+    return None if found in (None, "") else str(found)
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def listed_task(task: dict[str, Any]) -> dict[str, Any]:
+    """A listed Saleshandy task in the ledger payload's terms, for matching."""
+    return {
+        "id": _text_or_none(task.get("id")),
+        "contact_id": prospect_of(task),
+        "type": _text_or_none(task.get("taskType")),
+        "priority": _text_or_none(task.get("priority")),
+        "due_at": _text_or_none(task.get("dueDate")),
+        "note": _text_or_none(task.get("taskNote")),
+        "created_at": task.get("createdAt"),
+        "from_sequence": task.get("sequence") not in (None, {}, ""),
+    }
+
+
+def map_results(rows: Sequence[TTaskRow], body: Any) -> TSendOutcome:
+    """Each row's outcome from a create's answer, by `prospectId`, never by position."""
+    results = body.get("payload") if isinstance(body, dict) else None
+    results = results.get("results") if isinstance(results, dict) else None
+    by_prospect: dict[str, list[dict[str, Any]]] = {}
+    for result in results if isinstance(results, list) else []:
+        if isinstance(result, dict) and result.get("prospectId") not in (None, ""):
+            by_prospect.setdefault(str(result["prospectId"]), []).append(result)
+    outcome = TSendOutcome()
+    for row in rows:
+        request_id, prospect = row["request_id"], str(row["contact_id"])
+        found = by_prospect.get(prospect, [])
+        if len(found) != 1:
+            outcome.unknown[request_id] = (
+                "Saleshandy answered without a result for this prospect"
+                if not found
+                else f"Saleshandy answered {len(found)} results for this prospect"
+            )
+            continue
+        result = found[0]
+        task_id = _text_or_none(result.get("taskId"))
+        if result.get("success") is True and task_id:
+            outcome.created[request_id] = task_id
+        elif result.get("success") is True:
+            outcome.unknown[request_id] = "Saleshandy answered success without a task id"
+        elif result.get("success") is False:
+            said = _text_or_none(result.get("message") or result.get("error"))
+            outcome.rejected[request_id] = (
+                f"Saleshandy did not create the task for prospect {prospect[:40]!r}"
+                f" (success: false{': ' + said[:200] if said else ''}): check that the prospect"
+                " exists in this Saleshandy account"
+            )
+        else:
+            outcome.unknown[request_id] = "Saleshandy answered a result without success"
+    return outcome
+
+
+class SaleshandyTaskVendor:
+    """Saleshandy's half of the task sink: payloads, grouping, answers and reconciliation search.
+
+    Args:
+        max_prospects_per_call: prospect ids per create; lowered for the rest of the run when
+            Saleshandy refuses a call as too large.
+        zone: the time zone of due dates (`rules.due_date_parser`).
+    """
+
+    name = "Saleshandy"
+    # A found task must also carry the note in the reconciler's strict pass.
+    strict_match_fields: tuple[str, ...] = ("note",)
+
+    def __init__(
+        self,
+        client: ApiClient,
+        *,
+        max_prospects_per_call: int = 100,
+        zone: ZoneInfo | None = None,
+    ) -> None:
+        if max_prospects_per_call < 1:
+            raise ValueError("max_prospects_per_call must be >= 1")
+        self.client = client
+        self.max_per_call = max_prospects_per_call
+        self.configured_per_call = max_prospects_per_call
+        self.zone = zone or ZoneInfo("UTC")
+        self.rules = saleshandy_rules(self.zone)
+        self.lookup = ProspectLookup(client)
+        self.too_large_refusals = 0
+
+    @property
+    def due_assumed_note(self) -> str:
+        """How the summary words the due dates `rules.due_date_parser` converted."""
+        return f"{{n}} due_date timestamp(s) were turned into dates in time zone {self.zone.key}"
+
+    def summary_notes(self) -> list[str]:
+        """Lines for the run's summary: what this run learnt about Saleshandy's limits."""
+        if not self.too_large_refusals:
+            return []
+        return [
+            f"warning: Saleshandy refused {self.too_large_refusals} create call(s) as too large;"
+            f" they were split and the rest of the run sent at most {self.max_per_call} prospects"
+            f" per call (set max_prospects_per_call to {self.max_per_call} to spare the refusals)"
+        ]
+
+    # --- rows --------------------------------------------------------------------------------
+
+    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
+        result = TResolution()
+        emails = [r["contact_email"] for r in rows if not r["contact_id"] and r["contact_email"]]
+        found = self.lookup.by_email(emails) if emails else {}
+        for row in rows:
+            if row["contact_id"]:
+                continue  # Saleshandy answers an unknown prospect id per prospect
+            email = row["contact_email"] or ""
+            ids = found.get(email.strip().lower(), [])
+            if not ids:
+                result.rejected[row["request_id"]] = (
+                    f"unknown prospect_email {email[:60]!r}: no Saleshandy prospect has exactly"
+                    " this email; add the prospect or give prospect_id"
+                )
+            elif len(ids) > 1:
+                result.rejected[row["request_id"]] = (
+                    f"ambiguous prospect_email {email[:60]!r}: {len(ids)} Saleshandy prospects"
+                    f" have this email ({', '.join(ids[:5])}); give prospect_id instead"
+                )
+            else:
+                row["contact_id"] = ids[0]
+        return result
+
+    def group_key(self, row: TTaskRow) -> Hashable | None:
+        # One create carries one task definition for many prospects.
+        return (row["type"], row["priority"], row["due_at"], row["note"])
+
+    def distinct_key(self, row: TTaskRow) -> str:
+        return str(row["contact_id"])
+
+    def call_name(self, rows: Sequence[TTaskRow]) -> str:
+        return f"POST {TASKS_CREATE}"
+
+    def payload(self, row: TTaskRow) -> dict[str, Any]:
+        return {
+            "contact_id": row["contact_id"],
+            "type": row["type"],
+            "priority": row["priority"],
+            "due_at": row["due_at"],
+            "note": row["note"],
+        }
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+        def create() -> TSendOutcome:
+            body = self.client.request_json(
+                "POST", TASKS_CREATE, json=self._body(rows), idempotent=False
+            )
+            return map_results(rows, body)
+
+        def refused(exc: BadRequestError) -> None:
+            if len(rows) > 1:
+                self._learn_limit(exc, len(rows))
+
+        return call_outcome(
+            self.name, rows, create, refused=refused, row_statuses=TOO_LARGE_STATUSES
+        )
+
+    def _learn_limit(self, exc: BadRequestError, sent: int) -> None:
+        limit = size_limit_of(exc, sent)
+        if limit is None:
+            return  # not about the size: the engine halves the call to find the rows refused
+        self.too_large_refusals += 1
+        self.max_per_call = min(self.max_per_call, limit)
+        if exc.status not in (400, 422):
+            # The engine splits refusals it knows to have done nothing; a 413 is one too.
+            raise BadRequestError(
+                str(exc), status=400, endpoint=exc.endpoint, vendor_message=exc.vendor_message
+            ) from exc
+
+    @staticmethod
+    def _body(rows: Sequence[TTaskRow]) -> dict[str, Any]:
+        first = rows[0]
+        body: dict[str, Any] = {
+            "prospectIds": [str(r["contact_id"]) for r in rows],
+            "taskType": first["type"],
+        }
+        if first["priority"]:
+            body["priority"] = first["priority"]
+        if first["due_at"]:
+            body["dueDate"] = first["due_at"]
+        if first["note"] is not None:
+            body["taskNote"] = first["note"]
+        return body
+
+    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+        wanted = set(contacts)
+        tasks: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        paginator = saleshandy_paginator(MAX_PAGE_SIZE, maximum_page=SEARCH_MAX_PAGES)
+        for page in paginate(
+            self.client,
+            "GET",
+            TASKS,
+            paginator,
+            items_path=lambda body: payload_items(body, ("tasks",)),
+        ):
+            ids = {str(t.get("id")) for t in page.items}
+            if page.items and ids <= seen:
+                return TSearchResult(
+                    None,
+                    "Saleshandy's task list repeated a page, so it cannot be read completely:"
+                    " look for these tasks in Saleshandy, then rerun with --resend-unknown to"
+                    " send the ones that are missing",
+                )
+            seen |= ids
+            tasks += [listed_task(t) for t in page.items if prospect_of(t) in wanted]
+        if paginator.stopped_by_guard:
+            return TSearchResult(
+                None,
+                f"more than {SEARCH_MAX_PAGES * MAX_PAGE_SIZE:,} tasks in Saleshandy's list:"
+                " check in Saleshandy, then rerun with --resend-unknown to send the missing ones",
+            )
+        unique = {t["id"]: t for t in tasks if t["id"]}
+        return TSearchResult(list(unique.values()))
+
+    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+        want = sent.payload
+        if task.get("from_sequence"):
+            return False  # made by a sequence step, not by a create call
+        for name in ("contact_id", "type", "priority", "due_at", "note"):
+            if _text_or_none(task.get(name)) != _text_or_none(want.get(name)):
+                return False
+        created = parse_utc(task.get("created_at"))
+        # Without a creation time a task is judged on its contents alone.
+        return created is None or created >= sent.sent_at - timedelta(seconds=skew_seconds)
+
+    def task_id(self, task: dict[str, Any]) -> str:
+        return str(task.get("id"))
+
+    def contact_of(self, payload: dict[str, Any]) -> str:
+        return str(payload.get("contact_id"))
