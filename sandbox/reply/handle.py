@@ -51,5 +51,11 @@ class ReplySandbox(SandboxHandle):
     def users(self) -> list[dict[str, Any]]:
         return self._hook("GET", "users")
 
+    def add_contact(self, email: str, first_name: str = "", last_name: str = "") -> dict[str, Any]:
+        """Add a contact (as if made in Reply's app); returns it with its new id."""
+        body = {"email": email, "firstName": first_name, "lastName": last_name}
+        created: dict[str, Any] = self._hook("POST", "contacts", json=body)
+        return created
+
     def contacts(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         return self._hook("GET", "contacts", params={"limit": limit, "offset": offset})

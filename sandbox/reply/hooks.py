@@ -10,6 +10,8 @@ product's code:
 - `GET|PATCH|DELETE /_sandbox/tasks/{id}`: read / change (`status`, `assignedUserId`, `startAt`,
   `dueTo`, `completedAt`, `template`) / delete a task.
 - `GET /_sandbox/users`, `GET /_sandbox/contacts?limit=&offset=`.
+- `POST /_sandbox/contacts` `{email, firstName?, lastName?}`: add a contact as if made in Reply's
+  app (e.g. the people another vendor's tasks are about, for a cross-vendor push).
 
 The generic `POST /_sandbox/reset` also drops created tasks, changes and deletions.
 """
@@ -53,11 +55,34 @@ def handle(app: ReplyState, req: Request, path: str, query: dict[str, Any]) -> R
         return json_response(render.task(task, strings))
     if path == f"{PREFIX}/users":
         return json_response(app.ds.users)
+    if path == f"{PREFIX}/contacts" and req.method == "POST":
+        return json_response(render.contact(_add_contact(app, json_object(req))), 201)
     if path == f"{PREFIX}/contacts":
         offset = int(query.get("offset") or 0)
         limit = int(query.get("limit") or 100)
         return json_response([render.contact(c) for c in app.ds.contacts[offset : offset + limit]])
     return None
+
+
+def _add_contact(app: ReplyState, data: dict[str, Any]) -> dict[str, Any]:
+    email = data.get("email")
+    if not isinstance(email, str) or "@" not in email:
+        raise ValueError("a contact needs an email")
+    contacts = app.ds.contacts
+    contact = {
+        "id": max((c["id"] for c in contacts), default=0) + 1,
+        "email": email,
+        "firstName": str(data.get("firstName") or ""),
+        "lastName": str(data.get("lastName") or ""),
+        "company": "",
+        "title": "",
+        "phone": "",
+        "linkedInProfile": "",
+        "createdAt": iso(now_ms()),
+    }
+    contacts.append(contact)
+    app.ds.contact_by_id[contact["id"]] = contact
+    return contact
 
 
 def _add(app: ReplyState, data: dict[str, Any]) -> dict[str, Any]:
