@@ -13,8 +13,8 @@ Views (schema `sales_tasks`; columns in the README, "Across vendors"):
 - `open_by_owner`: per vendor, account and owner: open tasks, overdue tasks and the overdue share
   of the owner's open work — "which follow-ups are open or overdue, per owner, wherever they live".
 
-The account is the dataset's `_sales_tasks_account` row when the extract wrote one (`--account`),
-else the dataset's name.
+The account is the dataset's `_sales_tasks_account` row (`--account`, else the base URL's host
+and port); a dataset loaded before accounts existed has none and is named by the dataset.
 """
 
 from __future__ import annotations

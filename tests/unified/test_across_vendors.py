@@ -19,7 +19,7 @@ from pipelines.extract import run_extract
 from pipelines.extract_reply import run_reply_extract
 from pipelines.extract_saleshandy import run_saleshandy_extract
 from pipelines.push import run_push
-from tests.unified.test_unified_view import rows, warehouse  # noqa: F401  (a fixture)
+from tests.unified.conftest import rows
 
 
 def _load_all(sbs: dict[str, Any], where: dict[str, Any], tmp_path: Path) -> None:
@@ -44,7 +44,7 @@ def three(
 def test_one_query_answers_open_and_overdue_per_owner_across_three_vendors(
     three: dict[str, Any],
     warehouse: dict[str, Any],
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     _load_all(three, warehouse, tmp_path)
     url = warehouse["url"]
@@ -85,7 +85,7 @@ def test_one_query_answers_open_and_overdue_per_owner_across_three_vendors(
 def test_overdue_apollo_calls_become_reply_call_tasks_exactly_once(
     three: dict[str, Any],
     warehouse: dict[str, Any],
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     apollo, reply = three["apollo"], three["reply"]
     _load_all(three, warehouse, tmp_path)

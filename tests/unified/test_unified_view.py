@@ -11,31 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from clients import vocabulary
 from pipelines.extract import run_extract
 from sandbox import Sandbox
 from tests.source.helpers import served_tasks
-
-
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    """The extract's destination arguments and a SQLAlchemy URL of the same warehouse."""
-    if request.param == "duckdb":
-        path = tmp_path / "warehouse.duckdb"
-        return {"extract": {"duckdb_path": str(path)}, "url": f"duckdb:///{path}"}
-    url = request.getfixturevalue("postgres_url")
-    return {"extract": {"destination": "postgres", "credentials": url}, "url": url}
-
-
-def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(sql)).fetchall()]
-    finally:
-        engine.dispose()
+from tests.unified.conftest import rows
 
 
 def test_one_apollo_account_alone_fills_the_unified_views(
@@ -57,7 +38,8 @@ def test_one_apollo_account_alone_fills_the_unified_views(
     )
     assert len(got) == len(served) == 240
     assert {r[0] for r in got} == {"apollo"}
-    assert {r[1] for r in got} == {"apollo"}  # the dataset's name: no --account given
+    # No --account: the account is named by the base URL's host and port.
+    assert {r[1] for r in got} == {sb.base_url.split("://", 1)[1].rstrip("/")}
     by_id = {r[2]: r for r in got}
     for task in served:
         row = by_id[task["id"]]
