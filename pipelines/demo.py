@@ -1,4 +1,4 @@
-"""`apollo-tasks demo`: the whole product in one command, on a laptop, in under a minute.
+"""`sales-tasks demo` (`apollo-tasks demo`): the whole product in one command, on a laptop.
 
 Steps (each a function, so later steps, e.g. pushing follow-up tasks, slot in after `extract`):
 1. `target`: the local Apollo sandbox (20,000 tasks, seed 42, in a child process), always: a demo
@@ -8,7 +8,10 @@ Steps (each a function, so later steps, e.g. pushing follow-up tasks, slot in af
 3. `push_followups`: a SQL-defined set of follow-up call tasks pushed back through bulk create,
    then read back from the tasks search to show them arriving. A second demo run creates nothing
    (the delivery ledger in the DuckDB file remembers what was delivered).
-4. `summarise`: what an analyst asks first, answered by SQL on that file.
+4. the same for Saleshandy and Reply.io (`pipelines.demo_vendors`): each vendor's sandbox
+   extracted into the same file, its follow-ups pushed once and read back.
+5. `summarise`: what an analyst asks first, answered by SQL on that file, then one query over
+   the unified views: open and overdue work per owner across the three vendors.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ from typing import Any, TextIO
 import duckdb
 
 from destinations.core.summary import PushSummary
+from pipelines.demo_vendors import (
+    DEMOS,
+    forget_sandbox_port,
+    run_vendor,
+    summarise_across,
+    table,
+    today_anchor,
+)
 from pipelines.extract import ExtractSummary, run_extract
 from pipelines.push import demo_followups_sql, run_push
 
@@ -111,6 +122,7 @@ def sandbox_for_demo_file(duckdb_path: str) -> Iterator[DemoTarget]:
 
 def extract(where: DemoTarget, duckdb_path: str, pipelines_dir: str | None) -> ExtractSummary:
     """Step 2: mirror the target's tasks into the DuckDB file."""
+    forget_sandbox_port(duckdb_path, "apollo")
     return run_extract(
         duckdb_path=duckdb_path,
         api_key=where.api_key,
@@ -177,7 +189,7 @@ def _show_arrivals(where: DemoTarget, duckdb_path: str, out: TextIO) -> None:
         (t["id"], (t.get("contact") or {}).get("email"), t["type"], t["due_at"], t["created_from"])
         for t in found[:DEMO_FOLLOWUPS]
     ]
-    _table(out, ["task id", "contact", "type", "due at", "created from"], rows_out)
+    table(out, ["task id", "contact", "type", "due at", "created from"], rows_out)
 
 
 STATUS_BY_TYPE = """
@@ -200,7 +212,7 @@ def summarise(duckdb_path: str, out: TextIO) -> None:
     """Step 3: the analyst's first questions, answered by SQL on the DuckDB file."""
     with duckdb.connect(duckdb_path, read_only=True) as con:
         out.write("\nTasks by type and status:\n")
-        _table(out, ["type", "status", "tasks"], con.sql(STATUS_BY_TYPE).fetchall())
+        table(out, ["type", "status", "tasks"], con.sql(STATUS_BY_TYPE).fetchall())
         users = con.sql(
             "SELECT count(*) FROM information_schema.tables"
             " WHERE table_schema = 'apollo' AND table_name = 'users'"
@@ -218,16 +230,7 @@ def summarise(duckdb_path: str, out: TextIO) -> None:
         # "top 10" of a team of 8 read as if rows were missing: say how many owners there are.
         shown = "top 10" if len(owners) == 10 else f"all {len(owners)} owners with overdue tasks"
         out.write(f"\nOverdue scheduled tasks by owner ({shown}):\n")
-        _table(out, ["owner", "name", "overdue", "oldest due"], owners)
-
-
-def _table(out: TextIO, header: list[str], rows: list[tuple[Any, ...]]) -> None:
-    cells = [header] + [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    for n, row in enumerate(cells):
-        out.write("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + "\n")
-        if n == 0:
-            out.write("  " + "  ".join("-" * w for w in widths) + "\n")
+        table(out, ["owner", "name", "overdue", "oldest due"], owners)
 
 
 def run_demo(
@@ -252,11 +255,19 @@ def run_demo(
         _record_sandbox(path, where)
         out.write(summary.format() + "\n")
         push_followups(where, path, out, pipelines_dir)
+        anchor = where.sandbox[2] if where.sandbox else today_anchor()
+        for vendor_demo in DEMOS:
+            run_vendor(
+                vendor_demo, path, out, seed=seed, anchor=anchor, pipelines_dir=pipelines_dir
+            )
     summarise(path, out)
+    summarise_across(path, out)
     out.write(
         f"\nThe data is in {path} (dataset `apollo`: tables tasks, contacts, accounts,"
         " contact_phone_numbers, users, task_type_counts, extract_runs; views open_tasks,"
-        " overdue_tasks, task_outcomes, tasks_enriched). Explore it with:\n"
+        " overdue_tasks, task_outcomes, tasks_enriched; datasets `saleshandy` and `reply`;"
+        " across vendors, views sales_tasks.all_tasks and sales_tasks.open_by_owner)."
+        " Explore it with:\n"
     )
     out.write(
         f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{path}', read_only=True)"
