@@ -141,6 +141,72 @@ ax.set_title("Created to completed, by type (box: middle half, whiskers: 1.5 IQR
 plt.tight_layout()
 plt.show()
 outcomes.groupby("type")["hours"].describe()[["count", "25%", "50%", "75%"]].round(1).loc[medians.index]"""),
+    md("""## Across vendors: overdue share per owner, wherever the tasks live
+
+The demo file holds Apollo, Saleshandy and Reply.io datasets; `sales_tasks.open_by_owner` is one
+view over all three in the shared vocabulary. Each bar is an owner's overdue tasks as a share of
+their open tasks, so a busy owner is not "worse" just for having more work."""),
+    code("""across = sql(\"\"\"
+SELECT vendor, owner, open_tasks, overdue_tasks, CAST(overdue_share AS DOUBLE) AS overdue_share
+FROM sales_tasks.open_by_owner
+WHERE open_tasks >= 5
+ORDER BY overdue_share DESC
+LIMIT 20
+\"\"\")
+colors = {"apollo": "tab:blue", "saleshandy": "tab:orange", "reply": "tab:green"}
+fig, ax = plt.subplots(figsize=(9, 6))
+labels = [f"{o} ({v})" for v, o in zip(across["vendor"], across["owner"], strict=True)]
+ax.barh(labels, across["overdue_share"], color=[colors[v] for v in across["vendor"]])
+for y, (n, m) in enumerate(zip(across["overdue_tasks"], across["open_tasks"], strict=True)):
+    ax.text(0.01, y, f"{n} of {m} open", va="center", fontsize=8, color="white")
+ax.invert_yaxis()
+ax.set_xlim(0, 1)
+ax.set_xlabel("overdue share of open tasks")
+ax.set_title("Overdue share per owner across vendors (owners with 5+ open tasks)")
+plt.tight_layout()
+plt.show()
+across"""),
+    md("""## Cross-vendor push, planned (dry run)
+
+Overdue Apollo calls become Reply.io call tasks: one query over the unified view, in the shared
+vocabulary (`task_type = 'call'`). The demo's Reply sandbox stands in for a Reply account that
+holds the same people (a team moving tools), so the notebook adds those contacts to it first.
+Dry run: every row is validated and resolved, nothing is sent or written."""),
+    code("""from destinations.registry import sink
+from pipelines.push import run_push
+from sandbox import running_sandbox
+
+MOVE_SQL = \"\"\"
+SELECT 'moved-' || task_id AS request_id, contact_email, 'call' AS task_type,
+       CAST(date_trunc('day', now()) + INTERVAL 1 DAY + INTERVAL 9 HOUR AS TIMESTAMPTZ)
+           AS start_at,
+       CAST(date_trunc('day', now()) + INTERVAL 1 DAY + INTERVAL 10 HOUR AS TIMESTAMPTZ)
+           AS due_to,
+       'Call {{firstName}}: follow-up moved from Apollo' AS body
+FROM sales_tasks.all_tasks
+WHERE vendor = 'apollo' AND type = 'call' AND is_overdue AND contact_email IS NOT NULL
+ORDER BY due_at
+LIMIT 25
+\"\"\"
+con = duckdb.connect(str(DEMO_FILE), read_only=True)
+moving = sql(MOVE_SQL)
+con.close()
+with running_sandbox(vendor="reply", tasks=300, seed=1) as reply:
+    for email in moving["contact_email"]:
+        reply.add_contact(email)
+    cross = run_push(
+        sink=sink("reply"),
+        query=MOVE_SQL,
+        warehouse=str(DEMO_FILE),
+        dry_run=True,
+        api_key=reply.api_key,
+        base_url=reply.base_url,
+    )
+    assert reply.created() == [], "a dry run creates nothing"
+print("cross-vendor push (dry run):")
+print(cross.format())
+assert cross.adds_up and cross.would_create == len(moving)
+con = duckdb.connect(str(DEMO_FILE), read_only=True)  # for the cells below"""),
     md("""## A reverse-ETL input, in SQL
 
 Follow-up calls for contacts whose last task finished more than `N_DAYS` ago and who have nothing

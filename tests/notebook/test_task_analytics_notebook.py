@@ -45,8 +45,11 @@ def test_notebook_runs_top_to_bottom_on_a_fresh_demo(tmp_path, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     texts = "\n".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert len(images) >= 4, "tasks by type, overdue by owner, weekly, completion time charts"
+    assert len(images) >= 5, "by type, overdue by owner, weekly, completion time, across vendors"
     assert "push (dry run)" in texts and "follow-up task(s) to create" in texts
+    assert "cross-vendor push (dry run):" in texts
+    printed, table = cell_output(nb, "across = sql(")
+    assert "overdue_share" in table and {"apollo", "saleshandy", "reply"} <= set(table.split())
     assert os.environ.get("APOLLO_API_KEY") is None
 
     # The charts are honest: the week the extract ran in (not over) is left out of the weekly
