@@ -306,7 +306,7 @@ def test_help_of_both_programs() -> None:
     verbs = re.findall(r"^    (\w+) ", sales, flags=re.MULTILINE)
     assert verbs == ["extract", "push", "sandbox", "demo"]
     assert "Vendors: apollo (Apollo.io)" in sales and "--traceback" in sales
-    pushes = re.findall(r"^    (\w+) ", _help("sales-tasks", "push"), flags=re.MULTILINE)
+    pushes = re.findall(r"^    (\w+)\b", _help("sales-tasks", "push"), flags=re.MULTILINE)
     assert pushes == vendors_with("push") and pushes[0] == "apollo"
 
     alias = _help("apollo-tasks")
