@@ -142,3 +142,48 @@ def assert_accounts_run(
         mine = sorted(r for a, r in ledger if a == name)
         assert len(mine) == PUSH_ROWS and all(r.startswith(f"orchestration-{name}-") for r in mine)
     assert len(ledger) == PUSH_ROWS * len(sandboxes)
+
+
+# --- Saleshandy and Reply.io: the same DAG and assets, through the vendor's own factories ---
+OTHER_PUSH_ROWS = 3
+OTHER_PUSH_QUERIES = {
+    "saleshandy": f"""
+SELECT 'orch-' || p.prospect_id AS request_id, p.prospect_id, 'call' AS task_type,
+       '2030-01-15' AS due_date, 'scheduled follow-up' AS task_note
+FROM (SELECT DISTINCT prospect_id FROM {{dataset}}.tasks ORDER BY 1 LIMIT {OTHER_PUSH_ROWS}) AS p
+""",
+    "reply": f"""
+SELECT 'orch-' || CAST(c.contact_id AS VARCHAR) AS request_id, c.contact_id,
+       'call' AS task_type, '2030-01-15T09:00:00Z' AS start_at,
+       '2030-01-15T10:00:00Z' AS due_to, 'Hi {{{{firstName}}}}, scheduled follow-up' AS body
+FROM (SELECT DISTINCT contact_id FROM {{dataset}}.tasks ORDER BY 1 LIMIT {OTHER_PUSH_ROWS}) AS c
+""",
+}
+
+
+def other_vendor_env(vendor: str, sb: Any, warehouse: Path, monkeypatch: Any) -> None:
+    """A scheduled run's configuration of Saleshandy or Reply.io, through the environment."""
+    short = vendor.upper()
+    env = {
+        f"{short}_API_KEY": sb.api_key,
+        f"{short}_BASE_URL": sb.base_url,
+        f"{short}_TASKS__WAREHOUSE": str(warehouse),
+        f"{short}_TASKS__PUSH_QUERY": OTHER_PUSH_QUERIES[vendor],
+        "RUNTIME__DLTHUB_TELEMETRY": "false",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def assert_other_vendor_run(vendor: str, sb: Any, warehouse: Path, tasks: int, run: int) -> None:
+    """Every task of the sandbox landed in the vendor's dataset (from run 2 on, with the tasks
+    run 1 pushed), and the pushed tasks exist exactly once in the vendor."""
+    made = sb.created()
+    assert len(made) == OTHER_PUSH_ROWS, made
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        loaded = con.execute(f"SELECT count(*) FROM {vendor}.tasks").fetchall()[0][0]
+        assert loaded == tasks + (OTHER_PUSH_ROWS if run > 1 else 0), (run, loaded)
+        delivered = con.execute(
+            f"SELECT count(*) FROM {vendor}_push.delivery_ledger WHERE state = 'delivered'"
+        ).fetchall()[0][0]
+    assert delivered == OTHER_PUSH_ROWS

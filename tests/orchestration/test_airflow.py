@@ -17,7 +17,13 @@ from typing import Any
 import pytest
 
 from sandbox import Sandbox
-from tests.orchestration.checks import PUSH_ROWS, assert_run
+from tests.orchestration.checks import (
+    OTHER_PUSH_ROWS,
+    PUSH_ROWS,
+    assert_other_vendor_run,
+    assert_run,
+    other_vendor_env,
+)
 
 DAG_FILE = Path(__file__).resolve().parents[2] / "pipelines" / "orchestration" / "airflow_dag.py"
 
@@ -182,3 +188,31 @@ def test_a_vendor_whose_extract_is_missing_fails_alone_with_one_line(
     assert states["account.push"] != "success", states
     assert "the apollo extract (pipelines.no_such_extract:run) cannot be loaded" in out + err
     assert orchestration_sandbox.requests() == []
+
+
+@pytest.mark.parametrize("vendor", ["saleshandy", "reply"])
+def test_saleshandy_and_reply_dags_extract_then_push_once_over_two_runs(
+    vendor: str,
+    airflow_home: Path,
+    make_saleshandy_sandbox: Any,
+    make_reply_sandbox: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from pipelines.orchestration.airflow_dag import dags
+
+    make = make_saleshandy_sandbox if vendor == "saleshandy" else make_reply_sandbox
+    sb = make(tasks=200, subprocess=True)
+    warehouse = tmp_path / f"{vendor}_warehouse.duckdb"
+    other_vendor_env(vendor, sb, warehouse, monkeypatch)
+    dag = dags[vendor]
+    assert dag.dag_id == f"{vendor}_tasks"
+    for run in (1, 2):
+        dag_run = dag.test()
+        states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+        out, err = capfd.readouterr()
+        assert str(dag_run.state) == "success", (run, states, err[-4000:])
+        assert_other_vendor_run(vendor, sb, warehouse, tasks=200, run=run)
+        created = OTHER_PUSH_ROWS if run == 1 else 0
+        assert f"{created} created" in out + err, (out + err)[-4000:]

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
 
 from sandbox import Sandbox
-from tests.orchestration.checks import PUSH_ROWS, assert_run, table_counts
+from tests.orchestration.checks import (
+    OTHER_PUSH_ROWS,
+    PUSH_ROWS,
+    assert_other_vendor_run,
+    assert_run,
+    other_vendor_env,
+    table_counts,
+)
 
 # At least these; the exact set is whatever the extract loads (see the materialize test).
 EXTRACT_TABLES = {
@@ -216,3 +224,34 @@ def test_a_vendor_whose_extract_is_missing_fails_alone_without_retries(
     text = str(failure.event_specific_data)
     assert "the reply extract (pipelines.no_such_extract:run) cannot be loaded" in text
     assert orchestration_sandbox.requests() == []  # and Apollo's assets were not touched
+
+
+@pytest.mark.parametrize("vendor", ["saleshandy", "reply"])
+def test_saleshandy_and_reply_assets_extract_then_push_once_over_two_runs(
+    vendor: str,
+    make_saleshandy_sandbox: Any,
+    make_reply_sandbox: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make = make_saleshandy_sandbox if vendor == "saleshandy" else make_reply_sandbox
+    sb = make(tasks=200, subprocess=True)
+    warehouse = tmp_path / f"{vendor}_warehouse.duckdb"
+    other_vendor_env(vendor, sb, warehouse, monkeypatch)
+    definitions = _definitions()
+    instance = dg.DagsterInstance.ephemeral()
+    assets = [
+        a
+        for a in definitions.assets or []
+        if isinstance(a, dg.AssetsDefinition) and set(a.group_names_by_key.values()) == {vendor}
+    ]
+    assert {k.to_user_string() for a in assets for k in a.keys} >= {
+        f"{vendor}_extract",
+        f"{vendor}_push",
+    }
+    for run in (1, 2):
+        result = dg.materialize(assets, resources=definitions.resources, instance=instance)
+        assert result.success, run
+        assert_other_vendor_run(vendor, sb, warehouse, tasks=200, run=run)
+        push = result.asset_materializations_for_node(f"{vendor}_push")[0].metadata
+        assert push["created"].value == (OTHER_PUSH_ROWS if run == 1 else 0)
