@@ -334,13 +334,16 @@ def execute_extract(
     *,
     vendor: str,
     new_report: Callable[[Callable[..., None]], Any],
-    new_source: Callable[[Any], Any],
+    new_source: Callable[[Any, Any], Any],
     seen_table: str,
     create_models: Callable[[Any], Any] | None = None,
     progress: bool = False,
     wait_seconds: float = 0.0,
     started: float | None = None,
-) -> ExtractSummary:
+    new_display: Callable[[], Any] | None = None,
+    summary_type: type[ExtractSummary] = ExtractSummary,
+    summary_fields: Callable[[Any], dict[str, Any]] | None = None,
+) -> Any:
     """Run one vendor's extract job: lock, load, remove deleted tasks, summarise.
 
     The part every vendor's `run_*_extract` shares (Apollo's is `run_extract`).
@@ -348,22 +351,31 @@ def execute_extract(
     Args:
         vendor: the vendor's name in the summary and the progress line (`Saleshandy`).
         new_report: makes the run's report from the progress callback it must call per page.
-        new_source: makes the dlt source from that report (lazy: no HTTP until the load runs).
+        new_source: makes the dlt source from that report and the job's pipeline (lazy: no
+            HTTP until the load runs; the pipeline lets a source read what is loaded already).
         seen_table: the source's seen-ids table, for removing deleted tasks.
         create_models: (re)creates the vendor's analyst views after the load (default
             Apollo's, `pipelines.models`).
         progress: show progress on stderr (see `pipelines.progress`).
         wait_seconds: how long to wait for another run of the same job (0: refuse).
         started: `time.monotonic()` when the run began (default: now).
+        new_display: makes the progress display (default `ProgressDisplay`); it is called with
+            the report per page and at the end, and started with `start(report)` if it has one.
+        summary_type, summary_fields: the vendor's summary class and the fields it reads from
+            the report on top of (or instead of) the shared ones.
     """
     started = time.monotonic() if started is None else started
     with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
         pipeline = job.make_pipeline()
-        display = ProgressDisplay(title=f"{vendor.lower()} extract") if progress else None
+        display: Any = None
+        if progress:
+            display = (
+                new_display() if new_display else ProgressDisplay(title=f"{vendor.lower()} extract")
+            )
         report = new_report(stop_checked(display))
-        source = new_source(report)
+        source = new_source(report, pipeline)
         if display is not None:
-            display.start(report)
+            display.start(report) if hasattr(display, "start") else display(report)
         try:
             with _fewer_gc_passes():
                 pipeline.run(source)
@@ -377,23 +389,26 @@ def execute_extract(
             create_models=create_models,
             account=job.account,
         )
-    return ExtractSummary(
-        run_id=report.run_id,
-        rows=dict(report.rows),
-        pages=report.pages,
-        requests=report.requests,
-        retries=report.retries,
-        rate_limited=report.rate_limited,
-        duration_s=time.monotonic() - started,
-        complete=report.complete,
-        total_entries=report.total_entries,
-        unreachable=report.unreachable,
-        removed=removed,
-        per_page_used=getattr(report, "per_page_used", 0),
-        destination=f"{job.where}, dataset {job.dataset_name}",
-        warnings=list(report.warnings),
-        vendor=vendor,
-    )
+    fields: dict[str, Any] = {
+        "run_id": report.run_id,
+        "rows": dict(report.rows),
+        "pages": report.pages,
+        "requests": report.requests,
+        "retries": report.retries,
+        "rate_limited": report.rate_limited,
+        "duration_s": time.monotonic() - started,
+        "complete": report.complete,
+        "total_entries": report.total_entries,
+        "unreachable": report.unreachable,
+        "removed": removed,
+        "per_page_used": getattr(report, "per_page_used", 0),
+        "destination": f"{job.where}, dataset {job.dataset_name}",
+        "warnings": list(report.warnings),
+        "vendor": vendor,
+    }
+    if summary_fields is not None:
+        fields.update(summary_fields(report))
+    return summary_type(**fields)
 
 
 @stops_on_signals("extract")
@@ -473,7 +488,7 @@ def run_extract(
         job,
         vendor="Apollo",
         new_report=lambda progress_callback: ScanReport(progress=progress_callback),
-        new_source=lambda report: make_source(
+        new_source=lambda report, _pipeline: make_source(
             api_key=str(settings.api_key),
             base_url=settings.base_url,
             per_page=settings.per_page,

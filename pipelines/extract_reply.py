@@ -25,12 +25,11 @@ from pipelines.extract import (
     ExtractSummary,
     IncompleteExtractError,
     add_destination_arguments,
+    execute_extract,
     extract_job,
-    finish_extract,
 )
-from pipelines.jobs import job_lock
 from pipelines.progress import DEFAULT_INTERVAL, RunProgress, TProgressSample
-from pipelines.stopping import stop_checked, stops_on_signals
+from pipelines.stopping import stops_on_signals
 from sources.reply import ReplyScanReport, check_options, make_source, require_api_key
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE, known_task_ids
 from sources.reply.settings import LIST_ENDPOINTS, source_settings
@@ -216,11 +215,11 @@ def run_reply_extract(
         default_duckdb_file=DEFAULT_DUCKDB_FILE,
         account=account,
     )
-    with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
-        pipeline = job.make_pipeline()
-        display = ReplyProgress(**(progress_options or {})) if progress else None
-        report = ReplyScanReport(progress=stop_checked(display))
-        source = make_source(
+    summary: ReplyExtractSummary = execute_extract(
+        job,
+        vendor="Reply",
+        new_report=lambda progress_callback: ReplyScanReport(progress=progress_callback),
+        new_source=lambda report, pipeline: make_source(
             report,
             api_key=str(settings.api_key),
             base_url=settings.base_url,
@@ -234,40 +233,24 @@ def run_reply_extract(
             verify_deletions=settings.verify_deletions,
             timeout=settings.timeout,
             known_ids=known_task_ids(pipeline),
-        )
-        if display is not None:
-            display(report)
-        try:
-            pipeline.run(source)
-        finally:
-            if display is not None:
-                display(report, final=True)
-        removed = finish_extract(
-            pipeline,
-            report,
-            seen_table=SEEN_TASK_IDS_TABLE,
-            create_models=_no_models,
-            account=job.account,
-        )
-    summary = ReplyExtractSummary(
-        run_id=report.run_id,
-        rows=dict(report.rows),
-        pages=report.pages,
-        requests=report.requests,
-        retries=report.retries,
-        rate_limited=report.rate_limited,
-        duration_s=time.monotonic() - started,
-        complete=report.complete,
-        total_entries=report.tasks_seen if report.complete else None,
-        unreachable=0,
-        removed=removed,
-        per_page_used=report.top,
-        destination=f"{job.where}, dataset {dataset_name}",
-        warnings=list(report.warnings),
-        paced_seconds=report.paced_seconds,
-        list_endpoint=report.list_endpoint,
-        stale_has_more=report.stale_has_more,
-        tasks_seen=report.tasks_seen,
+        ),
+        seen_table=SEEN_TASK_IDS_TABLE,
+        create_models=_no_models,
+        progress=progress,
+        wait_seconds=wait_seconds,
+        started=started,
+        new_display=lambda: ReplyProgress(**(progress_options or {})),
+        summary_type=ReplyExtractSummary,
+        summary_fields=lambda report: {
+            # Reply has no task total: the tasks read, when the scan was complete.
+            "total_entries": report.tasks_seen if report.complete else None,
+            "unreachable": 0,
+            "per_page_used": report.top,
+            "paced_seconds": report.paced_seconds,
+            "list_endpoint": report.list_endpoint,
+            "stale_has_more": report.stale_has_more,
+            "tasks_seen": report.tasks_seen,
+        },
     )
     if strict and not summary.complete:
         raise ReplyIncompleteError(summary)

@@ -119,7 +119,7 @@ def run_saleshandy_extract(
         job,
         vendor=TITLE,
         new_report=lambda progress_callback: SaleshandyScanReport(progress=progress_callback),
-        new_source=lambda report: make_source(
+        new_source=lambda report, _pipeline: make_source(
             api_key=str(settings.api_key),
             base_url=settings.base_url,
             page_size=settings.page_size,
