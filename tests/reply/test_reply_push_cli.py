@@ -3,7 +3,6 @@ task per request); exit codes and summaries; the key never showing."""
 
 from __future__ import annotations
 
-import signal
 from collections import Counter
 from typing import Any
 
@@ -16,6 +15,7 @@ from tests.reply.reply_push_support import (
     warehouse_url,
     write_reply_input,
 )
+from tests.sink.crash_drill import crashes_then_rerun
 
 __all__ = ["reply_cli", "warehouse_url"]  # fixtures used by name
 
@@ -30,20 +30,14 @@ def test_sigkill_at_each_point_then_rerun_makes_exactly_one_task_each(
     sb = reply_sandbox
     rows = reply_rows(sb, ROWS)
     write_reply_input(warehouse_url, rows)
-    delivered = 0
-    for point, count in CRASHES:
-        crashed = reply_cli(sb, crash=(point, count))
-        assert crashed.returncode == -signal.SIGKILL, f"{point}: {crashed.stdout}{crashed.stderr}"
-        states = Counter(e["state"] for e in reply_ledger(warehouse_url).values())
-        assert sum(states.values()) == ROWS, (point, states)
-        assert set(states) <= {"pending", "sending", "delivered"}, (point, states)
-        if point == "after_ledger":
-            assert states["delivered"] > delivered, (point, states)
-        else:  # killed with a call's row committed `sending`, its answer unrecorded
-            assert states["sending"] >= 1, (point, states)
-        delivered = states["delivered"]
-        assert max(tasks_per_request(sb, rows).values()) <= 1, point
-    rerun = reply_cli(sb)
+    rerun = crashes_then_rerun(
+        lambda crash: reply_cli(sb, crash=crash),
+        lambda: Counter(e["state"] for e in reply_ledger(warehouse_url).values()),
+        lambda: tasks_per_request(sb, rows),
+        rows=ROWS,
+        per_call=1,
+        crashes=CRASHES,
+    )
     assert rerun.returncode == EXIT_OK, rerun.stdout + rerun.stderr
     assert f"{ROWS} row(s) in = " in rerun.stdout
     assert set(tasks_per_request(sb, rows).values()) == {1}
