@@ -90,142 +90,140 @@ def _account_sql(loaded: TLoaded) -> str:
     return _literal(loaded.dataset)
 
 
-def _select(
-    loaded: TLoaded,
-    p: Projection,
-    *,
-    joins: str,
-    task_id: str,
-    contact_id: str,
-    contact_email: str,
-    owner_id: str,
-    owner_name: str,
-    owner_email: str,
-    vendor_type: str,
-    vendor_status: str,
-    vendor_priority: str,
-    due_at: str,
-    created_at: str,
-    completed_at: str,
-) -> str:
-    return f"""
-SELECT
-    {_literal(loaded.vendor)} AS vendor,
-    {_account_sql(loaded)} AS account,
-    {task_id} AS task_id,
-    {contact_id} AS contact_id,
-    {contact_email} AS contact_email,
-    {owner_id} AS owner_id,
-    {owner_name} AS owner_name,
-    {owner_email} AS owner_email,
-    {p.shared("type", vendor_type)} AS type,
-    {p.shared("status", vendor_status)} AS status,
-    {p.shared("priority", vendor_priority)} AS priority,
-    {due_at} AS due_at,
-    {created_at} AS created_at,
-    {completed_at} AS completed_at,
-    {vendor_type} AS vendor_type,
-    {vendor_status} AS vendor_status,
-    {vendor_priority} AS vendor_priority
-FROM {loaded.ref("tasks")} AS t{joins}""".strip()
+# The columns of `all_tasks` before `is_open` / `is_overdue`, in order.
+COLUMNS = (
+    "vendor",
+    "account",
+    "task_id",
+    "contact_id",
+    "contact_email",
+    "owner_id",
+    "owner_name",
+    "owner_email",
+    "type",
+    "status",
+    "priority",
+    "due_at",
+    "created_at",
+    "completed_at",
+    "vendor_type",
+    "vendor_status",
+    "vendor_priority",
+)
+_TIMES = ("due_at", "created_at", "completed_at")
 
 
-def _apollo(loaded: TLoaded) -> str:
+@dataclass(frozen=True)
+class TVendorView:
+    """Where one vendor's tables hold each unified column (all columns of its `tasks` table,
+    except the tables named here, which are joined on `id` when the dataset has them).
+
+    Args:
+        marker: the table that marks a dataset this vendor's extract loaded.
+        owners: a table of owners (`id`, `name`, `email`), joined on `owner_id`.
+        contacts: a table of contacts (`id`, `email`), joined on `contact_id`.
+        contact_email: else, a column of `tasks` holding the contact's email.
+        due_cast: the type of the due column (a DATE is the start of that day, in UTC).
+        vendor_type: SQL for the vendor's type code from the plain column's SQL (e.g. to join
+            a subtype to it), or None to use the column as it is.
+    """
+
+    marker: str
+    contact_id: str
+    owner_id: str
+    type: str
+    due: str
+    priority: str | None = "priority"
+    due_cast: str = TIME
+    owners: str | None = None
+    contacts: str | None = None
+    contact_email: str | None = None
+    vendor_type: Callable[[Projection, str], str] | None = None
+
+
+def _joined(loaded: TLoaded, table: str | None, on: str, alias: str) -> str:
+    if table is None or not loaded.has(table, "id"):
+        return ""
+    return f"\nLEFT JOIN {loaded.ref(table)} AS {alias} ON {alias}.id = t.{quote(on)}"
+
+
+def _project(loaded: TLoaded, view: TVendorView) -> str:
+    """The SELECT mapping one vendor dataset's tables to the unified columns."""
     p = Projection(loaded)
-    joins, owner_name, owner_email, contact_email = "", "", "", ""
-    if loaded.has("users", "id"):
-        joins += f"\nLEFT JOIN {loaded.ref('users')} AS u ON u.id = t.user_id"
-        owner_name = p.col("name", table="users", alias="u")
-        owner_email = p.col("email", table="users", alias="u")
-    if loaded.has("contacts", "id"):
-        joins += f"\nLEFT JOIN {loaded.ref('contacts')} AS c ON c.id = t.contact_id"
-        contact_email = p.col("email", table="contacts", alias="c")
     null = f"CAST(NULL AS {TEXT})"
-    return _select(
-        loaded,
-        p,
-        joins=joins,
-        task_id=p.col("id"),
-        contact_id=p.col("contact_id"),
-        contact_email=contact_email or null,
-        owner_id=p.col("user_id"),
-        owner_name=owner_name or null,
-        owner_email=owner_email or null,
-        vendor_type=p.col("type"),
-        vendor_status=p.col("status"),
-        vendor_priority=p.col("priority"),
-        due_at=p.col("due_at", TIME),
-        created_at=p.col("created_at", TIME),
-        completed_at=p.col("completed_at", TIME),
+    owners = _joined(loaded, view.owners, view.owner_id, "u")
+    contacts = _joined(loaded, view.contacts, view.contact_id, "c")
+    vendor_type = p.col(view.type)
+    if view.vendor_type is not None:
+        vendor_type = view.vendor_type(p, vendor_type)
+    if contacts and view.contacts:
+        contact_email = p.col("email", table=view.contacts, alias="c")
+    else:
+        contact_email = p.col(view.contact_email) if view.contact_email else null
+    due = p.col(view.due, view.due_cast)
+    values = {
+        "vendor": _literal(loaded.vendor),
+        "account": _account_sql(loaded),
+        "task_id": p.col("id"),
+        "contact_id": p.col(view.contact_id),
+        "contact_email": contact_email,
+        "owner_id": p.col(view.owner_id),
+        "owner_name": p.col("name", table=view.owners or "", alias="u") if owners else null,
+        "owner_email": p.col("email", table=view.owners or "", alias="u") if owners else null,
+        "due_at": due if view.due_cast == TIME else f"CAST({due} AS {TIME})",
+        "created_at": p.col("created_at", TIME),
+        "completed_at": p.col("completed_at", TIME),
+        "vendor_type": vendor_type,
+        "vendor_status": p.col("status"),
+        "vendor_priority": p.col(view.priority) if view.priority else null,
+    }
+    for kind in ("type", "status", "priority"):
+        values[kind] = p.shared(kind, values[f"vendor_{kind}"])
+    columns = ",\n    ".join(f"{values[c]} AS {c}" for c in COLUMNS)
+    return f"SELECT\n    {columns}\nFROM {loaded.ref('tasks')} AS t{owners}{contacts}"
+
+
+def _reply_type(p: Projection, code: str) -> str:
+    # A LinkedIn task (5) is told apart by its subtype: `5.N`, as the vocabulary writes it.
+    if not p.loaded.has("tasks", "linkedin_task_type"):
+        return code
+    return (
+        f"CASE WHEN {code} = '5' AND t.linkedin_task_type IS NOT NULL"
+        f" THEN '5.' || {p.col('linkedin_task_type')} ELSE {code} END"
     )
 
 
-def _saleshandy(loaded: TLoaded) -> str:
-    p = Projection(loaded)
-    joins, owner_name, owner_email, contact_email = "", "", "", ""
-    if loaded.has("assignees", "id"):
-        joins += f"\nLEFT JOIN {loaded.ref('assignees')} AS a ON a.id = t.assignee_id"
-        owner_name = p.col("name", table="assignees", alias="a")
-        owner_email = p.col("email", table="assignees", alias="a")
-    if loaded.has("prospects", "id"):
-        joins += f"\nLEFT JOIN {loaded.ref('prospects')} AS c ON c.id = t.prospect_id"
-        contact_email = p.col("email", table="prospects", alias="c")
-    null = f"CAST(NULL AS {TEXT})"
-    return _select(
-        loaded,
-        p,
-        joins=joins,
-        task_id=p.col("id"),
-        contact_id=p.col("prospect_id"),
-        contact_email=contact_email or null,
-        owner_id=p.col("assignee_id"),
-        owner_name=owner_name or null,
-        owner_email=owner_email or null,
-        vendor_type=p.col("task_type"),
-        vendor_status=p.col("status"),
-        vendor_priority=p.col("priority"),
-        # A due date has no time: the start of that day, in UTC.
-        due_at=f"CAST({p.col('due_date', 'DATE')} AS {TIME})",
-        created_at=p.col("created_at", TIME),
-        completed_at=p.col("completed_at", TIME),
-    )
-
-
-def _reply(loaded: TLoaded) -> str:
-    p = Projection(loaded)
-    vendor_type = p.col("task_type")
-    if loaded.has("tasks", "linkedin_task_type"):
-        # A LinkedIn task (5) is told apart by its subtype: `5.N`, as the vocabulary writes it.
-        vendor_type = (
-            f"CASE WHEN {vendor_type} = '5' AND t.linkedin_task_type IS NOT NULL"
-            f" THEN '5.' || {p.col('linkedin_task_type')} ELSE {vendor_type} END"
-        )
-    null = f"CAST(NULL AS {TEXT})"
-    return _select(
-        loaded,
-        p,
-        joins="",
-        task_id=p.col("id"),
-        contact_id=p.col("contact_id"),
+VIEWS_BY_VENDOR: dict[str, TVendorView] = {
+    "apollo": TVendorView(
+        marker="_apollo_seen_task_ids",
+        contact_id="contact_id",
+        owner_id="user_id",
+        type="type",
+        due="due_at",
+        owners="users",
+        contacts="contacts",
+    ),
+    "saleshandy": TVendorView(
+        marker="_saleshandy_seen_task_ids",
+        contact_id="prospect_id",
+        owner_id="assignee_id",
+        type="task_type",
+        due="due_date",
+        due_cast="DATE",
+        owners="assignees",
+        contacts="prospects",
+    ),
+    "reply": TVendorView(
+        marker="_reply_seen_task_ids",
+        contact_id="contact_id",
+        owner_id="assigned_user_id",
+        type="task_type",
+        due="due_to",
+        priority=None,  # Reply tasks have no priority
         # Reply's task names the contact's email only as a manual email's delivery address.
-        contact_email=p.col("delivery_email"),
-        owner_id=p.col("assigned_user_id"),
-        owner_name=null,
-        owner_email=null,
-        vendor_type=vendor_type,
-        vendor_status=p.col("status"),
-        vendor_priority=null,
-        due_at=p.col("due_to", TIME),
-        created_at=p.col("created_at", TIME),
-        completed_at=p.col("completed_at", TIME),
-    )
-
-
-# vendor -> (its seen-ids table, which marks a dataset it loaded; its projection)
-PROJECTIONS: dict[str, tuple[str, Callable[[TLoaded], str]]] = {
-    "apollo": ("_apollo_seen_task_ids", _apollo),
-    "saleshandy": ("_saleshandy_seen_task_ids", _saleshandy),
-    "reply": ("_reply_seen_task_ids", _reply),
+        contact_email="delivery_email",
+        vendor_type=_reply_type,
+    ),
 }
 
 
@@ -235,7 +233,7 @@ def _rows(execute: TExecute, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
 
 def find_loaded(execute: TExecute) -> list[TLoaded]:
     """Every vendor dataset in the warehouse, in vendor then dataset order."""
-    markers = {marker: vendor for vendor, (marker, _) in PROJECTIONS.items()}
+    markers = {view.marker: vendor for vendor, view in VIEWS_BY_VENDOR.items()}
     found = _rows(
         execute,
         "SELECT table_schema, table_name, column_name FROM information_schema.columns"
@@ -251,41 +249,20 @@ def find_loaded(execute: TExecute) -> list[TLoaded]:
         if len(vendors) == 1 and "tasks" in tables:
             frozen = {t: frozenset(c) for t, c in tables.items()}
             loaded.append(TLoaded(vendors[0], schema, frozen))
-    order = list(PROJECTIONS)
+    order = list(VIEWS_BY_VENDOR)
     return sorted(loaded, key=lambda x: (order.index(x.vendor), x.dataset))
 
 
-_EMPTY = f"""
-SELECT {
-    ", ".join(
-        f"CAST(NULL AS {TIME if c in ('due_at', 'created_at', 'completed_at') else TEXT}) AS {c}"
-        for c in (
-            "vendor",
-            "account",
-            "task_id",
-            "contact_id",
-            "contact_email",
-            "owner_id",
-            "owner_name",
-            "owner_email",
-            "type",
-            "status",
-            "priority",
-            "due_at",
-            "created_at",
-            "completed_at",
-            "vendor_type",
-            "vendor_status",
-            "vendor_priority",
-        )
-    )
-}
-WHERE 1 = 0"""
+_EMPTY = (
+    "SELECT "
+    + ", ".join(f"CAST(NULL AS {TIME if c in _TIMES else TEXT}) AS {c}" for c in COLUMNS)
+    + " WHERE 1 = 0"
+)
 
 
 def view_statements(loaded: Iterable[TLoaded]) -> list[str]:
     """The CREATE statements of the `sales_tasks` views over these datasets."""
-    parts = [PROJECTIONS[item.vendor][1](item) for item in loaded] or [_EMPTY.strip()]
+    parts = [_project(item, VIEWS_BY_VENDOR[item.vendor]) for item in loaded] or [_EMPTY]
     union = "\nUNION ALL\n".join(f"({part})" for part in parts)
     schema = quote(SCHEMA)
     return [

@@ -2,8 +2,9 @@
 
 Vendor-neutral. A source's report subclasses `RunReport`, adding what its vendor's scan counts
 (Apollo's `total_entries` and slices, Saleshandy's counts); the report becomes one row of
-`extract_runs`, and `warnings` are the lines a person must read. It is safe to read from another
-thread, for progress displays.
+`extract_runs` (`as_row`, with the columns its `RUN_COLUMNS` names: the shared head and tail
+around the vendor's own counters), and `warnings` are the lines a person must read. It is safe to
+read from another thread, for progress displays.
 """
 
 from __future__ import annotations
@@ -14,13 +15,34 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+
+import orjson
 
 from clients.core.values import utc_now
 
 logger = logging.getLogger("apollo_tasks.source")
 
 TProgress = Callable[[Any], None]
+
+# (column, dlt data type) of `extract_runs`; "json" is text holding JSON.
+TRunColumns = tuple[tuple[str, str], ...]
+_HEAD: TRunColumns = (
+    ("run_id", "text"),
+    ("started_at", "timestamp"),
+    ("finished_at", "timestamp"),
+    ("complete", "bool"),
+)
+_TAIL: TRunColumns = (
+    ("rows_per_table", "json"),  # {table: rows}
+    ("warnings", "json"),  # a list of lines
+    ("removed", "bigint"),  # filled in after the load (`current_state`)
+)
+
+
+def run_columns(*own: tuple[str, str]) -> TRunColumns:
+    """The `extract_runs` columns of a vendor's report: the shared ones around its `own`."""
+    return (*_HEAD, *own, *_TAIL)
 
 
 @dataclass
@@ -47,6 +69,32 @@ class RunReport:
     # The scan's HTTP client counters, live (the fields above are synced once per page).
     http_stats: Any = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    # The columns of this report's `extract_runs` rows (`run_columns(...)`), each an attribute.
+    RUN_COLUMNS: ClassVar[TRunColumns] = run_columns()
+
+    @classmethod
+    def run_table_columns(cls) -> dict[str, dict[str, Any]]:
+        """The dlt column hints of `extract_runs`."""
+        return {
+            name: {
+                "name": name,
+                "data_type": "text" if kind == "json" else kind,
+                "nullable": name != "run_id",
+            }
+            for name, kind in cls.RUN_COLUMNS
+        }
+
+    def as_row(self) -> dict[str, Any]:
+        """The `extract_runs` row (`removed` is filled in after the load, see current_state)."""
+        row: dict[str, Any] = {}
+        for name, kind in self.RUN_COLUMNS:
+            value = {"removed": None, "rows_per_table": self.rows}.get(
+                name, getattr(self, name, None)
+            )
+            row[name] = (
+                orjson.dumps(value).decode() if kind == "json" and value is not None else value
+            )
+        return row
 
     def warn(self, message: str) -> None:
         """Log a warning and keep it for the run report (each distinct message once)."""

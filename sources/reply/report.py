@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
-from sources.core.report import RunReport
+from sources.core.report import RunReport, run_columns
 
 
 @dataclass
@@ -25,6 +23,21 @@ class ReplyScanReport(RunReport):
     showed are gone in Reply (see `sources.reply.scan`): only then may they be removed
     downstream.
     """
+
+    RUN_COLUMNS = run_columns(
+        ("end_reached", "bool"),
+        ("stale_has_more", "bool"),
+        ("list_endpoint", "text"),
+        ("top", "bigint"),
+        ("tasks_seen", "bigint"),
+        ("pages", "bigint"),
+        ("requests", "bigint"),
+        ("retries", "bigint"),
+        ("rate_limited", "bigint"),
+        ("paced_seconds", "double"),
+        ("duplicates", "bigint"),
+        ("verified_gone", "bigint"),
+    )
 
     list_endpoint: str = ""
     top: int = 0
@@ -42,52 +55,5 @@ class ReplyScanReport(RunReport):
         if self.governor is not None:
             self.paced_seconds = round(float(self.governor.waited_seconds), 3)
 
-    def as_row(self) -> dict[str, Any]:
-        """The `extract_runs` row (`removed` is filled in after the load, see current_state)."""
-        return {
-            "run_id": self.run_id,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "complete": self.complete,
-            "end_reached": self.end_reached,
-            "stale_has_more": self.stale_has_more,
-            "list_endpoint": self.list_endpoint,
-            "top": self.top,
-            "tasks_seen": self.tasks_seen,
-            "pages": self.pages,
-            "requests": self.requests,
-            "retries": self.retries,
-            "rate_limited": self.rate_limited,
-            "paced_seconds": self.paced_seconds,
-            "duplicates": self.duplicates,
-            "verified_gone": self.verified_gone,
-            "rows_per_table": orjson.dumps(self.rows).decode(),
-            "warnings": orjson.dumps(self.warnings).decode(),
-            "removed": None,
-        }
 
-
-EXTRACT_RUN_COLUMNS: dict[str, dict[str, Any]] = {
-    name: {"name": name, "data_type": data_type, "nullable": name != "run_id"}
-    for name, data_type in (
-        ("run_id", "text"),
-        ("started_at", "timestamp"),
-        ("finished_at", "timestamp"),
-        ("complete", "bool"),
-        ("end_reached", "bool"),
-        ("stale_has_more", "bool"),
-        ("list_endpoint", "text"),
-        ("top", "bigint"),
-        ("tasks_seen", "bigint"),
-        ("pages", "bigint"),
-        ("requests", "bigint"),
-        ("retries", "bigint"),
-        ("rate_limited", "bigint"),
-        ("paced_seconds", "double"),
-        ("duplicates", "bigint"),
-        ("verified_gone", "bigint"),
-        ("rows_per_table", "text"),  # JSON text
-        ("warnings", "text"),  # JSON text: a list of lines
-        ("removed", "bigint"),
-    )
-}
+EXTRACT_RUN_COLUMNS: dict[str, dict[str, Any]] = ReplyScanReport.run_table_columns()
