@@ -156,8 +156,8 @@ def _project(loaded: TLoaded, view: TVendorView) -> str:
     vendor_type = p.col(view.type)
     if view.vendor_type is not None:
         vendor_type = view.vendor_type(p, vendor_type)
-    if contacts and view.contacts:
-        contact_email = p.col("email", table=view.contacts, alias="c")
+    if contacts:
+        contact_email = p.col("email", table=view.contacts or "", alias="c")
     else:
         contact_email = p.col(view.contact_email) if view.contact_email else null
     due = p.col(view.due, view.due_cast)

@@ -85,12 +85,13 @@ class RunReport:
         }
 
     def as_row(self) -> dict[str, Any]:
-        """The `extract_runs` row (`removed` is filled in after the load, see current_state)."""
+        """The `extract_runs` row (`removed` is filled in after the load, see current_state).
+
+        Every other column is the report's attribute of that name (a misspelt one raises)."""
+        values = {"rows_per_table": self.rows, "removed": None}
         row: dict[str, Any] = {}
         for name, kind in self.RUN_COLUMNS:
-            value = {"removed": None, "rows_per_table": self.rows}.get(
-                name, getattr(self, name, None)
-            )
+            value = values[name] if name in values else getattr(self, name)
             row[name] = (
                 orjson.dumps(value).decode() if kind == "json" and value is not None else value
             )
