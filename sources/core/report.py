@@ -32,6 +32,9 @@ _HEAD: TRunColumns = (
     ("started_at", "timestamp"),
     ("finished_at", "timestamp"),
     ("complete", "bool"),
+    # Items of the vendor's list the scan could not key or read (never dropped silently: each
+    # makes the run incomplete, so it deletes nothing).
+    ("unreadable", "bigint"),
 )
 _TAIL: TRunColumns = (
     ("rows_per_table", "json"),  # {table: rows}
@@ -62,8 +65,8 @@ class RunReport:
     requests: int = 0
     retries: int = 0
     rate_limited: int = 0
-    complete: bool = False
     unreachable: int = 0
+    unreadable: int = 0
     warnings: list[str] = field(default_factory=list)
     progress: TProgress | None = field(default=None, repr=False, compare=False)
     # The scan's HTTP client counters, live (the fields above are synced once per page).
@@ -71,6 +74,29 @@ class RunReport:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     # The columns of this report's `extract_runs` rows (`run_columns(...)`), each an attribute.
     RUN_COLUMNS: ClassVar[TRunColumns] = run_columns()
+
+    # What the scan itself proved; `complete` also needs every listed item to have been read.
+    _scan_complete: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def complete(self) -> bool:
+        """True only when the scan proved it read every task and could read every item."""
+        return self._scan_complete and self.unreadable == 0
+
+    @complete.setter
+    def complete(self, value: bool) -> None:
+        self._scan_complete = value
+
+    def count_unreadable(self, what: str, count: int = 1) -> None:
+        """Count list items the scan could not key or read; they make the run incomplete.
+
+        Args:
+            what: one line saying what could not be read and why (kept once as a warning).
+            count: how many items.
+        """
+        with self._lock:
+            self.unreadable += count
+        self.warn(f"{what}; the run is incomplete and deletes nothing")
 
     @classmethod
     def run_table_columns(cls) -> dict[str, dict[str, Any]]:
