@@ -37,7 +37,7 @@ from sources.reply.settings import LIST_ENDPOINTS, source_settings
 VENDOR = "reply"
 DEFAULT_DUCKDB_FILE = "reply_tasks.duckdb"
 DEFAULT_DATASET = "reply"
-TABLE_ORDER = ("tasks", "extract_runs")
+TABLE_ORDER = ("tasks", "users", "extract_runs")
 _LIST_ROUTES = {"get": "GET /v3/tasks", "filter": "POST /v3/tasks/filter"}
 
 
@@ -155,6 +155,7 @@ def run_reply_extract(
     credentials: Any = None,
     wait_seconds: float = 0.0,
     progress_options: dict[str, Any] | None = None,
+    on_page: Any = None,
 ) -> ReplyExtractSummary:
     """Extract every Reply task and load it; return the summary.
 
@@ -175,6 +176,7 @@ def run_reply_extract(
         progress: show progress on stderr (live on a terminal, a line every 10 s otherwise).
         progress_options: passed to `RunProgress` (`emit`, `console`, `interval`).
         wait_seconds: how long to wait for another run of the same job to end (0: refuse).
+        on_page: a test's hook called after each list page (`sources.reply.scan.TaskScan`).
 
     Raises:
         MissingApiKeyError: no key anywhere (before any request).
@@ -233,6 +235,7 @@ def run_reply_extract(
             verify_deletions=settings.verify_deletions,
             timeout=settings.timeout,
             known_ids=known_task_ids(pipeline),
+            on_page=on_page,
         ),
         seen_table=SEEN_TASK_IDS_TABLE,
         create_models=_no_models,

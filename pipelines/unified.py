@@ -220,8 +220,8 @@ VIEWS_BY_VENDOR: dict[str, TVendorView] = {
         type="task_type",
         due="due_to",
         priority=None,  # Reply tasks have no priority
-        # Reply's task names the contact's email only as a manual email's delivery address.
-        contact_email="delivery_email",
+        # Names and emails from `whoami/team-users`; a list item carries no contact email.
+        owners="users",
         vendor_type=_reply_type,
     ),
 }

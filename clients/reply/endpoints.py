@@ -1,13 +1,16 @@
-"""Reply.io API 3.0 endpoints, each written once.
+"""Reply.io API v3 endpoints, each written once.
 
-Facts relied on (NOTES.md §3, seed 004, and the one public extractor of Reply tasks):
-- Base URL `https://api.reply.io`; every endpoint of API 3.0 lives under `/v3`.
-- `POST /v3/tasks` creates one task (path inferred from its sibling endpoints [?]).
-- `GET /v3/tasks?top=&skip=` lists tasks (what the one real extractor uses);
-  `POST /v3/tasks/filter?top=&skip=` lists them with filters in the body.
-- `GET /v3/tasks/{id}` reads one task (the full task detail, like the create's answer).
-- Contacts by email: nothing is documented for v3 [?]; `GET /v3/contacts?email=` is the guess
-  the sandbox emulates.
+Facts relied on (VENDOR-SPECS.md §1.3, §1.5, §1.6; RS = Reply's OpenAPI 3.1 bundle):
+- Base URL `https://api.reply.io`; every endpoint of API v3 lives under `/v3` (RS @0).
+- `POST /v3/tasks` creates one task and answers 201 with the full task detail (RS @1,697,000).
+- `GET /v3/tasks?top=&skip=` lists tasks, no filters and no date window (RS @1,690,500);
+  `POST /v3/tasks/filter?top=&skip=` lists them with filters in the body, whose `from`/`to`
+  window on `startAt` defaults to [2000-01-01, now + 1 year] (RS @1,708,800, @1,710,000).
+- `GET /v3/tasks/{id}` reads one task's detail; 404 `task.notFound` when it does not exist or
+  the caller may not see it (RS @1,714,800).
+- `GET /v3/contacts?email=` finds contacts by exact email (RS @597,500).
+- `GET /v3/whoami/team-users` (no scope) is the only mapping of user ids to names and emails
+  (RS @1,750,000).
 - Reply's limits count per user over all endpoints, not per endpoint, so the client paces every
   endpoint together (`profile.documented_limits`); `quota_key` only names a call in messages.
 """
@@ -19,6 +22,7 @@ DEFAULT_BASE_URL = "https://api.reply.io"
 TASKS = "/v3/tasks"
 TASKS_FILTER = "/v3/tasks/filter"
 CONTACTS = "/v3/contacts"
+TEAM_USERS = "/v3/whoami/team-users"
 
 
 def task_path(task_id: int | str) -> str:

@@ -1,14 +1,16 @@
 """Reply.io's enumerated values (numbers and names), each written once.
 
-Facts relied on (seed 004, the API 3.0 task detail; the beta docs' string forms):
-- `taskType`: 0 ToDo, 2 Call, 4 Meeting, 5 LinkedIn, 7 ManualEmail, 8 Sms, 9 WhatsApp; the beta
-  docs send and accept the names `toDo`, `call`, `meeting`, `linkedIn`, `manualEmail`, `sms`,
-  `whatsApp` instead. The numbers 1, 3 and 6 are not documented.
-- `linkedInTaskType` (LinkedIn tasks only): 0 Message, 1 Connect, 2 InMail, 3 ViewProfile.
-- `status`: 0 New, 1 Finished, 3 Cancelled, 4 Archived, 5 SequenceDetached.
-- How the task was created: 0 User, 1 Sequence, 2 Meeting.
-- An answer may carry either form, so both are read (`code_of`, `name_of`), case-insensitively
-  for names (`ToDo` in the seed, `toDo` in the beta docs).
+Facts relied on (VENDOR-SPECS.md §1.4, RS @1,697,800 ff.): API v3 sends and reads every enum as
+a camelCase **string**; older pages (seed 004, RD complete-a-task) show integers, so both forms
+are read (`code_of`, `name_of`) and the integer stays the code we store beside the name.
+- `taskType`: `toDo, call, meeting, linkedIn, manualEmail, sms, whatsApp` (0, 2, 4, 5, 7, 8, 9;
+  the numbers 1, 3 and 6 are not documented).
+- `status`: `new, finished, cancelled, archived, sequenceDetached` (0, 1, 3, 4, 5; no 2). A
+  deleted task is `cancelled` (open) or `archived` (finished) and leaves the task lists
+  (RS @1,723,200).
+- `linkedInTaskType` (LinkedIn tasks only): `message, connect, inMail, viewProfile` (0-3).
+- `creationSource` (detail only): `user, sequence, meeting` (0-2).
+Names are matched case-insensitively (`ToDo` in seed 004, `toDo` in v3).
 """
 
 from __future__ import annotations
@@ -29,20 +31,23 @@ TASK_TYPES: Mapping[int, str] = {
 }
 LINKEDIN = 5
 LINKEDIN_TASK_TYPES: Mapping[int, str] = {
-    0: "Message",
-    1: "Connect",
-    2: "InMail",
-    3: "ViewProfile",
+    0: "message",
+    1: "connect",
+    2: "inMail",
+    3: "viewProfile",
 }
 TASK_STATUSES: Mapping[int, str] = {
-    0: "New",
-    1: "Finished",
-    3: "Cancelled",
-    4: "Archived",
-    5: "SequenceDetached",
+    0: "new",
+    1: "finished",
+    3: "cancelled",
+    4: "archived",
+    5: "sequenceDetached",
 }
-TASK_SOURCES: Mapping[int, str] = {0: "User", 1: "Sequence", 2: "Meeting"}
+CREATION_SOURCES: Mapping[int, str] = {0: "user", 1: "sequence", 2: "meeting"}
 STATUS_NEW = 0
+# What a deleted task becomes (RS @1,723,200): it no longer shows in any task list.
+DELETED_STATUSES = frozenset({3, 4})
+SOURCE_USER = 0
 
 
 def code_of(enum: Mapping[int, str], value: Any) -> int | None:

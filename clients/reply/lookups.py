@@ -1,11 +1,11 @@
 """Reply.io lookups: contacts by email (`GET /v3/contacts?email=`), for the sink's
 `contact_email` column.
 
-Facts relied on: API 3.0 documents no contact search [?]; the guess (emulated by the sandbox) is
-`GET /v3/contacts?email=&top=&skip=` answering `{items, hasMore}` like the task lists. Reply may
-keep two contacts whose emails differ only in case, and its match may ignore case or not, so the
-email is sent as given and the answers are compared here: case-insensitively, or exactly when
-asked (`exact_case`).
+Facts relied on (VENDOR-SPECS.md §1.5, RS @597,500): `GET /v3/contacts?email=&top=&skip=`
+(scope `contacts:read`) is an exact-match lookup answering `{items: Contact[], hasMore}`; a
+contact has `id` (int) and `email`. Whether "exact" ignores case is not said, and Reply may keep
+two contacts whose emails differ only in case, so the email is sent as given and the answers are
+compared here: case-insensitively, or exactly when asked (`exact_case`).
 """
 
 from __future__ import annotations

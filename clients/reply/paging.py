@@ -1,12 +1,14 @@
 """How Reply.io pages its lists, written once for the source and the sink.
 
-Facts relied on (NOTES.md §3, the one public extractor of Reply tasks):
-- `top` (rows asked for, at most 1000) and `skip` (rows to pass over), in the query string of
-  both `GET /v3/tasks` and `POST /v3/tasks/filter`; the answer is `{items, hasMore}`.
+Facts relied on (VENDOR-SPECS.md §1.3, RS @1,691,000 and @1,709,000; the one public extractor):
+- `top` (rows asked for: default 25, at most 1000) and `skip` (rows to pass over), in the query
+  string of `GET /v3/tasks`, of `POST /v3/tasks/filter` (even though it is a POST) and of
+  `GET /v3/contacts`; the answer is `{items, hasMore}` with no total.
 - `hasMore` is authoritative (there is no total); `skip` advances by the rows received, since a
   page may hold fewer rows than asked for.
-- A last page may still say `hasMore: true`; the page after it is then empty, which ends the
-  list (the paginator stops on a page without rows, whatever the flag).
+- What `top`/`skip` answer past the last page is not documented (VENDOR-SPECS §5): a last page
+  that still says `hasMore: true` is followed by an empty page, which ends the list (the
+  paginator stops on a page without rows, whatever the flag).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Reply.io's error bodies: `application/problem+json` (RFC 9457) with Reply's own fields.
 
-Facts relied on (NOTES.md §3; Reply's CLI reads `{title, code, detail}`):
-- A problem has `type`, `title`, `status`, `detail` and a stable `code` slug
-  (`contact.notFound`); a 400 adds `errors[]`, each pointing at a field.
+Facts relied on (VENDOR-SPECS.md §1.2, RS @9,000-26,500):
+- Problem Details: `title`, `status`, `detail`; a business problem adds a stable `code`
+  (`resource.variant`, e.g. `task.notFound`); a validation problem adds `errors[]` of
+  `{pointer, detail}` (`/taskType` for a body field, `top` for a query parameter, `""` for the
+  whole body). No `type` member is declared (read if sent).
 - 401 has an empty body.
 
 The core's error message already holds `title: detail (code)` and the `errors[]`; this module

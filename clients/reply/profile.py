@@ -1,16 +1,17 @@
 """Reply.io's HTTP facts as the shared client core reads them (`clients.core.VendorProfile`).
 
-Facts relied on (NOTES.md §3; seed 004; the current beta docs; Reply's own CLI):
-- The key goes in `Authorization: Bearer <key>` (the beta docs, Reply's CLI, the one real
-  extractor; an OAuth token goes in the same header); seed 004 says the `X-API-Key` header. Both
-  are supported by configuration (`auth_scheme`), Bearer by default.
-- Organization keys may act for one user with `X-User-Id` or `X-User-Email`.
-- 401 has an empty body (and `WWW-Authenticate: Bearer`); 403 means the key lacks the scope
-  (`tasks:read` to list tasks).
-- Limits: 100 requests a minute and 3,000 an hour per user; Reply documents no budget headers,
-  so the client paces by these numbers (`documented_limits`) and honours 429's `Retry-After`
-  seconds on top. A `Retry-After` past the client's longest accepted wait ends the run with a
-  one-line quota message instead of an hour's sleep.
+Facts relied on (VENDOR-SPECS.md §1.1-1.2; RS = Reply's OpenAPI 3.1 bundle; seed 004):
+- The key goes in `Authorization: Bearer <key>` (RS security scheme `bearerAuth`, @1,791,500;
+  an OAuth token goes in the same header); older pages (seed 004) say the `X-API-Key` header.
+  Both are supported by configuration (`auth_scheme`), Bearer by default.
+- A master key may act for one user with `X-User-Id` or `X-User-Email` (RD authentication page).
+- 401 has an empty body and `WWW-Authenticate: Bearer` (RS @13,500); 403 means the key lacks
+  the scope (`tasks:read` to list and read tasks, `tasks:write` to create) or the feature.
+- Limits: 100 requests a minute and 3,000 an hour per user, shared by every app acting for that
+  user (RD rate-limits page); Reply documents no budget headers, so the client paces by these
+  numbers (`documented_limits`) and honours a 429's `Retry-After` (integer seconds, at least 1,
+  RS @16,500) on top. A `Retry-After` past the client's longest accepted wait ends the run with
+  a one-line quota message instead of an hour's sleep.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class ReplySink:
             "--enum-form",
             choices=ENUM_FORMS,
             default=None,
-            help="send taskType as numbers (2, default) or names (call)",
+            help="send taskType as names (call, v3's form, default) or numbers (2)",
         )
         parser.add_argument(
             "--rate-limits",

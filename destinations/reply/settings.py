@@ -11,8 +11,9 @@ Reply's own settings:
   `x-api-key` (the `X-API-Key` header of the early docs, seed 004).
 - `user_id` / `user_email`: an organization key acts for this user (`X-User-Id` /
   `X-User-Email`); the tasks are then that user's.
-- `enum_form`: how `taskType` and `linkedInTaskType` are sent: `numbers` (seed 004: `2`, the
-  default) or `names` (the beta docs: `call`). Answers are read in either form.
+- `enum_form`: how `taskType` and `linkedInTaskType` are sent: `names` (v3's camelCase strings,
+  `call`, the default: VENDOR-SPECS §1.4) or `numbers` (the older pages, seed 004: `2`).
+  Answers are read in either form.
 - `rate_limits`: the per-user limits the calls are paced by, `REQUESTS/SECONDS,...`; default
   Reply's documented `100/60,3000/3600`. Lower them when other jobs share the user's budget.
 """
@@ -46,7 +47,7 @@ class ReplyPushConfiguration(TaskSinkConfiguration):
     auth_scheme: str = BEARER
     user_id: str | None = None
     user_email: str | None = None
-    enum_form: str = NUMBERS
+    enum_form: str = NAMES
     rate_limits: str = format_limits(DOCUMENTED_LIMITS)
 
 
@@ -59,11 +60,11 @@ def push_settings(**explicit: Any) -> ReplyPushConfiguration:
     settings = resolve_sink_settings(
         ReplyPushConfiguration(), DESTINATION_NAME, SHORT_ENV, explicit
     )
-    form = str(settings.enum_form or NUMBERS).strip().lower()
+    form = str(settings.enum_form or NAMES).strip().lower()
     if form not in ENUM_FORMS:
         raise ValueError(
-            f"unknown Reply enum_form {settings.enum_form!r}: use {NUMBERS} (taskType 2, the"
-            f' default) or {NAMES} (taskType "call")'
+            f'unknown Reply enum_form {settings.enum_form!r}: use {NAMES} (taskType "call",'
+            f" the default) or {NUMBERS} (taskType 2)"
         )
     settings.enum_form = form
     return settings

@@ -1,24 +1,30 @@
 """Reply.io as a task vendor for the delivery engine (`destinations.core`).
 
-Endpoints and facts relied on (seed 004 "Create a task", NOTES.md §3; endpoints, enums, paging
-and errors in `clients.reply`; the input rules in `rules.py`):
+Endpoints and facts relied on (VENDOR-SPECS.md §1.3-1.5; endpoints, enums, shapes, paging and
+errors in `clients.reply`; the input rules in `rules.py`):
 - `POST /v3/tasks` {taskType, startAt, dueTo, template {body, subject}, contactId,
-  linkedInTaskType} creates **one** task and answers its full detail (`id`, `contactId`,
-  `taskType`, `startAt`, `dueTo`, `template`, ...). No bulk create, no idempotency key: a create
-  sent twice is two tasks.
-- Enums go out as numbers (seed 004) or as the beta docs' names (`enum_form`); answers are read
-  in either form.
-- Refusals are `application/problem+json` with a stable `code` (`contact.notFound`,
-  `validation.failed`) and a `detail`: such a row is `rejected` with Reply's detail and never
-  resent. A 404 without a problem body is a wrong base URL, not a row's fault: it stops the run.
-- `POST /v3/tasks/filter?top=&skip=` with `{"contactId": N}` lists a contact's tasks
-  (`{items, hasMore}`): a create whose answer was lost is looked for there, matched on contact,
-  type (and LinkedIn subtype), start and due time and body, created by a user (not a sequence)
-  no earlier than the call went out. A filter Reply ignored (a task of another contact in the
-  answer) proves nothing: the rows then need review. The list may lag creates; the reconciler's
-  witness rule (`destinations.core.reconcile`) decides when "not found" means "not created".
+  linkedInTaskType} creates **one** task and answers 201 with its full detail (`id`,
+  `contactId`, `taskType`, `creationSource`, `createdAt`, `template`, ...; RS @1,697,000). No
+  bulk create, no idempotency key: a create sent twice is two tasks.
+- Enums go out as numbers (seed 004) or as v3's names (`enum_form`); answers are read in either
+  form.
+- Refusals are `application/problem+json`: a validation problem with `errors[] {pointer,
+  detail}` or a business problem with a `code` (`contact.notFound`); such a row is `rejected`
+  with Reply's detail and never resent. A 404 without a problem body is a wrong base URL, not a
+  row's fault: it stops the run.
+- A create whose answer was lost is looked for with `POST /v3/tasks/filter?top=&skip=` and
+  `{"contactId": N}` plus the `from`/`to` window sent wide (the default window ends a year from
+  now; RS @1,710,000), so one contact's tasks are read, not the account's. Its items are the
+  *summary* shape: the contact as `contact.id` (no `contactId`), no template, no
+  `creationSource`, no `createdAt` (RS @1,691,500). So `matches` compares what the item has
+  (contact, type and LinkedIn subtype, start and due time to the second, no sequence) and only
+  then reads that task's detail by `GET /v3/tasks/{id}` (once per task, cached) for the body and
+  subject, `creationSource` `user` and `createdAt` no earlier than the call went out. A filter
+  Reply ignored (a task of another contact, or of none, in the answer) proves nothing: the rows
+  then need review. The list may lag creates; the reconciler's witness rule
+  (`destinations.core.reconcile`) decides when "not found" means "not created".
 - Limits (100 requests a minute, 3,000 an hour per user) are the client's to pace
-  (`clients.reply.profile`, the `rate_limits` setting); searches count against them too.
+  (`clients.reply.profile`, the `rate_limits` setting); searches and detail reads count too.
 """
 
 from __future__ import annotations
@@ -31,11 +37,18 @@ from clients.core.client import ApiClient
 from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from clients.core.paginators import paginate
 from clients.core.values import lenient_int, parse_utc
-from clients.reply.endpoints import TASKS, TASKS_FILTER, quota_key
-from clients.reply.enums import LINKEDIN_TASK_TYPES, TASK_SOURCES, TASK_TYPES, code_of
+from clients.reply.endpoints import TASKS, TASKS_FILTER, quota_key, task_path
+from clients.reply.enums import (
+    CREATION_SOURCES,
+    LINKEDIN_TASK_TYPES,
+    SOURCE_USER,
+    TASK_TYPES,
+    code_of,
+)
 from clients.reply.lookups import contact_ids_with_email
 from clients.reply.paging import ITEMS, reply_paginator
 from clients.reply.problems import problem_of
+from clients.reply.tasks import contact_of, filter_body, task_id_of
 from destinations.core.contract import InputRules, TTaskRow
 from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
 from destinations.reply.rules import REPLY_RULES
@@ -47,7 +60,8 @@ SEARCH_TOP = 1000
 SEARCH_MAX_PAGES = 50
 # Statuses whose refusal is about the row (Reply's validation), not the run.
 _ROW_STATUSES = (400, 409, 422)
-SOURCE_USER = next(code for code, name in TASK_SOURCES.items() if name == "User")
+# Task details read while matching, kept for the run (a task's body does not change under us).
+DETAIL_CACHE = 10_000
 
 UNDECIDABLE = (
     "Reply's tasks filter answered tasks of other contacts (it ignored contactId), so whether"
@@ -65,10 +79,11 @@ class ReplyTaskVendor:
     # `matches` already compares everything a row gives (body and subject included).
     strict_match_fields: tuple[str, ...] = ()
 
-    def __init__(self, client: ApiClient, *, enum_form: str = "numbers") -> None:
+    def __init__(self, client: ApiClient, *, enum_form: str = NAMES) -> None:
         self.client = client
         self.enum_names = enum_form == NAMES
         self._contacts: dict[str, list[int]] = {}  # lower email -> contact ids
+        self._details: dict[int, dict[str, Any] | None] = {}  # task id -> detail (None: gone)
 
     # --- rows --------------------------------------------------------------------------------
 
@@ -167,7 +182,9 @@ class ReplyTaskVendor:
         if not (problem.code or problem.detail) and exc.status not in _ROW_STATUSES:
             return None
         fields = "; ".join(
-            f"{e.get('field')}: {e.get('message')}" for e in problem.errors if e.get("field")
+            f"{e.get('pointer')}: {e.get('detail')}"
+            for e in problem.errors
+            if e.get("pointer") is not None and e.get("detail")
         )
         detail = problem.detail or exc.vendor_message or problem.title or "no detail given"
         code = f" {problem.code}" if problem.code else ""
@@ -186,11 +203,12 @@ class ReplyTaskVendor:
                 TASKS_FILTER,
                 paginator,
                 items_path=ITEMS,
-                json={"contactId": wanted},
+                json=filter_body(contactId=wanted),
                 endpoint=quota_key(TASKS_FILTER),
             ):
-                if any(lenient_int(t.get("contactId")) != wanted for t in page.items):
-                    return TSearchResult(None, UNDECIDABLE)
+                for item in page.items:
+                    if not isinstance(item, dict) or contact_of(item)[0] != wanted:
+                        return TSearchResult(None, UNDECIDABLE)
                 tasks.extend(page.items)
             if paginator.stopped_by_guard:
                 return TSearchResult(
@@ -201,34 +219,73 @@ class ReplyTaskVendor:
         return TSearchResult(tasks)
 
     def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
-        want = sent.payload
-        if lenient_int(task.get("contactId")) != want.get("contactId"):
+        """Whether `task` (a filter item, or a detail) is what the create for `sent` made.
+
+        The item's own fields first; the detail (read by id once) for what only it has.
+        """
+        if not _same_summary(sent.payload, task):
             return False
-        if code_of(TASK_TYPES, task.get("taskType")) != want.get("taskType"):
+        detail = task if "template" in task else self._detail(task)
+        if detail is None:
             return False
-        if code_of(LINKEDIN_TASK_TYPES, task.get("linkedInTaskType")) != want.get(
-            "linkedInTaskType"
-        ):
-            return False
-        source = task.get("source")
-        if source is not None and code_of(TASK_SOURCES, source) != SOURCE_USER:
-            return False
-        for field in ("startAt", "dueTo"):
-            got, wanted = parse_utc(task.get(field)), parse_utc(want.get(field))
-            if got is None or wanted is None or abs((got - wanted).total_seconds()) >= 1:
-                return False
-        found = task.get("template")
-        template: dict[str, Any] = found if isinstance(found, dict) else {}
-        asked = want.get("template") or {}
-        if template.get("body") != asked.get("body") or (template.get("subject") or None) != (
-            asked.get("subject") or None
-        ):
-            return False
-        created = parse_utc(task.get("createdAt"))
-        return created is None or created >= sent.sent_at - timedelta(seconds=skew_seconds)
+        return _same_detail(sent, detail, skew_seconds)
+
+    def _detail(self, task: dict[str, Any]) -> dict[str, Any] | None:
+        """The task's detail (`GET /v3/tasks/{id}`), None when Reply no longer has it."""
+        task_id = task_id_of(task)
+        if task_id is None:
+            return None
+        if task_id not in self._details:
+            path = task_path(task_id)
+            try:
+                found = self.client.request_json("GET", path, endpoint=quota_key(path))
+            except BadRequestError as exc:
+                if exc.status != 404:
+                    raise
+                found = None
+            if len(self._details) >= DETAIL_CACHE:
+                self._details.clear()
+            self._details[task_id] = found if isinstance(found, dict) else None
+        return self._details[task_id]
 
     def task_id(self, task: dict[str, Any]) -> str:
         return str(task.get("id"))
 
     def contact_of(self, payload: dict[str, Any]) -> str:
         return str(payload.get("contactId"))
+
+
+def _same_summary(want: dict[str, Any], task: dict[str, Any]) -> bool:
+    """The fields a filter item has: contact, type, LinkedIn subtype, start and due, and no
+    sequence (a task we create is never a sequence's)."""
+    if contact_of(task)[0] != want.get("contactId") or task.get("sequenceId") is not None:
+        return False
+    if code_of(TASK_TYPES, task.get("taskType")) != want.get("taskType"):
+        return False
+    if code_of(LINKEDIN_TASK_TYPES, task.get("linkedInTaskType")) != want.get("linkedInTaskType"):
+        return False
+    for field in ("startAt", "dueTo"):
+        got, wanted = parse_utc(task.get(field)), parse_utc(want.get(field))
+        if got is None or wanted is None or abs((got - wanted).total_seconds()) >= 1:
+            return False
+    return True
+
+
+def _same_detail(sent: TSentTask, detail: dict[str, Any], skew_seconds: float) -> bool:
+    """The fields only a detail has: template body and subject, made by a user (not a
+    sequence or a meeting), no earlier than the call went out (minus the clock skew)."""
+    want = sent.payload
+    if contact_of(detail)[0] != want.get("contactId"):
+        return False
+    source = detail.get("creationSource")
+    if source is not None and code_of(CREATION_SOURCES, source) != SOURCE_USER:
+        return False
+    found = detail.get("template")
+    template: dict[str, Any] = found if isinstance(found, dict) else {}
+    asked = want.get("template") or {}
+    if template.get("body") != asked.get("body") or (template.get("subject") or None) != (
+        asked.get("subject") or None
+    ):
+        return False
+    created = parse_utc(detail.get("createdAt"))
+    return created is None or created >= sent.sent_at - timedelta(seconds=skew_seconds)

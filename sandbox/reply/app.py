@@ -1,13 +1,15 @@
 """The Reply.io emulator application: routing and auth on top of its state.
 
-Facts relied on (NOTES.md section 3, seed 004, Reply's CLI):
-- Paths under `/v3`. The key goes in `Authorization: Bearer <key>` (current docs) or in
-  `X-API-Key` (seed 004): `auth_scheme` says which are accepted (`bearer`, `x-api-key`,
-  `both`). A missing or unknown key answers 401 with an empty body and
-  `WWW-Authenticate: Bearer`.
-- Organization keys may act for a user with `X-User-Id` or `X-User-Email`.
-- A key without the scope an endpoint needs answers 403 (the real extractor needs `tasks:read`).
-- Limits count per user (`sandbox.reply.ratelimit`).
+Facts relied on (VENDOR-SPECS.md §1.1-1.2; RS = Reply's OpenAPI 3.1 bundle):
+- Paths under `/v3`. The key goes in `Authorization: Bearer <key>` (RS `bearerAuth`); older
+  pages say `X-API-Key` (seed 004): `auth_scheme` says which are accepted (`bearer`, the
+  default, `x-api-key`, `both`). A missing or unknown key answers 401 with an empty body and
+  `WWW-Authenticate: Bearer` (RS @13,500).
+- A master key may act for a user with `X-User-Id` or `X-User-Email` (RD authentication page).
+- A key without the scope an endpoint needs answers 403 (`tasks:read` to list, `tasks:write`
+  to create); `/v3/whoami*` need no scope.
+- Limits count per user (`sandbox.reply.ratelimit`); a 429 is a bare Problem Details with
+  `Retry-After` seconds.
 
 Guesses: a user key acts as its own user (`api_keys[i]` is user i) and ignores `X-User-*`; an
 organization key without them acts as the owner (user 0) and with an unknown user answers 403
@@ -70,6 +72,9 @@ class App(ReplyState):
                 if method == "GET"
                 else _not_allowed(method, path)
             )
+        if path in ("/v3/whoami", "/v3/whoami/team-users"):
+            name = "whoami" if path == "/v3/whoami" else "whoami.team_users"
+            return ReplyRoute(name) if method == "GET" else _not_allowed(method, path)
         if path == "/v3/contacts":
             return ReplyRoute("contacts.find") if method == "GET" else _not_allowed(method, path)
         found = _CONTACT.match(path)
@@ -79,7 +84,7 @@ class App(ReplyState):
                 if method == "GET"
                 else _not_allowed(method, path)
             )
-        return Problem(404, "route.notFound", f"No endpoint {method} {req.path}.").response()
+        return Problem(404, None, f"No endpoint {method} {req.path}.").response()
 
     def authorize(self, req: Request, route: Route) -> Response | None:
         assert isinstance(route, ReplyRoute)
@@ -134,7 +139,7 @@ class App(ReplyState):
         return ratelimit.hit(self.limiter, self.cfg, route.bucket)
 
     def too_many(self, message: str, headers: list[tuple[str, str]]) -> Response:
-        return Problem(429, "rateLimit.exceeded", message, headers=headers).response()
+        return Problem(429, None, message, headers=headers).response()
 
     def call(self, route: Route, req: Request) -> Response:
         assert isinstance(route, ReplyRoute)
@@ -149,6 +154,10 @@ class App(ReplyState):
                 return endpoints.list_tasks(self, query, self._body(req))
             if name == "tasks.get":
                 return endpoints.get_task(self, route.arg, query)
+            if name == "whoami":
+                return endpoints.whoami(self, route.user_id)
+            if name == "whoami.team_users":
+                return endpoints.team_users(self)
             if name == "contacts.find":
                 return endpoints.find_contacts(self, query)
             return endpoints.get_contact(self, route.arg)
@@ -160,9 +169,7 @@ class App(ReplyState):
         try:
             return parse_body(req.body, "application/json")
         except BadInput as exc:
-            raise Problem(
-                400, "validation.failed", f"{exc}.", [field_error("body", f"{exc}.")]
-            ) from None
+            raise Problem(400, None, f"{exc}.", [field_error("", f"{exc}.")]) from None
 
     def log_fields(self, req: Request) -> dict[str, Any]:
         headers = req.headers
@@ -197,4 +204,4 @@ def _scheme_hint(scheme: str) -> str:
 
 
 def _not_allowed(method: str, path: str) -> Response:
-    return Problem(405, "method.notAllowed", f"{method} is not allowed on {path}.").response()
+    return Problem(405, None, f"{method} is not allowed on {path}.").response()

@@ -1,11 +1,13 @@
 """Configuration of the Reply.io emulator: every knob, JSON-serialisable.
 
-Each unknown of Reply's API 3.0 (NOTES.md section 3) is a switch, so the product can be tested
-against every plausible variant; the defaults are the emulator's best reading.
+The defaults are Reply's documented v3 behaviour (VENDOR-SPECS.md §1); each unknown is a switch,
+so the product can be tested against every plausible variant (the README's facts-vs-guesses
+table lists them).
 
-Facts relied on (defaults): the key goes in `Authorization: Bearer` (current docs; seed 004 says
-`X-API-Key`: `auth_scheme`); limits are 100 calls a minute and 3,000 an hour per user; `top` is
-at most 1000; a create answers the full task detail.
+Facts relied on (defaults): the key goes in `Authorization: Bearer` (RS; seed 004 says
+`X-API-Key`: `auth_scheme`); enums are camelCase strings (older pages: integers,
+`enum_answers`); limits are 100 calls a minute and 3,000 an hour per user; `top` defaults to 25
+and is at most 1000; a create answers 201 with the full task detail.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ OVER_CAP = ("400", "clamp")
 LIST_ORDERS = ("id", "newest")
 EMAIL_MATCHES = ("insensitive", "exact")
 RATE_WINDOWS = ("minute", "hour")
+DELETED_BY_ID = ("status", "404")
 
 
 @dataclass
@@ -53,11 +56,11 @@ class ReplyConfig:
     # Keys scoped `tasks:read` only (user 0's): reads answer, a create is 403 `scope.missing`.
     read_only_keys: list[str] = field(default_factory=lambda: ["reply-sandbox-read-key"])
     auth_scheme: str = "bearer"
-    enum_answers: str = "numbers"
+    enum_answers: str = "strings"
     enum_requests: str = "both"
     list_mode: str = "both"
     page_cap: int = 1000
-    default_top: int = 100
+    default_top: int = 25
     # `top` above the cap: 400 validation.failed, or silently answer `page_cap` rows.
     over_cap: str = "400"
     list_order: str = "id"
@@ -66,6 +69,8 @@ class ReplyConfig:
     index_lag_seconds: float = 0.0
     create_status: int = 201
     contact_email_match: str = "insensitive"
+    # What `GET /v3/tasks/{id}` answers for a deleted task: its cancelled/archived detail, or 404.
+    deleted_by_id: str = "status"
     rate_limits: dict[str, int] = field(default_factory=lambda: {"minute": 100, "hour": 3000})
     rate_window_seconds: dict[str, float] = field(
         default_factory=lambda: {"minute": 60.0, "hour": 3600.0}
@@ -122,6 +127,7 @@ class ReplyConfig:
             ("over_cap", OVER_CAP),
             ("list_order", LIST_ORDERS),
             ("contact_email_match", EMAIL_MATCHES),
+            ("deleted_by_id", DELETED_BY_ID),
         ):
             if getattr(self, name) not in options:
                 raise ValueError(f"{name} must be one of {', '.join(options)}")

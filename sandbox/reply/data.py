@@ -193,7 +193,7 @@ class Dataset:
                     "company": f"{company_a} {company_b}",
                     "title": rng.choice(names.TITLES),
                     "phone": f"+1{rng.randrange(2_000_000_000, 9_999_999_999)}",
-                    "linkedInProfile": f"https://www.linkedin.com/in/{first}-{last}-{i}".lower(),
+                    "linkedInUrl": f"https://www.linkedin.com/in/{first}-{last}-{i}".lower(),
                     "createdAt": iso(created),
                 }
             )
@@ -292,16 +292,17 @@ def time_weekday(ms: int) -> int:
     return (ms // DAY_MS + 3) % 7  # 1970-01-01 was a Thursday
 
 
-def delivery(task_type: int, contact: dict[str, Any]) -> dict[str, Any] | None:
-    """Where the task delivers: an email for ManualEmail, a phone for Call and SMS, a profile
-    URL for LinkedIn; none for ToDo, Meeting and WhatsApp (seed 004)."""
-    if task_type == 7:
-        return {"email": contact["email"]}
-    if task_type in (2, 8):
-        return {"phone": contact["phone"]}
-    if task_type == E.LINKEDIN:
-        return {"linkedInUrl": contact["linkedInProfile"]}
-    return None
+def delivery(task_type: int, contact: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`deliveryInfo` (VENDOR-SPECS §1.4, RS @1,700,500): `{email, phoneNumber, linkedInUrl}`,
+    one populated by type (email for manualEmail, phone for call and sms, profile URL for
+    linkedIn); null for toDo, meeting and whatsApp (and without a contact)."""
+    if contact is None or task_type not in (2, 7, 8, E.LINKEDIN):
+        return None
+    return {
+        "email": contact["email"] if task_type == 7 else None,
+        "phoneNumber": contact["phone"] if task_type in (2, 8) else None,
+        "linkedInUrl": contact["linkedInUrl"] if task_type == E.LINKEDIN else None,
+    }
 
 
 def new_task(
@@ -309,7 +310,7 @@ def new_task(
     task_id: int,
     task_type: int,
     status: int,
-    contact: dict[str, Any],
+    contact: dict[str, Any] | None,
     user_id: int,
     created_ms: int,
     start_ms: int,
@@ -323,28 +324,30 @@ def new_task(
     is_failed: bool = False,
     is_scheduled: bool = False,
 ) -> dict[str, Any]:
-    """A task as the emulator keeps it: the answer's fields plus `_` fields for filtering."""
+    """A task as the emulator keeps it: the detail's fields (enums as codes) plus `_` fields
+    for filtering and deletion."""
     seq_id, step_id, step_name = sequence if sequence else (None, None, None)
     return {
         "id": task_id,
-        "contactId": contact["id"],
+        "contactId": contact["id"] if contact is not None else None,
         "taskType": task_type,
         "status": status,
         "linkedInTaskType": linkedin_type,
         "sequenceId": seq_id,
         "sequenceStepId": step_id,
-        "sequenceStepName": step_name,
+        "sequenceStepDisplayName": step_name,
         "assignedUserId": user_id,
-        "source": source,
+        "creationSource": source,
         "createdAt": iso(created_ms),
         "startAt": iso(start_ms),
         "dueTo": iso(due_ms),
-        "completedAt": iso(completed_ms) if completed_ms is not None else None,
+        "finishedAt": iso(completed_ms) if completed_ms is not None else None,
         "isFailed": is_failed,
         "isScheduled": is_scheduled,
-        "template": {"subject": subject, "body": body},
+        "template": {"body": body, "subject": subject, "attachmentIdList": None},
         "content": None,
-        "delivery": delivery(task_type, contact),
+        "deliveryInfo": delivery(task_type, contact),
         "_start": start_ms,
         "_created": created_ms,
+        "_deleted": False,
     }

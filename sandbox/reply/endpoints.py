@@ -1,19 +1,26 @@
-"""Reply.io API 3.0 endpoints: tasks (create, list, filter, get) and contacts (find, get).
+"""Reply.io API v3 endpoints: tasks (create, list, filter, get), contacts (find, get), users.
 
-Facts relied on (seed 004, NOTES.md section 3):
-- `POST /v3/tasks` creates one task and answers its full detail (201, or 200: `create_status`,
-  a guess). It is created `New`, by the acting user (`source` User, `assignedUserId` that user);
-  there is no assignee on create and no idempotency key: the same request twice is two tasks.
-- `GET /v3/tasks?top=&skip=` and `POST /v3/tasks/filter?top=&skip=` (filters in the body:
-  `from`/`to` on `startAt`, `taskType`, `status`, `contactId`, `assignedUserId`) answer
-  `{items, hasMore}`; `top` at most 1000 (`page_cap`); `hasMore` is authoritative.
-- A create for a contact that does not exist answers 404 `contact.notFound`.
+Facts relied on (VENDOR-SPECS.md §1.3-1.6; RS = Reply's OpenAPI 3.1 bundle):
+- `POST /v3/tasks` creates one task and answers 201 with its detail (`create_status` 200 is a
+  switch). It is created `new` by the acting user (`creationSource` user, `assignedUserId` that
+  user); there is no assignee on create and no idempotency key: the same request twice is two
+  tasks.
+- `GET /v3/tasks?top=&skip=` (no filters, no window) and `POST /v3/tasks/filter?top=&skip=`
+  (filters in the body, the `startAt` window defaulting to [2000-01-01, now + 1 year]) answer
+  `{items, hasMore}` of list items (summaries); `top` defaults to 25, at most 1000. A bad `top`
+  or `skip` is a business 400 `task.invalidPagination` on GET and a validation 400 (pointer
+  `top`) on filter. A deleted task is in neither.
+- `GET /v3/tasks/{id}` answers the detail; 404 `task.notFound` when there is no such task.
+- `GET /v3/contacts?email=` is an exact-match lookup answering `{items, hasMore}`;
+  `GET /v3/contacts/{id}` one contact, 404 `contact.notFound`.
+- `GET /v3/whoami` `{userId, username, teamId}`; `GET /v3/whoami/team-users` a flat array of
+  `{teamId, teamName, userId, userName, userEmail}`.
 
-Guesses: the default `top` (100: `default_top`); ordering by id ascending (`list_order`);
-`top` over the cap refused (`over_cap`); `includeContent=true` on lists too; which of GET and
-filter exist (`list_mode`); the contacts lookup `GET /v3/contacts?email=` (no v3 contact
-endpoint is public) answering `{items, hasMore}`, matching case-insensitively
-(`contact_email_match`), and `GET /v3/contacts/{id}`.
+Guesses (switches): list order (`list_order`, by id); `top` over the cap refused or clamped
+(`over_cap`); which of GET and filter exist (`list_mode`); whether the email lookup ignores case
+(`contact_email_match`); what GET by id answers for a deleted task (`deleted_by_id`: its
+cancelled/archived detail, or 404); a create for a contact that does not exist answering 404
+`contact.notFound`.
 """
 
 from __future__ import annotations
@@ -27,9 +34,14 @@ from sandbox.reply import enums as E
 from sandbox.reply import params as P
 from sandbox.reply import render
 from sandbox.reply.data import new_task
-from sandbox.reply.problems import Problem, validation
+from sandbox.reply.problems import Problem, field_error, validation
 from sandbox.reply.store import TaskFilter, TTask
-from sandbox.reply.times import now_ms
+from sandbox.reply.times import DAY_MS, now_ms, parse_ms
+
+# The filter's window when `from` / `to` are not sent (RS @1,710,000).
+FILTER_FROM_MS = parse_ms("2000-01-01T00:00:00Z")
+YEAR_MS = 365 * DAY_MS
+TEAMS = ((7001, "Sales"), (7002, "Leadership"))
 
 if TYPE_CHECKING:
     from sandbox.reply.state import ReplyState
@@ -64,7 +76,7 @@ def new_api_task(app: ReplyState, fields: dict[str, Any], user_id: int) -> TTask
         task_id=0,
         task_type=fields["task_type"],
         status=E.NEW,
-        contact=_contact(app, fields["contact_id"]),
+        contact=None if fields["contact_id"] is None else _contact(app, fields["contact_id"]),
         user_id=user_id,
         created_ms=now_ms(),
         start_ms=fields["start_ms"],
@@ -79,8 +91,10 @@ def new_api_task(app: ReplyState, fields: dict[str, Any], user_id: int) -> TTask
 
 def get_task(app: ReplyState, task_id: str, query: dict[str, Any]) -> Response:
     task = app.store.get(int(task_id)) if task_id.isdigit() else None
-    if task is None:
-        raise Problem(404, "task.notFound", f"Task {task_id} was not found.")
+    if task is None or (task["_deleted"] and app.cfg.deleted_by_id == "404"):
+        raise Problem(
+            404, "task.notFound", f"Task with ID {task_id} not found or insufficient permissions."
+        )
     contact = app.ds.contact_by_id.get(task["contactId"]) if _content(query) else None
     return ok(render.task(task, app.as_strings(), contact))
 
@@ -89,29 +103,41 @@ def list_tasks(app: ReplyState, query: dict[str, Any], body: dict[str, Any] | No
     """`GET /v3/tasks` (body None) or `POST /v3/tasks/filter` (filters in `body`)."""
     cfg = app.cfg
     top, skip, errors = P.paging(query, cfg.page_cap, cfg.default_top, cfg.over_cap == "clamp")
-    flt = _filter(body or {}, cfg.enum_requests, errors)
+    if body is None and errors:
+        raise Problem(400, "task.invalidPagination", errors[0]["detail"])
+    flt = _filter(body, cfg.enum_requests, errors) if body is not None else None
     if errors:
         raise validation(errors)
-    rows = app.store.listed(flt.matches, cfg.list_order == "newest")
+    rows = app.store.listed(flt.matches if flt else _any, cfg.list_order == "newest")
     page = rows[skip : skip + top]
     has_more = skip + len(page) < len(rows) or (cfg.stale_has_more and bool(page))
-    contacts = app.ds.contact_by_id if _content(query) else None
-    strings = app.as_strings()
-    items = [
-        render.task(t, strings, contacts.get(t["contactId"]) if contacts is not None else None)
-        for t in page
-    ]
-    return ok({"items": items, "hasMore": has_more})
+    strings, contacts = app.as_strings(), app.ds.contact_by_id
+    return ok(
+        {"items": [render.list_item(t, strings, contacts) for t in page], "hasMore": has_more}
+    )
+
+
+def _any(task: TTask) -> bool:
+    return True
 
 
 def _filter(body: dict[str, Any], accept: str, errors: P.TErrors) -> TaskFilter:
+    start_from = P.instant(body, "from", errors, required=False)
+    start_to = P.instant(body, "to", errors, required=False)
+    if start_from is None and body.get("from") is None:
+        start_from = FILTER_FROM_MS
+    if start_to is None and body.get("to") is None:
+        start_to = now_ms() + YEAR_MS
+    if start_from is not None and start_to is not None and start_to < start_from:
+        errors.append(field_error("/to", "'to' must be greater than or equal to 'from'."))
     return TaskFilter(
-        start_from=P.instant(body, "from", errors, required=False),
-        start_to=P.instant(body, "to", errors, required=False),
-        task_types=P.enum_set(body, "taskType", E.TASK_TYPES, accept, errors),
-        statuses=P.enum_set(body, "status", E.STATUSES, accept, errors),
-        contact_ids=P.int_set(body, "contactId", errors),
-        user_ids=P.int_set(body, "assignedUserId", errors),
+        start_from=start_from,
+        start_to=start_to,
+        task_type=P.enum(body, "taskType", E.TASK_TYPES, accept, errors, required=False),
+        status=P.enum(body, "status", E.STATUSES, accept, errors, required=False),
+        contact_id=P.integer(body, "contactId", errors, required=False),
+        user_id=P.integer(body, "assignedUserId", errors, required=False),
+        sequence_ids=P.int_list(body, "sequenceIds", errors),
     )
 
 
@@ -123,7 +149,7 @@ def find_contacts(app: ReplyState, query: dict[str, Any]) -> Response:
     cfg = app.cfg
     top, skip, errors = P.paging(query, cfg.page_cap, cfg.default_top, cfg.over_cap == "clamp")
     if errors:
-        raise validation(errors)
+        raise Problem(400, "contact.invalidPagination", errors[0]["detail"])
     rows = app.ds.contacts
     email = query.get("email")
     if isinstance(email, str):
@@ -140,3 +166,18 @@ def get_contact(app: ReplyState, contact_id: str) -> Response:
     if not contact_id.isdigit():
         raise Problem(404, "contact.notFound", f"Contact {contact_id} was not found.")
     return ok(render.contact(_contact(app, int(contact_id))))
+
+
+def whoami(app: ReplyState, user_id: int) -> Response:
+    return ok(
+        {"userId": user_id, "username": app.user_by_id[user_id]["email"], "teamId": TEAMS[0][0]}
+    )
+
+
+def team_users(app: ReplyState) -> Response:
+    """Every user of the sales team; the first two are also in a second team (a user in two
+    teams is two entries)."""
+    users = app.ds.users
+    entries = [render.team_user(u, TEAMS[0]) for u in users]
+    entries += [render.team_user(u, TEAMS[1]) for u in users[:2]]
+    return ok(entries)

@@ -1,15 +1,11 @@
 """Reply.io's enums as the emulator reads them: numeric codes and the names it answers with.
 
-Facts relied on (seed 004, NOTES.md section 3):
-- `taskType`: 0 ToDo, 2 Call, 4 Meeting, 5 LinkedIn, 7 ManualEmail, 8 Sms, 9 WhatsApp; the beta
-  docs spell them `toDo`, `call`, `meeting`, `linkedIn`, `manualEmail`, `sms`, `whatsApp`.
-- `status`: 0 New, 1 Finished, 3 Cancelled, 4 Archived, 5 SequenceDetached.
-- `linkedInTaskType`: 0 Message, 1 Connect, 2 InMail, 3 ViewProfile (LinkedIn tasks only).
-- How a task was created (the seed gives no field name; `source` here): 0 User, 1 Sequence,
-  2 Meeting.
-
-Guesses: the string spellings of statuses, LinkedIn subtypes and sources (camelCase, as the beta
-docs spell task types).
+Facts relied on (VENDOR-SPECS.md §1.4, RS @1,697,800 ff.; the integers from seed 004 and the
+older pages):
+- `taskType`: `toDo, call, meeting, linkedIn, manualEmail, sms, whatsApp` (0, 2, 4, 5, 7, 8, 9).
+- `status`: `new, finished, cancelled, archived, sequenceDetached` (0, 1, 3, 4, 5).
+- `linkedInTaskType`: `message, connect, inMail, viewProfile` (0-3; LinkedIn tasks only).
+- `creationSource` (detail only): `user, sequence, meeting` (0-2).
 """
 
 from __future__ import annotations
@@ -25,7 +21,7 @@ TASK_TYPES: Mapping[int, str] = {
     8: "sms",
     9: "whatsApp",
 }
-LINKEDIN = 5
+TODO, LINKEDIN = 0, 5
 STATUSES: Mapping[int, str] = {
     0: "new",
     1: "finished",
@@ -42,7 +38,7 @@ TASK_ENUM_FIELDS: Mapping[str, Mapping[int, str]] = {
     "taskType": TASK_TYPES,
     "status": STATUSES,
     "linkedInTaskType": LINKEDIN_TASK_TYPES,
-    "source": SOURCES,
+    "creationSource": SOURCES,
 }
 
 

@@ -36,8 +36,12 @@ class ReplySandbox(SandboxHandle):
 
     def add_task(self, **fields: Any) -> dict[str, Any]:
         """Add a task as if made in Reply's app (create fields, optional `status`,
-        `assignedUserId`, `completedAt`); visible at once."""
+        `assignedUserId`, `finishedAt`); visible at once."""
         return self._hook("POST", "tasks", json=fields)
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """Every task's detail, enums as codes, deleted ones included."""
+        return self._hook("GET", "tasks")
 
     def task(self, task_id: int) -> dict[str, Any]:
         return self._hook("GET", f"tasks/{task_id}")

@@ -5,10 +5,13 @@ product's code:
 
 - `GET /_sandbox/created`: tasks created via `POST /v3/tasks`, in creation order, as answered
   then (index lag ignored; deleted ones included).
+- `GET /_sandbox/tasks`: every task's detail, enums as codes, deleted ones included (for tests
+  of the seed data; the API's lists answer summaries).
 - `POST /_sandbox/tasks`: add a task as if made in Reply's app (the create fields, plus
-  optional `status`, `assignedUserId`, `completedAt`); no auth, no rate limit; visible at once.
+  optional `status`, `assignedUserId`, `finishedAt`); no auth, no rate limit; visible at once.
 - `GET|PATCH|DELETE /_sandbox/tasks/{id}`: read / change (`status`, `assignedUserId`, `startAt`,
-  `dueTo`, `completedAt`, `template`) / delete a task.
+  `dueTo`, `finishedAt`, `template`) / delete a task as Reply does (an open one becomes
+  cancelled, a finished one archived, and it leaves the lists).
 - `GET /_sandbox/users`, `GET /_sandbox/contacts?limit=&offset=`.
 - `POST /_sandbox/contacts` `{email, firstName?, lastName?}`: add a contact as if made in Reply's
   app (e.g. the people another vendor's tasks are about, for a cross-vendor push).
@@ -32,7 +35,7 @@ from sandbox.reply.times import iso, now_ms
 if TYPE_CHECKING:
     from sandbox.reply.state import ReplyState
 
-PATCHABLE = ("status", "assignedUserId", "startAt", "dueTo", "completedAt", "template")
+PATCHABLE = ("status", "assignedUserId", "startAt", "dueTo", "finishedAt", "template")
 
 
 def handle(app: ReplyState, req: Request, path: str, query: dict[str, Any]) -> Response | None:
@@ -40,6 +43,8 @@ def handle(app: ReplyState, req: Request, path: str, query: dict[str, Any]) -> R
     strings = app.as_strings()
     if path == f"{PREFIX}/created":
         return json_response([render.task(c.answer, strings) for c in app.store.created])
+    if path == f"{PREFIX}/tasks" and req.method == "GET":
+        return json_response([render.task(t, False) for t in app.store.tasks.values()])
     if path == f"{PREFIX}/tasks" and req.method == "POST":
         return json_response(render.task(_add(app, json_object(req)), strings), 201)
     if path.startswith(f"{PREFIX}/tasks/"):
@@ -77,7 +82,7 @@ def _add_contact(app: ReplyState, data: dict[str, Any]) -> dict[str, Any]:
         "company": "",
         "title": "",
         "phone": "",
-        "linkedInProfile": "",
+        "linkedInUrl": "",
         "createdAt": iso(now_ms()),
     }
     contacts.append(contact)
@@ -96,7 +101,7 @@ def _add(app: ReplyState, data: dict[str, Any]) -> dict[str, Any]:
     _patch(
         app,
         task,
-        {k: v for k, v in data.items() if k in ("status", "assignedUserId", "completedAt")},
+        {k: v for k, v in data.items() if k in ("status", "assignedUserId", "finishedAt")},
     )
     return app.store.insert(task)
 
@@ -110,15 +115,15 @@ def _patch(app: ReplyState, task: dict[str, Any], data: dict[str, Any]) -> None:
         status = P.enum(data, "status", E.STATUSES, "both", errors)
         if status is not None:
             task["status"] = status
-            if status == E.FINISHED and task["completedAt"] is None:
-                task["completedAt"] = iso(now_ms())
+            if status == E.FINISHED and task["finishedAt"] is None:
+                task["finishedAt"] = iso(now_ms())
             elif status != E.FINISHED:
-                task["completedAt"] = None
+                task["finishedAt"] = None
     if "assignedUserId" in data:
         if data["assignedUserId"] not in app.user_by_id:
             raise ValueError(f"user {data['assignedUserId']!r} not found")
         task["assignedUserId"] = data["assignedUserId"]
-    for name in ("startAt", "dueTo", "completedAt"):
+    for name in ("startAt", "dueTo", "finishedAt"):
         if name in data:
             ms = P.instant(data, name, errors, required=False)
             if ms is not None:

@@ -1,20 +1,20 @@
-"""Reply.io's error answers: RFC 7807 `application/problem+json`.
+"""Reply.io's error answers: RFC 9457 `application/problem+json`.
 
-Facts relied on (NOTES.md section 3, Reply's CLI): errors carry `type`, `title`, `status`,
-`detail` and a stable `code` slug (`contact.notFound`, `validation.failed`); a 400 lists the
-fields at fault in `errors[]`; a 401 has an empty body and `WWW-Authenticate: Bearer`; a 429
-carries `Retry-After` seconds.
+Facts relied on (VENDOR-SPECS.md §1.2; RS = Reply's OpenAPI 3.1 bundle, @9,000-26,500):
+- Problem Details `{title, status, detail}` (401, 429, framework 404/405); a validation problem
+  adds `errors[]` of `{pointer, detail}` (`pointer` a JSON Pointer for a body field such as
+  `/taskType`, the bare name for a route or query parameter such as `top`, `""` for the whole
+  body); a business problem adds `code` (`resource.variant`, e.g. `task.notFound`). No `type`.
+- 401: empty body, `WWW-Authenticate: Bearer`. 429: `Retry-After` integer seconds (>= 1) and a
+  bare Problem Details body.
 
-Guesses: the `type` URL (`https://api.reply.io/problems/<code>`), the entry shape of `errors[]`
-(`{field, code, message}`, `field` a dotted path such as `template.body`), the codes other than
-the two documented ones (`task.notFound`, `rateLimit.exceeded`, `route.notFound`,
-`method.notAllowed`, `user.notInOrganization`), and a `traceId` on every problem (ASP.NET's
-default).
+Guesses: the codes the spec does not list (`contact.notFound` on a create for an unknown contact,
+`user.notInOrganization`, `scope.missing`); the `title` of each (the HTTP reason phrase, or
+"Validation failed" as the spec's examples).
 """
 
 from __future__ import annotations
 
-import itertools
 from http import HTTPStatus
 from typing import Any
 
@@ -23,17 +23,18 @@ import orjson
 from sandbox.core.http import Response
 
 PROBLEM_JSON = "application/problem+json; charset=utf-8"
-TYPE_BASE = "https://api.reply.io/problems/"
-_trace = itertools.count(1)
 
 
 class Problem(Exception):
-    """An error answer an endpoint raises; `response()` renders it."""
+    """An error answer an endpoint raises; `response()` renders it.
+
+    A business problem has a `code`; a validation problem has `errors`; a bare one neither.
+    """
 
     def __init__(
         self,
         status: int,
-        code: str,
+        code: str | None,
         detail: str,
         errors: list[dict[str, str]] | None = None,
         headers: list[tuple[str, str]] | None = None,
@@ -43,16 +44,12 @@ class Problem(Exception):
         self.errors, self.headers = errors, headers or []
 
     def body(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "type": TYPE_BASE + self.code,
-            "title": HTTPStatus(self.status).phrase,
-            "status": self.status,
-            "detail": self.detail,
-            "code": self.code,
-        }
+        title = "Validation failed" if self.errors is not None else HTTPStatus(self.status).phrase
+        data: dict[str, Any] = {"title": title, "status": self.status, "detail": self.detail}
+        if self.code:
+            data["code"] = self.code
         if self.errors is not None:
             data["errors"] = self.errors
-        data["traceId"] = f"00-{next(_trace):032x}-{0:016x}-00"
         return data
 
     def response(self) -> Response:
@@ -61,15 +58,14 @@ class Problem(Exception):
         )
 
 
-def field_error(field: str, message: str, code: str = "invalid") -> dict[str, str]:
-    """One entry of a 400's `errors[]`."""
-    return {"field": field, "code": code, "message": message}
+def field_error(pointer: str, detail: str) -> dict[str, str]:
+    """One entry of a validation problem's `errors[]`."""
+    return {"pointer": pointer, "detail": detail}
 
 
 def validation(errors: list[dict[str, str]]) -> Problem:
     """The 400 for a request whose fields Reply refuses."""
-    fields = ", ".join(e["field"] for e in errors)
-    return Problem(400, "validation.failed", f"One or more fields are invalid: {fields}.", errors)
+    return Problem(400, None, "The request contains validation errors.", errors)
 
 
 def unauthorized() -> Response:

@@ -1,11 +1,12 @@
 """Reply.io rate limits: per user, 100 calls a minute and 3,000 an hour at once.
 
-Facts relied on (NOTES.md section 3): the limits are per user across the API (not per
-endpoint); over a limit Reply answers 429 with `Retry-After` in seconds.
+Facts relied on (VENDOR-SPECS.md §1.1-1.2; RD rate-limits page, RS @16,500): the limits are per
+user across the API (not per endpoint); over a limit Reply answers 429 with `Retry-After` in
+integer seconds (at least 1) and a bare problem+json body.
 
 Guesses: fixed windows; the header names (`x-ratelimit-limit-minute`, `x-ratelimit-used-minute`,
-`x-ratelimit-remaining-minute` and the `-hour` ones) on every answer, 429s included; the 429 is
-a problem+json with code `rateLimit.exceeded`; refused calls (401, 403, 429) consume nothing.
+`x-ratelimit-remaining-minute` and the `-hour` ones) on every answer, 429s included (Reply
+documents none); refused calls (401, 403, 429) consume nothing.
 Window lengths scale (`window_scale`) so tests and benchmarks keep the ratios and run fast.
 
 The counting is `sandbox.core.ratelimit`'s; this module says what Reply calls things.

@@ -1,9 +1,12 @@
 """The Reply.io tasks dlt source: every task from `GET /v3/tasks` (or `POST /v3/tasks/filter`).
 
 Tables (dataset `reply` by default):
-- `tasks`: one row per task (merge on `id`): typed columns, each enum as its code and Reply's
-  name (`task_type` 2, `task_type_name` "call"), the template (`subject`, `body`), the delivery
-  target, and unknown fields as JSON in `extra_fields` (see `sources.reply.schema`).
+- `tasks`: one row per task (merge on `id`), what the list item carries: typed columns, the
+  contact's id and name, each enum as its code and Reply's name (`task_type` 2,
+  `task_type_name` "call"), the finish time, and unknown fields as JSON in `extra_fields` (see
+  `sources.reply.schema`).
+- `users`: the team's users from `GET /v3/whoami/team-users` (merge on `id`): the names and
+  emails behind `tasks.assigned_user_id`.
 - `extract_runs`: one row per run: pages, requests, retries, 429s, seconds paced by Reply's
   limits, complete or not, warnings.
 - `_reply_seen_task_ids`: ids seen by the last run, used to remove tasks deleted in Reply
@@ -43,9 +46,15 @@ from sources.core.current_state import EXTRACT_RUNS_TABLE
 from sources.core.schema import arrow_schema, dlt_columns
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE
 from sources.reply.report import EXTRACT_RUN_COLUMNS, ReplyScanReport
-from sources.reply.scan import TaskBatch, TaskScan, TItem
-from sources.reply.schema import SEEN_TASK_ID_COLUMNS, TASK_COLUMNS
-from sources.reply.settings import LIST_ENDPOINTS, LIST_GET, SECTION, SHORT_ENV
+from sources.reply.scan import TaskBatch, TaskScan, TItem, TOnPage, UserBatch
+from sources.reply.schema import SEEN_TASK_ID_COLUMNS, TASK_COLUMNS, USER_COLUMNS
+from sources.reply.settings import (
+    LIST_ENDPOINTS,
+    LIST_GET,
+    SECTION,
+    SHORT_ENV,
+    VERIFY_DELETIONS,
+)
 
 dlt_telemetry_off_by_default()
 
@@ -114,6 +123,16 @@ def _table_resources(report: ReplyScanReport) -> list[DltResource]:
             yield item.tasks
 
     @dlt.transformer(
+        name="users",
+        write_disposition="merge",
+        primary_key="id",
+        columns=dlt_columns(USER_COLUMNS, not_null=("id",)),
+    )
+    def users(item: TItem) -> Iterator[pa.Table]:
+        if isinstance(item, UserBatch):
+            yield item.users
+
+    @dlt.transformer(
         name=SEEN_TASK_IDS_TABLE,
         write_disposition="replace",
         columns=dlt_columns(SEEN_TASK_ID_COLUMNS, not_null=("run_id", "id")),
@@ -136,7 +155,7 @@ def _table_resources(report: ReplyScanReport) -> list[DltResource]:
 
     # The scan yields each id once per run: dlt's merge may skip deduplicating its staging table.
     tasks.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
-    return [tasks, seen_task_ids, extract_runs]
+    return [tasks, users, seen_task_ids, extract_runs]
 
 
 @dlt.source(name="reply", section="reply", max_table_nesting=0)
@@ -150,10 +169,11 @@ def reply_source(
     list_endpoint: str = LIST_GET,
     rate_limits: str = format_limits(DOCUMENTED_LIMITS),
     max_pages: int = MAX_PAGES,
-    verify_deletions: int = 100,
+    verify_deletions: int = VERIFY_DELETIONS,
     timeout: float = 30.0,
     report: ReplyScanReport | None = None,
     known_ids: Callable[[], Iterable[int]] | None = None,
+    on_page: TOnPage | None = None,
 ) -> Sequence[DltResource]:
     """Reply tasks, and a report of the run.
 
@@ -168,12 +188,14 @@ def reply_source(
         list_endpoint: `get` (`GET /v3/tasks`) or `filter` (`POST /v3/tasks/filter`).
         rate_limits: the plan's limits, `REQUESTS/SECONDS,...` (default `100/60,3000/3600`).
         max_pages: the stop guard of the scan.
-        verify_deletions: loaded tasks the list no longer shows are read one by one, up to
-            this many, before a run counts as complete (see `sources.reply.current_state`).
+        verify_deletions: loaded tasks the list no longer shows are read one by one before a
+            run counts as complete; more than this many make the run incomplete (see
+            `sources.reply.scan`).
         timeout: seconds for every connect, read and write.
         report: receives the run's counters (and progress callbacks) as the scan goes.
         known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`); without
             it no deletion is verified.
+        on_page: a test's hook called after each list page (`sources.reply.scan.TaskScan`).
     """
     run_report = report if report is not None else ReplyScanReport()
     key = str(api_key or "")
@@ -198,6 +220,7 @@ def reply_source(
                 max_pages=max_pages,
                 known_ids=known_ids,
                 verify_limit=verify_deletions,
+                on_page=on_page,
             )
 
     scan = dlt.resource(task_list, name="task_list", selected=False)

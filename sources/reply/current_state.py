@@ -1,16 +1,15 @@
 """Removing tasks deleted in Reply, by the vendor-neutral rule of `sources.core.current_state`,
 with Reply's own proof first.
 
-Facts relied on: the task list (`GET /v3/tasks`) holds every live task, and a deleted one
-answers `GET /v3/tasks/{id}` with 404 [? the emulator's reading; no recorded answer is public].
-The ids a run saw are loaded into `_reply_seen_task_ids`; after a complete run the core removes
-every `tasks` row whose id is not among them.
+Facts relied on (VENDOR-SPECS.md §1.3): the task list (`GET /v3/tasks`) holds every live task;
+a deleted one is cancelled or archived and leaves the lists. The ids a run saw are loaded into
+`_reply_seen_task_ids`; after a complete run the core removes every `tasks` row whose id is not
+among them.
 
-Before that, the scan reads the tasks already loaded that the list no longer showed, one by one
-(`verify_deletions` of them at most; see `scan`): one that Reply still serves was missed by the
-list (rows shift between pages when tasks are created or deleted during the read), so it is
-loaded, the run is marked incomplete and nothing is deleted. `known_task_ids` gives the scan the
-ids already loaded.
+Before that, the scan proves the list did not shift under it and reads every task already
+loaded that the list no longer showed, one by one (see `scan`): one that Reply still serves was
+missed by the list, so it is loaded, the run is marked incomplete and nothing is deleted.
+`known_task_ids` gives the scan the ids already loaded.
 """
 
 from __future__ import annotations

@@ -18,10 +18,10 @@ class ReplyScanReport(RunReport):
     """Counters and verdict of one scan of Reply's task list.
 
     Reply gives no total (`total_entries` stays None). `complete` is True only when the list was
-    read to its end (`hasMore` false, or an empty page) within the stop guard, a re-read of the
-    first page at the end matched the first read, and the loaded tasks the list no longer
-    showed are gone in Reply (see `sources.reply.scan`): only then may they be removed
-    downstream.
+    read to its end within the stop guard with every item keyed and none twice, a second pass
+    held the same ids page by page (`list_stable`), and every loaded task the list no longer
+    showed was read by id and is gone in Reply (`unseen_known` = `verified_gone`; see
+    `sources.reply.scan`): only then may they be removed downstream.
     """
 
     RUN_COLUMNS = run_columns(
@@ -31,12 +31,17 @@ class ReplyScanReport(RunReport):
         ("top", "bigint"),
         ("tasks_seen", "bigint"),
         ("pages", "bigint"),
+        ("recheck_pages", "bigint"),
+        ("list_stable", "bool"),
         ("requests", "bigint"),
         ("retries", "bigint"),
         ("rate_limited", "bigint"),
         ("paced_seconds", "double"),
         ("duplicates", "bigint"),
+        ("unseen_known", "bigint"),
         ("verified_gone", "bigint"),
+        ("verified_live", "bigint"),
+        ("users", "bigint"),
     )
 
     list_endpoint: str = ""
@@ -44,7 +49,15 @@ class ReplyScanReport(RunReport):
     paced_seconds: float = 0.0
     end_reached: bool = False
     stale_has_more: bool = False
+    # Pages of the second pass, and whether it held the first pass's ids page by page.
+    recheck_pages: int = 0
+    list_stable: bool = False
+    # Loaded tasks the list did not show; of them, read by id and gone / still live.
+    unseen_known: int | None = None
     verified_gone: int | None = None
+    verified_live: int | None = None
+    # Users read from `whoami/team-users` (None: not read).
+    users: int | None = None
     # The scan's rate-limit governor, live: how long it waited for Reply's limits.
     governor: Any = field(default=None, repr=False, compare=False)
 

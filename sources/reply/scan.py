@@ -1,22 +1,37 @@
-"""A full scan of Reply's task list: `GET /v3/tasks` (or `POST /v3/tasks/filter`) page by page.
+"""A full scan of Reply's task list: `GET /v3/tasks` (or `POST /v3/tasks/filter`) page by page,
+and the team's users (`GET /v3/whoami/team-users`).
 
-Facts relied on (paging rules in `clients.reply.paging`):
+Facts relied on (paging rules in `clients.reply.paging`, shapes in `clients.reply.tasks`):
 - `top`/`skip` with `{items, hasMore}`; `hasMore` is authoritative, `skip` advances by the rows
   received, and a last page that still says `hasMore: true` is followed by an empty page, which
   ends the list (that is not an error; the report notes it).
+- List items are the summary shape: `contact {id, fullName}`, `finishedAt`, string enums.
+- `GET /v3/tasks` has no date window; the filter's window on `startAt` is sent explicitly wide
+  (`clients.reply.tasks.filter_body`), or a task starting more than a year ahead would be missed.
 - There is no total and no "changed since" filter: every run reads every task (full refresh).
-- Reply's limits (100 a minute, 3,000 an hour) make pages slow, not concurrent: one page at a time,
-  paced by the client's governor.
+- Reply's limits (100 a minute, 3,000 an hour) make pages slow, not concurrent: one request at a
+  time, paced by the client's governor (the re-read and the reads by id too).
 - An account that offers only one of the two list endpoints answers the other with 404 or 405:
   the scan then falls back to the other one once, and says so.
+- A deleted task is `cancelled` (open) or `archived` (finished) and leaves the lists
+  (RS @1,723,200); `GET /v3/tasks/{id}` of a task that does not exist (or may not be seen)
+  answers 404 `task.notFound` (RS @1,714,800). Whether a deleted task answers 404 or its
+  cancelled/archived detail is not said: both count as gone.
 
-Completeness (needed before tasks missing from the scan may be removed downstream): the end of
-the list was reached (not the stop guard), a re-read of the first page at the end holds the same
-ids as the first read (a task created or deleted in between shifts rows between pages, and the
-scan could then have missed one), and every task loaded before that the list did not show now
-answers `GET /v3/tasks/{id}` with 404 (up to `verify_limit` of them are read; one still served
-was missed: it is loaded and the run is incomplete). Ids met twice (rows shifted by a create)
-are loaded once.
+Completeness (`report.complete`, needed before tasks missing from the scan are removed
+downstream) means the mirror equals Reply. `top`/`skip` paging is by position, so a task
+created or deleted before the read position while the scan pages shifts rows: one is read twice
+or one is skipped, and a scan that trusted the list would remove a live task. So a scan is
+complete only when all of these hold:
+1. the list was read to its end (not stopped by `max_pages`), every item had an integer id (an
+   item that has none is counted `unreadable`, never dropped silently), and no id came twice;
+2. a second pass over the list, page by page with the same `top`, holds exactly the ids of the
+   first, in the same order (any create or delete before the read position during either pass
+   changes some page); it stops at the first page that differs;
+3. every task already loaded that the list did not show is read by id, and Reply says it is
+   gone (404, or a cancelled/archived detail). One it still serves was skipped: it is loaded and
+   the run is incomplete. More unseen tasks than `verify_limit` make the run incomplete too (the
+   client's governor paces these reads; none is trusted on the list's word).
 """
 
 from __future__ import annotations
@@ -28,18 +43,33 @@ from typing import Any
 
 import pyarrow as pa
 
-from clients.core import ApiClient, BadRequestError, InvalidResponseError, paginate
-from clients.core.values import lenient_int, utc_now
+from clients.core import (
+    ApiClient,
+    BadRequestError,
+    InvalidResponseError,
+    PermissionDeniedError,
+    paginate,
+)
+from clients.core.values import utc_now
 from clients.reply.endpoints import TASKS, TASKS_FILTER, quota_key, task_path
+from clients.reply.enums import DELETED_STATUSES, TASK_STATUSES, code_of
 from clients.reply.paging import ITEMS, reply_paginator
+from clients.reply.tasks import filter_body, task_id_of
+from clients.reply.users import team_users
 from sources.reply.report import ReplyScanReport
-from sources.reply.schema import task_row, tasks_table
+from sources.reply.schema import task_row, tasks_table, users_table
 from sources.reply.settings import LIST_FILTER, LIST_GET
 
 logger = logging.getLogger("sales_tasks.reply.source")
 
 # Tasks per Arrow table handed to dlt (a page holds at most 1000).
 BATCH_ROWS = 5_000
+# Ids beyond a signed 64-bit integer cannot be stored or compared with what is loaded.
+_INT64_MAX = 2**63 - 1
+
+LIST_PASS, RECHECK_PASS = "list", "recheck"
+# A test's hook, called after each list page with (pass, page number); see `TaskScan`.
+TOnPage = Callable[[str, int], None]
 
 
 @dataclass
@@ -49,22 +79,32 @@ class TaskBatch:
     tasks: pa.Table
 
 
-TItem = TaskBatch | ReplyScanReport
+@dataclass
+class UserBatch:
+    """The team's users (`whoami/team-users`), as one Arrow table."""
+
+    users: pa.Table
+
+
+TItem = TaskBatch | UserBatch | ReplyScanReport
 
 _ROUTES = {LIST_GET: ("GET", TASKS), LIST_FILTER: ("POST", TASKS_FILTER)}
 
 
 class TaskScan:
-    """Streams every task of the list as `TaskBatch`es, then the `ReplyScanReport`.
+    """Streams every task of the list as `TaskBatch`es, the users, then the `ReplyScanReport`.
 
     Args:
         client: an `ApiClient` with Reply's profile.
         report: receives the counters and the verdict.
         top: rows per page asked for (at most 1000).
         list_endpoint: `get` or `filter`.
-        max_pages: the stop guard.
+        max_pages: the stop guard (of each pass).
         known_ids: the ids already loaded (read when the scan runs), to prove deletions.
-        verify_limit: how many unseen known tasks to read one by one at most (0: none).
+        verify_limit: how many unseen known tasks may be read one by one; more make the run
+            incomplete (0: a run that meets any unseen known task is incomplete).
+        on_page: called after each page with (`"list"` or `"recheck"`, page number): a test's
+            hook to change Reply's data while the scan pages.
     """
 
     def __init__(
@@ -78,6 +118,7 @@ class TaskScan:
         known_ids: Callable[[], Iterable[int]] | None = None,
         verify_limit: int = 0,
         batch_rows: int = BATCH_ROWS,
+        on_page: TOnPage | None = None,
     ) -> None:
         self.client = client
         self.report = report
@@ -87,6 +128,7 @@ class TaskScan:
         self.batch_rows = batch_rows
         self.known_ids = known_ids
         self.verify_limit = max(0, verify_limit)
+        self.on_page = on_page
         report.http_stats = client.stats
         report.governor = client.governor
         report.top = top
@@ -97,38 +139,22 @@ class TaskScan:
 
     def __iter__(self) -> Iterator[TItem]:
         report = self.report
-        first_ids: list[int] | None = None
-        paginator = reply_paginator(self.top, maximum_page=self.max_pages)
         try:
+            pages: list[list[int]] = []
+            paginator = reply_paginator(self.top, maximum_page=self.max_pages)
             for page in self._pages(paginator):
-                ids = self._absorb(page.items)
-                if first_ids is None:
-                    first_ids = ids
+                pages.append(self._absorb(page.items))
                 if not page.items and page.number > 1:
                     # The page before said `hasMore` and there was nothing more: a stale flag.
                     report.stale_has_more = True
+                self._hook(LIST_PASS, page.number)
                 if len(self._rows) >= self.batch_rows:
                     yield self._flush()
             report.end_reached = not paginator.stopped_by_guard
-            if paginator.stopped_by_guard:
-                report.warn(
-                    f"Reply's task list did not end within {self.max_pages} pages of {self.top}"
-                    " (the stop guard, max_pages): the tasks table is incomplete and nothing"
-                    " was deleted"
-                )
-            elif first_ids:
-                # Tasks created or deleted while we paged shift rows between pages.
-                again = self._first_page_ids()
-                if again != first_ids:
-                    report.warn(
-                        "Reply's task list changed while it was read (its first page differs"
-                        " at the end): a task may have been missed, so nothing was deleted; run"
-                        " again"
-                    )
-                else:
-                    report.complete = self._unseen_are_gone()
-            else:
-                report.complete = self._unseen_are_gone()  # an empty list, read to its end
+            users = self._users()
+            if users is not None:
+                yield users
+            report.complete = self._proven(pages, paginator.stopped_by_guard)
             if self._unknown:
                 report.warn(
                     "Reply sent enum values this connector does not know (kept as they came):"
@@ -142,6 +168,120 @@ class TaskScan:
             yield self._flush()
         yield report
 
+    # --- the proof ---------------------------------------------------------------------------
+
+    def _proven(self, pages: list[list[int]], stopped_by_guard: bool) -> bool:
+        """Whether the scan read exactly what Reply holds (see the module docstring)."""
+        report = self.report
+        if stopped_by_guard:
+            report.warn(
+                f"Reply's task list did not end within {self.max_pages} pages of {self.top}"
+                " (the stop guard, max_pages): the tasks table is incomplete and nothing"
+                " was deleted"
+            )
+            return False
+        if report.duplicates:
+            report.warn(
+                f"Reply's task list changed while it was read ({report.duplicates} task(s) came"
+                " twice: rows shifted between pages, so a task may have been missed); nothing"
+                " was deleted; run again"
+            )
+            return False
+        if not self._recheck(pages):
+            report.warn(
+                "Reply's task list changed while it was read (a second pass differs from the"
+                " first): a task may have been missed, so nothing was deleted; run again"
+            )
+            return False
+        return self._unseen_are_gone()
+
+    def _recheck(self, pages: list[list[int]]) -> bool:
+        """Read the list again; True when every page holds the same ids as in the first pass.
+
+        Tasks the second pass meets that the first did not are loaded (the mirror catches up).
+        """
+        paginator = reply_paginator(self.top, maximum_page=len(pages) + 1)
+        method, path = _ROUTES[self.list_endpoint]
+        number = 0
+        pages_read = self._paginate(method, path, paginator, count=False)
+        for number, page in enumerate(pages_read, start=1):
+            self.report.recheck_pages = number
+            ids = self._absorb(page.items, recheck=True)
+            self._hook(RECHECK_PASS, page.number)
+            if number > len(pages) or ids != pages[number - 1]:
+                return False
+        self.report.list_stable = number == len(pages)
+        return self.report.list_stable
+
+    def _unseen_are_gone(self) -> bool:
+        """Read the known tasks the list did not show; False if Reply still serves any (each is
+        loaded) or there are more than `verify_limit`."""
+        report = self.report
+        if self.known_ids is None:
+            return True
+        unseen = sorted(set(self.known_ids()) - self._seen)
+        report.unseen_known = len(unseen)
+        if len(unseen) > self.verify_limit:
+            report.warn(
+                f"{len(unseen)} loaded tasks are no longer listed, more than verify_deletions"
+                f" ({self.verify_limit}) can read one by one: nothing was deleted (raise"
+                " verify_deletions to prove them gone)"
+            )
+            return False
+        live: list[int] = []
+        for task_id in unseen:
+            task = self._detail(task_id)
+            if task is not None:
+                live.append(task_id)
+                self._absorb([task])
+        report.verified_gone = len(unseen) - len(live)
+        report.verified_live = len(live)
+        if live:
+            report.warn(
+                f"{len(live)} task(s) the list did not show are still in Reply (e.g. id"
+                f" {live[0]}; loaded now): the list changed while it was read, so nothing was"
+                " deleted; run again"
+            )
+            return False
+        return True
+
+    def _detail(self, task_id: int) -> dict[str, Any] | None:
+        """The task's detail while Reply still has it live, else None (404 or deleted)."""
+        path = task_path(task_id)
+        try:
+            task = self.client.request_json("GET", path, endpoint=quota_key(path))
+        except BadRequestError as exc:
+            if exc.status in (404, 410):
+                return None
+            raise
+        if not isinstance(task, dict) or task_id_of(task) != task_id:
+            raise InvalidResponseError(
+                f"Reply {quota_key(path)} answered without task {task_id}",
+                endpoint=quota_key(path),
+            )
+        if code_of(TASK_STATUSES, task.get("status")) in DELETED_STATUSES:
+            return None  # deleted: cancelled or archived, and out of every list
+        return task
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def _users(self) -> UserBatch | None:
+        try:
+            users, unreadable = team_users(self.client)
+        except (PermissionDeniedError, BadRequestError) as exc:
+            self.report.warn(
+                f"Reply's team users could not be read ({exc.status} on"
+                f" {quota_key('/v3/whoami/team-users')}): owners stay ids without names"
+            )
+            return None
+        if unreadable:
+            self.report.warn(
+                f"{unreadable} entr(ies) of Reply's team users had no user id and were not loaded"
+            )
+        self.report.users = len(users)
+        self.report.count_rows("users", len(users))
+        return UserBatch(users_table(users)) if users else None
+
     def _pages(self, paginator: Any) -> Iterator[Any]:
         method, path = _ROUTES[self.list_endpoint]
         try:
@@ -154,16 +294,18 @@ class TaskScan:
             )
             self.list_endpoint = self.report.list_endpoint = other
             method, path = _ROUTES[other]
-            yield from self._paginate(method, path, paginator, first=False)
+            yield from self._paginate(method, path, paginator)
 
-    def _paginate(self, method: str, path: str, paginator: Any, *, first: bool) -> Iterator[Any]:
+    def _paginate(
+        self, method: str, path: str, paginator: Any, *, first: bool = False, count: bool = True
+    ) -> Iterator[Any]:
         pages = paginate(
             self.client,
             method,
             path,
             paginator,
-            items_path=ITEMS,
-            json={} if method == "POST" else None,
+            items_path=_list_items,
+            json=filter_body() if method == "POST" else None,
             endpoint=quota_key(path),
         )
         while True:
@@ -177,68 +319,34 @@ class TaskScan:
                 raise
             _check_shape(page.body, path)
             self.report.sync()
-            self.report.page_done()
+            if count:
+                self.report.page_done()
             yield page
 
-    def _unseen_are_gone(self) -> bool:
-        """Read the known tasks the list did not show; False (and each loaded) if Reply has any."""
-        if self.known_ids is None or self.verify_limit == 0:
-            return True
-        unseen = sorted(set(self.known_ids()) - self._seen)
-        checked, live = unseen[: self.verify_limit], []
-        for task_id in checked:
-            path = task_path(task_id)
-            try:
-                task = self.client.request_json("GET", path, endpoint=quota_key(path))
-            except BadRequestError as exc:
-                if exc.status in (404, 410):
-                    continue
-                raise
-            if isinstance(task, dict) and lenient_int(task.get("id")) == task_id:
-                live.append(task_id)
-                self._absorb([task])
-        self.report.verified_gone = len(checked) - len(live)
-        if live:
-            self.report.warn(
-                f"{len(live)} task(s) the list did not show are still in Reply (e.g. id"
-                f" {live[0]}; loaded now): the list changed while it was read, so nothing was"
-                " deleted; run again"
-            )
-            return False
-        if len(unseen) > len(checked):
-            self.report.warn(
-                f"{len(unseen)} loaded tasks are no longer listed; the first {len(checked)} were"
-                " read one by one and are gone in Reply, the rest are removed on the list's word"
-                " (raise verify_deletions to read them all)"
-            )
-        return True
+    def _hook(self, which: str, number: int) -> None:
+        if self.on_page is not None:
+            self.on_page(which, number)
 
-    def _first_page_ids(self) -> list[int]:
-        method, path = _ROUTES[self.list_endpoint]
-        body = self.client.request_json(
-            method,
-            path,
-            params={"top": self.top, "skip": 0},
-            json={} if method == "POST" else None,
-            endpoint=quota_key(path),
-        )
-        _check_shape(body, path)
-        return [
-            i
-            for item in body.get(ITEMS) or []
-            if isinstance(item, dict) and (i := lenient_int(item.get("id"))) is not None
-        ]
+    def _absorb(self, items: list[Any], *, recheck: bool = False) -> list[int]:
+        """Keep the page's tasks not seen before in this run; returns the page's ids in order.
 
-    def _absorb(self, items: list[dict[str, Any]]) -> list[int]:
-        """Keep the page's tasks not seen before in this run; returns the page's ids in order."""
+        An item without an integer id cannot be keyed: it is counted unreadable (the run is
+        then incomplete), never dropped silently. In the second pass an id seen before is not a
+        duplicate (each id comes once per pass).
+        """
         ids: list[int] = []
         for item in items:
-            task_id = lenient_int(item.get("id"))
-            if task_id is None:
+            task_id = task_id_of(item) if isinstance(item, dict) else None
+            if task_id is None or not 0 < task_id <= _INT64_MAX:
+                if not recheck:
+                    self.report.count_unreadable(
+                        f"Reply's task list held an item without an integer id ({_shown(item)})"
+                    )
                 continue
             ids.append(task_id)
             if task_id in self._seen:
-                self.report.duplicates += 1
+                if not recheck:
+                    self.report.duplicates += 1
                 continue
             self._seen.add(task_id)
             self._rows.append(task_row(item, self._unknown))
@@ -253,6 +361,18 @@ class TaskScan:
 
 class _OtherEndpoint(Exception):
     """The configured list endpoint does not exist for this account (404/405 on page one)."""
+
+
+def _list_items(body: Any) -> Any:
+    """Every entry of the answer's `items`, whatever it is: one that is not an object is
+    counted unreadable by the scan (and `skip` advances by it), never dropped here."""
+    found = body.get(ITEMS) if isinstance(body, dict) else None
+    return found if isinstance(found, list) else []
+
+
+def _shown(item: Any) -> str:
+    text = repr(item)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _check_shape(body: Any, path: str) -> None:

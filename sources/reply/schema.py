@@ -1,13 +1,16 @@
-"""The `tasks` table of the Reply.io source: columns, and a task as one row.
+"""The tables of the Reply.io source: `tasks` (a task as one row) and `users` (the team).
 
-Facts relied on (seed 004, the task detail of `GET /v3/tasks`, `GET /v3/tasks/{id}` and the
-create's answer): integer ids; `taskType`, `status`, `linkedInTaskType` and how the task was
-created arrive as numbers (seed) or as names (beta docs), so each is stored as its code AND
-Reply's name (`task_type` 2, `task_type_name` "call"), whichever form came; `template {subject,
-body}` is raw for active tasks and the final content for finished ones; `content` (rendered) is
-only sent with `includeContent=true`. The field names of how a task was created (`source`) and of
-the delivery target (`delivery {email | phone | linkedInUrl}`) are guesses [?]: both are read,
-and anything else Reply sends lands, as JSON, in `extra_fields`.
+Facts relied on (VENDOR-SPECS.md §1.4, §1.6; `clients.reply.tasks`): the task list answers the
+*summary* item, so `tasks` holds what it carries: `contact {id, fullName}` (`contact_id`,
+`contact_name`), `finishedAt` (`completed_at`), the enums as v3 camelCase strings (integers of
+older pages are read too; each is stored as its code AND Reply's name: `task_type` 2,
+`task_type_name` "call"), `assignedUserId`, `startAt`, `dueTo`, `isScheduled`, `sequenceId`,
+`sequenceStepId`. A detail (read by id when the scan verifies a task) is stored the same way,
+`contactId` standing for the contact; its detail-only fields (template, `createdAt`,
+`creationSource`, `deliveryInfo`...) are not loaded, so every row holds the same columns whatever
+endpoint it came from. Any field the list item does not document lands, as JSON, in
+`extra_fields`. `users` is `whoami/team-users`: `id` (userId), `name`, `email`, `team_id`,
+`team_name`.
 """
 
 from __future__ import annotations
@@ -20,43 +23,40 @@ import pyarrow as pa
 from clients.core.values import lenient_int
 from clients.reply.enums import (
     LINKEDIN_TASK_TYPES,
-    TASK_SOURCES,
     TASK_STATUSES,
     TASK_TYPES,
     code_of,
     name_of,
 )
+from clients.reply.tasks import DETAIL_ONLY_FIELDS, contact_of
 from sources.core.schema import TColumns, records_table
 
 TASK_COLUMNS: TColumns = (
     ("id", "bigint"),
     ("contact_id", "bigint"),
+    ("contact_name", "text"),
     ("task_type", "bigint"),
     ("task_type_name", "text"),
     ("status", "bigint"),
     ("status_name", "text"),
     ("linkedin_task_type", "bigint"),
     ("linkedin_task_type_name", "text"),
-    ("source", "bigint"),
-    ("source_name", "text"),
     ("assigned_user_id", "bigint"),
     ("sequence_id", "bigint"),
     ("sequence_step_id", "bigint"),
-    ("sequence_step_name", "text"),
-    ("created_at", "timestamp"),
     ("start_at", "timestamp"),
     ("due_to", "timestamp"),
     ("completed_at", "timestamp"),
-    ("is_failed", "bool"),
     ("is_scheduled", "bool"),
-    ("subject", "text"),
-    ("body", "text"),
-    ("content", "json"),
-    ("delivery_email", "text"),
-    ("delivery_phone", "text"),
-    ("delivery_url", "text"),
-    ("delivery", "json"),
     ("extra_fields", "json"),
+)
+
+USER_COLUMNS: TColumns = (
+    ("id", "bigint"),
+    ("name", "text"),
+    ("email", "text"),
+    ("team_id", "bigint"),
+    ("team_name", "text"),
 )
 
 SEEN_TASK_ID_COLUMNS: TColumns = (("run_id", "text"), ("id", "bigint"))
@@ -64,29 +64,21 @@ SEEN_TASK_ID_COLUMNS: TColumns = (("run_id", "text"), ("id", "bigint"))
 # Reply's field -> our column, for the fields copied as they come (typed by `records_table`).
 _PLAIN = {
     "id": "id",
-    "contactId": "contact_id",
     "assignedUserId": "assigned_user_id",
     "sequenceId": "sequence_id",
     "sequenceStepId": "sequence_step_id",
-    "sequenceStepName": "sequence_step_name",
-    "createdAt": "created_at",
     "startAt": "start_at",
     "dueTo": "due_to",
-    "completedAt": "completed_at",
-    "isFailed": "is_failed",
+    "finishedAt": "completed_at",
     "isScheduled": "is_scheduled",
-    "content": "content",
-    "delivery": "delivery",
 }
 # Reply's enum field -> (our code column, our name column, the enum).
 ENUM_FIELDS: dict[str, tuple[str, str, Mapping[int, str]]] = {
     "taskType": ("task_type", "task_type_name", TASK_TYPES),
     "status": ("status", "status_name", TASK_STATUSES),
     "linkedInTaskType": ("linkedin_task_type", "linkedin_task_type_name", LINKEDIN_TASK_TYPES),
-    "source": ("source", "source_name", TASK_SOURCES),
 }
-_KNOWN = frozenset({*_PLAIN, *ENUM_FIELDS, "template"})
-_DELIVERY = {"email": "delivery_email", "phone": "delivery_phone"}
+_KNOWN = frozenset({*_PLAIN, *ENUM_FIELDS, "contact", *DETAIL_ONLY_FIELDS})
 
 
 def enum_value(enum: Mapping[int, str], value: Any) -> tuple[int | None, str | None, bool]:
@@ -107,27 +99,16 @@ def enum_value(enum: Mapping[int, str], value: Any) -> tuple[int | None, str | N
 
 
 def task_row(task: Mapping[str, Any], unknown: set[str] | None = None) -> dict[str, Any]:
-    """One `tasks` row of one task as Reply answers it; unknown enum values go into `unknown`
-    (`"taskType=10"`) for a warning."""
+    """One `tasks` row of one task (a list item or a detail); unknown enum values go into
+    `unknown` (`"taskType=10"`) for a warning."""
     row: dict[str, Any] = {column: task.get(field) for field, column in _PLAIN.items()}
+    row["contact_id"], row["contact_name"] = contact_of(task)
     for field, (code_column, name_column, enum) in ENUM_FIELDS.items():
         value = task.get(field)
         code, name, known = enum_value(enum, value)
         row[code_column], row[name_column] = code, name
         if not known and unknown is not None:
             unknown.add(f"{field}={value}")
-    template = task.get("template")
-    if isinstance(template, Mapping):
-        row["subject"], row["body"] = template.get("subject"), template.get("body")
-    else:
-        row["subject"], row["body"] = None, template
-    delivery = task.get("delivery")
-    if isinstance(delivery, Mapping):
-        for key, column in _DELIVERY.items():
-            row[column] = delivery.get(key)
-        row["delivery_url"] = delivery.get("linkedInUrl") or delivery.get("url")
-    else:
-        row["delivery_email"] = row["delivery_phone"] = row["delivery_url"] = None
     extra = {key: task[key] for key in sorted(task.keys() - _KNOWN)}
     row["extra_fields"] = extra or None
     return row
@@ -137,3 +118,8 @@ def tasks_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
     """The Arrow table of `task_row`s (their `extra_fields` as they were gathered)."""
     extra = [row.get("extra_fields") for row in rows]
     return records_table(rows, TASK_COLUMNS, computed={"extra_fields": extra})
+
+
+def users_table(users: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """The Arrow table of `clients.reply.users.TTeamUser`s."""
+    return records_table(users, USER_COLUMNS)

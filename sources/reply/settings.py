@@ -22,6 +22,10 @@ LIST_GET = "get"
 LIST_FILTER = "filter"
 LIST_ENDPOINTS = (LIST_GET, LIST_FILTER)
 
+# Loaded tasks the list no longer shows are read one by one before anything is deleted; more
+# than this many make a run incomplete. 1,000 reads take 10 minutes at 100 requests a minute.
+VERIFY_DELETIONS = 1_000
+
 SECTION = ("sources", "reply")
 # The short names Reply users know; see `clients.core.config` for where they rank.
 SHORT_ENV = {"api_key": "REPLY_API_KEY", "base_url": "REPLY_BASE_URL"}
@@ -43,8 +47,9 @@ class ReplySourceConfiguration(BaseConfiguration):
         rate_limits: the plan's limits as `REQUESTS/SECONDS,...` (Reply documents 100 a minute
             and 3,000 an hour per user), paced on our side.
         max_pages: the stop guard of one scan.
-        verify_deletions: tasks missing from a complete scan are read one by one
-            (`GET /v3/tasks/{id}`) before they are removed, up to this many (0: trust the scan).
+        verify_deletions: loaded tasks the list no longer shows are read one by one
+            (`GET /v3/tasks/{id}`) before they are removed; more than this many make the run
+            incomplete (nothing is ever removed on the list's word).
     """
 
     api_key: TSecretStrValue | None = None
@@ -56,7 +61,7 @@ class ReplySourceConfiguration(BaseConfiguration):
     list_endpoint: str = LIST_GET
     rate_limits: str = format_limits(DOCUMENTED_LIMITS)
     max_pages: int = MAX_PAGES
-    verify_deletions: int = 100
+    verify_deletions: int = VERIFY_DELETIONS
     timeout: float = 30.0
 
 

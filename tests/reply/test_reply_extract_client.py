@@ -128,8 +128,8 @@ def test_enums_read_numbers_and_names_alike() -> None:
     assert code_of(TASK_TYPES, "toDo") == code_of(TASK_TYPES, "ToDo") == code_of(TASK_TYPES, "0")
     assert code_of(TASK_TYPES, 1) is None and code_of(TASK_TYPES, "chat") is None
     assert code_of(TASK_TYPES, True) is None and code_of(TASK_TYPES, None) is None
-    assert name_of(LINKEDIN_TASK_TYPES, 2) == "InMail" and name_of(TASK_STATUSES, 5) == (
-        "SequenceDetached"
+    assert name_of(LINKEDIN_TASK_TYPES, 2) == "inMail" and name_of(TASK_STATUSES, 5) == (
+        "sequenceDetached"
     )
 
 

@@ -1,7 +1,8 @@
 """End to end over real HTTP: `run_reply_extract` against the Reply sandbox into real DuckDB and
-PostgreSQL. Every task lands once with typed values and enum names; numeric and string enums
-land the same; both auth schemes; paging by hasMore (incl. a stale last hasMore and a clamped
-page); the list endpoint fallback; the pacing by the plan's limits."""
+PostgreSQL. Every task lands once from the list's summary shape (contact id and name, finish
+time, enum codes and names); the team's users land in `users`; numeric and string enums land
+the same; both auth schemes; paging by hasMore (incl. a stale last hasMore and a clamped page);
+the list endpoint fallback and the filter's window; the pacing by the plan's limits."""
 
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ from pipelines.extract_reply import ReplyExtractSummary, run_reply_extract
 from sandbox.reply import ReplySandbox
 
 TASKS = "/v3/tasks"
-# Reply's names for the codes, as the brief (seed 004) spells them: written here, not imported.
-TYPE_NAMES = {0: "toDo", 2: "call", 4: "meeting", 5: "linkedIn", 7: "manualEmail", 8: "sms"}
-TYPE_NAMES[9] = "whatsApp"
-STATUS_NAMES = {0: "New", 1: "Finished", 3: "Cancelled", 4: "Archived", 5: "SequenceDetached"}
-LINKEDIN_NAMES = {0: "Message", 1: "Connect", 2: "InMail", 3: "ViewProfile"}
+# Reply's v3 names and the older pages' codes (VENDOR-SPECS §1.4): written here, not imported.
+TYPE_CODES = {"toDo": 0, "call": 2, "meeting": 4, "linkedIn": 5, "manualEmail": 7, "sms": 8}
+TYPE_CODES["whatsApp"] = 9
+STATUS_CODES = {"new": 0, "finished": 1, "cancelled": 3, "archived": 4, "sequenceDetached": 5}
+LINKEDIN_CODES = {"message": 0, "connect": 1, "inMail": 2, "viewProfile": 3}
 
 
 def extract(sb: ReplySandbox, tmp_path: Path, **kwargs: Any) -> ReplyExtractSummary:
@@ -92,10 +93,9 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
 
 
 COLUMNS = (
-    "id, contact_id, task_type, task_type_name, status, status_name, linkedin_task_type,"
-    " linkedin_task_type_name, source, assigned_user_id, sequence_id, sequence_step_name,"
-    " created_at, start_at, due_to, completed_at, is_failed, is_scheduled, subject, body,"
-    " delivery_email, delivery_phone, delivery_url, extra_fields"
+    "id, contact_id, contact_name, task_type, task_type_name, status, status_name,"
+    " linkedin_task_type, linkedin_task_type_name, assigned_user_id, sequence_id,"
+    " sequence_step_id, start_at, due_to, completed_at, is_scheduled, extra_fields"
 )
 
 
@@ -108,42 +108,39 @@ def test_every_task_lands_once_typed_with_enum_names(
     loaded = rows(warehouse["url"], f"SELECT {COLUMNS} FROM reply.tasks")
     assert len(loaded) == len({r[0] for r in loaded}) == 300
     for row in loaded:
-        (task_id, contact, ttype, tname, status, sname, li, liname, source, user, seq, step,
-         created, start, due, done, failed, scheduled, subject, body,
-         email, phone, url, extra) = row  # fmt: skip
+        (task_id, contact, contact_name, ttype, tname, status, sname, li, liname, user, seq, step,
+         start, due, done, scheduled, extra) = row  # fmt: skip
         t = tasks[task_id]
-        assert isinstance(task_id, int) and (contact, user) == (t["contactId"], t["assignedUserId"])
-        assert (ttype, tname) == (t["taskType"], TYPE_NAMES[t["taskType"]])
-        assert (status, sname) == (t["status"], STATUS_NAMES[t["status"]])
-        assert li == t["linkedInTaskType"]
-        assert liname == (LINKEDIN_NAMES[li] if li is not None else None)
-        assert (source, seq, step) == (t["source"], t["sequenceId"], t["sequenceStepName"])
-        assert [_aware(v) for v in (created, start, due, done)] == [
-            _utc(t[k]) for k in ("createdAt", "startAt", "dueTo", "completedAt")
+        assert isinstance(task_id, int) and user == t["assignedUserId"]
+        assert (contact, contact_name) == (t["contact"]["id"], t["contact"]["fullName"])
+        assert (ttype, tname) == (TYPE_CODES[t["taskType"]], t["taskType"])
+        assert (status, sname) == (STATUS_CODES[t["status"]], t["status"])
+        assert liname == t["linkedInTaskType"]
+        assert li == (LINKEDIN_CODES[liname] if liname is not None else None)
+        assert (seq, step, scheduled) == (t["sequenceId"], t["sequenceStepId"], t["isScheduled"])
+        assert [_aware(v) for v in (start, due, done)] == [
+            _utc(t[k]) for k in ("startAt", "dueTo", "finishedAt")
         ]
-        assert (failed, scheduled) == (t["isFailed"], t["isScheduled"])
-        assert (subject, body) == (t["template"]["subject"], t["template"]["body"])
-        delivery = t["delivery"] or {}
-        assert (email, phone, url) == (
-            delivery.get("email"),
-            delivery.get("phone"),
-            delivery.get("linkedInUrl"),
-        )
         assert extra is None
-    assert any("{{" in r[19] for r in loaded)  # handlebars kept verbatim
+    assert {r[2] for r in loaded if r[2] is not None} and any(r[14] for r in loaded)
     runs = rows(
         warehouse["url"],
-        "SELECT complete, end_reached, pages, requests, removed, tasks_seen FROM"
-        " reply.extract_runs",
+        "SELECT complete, end_reached, pages, requests, removed, tasks_seen, list_stable, users"
+        " FROM reply.extract_runs",
     )
-    assert runs == [(True, True, summary.pages, summary.requests, 0, 300)]
+    users = reply_sandbox.users()
+    assert runs == [(True, True, summary.pages, summary.requests, 0, 300, True, len(users))]
     assert rows(warehouse["url"], "SELECT count(*) FROM reply._reply_seen_task_ids") == [(300,)]
+    loaded_users = rows(warehouse["url"], "SELECT id, name, email, team_id FROM reply.users")
+    assert sorted(loaded_users) == sorted(
+        (u["id"], f"{u['firstName']} {u['lastName']}", u["email"], 7001) for u in users
+    )
 
 
 def test_numeric_and_string_enums_land_the_same(make_reply_sandbox: Any, tmp_path: Path) -> None:
-    as_numbers = make_reply_sandbox(anchor_date="2026-06-01T00:00:00Z")
-    as_strings = make_reply_sandbox(anchor_date="2026-06-01T00:00:00Z", enum_answers="strings")
-    assert isinstance(served(as_strings)[0]["taskType"], str)  # the switch is on
+    as_numbers = make_reply_sandbox(anchor_date="2026-06-01T00:00:00Z", enum_answers="numbers")
+    as_strings = make_reply_sandbox(anchor_date="2026-06-01T00:00:00Z")
+    assert isinstance(served(as_numbers)[0]["taskType"], int)  # the switch is on
     loaded = []
     for name, sb in (("numbers", as_numbers), ("strings", as_strings)):
         folder = tmp_path / name
@@ -178,8 +175,8 @@ def test_paging_by_has_more_skip_by_rows_received_and_a_stale_last_has_more(
     summary = extract(sb, tmp_path, top=100)
     assert summary.complete and summary.stale_has_more and summary.rows["tasks"] == 130
     scan = [int(r["query"]["skip"]) for r in list_calls(sb)]
-    # 40, 40, 40, 10 rows, then the empty page the stale flag asked for, then the re-read.
-    assert scan == [0, 40, 80, 120, 130, 0]
+    # 40, 40, 40, 10 rows, then the empty page the stale flag asked for; then the second pass.
+    assert scan == [0, 40, 80, 120, 130] * 2
     assert "still said hasMore" in summary.format()
     ids = rows(duckdb_url(tmp_path), "SELECT id FROM reply.tasks")
     assert sorted(i for (i,) in ids) == sorted(t["id"] for t in served(sb))
@@ -208,15 +205,15 @@ def test_pacing_by_the_plans_limits_is_shown(make_reply_sandbox: Any, tmp_path: 
         sb,
         tmp_path,
         top=10,
-        rate_limits="3/1",  # a plan of 3 requests a second: 7 pages and a re-read wait twice
+        rate_limits="5/1",  # 5 requests a second: users, 7 pages, 7 again for the proof
         progress=True,
         progress_options={"emit": lines.append, "interval": 0.2},
     )
-    assert summary.complete and summary.requests == 8
+    assert summary.complete and summary.requests == 15 and summary.pages == 7
     assert summary.paced_seconds >= 1.5 and "paced by Reply's limits" in summary.format()
     assert any("paced" in line for line in lines) and lines[-1].startswith("reply extract")
     times = sorted(r["timestamp"] for r in list_calls(sb))
-    assert all(b - a >= 0.9 for a, b in zip(times, times[3:], strict=False))
+    assert all(b - a >= 0.9 for a, b in zip(times, times[5:], strict=False))
     paced = rows(duckdb_url(tmp_path), "SELECT paced_seconds FROM reply.extract_runs")
     assert paced[0][0] >= 1.5
 
@@ -236,6 +233,36 @@ def test_429s_wait_their_retry_after_and_the_scan_completes(
     refused = [c for c in calls if c["status"] == 429]
     assert summary.rate_limited == len(refused) > 0
     answered = [int(c["query"]["skip"]) for c in calls if c["status"] == 200]
-    assert answered == [*range(0, 120, 10), 0]  # every page once, in order, then the re-read
+    assert answered == [*range(0, 120, 10)] * 2  # every page once, in order, then the proof
     ids = rows(duckdb_url(tmp_path), "SELECT count(DISTINCT id) FROM reply.tasks")
     assert ids == [(120,)]
+
+
+@pytest.mark.parametrize("to", [None, "2099-12-31T23:59:59Z"])
+def test_the_filter_window_is_sent_wide_so_a_task_far_ahead_is_read(
+    make_reply_sandbox: Any, tmp_path: Path, to: str | None
+) -> None:
+    # The filter keeps tasks whose startAt is within [from, to], by default up to a year from
+    # now (RS @1,710,000): a task the push may create for 2099 must still be read.
+    sb = make_reply_sandbox(tasks=30)
+    far = sb.add_task(
+        taskType="call",
+        startAt="2099-06-01T09:00:00Z",
+        dueTo="2099-06-02T09:00:00Z",
+        template={"body": "Call far ahead"},
+        contactId=sb.contacts(1)[0]["id"],
+    )
+    default_window = httpx.post(
+        f"{sb.base_url}/v3/tasks/filter",
+        headers=sb.auth_headers(),
+        params={"top": 1000},
+        json={} if to is None else {"to": to},
+    ).json()["items"]
+    assert (far["id"] in [t["id"] for t in default_window]) is (to is not None)
+    sb.clear_requests()
+    summary = extract(sb, tmp_path, list_endpoint="filter")
+    assert summary.complete and summary.rows["tasks"] == 31
+    ids = {i for (i,) in rows(duckdb_url(tmp_path), "SELECT id FROM reply.tasks")}
+    assert far["id"] in ids
+    sent = {(r["body"] or {}).get("to") for r in list_calls(sb) if r["method"] == "POST"}
+    assert sent == {"9999-12-31T00:00:00Z"}

@@ -22,9 +22,10 @@ SCALARS = st.one_of(
 )
 ANY = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
     st.text(max_size=8), inner, max_size=3), max_leaves=6)  # fmt: skip
-FIELDS = ("contactId", "taskType", "status", "linkedInTaskType", "source", "assignedUserId",
-          "createdAt", "startAt", "dueTo", "completedAt", "isFailed", "isScheduled", "template",
-          "delivery", "content", "sequenceStepName", "somethingNew")  # fmt: skip
+FIELDS = ("contact", "contactId", "taskType", "status", "linkedInTaskType", "creationSource",
+          "assignedUserId", "createdAt", "startAt", "dueTo", "finishedAt", "isFailed",
+          "isScheduled", "template", "deliveryInfo", "content", "sequenceStepDisplayName",
+          "sequenceId", "sequenceStepId", "somethingNew")  # fmt: skip
 TASK = st.fixed_dictionaries(
     {"id": st.integers(min_value=1, max_value=2**62)},
     optional={name: ANY for name in FIELDS},
@@ -55,8 +56,23 @@ def test_both_forms_and_unknown_values() -> None:
     )
     assert numbers == names and not unknown
     assert (numbers["task_type"], numbers["task_type_name"]) == (5, "linkedIn")
-    assert (numbers["status_name"], numbers["linkedin_task_type_name"]) == ("Archived", "InMail")
+    assert (numbers["status_name"], numbers["linkedin_task_type_name"]) == ("archived", "inMail")
     later = task_row({"id": 2, "taskType": 11, "status": "snoozed"}, unknown)
     assert (later["task_type"], later["task_type_name"]) == (11, None)
     assert (later["status"], later["status_name"]) == (None, "snoozed")
     assert unknown == {"taskType=11", "status=snoozed"}
+
+
+def test_a_list_item_and_a_detail_give_the_same_row() -> None:
+    # The list's summary (contact {id, fullName}) and the detail (contactId, detail-only fields)
+    # of one task land as the same row, but the name only the list carries.
+    item = {"id": 7, "taskType": "call", "status": "finished", "contact": {"id": 3, "fullName": "A B"},
+            "finishedAt": "2026-01-02T00:00:00Z", "assignedUserId": 9}  # fmt: skip
+    detail = {"id": 7, "taskType": "call", "status": "finished", "contactId": 3,
+              "finishedAt": "2026-01-02T00:00:00Z", "assignedUserId": 9, "createdAt": "x",
+              "creationSource": "user", "template": {"body": "b"}, "deliveryInfo": None}  # fmt: skip
+    from_list, from_detail = task_row(item), task_row(detail)
+    assert (from_list["contact_id"], from_list["contact_name"]) == (3, "A B")
+    assert from_detail == {**from_list, "contact_name": None}
+    assert from_list["completed_at"] == "2026-01-02T00:00:00Z" and from_list["extra_fields"] is None
+    assert task_row({"id": 8, "contact": None})["contact_id"] is None

@@ -42,17 +42,18 @@ def test_push_creates_each_task_as_asked_and_a_rerun_sends_nothing(
     made = {str(t["contactId"]): t for t in sb.created()}
     assert len(made) == 4
     call, linkedin, email, todo = (made[r["contact_id"]] for r in rows)
-    assert (call["taskType"], call["linkedInTaskType"], call["status"]) == (2, None, 0)
+    assert (call["taskType"], call["linkedInTaskType"], call["status"]) == ("call", None, "new")
     assert call["template"]["body"] == "Call {{firstName}} about the renewal"  # verbatim
     assert call["startAt"].startswith("2026-07-01T09:00:00") and call["dueTo"].startswith(
         "2026-07-02T17:00:00"
     )
-    assert (linkedin["taskType"], linkedin["linkedInTaskType"]) == (5, 1)
-    assert email["taskType"] == 7 and email["template"] == {
+    assert (linkedin["taskType"], linkedin["linkedInTaskType"]) == ("linkedIn", "connect")
+    assert email["taskType"] == "manualEmail" and email["template"] == {
         "subject": "Renewal, {{company}}",
         "body": "Dear {{firstName}}",
+        "attachmentIdList": None,
     }
-    assert todo["taskType"] == 0 and todo["startAt"].startswith("2026-07-01T09:00:00")
+    assert todo["taskType"] == "toDo" and todo["startAt"].startswith("2026-07-01T09:00:00")
     ledger = reply_ledger(warehouse_url)
     assert {rid: e["task_id"] for rid, e in ledger.items()} == {
         r["request_id"]: str(made[r["contact_id"]]["id"]) for r in rows
@@ -164,7 +165,7 @@ def test_numeric_and_string_enums(
     if form == "names":
         assert [(b["taskType"], b.get("linkedInTaskType")) for b in sent] == [
             ("call", None),
-            ("linkedIn", "InMail"),
+            ("linkedIn", "inMail"),
         ]
     else:
         assert [(b["taskType"], b.get("linkedInTaskType")) for b in sent] == [(2, None), (5, 2)]
@@ -175,10 +176,10 @@ def test_refused_enum_form_is_rejected_with_reply_detail(
 ) -> None:
     sb = make_reply_sandbox(enum_requests="strings")
     write_reply_input(warehouse_url, reply_rows(sb, 1))
-    summary = reply_push(sb)  # numbers, which this Reply refuses
+    summary = reply_push(sb, enum_form="numbers")  # which this Reply refuses
     assert summary.rejected == 1, summary.format()
     (reason,) = [why for _, _, why in summary.rejections]
-    assert "400 validation.failed" in reason and "taskType" in reason
+    assert "refused the task (400)" in reason and "/taskType" in reason
 
 
 def test_contact_email_resolved_by_exact_match(

@@ -246,6 +246,6 @@ def test_typed_warehouse_columns_push_end_to_end(
     assert summary.utc_assumed == 2
     made = {t["contactId"]: t for t in sb.created()}
     linkedin = made[contacts[0]["id"]]
-    assert (linkedin["taskType"], linkedin["linkedInTaskType"]) == (5, 1)
+    assert (linkedin["taskType"], linkedin["linkedInTaskType"]) == ("linkedIn", "connect")
     assert linkedin["startAt"].startswith("2026-07-01T09:00:00")
     assert made[contacts[1]["id"]]["dueTo"].startswith("2026-07-01T12:00:00")

@@ -133,26 +133,39 @@ def test_requests_take_enums_as_the_switch_says(
     assert (by_name.status_code == 201) is name_ok
     for resp in (by_number, by_name):
         if resp.status_code == 201:
-            assert (resp.json()["taskType"], resp.json()["linkedInTaskType"]) == (5, 1)
+            assert (resp.json()["taskType"], resp.json()["linkedInTaskType"]) == (
+                "linkedIn",
+                "connect",
+            )
         else:
             assert resp.status_code == 400
-            assert {e["field"] for e in resp.json()["errors"]} == {
-                "taskType",
-                "linkedInTaskType",
+            assert {e["pointer"] for e in resp.json()["errors"]} == {
+                "/taskType",
+                "/linkedInTaskType",
             }
     filtered = reply_client(sb).post(
         "/v3/tasks/filter", json={"taskType": 5 if number_ok else "linkedIn"}
     )
     assert filtered.status_code == 200
-    assert {t["taskType"] for t in filtered.json()["items"]} == {5}
+    assert {t["taskType"] for t in filtered.json()["items"]} == {"linkedIn"}
 
 
-def test_answers_name_enums_when_switched_to_strings(
-    make_reply_sandbox: Callable[..., ReplySandbox], reply_client: Callable[..., httpx.Client]
+@pytest.mark.parametrize("form", ["strings", "numbers"])
+def test_answers_name_enums_by_default_and_numbers_when_switched(
+    make_reply_sandbox: Callable[..., ReplySandbox],
+    reply_client: Callable[..., httpx.Client],
+    form: str,
 ) -> None:
-    sb = make_reply_sandbox(enum_answers="strings", tasks=400)
+    sb = make_reply_sandbox(tasks=400, **({} if form == "strings" else {"enum_answers": form}))
     task = create_with(sb, reply_client, taskType=5, linkedInTaskType=3).json()
-    assert (task["taskType"], task["status"], task["linkedInTaskType"], task["source"]) == (
+    if form == "numbers":  # older pages (seed 004): integers
+        assert (task["taskType"], task["status"], task["linkedInTaskType"]) == (5, 0, 3)
+        assert task["creationSource"] == 0
+        items = reply_client(sb).get("/v3/tasks", params={"top": 1000}).json()["items"]
+        assert {t["taskType"] for t in items} == {0, 2, 4, 5, 7, 8, 9}
+        assert {t["status"] for t in items} == {0, 1, 3, 4, 5}
+        return
+    assert (task["taskType"], task["status"], task["linkedInTaskType"], task["creationSource"]) == (
         "linkedIn",
         "new",
         "viewProfile",
@@ -175,7 +188,7 @@ def test_answers_name_enums_when_switched_to_strings(
         "archived",
         "sequenceDetached",
     }
-    assert {t["source"] for t in items} == {"user", "sequence", "meeting"}
+    assert {t["creationSource"] for t in sb.tasks()} == {0, 1, 2}  # the hook keeps codes
     assert sb.task(task["id"])["taskType"] == "linkedIn"  # hooks answer the same way
 
 

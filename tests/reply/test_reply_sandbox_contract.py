@@ -1,5 +1,5 @@
-"""Contract tests of the Reply.io sandbox: the shapes seed 004 and NOTES.md section 3 describe,
-over real HTTP."""
+"""Contract tests of the Reply.io sandbox: the shapes VENDOR-SPECS.md §1 describes, over real
+HTTP (the per-fact table, client side too, is `test_reply_spec_contract.py`)."""
 
 from __future__ import annotations
 
@@ -18,18 +18,32 @@ TASK_FIELDS = {
     "linkedInTaskType",
     "sequenceId",
     "sequenceStepId",
-    "sequenceStepName",
+    "sequenceStepDisplayName",
     "assignedUserId",
-    "source",
+    "creationSource",
     "createdAt",
     "startAt",
     "dueTo",
-    "completedAt",
+    "finishedAt",
     "isFailed",
     "isScheduled",
     "template",
     "content",
-    "delivery",
+    "deliveryInfo",
+}
+LIST_ITEM_FIELDS = {
+    "id",
+    "taskType",
+    "status",
+    "linkedInTaskType",
+    "assignedUserId",
+    "contact",
+    "startAt",
+    "dueTo",
+    "finishedAt",
+    "isScheduled",
+    "sequenceId",
+    "sequenceStepId",
 }
 
 
@@ -53,17 +67,32 @@ def test_create_answers_the_full_task_detail_and_lists_show_it(
     assert resp.status_code == 201
     task = resp.json()
     assert set(task) == TASK_FIELDS
-    assert task["taskType"] == 2 and task["status"] == 0 and task["contactId"] == contact["id"]
+    assert task["taskType"] == "call" and task["status"] == "new"
+    assert task["contactId"] == contact["id"]
     assert task["startAt"] == "2026-03-02T09:00:00.000Z"
     assert task["dueTo"] == "2026-03-03T09:00:00.000Z"
-    assert task["template"] == {"subject": "Hello", "body": "Call {{firstName}} about {{company}}"}
-    assert task["completedAt"] is None and task["linkedInTaskType"] is None
-    assert task["source"] == 0 and task["sequenceId"] is None
+    assert task["template"] == {
+        "subject": "Hello",
+        "body": "Call {{firstName}} about {{company}}",
+        "attachmentIdList": None,
+    }
+    assert task["finishedAt"] is None and task["linkedInTaskType"] is None
+    assert task["creationSource"] == "user" and task["sequenceId"] is None
     assert task["assignedUserId"] == reply_sandbox.users()[0]["id"]
-    assert task["delivery"] == {"phone": contact["phone"]}
+    assert task["deliveryInfo"] == {
+        "email": None,
+        "phoneNumber": contact["phone"],
+        "linkedInUrl": None,
+    }
     assert api.get(f"/v3/tasks/{task['id']}").json() == task
     listed = api.post("/v3/tasks/filter", json={"contactId": contact["id"]}).json()
-    assert task in listed["items"]
+    (item,) = [t for t in listed["items"] if t["id"] == task["id"]]
+    assert set(item) == LIST_ITEM_FIELDS
+    full_name = f"{contact['firstName']} {contact['lastName']}"
+    assert item["contact"] == {"id": contact["id"], "fullName": full_name}
+    assert {k: item[k] for k in LIST_ITEM_FIELDS - {"contact"}} == {
+        k: task[k] for k in LIST_ITEM_FIELDS - {"contact"}
+    }
     assert [c["id"] for c in reply_sandbox.created()] == [task["id"]]
 
 

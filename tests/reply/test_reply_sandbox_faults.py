@@ -125,30 +125,40 @@ def test_hooks_add_change_and_delete_tasks_as_if_done_in_reply(
     added = reply_sandbox.add_task(
         **a_task(CONTACT, taskType="sms"), status="finished", assignedUserId=users[1]["id"]
     )
-    assert (added["taskType"], added["status"], added["assignedUserId"]) == (8, 1, users[1]["id"])
-    assert added["completedAt"] is not None
+    assert (added["taskType"], added["status"], added["assignedUserId"]) == (
+        "sms",
+        "finished",
+        users[1]["id"],
+    )
+    assert added["finishedAt"] is not None
     assert api.get(f"/v3/tasks/{added['id']}").json() == added
     assert reply_sandbox.created() == []  # only API creates count as created
 
     changed = reply_sandbox.patch_task(added["id"], status=3, dueTo="2026-03-09T00:00:00Z")
-    assert (changed["status"], changed["completedAt"], changed["dueTo"]) == (
-        3,
+    assert (changed["status"], changed["finishedAt"], changed["dueTo"]) == (
+        "cancelled",
         None,
         "2026-03-09T00:00:00.000Z",
     )
     assert api.get(f"/v3/tasks/{added['id']}").json() == changed
     seed_id = api.get("/v3/tasks", params={"top": 1}).json()["items"][0]["id"]
+    seed_status = api.get(f"/v3/tasks/{seed_id}").json()["status"]
     reply_sandbox.delete_task(seed_id)
-    assert api.get(f"/v3/tasks/{seed_id}").status_code == 404
+    # Deleted as Reply does (RS @1,723,200): cancelled (open) or archived (finished), out of
+    # every list; by id it still answers (the `deleted_by_id` switch: or 404).
+    gone = api.get(f"/v3/tasks/{seed_id}").json()
+    assert gone["status"] == ("archived" if seed_status == "finished" else "cancelled")
     listed = [t["id"] for t in api.get("/v3/tasks", params={"top": 1000}).json()["items"]]
     assert seed_id not in listed and added["id"] in listed
     assert len(listed) == 300
     with pytest.raises(RuntimeError, match="cannot patch"):
         reply_sandbox.patch_task(added["id"], priority="high")
-    with pytest.raises(RuntimeError, match="not found"):
-        reply_sandbox.task(seed_id)
+    reply_sandbox.configure(deleted_by_id="404")
+    assert api.get(f"/v3/tasks/{seed_id}").status_code == 404
+    reply_sandbox.configure(deleted_by_id="status")
 
-    seed_task = api.get("/v3/tasks", params={"top": 2}).json()["items"][1]
+    seed_item = api.get("/v3/tasks", params={"top": 2}).json()["items"][1]
+    seed_task = api.get(f"/v3/tasks/{seed_item['id']}").json()
     reply_sandbox.patch_task(seed_task["id"], status="archived", template={"body": "edited"})
     assert api.get(f"/v3/tasks/{seed_task['id']}").json()["template"]["body"] == "edited"
 

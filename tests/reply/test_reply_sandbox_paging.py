@@ -42,19 +42,20 @@ def read_all(
 def test_filter_narrows_by_start_time_type_status_contact_and_owner(
     make_reply_sandbox: Callable[..., ReplySandbox], reply_client: Callable[..., httpx.Client]
 ) -> None:
-    sb = make_reply_sandbox(tasks=900, anchor_date="2026-06-01T00:00:00Z")
+    # Enums as codes here, so the expectations compare numbers; a filter takes one value each.
+    sb = make_reply_sandbox(tasks=900, anchor_date="2026-06-01T00:00:00Z", enum_answers="numbers")
     api = reply_client(sb)
     everything = read_all(api, 1000)[0]
     assert len(everything) == 900
     owner = everything[0]["assignedUserId"]
-    contact = everything[0]["contactId"]
+    contact = everything[0]["contact"]["id"]
     cases: list[tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
         ({"taskType": 2}, lambda t: t["taskType"] == 2),
-        ({"taskType": [5, "manualEmail"]}, lambda t: t["taskType"] in (5, 7)),
-        ({"status": [0, 3]}, lambda t: t["status"] in (0, 3)),
+        ({"taskType": "manualEmail"}, lambda t: t["taskType"] == 7),
+        ({"status": 3}, lambda t: t["status"] == 3),
         ({"status": "finished"}, lambda t: t["status"] == 1),
-        ({"contactId": contact}, lambda t: t["contactId"] == contact),
-        ({"assignedUserId": [owner]}, lambda t: t["assignedUserId"] == owner),
+        ({"contactId": contact}, lambda t: t["contact"]["id"] == contact),
+        ({"assignedUserId": owner}, lambda t: t["assignedUserId"] == owner),
         (
             {"from": "2026-04-01T00:00:00Z", "to": "2026-04-30T23:59:59Z"},
             lambda t: "2026-04-01" <= t["startAt"][:10] <= "2026-04-30",
@@ -74,21 +75,29 @@ def test_filter_narrows_by_start_time_type_status_contact_and_owner(
 def test_bad_filters_and_paging_are_400s_naming_the_field(
     reply_sandbox: ReplySandbox, reply_client: Callable[..., httpx.Client]
 ) -> None:
+    # Filter: a validation problem, pointers naming query parameters bare and body fields as
+    # JSON Pointers (RS @1,708,800); GET: a business problem `task.invalidPagination`.
     api = reply_client(reply_sandbox)
-    for params, body, field in [
+    for params, body, pointer in [
         ({"top": 1001}, {}, "top"),
         ({"top": 0}, {}, "top"),
         ({"top": "ten"}, {}, "top"),
         ({"skip": -1}, {}, "skip"),
-        ({}, {"from": "yesterday"}, "from"),
-        ({}, {"taskType": "fax"}, "taskType"),
-        ({}, {"status": 2}, "status"),
-        ({}, {"contactId": "3100005"}, "contactId"),
-        ({}, {"assignedUserId": [1.5]}, "assignedUserId"),
+        ({}, {"from": "yesterday"}, "/from"),
+        ({}, {"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, "/to"),
+        ({}, {"taskType": "fax"}, "/taskType"),
+        ({}, {"status": 2}, "/status"),
+        ({}, {"status": ["new"]}, "/status"),
+        ({}, {"contactId": "3100005"}, "/contactId"),
+        ({}, {"assignedUserId": [1]}, "/assignedUserId"),
+        ({}, {"sequenceIds": 900}, "/sequenceIds"),
     ]:
         resp = api.post("/v3/tasks/filter", params=params, json=body)
         assert resp.status_code == 400, (params, body)
-        assert [e["field"] for e in resp.json()["errors"]] == [field]
+        assert [e["pointer"] for e in resp.json()["errors"]] == [pointer]
+    for params in ({"top": 1001}, {"skip": -1}):
+        resp = api.get("/v3/tasks", params=params)
+        assert (resp.status_code, resp.json()["code"]) == (400, "task.invalidPagination")
     assert api.get("/v3/tasks", params={"top": 1000}).status_code == 200
 
 
@@ -101,8 +110,10 @@ def test_the_page_cap_is_a_switch_and_may_clamp(
     clamped = reply_client(make_reply_sandbox(tasks=120, page_cap=50, over_cap="clamp"))
     page = clamped.get("/v3/tasks", params={"top": 1000}).json()
     assert (len(page["items"]), page["hasMore"]) == (50, True)
-    default = reply_client(make_reply_sandbox(tasks=120, default_top=25)).get("/v3/tasks").json()
-    assert (len(default["items"]), default["hasMore"]) == (25, True)
+    default = reply_client(make_reply_sandbox(tasks=120)).get("/v3/tasks").json()
+    assert (len(default["items"]), default["hasMore"]) == (25, True)  # RS: default 25
+    other = reply_client(make_reply_sandbox(tasks=120, default_top=100)).get("/v3/tasks").json()
+    assert (len(other["items"]), other["hasMore"]) == (100, True)
 
 
 @pytest.mark.parametrize("tasks", [0, 1, 99, 100, 101])
@@ -174,16 +185,10 @@ def test_list_mode_decides_which_list_endpoints_exist(
     assert api.post("/v3/tasks", json=a_task(CONTACT)).status_code == 201  # create always
 
 
-def test_include_content_renders_every_listed_template(
+def test_list_items_never_carry_content_even_when_asked(
     reply_sandbox: ReplySandbox, reply_client: Callable[..., httpx.Client]
 ) -> None:
+    # `content` is a detail field, only on GET by id with includeContent=true (RS @1,705,000).
     api = reply_client(reply_sandbox)
     items = api.get("/v3/tasks", params={"top": 300, "includeContent": "true"}).json()["items"]
-    contacts = {c["id"]: c for c in reply_sandbox.contacts(1000)}
-    for task in items:
-        assert "{{" not in task["content"]["body"]
-        assert contacts[task["contactId"]]["firstName"] in task["content"]["body"] or (
-            "{{firstName}}" not in task["template"]["body"]
-        )
-    plain = api.get("/v3/tasks", params={"top": 300}).json()["items"]
-    assert all(t["content"] is None for t in plain)
+    assert len(items) == 300 and not any("content" in t or "template" in t for t in items)
