@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from tests.reply.reply_push_support import (
     CREATE,
     creates,
@@ -114,6 +116,10 @@ def test_connection_dropped_after_create_is_found_not_resent(
     assert searches and {e["body"]["contactId"] for e in searches} <= {
         int(r["contact_id"]) for r in rows
     }
+    # The window is always sent, or a task started over a year ahead would be invisible.
+    assert {(e["body"]["from"], e["body"]["to"]) for e in searches} == {
+        ("2000-01-01T00:00:00Z", "9999-12-31T00:00:00Z")
+    }
     rerun = reply_push(sb)
     assert (rerun.already_delivered, rerun.calls) == (5, 0)
 
@@ -151,3 +157,32 @@ def test_lagging_list_leaves_the_row_for_the_next_run_which_finds_it(
     second = reply_push(sb)
     assert (second.already_delivered, second.calls) == (1, 0), second.format()
     assert len(sb.created()) == 1 and len(creates(sb)) == 1
+
+
+@pytest.mark.parametrize("answers", ["strings", "numbers"])
+def test_a_lost_answer_is_matched_on_the_detail_not_a_look_alike(
+    make_reply_sandbox: Any, warehouse_url: str, reply_push: Any, answers: str
+) -> None:
+    """Filter items are summaries (no template, no creationSource, no createdAt): a task made in
+    Reply's app for the same contact, type, start and due but another body is told apart by
+    reading each candidate's detail; the real one is found, nothing is resent, nothing needs
+    review."""
+    sb = make_reply_sandbox(enum_answers=answers, rate_limits={"minute": 10**6, "hour": 10**7})
+    rows = reply_rows(sb, 1, start_at="2099-01-05T09:00:00Z", due_to="2099-01-06T09:00:00Z")
+    look_alike = sb.add_task(
+        taskType="call",
+        contactId=int(rows[0]["contact_id"]),
+        startAt="2099-01-05T09:00:00Z",
+        dueTo="2099-01-06T09:00:00Z",
+        template={"body": "Another body"},
+    )
+    write_reply_input(warehouse_url, rows)
+    sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1}])
+    summary = reply_push(sb)
+    assert (summary.created, summary.needs_review) == (1, 0), summary.format()
+    assert summary.reconciled == {"found": 1} and len(creates(sb)) == 1
+    (made,) = sb.created()
+    assert reply_ledger(warehouse_url)[rows[0]["request_id"]]["task_id"] == str(made["id"])
+    gets = [e for e in sb.requests() if e["endpoint"] == "tasks.get"]
+    read = {int(e["path"].rsplit("/", 1)[1]) for e in gets}
+    assert read <= {made["id"], look_alike["id"]} and made["id"] in read
