@@ -266,3 +266,26 @@ def test_the_filter_window_is_sent_wide_so_a_task_far_ahead_is_read(
     assert far["id"] in ids
     sent = {(r["body"] or {}).get("to") for r in list_calls(sb) if r["method"] == "POST"}
     assert sent == {"9999-12-31T00:00:00Z"}
+
+
+def test_the_unified_views_show_reply_owners_by_name_and_email(
+    reply_sandbox: ReplySandbox, tmp_path: Path
+) -> None:
+    # Reply's tasks name their owner only by `assignedUserId`; `whoami/team-users` gives the
+    # names and emails, which the unified views join (VENDOR-SPECS §1.6).
+    assert extract(reply_sandbox, tmp_path).complete
+    users = {u["id"]: u for u in reply_sandbox.users()}
+    owners = rows(
+        duckdb_url(tmp_path),
+        "SELECT DISTINCT owner_id, owner_name, owner_email FROM sales_tasks.all_tasks"
+        " WHERE vendor = 'reply'",
+    )
+    assert owners and {int(i) for i, _, _ in owners} <= set(users)
+    for owner_id, name, email in owners:
+        user = users[int(owner_id)]
+        assert (name, email) == (f"{user['firstName']} {user['lastName']}", user["email"])
+    per_owner = rows(
+        duckdb_url(tmp_path),
+        "SELECT owner FROM sales_tasks.open_by_owner WHERE vendor = 'reply'",
+    )
+    assert per_owner and all("@" in o for (o,) in per_owner)  # emails, not numbers
