@@ -2,7 +2,7 @@
 task store, JSON rendering, problem+json errors, field rules, rate limits, config, CLI flags,
 hooks and test handle.
 
-An independent reading of Reply's docs (seed 004, `shared/api-docs/NOTES.md` section 3): it
+An independent reading of Reply's v3 specification (`shared/api-docs/VENDOR-SPECS.md` §1): it
 never imports the client code. `EMULATOR` is what the registry (`sandbox.registry`) runs.
 """
 
