@@ -1,11 +1,11 @@
 """The input contract of a Reply.io push: which columns, names and values a row may use, and
 Reply's own rules, checked before any call (a row Reply would refuse costs no request).
 
-Facts relied on (seed 004, "Create a task", and NOTES.md §3; the numbers and names are
-`clients.reply.enums`):
-- `taskType` 0 ToDo, 2 Call, 4 Meeting, 5 LinkedIn, 7 ManualEmail, 8 Sms, 9 WhatsApp (the beta
-  docs spell them `toDo`, `call`, ...); `linkedInTaskType` 0 Message, 1 Connect, 2 InMail,
-  3 ViewProfile, "only for LinkedIn tasks".
+Facts relied on (VENDOR-SPECS.md §1.4, `TaskCreateRequest` RS @1,697,800; the numbers and
+names are `clients.reply.enums`):
+- `taskType` `toDo, call, meeting, linkedIn, manualEmail, sms, whatsApp` (0, 2, 4, 5, 7, 8, 9 on
+  older pages); `linkedInTaskType` `message, connect, inMail, viewProfile` (0-3), "only for
+  LinkedIn tasks".
 - `startAt` "must be on or after 2015-01-01"; `dueTo` "must be after startAt".
 - `template.body` "is required" (handlebars such as `{{firstName}}` are Reply's to resolve, so
   the body is sent as given); `template.subject` is optional.
