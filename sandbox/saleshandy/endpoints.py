@@ -12,7 +12,9 @@ Facts relied on (seed 003, NOTES.md section 2):
   priority|completedAt|skippedAt|dueDate, `status` upcoming|dueToday|completed|skipped|overdue,
   `sequenceId`, `taskAssignee`, `prospectOutcome`, `taskType` linkedin|call|whatsapp|custom,
   `search`, `callOutcome`; no totals; `payload` an array or `{"tasks": [...]}` (`list_payload`).
-- `GET /v1/tasks/{taskId}`: 404 `The requested task could not be found`.
+- `GET /v1/tasks/{taskId}`: 404 `The requested task could not be found` (SN @~389,500); the
+  task at `payload.task` as snooze answers it (SD snooze), or `payload` (`one_task_payload`).
+- Every task is keyed `taskId` (VENDOR-SPECS 0 fact 9; `task_key` plays `id`).
 - `GET /v1/tasks/counts`, `GET /v1/tasks/assignee/list`, `GET /v1/prospects?search=` (payload
   an array; a text search, not an exact email lookup).
 - `POST /v1/tasks/{id}/complete|skip|snooze`, `PATCH /v1/tasks/{id}/note` exist (spec, 3p); their
@@ -23,7 +25,8 @@ sequence; the default sort is `dueDate` ASC; nulls sort last both ways, ties in 
 counts take the list's filters except `status`; prospects search matches a substring of the
 email or name, case-insensitively, exact email matches first; the task actions answer the task,
 snooze takes a `dueDate` (not in the past), note a `taskNote`, and a task already completed or
-skipped cannot be completed, skipped or snoozed (400 `Task is already completed`).
+skipped cannot be completed, skipped or snoozed (400 `Task is already completed`). The
+actions answer `payload.task` (the shape snooze documents).
 """
 
 from __future__ import annotations
@@ -151,7 +154,8 @@ def list_tasks(app: SaleshandyState, params: dict[str, Any]) -> Response:
     rows = app.store.select(
         filters(params), sort_by, order == "DESC", today, app.cfg.index_lag_seconds
     )[start : start + size]
-    tasks = [render.task(app.ds, t, today) for t in rows]
+    shape = app.shape()
+    tasks = [render.task(app.ds, t, today, shape) for t in rows]
     payload: Any = tasks if app.cfg.list_payload == "array" else {"tasks": tasks}
     return ok(payload, "Tasks fetched successfully")
 
@@ -160,7 +164,9 @@ def get_task(app: SaleshandyState, task_id: str) -> Response:
     found = app.store.get(task_id)
     if found is None:
         return error(NOT_FOUND, 404)
-    return ok(render.task(app.ds, found, app.today()), "Task fetched successfully")
+    shown = render.task(app.ds, found, app.today(), app.shape())
+    payload = {"task": shown} if app.cfg.one_task_payload == "task" else shown
+    return ok(payload, "Task fetched successfully")
 
 
 def act(app: SaleshandyState, params: dict[str, Any]) -> Response:
@@ -187,7 +193,8 @@ def act(app: SaleshandyState, params: dict[str, Any]) -> Response:
         set_state(task, "completed" if action == "complete" else "skipped")
     app.store.bump()
     done = {"complete": "completed", "skip": "skipped", "snooze": "snoozed", "note": "updated"}
-    return ok(render.task(app.ds, task, app.today()), f"Task {done[action]} successfully")
+    shown = render.task(app.ds, task, app.today(), app.shape())
+    return ok({"task": shown}, f"Task {done[action]} successfully")
 
 
 def counts(app: SaleshandyState, params: dict[str, Any]) -> Response:

@@ -19,7 +19,7 @@ def test_complete_and_skip(saleshandy_sandbox, saleshandy_client, open_task, act
     before = api.get("/v1/tasks/counts").json()["payload"]
     resp = api.post(f"/v1/tasks/{open_task['id']}/{action}")
     assert resp.status_code == 200
-    task = resp.json()["payload"]
+    task = resp.json()["payload"]["task"]  # the shape snooze documents (SD snooze)
     assert task["status"] == status and task[f"{status}At"] is not None
     assert task["updatedAt"] > open_task["updatedAt"]
     after = api.get("/v1/tasks/counts").json()["payload"]
@@ -34,9 +34,9 @@ def test_snooze_moves_the_due_date(saleshandy_sandbox, saleshandy_client, open_t
     path = f"/v1/tasks/{open_task['id']}/snooze"
     assert api.post(path, json={"dueDate": "2020-01-01"}).status_code == 400
     assert api.post(path, json={}).json() == {"message": "dueDate is required"}
-    moved = api.post(path, json={"dueDate": "2032-01-02"}).json()["payload"]
+    moved = api.post(path, json={"dueDate": "2032-01-02"}).json()["payload"]["task"]
     assert moved["dueDate"] == "2032-01-02" and moved["status"] == "upcoming"
-    assert api.get(f"/v1/tasks/{open_task['id']}").json()["payload"] == moved
+    assert api.get(f"/v1/tasks/{open_task['id']}").json()["payload"] == {"task": moved}
 
 
 def test_note(saleshandy_sandbox, saleshandy_client, open_task) -> None:
@@ -45,7 +45,7 @@ def test_note(saleshandy_sandbox, saleshandy_client, open_task) -> None:
     resp = api.patch(path, json={"taskNote": "Ask for the CFO"})
     assert resp.json()["message"] == "Task updated successfully"
     listed = api.get("/v1/tasks", params={"search": "ask for the cfo"}).json()["payload"]
-    assert [t["id"] for t in listed] == [open_task["id"]]
+    assert [t["taskId"] for t in listed] == [open_task["id"]]
     assert api.patch(path, json={}).status_code == 400
 
 
