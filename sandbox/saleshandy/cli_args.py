@@ -68,6 +68,7 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
 # flag -> (config field, value it sets, help)
 _SWITCHES: TSwitches = {
     "--failure-reason": ("failure_reason", True, "a failed create result says why (message)"),
+    "--no-created-at": ("task_created_at", False, "tasks carry no createdAt"),
     "--no-rate-headers": ("rate_headers", False, "omit x-ratelimit-* headers"),
     "--no-retry-after": ("retry_after_header", False, "omit retry-after on 429"),
 }

@@ -47,6 +47,8 @@ FACTS_AND_GUESSES: tuple[tuple[str, str, str, str, str], ...] = (
      "array", "list_payload"),
     ("list item's prospect", "guess (embedded object or prospectId)", "VENDOR-SPECS 5",
      "embedded", "list_prospect"),
+    ("task createdAt", "guess (no task schema published)", "VENDOR-SPECS 5", "present",
+     "task_created_at"),
     ("GET /v1/tasks/{taskId} envelope", "guess; snooze answers payload.task", "SD snooze",
      "task", "one_task_payload"),
     ("GET /v1/tasks/{taskId} of a missing task", "404", "SN @~389,500", "404", ""),
@@ -103,6 +105,8 @@ class SaleshandyConfig(core_config.ConfigDicts):
     list_prospect: str = "embedded"
     # `GET /v1/tasks/{taskId}`: the task at `payload.task` (as snooze answers) or `payload`.
     one_task_payload: str = "task"
+    # Tasks carry `createdAt` (a guess: no task schema is published).
+    task_created_at: bool = True
     default_page_size: int = 25
     max_page_size: int = 100
     page_size_over_max: str = "400"

@@ -70,6 +70,10 @@ class SaleshandySandbox(SandboxHandle):
             json={"before_page": page, "delete": delete or [], "add": add or []},
         )
 
+    def list_changes(self) -> list[dict[str, Any]]:
+        """The changes still waiting for their page."""
+        return self._hook("GET", "list-changes")
+
     def set_index_lag(self, seconds: float) -> None:
         """Seconds before a created task shows in the list and the counts."""
         self.configure(index_lag_seconds=seconds)

@@ -16,7 +16,8 @@ the id's name, `taskId` (VENDOR-SPECS 0 fact 9), the default of `task_key`. A ta
      "sequence": {"id", "name", "stepNumber"} | null,   # null for a task made by hand or API
      "prospectOutcome": "interested" | null,
      "callOutcome": "no_answer" | null,       # call tasks only
-     "createdAt": "2026-04-20T10:11:12.000Z", "updatedAt": ...,
+     "createdAt": "2026-04-20T10:11:12.000Z",  # left out with task_created_at = false
+     "updatedAt": ...,
      "completedAt": ... | null, "skippedAt": ... | null}
 
 `TaskShape` holds the switches (`task_key`, `list_prospect`). `status` is derived: an open task is `upcoming`, `dueToday` or `overdue` by its due date against
@@ -72,9 +73,10 @@ class TaskShape:
 
     key: str = "taskId"
     prospect: str = "embedded"
+    created_at: bool = True
 
 
-HOOK_SHAPE = TaskShape("id", "embedded")  # what the test hooks answer (not Saleshandy's)
+HOOK_SHAPE = TaskShape("id", "embedded", True)  # what the test hooks answer (not Saleshandy's)
 
 
 def task(ds: Dataset, t: Task, today: str, shape: TaskShape = HOOK_SHAPE) -> dict[str, Any]:
@@ -84,7 +86,7 @@ def task(ds: Dataset, t: Task, today: str, shape: TaskShape = HOOK_SHAPE) -> dic
     linked: dict[str, Any] = (
         {"prospect": prospect(who)} if shape.prospect == "embedded" else {"prospectId": who.id}
     )
-    return {
+    shown = {
         shape.key: t.id,
         "taskType": t.type_code,
         "taskTypeName": ttype.name,
@@ -105,3 +107,6 @@ def task(ds: Dataset, t: Task, today: str, shape: TaskShape = HOOK_SHAPE) -> dic
         "completedAt": iso_ms_z(t.completed_ms),
         "skippedAt": iso_ms_z(t.skipped_ms),
     }
+    if not shape.created_at:
+        del shown["createdAt"]
+    return shown

@@ -42,7 +42,7 @@ class SaleshandyState(EmulatorApp[SaleshandyConfig]):
 
     def shape(self) -> TaskShape:
         """How the API renders a task under the current switches."""
-        return TaskShape(self.cfg.task_key, self.cfg.list_prospect)
+        return TaskShape(self.cfg.task_key, self.cfg.list_prospect, self.cfg.task_created_at)
 
     def reset(self) -> None:
         """Back to the seed state: created tasks, prospects, deletions, and the generic state."""

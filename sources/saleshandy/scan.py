@@ -22,15 +22,23 @@ deleted downstream:
    does not cancel out shows here);
 3. the distinct task ids read equal the counts' total (a task moved, e.g. snoozed, across the
    read position shows here);
-4. no task read was created during the scan (its `createdAt` between the scan's start and the
-   moment it was read, by this machine's clock): a create cancelled out by a delete leaves 2
-   and 3 intact, but never this (when tasks carry `createdAt`; its name is a guess);
+4. every task read existed when the scan began: it was loaded by an earlier run (`known_ids`),
+   or its `createdAt` (a guessed field name) is before the scan's start by this machine's clock.
+   With 2 and 3 this proves the ids read are exactly the tasks Saleshandy held when the scan
+   began: none read is newer, and as many were read as the counts said there were. (A create
+   cancelled out by a delete leaves 2 and 3 intact, but never this.) Tasks not loaded before
+   that carry no `createdAt` cannot be dated: then the task that ended each page is re-read
+   (a one-row page at its place, `concurrency` at a time) and must still be there. A deletion
+   behind the read position that hid a task shifts those places; a shift undone before the
+   end (a create behind, after the hidden task was passed) is the one case this cannot see;
 5. every task loaded before (`known_ids`) that the list did not show answers `GET
    /v1/tasks/{taskId}` with 404. One that still answers was hidden by a shift: it is loaded from
    that answer and the run is incomplete. The reads go `concurrency` at a time, paced by the
    client's rate-limit governor.
-So a complete run's ids are exactly the tasks Saleshandy holds, and a run deletes only tasks
-Saleshandy said, one by one, it no longer has.
+So a complete run's ids are exactly the tasks Saleshandy held when it began (changes made
+during the scan are the next run's), and a run deletes only tasks Saleshandy said, one by one,
+it no longer has. This assumes the counts count what the list lists (their answer is not
+published) and that Saleshandy's clock agrees with this machine's.
 
 With the counts' total known, the pages it takes (`planned_pages`) are fetched `concurrency` at
 a time and read in order; a short page ends the list early, a last planned page that is full
@@ -41,7 +49,6 @@ tasks embed their prospect and assignee, which land in their own tables (each id
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -166,8 +173,13 @@ class TaskScan:
         self.batch_rows = max(1, batch_rows)
         self._assignees_loader = assignees_loader
         self.known_ids = known_ids
+        self._known_ids: set[str] | None = None
         self._started = utc_now()
-        self._created_during: list[str] = []
+        # Tasks read that may not have existed when the scan began (check 4).
+        self._maybe_new: list[str] = []  # createdAt at or after the scan's start
+        self._undated: list[str] = []  # no createdAt
+        # (1-based place in the list, id) of the task last on each page read, in page order.
+        self._page_ends: list[tuple[int, str | None]] = []
         self._tasks: set[str] = set()
         self._prospects: set[str] = set()
         self._assignees: set[str] = set()
@@ -293,7 +305,6 @@ class TaskScan:
         report = self.report
         fresh = 0
         no_id = not_object = 0
-        now = utc_now()
         for task in entries:
             if not isinstance(task, dict):
                 not_object += 1
@@ -308,7 +319,11 @@ class TaskScan:
             self._tasks.add(task_id)
             self._rows["tasks"].append(task_row(task))
             fresh += 1
-            self._note_created(task_id, task.get("createdAt"), now)
+            created = parse_utc(task.get("createdAt"))
+            if created is None:
+                self._undated.append(task_id)
+            elif created >= self._started:
+                self._maybe_new.append(task_id)
             prospect = task_prospect(task)
             if prospect is not None and prospect["id"] not in self._prospects:
                 self._prospects.add(prospect["id"])
@@ -324,13 +339,10 @@ class TaskScan:
         report.tasks_seen = len(self._tasks)
         report.sync_stats(self.client.stats)
         if page:
+            last = entries[-1] if entries else None
+            place = len(self._page_ends) * self.page_size + len(entries)
+            self._page_ends.append((place, task_id_of(last) if isinstance(last, dict) else None))
             report.page_done()
-
-    def _note_created(self, task_id: str, created_at: Any, now: dt.datetime) -> None:
-        """Remember a task created while the scan ran (a future-dated one is a clock oddity)."""
-        created = parse_utc(created_at)
-        if created is not None and self._started <= created <= now:
-            self._created_during.append(task_id)
 
     def _add_assignees(self, assignees: list[TAssignee]) -> None:
         for assignee in assignees:
@@ -406,12 +418,14 @@ class TaskScan:
             problem = (
                 f"the task list showed {len(self._tasks)} distinct tasks but the counts say {total}"
             )
-        elif self._created_during:
+        elif new := self._new(self._maybe_new):
             problem = (
-                f"{len(self._created_during)} task(s) read were created while the list was read"
-                f" (e.g. {self._created_during[0]}): with the counts unchanged, as many were"
-                " deleted, and a deletion shifts rows past the read position"
+                f"{len(new)} task(s) read (e.g. {new[0]}) were created while the list was read;"
+                " with the counts unchanged as many were deleted, and a deletion shifts rows"
+                " past the read position"
             )
+        elif self._new(self._undated) and (moved := self._page_ends_moved()):
+            problem = moved
         else:
             problem = self._unseen_are_gone()
         report.unreachable = max(0, (total or 0) - len(self._tasks))
@@ -422,13 +436,62 @@ class TaskScan:
                 f" the {len(self._tasks)} tasks read, no task was removed: run again"
             )
 
+    def _known(self) -> set[str]:
+        if self.known_ids is None:
+            return set()
+        if self._known_ids is None:
+            self._known_ids = {str(i) for i in self.known_ids()}
+        return self._known_ids
+
+    def _new(self, ids: list[str]) -> list[str]:
+        """Those of `ids` no earlier run loaded (check 4)."""
+        if not ids:
+            return []
+        known = self._known()
+        return [task_id for task_id in ids if task_id not in known]
+
+    def _page_ends_moved(self) -> str | None:
+        """Check 4 without creation times: re-read the task that ended each page (one-row pages
+        at the same positions, in the same order); why the list moved, or None."""
+        ends = [(n, place, i) for n, (place, i) in enumerate(self._page_ends, 1) if i]
+
+        def now_at(end: tuple[int, int, str]) -> tuple[int, str, Any]:
+            number, place, task_id = end
+            try:  # a page of one row is the row at that place
+                body = self.client.request_json(
+                    "GET", TASKS, params={**LIST_ORDER, "page": place, "pageSize": 1}
+                )
+            except _FATAL:
+                raise
+            except VendorApiError as exc:
+                return number, task_id, exc
+            items = payload_list(body, LIST_KEYS) or []
+            first = items[0] if items and isinstance(items[0], dict) else {}
+            return number, task_id, task_id_of(first)
+
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="saleshandy-ends") as pool:
+            for number, task_id, found in pool.map(now_at, ends):
+                if isinstance(found, VendorApiError):
+                    return (
+                        f"page {number}'s last task could not be re-read"
+                        f" ({self.client.safe_message(found)}); tasks not loaded before carry"
+                        " no createdAt, so the list must be shown not to have moved"
+                    )
+                if found != task_id:
+                    return (
+                        f"the list moved while it was read: page {number} ended with {task_id},"
+                        f" and that place now holds {found or 'nothing'} (tasks were created or"
+                        " deleted behind the read position)"
+                    )
+        return None
+
     # -- deletions, one by one --------------------------------------------------------------
 
     def _unseen_are_gone(self) -> str | None:
         """Read each known task the list did not show; why the scan is not complete, or None."""
         if self.known_ids is None:
             return None
-        unseen = sorted({str(i) for i in self.known_ids()} - self._tasks)
+        unseen = sorted(self._known() - self._tasks)
         if not unseen:
             self.report.verified_gone = 0
             return None
