@@ -20,13 +20,17 @@ Facts relied on (seed 003, NOTES.md section 2):
 - `POST /v1/tasks/{id}/complete|skip|snooze`, `PATCH /v1/tasks/{id}/note` exist (spec, 3p); their
   bodies and answers are not documented.
 
+- Snooze takes `snoozeUntil` (date-time, required) and an optional `callOutcome`, and answers
+  `{"task": {taskId, status: "snoozed", snoozedUntil, callOutcome}}` (SN @~404,000; SD snooze);
+  note takes `note` (required, SN @~407,500).
+
 Guesses: a task made through the API is assigned to the key's owner (the first assignee) with no
 sequence; the default sort is `dueDate` ASC; nulls sort last both ways, ties in creation order;
 counts take the list's filters except `status`; prospects search matches a substring of the
 email or name, case-insensitively, exact email matches first; the task actions answer the task,
-snooze takes a `dueDate` (not in the past), note a `taskNote`, and a task already completed or
-skipped cannot be completed, skipped or snoozed (400 `Task is already completed`). The
-actions answer `payload.task` (the shape snooze documents).
+a snoozed task is due on the day it was snoozed until (not in the past), and a task already
+completed or skipped cannot be completed, skipped or snoozed (400 `Task is already completed`).
+Complete, skip and note answer the whole task at `payload.task` (the envelope snooze documents).
 """
 
 from __future__ import annotations
@@ -176,19 +180,21 @@ def act(app: SaleshandyState, params: dict[str, Any]) -> Response:
         return error(NOT_FOUND, 404)
     action = params["action"]
     if action == "note":
-        if "taskNote" not in params:
-            raise P.BadInput("taskNote is required")
-        task.note = P.text(params, "taskNote")
+        if not isinstance(params.get("note"), str):
+            raise P.BadInput("note is required")
+        task.note = P.text(params, "note")
         task.updated_ms = time.time_ns() // 1_000_000
     elif task.state != "open":
         return error(f"Task is already {task.state}")
     elif action == "snooze":
-        if not params.get("dueDate"):
-            raise P.BadInput("dueDate is required")
-        due = P.due_date(params, app.today())
-        if due < app.today():
-            raise P.BadInput("dueDate must not be in the past")
-        task.due_date, task.updated_ms = due, time.time_ns() // 1_000_000
+        until = P.date_time(params, "snoozeUntil")
+        if until[:10] < app.today():
+            raise P.BadInput("snoozeUntil must not be in the past")
+        task.due_date, task.updated_ms = until[:10], time.time_ns() // 1_000_000
+        app.store.bump()
+        snoozed = {"taskId": task.id, "status": "snoozed", "snoozedUntil": until,
+                   "callOutcome": P.text(params, "callOutcome")}  # fmt: skip
+        return ok({"task": snoozed}, "Task snoozed successfully")
     else:
         set_state(task, "completed" if action == "complete" else "skipped")
     app.store.bump()
