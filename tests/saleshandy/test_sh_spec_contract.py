@@ -212,9 +212,33 @@ def test_a_task_read_that_may_be_newer_than_the_scan_makes_it_incomplete() -> No
     # Loaded by an earlier run, the same task proves nothing new: complete.
     report, _ = _scan(SpecVendor(tasks), known=[t["taskId"] for t in tasks])
     assert report.complete
-    # Without createdAt, a task not loaded before cannot be shown to predate the scan.
-    undated = [{k: v for k, v in t.items() if k != "createdAt"} for t in tasks]
-    report, _ = _scan(SpecVendor(undated), known=[t["taskId"] for t in tasks[:100]])
-    assert not report.complete
-    report, _ = _scan(SpecVendor(undated), known=[t["taskId"] for t in tasks])
+
+
+def test_undated_new_tasks_need_every_page_to_end_where_it_did() -> None:
+    """Check 4 without `createdAt`: the task that ended each page is re-read (a one-row page at
+    its place); a list that moved since (a task deleted behind the read position) is caught."""
+    undated = [{k: v for k, v in spec_task(n).items() if k != "createdAt"} for n in range(250)]
+    known = [t["taskId"] for t in undated[:100]]
+    vendor = SpecVendor(undated)
+    report, _ = _scan(vendor, known=known)
     assert report.complete
+    ends = [
+        (q["page"], q["pageSize"]) for q in vendor.requested("/v1/tasks") if q["pageSize"] == "1"
+    ]
+    assert sorted(ends) == [("100", "1"), ("200", "1"), ("250", "1")]
+    moved = SpecVendor(undated)
+    original = moved.answer
+
+    def answer(method: str, path: str, query: dict[str, str]) -> tuple[int, Any]:
+        if path == "/v1/tasks" and query.get("pageSize") == "1":
+            moved.items = undated[1:] + [undated[0]]  # one deleted behind, one made ahead
+        return original(method, path, query)
+
+    moved.answer = answer  # type: ignore[method-assign]
+    report, _ = _scan(moved, known=known)
+    assert not report.complete
+    assert any("the list moved while it was read: page 1 ended" in w for w in report.warnings)
+    # Every task loaded before: nothing new to date, nothing re-read.
+    again = SpecVendor(undated)
+    report, _ = _scan(again, known=[t["taskId"] for t in undated])
+    assert report.complete and all(q["pageSize"] == "100" for q in again.requested("/v1/tasks"))
