@@ -4,8 +4,8 @@ destination.
 `run_saleshandy_extract` is the one entry point the CLI and the orchestrators call. The run's
 lock, load, removal of deleted tasks and summary are the shared extract step
 (`pipelines.extract.execute_extract`). After a complete scan (the task counts before and after
-the list agree with the ids read, see `sources.saleshandy.scan`) tasks deleted in Saleshandy are
-removed from `tasks`; an incomplete scan loads what it read, deletes nothing, says so, and with
+the list agree with the ids read, and every loaded task the list did not show answers 404 by id,
+see `sources.saleshandy.scan`) tasks deleted in Saleshandy are removed from `tasks`; an incomplete scan loads what it read, deletes nothing, says so, and with
 `strict` fails (`EXIT_INCOMPLETE` on the command line).
 """
 
@@ -34,6 +34,7 @@ from sources.saleshandy import (
     make_source,
     require_api_key,
 )
+from sources.saleshandy.current_state import known_task_ids
 from sources.saleshandy.settings import DEFAULT_CONCURRENCY, source_settings
 
 VENDOR = "saleshandy"
@@ -119,7 +120,7 @@ def run_saleshandy_extract(
         job,
         vendor=TITLE,
         new_report=lambda progress_callback: SaleshandyScanReport(progress=progress_callback),
-        new_source=lambda report, _pipeline: make_source(
+        new_source=lambda report, pipeline: make_source(
             api_key=str(settings.api_key),
             base_url=settings.base_url,
             page_size=settings.page_size,
@@ -127,6 +128,7 @@ def run_saleshandy_extract(
             timeout=settings.timeout,
             max_attempts=settings.max_attempts,
             report=report,
+            known_ids=known_task_ids(pipeline),
         ),
         seen_table=SEEN_TASK_IDS_TABLE,
         create_models=no_models,
@@ -147,8 +149,9 @@ def register(sub: Any, name: str = VENDOR) -> None:
         description=(
             "Read every Saleshandy task through GET /v1/tasks and load tasks, prospects,"
             " assignees and a run report. The run is complete when GET /v1/tasks/counts, read"
-            " before and after the list, agrees with the tasks read; then tasks deleted in"
-            " Saleshandy are removed. An incomplete run deletes nothing."
+            " before and after the list, agrees with the tasks read and every loaded task the"
+            " list did not show answers 404 by id; then those are removed. An incomplete run"
+            " deletes nothing."
         ),
     )
     add_destination_arguments(parser, DEFAULT_DUCKDB_FILE, DEFAULT_DATASET)

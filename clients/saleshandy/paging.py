@@ -50,20 +50,27 @@ def planned_pages(total: int, page_size: int = MAX_PAGE_SIZE) -> int:
     return max(0, total) // page_size + 1
 
 
-def payload_items(body: Any, keys: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """The rows of a list answer: `payload` as an array, or the array an object `payload` holds.
+def payload_list(body: Any, keys: Sequence[str] = ()) -> list[Any] | None:
+    """Every entry of a list answer's array, as sent (entries that are not objects included, so
+    a page's length is the vendor's): `payload` as an array, or the array an object `payload`
+    holds. None when the answer holds no such array (an unreadable page, not an empty one).
 
     Args:
         keys: names the array may have inside an object payload (`tasks`, `prospects`), tried
             in order; failing those, the object's only array value is taken.
     """
     payload = body.get(PAYLOAD) if isinstance(body, dict) else None
-    found: Any = None
     if isinstance(payload, list):
-        found = payload
-    elif isinstance(payload, dict):
+        return payload
+    if isinstance(payload, dict):
         found = next((payload[k] for k in keys if isinstance(payload.get(k), list)), None)
         if found is None:
             lists = [v for v in payload.values() if isinstance(v, list)]
             found = lists[0] if len(lists) == 1 else None
-    return [row for row in found if isinstance(row, dict)] if isinstance(found, list) else []
+        return found if isinstance(found, list) else None
+    return None
+
+
+def payload_items(body: Any, keys: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The object rows of a list answer (`payload_list`), [] when it holds none."""
+    return [row for row in payload_list(body, keys) or [] if isinstance(row, dict)]

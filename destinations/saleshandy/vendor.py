@@ -12,15 +12,30 @@ generated client uses it; NOTES.md section 2; endpoints, enums and paging in `cl
 - `success: false` is final (`rejected`, never resent); a prospect missing from the results, or
   a success without a task id, is `unknown` and reconciled.
 - `GET /v1/tasks` (page/pageSize, at most 100, no totals) is the only way to find tasks; its
-  `search` is a text search (names, emails), not a prospect filter, so reconciliation pages the
-  whole list and picks the prospects' tasks itself. The list's index may lag creates (handled by
-  the reconciler's witness, `destinations.core.reconcile`). Tasks made through the API have no
-  sequence; `dueDate` is `YYYY-MM-DD`; `createdAt` ISO 8601.
+  `search` is a text search (names, emails), not a prospect filter, so reconciliation reads the
+  list and picks the prospects' tasks itself, for every contact asked about in one read. A task
+  is keyed `taskId` (every documented response, VENDOR-SPECS 0 fact 9) or `id`; its prospect is
+  embedded or a flat `prospectId` (`clients.saleshandy.tasks`; the list shape is unpublished).
+- The read is bounded by the list's documented sort (`sortBy=dueDate&sortOrder=DESC`, SN
+  @~393,500): a task this push created has the due date it sent, so once the list is past the
+  earliest due date sent for the contacts asked about, nothing further can match. The bound is
+  used only while every page read is in that order (else the list is read to its end), and only
+  for contacts whose due dates this adapter was shown: every payload it makes or reads
+  (`payload`, `distinct_key`, `contact_of`, which the engine and the reconciler call on each
+  task they look for, rows left `sending` by an earlier run included) notes its due date; a
+  contact none was noted for is looked for to the end of the list.
+- Tasks the push creates while the list is read push rows forward, so a row shows twice: rows
+  are deduplicated by task id. A create never hides a task that existed when the read began, so
+  that is sound (a deletion during the read could; the push deletes nothing).
+  The list's index may lag creates (handled by the reconciler's witness,
+  `destinations.core.reconcile`). Tasks made through the API have no sequence; `dueDate` is
+  `YYYY-MM-DD`; `createdAt` ISO 8601.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Hashable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -31,7 +46,8 @@ from clients.core.errors import BadRequestError
 from clients.core.paginators import paginate
 from clients.core.values import parse_utc
 from clients.saleshandy.endpoints import TASKS, TASKS_CREATE
-from clients.saleshandy.paging import MAX_PAGE_SIZE, payload_items, saleshandy_paginator
+from clients.saleshandy.paging import MAX_PAGE_SIZE, payload_list, saleshandy_paginator
+from clients.saleshandy.tasks import prospect_id_of, task_id_of
 from destinations.core.contract import TTaskRow
 from destinations.core.vendor import (
     TResolution,
@@ -52,6 +68,14 @@ _SIZE_WORDS = re.compile(
 _NUMBER = re.compile(r"\b(\d{1,6})\b")
 # Stop guard of reconciliation's full list read: 10,000 pages of 100 tasks.
 SEARCH_MAX_PAGES = 10_000
+# The order reconciliation reads the list in: newest due dates first (SN @~393,500).
+SEARCH_ORDER = {"sortBy": "dueDate", "sortOrder": "DESC"}
+
+
+_UNREADABLE = (
+    "Saleshandy's task list could not be read completely ({what}): look for these tasks in"
+    " Saleshandy, then rerun with --resend-unknown to send the ones that are missing"
+)
 
 
 def size_limit_of(exc: BadRequestError, sent: int) -> int | None:
@@ -66,10 +90,8 @@ def size_limit_of(exc: BadRequestError, sent: int) -> int | None:
 
 
 def prospect_of(task: dict[str, Any]) -> str | None:
-    """The prospect id of a listed task (`prospect.id`, or a flat `prospectId`)."""
-    prospect = task.get("prospect")
-    found = prospect.get("id") if isinstance(prospect, dict) else task.get("prospectId")
-    return None if found in (None, "") else str(found)
+    """The prospect id of a listed task (embedded `prospect`, or a flat `prospectId`)."""
+    return prospect_id_of(task)
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -82,7 +104,7 @@ def _text_or_none(value: Any) -> str | None:
 def listed_task(task: dict[str, Any]) -> dict[str, Any]:
     """A listed Saleshandy task in the ledger payload's terms, for matching."""
     return {
-        "id": _text_or_none(task.get("id")),
+        "id": task_id_of(task),
         "contact_id": prospect_of(task),
         "type": _text_or_none(task.get("taskType")),
         "priority": _text_or_none(task.get("priority")),
@@ -159,6 +181,10 @@ class SaleshandyTaskVendor:
         self.rules = saleshandy_rules(self.zone)
         self.lookup = ProspectLookup(client)
         self.too_large_refusals = 0
+        # Due dates this run sent per prospect: they bound reconciliation's list read.
+        self._due_dates: dict[str, set[str]] = {}
+        self._due_lock = threading.Lock()
+        self.search_pages = 0  # list pages reconciliation read (for benchmarks)
 
     @property
     def due_assumed_note(self) -> str:
@@ -205,12 +231,20 @@ class SaleshandyTaskVendor:
         return (row["type"], row["priority"], row["due_at"], row["note"])
 
     def distinct_key(self, row: TTaskRow) -> str:
+        self._note_due(row["contact_id"], row["due_at"])
         return str(row["contact_id"])
 
     def call_name(self, rows: Sequence[TTaskRow]) -> str:
         return f"POST {TASKS_CREATE}"
 
+    def _note_due(self, contact: Any, due: Any) -> None:
+        """Remember a due date sent (or to be looked for) for a prospect: the search's bound."""
+        if due:
+            with self._due_lock:
+                self._due_dates.setdefault(str(contact), set()).add(str(due)[:10])
+
     def payload(self, row: TTaskRow) -> dict[str, Any]:
+        self._note_due(row["contact_id"], row["due_at"])
         return {
             "contact_id": row["contact_id"],
             "type": row["type"],
@@ -264,35 +298,56 @@ class SaleshandyTaskVendor:
         return body
 
     def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+        """The tasks of `contacts`, from one read of `GET /v1/tasks` newest due date first.
+
+        The read stops below the earliest due date this run sent to any of `contacts` while the
+        pages are in due-date order; for a contact this run sent nothing to, the list is read to
+        its end. Rows met twice (the push's own creates shift pages) count once.
+        """
         wanted = set(contacts)
-        tasks: list[dict[str, Any]] = []
-        seen: set[str] = set()
+        with self._due_lock:
+            known = [self._due_dates.get(c) for c in wanted]
+        floor = min((min(d) for d in known if d), default=None) if all(known) else None
+        found: dict[str, dict[str, Any]] = {}
+        last_due: str | None = None
+        in_order = True
         paginator = saleshandy_paginator(MAX_PAGE_SIZE, maximum_page=SEARCH_MAX_PAGES)
         for page in paginate(
             self.client,
             "GET",
             TASKS,
             paginator,
-            items_path=lambda body: payload_items(body, ("tasks",)),
+            items_path=lambda body: payload_list(body, ("tasks",)) or [],
+            params=SEARCH_ORDER,
         ):
-            ids = {str(t.get("id")) for t in page.items}
-            if page.items and ids <= seen:
+            self.search_pages += 1
+            entries = payload_list(page.body, ("tasks",))
+            if entries is None:
+                return TSearchResult(None, _UNREADABLE.format(what="a page held no task list"))
+            for entry in entries:
+                if not isinstance(entry, dict):
+                    return TSearchResult(None, _UNREADABLE.format(what="an item was not an object"))
+                prospect = prospect_of(entry)
+                task_id = task_id_of(entry)
+                if task_id is None and (prospect is None or prospect in wanted):
+                    return TSearchResult(None, _UNREADABLE.format(what="an item had no taskId"))
+                if prospect in wanted and task_id is not None:
+                    found[task_id] = listed_task(entry)
+                due = _text_or_none(entry.get("dueDate"))
+                if due is not None:
+                    in_order = in_order and (last_due is None or due[:10] <= last_due)
+                    last_due = due[:10]
+            if floor is not None and in_order and last_due is not None and last_due < floor:
+                break  # every task further down is due before anything this run sent them
+        else:
+            if paginator.stopped_by_guard:
                 return TSearchResult(
                     None,
-                    "Saleshandy's task list repeated a page, so it cannot be read completely:"
-                    " look for these tasks in Saleshandy, then rerun with --resend-unknown to"
-                    " send the ones that are missing",
+                    f"more than {SEARCH_MAX_PAGES * MAX_PAGE_SIZE:,} tasks in Saleshandy's list:"
+                    " check in Saleshandy, then rerun with --resend-unknown to send the missing"
+                    " ones",
                 )
-            seen |= ids
-            tasks += [listed_task(t) for t in page.items if prospect_of(t) in wanted]
-        if paginator.stopped_by_guard:
-            return TSearchResult(
-                None,
-                f"more than {SEARCH_MAX_PAGES * MAX_PAGE_SIZE:,} tasks in Saleshandy's list:"
-                " check in Saleshandy, then rerun with --resend-unknown to send the missing ones",
-            )
-        unique = {t["id"]: t for t in tasks if t["id"]}
-        return TSearchResult(list(unique.values()))
+        return TSearchResult(list(found.values()))
 
     def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         want = sent.payload
@@ -306,7 +361,9 @@ class SaleshandyTaskVendor:
         return created is None or created >= sent.sent_at - timedelta(seconds=skew_seconds)
 
     def task_id(self, task: dict[str, Any]) -> str:
+        """The id of a task `search_created` returned (already read from `taskId` or `id`)."""
         return str(task.get("id"))
 
     def contact_of(self, payload: dict[str, Any]) -> str:
+        self._note_due(payload.get("contact_id"), payload.get("due_at"))
         return str(payload.get("contact_id"))

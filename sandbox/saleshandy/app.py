@@ -114,6 +114,8 @@ class App(SaleshandyState):
                 **parse_query(req.query),
                 **parse_body(req.body, req.headers.get("content-type", "")),
             }
+            if route is ROUTES[("GET", "/v1/tasks")]:
+                hooks.apply_list_changes(self, P.int_param(params, "page", 1))
             if route is ONE_TASK or route in ACTIONS.values():
                 task_id, _, action = req.path.rstrip("/")[len(TASK_PREFIX) :].partition("/")
                 params["taskId"], params["action"] = task_id, action

@@ -40,6 +40,17 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
         f"a repeated prospect id makes a task: {_one_of(C.DUPLICATE_IDS)}",
     ),
     "--list-payload": ("list_payload", str, f"list payload: {_one_of(C.LIST_PAYLOADS)}"),
+    "--task-key": ("task_key", str, f"key of a task's id: {_one_of(C.TASK_KEYS)}"),
+    "--list-prospect": (
+        "list_prospect",
+        str,
+        f"a listed task's prospect: {_one_of(C.LIST_PROSPECTS)}",
+    ),
+    "--one-task-payload": (
+        "one_task_payload",
+        str,
+        f"GET /v1/tasks/{{taskId}} payload: {_one_of(C.ONE_TASK_PAYLOADS)}",
+    ),
     "--default-page-size": ("default_page_size", int, "pageSize when none is sent (25)"),
     "--max-page-size": ("max_page_size", int, "largest pageSize (100)"),
     "--page-size-over-max": (
@@ -57,6 +68,7 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
 # flag -> (config field, value it sets, help)
 _SWITCHES: TSwitches = {
     "--failure-reason": ("failure_reason", True, "a failed create result says why (message)"),
+    "--no-created-at": ("task_created_at", False, "tasks carry no createdAt"),
     "--no-rate-headers": ("rate_headers", False, "omit x-ratelimit-* headers"),
     "--no-retry-after": ("retry_after_header", False, "omit retry-after on 429"),
 }

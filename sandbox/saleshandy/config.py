@@ -1,18 +1,9 @@
 """Configuration of the Saleshandy emulator: every knob, JSON-serialisable.
 
-Saleshandy documents little beyond the create call (seed 003, NOTES.md section 2), so most knobs
-are the unknowns: each plausible variant can be played, and the product is tested against all.
-
-Facts relied on (defaults are marked guess where Saleshandy documents nothing):
-- Lists page with `page` + `pageSize`, at most 100 per page, no totals.
-- `1001: Invalid token` is listed under HTTP 400 (`invalid_key = "400-1001"`); 401 is the
-  alternative a generic API would give.
-- Working clients send only `x-api-key`; a few doc examples show Bearer (`bearer`).
-- Rate limits are "fair usage": about 20 calls per window were seen on prospects; the default
-  here is generous so demos and benchmarks are not throttled unless a test asks for it.
-- Guesses: create answers 201 (other Saleshandy creates do); at most 100 prospectIds per create,
-  refused with 400; results in request order; no reason on a failed result; default pageSize
-  25; one window counted per account; `dueDate` and "today" in UTC.
+Saleshandy publishes its create call and the request side of every task operation, but not one
+response schema besides create's and snooze's (`shared/api-docs/VENDOR-SPECS.md` section 2, 5).
+Defaults follow what is documented; every remaining guess is a switch, so the product is tested
+against each plausible variant. `FACTS_AND_GUESSES` is the table of both, with its source.
 """
 
 from __future__ import annotations
@@ -32,6 +23,52 @@ OVER_MAX_PAGE_SIZE = ("400", "clamp")
 RATE_SCOPES = ("account", "endpoint")
 RESET_FORMATS = ("http-date", "seconds")
 DUPLICATE_IDS = ("each", "once")
+TASK_KEYS = ("taskId", "id")
+LIST_PROSPECTS = ("embedded", "prospectId")
+ONE_TASK_PAYLOADS = ("task", "bare")
+
+# (what, documented fact or "guess", source, the default here, switch): the emulator's reading.
+# Sources: VENDOR-SPECS (shared/api-docs) keys SN, SD, S3; NOTES.md section 2 [3p].
+FACTS_AND_GUESSES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("auth header", "x-api-key on every operation", "SN all ops; SD", "x-api-key", "bearer"),
+    ("bad key", "1001 Invalid token under HTTP 400", "SN @~385,500", "400-1001", "invalid_key"),
+    ("task id name", "taskId in every documented response", "SD snooze; S3 (fact 9)",
+     "taskId", "task_key"),
+    ("create answer", "{message, payload.results[{prospectId, taskId, success}]}",
+     "S3; SN @~384,500", "as documented", ""),
+    ("create status", "guess (200 or 201)", "VENDOR-SPECS 5", "201", "create_status"),
+    ("prospectIds per create", "guess (no maximum published)", "VENDOR-SPECS 5", "100",
+     "max_prospect_ids"),
+    ("result order", "guess", "-", "request", "results_order"),
+    ("failed result's reason", "guess (none in the example)", "S3", "none", "failure_reason"),
+    ("list item shape", "guess (GET /v1/tasks answer not published)", "VENDOR-SPECS 5",
+     "render.task", ""),
+    ("list envelope", "guess (payload array or payload.tasks)", "VENDOR-SPECS 5; NOTES [3p]",
+     "array", "list_payload"),
+    ("list item's prospect", "guess (embedded object or prospectId)", "VENDOR-SPECS 5",
+     "embedded", "list_prospect"),
+    ("task createdAt", "guess (no task schema published)", "VENDOR-SPECS 5", "present",
+     "task_created_at"),
+    ("GET /v1/tasks/{taskId} envelope", "guess; snooze answers payload.task", "SD snooze",
+     "task", "one_task_payload"),
+    ("GET /v1/tasks/{taskId} of a missing task", "404", "SN @~389,500", "404", ""),
+    ("snooze", "snoozeUntil in; payload.task {taskId, status snoozed, snoozedUntil, callOutcome}",
+     "SN @~404,000; SD snooze", "as documented", ""),
+    ("note", "body `note` (required)", "SN @~407,500", "as documented", ""),
+    ("complete, skip, note answers", "guess (not published)", "VENDOR-SPECS 5",
+     "payload.task, the whole task", ""),
+    ("list query", "page, pageSize, sortBy, sortOrder, status, search, ...", "SN @~393,500",
+     "all read", ""),
+    ("largest pageSize", "guess (prospects: enum max 100)", "SN @~257,500", "100",
+     "max_page_size, page_size_over_max"),
+    ("default pageSize", "guess", "-", "25", "default_page_size"),
+    ("counts answer", "guess (not published)", "SN @~391,500", "a count per status", ""),
+    ("list after a create", "guess", "-", "at once", "index_lag_seconds"),
+    ("rate limits", "guess (no numbers published)", "NOTES [3p]", "100,000 / 60 s",
+     "rate_limit, rate_window_seconds, rate_scope"),
+    ("rate headers", "guess", "NOTES [3p]", "x-ratelimit-remaining, -reset (HTTP date)",
+     "rate_headers, reset_format, retry_after_header"),
+)  # fmt: skip
 
 
 @dataclass
@@ -67,6 +104,14 @@ class SaleshandyConfig(core_config.ConfigDicts):
     # The same prospect id twice in one create: a task per occurrence, or one.
     duplicate_prospect_ids: str = "each"
     list_payload: str = "array"
+    # The key of a task's id in every answer (documented: `taskId`; `id` is the other guess).
+    task_key: str = "taskId"
+    # A listed task's prospect: an embedded `prospect` object, or a flat `prospectId`.
+    list_prospect: str = "embedded"
+    # `GET /v1/tasks/{taskId}`: the task at `payload.task` (as snooze answers) or `payload`.
+    one_task_payload: str = "task"
+    # Tasks carry `createdAt` (a guess: no task schema is published).
+    task_created_at: bool = True
     default_page_size: int = 25
     max_page_size: int = 100
     page_size_over_max: str = "400"
@@ -93,6 +138,9 @@ class SaleshandyConfig(core_config.ConfigDicts):
             ("results_order", RESULT_ORDERS),
             ("duplicate_prospect_ids", DUPLICATE_IDS),
             ("list_payload", LIST_PAYLOADS),
+            ("task_key", TASK_KEYS),
+            ("list_prospect", LIST_PROSPECTS),
+            ("one_task_payload", ONE_TASK_PAYLOADS),
             ("page_size_over_max", OVER_MAX_PAGE_SIZE),
             ("rate_scope", RATE_SCOPES),
             ("reset_format", RESET_FORMATS),

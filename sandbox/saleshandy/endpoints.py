@@ -12,18 +12,25 @@ Facts relied on (seed 003, NOTES.md section 2):
   priority|completedAt|skippedAt|dueDate, `status` upcoming|dueToday|completed|skipped|overdue,
   `sequenceId`, `taskAssignee`, `prospectOutcome`, `taskType` linkedin|call|whatsapp|custom,
   `search`, `callOutcome`; no totals; `payload` an array or `{"tasks": [...]}` (`list_payload`).
-- `GET /v1/tasks/{taskId}`: 404 `The requested task could not be found`.
+- `GET /v1/tasks/{taskId}`: 404 `The requested task could not be found` (SN @~389,500); the
+  task at `payload.task` as snooze answers it (SD snooze), or `payload` (`one_task_payload`).
+- Every task is keyed `taskId` (VENDOR-SPECS 0 fact 9; `task_key` plays `id`).
 - `GET /v1/tasks/counts`, `GET /v1/tasks/assignee/list`, `GET /v1/prospects?search=` (payload
   an array; a text search, not an exact email lookup).
 - `POST /v1/tasks/{id}/complete|skip|snooze`, `PATCH /v1/tasks/{id}/note` exist (spec, 3p); their
   bodies and answers are not documented.
 
+- Snooze takes `snoozeUntil` (date-time, required) and an optional `callOutcome`, and answers
+  `{"task": {taskId, status: "snoozed", snoozedUntil, callOutcome}}` (SN @~404,000; SD snooze);
+  note takes `note` (required, SN @~407,500).
+
 Guesses: a task made through the API is assigned to the key's owner (the first assignee) with no
 sequence; the default sort is `dueDate` ASC; nulls sort last both ways, ties in creation order;
 counts take the list's filters except `status`; prospects search matches a substring of the
 email or name, case-insensitively, exact email matches first; the task actions answer the task,
-snooze takes a `dueDate` (not in the past), note a `taskNote`, and a task already completed or
-skipped cannot be completed, skipped or snoozed (400 `Task is already completed`).
+a snoozed task is due on the day it was snoozed until (not in the past), and a task already
+completed or skipped cannot be completed, skipped or snoozed (400 `Task is already completed`).
+Complete, skip and note answer the whole task at `payload.task` (the envelope snooze documents).
 """
 
 from __future__ import annotations
@@ -151,7 +158,8 @@ def list_tasks(app: SaleshandyState, params: dict[str, Any]) -> Response:
     rows = app.store.select(
         filters(params), sort_by, order == "DESC", today, app.cfg.index_lag_seconds
     )[start : start + size]
-    tasks = [render.task(app.ds, t, today) for t in rows]
+    shape = app.shape()
+    tasks = [render.task(app.ds, t, today, shape) for t in rows]
     payload: Any = tasks if app.cfg.list_payload == "array" else {"tasks": tasks}
     return ok(payload, "Tasks fetched successfully")
 
@@ -160,7 +168,9 @@ def get_task(app: SaleshandyState, task_id: str) -> Response:
     found = app.store.get(task_id)
     if found is None:
         return error(NOT_FOUND, 404)
-    return ok(render.task(app.ds, found, app.today()), "Task fetched successfully")
+    shown = render.task(app.ds, found, app.today(), app.shape())
+    payload = {"task": shown} if app.cfg.one_task_payload == "task" else shown
+    return ok(payload, "Task fetched successfully")
 
 
 def act(app: SaleshandyState, params: dict[str, Any]) -> Response:
@@ -170,24 +180,27 @@ def act(app: SaleshandyState, params: dict[str, Any]) -> Response:
         return error(NOT_FOUND, 404)
     action = params["action"]
     if action == "note":
-        if "taskNote" not in params:
-            raise P.BadInput("taskNote is required")
-        task.note = P.text(params, "taskNote")
+        if not isinstance(params.get("note"), str):
+            raise P.BadInput("note is required")
+        task.note = P.text(params, "note")
         task.updated_ms = time.time_ns() // 1_000_000
     elif task.state != "open":
         return error(f"Task is already {task.state}")
     elif action == "snooze":
-        if not params.get("dueDate"):
-            raise P.BadInput("dueDate is required")
-        due = P.due_date(params, app.today())
-        if due < app.today():
-            raise P.BadInput("dueDate must not be in the past")
-        task.due_date, task.updated_ms = due, time.time_ns() // 1_000_000
+        until = P.date_time(params, "snoozeUntil")
+        if until[:10] < app.today():
+            raise P.BadInput("snoozeUntil must not be in the past")
+        task.due_date, task.updated_ms = until[:10], time.time_ns() // 1_000_000
+        app.store.bump()
+        snoozed = {"taskId": task.id, "status": "snoozed", "snoozedUntil": until,
+                   "callOutcome": P.text(params, "callOutcome")}  # fmt: skip
+        return ok({"task": snoozed}, "Task snoozed successfully")
     else:
         set_state(task, "completed" if action == "complete" else "skipped")
     app.store.bump()
     done = {"complete": "completed", "skip": "skipped", "snooze": "snoozed", "note": "updated"}
-    return ok(render.task(app.ds, task, app.today()), f"Task {done[action]} successfully")
+    shown = render.task(app.ds, task, app.today(), app.shape())
+    return ok({"task": shown}, f"Task {done[action]} successfully")
 
 
 def counts(app: SaleshandyState, params: dict[str, Any]) -> Response:

@@ -55,6 +55,25 @@ class SaleshandySandbox(SandboxHandle):
     def sequences(self) -> list[dict[str, Any]]:
         return self._hook("GET", "sequences")
 
+    def change_before_page(
+        self,
+        page: int,
+        *,
+        delete: list[str] | None = None,
+        add: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Delete and add tasks "in the app" just before `GET /v1/tasks?page=<page>` is answered
+        (`add` entries as `add_task`'s fields, with `prospectId`)."""
+        self._hook(
+            "POST",
+            "list-changes",
+            json={"before_page": page, "delete": delete or [], "add": add or []},
+        )
+
+    def list_changes(self) -> list[dict[str, Any]]:
+        """The changes still waiting for their page."""
+        return self._hook("GET", "list-changes")
+
     def set_index_lag(self, seconds: float) -> None:
         """Seconds before a created task shows in the list and the counts."""
         self.configure(index_lag_seconds=seconds)

@@ -11,6 +11,10 @@ without the product's code:
   `state` is open | completed | skipped and stamps `completedAt` / `skippedAt`).
 - `GET /_sandbox/prospects?limit=&offset=`, `POST /_sandbox/prospects` `{"email", "firstName",
   "lastName"}`; `GET /_sandbox/assignees`, `GET /_sandbox/sequences`.
+- `POST /_sandbox/list-changes` `{"before_page": N, "delete": [ids], "add": [{task as for
+  POST /_sandbox/tasks}]}` (or a list of them), `GET` (pending), `DELETE` (clear): changes made
+  "in the app" just before the first `GET /v1/tasks` asking for `page=N` is answered, so tests
+  shift rows under a scan deterministically, without timing.
 - The index lag is the config field `index_lag_seconds` (`PATCH /_sandbox/config`).
 
 The generic `POST /_sandbox/reset` also drops created tasks and prospects, patches, deletions.
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from sandbox.core.hooks import PREFIX, error, json_object, json_response
 from sandbox.core.http import Request, Response
@@ -46,6 +52,17 @@ PATCHABLE = (
 def handle(app: SaleshandyState, req: Request, path: str, query: dict[str, Any]) -> Response | None:
     """Answer one of Saleshandy's hooks at `path` (trailing `/` stripped), or None."""
     method, today = req.method, app.today()
+    if path == f"{PREFIX}/list-changes":
+        if method == "POST":
+            data = orjson.loads(req.body or b"[]")
+            entries = data if isinstance(data, list) else [data]
+            for entry in entries:
+                if not isinstance(entry, dict) or not isinstance(entry.get("before_page"), int):
+                    raise ValueError("each change needs an integer before_page")
+            app.list_changes.extend(entries)
+        elif method == "DELETE":
+            app.list_changes.clear()
+        return json_response(app.list_changes)
     if path == f"{PREFIX}/created":
         alive = [app.store.get(i) for i in app.store.created]
         return json_response([render.task(app.ds, t, today) for t in alive if t is not None])
@@ -72,6 +89,19 @@ def handle(app: SaleshandyState, req: Request, path: str, query: dict[str, Any])
     if path == f"{PREFIX}/sequences":
         return json_response([{"id": s.id, "name": s.name} for s in app.ds.sequences])
     return None
+
+
+def apply_list_changes(app: SaleshandyState, page: int) -> None:
+    """Make the changes waiting for `page` of the task list (`/_sandbox/list-changes`)."""
+    due = [c for c in app.list_changes if c["before_page"] == page]
+    if not due:
+        return
+    app.list_changes[:] = [c for c in app.list_changes if c["before_page"] != page]
+    for change in due:
+        for task_id in change.get("delete") or []:
+            app.store.delete(str(task_id))
+        for spec in change.get("add") or []:
+            _add(app, dict(spec))
 
 
 def _add(app: SaleshandyState, data: dict[str, Any]) -> Task:

@@ -5,7 +5,7 @@ JSON body of the create. Bad input raises `BadInput`; the endpoints answer it 40
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sandbox.core.params import BadInput
@@ -57,6 +57,18 @@ def due_date(params: dict[str, Any], today: str) -> str:
         return date.fromisoformat(value).isoformat()
     except ValueError:
         raise BadInput(f"dueDate must be a date in YYYY-MM-DD format; got {value!r}") from None
+
+
+def date_time(params: dict[str, Any], name: str) -> str:
+    """A required ISO 8601 date-time (`2026-05-01T09:00:00Z`), as sent."""
+    value = params.get(name)
+    if not isinstance(value, str) or not value:
+        raise BadInput(f"{name} is required")
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"{name} must be an ISO 8601 date-time; got {value!r}") from None
+    return value
 
 
 def prospect_ids(params: dict[str, Any]) -> list[str]:

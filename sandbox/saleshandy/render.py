@@ -1,9 +1,9 @@
 """Saleshandy-shaped JSON of tasks, prospects and assignees.
 
-Saleshandy documents no task schema, so this is the emulator's guess (kept stable: the source
-and the push are written against it). A task reads::
+Saleshandy documents no task schema, so this is the emulator's guess; the documented part is
+the id's name, `taskId` (VENDOR-SPECS 0 fact 9), the default of `task_key`. A task reads::
 
-    {"id": "7PWYDWW7zo",
+    {"taskId": "7PWYDWW7zo",                  # "id" with task_key = "id"
      "taskType": "13",                        # the create code, a string
      "taskTypeName": "Call follow-up",
      "taskCategory": "call",                  # linkedin | call | whatsapp | custom (list filter)
@@ -11,21 +11,23 @@ and the push are written against it). A task reads::
      "status": "overdue",                     # upcoming | dueToday | overdue | completed | skipped
      "dueDate": "2026-04-22",                 # YYYY-MM-DD in the account's time zone
      "taskNote": "Call to follow up ..." | null,
-     "prospect": {"id", "email", "firstName", "lastName"},
+     "prospect": {"id", "email", "firstName", "lastName"},   # or "prospectId": "..."
      "assignee": {"id": 4107, "firstName", "lastName", "name": "Ava Patel", "email"},
      "sequence": {"id", "name", "stepNumber"} | null,   # null for a task made by hand or API
      "prospectOutcome": "interested" | null,
      "callOutcome": "no_answer" | null,       # call tasks only
-     "createdAt": "2026-04-20T10:11:12.000Z", "updatedAt": ...,
+     "createdAt": "2026-04-20T10:11:12.000Z",  # left out with task_created_at = false
+     "updatedAt": ...,
      "completedAt": ... | null, "skippedAt": ... | null}
 
-`status` is derived: an open task is `upcoming`, `dueToday` or `overdue` by its due date against
+`TaskShape` holds the switches (`task_key`, `list_prospect`). `status` is derived: an open task is `upcoming`, `dueToday` or `overdue` by its due date against
 today in the configured time zone, so one task's status changes overnight without an update.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sandbox.saleshandy.data import TYPES_BY_CODE, Assignee, Dataset, Prospect, Task
@@ -65,11 +67,27 @@ def assignee(a: Assignee) -> dict[str, Any]:
     }
 
 
-def task(ds: Dataset, t: Task, today: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TaskShape:
+    """The guessed parts of a rendered task: its id key, its prospect embedded or by id."""
+
+    key: str = "taskId"
+    prospect: str = "embedded"
+    created_at: bool = True
+
+
+HOOK_SHAPE = TaskShape("id", "embedded", True)  # what the test hooks answer (not Saleshandy's)
+
+
+def task(ds: Dataset, t: Task, today: str, shape: TaskShape = HOOK_SHAPE) -> dict[str, Any]:
     ttype = TYPES_BY_CODE[t.type_code]
     seq = ds.sequences[t.sequence] if t.sequence is not None else None
-    return {
-        "id": t.id,
+    who = ds.prospects[t.prospect]
+    linked: dict[str, Any] = (
+        {"prospect": prospect(who)} if shape.prospect == "embedded" else {"prospectId": who.id}
+    )
+    shown = {
+        shape.key: t.id,
         "taskType": t.type_code,
         "taskTypeName": ttype.name,
         "taskCategory": ttype.category,
@@ -77,7 +95,7 @@ def task(ds: Dataset, t: Task, today: str) -> dict[str, Any]:
         "status": status(t, today),
         "dueDate": t.due_date,
         "taskNote": t.note,
-        "prospect": prospect(ds.prospects[t.prospect]),
+        **linked,
         "assignee": assignee(ds.assignees[t.assignee]),
         "sequence": (
             {"id": seq.id, "name": seq.name, "stepNumber": t.step} if seq is not None else None
@@ -89,3 +107,6 @@ def task(ds: Dataset, t: Task, today: str) -> dict[str, Any]:
         "completedAt": iso_ms_z(t.completed_ms),
         "skippedAt": iso_ms_z(t.skipped_ms),
     }
+    if not shape.created_at:
+        del shown["createdAt"]
+    return shown

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sandbox.core.app import EmulatorApp
 from sandbox.saleshandy.config import SaleshandyConfig
 from sandbox.saleshandy.data import Dataset, anchor_day
+from sandbox.saleshandy.render import TaskShape
 from sandbox.saleshandy.store import Store
 
 
@@ -27,6 +28,8 @@ class SaleshandyState(EmulatorApp[SaleshandyConfig]):
         self.ds = Dataset(cfg.tasks, cfg.seed, anchor_day(cfg.anchor_date, self.clock_day()))
         self.store = Store(self.ds)
         self.creates = 0  # create calls served (seeds the shuffled result order)
+        # Changes to make before a page of the task list is answered (`/_sandbox/list-changes`).
+        self.list_changes: list[dict[str, Any]] = []
 
     def clock_day(self) -> Any:
         return datetime.now(ZoneInfo(self.cfg.timezone)).date()
@@ -37,10 +40,15 @@ class SaleshandyState(EmulatorApp[SaleshandyConfig]):
             return self.ds.anchor.isoformat()
         return str(self.clock_day().isoformat())
 
+    def shape(self) -> TaskShape:
+        """How the API renders a task under the current switches."""
+        return TaskShape(self.cfg.task_key, self.cfg.list_prospect, self.cfg.task_created_at)
+
     def reset(self) -> None:
         """Back to the seed state: created tasks, prospects, deletions, and the generic state."""
         self.store.reset()
         self.creates = 0
+        self.list_changes = []
         super().reset()
 
     def stats(self) -> dict[str, Any]:

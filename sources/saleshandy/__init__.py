@@ -7,7 +7,8 @@ Tables (dataset `saleshandy` by default):
 - `extract_runs`: one row per run: pages, requests, retries, 429s, the counts read before and
   after the list, complete or not, warnings.
 - `_saleshandy_seen_task_ids`: ids seen by the last run, used to remove tasks deleted in
-  Saleshandy after a complete run (`sources.core.current_state`).
+  Saleshandy after a complete run (`sources.core.current_state`; each removal proved by id
+  first, `sources.saleshandy.current_state`).
 
 Config (dlt section `sources.saleshandy`): `api_key` (`SOURCES__SALESHANDY__API_KEY`, falls back
 to `SALESHANDY_API_KEY`) and `base_url` (`SOURCES__SALESHANDY__BASE_URL`, `SALESHANDY_BASE_URL`,
@@ -16,7 +17,7 @@ default `https://open-api.saleshandy.com`). No HTTP happens until the pipeline r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import dlt
@@ -132,6 +133,7 @@ def saleshandy_source(
     timeout: float = 30.0,
     max_attempts: int = 6,
     report: SaleshandyScanReport | None = None,
+    known_ids: Callable[[], Iterable[str]] | None = None,
 ) -> Sequence[DltResource]:
     """Saleshandy tasks, with their prospects and assignees, and a report of the run.
 
@@ -145,6 +147,8 @@ def saleshandy_source(
         timeout: seconds for every connect, read and write.
         max_attempts: tries of one request (429s, 5xx, dropped connections) before it fails.
         report: receives the run's counters (and progress callbacks) as the scan goes.
+        known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`): each one
+            the list did not show is checked by id before the run may count as complete.
     """
     run_report = report if report is not None else SaleshandyScanReport()
     key = str(api_key or "")
@@ -161,7 +165,13 @@ def saleshandy_source(
             max_connections=max(1, concurrency) + 1,
             retry=RetryPolicy(max_attempts=max(1, max_attempts)),
         ) as client:
-            yield from TaskScan(client, run_report, page_size=page_size, concurrency=concurrency)
+            yield from TaskScan(
+                client,
+                run_report,
+                page_size=page_size,
+                concurrency=concurrency,
+                known_ids=known_ids,
+            )
 
     scan = dlt.resource(task_list, name="task_list", selected=False)
     return [scan | resource for resource in _table_resources(run_report)]
@@ -176,6 +186,7 @@ def make_source(
     timeout: float | None = None,
     max_attempts: int | None = None,
     report: SaleshandyScanReport | None = None,
+    known_ids: Callable[[], Iterable[str]] | None = None,
 ) -> Any:
     """The configured `saleshandy_source` (for dagster-dlt and other callers that run it).
 
@@ -190,4 +201,6 @@ def make_source(
         "timeout": timeout,
         "max_attempts": max_attempts,
     }
-    return saleshandy_source(report=report, **{k: v for k, v in given.items() if v is not None})
+    return saleshandy_source(
+        report=report, known_ids=known_ids, **{k: v for k, v in given.items() if v is not None}
+    )

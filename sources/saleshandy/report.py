@@ -2,7 +2,8 @@
 
 Besides the shared counters (`sources.core.report.RunReport`) it keeps Saleshandy's own proof of
 completeness: `GET /v1/tasks/counts` read before and after the list (`counts_at_start`,
-`counts_at_end`), and the page size used.
+`counts_at_end`), the tasks loaded before that the list no longer showed and `GET
+/v1/tasks/{taskId}` answered 404 for (`verified_gone`), and the page size used.
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ class SaleshandyScanReport(RunReport):
         ("duplicates", "bigint"),
         ("counts_at_start", "json"),  # the counts per status
         ("counts_at_end", "json"),
+        # Known tasks the list no longer showed, each answered 404 by id (None: not checked).
+        ("verified_gone", "bigint"),
     )
 
     page_size: int = 0
     counts_at_start: dict[str, int] | None = None
     counts_at_end: dict[str, int] | None = field(default=None)
+    verified_gone: int | None = None
 
     @property
     def per_page_used(self) -> int:

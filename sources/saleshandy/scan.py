@@ -1,30 +1,57 @@
-"""A full scan of `GET /v1/tasks`, proved complete by `GET /v1/tasks/counts` before and after.
+"""A full scan of `GET /v1/tasks`, proved complete against `GET /v1/tasks/counts` and by id.
 
-Facts relied on (Saleshandy's OpenAPI file; paging rules in `clients.saleshandy.paging`):
+Facts relied on (`shared/api-docs/VENDOR-SPECS.md` section 2; paging rules in
+`clients.saleshandy.paging`, task keys in `clients.saleshandy.tasks`):
 - The list has no totals and no updated-since filter: every run reads every task, `page` by
-  `page` (`pageSize` at most 100) until a short or an empty page, sorted by `dueDate` ASC.
-- `GET /v1/tasks/counts` answers a count per status (`upcoming`, `dueToday`, `overdue`,
-  `completed`, `skipped`; a `total` is used when one is given). Their sum is every task the list
-  holds: the proof of completeness the list itself cannot give.
-- The scan is complete only when the counts read before and after the list agree and equal the
-  distinct task ids read, and no page failed. Tasks created or deleted while the list is read
-  shift rows between pages; the counts then differ, and nothing is deleted downstream. (One
-  task deleted behind the scan and another created ahead of it leave the totals equal: the
-  per-status counts must then be equal too, else the scan is incomplete.)
-- With the counts' total known, the pages it takes (`planned_pages`) are fetched `concurrency`
-  at a time and read in order; a short page ends the list early (and the counts will differ),
-  a last planned page that is full (tasks were added) is followed page by page to a short one.
-- A page that still fails after the client's retries ends the scan: what was read is loaded,
-  the run says it is incomplete, and nothing is deleted.
-- `GET /v1/tasks/assignee/list` names the account's assignees; tasks embed their prospect and
-  assignee, which land in their own tables (each id once per run).
+  `page` (`pageSize` at most 100) until a short or an empty page, sorted by `dueDate` ASC
+  (`sortBy`/`sortOrder`, SN @~393,500).
+- A task is keyed `taskId` (every documented response, fact 9) or `id`. An item the scan cannot
+  key or read (no id, not an object, a page holding no list) is never skipped silently: it is
+  counted (`report.count_unreadable`, `extract_runs.unreadable`) and makes the run incomplete.
+- `GET /v1/tasks/counts` exists (SN @~391,500; its answer is not published): read as a count
+  per status (`upcoming`, `dueToday`, `overdue`, `completed`, `skipped`; a `total` is used when
+  given), their sum is every task the list holds.
+- `GET /v1/tasks/{taskId}` answers **404** for a task that does not exist (SN @~389,500).
+
+Completeness: rows shift between pages when tasks are created or deleted while the list is
+read (a deletion behind the read position hides a task from the scan). The scan is complete
+only when every check below holds; otherwise it loads what it read, says why, and nothing is
+deleted downstream:
+1. no page failed, no item was unreadable;
+2. the counts read before and after the list are equal, per status (a create or a delete that
+   does not cancel out shows here);
+3. the distinct task ids read equal the counts' total (a task moved, e.g. snoozed, across the
+   read position shows here);
+4. every task read existed when the scan began: it was loaded by an earlier run (`known_ids`),
+   or its `createdAt` (a guessed field name) is before the scan's start by this machine's clock.
+   With 2 and 3 this proves the ids read are exactly the tasks Saleshandy held when the scan
+   began: none read is newer, and as many were read as the counts said there were. (A create
+   cancelled out by a delete leaves 2 and 3 intact, but never this.) Tasks not loaded before
+   that carry no `createdAt` cannot be dated: then the task that ended each page is re-read
+   (a one-row page at its place, `concurrency` at a time) and must still be there. A deletion
+   behind the read position that hid a task shifts those places; a shift undone before the
+   end (a create behind, after the hidden task was passed) is the one case this cannot see;
+5. every task loaded before (`known_ids`) that the list did not show answers `GET
+   /v1/tasks/{taskId}` with 404. One that still answers was hidden by a shift: it is loaded from
+   that answer and the run is incomplete. The reads go `concurrency` at a time, paced by the
+   client's rate-limit governor.
+So a complete run's ids are exactly the tasks Saleshandy held when it began (changes made
+during the scan are the next run's), and a run deletes only tasks Saleshandy said, one by one,
+it no longer has. This assumes the counts count what the list lists (their answer is not
+published) and that Saleshandy's clock agrees with this machine's.
+
+With the counts' total known, the pages it takes (`planned_pages`) are fetched `concurrency` at
+a time and read in order; a short page ends the list early, a last planned page that is full
+(tasks were added) is followed page by page to a short one. A page that still fails after the
+client's retries ends the scan. `GET /v1/tasks/assignee/list` names the account's assignees;
+tasks embed their prospect and assignee, which land in their own tables (each id once per run).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +61,7 @@ import pyarrow as pa
 from clients.core import (
     ApiClient,
     AuthenticationError,
+    BadRequestError,
     FatalApiError,
     PermissionDeniedError,
     RetriableApiError,
@@ -42,25 +70,26 @@ from clients.core import (
     lenient_int,
     paginate,
 )
-from clients.core.values import utc_now
-from clients.saleshandy.endpoints import TASKS, TASKS_COUNTS
+from clients.core.values import parse_utc, utc_now
+from clients.saleshandy.endpoints import TASKS, TASKS_COUNTS, task_path
 from clients.saleshandy.enums import TASK_STATUSES
 from clients.saleshandy.lookups import TAssignee, list_assignees
 from clients.saleshandy.paging import (
     MAX_PAGES,
     page_params,
-    payload_items,
+    payload_list,
     planned_pages,
     saleshandy_paginator,
 )
+from clients.saleshandy.tasks import one_task, task_id_of
 from sources.saleshandy.report import SaleshandyScanReport
 from sources.saleshandy.schema import (
     ASSIGNEE_COLUMNS,
     PROSPECT_COLUMNS,
     TASK_COLUMNS,
     assignee_row,
-    prospect_row,
     table_of,
+    task_prospect,
     task_row,
 )
 
@@ -69,6 +98,9 @@ logger = logging.getLogger("apollo_tasks.source")
 # Errors that end the run at once: the key, the URL or the request must change first.
 _FATAL = (AuthenticationError, PermissionDeniedError, UnreachableError)
 LIST_ORDER = {"sortBy": "dueDate", "sortOrder": "ASC"}
+LIST_KEYS = ("tasks",)
+NO_ID = "task list item(s) without a taskId or id could not be loaded"
+NOT_AN_OBJECT = "task list item(s) that are not JSON objects could not be loaded"
 
 
 @dataclass
@@ -114,6 +146,9 @@ class TaskScan:
         max_pages: the stop guard of the list.
         batch_rows: tasks per yielded batch (bounds memory).
         assignees_loader: reads the assignee list (the tests may count its calls).
+        known_ids: the task ids already loaded (read when the scan ends), each verified by id
+            when the list did not show it; None: no deletion can be proved, the run is
+            complete on the list's checks alone (a first load, or a caller that never deletes).
     """
 
     def __init__(
@@ -126,6 +161,7 @@ class TaskScan:
         max_pages: int = MAX_PAGES,
         batch_rows: int = 10_000,
         assignees_loader: Callable[[ApiClient], list[TAssignee]] = list_assignees,
+        known_ids: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         self.client = client
         self.report = report
@@ -136,6 +172,14 @@ class TaskScan:
         self.max_pages = max_pages
         self.batch_rows = max(1, batch_rows)
         self._assignees_loader = assignees_loader
+        self.known_ids = known_ids
+        self._known_ids: set[str] | None = None
+        self._started = utc_now()
+        # Tasks read that may not have existed when the scan began (check 4).
+        self._maybe_new: list[str] = []  # createdAt at or after the scan's start
+        self._undated: list[str] = []  # no createdAt
+        # (1-based place in the list, id) of the task last on each page read, in page order.
+        self._page_ends: list[tuple[int, str | None]] = []
         self._tasks: set[str] = set()
         self._prospects: set[str] = set()
         self._assignees: set[str] = set()
@@ -147,6 +191,7 @@ class TaskScan:
 
     def __iter__(self) -> Iterator[TItem]:
         report = self.report
+        self._started = utc_now()
         start = self._counts("before")
         report.counts_at_start = start
         report.total_entries = counts_total(start)
@@ -189,7 +234,9 @@ class TaskScan:
                     if self.report.pages == 0:
                         raise
                     return self._failed(number, exc)
-                items = payload_items(body, ("tasks",))
+                items = payload_list(body, LIST_KEYS)
+                if items is None:
+                    return self._no_list(number)
                 self._absorb(items)
                 if self._full_batch():
                     yield self._flush()
@@ -205,6 +252,13 @@ class TaskScan:
         return self.client.request_json(
             "GET", TASKS, params={**LIST_ORDER, **page_params(page, self.page_size)}
         )
+
+    def _no_list(self, page: int) -> str:
+        self.report.count_unreadable(
+            f"page {page} of the task list held no list of tasks (its `payload` was read as an"
+            " array or an object holding one)"
+        )
+        return f"page {page} of the task list could not be read"
 
     def _failed(self, page: int, exc: Exception) -> str:
         return f"page {page} of the task list failed ({self.client.safe_message(exc)})"
@@ -224,7 +278,7 @@ class TaskScan:
             "GET",
             TASKS,
             paginator,
-            items_path=lambda body: payload_items(body, ("tasks",)),
+            items_path=lambda body: payload_list(body, LIST_KEYS) or [],
             params=LIST_ORDER,
         )
         while True:
@@ -238,6 +292,8 @@ class TaskScan:
                 return self._failed(paginator.page, exc)
             if page is None:
                 break
+            if payload_list(page.body, LIST_KEYS) is None:
+                return self._no_list(start + page.number - 1)
             self._absorb(page.items)
             if self._full_batch():
                 yield self._flush()
@@ -245,36 +301,48 @@ class TaskScan:
             return f"the task list was cut at its stop guard of {self.max_pages} pages"
         return None
 
-    def _absorb(self, tasks: list[dict[str, Any]]) -> None:
+    def _absorb(self, entries: list[Any], *, page: bool = True) -> None:
         report = self.report
         fresh = 0
-        for task in tasks:
-            row = task_row(task)
-            task_id = row["id"]
+        no_id = not_object = 0
+        for task in entries:
+            if not isinstance(task, dict):
+                not_object += 1
+                continue
+            task_id = task_id_of(task)
             if task_id is None:
+                no_id += 1
                 continue
             if task_id in self._tasks:
                 report.duplicates += 1
                 continue
             self._tasks.add(task_id)
-            self._rows["tasks"].append(row)
+            self._rows["tasks"].append(task_row(task))
             fresh += 1
-            prospect = task.get("prospect")
-            prospect_id = prospect.get("id") if isinstance(prospect, dict) else None
-            if (
-                isinstance(prospect, dict)
-                and prospect_id is not None
-                and str(prospect_id) not in self._prospects
-            ):
-                self._prospects.add(str(prospect_id))
-                self._rows["prospects"].append(prospect_row(prospect))
+            created = parse_utc(task.get("createdAt"))
+            if created is None:
+                self._undated.append(task_id)
+            elif created >= self._started:
+                self._maybe_new.append(task_id)
+            prospect = task_prospect(task)
+            if prospect is not None and prospect["id"] not in self._prospects:
+                self._prospects.add(prospect["id"])
+                self._rows["prospects"].append(prospect)
             assignee = task.get("assignee")
             if isinstance(assignee, dict):
                 self._add_assignees([assignee])
+        if no_id:
+            report.count_unreadable(NO_ID, no_id)
+        if not_object:
+            report.count_unreadable(NOT_AN_OBJECT, not_object)
         report.count_rows("tasks", fresh)
         report.tasks_seen = len(self._tasks)
         report.sync_stats(self.client.stats)
-        report.page_done()
+        if page:
+            last = entries[-1] if entries else None
+            place = len(self._page_ends) * self.page_size + len(entries)
+            self._page_ends.append((place, task_id_of(last) if isinstance(last, dict) else None))
+            report.page_done()
 
     def _add_assignees(self, assignees: list[TAssignee]) -> None:
         for assignee in assignees:
@@ -335,9 +403,7 @@ class TaskScan:
         self, start: dict[str, int] | None, end: dict[str, int] | None, stopped: str | None
     ) -> None:
         report = self.report
-        seen = len(self._tasks)
         total = counts_total(start)
-        report.unreachable = max(0, (total or 0) - seen)
         problem: str | None = None
         if stopped is not None:
             problem = stopped
@@ -348,11 +414,124 @@ class TaskScan:
                 f"the task counts changed while the list was read ({counts_total(start)} ->"
                 f" {counts_total(end)}; per status {start} -> {end})"
             )
-        elif seen != total:
-            problem = f"the task list showed {seen} distinct tasks but the counts say {total}"
-        report.complete = problem is None
-        if problem is not None:
-            report.warn(
-                f"Saleshandy scan INCOMPLETE: {problem}; loaded the {seen} tasks read, no task"
-                " was removed: run again"
+        elif len(self._tasks) != total:
+            problem = (
+                f"the task list showed {len(self._tasks)} distinct tasks but the counts say {total}"
             )
+        elif new := self._new(self._maybe_new):
+            problem = (
+                f"{len(new)} task(s) read (e.g. {new[0]}) were created while the list was read;"
+                " with the counts unchanged as many were deleted, and a deletion shifts rows"
+                " past the read position"
+            )
+        elif self._new(self._undated) and (moved := self._page_ends_moved()):
+            problem = moved
+        else:
+            problem = self._unseen_are_gone()
+        report.unreachable = max(0, (total or 0) - len(self._tasks))
+        report.complete = problem is None
+        if not report.complete:
+            report.warn(
+                f"Saleshandy scan INCOMPLETE: {problem or 'an item could not be read'}; loaded"
+                f" the {len(self._tasks)} tasks read, no task was removed: run again"
+            )
+
+    def _known(self) -> set[str]:
+        if self.known_ids is None:
+            return set()
+        if self._known_ids is None:
+            self._known_ids = {str(i) for i in self.known_ids()}
+        return self._known_ids
+
+    def _new(self, ids: list[str]) -> list[str]:
+        """Those of `ids` no earlier run loaded (check 4)."""
+        if not ids:
+            return []
+        known = self._known()
+        return [task_id for task_id in ids if task_id not in known]
+
+    def _page_ends_moved(self) -> str | None:
+        """Check 4 without creation times: re-read the task that ended each page (one-row pages
+        at the same positions, in the same order); why the list moved, or None."""
+        ends = [(n, place, i) for n, (place, i) in enumerate(self._page_ends, 1) if i]
+
+        def now_at(end: tuple[int, int, str]) -> tuple[int, str, Any]:
+            number, place, task_id = end
+            try:  # a page of one row is the row at that place
+                body = self.client.request_json(
+                    "GET", TASKS, params={**LIST_ORDER, "page": place, "pageSize": 1}
+                )
+            except _FATAL:
+                raise
+            except VendorApiError as exc:
+                return number, task_id, exc
+            items = payload_list(body, LIST_KEYS) or []
+            first = items[0] if items and isinstance(items[0], dict) else {}
+            return number, task_id, task_id_of(first)
+
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="saleshandy-ends") as pool:
+            for number, task_id, found in pool.map(now_at, ends):
+                if isinstance(found, VendorApiError):
+                    return (
+                        f"page {number}'s last task could not be re-read"
+                        f" ({self.client.safe_message(found)}); tasks not loaded before carry"
+                        " no createdAt, so the list must be shown not to have moved"
+                    )
+                if found != task_id:
+                    return (
+                        f"the list moved while it was read: page {number} ended with {task_id},"
+                        f" and that place now holds {found or 'nothing'} (tasks were created or"
+                        " deleted behind the read position)"
+                    )
+        return None
+
+    # -- deletions, one by one --------------------------------------------------------------
+
+    def _unseen_are_gone(self) -> str | None:
+        """Read each known task the list did not show; why the scan is not complete, or None."""
+        if self.known_ids is None:
+            return None
+        unseen = sorted(self._known() - self._tasks)
+        if not unseen:
+            self.report.verified_gone = 0
+            return None
+        live: list[str] = []
+        failed: list[str] = []
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="saleshandy-verify") as pool:
+            for task_id, answer in zip(unseen, pool.map(self._one, unseen), strict=True):
+                if answer is None:
+                    continue  # 404: gone
+                if isinstance(answer, VendorApiError):
+                    failed.append(f"{task_id} ({self.client.safe_message(answer)})")
+                    continue
+                live.append(task_id)
+                task = one_task(answer)
+                if task is not None and task_id_of(task) == task_id:
+                    self._absorb([task], page=False)
+        self.report.verified_gone = len(unseen) - len(live) - len(failed)
+        if live:
+            return (
+                f"{len(live)} task(s) the list did not show are still in Saleshandy (e.g."
+                f" {live[0]}; loaded from GET {TASKS}/{{taskId}}): the list shifted while it"
+                " was read"
+            )
+        if failed:
+            return (
+                f"{len(failed)} task(s) the list did not show could not be checked one by one"
+                f" (e.g. {failed[0]})"
+            )
+        return None
+
+    def _one(self, task_id: str) -> Any:
+        """`GET /v1/tasks/{taskId}`'s body; None on 404 (gone); a failure past retries as such."""
+        path = task_path(task_id)
+        try:
+            return self.client.request_json("GET", path, endpoint=f"{TASKS}/{{taskId}}")
+        except BadRequestError as exc:
+            if exc.status == 404:
+                return None
+            return exc
+        except _FATAL:
+            raise
+        except VendorApiError as exc:
+            return exc

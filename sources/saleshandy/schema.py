@@ -1,7 +1,9 @@
 """Table design of the Saleshandy tasks source: `GET /v1/tasks` rows as typed columns.
 
-Facts relied on: Saleshandy documents no task schema. The fields read here are the ones the
-create call names (`taskType`, `priority`, `dueDate`, `taskNote`, `prospectId`), the list's
+Facts relied on: Saleshandy documents no task schema. The id is `taskId` (every documented
+response, VENDOR-SPECS 0 fact 9), or `id`; the prospect is embedded or a flat `prospectId`
+(`clients.saleshandy.tasks`). The fields read here are the ones the create call names
+(`taskType`, `priority`, `dueDate`, `taskNote`, `prospectId`), the list's
 filters name (`status`, `sequenceId`, `taskAssignee`, `prospectOutcome`, `callOutcome`,
 `completedAt`, `skippedAt`), and the shape the sandbox guesses from them (an embedded `prospect`,
 `assignee` and `sequence`; `createdAt` / `updatedAt`). Re-check them against a live answer.
@@ -24,13 +26,13 @@ import pyarrow as pa
 
 from clients.saleshandy.enums import TASK_TYPE_TITLES, priority_name, task_type_name
 from clients.saleshandy.lookups import prospect_email
+from clients.saleshandy.tasks import embedded_prospect, prospect_id_of, task_id_of
 from sources.core.schema import TColumns, records_table
 
 TTask = dict[str, Any]
 
 # (column, Saleshandy field, kind) of the task fields read as they come.
 _TASK_FIELDS: tuple[tuple[str, str, Any], ...] = (
-    ("id", "id", "text"),
     ("task_type", "taskType", "text"),
     ("priority", "priority", "text"),
     ("status", "status", "text"),
@@ -46,7 +48,17 @@ _TASK_FIELDS: tuple[tuple[str, str, Any], ...] = (
 )
 # Read into other columns (names from codes, embedded ids): not "extra".
 _TASK_READ_ELSEWHERE = frozenset(
-    {"taskTypeName", "prospect", "prospectId", "assignee", "assigneeId", "sequence", "sequenceId"}
+    {
+        "taskId",
+        "id",
+        "taskTypeName",
+        "prospect",
+        "prospectId",
+        "assignee",
+        "assigneeId",
+        "sequence",
+        "sequenceId",
+    }
 )
 _TASK_KNOWN = frozenset(field for _, field, _ in _TASK_FIELDS) | _TASK_READ_ELSEWHERE
 
@@ -83,7 +95,9 @@ PROSPECT_COLUMNS: TColumns = (
     ("extra_fields", "json"),
 )
 _PROSPECT_FIELDS = {"id": "id", "first_name": "firstName", "last_name": "lastName"}
-_PROSPECT_KNOWN = frozenset({"id", "email", "emailId", "emailAddress", "firstName", "lastName"})
+_PROSPECT_KNOWN = frozenset(
+    {"id", "prospectId", "email", "emailId", "emailAddress", "firstName", "lastName"}
+)
 
 ASSIGNEE_COLUMNS: TColumns = (
     ("id", "text"),
@@ -120,18 +134,17 @@ def _extra(row: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | No
 
 def task_row(task: Mapping[str, Any]) -> dict[str, Any]:
     """One task as the `tasks` table's columns (`extra_fields` as a dict, or None)."""
-    row = {column: task.get(field) for column, field, _ in _TASK_FIELDS}
+    row: dict[str, Any] = {"id": task_id_of(task)}
+    row.update({column: task.get(field) for column, field, _ in _TASK_FIELDS})
     code = task.get("taskType")
-    prospect = _embedded(task, "prospect")
     assignee = _embedded(task, "assignee")
     sequence = _embedded(task, "sequence")
-    row["id"] = _id(row["id"])
     row["task_type"] = _id(code)
     row["priority"] = _id(row["priority"])
     row["task_type_name"] = task_type_name(code)
     row["task_type_title"] = task.get("taskTypeName") or TASK_TYPE_TITLES.get(str(code))
     row["priority_name"] = priority_name(task.get("priority"))
-    row["prospect_id"] = _id(prospect.get("id", task.get("prospectId")))
+    row["prospect_id"] = prospect_id_of(task)
     row["assignee_id"] = _id(assignee.get("id", task.get("assigneeId")))
     row["sequence_id"] = _id(sequence.get("id", task.get("sequenceId")))
     row["sequence_name"] = sequence.get("name")
@@ -140,11 +153,22 @@ def task_row(task: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
+def task_prospect(task: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The `prospects` row of the prospect a task embeds (None when it carries only an id)."""
+    prospect = embedded_prospect(task)
+    prospect_id = prospect_id_of(task)
+    if prospect is None or prospect_id is None:
+        return None
+    row = prospect_row(prospect)
+    row["id"] = prospect_id
+    return row
+
+
 def prospect_row(prospect: Mapping[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {
         column: prospect.get(field) for column, field in _PROSPECT_FIELDS.items()
     }
-    row["id"] = _id(row["id"])
+    row["id"] = _id(prospect.get("prospectId", row["id"]))
     row["email"] = prospect_email(prospect) or None
     row["extra_fields"] = _extra(prospect, _PROSPECT_KNOWN)
     return row

@@ -38,7 +38,8 @@ def query(tmp_path: Path, sql: str, file: str = "sh.duckdb") -> list[tuple[Any, 
 
 
 def served_tasks(sb: Any, page_size: int = 100) -> list[dict[str, Any]]:
-    """Every task as the sandbox serves it, read with plain httpx (no code under test)."""
+    """Every task as the sandbox serves it, read with plain httpx (no code under test); each
+    also under `id` when keyed `taskId` (the documented name, the sandbox's default)."""
     tasks: list[dict[str, Any]] = []
     with httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.api_key}) as http:
         page = 1
@@ -47,7 +48,7 @@ def served_tasks(sb: Any, page_size: int = 100) -> list[dict[str, Any]]:
             resp.raise_for_status()
             payload = resp.json()["payload"]
             batch = payload if isinstance(payload, list) else payload["tasks"]
-            tasks.extend(batch)
+            tasks.extend({"id": t.get("taskId"), **t} for t in batch)
             if len(batch) < page_size:
                 return tasks
             page += 1

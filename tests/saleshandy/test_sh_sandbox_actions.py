@@ -19,7 +19,7 @@ def test_complete_and_skip(saleshandy_sandbox, saleshandy_client, open_task, act
     before = api.get("/v1/tasks/counts").json()["payload"]
     resp = api.post(f"/v1/tasks/{open_task['id']}/{action}")
     assert resp.status_code == 200
-    task = resp.json()["payload"]
+    task = resp.json()["payload"]["task"]  # the shape snooze documents (SD snooze)
     assert task["status"] == status and task[f"{status}At"] is not None
     assert task["updatedAt"] > open_task["updatedAt"]
     after = api.get("/v1/tasks/counts").json()["payload"]
@@ -29,23 +29,36 @@ def test_complete_and_skip(saleshandy_sandbox, saleshandy_client, open_task, act
     assert again.json() == {"message": f"Task is already {status}"}
 
 
-def test_snooze_moves_the_due_date(saleshandy_sandbox, saleshandy_client, open_task) -> None:
+def test_snooze_answers_the_documented_shape_and_moves_the_due_date(
+    saleshandy_sandbox, saleshandy_client, open_task
+) -> None:
+    """SN @~404,000 / SD snooze: `snoozeUntil` (date-time, required) and `callOutcome`; the
+    answer `{message, payload: {task: {taskId, status: "snoozed", snoozedUntil, callOutcome}}}`."""
     api = saleshandy_client(saleshandy_sandbox)
     path = f"/v1/tasks/{open_task['id']}/snooze"
-    assert api.post(path, json={"dueDate": "2020-01-01"}).status_code == 400
-    assert api.post(path, json={}).json() == {"message": "dueDate is required"}
-    moved = api.post(path, json={"dueDate": "2032-01-02"}).json()["payload"]
-    assert moved["dueDate"] == "2032-01-02" and moved["status"] == "upcoming"
-    assert api.get(f"/v1/tasks/{open_task['id']}").json()["payload"] == moved
+    assert api.post(path, json={"snoozeUntil": "2020-01-01T09:00:00Z"}).status_code == 400
+    assert api.post(path, json={}).json() == {"message": "snoozeUntil is required"}
+    assert api.post(path, json={"snoozeUntil": "soon"}).status_code == 400
+    body = {"snoozeUntil": "2032-01-02T09:00:00Z", "callOutcome": "Callback Later"}
+    answer = api.post(path, json=body).json()
+    assert answer == {
+        "message": "Task snoozed successfully",
+        "payload": {"task": {"taskId": open_task["id"], "status": "snoozed",
+                             "snoozedUntil": "2032-01-02T09:00:00Z",
+                             "callOutcome": "Callback Later"}},
+    }  # fmt: skip
+    listed = api.get(f"/v1/tasks/{open_task['id']}").json()["payload"]["task"]
+    assert listed["dueDate"] == "2032-01-02" and listed["status"] == "upcoming"
 
 
 def test_note(saleshandy_sandbox, saleshandy_client, open_task) -> None:
     api = saleshandy_client(saleshandy_sandbox)
     path = f"/v1/tasks/{open_task['id']}/note"
-    resp = api.patch(path, json={"taskNote": "Ask for the CFO"})
+    assert api.patch(path, json={"taskNote": "not the documented name"}).status_code == 400
+    resp = api.patch(path, json={"note": "Ask for the CFO"})  # SN @~407,500
     assert resp.json()["message"] == "Task updated successfully"
     listed = api.get("/v1/tasks", params={"search": "ask for the cfo"}).json()["payload"]
-    assert [t["id"] for t in listed] == [open_task["id"]]
+    assert [t["taskId"] for t in listed] == [open_task["id"]]
     assert api.patch(path, json={}).status_code == 400
 
 

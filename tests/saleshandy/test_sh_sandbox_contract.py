@@ -14,7 +14,7 @@ SEED = next((ROOT / "../shared/api-docs/seeds").resolve().glob("003_*.txt"))
 ID = re.compile(r"^[0-9A-Za-z]{10}$")
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 TASK_KEYS = {
-    "id", "taskType", "taskTypeName", "taskCategory", "priority", "status", "dueDate",
+    "taskId", "taskType", "taskTypeName", "taskCategory", "priority", "status", "dueDate",
     "taskNote", "prospect", "assignee", "sequence", "prospectOutcome", "callOutcome",
     "createdAt", "updatedAt", "completedAt", "skippedAt",
 }  # fmt: skip
@@ -83,7 +83,7 @@ def test_a_task_has_the_documented_shape(saleshandy_sandbox, saleshandy_client) 
     assert isinstance(tasks, list) and len(tasks) == 100
     for task in tasks:
         assert set(task) == TASK_KEYS
-        assert ID.match(task["id"]) and task["taskType"] in SEED_TYPE_CODES
+        assert ID.match(task["taskId"]) and task["taskType"] in SEED_TYPE_CODES
         assert task["taskCategory"] in ("linkedin", "call", "whatsapp", "custom")
         assert task["priority"] in (None, "1", "2", "3", "4")
         assert task["status"] in ("upcoming", "dueToday", "overdue", "completed", "skipped")
@@ -96,9 +96,9 @@ def test_a_task_has_the_documented_shape(saleshandy_sandbox, saleshandy_client) 
         assert (task["skippedAt"] is not None) == (task["status"] == "skipped")
         if task["callOutcome"] is not None:
             assert task["taskCategory"] == "call" and task["status"] == "completed"
-    one = api.get(f"/v1/tasks/{tasks[0]['id']}")
+    one = api.get(f"/v1/tasks/{tasks[0]['taskId']}")
     assert one.status_code == 200
-    assert one.json() == {"message": "Task fetched successfully", "payload": tasks[0]}
+    assert one.json() == {"message": "Task fetched successfully", "payload": {"task": tasks[0]}}
 
 
 def test_an_unknown_task_is_404_with_the_documented_message(

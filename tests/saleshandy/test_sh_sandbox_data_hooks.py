@@ -54,7 +54,7 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(
     a, b, c = (make_saleshandy_sandbox(anchor_date=ANCHOR, seed=s) for s in (3, 3, 4))
     ta, tb, tc = (read_all(sb) for sb in (a, b, c))
     assert ta == tb and len(ta) == 300
-    assert not {t["id"] for t in ta} & {t["id"] for t in tc}
+    assert not {t["taskId"] for t in ta} & {t["taskId"] for t in tc}
     assert a.prospects(1000) == b.prospects(1000) != c.prospects(1000)
 
 
@@ -132,12 +132,13 @@ def test_hooks_add_patch_delete_and_reset(saleshandy_sandbox, saleshandy_client)
     assert sum(api.get("/v1/tasks/counts").json()["payload"].values()) == 301  # no lag
     done = sb.patch_task(added["id"], state="completed", prospectOutcome="interested")
     assert done["status"] == "completed" and done["completedAt"] is not None
-    assert api.get(f"/v1/tasks/{added['id']}").json()["payload"] == done
+    served = api.get(f"/v1/tasks/{added['id']}").json()["payload"]["task"]
+    assert served == {"taskId": done["id"], **{k: v for k, v in done.items() if k != "id"}}
     assert sb.created() == []  # made in the "app", not through the API
     sb.delete_task(added["id"])
     assert api.get(f"/v1/tasks/{added['id']}").status_code == 404
     seed_task = api.get("/v1/tasks", params={"pageSize": 1}).json()["payload"][0]
-    sb.delete_task(seed_task["id"])
+    sb.delete_task(seed_task["taskId"])
     assert sum(api.get("/v1/tasks/counts").json()["payload"].values()) == 299
     assert sb.stats()["deleted_tasks"] == 2
     made = sb.add_prospect("New.Person@Example.com", "New", "Person")

@@ -33,7 +33,7 @@ def test_paging_stops_on_a_short_page_and_sees_every_task_once(
     api = saleshandy_client(sb)
     rows, calls = page_all(api)
     assert calls == 13  # 12 full pages, then 34
-    assert len(rows) == 1234 == len({r["id"] for r in rows})
+    assert len(rows) == 1234 == len({r["taskId"] for r in rows})
     past = api.get(TASKS, params={"page": 14, "pageSize": 100}).json()
     assert past == {"message": "Tasks fetched successfully", "payload": []}
 
@@ -96,9 +96,9 @@ def test_filters_select_what_they_say(saleshandy_sandbox, saleshandy_client) -> 
     }
     for name, (value, keep) in cases.items():
         rows, _ = page_all(api, **{name: value})
-        expected = [r["id"] for r in everything if keep(r)]
+        expected = [r["taskId"] for r in everything if keep(r)]
         assert expected, name
-        assert [r["id"] for r in rows] == expected, name
+        assert [r["taskId"] for r in rows] == expected, name
 
 
 @pytest.mark.parametrize(
@@ -124,14 +124,14 @@ def test_sorting_puts_nulls_last_and_keeps_ties_stable(
     assert values[: len(present)] == present  # nulls last
     assert present == sorted(present, reverse=order == "DESC")
     again, _ = page_all(api, sortBy=field, sortOrder=order)
-    assert [r["id"] for r in again] == [r["id"] for r in rows]
+    assert [r["taskId"] for r in again] == [r["taskId"] for r in rows]
 
 
 def test_the_default_order_is_due_date_ascending(saleshandy_sandbox, saleshandy_client) -> None:
     api = saleshandy_client(saleshandy_sandbox)
     default, _ = page_all(api)
     explicit, _ = page_all(api, sortBy="dueDate", sortOrder="ASC")
-    assert [r["id"] for r in default] == [r["id"] for r in explicit]
+    assert [r["taskId"] for r in default] == [r["taskId"] for r in explicit]
 
 
 def test_the_payload_can_be_an_object_holding_tasks(
@@ -152,10 +152,10 @@ def test_created_tasks_show_in_list_and_counts_only_after_the_index_lag(
     made = api.post("/v1/tasks/create", json={"prospectIds": [pid], "taskType": "2"}).json()
     task_id = made["payload"]["results"][0]["taskId"]
     assert api.get(f"/v1/tasks/{task_id}").status_code == 200  # by id: at once
-    assert task_id not in {r["id"] for r in page_all(api)[0]}
+    assert task_id not in {r["taskId"] for r in page_all(api)[0]}
     assert api.get("/v1/tasks/counts").json()["payload"] == before
     time.sleep(0.7)
-    assert task_id in {r["id"] for r in page_all(api)[0]}
+    assert task_id in {r["taskId"] for r in page_all(api)[0]}
     after = api.get("/v1/tasks/counts").json()["payload"]
     assert after["dueToday"] == before["dueToday"] + 1
 

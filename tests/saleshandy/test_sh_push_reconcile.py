@@ -1,0 +1,174 @@
+"""Saleshandy push, after a lost answer: the task is recognised in the list whatever the list's
+unpublished shape (keyed `taskId` or `id`, prospect embedded or by id, payload array or object),
+the read is bounded by the due dates sent, and rows the push's own creates shift between pages
+are read once instead of making the read untrustworthy. Real HTTP to the sandbox (DuckDB and
+PostgreSQL), and the adapter alone over spec-shaped bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from clients.core import ApiClient, RetryPolicy
+from clients.saleshandy.profile import SALESHANDY_PROFILE
+from destinations.saleshandy.vendor import SaleshandyTaskVendor
+from tests.saleshandy.sh_push_helpers import (
+    CREATE,
+    creates,
+    prospect_ids,
+    rows_for,
+    sh_ledger,
+    sh_push,
+    sh_warehouse,
+    tasks_by_request,
+    write_input,
+)
+from tests.saleshandy.sh_spec_vendor import KEY, SpecVendor, spec_task
+
+FIXTURES = (sh_push, sh_warehouse)  # found by pytest in this module's namespace
+TASKS = "/v1/tasks"
+
+
+def _list_reads(sb: Any) -> list[dict[str, Any]]:
+    return [r["query"] for r in sb.requests(TASKS) if r["method"] == "GET"]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {},  # the documented name, taskId; prospect embedded; payload an array
+        {"task_key": "id"},
+        {"list_prospect": "prospectId"},
+        {"task_key": "id", "list_prospect": "prospectId", "list_payload": "object"},
+    ],
+    ids=["taskId", "id", "prospectId", "id-prospectId-object"],
+)
+def test_a_dropped_create_answer_is_recognised_whatever_the_list_shape(
+    make_saleshandy_sandbox: Any, sh_warehouse: str, sh_push: Any, shape: dict[str, str]
+) -> None:
+    sb = make_saleshandy_sandbox(**shape)
+    rows = rows_for(prospect_ids(sb, 40))
+    write_input(sh_warehouse, rows)
+    sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1}])
+    first = sh_push(sb, max_prospects_per_call=10)
+    assert first.created == 40 and first.reconciled == {"found": 10}, first.format()
+    assert first.needs_review == 0
+    assert set(tasks_by_request(sb, rows).values()) == {1}  # no duplicate
+    assert {e["state"] for e in sh_ledger(sh_warehouse).values()} == {"delivered"}
+
+
+def test_one_lost_call_reads_only_the_pages_down_to_its_due_date(
+    make_saleshandy_sandbox: Any, sh_warehouse: str, sh_push: Any
+) -> None:
+    """2,000 tasks (21 pages): the lost call's tasks are due 2031-01-15, later than every seeded
+    task, so the list read newest due date first holds them on its first page."""
+    sb = make_saleshandy_sandbox(tasks=2000)
+    rows = rows_for(prospect_ids(sb, 40), due_date="2031-01-15")
+    write_input(sh_warehouse, rows)
+    sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1}])
+    first = sh_push(sb, max_prospects_per_call=10)
+    assert first.created == 40 and first.reconciled == {"found": 10}, first.format()
+    reads = _list_reads(sb)
+    assert 1 <= len(reads) <= 2, reads  # instead of 21 pages per look
+    assert {(q["sortBy"], q["sortOrder"]) for q in reads} == {("dueDate", "DESC")}
+    assert set(tasks_by_request(sb, rows).values()) == {1}
+
+
+def test_rows_shifted_by_creates_during_the_read_are_read_once_not_distrusted(
+    make_saleshandy_sandbox: Any, sh_warehouse: str, sh_push: Any
+) -> None:
+    """Once, a list read while other calls created tasks "repeated a page", and 100 rows became
+    needs review although no task was missing: 100 tasks made before page 2 of the read (due
+    first in its order) push page 1 whole into page 2."""
+    sb = make_saleshandy_sandbox()
+    prospects = prospect_ids(sb, 41)
+    rows = rows_for(prospects[:40])
+    write_input(sh_warehouse, rows)
+    made = {"prospectId": prospects[40], "taskType": "9", "dueDate": "2099-01-01"}
+    sb.change_before_page(2, add=[{**made, "taskNote": f"shift {i}"} for i in range(100)])
+    sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1}])
+    first = sh_push(sb, max_prospects_per_call=10)
+    assert sb.list_changes() == []  # the read met the change
+    assert first.created == 40 and first.reconciled == {"found": 10}, first.format()
+    assert first.needs_review == 0
+    assert set(tasks_by_request(sb, rows).values()) == {1}
+    assert sum(len(e["body"]["prospectIds"]) for e in creates(sb)) == 40  # nothing resent
+
+
+# -- the adapter alone, over spec-shaped lists -----------------------------------------------
+
+
+def _vendor(spec: SpecVendor) -> SaleshandyTaskVendor:
+    client = ApiClient(
+        "http://spec.test",
+        KEY,
+        profile=SALESHANDY_PROFILE,
+        transport=spec.transport(),
+        retry=RetryPolicy(max_attempts=1),
+    )
+    return SaleshandyTaskVendor(client)
+
+
+def _sorted(n: int) -> list[dict[str, Any]]:
+    """n tasks newest due date first, as `sortBy=dueDate&sortOrder=DESC` answers."""
+    tasks = []
+    for i in range(n):
+        task = spec_task(i)
+        task["dueDate"] = f"{2030 - i // 50}-06-01"
+        tasks.append(task)
+    return tasks
+
+
+def test_the_read_stops_below_the_earliest_due_date_it_was_shown() -> None:
+    spec = SpecVendor(_sorted(1000))  # due 2030 .. 2011, 50 a year
+    vendor = _vendor(spec)
+    wanted = spec.items[120]  # due 2028-06-01
+    contact = wanted["prospect"]["id"]
+    vendor.contact_of({"contact_id": contact, "due_at": "2028-06-01"})
+    found = vendor.search_created([contact]).tasks
+    assert found is not None and wanted["taskId"] in {t["id"] for t in found}
+    assert len(spec.requested(TASKS)) == 2  # 2030..2029, then 2028 with a page ending below it
+
+
+def test_a_due_date_any_earlier_payload_named_keeps_the_read_going_down_to_it() -> None:
+    """A row left `sending` by an earlier run, for the same prospect as a row of this run, is
+    looked for through `contact_of`: its older due date lowers the bound."""
+    spec = SpecVendor(_sorted(1000))
+    vendor = _vendor(spec)
+    old = spec.items[700]  # due 2016-06-01
+    contact = old["prospect"]["id"]
+    vendor.payload({"request_id": "new", "contact_id": contact, "type": "13",  # type: ignore[typeddict-item]
+                    "priority": "3", "due_at": "2030-06-01", "note": "n"})  # fmt: skip
+    vendor.contact_of({"contact_id": contact, "due_at": "2016-06-01"})
+    found = vendor.search_created([contact]).tasks
+    assert found is not None and old["taskId"] in {t["id"] for t in found}
+
+
+def test_a_list_not_in_due_date_order_is_read_to_its_end() -> None:
+    spec = SpecVendor([spec_task(n) for n in range(450)])  # ignores sortBy: dates cycle
+    vendor = _vendor(spec)
+    contact = spec.items[3]["prospect"]["id"]
+    vendor.contact_of({"contact_id": contact, "due_at": "2026-02-27"})
+    found = vendor.search_created([contact]).tasks
+    assert found is not None and len(found) == sum(
+        1 for t in spec.items if t["prospect"]["id"] == contact
+    )
+    assert len(spec.requested(TASKS)) == 5  # every page, to the short one
+
+
+def test_a_contact_never_shown_a_due_date_is_looked_for_to_the_end() -> None:
+    spec = SpecVendor(_sorted(450))
+    vendor = _vendor(spec)
+    contact = spec.items[449]["prospect"]["id"]
+    found = vendor.search_created([contact]).tasks
+    assert found is not None and spec.items[449]["taskId"] in {t["id"] for t in found}
+    assert len(spec.requested(TASKS)) == 5
+
+
+def test_an_item_of_a_wanted_prospect_without_an_id_makes_the_search_undecided() -> None:
+    items: list[Any] = _sorted(150)
+    contact = items[10]["prospect"]["id"]
+    items[10] = {k: v for k, v in items[10].items() if k != "taskId"}
+    result = _vendor(SpecVendor(items)).search_created([contact])
+    assert result.tasks is None and "no taskId" in result.reason
