@@ -79,6 +79,7 @@ def test_marker_convention_parses_as_documented() -> None:
     assert sql_statements(blocks[5].text) == ["SELECT 1", "SELECT 2"]
 
 
+@pytest.mark.e2e
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_readme_blocks_run_against_the_sandbox(
