@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.synced
 
-.PHONY: demo test lint bench sandbox clean venv
+.PHONY: demo test test-fast lint bench sandbox clean venv
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -20,9 +20,19 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/sales-tasks demo
 
+# Parallel workers (pytest-xdist): WORKERS=auto uses every core; WORKERS=0 runs in this process.
+# Tests of one `xdist_group` stay on one worker. pytest's exit code 5 (nothing collected) fails
+# the target like any other non-zero code.
+WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest -q -n $(WORKERS) --dist loadgroup
+
+# Unit and contract layers (tests/layers.py) on DuckDB: no PostgreSQL, no orchestrators.
+test-fast: $(STAMP)
+	$(PYTEST) -m "(unit or contract) and not postgres" $(PYTEST_ARGS)
+
 test: $(STAMP)
 	bash .ci/ensure-postgres
-	$(VENV)/bin/pytest -q
+	$(PYTEST) $(PYTEST_ARGS)
 	bash .ci/test-orchestration
 
 lint: $(STAMP)

@@ -1,140 +1,176 @@
-"""Shared pytest fixtures.
+"""Shared pytest fixtures and the test layers.
 
-Sandbox fixtures (owned by the sandbox package): `sandbox` is a fresh Apollo.io sandbox per test
-(300 tasks, seed 7, in a thread of this process); `make_sandbox(**overrides)` starts more with
-other settings and stops them all at teardown.
+Layers: every test gets one of the markers `unit`, `contract`, `e2e` from its file
+(`tests/layers.py` holds the one table); a test or module carrying one of them keeps its own.
+A `unit` test may not open a TCP connection or bind a port: it fails saying so.
+
+Sandboxes: one factory, `sandbox_factory(vendor, **overrides)`, starts an emulator (in a thread of
+this process, or a child process with `subprocess=True`) with the vendor's test defaults
+(`SANDBOX_DEFAULTS`) and stops every one it started at teardown. The per-vendor names are thin
+aliases of it:
+
+- `sandbox` / `make_sandbox(**overrides)`: Apollo.io (300 tasks, seed 7);
+- `saleshandy_sandbox` / `make_saleshandy_sandbox(**overrides)`: Saleshandy (300 tasks, seed 7);
+- `reply_sandbox` / `make_reply_sandbox(**overrides)`: Reply.io (300 tasks, seed 13).
+
+HTTP clients of a sandbox (closed at teardown): `saleshandy_client(sb, key=None, **kwargs)`
+(the key in `x-api-key`; `key=""` sends none), `reply_client(sb, **headers)` (default: the key the
+way the sandbox was started to accept it); Apollo's `client_for` lives in tests/sandbox/conftest.py.
 """
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from functools import partial
 from typing import Any
 
 import httpx
 import pytest
 
 from sandbox import Sandbox, running_sandbox
+from sandbox.core.handle import SandboxHandle
 from sandbox.reply import ReplySandbox
+from sandbox.saleshandy import SaleshandySandbox
+from tests.layers import LAYER_NAMES, layer_of
 
-SANDBOX_DEFAULTS: dict[str, Any] = {"tasks": 300, "seed": 7}
+# --- layers ---
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in LAYER_NAMES):
+            continue
+        try:
+            rel = item.path.relative_to(config.rootpath).as_posix()
+        except ValueError:
+            continue
+        item.add_marker(layer_of(rel))
+
+
+_REAL = {
+    "connect": socket.socket.connect,
+    "connect_ex": socket.socket.connect_ex,
+    "bind": socket.socket.bind,
+}
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_stay_off_the_network(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if request.node.get_closest_marker("unit") is None:
+        return
+    for name, real in _REAL.items():
+
+        def guarded(sock: socket.socket, address: Any, *args: Any, _real: Any = real) -> Any:
+            if sock.family in (socket.AF_INET, socket.AF_INET6):
+                raise RuntimeError(
+                    f"a unit test used the network ({address!r}): mark it `contract` or `e2e`,"
+                    " or place its file in tests/layers.py"
+                )
+            return _real(sock, address, *args)
+
+        monkeypatch.setattr(socket.socket, name, guarded)
+
+
+# --- sandboxes: one factory, per-vendor aliases ---
+
+SANDBOX_DEFAULTS: dict[str, dict[str, Any]] = {
+    "apollo": {"tasks": 300, "seed": 7},
+    "saleshandy": {"tasks": 300, "seed": 7},
+    "reply": {"tasks": 300, "seed": 13},
+}
+# Kept for tests that read them by these names.
+SALESHANDY_DEFAULTS = SANDBOX_DEFAULTS["saleshandy"]
+REPLY_SANDBOX_DEFAULTS = SANDBOX_DEFAULTS["reply"]
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with running_sandbox(**SANDBOX_DEFAULTS) as sb:
-        yield sb
-
-
-@pytest.fixture
-def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
+def sandbox_factory() -> Iterator[Callable[..., Any]]:
+    """`start(vendor, **overrides)`: a running sandbox of `vendor` with its test defaults and
+    `overrides` (config fields, or `subprocess=True`); all are stopped at teardown."""
     with ExitStack() as stack:
 
-        def make(**overrides: Any) -> Sandbox:
-            return stack.enter_context(running_sandbox(**{**SANDBOX_DEFAULTS, **overrides}))
+        def start(vendor: str, **overrides: Any) -> SandboxHandle:
+            settings = {**SANDBOX_DEFAULTS.get(vendor, {}), **overrides}
+            return stack.enter_context(running_sandbox(vendor=vendor, **settings))
+
+        yield start
+
+
+@pytest.fixture
+def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    return sandbox_factory("apollo")
+
+
+@pytest.fixture
+def make_sandbox(sandbox_factory: Callable[..., Sandbox]) -> Callable[..., Sandbox]:
+    return partial(sandbox_factory, "apollo")
+
+
+@pytest.fixture
+def saleshandy_sandbox(sandbox_factory: Callable[..., SaleshandySandbox]) -> SaleshandySandbox:
+    return sandbox_factory("saleshandy")
+
+
+@pytest.fixture
+def make_saleshandy_sandbox(
+    sandbox_factory: Callable[..., SaleshandySandbox],
+) -> Callable[..., SaleshandySandbox]:
+    return partial(sandbox_factory, "saleshandy")
+
+
+@pytest.fixture
+def reply_sandbox(sandbox_factory: Callable[..., ReplySandbox]) -> ReplySandbox:
+    return sandbox_factory("reply")
+
+
+@pytest.fixture
+def make_reply_sandbox(
+    sandbox_factory: Callable[..., ReplySandbox],
+) -> Callable[..., ReplySandbox]:
+    return partial(sandbox_factory, "reply")
+
+
+@pytest.fixture
+def http_client_factory() -> Iterator[Callable[..., httpx.Client]]:
+    """`make(sb, headers, **kwargs)`: an HTTP client of sandbox `sb` sending `headers`; all are
+    closed at teardown. Plain HTTP to 127.0.0.1: no certificate loading (~0.1 s per client), no
+    proxy from the environment."""
+    with ExitStack() as stack:
+
+        def make(sb: SandboxHandle, headers: dict[str, str], **kwargs: Any) -> httpx.Client:
+            kwargs.setdefault("timeout", 30.0)
+            kwargs.setdefault("trust_env", False)
+            client = httpx.Client(base_url=sb.base_url, headers=headers, verify=False, **kwargs)
+            return stack.enter_context(client)
 
         yield make
 
 
-# --- other fixtures below ---
-
-
-# --- saleshandy sandbox fixtures ---
-# `saleshandy_sandbox` is a fresh Saleshandy sandbox per test (300 tasks, seed 7, in a thread of
-# this process); `make_saleshandy_sandbox(**overrides)` starts more with other settings and stops
-# them all at teardown.
-
-from sandbox.saleshandy import SaleshandySandbox  # noqa: E402
-
-SALESHANDY_DEFAULTS: dict[str, Any] = {"tasks": 300, "seed": 7}
-
-
 @pytest.fixture
-def saleshandy_sandbox() -> Iterator[SaleshandySandbox]:
-    with running_sandbox(vendor="saleshandy", **SALESHANDY_DEFAULTS) as sb:
-        assert isinstance(sb, SaleshandySandbox)
-        yield sb
-
-
-@pytest.fixture
-def make_saleshandy_sandbox() -> Iterator[Callable[..., SaleshandySandbox]]:
-    with ExitStack() as stack:
-
-        def make(**overrides: Any) -> SaleshandySandbox:
-            sb = stack.enter_context(
-                running_sandbox(vendor="saleshandy", **{**SALESHANDY_DEFAULTS, **overrides})
-            )
-            assert isinstance(sb, SaleshandySandbox)
-            return sb
-
-        yield make
-
-
-@pytest.fixture
-def saleshandy_client() -> Iterator[Callable[..., httpx.Client]]:
+def saleshandy_client(
+    http_client_factory: Callable[..., httpx.Client],
+) -> Callable[..., httpx.Client]:
     """`make(sb, key=None, **kwargs)`: an HTTP client of sandbox `sb` that sends the key the way
     working Saleshandy clients do (`x-api-key`, nothing else); `key=""` sends no key."""
-    clients: list[httpx.Client] = []
 
     def make(sb: SaleshandySandbox, key: str | None = None, **kwargs: Any) -> httpx.Client:
         sent = sb.api_key if key is None else key
         headers = {**({"x-api-key": sent} if sent else {}), **kwargs.pop("headers", {})}
-        client = httpx.Client(
-            base_url=sb.base_url, headers=headers, timeout=30.0, verify=False, **kwargs
-        )
-        clients.append(client)
-        return client
+        return http_client_factory(sb, headers, **kwargs)
 
-    yield make
-    for client in clients:
-        client.close()
-
-
-# --- reply sandbox fixtures ---
-# `reply_sandbox`: a fresh Reply.io sandbox per test (300 tasks, seed 13, in a thread of this
-# process); `make_reply_sandbox(**overrides)` starts more with other settings (e.g.
-# `auth_scheme="x-api-key"`, `window_scale=0.01`) and stops them all at teardown.
-REPLY_SANDBOX_DEFAULTS: dict[str, Any] = {"tasks": 300, "seed": 13}
+    return make
 
 
 @pytest.fixture
-def reply_sandbox() -> Iterator[ReplySandbox]:
-    with running_sandbox(vendor="reply", **REPLY_SANDBOX_DEFAULTS) as sb:
-        assert isinstance(sb, ReplySandbox)
-        yield sb
-
-
-@pytest.fixture
-def make_reply_sandbox() -> Iterator[Callable[..., ReplySandbox]]:
-    with ExitStack() as stack:
-
-        def make(**overrides: Any) -> ReplySandbox:
-            sb = stack.enter_context(
-                running_sandbox(vendor="reply", **{**REPLY_SANDBOX_DEFAULTS, **overrides})
-            )
-            assert isinstance(sb, ReplySandbox)
-            return sb
-
-        yield make
-
-
-@pytest.fixture
-def reply_client() -> Iterator[Callable[..., httpx.Client]]:
+def reply_client(http_client_factory: Callable[..., httpx.Client]) -> Callable[..., httpx.Client]:
     """`reply_client(sb, **headers)`: an HTTP client of Reply sandbox `sb`, sending `headers`
     (default: its API key the way it was started to accept)."""
-    clients: list[httpx.Client] = []
 
     def make(sb: ReplySandbox, **headers: str) -> httpx.Client:
-        client = httpx.Client(
-            base_url=sb.base_url,
-            headers=headers or sb.auth_headers(),
-            timeout=30.0,
-            verify=False,  # plain HTTP to 127.0.0.1; loading CA certificates costs ~0.1 s
-            trust_env=False,
-        )
-        clients.append(client)
-        return client
+        return http_client_factory(sb, headers or sb.auth_headers())
 
-    yield make
-    for client in clients:
-        client.close()
+    return make

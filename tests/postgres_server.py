@@ -46,7 +46,11 @@ class PostgresServer:
             )
         self.bindir = bindir
         self.port = _free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="apollo-tasks-pg-"))
+        # As root, the server's user must reach its folder: TMPDIR may lie in a private one
+        # (e.g. inside pytest's tmp_path in tests/infra/test_isolation.py), /tmp never is.
+        self.root = Path(
+            tempfile.mkdtemp(prefix="apollo-tasks-pg-", dir="/tmp" if os.geteuid() == 0 else None)
+        )
         self.datadir = self.root / "data"
         self.sockdir = self.root / "sock"
         self.user = "postgres"

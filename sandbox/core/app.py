@@ -19,6 +19,7 @@ from collections import deque
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sandbox.core import faults, hooks
+from sandbox.core.clock import Clock
 from sandbox.core.config import EmulatorConfig
 from sandbox.core.http import Request, Response
 from sandbox.core.params import BadInput, parse_body, parse_query, redact
@@ -51,6 +52,25 @@ class EmulatorApp(Generic[C]):
         self.faults = faults.FaultEngine(cfg.faults)
         self.log: deque[dict[str, Any]] = deque(maxlen=cfg.request_log_cap)
         self.calls: dict[str, int] = {}
+
+    @property
+    def clock(self) -> Clock:
+        """This emulator's clock (`sandbox.core.clock`): its rate windows follow it."""
+        clock: Clock | None = self.__dict__.get("_clock")
+        if clock is None:
+            clock = self.__dict__["_clock"] = Clock()
+        return clock
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The rate counters; whichever limiter an emulator sets here reads `self.clock`."""
+        limiter: RateLimiter = self.__dict__["_limiter"]
+        return limiter
+
+    @limiter.setter
+    def limiter(self, value: RateLimiter) -> None:
+        value.clock = self.clock.now
+        self.__dict__["_limiter"] = value
 
     # -- what an emulator writes ------------------------------------------------------------------
     def route(self, req: Request) -> Route | Response:

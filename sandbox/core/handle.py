@@ -61,3 +61,15 @@ class SandboxHandle:
 
     def stats(self) -> dict[str, Any]:
         return self._hook("GET", "stats")
+
+    def clock(self) -> dict[str, Any]:
+        """The emulator's clock: `now`, `frozen`, `offset` (`sandbox.core.clock`)."""
+        return self._hook("GET", "clock")
+
+    def freeze_clock(self, at: float | None = None) -> dict[str, Any]:
+        """Hold the clock rate windows follow still, at `at` (epoch seconds) or now."""
+        return self._hook("PATCH", "clock", json={"freeze": True, "at": at})
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Move the emulator's clock `seconds` on (rate windows turn over without a sleep)."""
+        return self._hook("PATCH", "clock", json={"advance": seconds})

@@ -7,6 +7,8 @@ not logged.
 - `GET|PATCH /_sandbox/config`: read / change the config live (dataset fields excepted).
 - `GET|POST|DELETE /_sandbox/faults/script`: the deterministic fault script.
 - `GET /_sandbox/stats`: what the emulator counts.
+- `GET|PATCH /_sandbox/clock`: the clock rate windows follow (`sandbox.core.clock`): PATCH
+  `{"freeze": true|false, "at": epoch, "advance": seconds}`.
 
 Anything else under `/_sandbox/` goes to the emulator's own hooks (`vendor_hook`); unknown ones
 answer 404, bad input 422, both as `{"error": "..."}`.
@@ -19,6 +21,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from sandbox.core.clock import Clock
 from sandbox.core.config import EmulatorConfig
 from sandbox.core.faults import FaultEngine
 from sandbox.core.http import Request, Response
@@ -32,6 +35,9 @@ class Hooked(Protocol):
 
     @property
     def cfg(self) -> EmulatorConfig: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
     log: deque[dict[str, Any]]
     faults: FaultEngine
@@ -94,6 +100,10 @@ def _dispatch(app: Hooked, req: Request) -> Response:
         return json_response([vars(e) for e in app.faults.script])
     if path == f"{PREFIX}/stats":
         return json_response(app.stats())
+    if path == f"{PREFIX}/clock":
+        if method == "PATCH":
+            app.clock.change(json_object(req))
+        return json_response(app.clock.state())
     answer = app.vendor_hook(req, path, query)
     if answer is not None:
         return answer

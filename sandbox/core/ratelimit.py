@@ -3,14 +3,15 @@
 Generic: the emulator says what the limits and window lengths are, what the limit, usage and
 requests-left headers are called, and whether a refusal carries `retry-after`; it writes the
 refusal's message itself. A refused call does not consume quota. Window lengths are
-configurable so tests can use a 1-second "minute".
+configurable so tests can use a 1-second "minute"; the windows follow the emulator's `Clock`
+(`sandbox.core.clock`), which tests freeze and advance instead of sleeping.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import orjson
@@ -38,8 +39,11 @@ class Verdict:
 class RateLimiter:
     """Fixed-window counters per (endpoint, window)."""
 
-    def __init__(self, windows: tuple[str, ...] = WINDOWS) -> None:
+    def __init__(
+        self, windows: tuple[str, ...] = WINDOWS, clock: Callable[[], float] = time.time
+    ) -> None:
         self.windows = windows
+        self.clock = clock
         self._counts: dict[tuple[str, str], tuple[int, int]] = {}
 
     def reset(self) -> None:
@@ -52,7 +56,7 @@ class RateLimiter:
 
     def consumed(self, endpoint: str, window: str, length: float) -> int:
         """Calls of `endpoint` counted in the current `window` of `length` seconds."""
-        return self._current(endpoint, window, length, time.time())[1]
+        return self._current(endpoint, window, length, self.clock())[1]
 
     def hit(
         self,
@@ -71,7 +75,7 @@ class RateLimiter:
             header_names: the names of each window's limit, usage and requests-left headers.
             retry_after_header: whether a refusal carries `retry-after` (seconds).
         """
-        now = time.time()
+        now = self.clock()
         state = {}
         for window in self.windows:
             length = float(lengths[window])

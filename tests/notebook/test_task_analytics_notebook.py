@@ -8,9 +8,10 @@ plans a push in dry-run mode.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -54,15 +55,34 @@ def test_notebook_runs_top_to_bottom_on_a_fresh_demo(tmp_path, monkeypatch):
 
     # The charts are honest: the week the extract ran in (not over) is left out of the weekly
     # line, overdue is a share of each owner's open tasks, the type boxes carry their medians.
-    today = datetime.now(UTC)
-    this_week = f"{today - timedelta(days=today.weekday()):%Y-%m-%d}"
+    # The extract's week is read from the file (not today's calendar), and on a day when that
+    # week has no rows yet (a Monday morning) there is nothing in it to leave out.
     printed, table = cell_output(nb, "weekly = sql(")
     (left_out,) = [line for line in printed.splitlines() if line.startswith("left out")]
-    assert this_week in left_out and this_week not in table and "completed" in table
+    as_of_week, weeks_with_rows = _extract_week(demo_file)
+    assert f"{as_of_week:%Y-%m-%d}" not in table and "completed" in table
+    assert (f"{as_of_week:%Y-%m-%d}" in left_out) == (as_of_week in weeks_with_rows), left_out
+    assert not [w for w in weeks_with_rows if w > as_of_week], "no task after the extract ran"
     printed, table = cell_output(nb, "overdue = sql(")
     assert "overdue_share" in table and "open" in table
     printed, table = cell_output(nb, "outcomes = sql(")
     assert "50%" in table
+
+
+def _extract_week(demo_file: Path) -> tuple[date, set[date]]:
+    """The Monday of the week the demo extract ran in, and every week with a task created or
+    completed in it (weeks start on Monday, as DuckDB's `date_trunc('week', ...)`)."""
+    with duckdb.connect(str(demo_file), read_only=True) as con:
+        (as_of_week,) = con.sql(
+            "SELECT date_trunc('week', max(started_at))::DATE FROM apollo.extract_runs"
+        ).fetchone() or (None,)
+        weeks = con.sql(
+            "SELECT DISTINCT date_trunc('week', t)::DATE FROM ("
+            " SELECT created_at AS t FROM apollo.tasks"
+            " UNION ALL SELECT completed_at FROM apollo.tasks WHERE completed_at IS NOT NULL)"
+        ).fetchall()
+    assert isinstance(as_of_week, date), "the demo extract should have recorded its run"
+    return as_of_week, {w for (w,) in weeks}
 
 
 def cell_output(nb: nbformat.NotebookNode, marker: str) -> tuple[str, str]:

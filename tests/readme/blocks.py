@@ -19,9 +19,10 @@ the source next to the block):
   reason is required and listed in the test's summary. Any other language needs this marker.
 - `<!-- given: name -->`: run the preparation `name` from `givens.py` first (e.g. the table a
   person's own warehouse would hold).
-- `<!-- output-of: COMMAND -->` (on sample output): COMMAND runs in the same shell, and every
-  line of the sample must appear in what it prints (its exit status does not matter: samples are
-  often errors).
+- `<!-- output-of: COMMAND -->` (on sample output): COMMAND runs in the same shell, and what it
+  prints must be the sample, line for line (blank lines, trailing spaces, times, local ports,
+  pids, hex ids and durations aside: `runner.output_lines`); its exit status does not matter
+  (samples are often errors).
 - `<!-- serves: PORT -->`: the block's first command is a server that runs until stopped; it is
   started in the background on a free port (every `PORT` in the block is replaced), the rest of
   the block runs once it prints its banner, then it is stopped.

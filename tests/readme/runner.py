@@ -10,7 +10,9 @@ fails here instead of leaving the machine.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -43,6 +45,30 @@ class Outcome:
 
 class BlockFailed(AssertionError):
     pass
+
+
+# What legitimately differs between two runs of one command, each with its placeholder.
+VARIABLE = (
+    (re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?"), "<time>"),
+    (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
+    (re.compile(r"\bpid \d+"), "pid <pid>"),
+    (re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{12,}(?![0-9A-Za-z])"), "<hex>"),
+    (re.compile(r"\b\d+(\.\d+)?\s?(ms|s)\b"), "<duration>"),
+)
+
+
+def output_lines(text: str) -> list[str]:
+    """`text` as the lines a reader compares: blank lines and trailing spaces dropped, times,
+    local ports, pids, hex ids and durations replaced by placeholders (`VARIABLE`)."""
+    lines = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        line = line.rstrip()
+        for pattern, placeholder in VARIABLE:
+            line = pattern.sub(placeholder, line)
+        lines.append(line)
+    return lines
 
 
 def make_workspace(repo: Path, tmp: Path) -> Path:
@@ -147,14 +173,16 @@ class Runner:
     def _output_of(self, block: Block) -> Outcome:
         command = fill_placeholders(block.markers["output-of"], self.placeholders, block.where)
         proc = self._exec(block, ["bash", "-c", command], check=False)
-        printed = proc.stdout + proc.stderr
-        missing = [
-            line for line in block.text.splitlines() if line.strip() and line.strip() not in printed
-        ]
-        if missing:
+        sample = output_lines(block.text)
+        printed = output_lines(proc.stdout + proc.stderr)
+        if printed != sample:
+            diff = "\n".join(
+                difflib.unified_diff(sample, printed, "README sample", "printed", lineterm="")
+            )
             raise _failure(
                 block,
-                f"`{command}` does not print the sample's line(s): {missing}",
+                f"`{command}` does not print the sample line for line"
+                f" (variable parts normalised):\n{diff}",
                 proc.stdout,
                 proc.stderr,
             )

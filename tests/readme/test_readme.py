@@ -28,7 +28,7 @@ from tests.readme.blocks import (
     sql_statements,
 )
 from tests.readme.givens import GIVENS
-from tests.readme.runner import REPORT, Runner, base_env, make_workspace
+from tests.readme.runner import REPORT, Runner, base_env, make_workspace, output_lines
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -79,6 +79,24 @@ def test_marker_convention_parses_as_documented() -> None:
     assert sql_statements(blocks[5].text) == ["SELECT 1", "SELECT 2"]
 
 
+def test_sample_output_is_compared_line_for_line_with_only_variable_parts_normalised() -> None:
+    printed = (
+        "error: another run is going (pid 4242 since 2026-12-01T21:00:00Z; pipeline"
+        " apollo_extract_api_3f2a9c1b0e44) at http://127.0.0.1:38211 after 1.5s  \n\n"
+    )
+    sample = (
+        "error: another run is going (pid 7 since 2025-01-02T03:04:05Z; pipeline"
+        " apollo_extract_api_0123456789ab) at http://127.0.0.1:8765 after 12s\n"
+    )
+    assert output_lines(printed) == output_lines(sample) != []
+    # A stale sample line that is only part of what is printed no longer passes.
+    assert output_lines("choose one of apollo, saleshandy") != output_lines(
+        "choose one of apollo, saleshandy, reply"
+    )
+    assert output_lines("one\ntwo") != output_lines("one\ntwo\nthree")
+
+
+@pytest.mark.e2e
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_readme_blocks_run_against_the_sandbox(

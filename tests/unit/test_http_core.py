@@ -515,6 +515,7 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.contract  # a real socket to a closed 127.0.0.1 port
 def test_a_closed_port_fails_in_seconds_quietly(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="apollo_tasks.http")
     url = f"http://127.0.0.1:{_closed_port()}"
