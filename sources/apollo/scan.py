@@ -294,7 +294,7 @@ class TaskScanner:
             self._overlapping = True
             first = self.search.page(1, slice_.as_filters() or None, sort)
             self.report.plan_more(1)
-            new = yield from self._absorb(first)
+            new = yield from self._absorb(first, other_order=True)
             info = page_info(first)
             if not new or info.total_entries is None:
                 continue  # this order shows rows we have (or the sort is not supported)
@@ -330,7 +330,7 @@ class TaskScanner:
                 data: TSearchPage = future.result()
             except PastCapError:
                 data = {"tasks": []}
-            yield from self._absorb(data)
+            yield from self._absorb(data, other_order=sort != DEFAULT_SORT)
             if not truncated and self._short(plan, page, len(data.get("tasks") or [])) is not None:
                 truncated = True
 
@@ -371,14 +371,18 @@ class TaskScanner:
 
     # -- records --------------------------------------------------------------------------------
 
-    def _absorb(self, page: TSearchPage, recheck: bool = False) -> TGen[int]:
+    def _absorb(
+        self, page: TSearchPage, recheck: bool = False, other_order: bool = False
+    ) -> TGen[int]:
         """Keep the page's unseen tasks (and their unseen contacts/accounts) in the batch.
 
         An item that is not an object with an `id` is counted as unreadable (never skipped
-        silently). During the verification pass only the ids are kept, to compare."""
+        silently), once per read of the default order (other orders re-read the same rows; an
+        over-cap scan's slices may count one twice: either way the run is incomplete). During the
+        verification pass only the ids are kept, to compare."""
         items = page.get("tasks") or []
         tasks = [t for t in items if isinstance(t, dict) and t.get("id")]
-        if len(tasks) != len(items) and not self._verifying:
+        if len(tasks) != len(items) and not (self._verifying or recheck or other_order):
             self.report.count_unreadable(
                 f"{len(items) - len(tasks)} item(s) of Apollo's task search were not a task with"
                 " an `id` (cannot be loaded or keyed)",
