@@ -20,10 +20,12 @@ Endpoint: `POST /api/v1/tasks/search`. Facts relied on (`shared/api-docs/VENDOR-
   already read); a creation only repeats one. A pass is therefore trusted when the list did not
   change under it (`total_entries` of its first and last page equal, and as many distinct tasks
   as that total), or when nothing was deleted during it: the default order is undocumented, but
-  when every page of the pass came newest-first (`created_at` never increasing, checked on the
-  data) tasks created meanwhile land above the first page and the tasks at least as old as the
-  pass's first task, seen at least `total_entries` of the first page, prove no deletion. Anything
-  else is read again, at most `PASSES` times, then left to a person.
+  when the pass's tasks came newest-first (`created_at` never increasing over the tasks in the
+  order first seen, checked on the data) tasks created meanwhile land above the first page, and
+  the tasks at least as old as the pass's first task, seen at least `total_entries` of the first
+  page, prove no deletion. A task created earlier but indexed only during the pass could mask
+  one deletion (the residual assumption). Anything else is read again, at most `PASSES` times,
+  then left to a person.
 """
 
 from __future__ import annotations
@@ -120,8 +122,10 @@ def search_pass(
         for task in items:
             if str(task.get("contact_id")) not in wanted:
                 result.filter_ignored = True
-            seen.setdefault(str(task.get("id")), task)
-            order.append(_created(task))
+            key = str(task.get("id"))
+            if key not in seen:  # a repeat (a creation shifted the list) is not new evidence
+                seen[key] = task
+                order.append(_created(task))
         done = len(items) < size or (total is not None and page * size >= total)
         if done:
             # A short page before the total, the total unchanged: the display cap (past it

@@ -176,3 +176,36 @@ def test_reconciliation_search_rereads_a_list_that_shrank_under_it() -> None:
         result = ApolloTaskVendor(client).search_created(["c1"])
     assert result.tasks is None and "changed under every one of 3 reads" in result.reason
     assert len(apollo.requests) == 6
+
+
+def test_reconciliation_search_trusts_a_read_that_only_grew_newest_first() -> None:
+    """Tasks created while the list is read (the push's own calls) land on top when the list
+    comes newest first: they repeat a task, never hide one, so the read is trusted at once."""
+    calls = {"n": 0}
+
+    def growing(request: httpx.Request) -> dict[str, Any]:
+        calls["n"] += 1
+        page, per_page = int(request.url.params["page"]), int(request.url.params["per_page"])
+        new = [
+            {"id": f"new{i}", "contact_id": "other", "created_at": f"2026-02-01T00:00:{i:02d}.000Z"}
+            for i in range(calls["n"] * 5)
+        ][::-1]
+        old = [
+            {
+                "id": f"t{i}",
+                "contact_id": "c1" if i == 150 else "other",
+                "created_at": f"2026-01-01T{23 - i // 60:02d}:{59 - i % 60:02d}:00.000Z",
+            }
+            for i in range(200)
+        ]
+        listed = new + old
+        return {
+            "tasks": listed[(page - 1) * per_page : page * per_page],
+            "pagination": {"total_entries": len(listed)},
+        }
+
+    apollo = Apollo(growing)
+    with apollo.client() as client:
+        result = ApolloTaskVendor(client).search_created(["c1"])
+    assert result.tasks is not None and [t["id"] for t in result.tasks] == ["t150"]
+    assert len(apollo.requests) == 3  # one pass, pages 1-3, despite 5 new tasks per request
