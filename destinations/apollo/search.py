@@ -49,8 +49,8 @@ CAPPED = (
 )
 SHIFTING = (
     "Apollo's task list changed under every one of {passes} reads (tasks deleted while it was"
-    " read), so a task of these contacts may have been skipped: check in Apollo, then rerun with"
-    " --resend-unknown to send the ones that are missing"
+    " read) or held items without an id, so a task of these contacts may have been missed: check"
+    " in Apollo, then rerun with --resend-unknown to send the ones that are missing"
 )
 
 
@@ -63,6 +63,7 @@ class TSearchPass:
     trusted: bool = False
     filter_ignored: bool = False
     pages: int = 0
+    unreadable: int = 0  # items without an id: one may be the task looked for
 
 
 def _created(task: dict[str, Any]) -> datetime | None:
@@ -122,7 +123,10 @@ def search_pass(
         for task in items:
             if str(task.get("contact_id")) not in wanted:
                 result.filter_ignored = True
-            key = str(task.get("id"))
+            if not task.get("id"):
+                result.unreadable += 1
+                continue
+            key = str(task["id"])
             if key not in seen:  # a repeat (a creation shifted the list) is not new evidence
                 seen[key] = task
                 order.append(_created(task))
@@ -140,7 +144,7 @@ def search_pass(
     result.tasks = [t for t in seen.values() if str(t.get("contact_id")) in wanted]
     if first_total is None:
         # No total to check against: the short page that ended the read is all there is.
-        result.trusted = not result.capped
+        result.trusted = not result.capped and not result.unreadable
         return result
     stable = last_total == first_total and len(seen) == first_total
     newest = order[0] if order else None
@@ -150,7 +154,7 @@ def search_pass(
         and sum(1 for t in seen.values() if (c := _created(t)) is not None and c <= newest)
         >= first_total
     )
-    result.trusted = not result.capped and (stable or undeleted)
+    result.trusted = not result.capped and not result.unreadable and (stable or undeleted)
     return result
 
 

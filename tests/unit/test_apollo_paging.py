@@ -209,3 +209,12 @@ def test_reconciliation_search_trusts_a_read_that_only_grew_newest_first() -> No
         result = ApolloTaskVendor(client).search_created(["c1"])
     assert result.tasks is not None and [t["id"] for t in result.tasks] == ["t150"]
     assert len(apollo.requests) == 3  # one pass, pages 1-3, despite 5 new tasks per request
+
+
+def test_reconciliation_search_does_not_trust_a_list_with_items_without_an_id() -> None:
+    """An item without an id may be the task looked for: never "not created" on its account."""
+    items = [{"contact_id": "c1", "created_at": "2026-01-01T00:00:00.000Z"}]
+    apollo = Apollo(lambda request: {"tasks": items, "pagination": {"total_entries": 1}})
+    with apollo.client() as client:
+        result = ApolloTaskVendor(client).search_created(["c1"])
+    assert result.tasks is None and "without an id" in result.reason
