@@ -7,7 +7,8 @@ Facts relied on (Apollo's API reference, "Create a Task" and "Search for Tasks")
 - `open_factor_names[]=task_types` adds `faceting.task_types` counts to a search; the facet
   `value`s (`contact_call`, `contact_action_item`) differ from the task `type`s they count.
 - Sort fields of task search: `task_due_at` (most future first), `task_priority` (highest first).
-- `created_from` is `api` for tasks made through the API.
+- `created_from` is untyped; values seen `api`, `zp_ui` (also for an API-made task, live) and
+  null (VENDOR-SPECS 3.3, fact 10): it tells nothing reliable, so nothing here names it.
 """
 
 from __future__ import annotations
@@ -38,5 +39,3 @@ FACET_TO_TASK_TYPE: dict[str, str] = {
 
 SORT_BY_DUE_AT = "task_due_at"
 SORT_BY_PRIORITY = "task_priority"
-
-CREATED_FROM_API = "api"

@@ -10,10 +10,10 @@ Endpoints and facts relied on (Apollo's API reference, "Create a Task", "Bulk Cr
 - `POST /api/v1/tasks` {user_id, contact_id, type, status, due_at, priority, title, note}
   → `{"task": {...}}`: the only way to set a title, so titled rows go one per call.
 - Apollo never deduplicates: a create sent twice is two tasks.
-- `due_at` is echoed as `...000+00:00`; `created_from` is `api` for tasks made through the API.
-- `POST /api/v1/tasks/search` has no documented filters; `contact_ids` is honoured or silently
-  ignored, so a search is trusted only if every task it returns is for a requested contact.
-  The search index lags creates (handled by the reconciler's wait).
+- `due_at` is echoed as `...000+00:00`. `created_from` is untyped and seen as `api`, `zp_ui` and
+  null (VENDOR-SPECS 3.3, fact 10; live, an API-made task came back `zp_ui`): never relied on.
+- `POST /api/v1/tasks/search` (reconciliation, `search.py`) documents no filter and pages in the
+  query string; the search index lags creates (handled by the reconciler's wait).
 """
 
 from __future__ import annotations
@@ -23,13 +23,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from clients import vocabulary
-from clients.apollo.endpoints import TASKS_BULK_CREATE, TASKS_CREATE, TASKS_SEARCH, quota_key
+from clients.apollo.endpoints import TASKS_BULK_CREATE, TASKS_CREATE
 from clients.apollo.enums import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
-from clients.apollo.paging import DISPLAY_CAP_PAGES, LOOKUP_PER_PAGE, apollo_paginator
 from clients.core.client import ApiClient
-from clients.core.paginators import paginate
 from clients.core.values import parse_utc
 from destinations.apollo.lookup import ApolloLookup
+from destinations.apollo.search import contact_tasks
 from destinations.core.contract import InputRules, TTaskRow
 from destinations.core.vendor import (
     TResolution,
@@ -41,9 +40,6 @@ from destinations.core.vendor import (
 
 CREATE = TASKS_CREATE
 BULK_CREATE = TASKS_BULK_CREATE
-SEARCH_PER_PAGE = LOOKUP_PER_PAGE
-# 50,000-record display cap: a filtered answer bigger than this cannot be read completely.
-SEARCH_MAX_PAGES = DISPLAY_CAP_PAGES
 
 
 def apollo_due_at(utc: datetime) -> str:
@@ -63,12 +59,6 @@ APOLLO_RULES = InputRules(
     format_due_at=apollo_due_at,
     names={kind: vocabulary.accepted_names("apollo", kind) for kind in vocabulary.KINDS},
     unsupported={kind: vocabulary.unsupported("apollo", kind) for kind in vocabulary.KINDS},
-)
-
-UNDECIDABLE = (
-    "Apollo's tasks search ignored the contact_ids filter, so whether this task was created"
-    " cannot be checked: look for it in Apollo, then rerun with --resend-unknown to send the"
-    " ones that are missing"
 )
 
 
@@ -231,38 +221,32 @@ class ApolloTaskVendor:
         return map_tasks_to_rows(rows, tasks)
 
     def search_created(self, contacts: Sequence[str]) -> TSearchResult:
-        wanted = set(contacts)
-        tasks: list[dict[str, Any]] = []
-        paginator = apollo_paginator(SEARCH_PER_PAGE, maximum_page=SEARCH_MAX_PAGES, in_body=True)
-        for page in paginate(
-            self.client,
-            "POST",
-            TASKS_SEARCH,
-            paginator,
-            items_path="tasks",
-            json={"contact_ids": list(contacts)},
-            endpoint=quota_key(TASKS_SEARCH),
-        ):
-            if any(str(t.get("contact_id")) not in wanted for t in page.items):
-                return TSearchResult(None, UNDECIDABLE)
-            tasks.extend(page.items)
-        if not paginator.stopped_by_guard:
-            return TSearchResult(tasks)
-        return TSearchResult(
-            None,
-            "more tasks for these contacts than Apollo's search can show (50,000): check in"
-            " Apollo, then rerun with --resend-unknown to send the ones that are missing",
-        )
+        """Every task Apollo holds for `contacts`, from one read of tasks search serving them
+        all (`destinations.apollo.search`: query-string paging, the contact filter verified, the
+        whole list read when Apollo ignores it, a read trusted only when the list held still)."""
+        tasks, reason = contact_tasks(self.client, contacts)
+        return TSearchResult(tasks, reason)
 
     def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+        """Whether `task` is what the create for `sent` made, from what the caller sent.
+
+        `created_from` is not read: it is untyped and seen as `api`, `zp_ui` (also for an
+        API-made task, recorded live) and null (VENDOR-SPECS 3.3, fact 10). A task matches on
+        user, contact, type, due time (to the second: Apollo echoes `.000+00:00`), the note and
+        title sent (a title only when one was sent: bulk create takes none), and a `created_at`
+        no earlier than the call minus the clock skew; the reconciler also refuses a task
+        already recorded for another request.
+        """
         want = sent.payload
-        if task.get("created_from") != "api":
-            return False
         if (
             str(task.get("user_id")) != str(want.get("user_id"))
             or str(task.get("contact_id")) != str(want.get("contact_id"))
             or task.get("type") != want.get("type")
         ):
+            return False
+        if want.get("note") is not None and task.get("note") != want.get("note"):
+            return False
+        if want.get("title") and task.get("title") != want.get("title"):
             return False
         due, want_due = parse_utc(task.get("due_at")), parse_utc(want.get("due_at"))
         if due is None or want_due is None or abs((due - want_due).total_seconds()) >= 1:

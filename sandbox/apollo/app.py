@@ -10,6 +10,7 @@ Facts relied on (NOTES.md section 1, the OpenAPI subset):
 - 401, 403 and 429 answers do not consume rate-limit quota.
 - Recorded real traffic: every endpoint answers under `/api/v1/` and `/v1/` alike; tasks search
   answers GET and POST (a GET without `per_page` gets `get_default_per_page`, 10 as recorded);
+  paging in a JSON body counts only with `body_paging=honour` (documented: query string only);
   429 bodies are plain text (`rate_limit_body`) and carry the rate headers too.
 
 The order of a request, the faults and the request log are the generic app's
@@ -33,6 +34,7 @@ from sandbox.core.params import parse_body, parse_query
 from sandbox.core.ratelimit import Verdict, too_many
 
 Endpoint = Callable[[ApolloState, dict[str, Any]], Response]
+BODY_PAGING_KEYS = ("page", "per_page")
 UNAUTHORIZED = Response(401, b"Invalid access credentials.", content_type="text/plain")
 
 
@@ -133,10 +135,15 @@ class App(ApolloState):
     def call(self, route: Route, req: Request) -> Response:
         assert isinstance(route, ApolloRoute)
         try:
-            params = {
-                **parse_query(req.query),
-                **parse_body(req.body, req.headers.get("content-type", "")),
-            }
+            body = parse_body(req.body, req.headers.get("content-type", ""))
+            if (
+                route.name == "api/v1/tasks/search"
+                and route is not LEGACY_SEARCH
+                and self.cfg.body_paging == "ignore"
+            ):
+                # Documented in the query string only (VENDOR-SPECS 3.4).
+                body = {k: v for k, v in body.items() if k not in BODY_PAGING_KEYS}
+            params = {**parse_query(req.query), **body}
             return route.handler(self, params)
         except P.BadInput as exc:
             return endpoints_tasks.error(str(exc))

@@ -22,6 +22,17 @@ _FLAGS: TFlags = {
     "--max-pages": ("max_pages", int, "display limit in pages (default 500)"),
     "--past-cap": ("past_cap_behaviour", str, "answer past the display limit: empty | 422"),
     "--filters": ("filters", str, "undocumented search filters: honour | ignore"),
+    "--body-paging": (
+        "body_paging",
+        str,
+        "page/per_page in a tasks search JSON body: ignore (documented: query only) | honour",
+    ),
+    "--created-from": ("created_from", str, "created_from of API-made tasks: api | zp_ui | null"),
+    "--default-order": (
+        "default_order",
+        str,
+        "tasks search order without sort_by_field: newest_first | oldest_first",
+    ),
     "--index-lag": ("index_lag_seconds", float, "seconds before created tasks show in search"),
     "--header-scheme": ("header_scheme", str, "rate-limit header names: current | legacy"),
     "--rate-limit-body": ("rate_limit_body", str, "429 body: text (recorded) | json (docs)"),

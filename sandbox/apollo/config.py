@@ -6,7 +6,10 @@ so that the product is tested against all of them.
 
 Facts relied on (defaults):
 - `POST /api/v1/tasks/search` answers 422 `Per page not supported` above 100 per page (current
-  docs); the legacy `GET /v1/tasks/search` allows 200 (seed 002).
+  docs); the legacy `GET /v1/tasks/search` allows 200 (seed 002). Its paging is documented in the
+  query string only (VENDOR-SPECS 3.4): a body's `page`/`per_page` are ignored unless
+  `body_paging` says otherwise.
+- `created_from` of API-made tasks: `api` as the create examples show (`created_from` switches).
 - Display limit: 50,000 records, up to 500 pages.
 - Rate limits are fixed windows per endpoint per minute, hour and day. The defaults here are
   deliberately generous so demos and benchmarks are not throttled unless a test asks for it.
@@ -24,6 +27,9 @@ PAST_CAP_BEHAVIOURS = ("empty", "422")
 FILTER_MODES = ("honour", "ignore")
 HEADER_SCHEMES = ("current", "legacy")
 RATE_LIMIT_BODIES = ("text", "json")
+BODY_PAGING = ("ignore", "honour")
+CREATED_FROM_VALUES = ("api", "zp_ui", "null")
+DEFAULT_ORDERS = ("newest_first", "oldest_first")
 
 
 @dataclass
@@ -53,6 +59,17 @@ class SandboxConfig(core_config.ConfigDicts):
     past_cap_behaviour: str = "empty"
     pagination_as_strings: bool = False
     filters: str = "honour"
+    # `page`/`per_page` of tasks search are documented in the query string only (VENDOR-SPECS
+    # 3.4); recorded traffic saw them honoured in a POST body too. "ignore" (the documented
+    # reading) serves page 1 at the default size to a client paging in the body.
+    body_paging: str = "ignore"
+    # `created_from` of a task made through the API: untyped; `api` in the create examples, but
+    # `zp_ui` recorded live for an API-made task, and null in search examples (VENDOR-SPECS 3.3).
+    created_from: str = "api"
+    # The order of a search without `sort_by_field` is undocumented (3.2 documents only
+    # `task_due_at` and `task_priority`): newest first (the legacy example sorted by creation)
+    # or oldest first, where a task created during a scan lands ahead of the read position.
+    default_order: str = "newest_first"
     # Seed 002 (legacy) says open_factor_names is required; the current docs say optional. True
     # makes POST /api/v1/tasks/search answer 422 without it, as the legacy GET always does.
     require_open_factor_names: bool = False
@@ -107,6 +124,13 @@ class SandboxConfig(core_config.ConfigDicts):
             raise ValueError(f"past_cap_behaviour must be one of {PAST_CAP_BEHAVIOURS}")
         if self.filters not in FILTER_MODES:
             raise ValueError(f"filters must be one of {FILTER_MODES}")
+        for name, options in (
+            ("body_paging", BODY_PAGING),
+            ("created_from", CREATED_FROM_VALUES),
+            ("default_order", DEFAULT_ORDERS),
+        ):
+            if getattr(self, name) not in options:
+                raise ValueError(f"{name} must be one of {options}")
         if self.header_scheme not in HEADER_SCHEMES:
             raise ValueError(f"header_scheme must be one of {HEADER_SCHEMES}")
         for table_name, table in (("rate_limits", self.rate_limits),) + tuple(

@@ -1,16 +1,22 @@
 """Apollo.io task endpoints: search (current and legacy), create, bulk create.
 
 Facts relied on (NOTES.md section 1, seed 002, the OpenAPI subset):
-- `POST /api/v1/tasks/search`: params in the query string or a JSON body; `page`, `per_page`,
-  `sort_by_field` (`task_due_at` most future first, `task_priority` highest first; default newest
-  first), `open_factor_names[]=task_types` adds `faceting.task_types` counts. `per_page` over the
+- `POST /api/v1/tasks/search`: params in the query string (documented) or a JSON body; `page`,
+  `per_page` only in the query unless `body_paging` is `honour` (VENDOR-SPECS 3.4: documented in
+  the query only; recorded traffic saw a body honoured), `sort_by_field` (`task_due_at` most
+  future first, `task_priority` highest first; without it an undocumented order,
+  `default_order`), `open_factor_names[]=task_types` adds `faceting.task_types` counts. `per_page` over the
   limit (100 per current docs) -> 422 `Per page not supported`. Display limit 50,000 records /
   500 pages; past it: empty page or 422 (unknown, a switch). `pagination.total_entries` is the true
   total. Undocumented filters `user_ids`, `task_type_cds`, `contact_ids` are honoured or silently
   ignored (a switch); `breadcrumbs` echo honoured filters.
-- Legacy `GET /v1/tasks/search`: `open_factor_names` required; `per_page` up to 200.
+- Legacy `GET /v1/tasks/search`: `per_page` up to 200; seed 002 calls `open_factor_names`
+  required, but a bare `GET /v1/tasks/search` answered 200 live (issue 19), so it is required only
+  with `require_open_factor_names`, as on the POST.
 - Recorded traffic: `GET /api/v1/tasks/search` answers like the POST; a GET without `per_page`
   gets 10 (`config.get_default_per_page`); numbers may come as strings (`"page": "2"`).
+- `created_from` of API-made tasks is `api` (create examples), `zp_ui` (recorded live) or null
+  (search examples): `config.created_from` (VENDOR-SPECS 3.3, fact 10).
 - `POST /api/v1/tasks` -> `{"task": {...}, "team": {"id", "tasks_finder_empty"}}` (recorded; the
   docs show only `task`); a create without `status` is accepted and stored as null (recorded;
   `create_requires_status` plays the docs). `POST /api/v1/tasks/bulk_create` -> `{"success":
@@ -75,7 +81,7 @@ def search(app: ApolloState, params: dict[str, Any], mode: str) -> Response:
     cfg = app.cfg
     legacy = mode == "legacy"
     factors = [str(f) for f in P.as_list(params.get("open_factor_names")) or []]
-    if (legacy or cfg.require_open_factor_names) and not factors:
+    if cfg.require_open_factor_names and not factors:
         return error("open_factor_names is required")
     page = P.int_param(params, "page", 1)
     default = cfg.default_per_page if mode == "current" else cfg.get_default_per_page
@@ -83,7 +89,8 @@ def search(app: ApolloState, params: dict[str, Any], mode: str) -> Response:
     if per_page > (cfg.legacy_max_per_page if legacy else cfg.max_per_page):
         return error("Per page not supported")
     query, crumbs = _filters(app, params)
-    query.sort = SORTS.get(str(params.get("sort_by_field")), "created")
+    default_order = "created" if cfg.default_order == "newest_first" else "created_asc"
+    query.sort = SORTS.get(str(params.get("sort_by_field")), default_order)
     order, type_counts = app.store.search(query, app.store.visible_created(cfg.index_lag_seconds))
     total = int(order.size)
     start = (page - 1) * per_page
@@ -210,6 +217,7 @@ def create(app: ApolloState, params: dict[str, Any], bulk: bool) -> Response:
             due_ms=due_ms,
             note=note,
             title=title,
+            created_from=None if app.cfg.created_from == "null" else app.cfg.created_from,
         )
         for c in contacts
     ]

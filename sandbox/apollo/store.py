@@ -1,14 +1,15 @@
 """Mutable task state of the sandbox: the seed dataset plus what happened since.
 
 State = seed tasks (numpy columns, patched in place) + an overlay of tasks created via the API
-(appended, `created_from: "api"`) + deletions. `reset()` returns to the seed state.
+(appended, `created_from` as configured) + deletions. `reset()` returns to the seed state.
 
 Search orders are computed with numpy (masks, lexsort) and cached per (sort, filters, state
 version, visible overlay count); any mutation bumps the version.
 
 Facts relied on (NOTES.md section 1):
-- Default search order is newest first (`created_at` desc); `task_due_at` sorts the most
-  future-dated first; `task_priority` the highest priority first.
+- Default search order: undocumented, newest first (`created_at` desc) or oldest first
+  (`config.default_order`); `task_due_at` sorts the most future-dated first; `task_priority`
+  the highest priority first.
 - Search reads an asynchronously updated index: a task created a moment ago may not show yet
   (`index_lag_seconds`).
 """
@@ -23,10 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sandbox.apollo.data import Dataset
-from sandbox.apollo.render import API_JSON, NULL, Renderer, TaskRow, json_str
+from sandbox.apollo.render import NULL, Renderer, TaskRow, json_str
 from sandbox.apollo.util import now_ms
 
-SORTS = ("created", "task_due_at", "task_priority")
+SORTS = ("created", "created_asc", "task_due_at", "task_priority")
 _MUTABLE = ("t_user", "t_type", "t_status", "t_priority", "t_due", "t_done")
 _CACHE_SIZE = 8
 
@@ -125,6 +126,7 @@ class Store:
         due_ms: int,
         note: str | None,
         title: str | None,
+        created_from: str | None = "api",
     ) -> bytes:
         """Create one task (no deduplication, like Apollo) and return its JSON."""
         created_ms = now_ms()
@@ -143,7 +145,7 @@ class Store:
             note_json=json_str(note),
             title_json=json_str(title),
             answered_json=NULL,
-            created_from_json=API_JSON,
+            created_from_json=json_str(created_from),
             creator_json=json_str(user_id),
         )
         body = self.r.task(row)
@@ -258,6 +260,8 @@ class Store:
         # Ties broken by creation order (newest first), which is id order within a kind.
         if q.sort == "task_due_at":
             order = np.lexsort((cand, created, col("t_due")[cand]))[::-1]
+        elif q.sort == "created_asc":
+            order = np.lexsort((cand, created))
         elif q.sort == "task_priority":
             order = np.lexsort((-cand, -created, col("t_priority")[cand]))
         else:

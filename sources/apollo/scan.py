@@ -9,8 +9,18 @@ Facts relied on (Apollo's API reference, "Search for Tasks"; paging rules in `cl
 - Over the cap the search is split by `task_type_cds` (facet values), then by `user_ids` (from
   users search), nesting type x user; every filter is verified (see `slicing`). What still cannot
   be split is read in other sort orders (`task_due_at`, `task_priority`) to reach more rows.
-- The scan is complete only when the unique tasks seen equal `total_entries` at the start and
-  at the end of the scan; only a complete scan may delete rows downstream.
+- Completeness must survive changes made while the scan reads. Tasks search pages by position
+  (`page`, `per_page`), so a task deleted behind the read position moves a task not yet read onto
+  a page already read (skipped), and a task created meanwhile repeats one; a deletion behind and a
+  creation ahead leave every count unchanged. So after a first pass whose distinct ids equal its
+  `total_entries` (no task seen twice in one order), a second pass reads the same pages again,
+  ids only: the scan is complete only when it sees exactly the same ids, `total_entries` is the
+  same at the start of both passes and at a last look at page 1. Deleted tasks never come back
+  (ids are not reused), so any change during either pass shows as a difference. This doubles the
+  search calls of a run; nothing cheaper is sound with position paging and no documented order
+  by creation (VENDOR-SPECS 3.2: only `task_due_at`, `task_priority`).
+- An item of `tasks` that is not an object with an `id` cannot be loaded or keyed: it is counted
+  (`report.unreadable`) and makes the run incomplete, never skipped silently.
 """
 
 from __future__ import annotations
@@ -103,6 +113,11 @@ class TaskScanner:
         self._batch = BatchBuilder(batch_rows)
         self._read: set[tuple[Slice, TSort]] = set()
         self._pool: ThreadPoolExecutor | None = None
+        # The verification pass: ids only, compared with the first pass's (`_verify`).
+        self._verifying = False
+        self._again = SeenIds()
+        self._again_unknown = 0
+        self._overlapping = False  # other sort orders were read: repeats are expected
 
     # -- the scan -------------------------------------------------------------------------------
 
@@ -127,19 +142,20 @@ class TaskScanner:
         total = info.total_entries
         if total is not None and len(self._tasks) < total:
             yield from self._other_orders(ROOT, total)
-        complete = total is not None and len(self._tasks) >= total
+        complete = total is not None and len(self._tasks) == total
+        if total is not None and len(self._tasks) > total:
+            report.warn(
+                f"Apollo's task search showed {len(self._tasks)} distinct tasks but a total of"
+                f" {total}: the list changed during the scan; nothing will be deleted, run again"
+            )
+        if complete and report.duplicates and not self._overlapping:
+            report.warn(
+                f"{report.duplicates} task(s) came twice while paging: the list shifted during the"
+                " scan; nothing will be deleted, run again"
+            )
+            complete = False
         if complete and total:
-            # Tasks created or deleted while we paged shift rows between pages: recheck the total.
-            last = self.search.page(1)
-            report.plan_more(1)
-            yield from self._absorb(last, recheck=True)
-            end_total = page_info(last).total_entries
-            if end_total != total:
-                report.warn(
-                    f"Apollo's task total changed during the scan ({total} -> {end_total});"
-                    " treating the scan as incomplete: nothing will be deleted, run again"
-                )
-                complete = False
+            complete = yield from self._verify(total)
         report.tasks_seen = len(self._tasks)
         report.unreachable = max(0, (total or 0) - len(self._tasks))
         report.complete = complete and report.unreachable == 0
@@ -157,8 +173,45 @@ class TaskScanner:
         self._sync_stats()
         yield report
 
+    def _verify(self, total: int) -> TGen[bool]:
+        """Read every page again (ids only) and compare; True when nothing changed."""
+        report = self.report
+        self._verifying = True
+        self._read = set()
+        try:
+            first = self.search.page(1)
+            report.plan_more(1)
+            info = page_info(first)
+            yield from self._absorb(first)
+            yield from self._scan(ROOT, first, info)
+            if info.total_entries is not None and len(self._again) < info.total_entries:
+                yield from self._other_orders(ROOT, info.total_entries)
+            last = self.search.page(1)
+            report.plan_more(1)
+            yield from self._absorb(last, recheck=True)
+        finally:
+            self._verifying = False
+        totals = (total, info.total_entries, page_info(last).total_entries)
+        if len(set(totals)) != 1:
+            report.warn(
+                "Apollo's task total changed during the scan"
+                f" ({' -> '.join(str(t) for t in totals)}); treating the scan as incomplete:"
+                " nothing will be deleted, run again"
+            )
+            return False
+        if self._again_unknown or len(self._again) != len(self._tasks):
+            report.warn(
+                "Apollo's task list changed during the scan (a second read found"
+                f" {self._again_unknown} task(s) the first did not, and {len(self._again)} tasks"
+                f" against {len(self._tasks)}): tasks were created or deleted while it was read;"
+                " treating the scan as incomplete: nothing will be deleted, run again"
+            )
+            return False
+        return True
+
     def _scan(self, slice_: Slice, first: TSearchPage, info: PageInfo) -> TGen[None]:
-        self.report.slices += 1
+        if not self._verifying:
+            self.report.slices += 1
         total = info.total_entries
         if total is None:
             yield from self._walk(slice_, DEFAULT_SORT, start=2)
@@ -208,6 +261,7 @@ class TaskScanner:
     def _probe(self, children: list[Child], parent_total: int) -> TGen[list[TProbe] | None]:
         """Fetch each child's first page; None (and the dimension marked ignored) if unfiltered."""
         verified: list[TProbe] = []
+        self._overlapping = True  # a child's first page repeats tasks of its parent's
         head, rest = children[:1], children[1:]
         for group in (head, rest):
             futures = [(c, self._submit(1, c.slice, DEFAULT_SORT)) for c in group]
@@ -233,12 +287,14 @@ class TaskScanner:
     def _other_orders(self, slice_: Slice, goal: int | None) -> TGen[None]:
         """Read an over-cap slice in each sort order; each reaches a different window of rows."""
         for sort in SORT_ORDERS:
-            if (slice_, sort) in self._read or (goal is not None and len(self._tasks) >= goal):
+            seen = self._again if self._verifying else self._tasks
+            if (slice_, sort) in self._read or (goal is not None and len(seen) >= goal):
                 continue
             self._read.add((slice_, sort))
+            self._overlapping = True
             first = self.search.page(1, slice_.as_filters() or None, sort)
             self.report.plan_more(1)
-            new = yield from self._absorb(first)
+            new = yield from self._absorb(first, other_order=True)
             info = page_info(first)
             if not new or info.total_entries is None:
                 continue  # this order shows rows we have (or the sort is not supported)
@@ -274,7 +330,7 @@ class TaskScanner:
                 data: TSearchPage = future.result()
             except PastCapError:
                 data = {"tasks": []}
-            yield from self._absorb(data)
+            yield from self._absorb(data, other_order=sort != DEFAULT_SORT)
             if not truncated and self._short(plan, page, len(data.get("tasks") or [])) is not None:
                 truncated = True
 
@@ -315,9 +371,29 @@ class TaskScanner:
 
     # -- records --------------------------------------------------------------------------------
 
-    def _absorb(self, page: TSearchPage, recheck: bool = False) -> TGen[int]:
-        """Keep the page's unseen tasks (and their unseen contacts/accounts) in the batch."""
-        tasks = [t for t in page.get("tasks") or [] if isinstance(t, dict) and t.get("id")]
+    def _absorb(
+        self, page: TSearchPage, recheck: bool = False, other_order: bool = False
+    ) -> TGen[int]:
+        """Keep the page's unseen tasks (and their unseen contacts/accounts) in the batch.
+
+        An item that is not an object with an `id` is counted as unreadable (never skipped
+        silently), once per read of the default order (other orders re-read the same rows; an
+        over-cap scan's slices may count one twice: either way the run is incomplete). During the
+        verification pass only the ids are kept, to compare."""
+        items = page.get("tasks") or []
+        tasks = [t for t in items if isinstance(t, dict) and t.get("id")]
+        if len(tasks) != len(items) and not (self._verifying or recheck or other_order):
+            self.report.count_unreadable(
+                f"{len(items) - len(tasks)} item(s) of Apollo's task search were not a task with"
+                " an `id` (cannot be loaded or keyed)",
+                len(items) - len(tasks),
+            )
+        if self._verifying:
+            ids = [str(t["id"]) for t in tasks]
+            again = self._again.add_new(ids)
+            self._again_unknown += sum(1 for i in ids if i not in self._tasks)
+            self.report.page_done()
+            return again.count(True)
         fresh = self._tasks.add_new([str(t["id"]) for t in tasks])
         new = [t for t, is_new in zip(tasks, fresh, strict=True) if is_new]
         if not recheck:

@@ -20,7 +20,12 @@ from sandbox.apollo.app import App
 from sandbox.apollo.cli_args import add_sandbox_arguments, config_from_args
 
 SEARCH = "/api/v1/tasks/search"
-API_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "api-docs"
+ROOT = Path(__file__).resolve().parents[2]
+# `shared/api-docs` beside the checkout (or beside the folder of worktrees holding it).
+API_DOCS = next(
+    (p / "shared" / "api-docs" for p in ROOT.parents if (p / "shared" / "api-docs").is_dir()),
+    ROOT.parent / "shared" / "api-docs",
+)
 # Field names of seed 002's sample task (a copy, for when shared/api-docs is absent).
 SEED_002_TASK_FIELDS = [
     "emailer_campaign_id",
@@ -151,7 +156,7 @@ def seed_002_sample() -> dict[str, Any]:
 
 
 def served_tasks(api: httpx.Client) -> list[dict[str, Any]]:
-    return api.post(SEARCH, json={"per_page": 100}).json()["tasks"]
+    return api.post(SEARCH, params={"per_page": 100}).json()["tasks"]
 
 
 def test_field_list_copy_matches_seed_002() -> None:
@@ -219,7 +224,7 @@ def test_responses_match_openapi_schemas(sandbox, api: httpx.Client, client_for)
             "200",
             api.post(SEARCH, json={"open_factor_names": ["task_types"]}),
         ),
-        ("/tasks/search", "post", "422", api.post(SEARCH, json={"per_page": 500})),
+        ("/tasks/search", "post", "422", api.post(SEARCH, params={"per_page": 500})),
         ("/tasks/search", "post", "403", client_for(sandbox, key=sandbox.plain_key).post(SEARCH)),
         ("/users/search", "get", "200", api.get("/api/v1/users/search?per_page=3")),
         (
@@ -304,7 +309,7 @@ def test_data_deterministic_from_seed(make_sandbox, client_for) -> None:
     pages = []
     for seed in (7, 7, 8):
         api = client_for(make_sandbox(seed=seed, anchor_date=anchor))
-        pages.append(api.post(SEARCH, json={"per_page": 50}).json()["tasks"])
+        pages.append(api.post(SEARCH, params={"per_page": 50}).json()["tasks"])
     assert pages[0] == pages[1]
     assert {t["id"] for t in pages[0]}.isdisjoint({t["id"] for t in pages[2]})
 
@@ -406,6 +411,6 @@ def test_config_round_trip_and_cli_args() -> None:
 def test_subprocess_mode() -> None:
     with running_sandbox(subprocess=True, tasks=500, max_per_page=200) as sb:
         with httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.master_key}) as api:
-            body = api.post(SEARCH, json={"per_page": 200}).json()
+            body = api.post(SEARCH, params={"per_page": 200}).json()
         assert len(body["tasks"]) == 200 and body["pagination"]["total_entries"] == 500
         assert sb.stats()["tasks"] == 500

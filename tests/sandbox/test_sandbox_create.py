@@ -86,7 +86,7 @@ def test_single_create_returns_full_task(api: httpx.Client, sandbox, ids) -> Non
     resp = api.post(CREATE, json=single(ids))
     assert resp.status_code == 200
     task = resp.json()["task"]
-    seed_task = api.post("/api/v1/tasks/search", json={"per_page": 1}).json()["tasks"][0]
+    seed_task = api.post("/api/v1/tasks/search", params={"per_page": 1}).json()["tasks"][0]
     assert list(task) == list(seed_task)  # every field, same order as seed tasks
     assert task["created_from"] == "api" and task["title"] == "Follow up"
     assert task["priority"] == "high" and task["note"] == "Discuss the demo"

@@ -16,7 +16,7 @@ TRANSPORT_ERRORS = (httpx.RemoteProtocolError, httpx.ReadError)
 def outcome(api: httpx.Client) -> str:
     """What a client sees for one search call, as a short label."""
     try:
-        resp = api.post(SEARCH, json={"per_page": 5})
+        resp = api.post(SEARCH, params={"per_page": 5})
     except TRANSPORT_ERRORS as exc:
         return "broken:" + type(exc).__name__
     try:
@@ -37,7 +37,7 @@ def test_drop_before_work(make_sandbox, client_for) -> None:
 def test_truncated_body_detected(make_sandbox, client_for) -> None:
     api = client_for(make_sandbox(faults={"truncate_rate": 1.0}))
     with pytest.raises(TRANSPORT_ERRORS):
-        api.post(SEARCH, json={"per_page": 50})
+        api.post(SEARCH, params={"per_page": 50})
 
 
 def test_invalid_json_body(make_sandbox, client_for) -> None:

@@ -16,7 +16,9 @@ def all_pages(api: httpx.Client, per_page: int, **params: object) -> list[dict]:
     tasks: list[dict] = []
     page = 1
     while True:
-        body = api.post(SEARCH, json={"page": page, "per_page": per_page, **params}).json()
+        body = api.post(
+            SEARCH, params={"page": page, "per_page": per_page}, json=params or None
+        ).json()
         tasks += body["tasks"]
         if len(body["tasks"]) < per_page:
             return tasks
@@ -41,7 +43,17 @@ def test_pages_via_query_string_cover_every_task_once(api: httpx.Client, sandbox
     assert sandbox.stats()["tasks"] == 300
 
 
-def test_json_body_params_win_over_query_string(api: httpx.Client) -> None:
+def test_paging_in_a_json_body_is_ignored_by_default(api: httpx.Client) -> None:
+    """Documented in the query string only (VENDOR-SPECS 3.4): a body's paging is not read."""
+    body = api.post(f"{SEARCH}?page=2&per_page=5", json={"page": 3, "per_page": 7}).json()
+    assert body["pagination"]["page"] == 2 and body["pagination"]["per_page"] == 5
+    alone = api.post(SEARCH, json={"page": 3, "per_page": 7}).json()
+    assert alone["pagination"]["page"] == 1 and alone["pagination"]["per_page"] == 100
+
+
+def test_json_body_paging_wins_over_query_string_when_honoured(make_sandbox, client_for) -> None:
+    """Recorded traffic saw a POST body's paging honoured (NOTES 1): `body_paging=honour`."""
+    api = client_for(make_sandbox(body_paging="honour"))
     body = api.post(f"{SEARCH}?page=1&per_page=5", json={"page": 2, "per_page": 7}).json()
     assert body["pagination"]["page"] == 2 and body["pagination"]["per_page"] == 7
     assert len(body["tasks"]) == 7
@@ -65,13 +77,13 @@ def test_sort_by_due_at_and_priority(api: httpx.Client) -> None:
 def test_per_page_above_limit_is_422_and_200_switch(make_sandbox, client_for) -> None:
     sb = make_sandbox()
     api = client_for(sb)
-    resp = api.post(SEARCH, json={"per_page": 200})
+    resp = api.post(SEARCH, params={"per_page": 200})
     assert resp.status_code == 422 and resp.json() == {"error": "Per page not supported"}
-    assert api.post(SEARCH, json={"per_page": 100}).status_code == 200
+    assert api.post(SEARCH, params={"per_page": 100}).status_code == 200
     sb.configure(max_per_page=200)
-    body = api.post(SEARCH, json={"per_page": 200}).json()
+    body = api.post(SEARCH, params={"per_page": 200}).json()
     assert len(body["tasks"]) == 200
-    assert api.post(SEARCH, json={"per_page": 201}).status_code == 422
+    assert api.post(SEARCH, params={"per_page": 201}).status_code == 422
 
 
 @pytest.mark.parametrize("behaviour", ["empty", "422"])
@@ -80,12 +92,12 @@ def test_display_cap_never_serves_records_past_it(make_sandbox, client_for, beha
     api = client_for(sb)
     served: list[str] = []
     for page in (1, 2, 3):
-        body = api.post(SEARCH, json={"page": page, "per_page": 20}).json()
+        body = api.post(SEARCH, params={"page": page, "per_page": 20}).json()
         assert body["pagination"]["total_entries"] == 300  # the true total
         assert body["pagination"]["total_pages"] == 15
         served += [t["id"] for t in body["tasks"]]
     assert len(served) == 50  # page 3 holds records 40..49 only
-    past = api.post(SEARCH, json={"page": 4, "per_page": 20})
+    past = api.post(SEARCH, params={"page": 4, "per_page": 20})
     if behaviour == "empty":
         assert past.status_code == 200 and past.json()["tasks"] == []
     else:
@@ -94,13 +106,13 @@ def test_display_cap_never_serves_records_past_it(make_sandbox, client_for, beha
 
 def test_max_pages_cap(make_sandbox, client_for) -> None:
     api = client_for(make_sandbox(max_pages=2))
-    assert len(api.post(SEARCH, json={"page": 2, "per_page": 10}).json()["tasks"]) == 10
-    assert api.post(SEARCH, json={"page": 3, "per_page": 10}).json()["tasks"] == []
+    assert len(api.post(SEARCH, params={"page": 2, "per_page": 10}).json()["tasks"]) == 10
+    assert api.post(SEARCH, params={"page": 3, "per_page": 10}).json()["tasks"] == []
 
 
 def test_pagination_as_strings_switch(make_sandbox, client_for) -> None:
     api = client_for(make_sandbox(pagination_as_strings=True))
-    pagination = api.post(SEARCH, json={"per_page": 50}).json()["pagination"]
+    pagination = api.post(SEARCH, params={"per_page": 50}).json()["pagination"]
     assert pagination == {"page": "1", "per_page": "50", "total_entries": "300", "total_pages": "6"}
 
 
@@ -159,8 +171,17 @@ def test_filters_ignored_switch_returns_everything(make_sandbox, client_for) -> 
     assert {t["user_id"] for t in all_pages(api, 100, user_ids=[user])} != {user}
 
 
-def test_legacy_get_requires_open_factor_names_and_allows_200(api: httpx.Client) -> None:
-    resp = api.request("GET", "/v1/tasks/search", json={"per_page": 200})
+def test_legacy_get_allows_200_and_a_bare_get_answers_200(
+    api: httpx.Client, make_sandbox, client_for
+) -> None:
+    """A bare `GET /v1/tasks/search` answered 200 live (issue 19); seed 002's required
+    `open_factor_names` is the `require_open_factor_names` switch."""
+    for path in ("/v1/tasks/search", SEARCH):
+        bare = api.get(path)
+        assert bare.status_code == 200, bare.text
+        assert bare.json()["pagination"]["per_page"] == 10 and len(bare.json()["tasks"]) == 10
+    strict = client_for(make_sandbox(require_open_factor_names=True))
+    resp = strict.request("GET", "/v1/tasks/search", json={"per_page": 200})
     assert resp.status_code == 422 and resp.json() == {"error": "open_factor_names is required"}
     body = api.request(
         "GET", "/v1/tasks/search", json={"per_page": 200, "open_factor_names": ["task_types"]}
@@ -184,7 +205,7 @@ def test_created_tasks_visible_in_search(api: httpx.Client, sandbox) -> None:
             "due_at": "2030-01-01T00:00:00Z",
         },
     ).json()["task"]
-    first = api.post(SEARCH, json={"per_page": 5}).json()
+    first = api.post(SEARCH, params={"per_page": 5}).json()
     assert first["tasks"][0]["id"] == created["id"]  # newest first
     assert first["pagination"]["total_entries"] == 301
     assert first["tasks"][0]["created_from"] == "api"
@@ -205,15 +226,15 @@ def test_index_lag_hides_new_tasks_for_a_while(make_sandbox, client_for) -> None
     ids = [t["id"] for t in all_pages(api, 100)]
     assert new_id not in ids and len(ids) == 300
     sb.configure(index_lag_seconds=0)  # the index catches up (no wall-clock wait)
-    assert api.post(SEARCH, json={"per_page": 1}).json()["tasks"][0]["id"] == new_id
+    assert api.post(SEARCH, params={"per_page": 1}).json()["tasks"][0]["id"] == new_id
 
 
 def test_delete_and_patch_hooks_change_search(api: httpx.Client, sandbox) -> None:
-    tasks = api.post(SEARCH, json={"per_page": 3}).json()["tasks"]
+    tasks = api.post(SEARCH, params={"per_page": 3}).json()["tasks"]
     sandbox.delete_task(tasks[0]["id"])
     patched = sandbox.patch_task(tasks[1]["id"], status="completed", note="done in Apollo")
     assert patched["status"] == "completed" and patched["completed_at"] is not None
-    after = api.post(SEARCH, json={"per_page": 100}).json()
+    after = api.post(SEARCH, params={"per_page": 100}).json()
     assert after["pagination"]["total_entries"] == 299
     by_id = {t["id"]: t for t in all_pages(api, 100)}
     assert tasks[0]["id"] not in by_id
@@ -225,26 +246,26 @@ def test_delete_and_patch_hooks_change_search(api: httpx.Client, sandbox) -> Non
 
 def test_search_page_render_equals_single_task_render(api: httpx.Client, sandbox) -> None:
     # the page path is vectorised; the hook renders one row: both must agree byte for byte
-    for task in api.post(SEARCH, json={"per_page": 25}).json()["tasks"]:
+    for task in api.post(SEARCH, params={"per_page": 25}).json()["tasks"]:
         assert sandbox.task(task["id"]) == task
 
 
 def test_total_pages_is_ceil(api: httpx.Client) -> None:
     for per_page in (1, 7, 100):
-        p = api.post(SEARCH, json={"per_page": per_page}).json()["pagination"]
+        p = api.post(SEARCH, params={"per_page": per_page}).json()["pagination"]
         assert p["total_pages"] == ceil(300 / per_page)
 
 
 def test_bad_paging_params_are_422(api: httpx.Client) -> None:
     for bad in ({"page": "abc"}, {"per_page": 0}, {"page": -1}):
-        resp = api.post(SEARCH, json=bad)
+        resp = api.post(SEARCH, params=bad)
         assert resp.status_code == 422 and "error" in resp.json()
 
 
 def test_post_search_can_require_open_factor_names_like_seed_002(make_sandbox, client_for) -> None:
     strict = client_for(make_sandbox(require_open_factor_names=True))
-    without = strict.post(SEARCH, json={"per_page": 100})
+    without = strict.post(SEARCH, params={"per_page": 100})
     assert without.status_code == 422
     assert without.json() == {"error": "open_factor_names is required"}
-    with_it = strict.post(f"{SEARCH}?open_factor_names[]=task_types", json={"per_page": 100})
+    with_it = strict.post(SEARCH, params={"open_factor_names[]": "task_types", "per_page": 100})
     assert with_it.status_code == 200 and "task_types" in with_it.json()["faceting"]

@@ -52,8 +52,10 @@ def _task(sb: Sandbox, **changes: Any) -> dict[str, Any]:
      ("POST", "/v1/tasks/search")],
 )  # fmt: skip
 def test_search_by_get_or_post_under_either_prefix_pages_alike(
-    api: httpx.Client, method: str, path: str
+    make_sandbox: Any, client_for: Any, method: str, path: str
 ) -> None:
+    """As recorded: paging honoured in the query and (`body_paging=honour`) in a JSON body."""
+    api = client_for(make_sandbox(body_paging="honour"))
     reference = api.post(SEARCH, params={"page": 3, "per_page": 7}).json()
     assert len(reference["tasks"]) == 7
     in_query = api.request(method, path, params={"page": 3, "per_page": 7})
@@ -87,7 +89,7 @@ def test_key_array_filters_in_the_query_string(api: httpx.Client, sandbox: Sandb
     owned = [
         t["id"]
         for page in (1, 2, 3)
-        for t in api.post(SEARCH, json={"per_page": 100, "page": page}).json()["tasks"]
+        for t in api.post(SEARCH, params={"per_page": 100, "page": page}).json()["tasks"]
         if t["user_id"] in users
     ]
     assert body["pagination"]["total_entries"] == len(owned) < 300
@@ -113,7 +115,7 @@ def test_create_without_status_is_stored_as_null(api: httpx.Client, sandbox: San
     task = resp.json()["task"]
     assert task["status"] is None and task["completed_at"] is None and task["skipped_at"] is None
     assert sandbox.task(task["id"])["status"] is None
-    served = api.post(SEARCH, json={"per_page": 100}).json()["tasks"]
+    served = api.post(SEARCH, params={"per_page": 100}).json()["tasks"]
     assert [t["status"] for t in served if t["id"] == task["id"]] == [None]
 
 
@@ -157,14 +159,16 @@ def test_hourly_and_daily_429s_are_plain_text_and_say_their_window(
 
 
 def test_answers_carry_undocumented_keys(api: httpx.Client, sandbox: Sandbox) -> None:
-    body = api.post(SEARCH, json={"per_page": 100, "open_factor_names": ["task_types"]}).json()
+    body = api.post(
+        SEARCH, params={"per_page": 100}, json={"open_factor_names": ["task_types"]}
+    ).json()
     assert all(set(t) >= UNDOCUMENTED_TASK_KEYS for t in body["tasks"])
     created = api.post(CREATE, json=_task(sandbox)).json()["task"]
     assert set(created) >= UNDOCUMENTED_TASK_KEYS
     # The overdue facet counts scheduled tasks due before now, over the whole search.
     tasks = []
     for page in range(1, body["pagination"]["total_pages"] + 1):
-        tasks += api.post(SEARCH, json={"per_page": 100, "page": page}).json()["tasks"]
+        tasks += api.post(SEARCH, params={"per_page": 100, "page": page}).json()["tasks"]
     now = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
     overdue = sum(1 for t in tasks if t["status"] == "scheduled" and t["due_at"][:19] < now)
     facet = api.post(SEARCH, json={"open_factor_names": ["task_types"]}).json()["faceting"]

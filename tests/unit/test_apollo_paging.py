@@ -14,7 +14,7 @@ from clients.apollo.endpoints import CONTACTS_SEARCH, TASKS_SEARCH, USERS_SEARCH
 from clients.apollo.lookups import contact_ids_with_email, list_users, users_by_email
 from clients.apollo.profile import APOLLO_PROFILE
 from clients.core import ApiClient, RetryPolicy
-from destinations.apollo.vendor import UNDECIDABLE, ApolloTaskVendor
+from destinations.apollo.vendor import ApolloTaskVendor
 
 TAnswer = Callable[[httpx.Request], dict[str, Any]]
 
@@ -107,41 +107,114 @@ def test_contacts_search_keeps_exact_email_matches_only() -> None:
     assert all(r.url.path == CONTACTS_SEARCH and r.method == "POST" for r in apollo.requests)
 
 
-def tasks_answer(contact: str, total: int) -> TAnswer:
+def tasks_answer(contact: str, total: int, *, honour: bool = True) -> TAnswer:
+    """`total` tasks of `contact`, newest first; with `honour=False` other contacts' tasks too,
+    as when Apollo drops the unknown `contact_ids` key."""
+
     def answer(request: httpx.Request) -> dict[str, Any]:
-        sent = body(request)
-        page, per_page = sent["page"], sent["per_page"]
+        page, per_page = int(request.url.params["page"]), int(request.url.params["per_page"])
+        everyone = total if honour else 2 * total
         start = (page - 1) * per_page
         tasks = [
-            {"id": f"t{i}", "contact_id": contact}
-            for i in range(start, min(total, start + per_page))
+            {
+                "id": f"t{i}",
+                "contact_id": contact if honour or i % 2 == 0 else "someone-else",
+                "created_at": f"2026-01-01T00:{59 - i // 60 % 60:02d}:{59 - i % 60:02d}.000Z",
+            }
+            for i in range(start, min(everyone, start + per_page))
         ]
-        return {"tasks": tasks, "pagination": {"total_entries": total}}
+        return {"tasks": tasks, "pagination": {"total_entries": everyone}}
 
     return answer
 
 
-def test_reconciliation_search_reads_every_page_of_the_contacts_tasks() -> None:
+def test_reconciliation_search_pages_in_the_query_string_with_the_contacts_in_the_body() -> None:
     apollo = Apollo(tasks_answer("c1", 250))
     with apollo.client() as client:
         result = ApolloTaskVendor(client).search_created(["c1"])
     assert result.tasks is not None and len(result.tasks) == 250
-    assert [body(r)["page"] for r in apollo.requests] == [1, 2, 3]
+    assert [int(r.url.params["page"]) for r in apollo.requests] == [1, 2, 3]
+    assert all(r.url.params["per_page"] == "100" for r in apollo.requests)
     assert all(
-        r.url.path == TASKS_SEARCH and body(r)["contact_ids"] == ["c1"] for r in apollo.requests
+        r.url.path == TASKS_SEARCH and body(r) == {"contact_ids": ["c1"]} for r in apollo.requests
     )
 
 
-def test_reconciliation_search_refuses_to_decide_when_the_filter_is_ignored() -> None:
-    apollo = Apollo(lambda request: {"tasks": [{"id": "t1", "contact_id": "someone-else"}]})
+def test_reconciliation_search_reads_the_whole_list_when_the_filter_is_ignored() -> None:
+    apollo = Apollo(tasks_answer("c1", 120, honour=False))
     with apollo.client() as client:
         result = ApolloTaskVendor(client).search_created(["c1"])
-    assert result.tasks is None and result.reason == UNDECIDABLE and len(apollo.requests) == 1
+    assert result.tasks is not None and len(result.tasks) == 120
+    assert {t["contact_id"] for t in result.tasks} == {"c1"}
+    assert len(apollo.requests) == 3  # 240 tasks, 100 per page: one pass for every contact
 
 
 def test_reconciliation_search_stops_at_the_display_cap_and_says_so() -> None:
     apollo = Apollo(tasks_answer("c1", 10**6))
     with apollo.client() as client:
         result = ApolloTaskVendor(client).search_created(["c1"])
-    assert result.tasks is None and "more tasks for these contacts" in str(result.reason)
+    assert result.tasks is None and "more tasks than Apollo's search can show" in result.reason
     assert len(apollo.requests) == 500
+
+
+def test_reconciliation_search_rereads_a_list_that_shrank_under_it() -> None:
+    """A deletion during the read may hide a task: the read is repeated, then given up."""
+    calls = {"n": 0}
+
+    def shrinking(request: httpx.Request) -> dict[str, Any]:
+        calls["n"] += 1
+        page = int(request.url.params["page"])
+        total = 150 - calls["n"]  # one task deleted before every request
+        tasks = [
+            {"id": f"t{i}", "contact_id": "c1", "created_at": "2026-01-01T00:00:00.000Z"}
+            for i in range((page - 1) * 100, min(total, page * 100))
+        ]
+        return {"tasks": tasks, "pagination": {"total_entries": total}}
+
+    apollo = Apollo(shrinking)
+    with apollo.client() as client:
+        result = ApolloTaskVendor(client).search_created(["c1"])
+    assert result.tasks is None and "changed under every one of 3 reads" in result.reason
+    assert len(apollo.requests) == 6
+
+
+def test_reconciliation_search_trusts_a_read_that_only_grew_newest_first() -> None:
+    """Tasks created while the list is read (the push's own calls) land on top when the list
+    comes newest first: they repeat a task, never hide one, so the read is trusted at once."""
+    calls = {"n": 0}
+
+    def growing(request: httpx.Request) -> dict[str, Any]:
+        calls["n"] += 1
+        page, per_page = int(request.url.params["page"]), int(request.url.params["per_page"])
+        new = [
+            {"id": f"new{i}", "contact_id": "other", "created_at": f"2026-02-01T00:00:{i:02d}.000Z"}
+            for i in range(calls["n"] * 5)
+        ][::-1]
+        old = [
+            {
+                "id": f"t{i}",
+                "contact_id": "c1" if i == 150 else "other",
+                "created_at": f"2026-01-01T{23 - i // 60:02d}:{59 - i % 60:02d}:00.000Z",
+            }
+            for i in range(200)
+        ]
+        listed = new + old
+        return {
+            "tasks": listed[(page - 1) * per_page : page * per_page],
+            "pagination": {"total_entries": len(listed)},
+        }
+
+    apollo = Apollo(growing)
+    with apollo.client() as client:
+        result = ApolloTaskVendor(client).search_created(["c1"])
+    assert result.tasks is not None and [t["id"] for t in result.tasks] == ["t150"]
+    assert len(apollo.requests) == 3  # one pass, pages 1-3, despite 5 new tasks per request
+
+
+def test_reconciliation_search_does_not_trust_a_list_with_items_without_an_id() -> None:
+    """An item without an id may be the task looked for: never "not created" on its account."""
+    items = [{"contact_id": "c1", "created_at": "2026-01-01T00:00:00.000Z"}]
+    apollo = Apollo(lambda request: {"tasks": items, "pagination": {"total_entries": 1}})
+    with apollo.client() as client:
+        result = ApolloTaskVendor(client).search_created(["c1"])
+    assert result.tasks is None and "without an id" in result.reason
