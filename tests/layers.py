@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("tests/reply/test_reply_sandbox_*", "contract"),
     ("tests/saleshandy/test_sh_sandbox_*", "contract"),
     ("tests/reply/test_reply_extract_client.py", "contract"),
+    ("tests/*/test_*spec_contract.py", "contract"),  # one test per documented vendor fact
     ("tests/mirror/test_*sandbox*", "contract"),
     # everything else: extract / push into warehouses, CLI subprocesses, notebook, README
     ("tests/*", "e2e"),
