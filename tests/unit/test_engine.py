@@ -120,9 +120,9 @@ def ledger(tmp_path: Path) -> Iterator[DeliveryLedger]:
     engine.dispose()
 
 
-def run(vendor: FakeVendor, ledger: DeliveryLedger, run_id: str) -> DeliveryEngine:
+def run(vendor: FakeVendor, ledger: DeliveryLedger, run_id: str, **kw: Any) -> DeliveryEngine:
     engine = DeliveryEngine(
-        vendor, ledger, run_id=run_id, reconcile_wait_seconds=10.0, calls_in_flight=1
+        vendor, ledger, run_id=run_id, reconcile_wait_seconds=10.0, calls_in_flight=1, **kw
     )
     try:
         engine.process(rows())
@@ -175,7 +175,12 @@ def test_a_second_run_sends_nothing_already_delivered(ledger: DeliveryLedger) ->
     again = run(vendor, ledger, "run-2")
     summary = again.summary(rows(), dry_run=False)
     assert summary.already_delivered == 5 and summary.created == 0 and summary.adds_up
-    # Only the refused row is offered again (a vendor may accept it once fixed on its side).
+    # The refused row is unchanged: rejected again with the reason the ledger kept, no call.
+    assert sum(vendor.sends.values()) == sent_before
+    assert summary.rejected == summary.refused_before == 1
+    assert summary.rejections[0][2].startswith(REFUSED)
+    # Asked for, it is offered again (a vendor may accept it once fixed on its side).
+    run(vendor, ledger, "run-3", retry_rejected=True)
     assert sum(vendor.sends.values()) - sent_before == 1
     assert len(vendor.tasks) == 5
 
