@@ -356,7 +356,11 @@ class DeliveryEngine(CallSending):
         rejected: list[dict[str, Any]] = []
         for v, raw in zip(validated, raw_rows, strict=True):
             entry = entries.get(v.request_id) if v.request_id else None
-            if entry is not None and entry.state == DELIVERED:
+            if v.task is None and raw.get(INPUT_REJECTION):
+                # A duplicate request_id is the input's fault, whatever the ledger holds for the
+                # id: reported the same way on every run (the copy sent is the other row).
+                self._outcome(v.row, v.request_id, REJECTED, detail=v.reason)
+            elif entry is not None and entry.state == DELIVERED:
                 self._delivered_outcome(v, entry)
             elif entry is not None and entry.request_id in in_flight:
                 held[entry.request_id] = (v.row, v.task)
@@ -412,12 +416,49 @@ class DeliveryEngine(CallSending):
             changed=changed,
         )
 
+    def _id_and_email_disagree(
+        self, rows: list[TTaskRow], rejected: Mapping[str, str]
+    ) -> dict[str, str]:
+        """Rows whose contact id and contact email name different contacts: a task sent to the
+        id might reach the wrong person, so the row is rejected (request_id -> reason). The
+        email is resolved the vendor's own way, on a copy of the row without the id."""
+        both = [
+            r
+            for r in rows
+            if r.get("contact_id") and r.get("contact_email") and r["request_id"] not in rejected
+        ]
+        if not both:
+            return {}
+        probes: list[TTaskRow] = [{**r, "contact_id": None} for r in both]
+        found = self.vendor.resolve(probes)
+        reasons = {}
+        id_name = self.vendor.rules.input_name("contact_id")
+        email_name = self.vendor.rules.input_name("contact_email")
+        for row, probe in zip(both, probes, strict=True):
+            email, given = str(row["contact_email"])[:60], str(row["contact_id"])[:40]
+            why = found.rejected.get(row["request_id"])
+            if why is not None:
+                reasons[row["request_id"]] = (
+                    f"{id_name} {given!r} is given with {email_name} {email!r}, which names no"
+                    f" single {self.vendor.name} contact ({why}): fix one of them or leave"
+                    f" {email_name} out"
+                )
+            elif str(probe["contact_id"]) != str(row["contact_id"]):
+                other = str(probe["contact_id"])[:40]
+                reasons[row["request_id"]] = (
+                    f"{id_name} {given!r} and {email_name} {email!r} name different"
+                    f" {self.vendor.name} contacts (the email is {other!r}): fix one of them;"
+                    " nothing was sent"
+                )
+        return reasons
+
     def _resolve(
         self, rows: list[TTaskRow], entries: dict[str, TLedgerEntry], *, write: bool
     ) -> list[TTaskRow]:
         if not rows:
             return rows
         resolution = self.vendor.resolve(rows)
+        resolution.rejected.update(self._id_and_email_disagree(rows, resolution.rejected))
         kept, rejected = [], []
         for row in rows:
             reason = resolution.rejected.get(row["request_id"])

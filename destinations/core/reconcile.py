@@ -52,8 +52,9 @@ NOT_CREATED_AFTER_ATTEMPTS = (
 
 NO_PROOF = (
     "not visible in {vendor}'s search, and no task this push created later proves the search"
-    " has caught up; left `sending`: the next push that creates any task checks it again; to"
-    " settle it now, check it in {vendor} and run the push with --resend-unknown if it is absent"
+    " has caught up; left `sending`: run the push again later (any push that creates a task"
+    " checks it again); to settle it now, check it in {vendor} and run the push with"
+    " --resend-unknown if it is absent"
 )
 
 
@@ -163,7 +164,9 @@ class Reconciler:
         look.tasks = tasks
         return look
 
-    def decide(self, pool: dict[str, TUnknown], look: TLook, known: set[str]) -> TReconcileOutcome:
+    def decide(
+        self, pool: dict[str, TUnknown], look: TLook, known: set[str], *, more_coming: bool = False
+    ) -> TReconcileOutcome:
         """What the snapshot proves for each request in the pool (coordinating thread).
 
         Args:
@@ -172,6 +175,9 @@ class Reconciler:
             look: a finished look, applied after every call that could have made one of its
                 tasks has been recorded.
             known: task ids this run recorded for requests outside the pool.
+            more_coming: calls of this run are still queued or in flight, so a witness is on
+                its way: a request that has none yet keeps waiting past `wait_seconds` (only a
+                witness that does not show within it ends the wait).
         """
         outcome = TReconcileOutcome()
         if look.tasks is None:
@@ -200,7 +206,7 @@ class Reconciler:
             deadline = max(unknown.ended_at, unknown.sent.sent_at) + timedelta(
                 seconds=self.wait_seconds
             )
-            if now >= deadline:
+            if now >= deadline and (unknown.witness is not None or not more_coming):
                 outcome.waiting[request_id] = NO_PROOF.format(vendor=self.vendor.name)
         return outcome
 
@@ -275,10 +281,10 @@ class Reconciling:
                 earlier=sent.request_id in check.earlier,
             )
 
-    def _settle(self, look: TLook, queue: deque[list[TTaskRow]]) -> bool:
+    def _settle(self, look: TLook, queue: deque[list[TTaskRow]], *, more_coming: bool) -> bool:
         """Apply what a finished look proves; True when it decided anything."""
         known = {w.task_id for w in self._witnesses}
-        outcome = self.reconciler.decide(self._pool, look, known)
+        outcome = self.reconciler.decide(self._pool, look, known, more_coming=more_coming)
         if self.resend_unknown:
             # Asked for: rows an earlier run left unknown are sent again even without proof.
             for request_id in [r for r in outcome.waiting if self._pool[r].earlier]:

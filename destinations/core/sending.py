@@ -176,7 +176,9 @@ class CallSending(Reconciling):
                 flight.future = _spawn(partial(self._call, flight), "push-call")
                 flying[flight.future] = flight
             if looked is not None and not halted and self._caught_up(looked, flying):
-                if self._settle(looked, queue) or any(u.proven for u in self._pool.values()):
+                if self._settle(looked, queue, more_coming=bool(flying or queue)) or any(
+                    u.proven for u in self._pool.values()
+                ):
                     next_look, pause = 0.0, _LOOK_BACKOFF[0]
                 else:
                     next_look = time.monotonic() + pause

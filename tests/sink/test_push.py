@@ -102,6 +102,38 @@ def test_a_refused_row_is_offered_again_only_when_changed_or_asked(
     assert changed.rejected == 1 and len(ok_creates(sb)) == 1
 
 
+def test_an_identical_copy_is_reported_the_same_way_on_every_run(
+    sandbox: Any, warehouse_url: str, push: Any
+) -> None:
+    sb = sandbox
+    rows = task_rows(sb, 3)
+    write_input(warehouse_url, [*rows, dict(rows[0])])
+    runs = [push(sb), push(sb)]
+    assert [(r.created, r.already_delivered, r.rejected) for r in runs] == [(3, 0, 1), (0, 3, 1)]
+    assert runs[0].rejections == runs[1].rejections
+    assert runs[0].rejections[0][2].startswith("duplicate request_id")
+    assert len(sb.created()) == 3
+
+
+def test_a_contact_id_and_email_of_different_people_is_rejected(
+    sandbox: Any, warehouse_url: str, push: Any
+) -> None:
+    sb = sandbox
+    contacts = sb.contacts(3)
+    rows = task_rows(sb, 3)
+    rows[0]["contact_email"] = contacts[0]["email"]  # the same person: sent
+    rows[1]["contact_email"] = contacts[2]["email"]  # someone else: rejected, nothing sent
+    rows[2]["contact_email"] = "nobody@nowhere.io"  # nobody: rejected
+    write_input(warehouse_url, rows)
+    summary = push(sb)
+    assert (summary.created, summary.rejected) == (1, 2)
+    reasons = {request_id: why for _, request_id, why in summary.rejections}
+    assert "name different Apollo contacts" in reasons["req-1"]
+    assert contacts[2]["id"] in reasons["req-1"]
+    assert "names no single Apollo contact" in reasons["req-2"]
+    assert {t["contact_id"] for t in sb.created()} == {contacts[0]["id"]}
+
+
 def test_fewest_calls_with_the_right_contacts(sandbox: Any, warehouse_url: str, push: Any) -> None:
     sb = sandbox
     rows = task_rows(sb, 25)
