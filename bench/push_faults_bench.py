@@ -128,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop-rate", type=float, default=0.1)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--reconcile-wait", type=float, default=30.0)
+    parser.add_argument(
+        "--window-scale",
+        type=float,
+        default=0.05,
+        help="Reply only: its rate windows (100/min, 3,000/h) shortened by this factor",
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # one line per retried 5xx would bury the figures
     make_rows, size, key_attr = VENDORS[args.vendor]
@@ -147,9 +153,14 @@ def main(argv: list[str] | None = None) -> int:
                 request_log_cap=1_000_000,
                 faults={"latency_ms": args.latency_ms},
                 **size(args.rows),
+                **({"window_scale": args.window_scale} if args.vendor == "reply" else {}),
             )
         )
         key = getattr(sb, key_attr)
+        extra_settings: dict[str, Any] = {}
+        if args.vendor == "reply":
+            minute, hour = 60 * args.window_scale, 3_600 * args.window_scale
+            extra_settings["rate_limits"] = f"100/{minute:g},3000/{hour:g}"
 
         def push(url: str) -> tuple[float, Any]:
             started = time.monotonic()
@@ -161,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 base_url=sb.base_url,
                 pipelines_dir=str(work / f"p-{uuid.uuid4().hex[:6]}"),
                 reconcile_wait_seconds=args.reconcile_wait,
+                **extra_settings,
             )
             return time.monotonic() - started, summary
 

@@ -111,6 +111,7 @@ class TLook:
     tasks: list[dict[str, Any]] | None = None
     reason: str = ""
     last_flight: int = 0  # calls started up to here may have made a task in the snapshot
+    one_read: bool = False  # the snapshot is one response of the vendor (`TSearchResult`)
 
 
 class Reconciler:
@@ -154,13 +155,14 @@ class Reconciler:
         self.looks += 1
         tasks: list[dict[str, Any]] = []
         step = int(getattr(self.vendor, "contacts_per_search", 0) or self.contacts_per_search)
-        for start in range(0, len(look.contacts), step):
+        for reads, start in enumerate(range(0, len(look.contacts), step), start=1):
             self.searches += 1
             result = self.vendor.search_created(look.contacts[start : start + step])
             if result.tasks is None:
                 look.tasks, look.reason = None, result.reason
                 return look
             tasks.extend(result.tasks)
+            look.one_read = reads == 1 and result.one_read
         look.tasks = tasks
         return look
 
@@ -201,7 +203,11 @@ class Reconciler:
                 outcome.not_created.append(request_id)
                 continue
             if unknown.witness is not None and unknown.witness in seen:
-                unknown.proven = True
+                if look.one_read:
+                    # One response holding the witness holds what was created before it.
+                    outcome.not_created.append(request_id)
+                else:
+                    unknown.proven = True
                 continue
             deadline = max(unknown.ended_at, unknown.sent.sent_at) + timedelta(
                 seconds=self.wait_seconds
