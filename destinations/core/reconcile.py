@@ -13,8 +13,9 @@ The vendor may have created some, all or none of the tasks. We look for them (ve
   time never turns "not found" into "not created".
 - waiting: no proof within `wait_seconds` (no witness yet, or none visible): the rows stay
   `sending` and the next run looks again. Nothing is resent.
-- undecided: the search cannot be trusted (e.g. the vendor ignored the contact filter) → a person
-  reviews, and resending happens only when asked.
+- undecided: the search cannot be trusted (e.g. the vendor ignored the contact filter) even after
+  this run's calls are over (its own creates may shift a list being read) → a person reviews,
+  and resending happens only when asked.
 
 Reads scale with what is unknown, not with the account or the number of lost calls: every lost
 call of a run joins one pool (`TUnknown`), and one look at a time (`Reconciler.look`, on a thread
@@ -183,8 +184,11 @@ class Reconciler:
         """
         outcome = TReconcileOutcome()
         if look.tasks is None:
-            # Waiting cannot make an ignored filter work.
-            outcome.undecided = {rid: look.reason for rid in look.asked if rid in pool}
+            # The vendor's answer could not be trusted (a filter ignored, a list that shifted
+            # while it was read). This run's own creates may be what shifted it, so the pool
+            # is looked at again while calls still go out; after them, waiting cannot help.
+            if not more_coming:
+                outcome.undecided = {rid: look.reason for rid in look.asked if rid in pool}
             return outcome
         tasks = look.tasks
         ids = [self.vendor.task_id(t) for t in tasks]
