@@ -83,6 +83,7 @@ def run_push(
     base_url: str | None = None,
     dry_run: bool = False,
     resend_unknown: bool = False,
+    retry_rejected: bool = False,
     max_contacts_per_call: int | None = None,
     ledger_schema: str | None = None,
     pipelines_dir: str | None = None,
@@ -114,9 +115,13 @@ def run_push(
             or give a function that receives the lines (Dagster's `context.log.info`).
         dry_run: plan only: read input and ledger, look up emails, send and write nothing.
         resend_unknown: send again rows an earlier run left needing review.
+        retry_rejected: offer again rows the vendor refused in an earlier run although they did
+            not change since (by default such a row is reported rejected with the reason the
+            ledger kept, and costs no call).
         reconcile_wait_seconds: how long a created task may take to show in Apollo's search.
-        calls_in_flight: create calls sent at once (default 4; each is still recorded in the
-            ledger before it goes out and after it answers).
+        calls_in_flight: create calls sent at once (default: the vendor's settings class, shown
+            by `--help`; each is still recorded in the ledger before it goes out and after it
+            answers).
         vendor_settings: the vendor's own settings, by name (e.g. Saleshandy's `time_zone`);
             None reads config, as for the others.
 
@@ -130,8 +135,9 @@ def run_push(
     import dlt
     from dlt.pipeline.exceptions import PipelineStepFailed
 
+    from clients.core.values import account_name
     from destinations.core import destination as delivery
-    from destinations.core.settings import default_account
+    from destinations.core.settings import SettingError, default_account
     from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
     from destinations.registry import sink as sink_of
     from pipelines.accounts import configured_account
@@ -151,6 +157,13 @@ def run_push(
         elif progress:
             _progress_line(progress, f"{label}: {message}")
 
+    if account:
+        # One rule for account names (`clients.core.values.account_name`): `Acme` and ` acme `
+        # are the account `acme`, one ledger key, not three copies of the same tasks.
+        try:
+            account = account_name(account)
+        except ValueError as exc:
+            raise SettingError(str(exc)) from None
     named = configured_account(sink.vendor_key, account)
     if named is not None:
         api_key = api_key or named.api_key
@@ -192,10 +205,14 @@ def run_push(
                 run_id=run_id,
                 warehouse_url=url,
                 resend_unknown=resend_unknown,
+                retry_rejected=retry_rejected,
                 progress=say,
             )
             try:
-                rows = read_input(url, table=table, query=query, rules=run.vendor.rules)
+                rows = _read_waiting(
+                    lambda: read_input(url, table=table, query=query, rules=run.vendor.rules),
+                    wait_seconds=0.0 if dry_run else wait_seconds,
+                )
             except BaseException:
                 run.close()
                 raise
@@ -210,7 +227,7 @@ def run_push(
                     run.engine.plan(rows)
                 else:
                     # The ledger's lock first: a second push stops here, before dlt wraps it.
-                    run.engine.begin()
+                    run.engine.begin(max(0.0, wait_seconds - (time.monotonic() - started)))
                     pipeline = dlt.pipeline(
                         pipeline_name=name,
                         pipelines_dir=pipelines_dir,  # type: ignore[arg-type]
@@ -227,6 +244,10 @@ def run_push(
                         if run.error is not None:
                             raise run.error from exc
                         raise
+                    finally:
+                        # dlt keeps each load package (the input rows, notes, emails) in the
+                        # working folder; the ledger holds what a rerun needs, so none is kept.
+                        pipeline.drop()
                 summary = _summarize(run, rows, dry_run=dry_run)
             finally:
                 if display is not None:
@@ -236,6 +257,21 @@ def run_push(
             dispose_engine(url)
     summary.duration_seconds = time.monotonic() - started
     return summary
+
+
+def _read_waiting(read: Callable[[], list[dict[str, Any]]], *, wait_seconds: float) -> Any:
+    """`read()`, waiting up to `wait_seconds` while the DuckDB file is open in another process
+    (another push of the same warehouse): `--wait` covers every lock a push can meet."""
+    from destinations.core.warehouse import WarehouseBusyError
+
+    deadline = time.monotonic() + max(0.0, wait_seconds)
+    while True:
+        try:
+            return read()
+        except WarehouseBusyError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
 
 
 def _progress_line(progress: bool | Callable[[str], None], line: str) -> None:
@@ -298,6 +334,17 @@ def _vendor_of(name: str) -> str:
     return name if name in SINKS else VENDOR
 
 
+def _default_calls_in_flight(sink: Any) -> int:
+    """The vendor's default `calls_in_flight`, read from its settings class (what `--help`
+    shows must be what a push uses)."""
+    import typing
+
+    from destinations.core.settings import TaskSinkConfiguration
+
+    config = typing.get_type_hints(type(sink).settings).get("return", TaskSinkConfiguration)
+    return int(config().calls_in_flight)
+
+
 def register(sub: Any, name: str = "push") -> None:
     """Add the push of vendor `name` (`sales-tasks push NAME`), or Apollo's under the verb."""
     from destinations.registry import sink as sink_of
@@ -330,6 +377,12 @@ def register(sub: Any, name: str = "push") -> None:
         action="store_true",
         help="send again rows an earlier run left needing review (may duplicate a task)",
     )
+    parser.add_argument(
+        "--retry-rejected",
+        action="store_true",
+        help="offer again rows the vendor refused in an earlier run although they did not"
+        " change (default: reported rejected with the kept reason, no call)",
+    )
     sink.add_arguments(parser)
     parser.add_argument(
         "--ledger-schema",
@@ -343,7 +396,7 @@ def register(sub: Any, name: str = "push") -> None:
         type=int,
         default=None,
         metavar="N",
-        help="create calls sent at once (default 4)",
+        help=f"create calls sent at once (default: config, else {_default_calls_in_flight(sink)})",
     )
     parser.add_argument(
         "--account",
@@ -370,6 +423,7 @@ def run(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         dry_run=args.dry_run,
         resend_unknown=args.resend_unknown,
+        retry_rejected=args.retry_rejected,
         ledger_schema=args.ledger_schema,
         pipelines_dir=args.pipelines_dir,
         progress=not args.quiet,

@@ -6,7 +6,8 @@ vendors' API documentation, as the vendor modules cite it):
 - The key travels only in a header (the auth object's, `clients.core.auth`); never in a URL or
   body.
 - 429 comes with `retry-after` seconds or an HTTP date (sometimes absent): honoured up to
-  `max_rate_limit_wait`. A 429 the profile reads as an hourly or daily quota ends the call at
+  `max_rate_limit_wait`, in total over one request's 429s; a 429 with `retry-after` spends no
+  attempt (only a 429 without one backs off as a retry). A 429 the profile reads as an hourly or daily quota ends the call at
   once with `QuotaExhaustedError` saying when it resets, unless the vendor dated the reset within
   `max_rate_limit_wait` (then that one wait, no backoff loop); so does a wait longer than allowed.
 - A 429 means the vendor did not act on the call, so even a create may be resent after it. Any
@@ -99,6 +100,9 @@ class RetryPolicy:
     # full `max_attempts`.
     max_connect_attempts: int = 3
     connect_backoff_max: float = 1.0
+    # 429s with `retry-after` cost no attempt; this many in a row for one request still end it
+    # (a vendor answering `retry-after: 0` forever must not hold a run).
+    max_paced_waits: int = 100
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         delay = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
@@ -223,8 +227,15 @@ class ApiClient:
         self._raise_if_spent(endpoint)
         last: VendorApiError | None = None
         connect_failures = 0
-        for attempt in range(1, self.retry.max_attempts + 1):
-            if attempt > 1:
+        # A 429 that says how long to wait is the vendor pacing us, not a failure: it costs no
+        # attempt, only time, and all such waits of one request together stay within
+        # `max_rate_limit_wait` (the governor holds the endpoint meanwhile, for every worker).
+        paced = 0.0
+        attempt, tries = 0, 0
+        while attempt < self.retry.max_attempts:
+            attempt += 1
+            tries += 1
+            if tries > 1:
                 self.stats.add(retries=1)
             self._check_held(endpoint)
             try:
@@ -242,7 +253,13 @@ class ApiClient:
                 wait = exc.retry_after
                 if wait is not None and wait > self.retry.max_rate_limit_wait:
                     raise self._too_long(endpoint, wait, exc) from None
-                if wait is None:
+                if wait is not None:
+                    paced += wait
+                    if paced > self.retry.max_rate_limit_wait:
+                        raise self._too_long(endpoint, paced, exc) from None
+                    if tries - attempt < self.retry.max_paced_waits:
+                        attempt -= 1
+                else:
                     # The governor already blocks the endpoint for a retry-after; without one, back off.
                     self._sleep(self.retry.backoff(attempt, self._rng))
             except ConnectFailedError as exc:

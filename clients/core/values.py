@@ -9,12 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
+
+_ACCOUNT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
 def utc_now() -> dt.datetime:
     """The current time as an aware UTC datetime."""
     return dt.datetime.now(dt.UTC)
+
+
+def account_name(raw: str) -> str:
+    """The one rule for an account name, for extract and push alike: trimmed, case-insensitive
+    (`Acme`, `acme` and ` acme ` are one account, read as `acme`), letters, digits, `_` or `-`,
+    starting with a letter or digit, at most 63 characters.
+
+    Raises:
+        ValueError: one line saying what the name may hold.
+    """
+    name = raw.strip().casefold()
+    if not _ACCOUNT.match(name):
+        raise ValueError(
+            f"account name {raw!r}: use letters, digits, '_' or '-' (at most 63, starting with a"
+            " letter or digit); case and surrounding spaces do not count"
+        )
+    return name
 
 
 def lenient_int(value: Any) -> int | None:

@@ -602,7 +602,8 @@ def validate_row(raw: Mapping[str, Any], rules: InputRules, *, row: int = 0) -> 
         user_id=user_id,
         user_email=None if user_id else user_email,
         contact_id=contact_id,
-        contact_email=None if contact_id else contact_email,
+        # Kept beside an id: the engine checks that both name the same contact.
+        contact_email=contact_email,
         type=task_type,
         status=status,
         priority=priority,

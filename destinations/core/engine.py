@@ -8,7 +8,8 @@ ledger and nothing is remembered elsewhere):
 2. sort rows by ledger state: delivered → already delivered (never resent, even if the row
    changed); sending (left by an interrupted call) → reconciled (`reconcile.py`), resent only on
    proof that it created nothing; needs_review → left for a person unless `resend_unknown`;
-   invalid → rejected;
+   rejected by the vendor in an earlier run and unchanged → rejected again with the kept reason,
+   without a call, unless `retry_rejected`; invalid → rejected;
 3. resolve emails to ids (vendor), then send the fewest calls (`planner.py`), a few at once,
    committing `sending` before and the outcome after each call (`sending.py`; `ledger.py` has
    the state machine), reconciling unknown outcomes beside the other calls.
@@ -26,13 +27,10 @@ retries) leave no row in `sending` and are raised as the shared `clients.core` e
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clients.core.errors import RetriesExhaustedError
 from clients.core.values import utc_now
 from destinations.core.contract import (
     INPUT_REJECTION,
@@ -51,7 +49,14 @@ from destinations.core.ledger import (
     TLedgerEntry,
 )
 from destinations.core.planner import minimum_calls, plan_calls
-from destinations.core.reconcile import ALREADY_DELIVERED, CREATED, Reconciler, TCheck, TWitness
+from destinations.core.reconcile import (
+    ALREADY_DELIVERED,
+    CREATED,
+    Reconciler,
+    TCheck,
+    TUnknown,
+    TWitness,
+)
 from destinations.core.runlock import RunLock
 from destinations.core.sending import CHECKPOINTS, CallSending, DeliveryStopped
 from destinations.core.summary import PushSummary
@@ -79,6 +84,9 @@ class DeliveryEngine(CallSending):
     Args:
         run_id: identifies this run in the ledger (so rows created by it count as created).
         resend_unknown: send again rows a previous run left in `needs_review`.
+        retry_rejected: offer again rows the vendor (or the resolution of their emails) refused
+            in an earlier run although they did not change; by default they are reported
+            rejected with the reason the ledger kept, and cost no call.
         reconcile_wait_seconds: how long to look for the tasks of a call with unknown outcome
             (and for proof it made none) before leaving its rows `sending` for the next run.
         max_send_attempts: sends per row per run when reconciliation keeps deciding "not created".
@@ -94,6 +102,7 @@ class DeliveryEngine(CallSending):
         *,
         run_id: str,
         resend_unknown: bool = False,
+        retry_rejected: bool = False,
         reconcile_wait_seconds: float = 30.0,
         clock_skew_seconds: float = 300.0,
         max_send_attempts: int = 3,
@@ -108,6 +117,7 @@ class DeliveryEngine(CallSending):
         self.ledger = ledger
         self.run_id = run_id
         self.resend_unknown = resend_unknown
+        self.retry_rejected = retry_rejected
         self.max_send_attempts = max_send_attempts
         self.calls_in_flight = calls_in_flight
         self._should_stop = should_stop
@@ -118,7 +128,6 @@ class DeliveryEngine(CallSending):
             wait_seconds=reconcile_wait_seconds,
             skew_seconds=clock_skew_seconds,
             contacts_per_search=max(1, vendor.max_per_call),
-            sleep=self._nap,
         )
         self._progress = progress or (lambda message: None)
         self.outcomes: dict[int, TRowOutcome] = {}
@@ -135,25 +144,24 @@ class DeliveryEngine(CallSending):
         self._auto_rows = itertools.count(1_000_000_000)
         self._lock: RunLock | None = None
         self._witnesses: list[TWitness] = []
-        self._witness_lock = threading.Lock()
+        self._pool: dict[str, TUnknown] = {}
+        self._refused_before: set[str] = set()
+        self._last_flight = 0
         self._unknown_seen = False
-
-    def _nap(self, seconds: float) -> None:
-        """Sleep, but wake within a tenth of a second when the run is asked to stop."""
-        end = time.monotonic() + seconds
-        while not self._should_stop() and (left := end - time.monotonic()) > 0:
-            time.sleep(min(left, 0.1))
 
     # --- entry points ------------------------------------------------------------------------
 
-    def begin(self) -> None:
+    def begin(self, wait_seconds: float = 0.0) -> None:
         """Take the ledger's run lock and create (or migrate) the ledger (once per run).
 
+        Args:
+            wait_seconds: how long to wait for another push to release the ledger.
+
         Raises:
-            LedgerBusyError: another push holds this ledger.
+            LedgerBusyError: another push still holds this ledger after `wait_seconds`.
         """
         if self._lock is None:
-            self._lock = RunLock(self.ledger.engine, self.ledger.name).acquire()
+            self._lock = RunLock(self.ledger.engine, self.ledger.name).acquire(wait_seconds)
             try:
                 migrated = self.ledger.ensure()
             except BaseException:
@@ -211,12 +219,6 @@ class DeliveryEngine(CallSending):
                 existing=entries,
             )
         self._deliver(sendable, checks)
-        if self._stuck:
-            first = next(iter(self._stuck.values()))
-            raise RetriesExhaustedError(
-                f"{len(self._stuck)} task(s) could not be created after {self.max_send_attempts}"
-                f" attempts ({first}); they are left pending: run the push again later"
-            )
 
     def _leftover_check(
         self,
@@ -231,7 +233,6 @@ class DeliveryEngine(CallSending):
         for entry in leftovers.values():
             assert entry.sent_at is not None
             check.sent.append(TSentTask(entry.request_id, entry.payload or {}, entry.sent_at))
-            check.contacts.add(self.vendor.contact_of(entry.payload or {}))
             check.rows[entry.request_id] = by_id.get(entry.request_id)
             if entry.run_id != self.run_id:
                 check.earlier.add(entry.request_id)
@@ -316,6 +317,8 @@ class DeliveryEngine(CallSending):
         summary.due_assumed = getattr(self.vendor, "due_assumed_note", "") or summary.due_assumed
         notes = getattr(self.vendor, "summary_notes", None)
         summary.notes = list(notes()) if callable(notes) else []
+        summary.looks, summary.searches = self.reconciler.looks, self.reconciler.searches
+        summary.refused_before = len(self._refused_before)
         for decision in self.reconciled.values():
             summary.reconciled[decision] = summary.reconciled.get(decision, 0) + 1
         if self.ledger.exists():
@@ -353,7 +356,11 @@ class DeliveryEngine(CallSending):
         rejected: list[dict[str, Any]] = []
         for v, raw in zip(validated, raw_rows, strict=True):
             entry = entries.get(v.request_id) if v.request_id else None
-            if entry is not None and entry.state == DELIVERED:
+            if v.task is None and raw.get(INPUT_REJECTION):
+                # A duplicate request_id is the input's fault, whatever the ledger holds for the
+                # id: reported the same way on every run (the copy sent is the other row).
+                self._outcome(v.row, v.request_id, REJECTED, detail=v.reason)
+            elif entry is not None and entry.state == DELIVERED:
                 self._delivered_outcome(v, entry)
             elif entry is not None and entry.request_id in in_flight:
                 held[entry.request_id] = (v.row, v.task)
@@ -363,6 +370,19 @@ class DeliveryEngine(CallSending):
                 and not (self.resend_unknown and entry.run_id != self.run_id)
             ):
                 self._outcome(v.row, v.request_id, NEEDS_REVIEW, detail=entry.error)
+            elif (
+                entry is not None
+                and entry.state == REJECTED
+                and v.task is not None
+                and entry.row_hash == v.row_hash
+                and not self.retry_rejected
+            ):
+                # Refused before and unchanged since: sending it again would spend quota on the
+                # same answer. The ledger kept the reason, worded as the run that met it did.
+                detail = entry.error or f"refused by {self.vendor.name}"
+                self._outcome(v.row, v.request_id, REJECTED, detail=detail)
+                if entry.run_id != self.run_id:
+                    self._refused_before.add(entry.request_id)
             elif v.task is None:
                 self._outcome(v.row, v.request_id, REJECTED, detail=v.reason)
                 # An identical copy's request_id belongs to the row that is sent.
@@ -396,12 +416,49 @@ class DeliveryEngine(CallSending):
             changed=changed,
         )
 
+    def _id_and_email_disagree(
+        self, rows: list[TTaskRow], rejected: Mapping[str, str]
+    ) -> dict[str, str]:
+        """Rows whose contact id and contact email name different contacts: a task sent to the
+        id might reach the wrong person, so the row is rejected (request_id -> reason). The
+        email is resolved the vendor's own way, on a copy of the row without the id."""
+        both = [
+            r
+            for r in rows
+            if r.get("contact_id") and r.get("contact_email") and r["request_id"] not in rejected
+        ]
+        if not both:
+            return {}
+        probes: list[TTaskRow] = [{**r, "contact_id": None} for r in both]
+        found = self.vendor.resolve(probes)
+        reasons = {}
+        id_name = self.vendor.rules.input_name("contact_id")
+        email_name = self.vendor.rules.input_name("contact_email")
+        for row, probe in zip(both, probes, strict=True):
+            email, given = str(row["contact_email"])[:60], str(row["contact_id"])[:40]
+            why = found.rejected.get(row["request_id"])
+            if why is not None:
+                reasons[row["request_id"]] = (
+                    f"{id_name} {given!r} is given with {email_name} {email!r}, which names no"
+                    f" single {self.vendor.name} contact ({why}): fix one of them or leave"
+                    f" {email_name} out"
+                )
+            elif str(probe["contact_id"]) != str(row["contact_id"]):
+                other = str(probe["contact_id"])[:40]
+                reasons[row["request_id"]] = (
+                    f"{id_name} {given!r} and {email_name} {email!r} name different"
+                    f" {self.vendor.name} contacts (the email is {other!r}): fix one of them;"
+                    " nothing was sent"
+                )
+        return reasons
+
     def _resolve(
         self, rows: list[TTaskRow], entries: dict[str, TLedgerEntry], *, write: bool
     ) -> list[TTaskRow]:
         if not rows:
             return rows
         resolution = self.vendor.resolve(rows)
+        resolution.rejected.update(self._id_and_email_disagree(rows, resolution.rejected))
         kept, rejected = [], []
         for row in rows:
             reason = resolution.rejected.get(row["request_id"])

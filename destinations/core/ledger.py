@@ -123,7 +123,9 @@ class DeliveryLedger:
         self.schema = schema
         self.vendor = vendor
         self.account = account
-        self.target = f'"{schema}".{LEDGER_TABLE}' if schema else LEDGER_TABLE
+        # Quoted by the dialect (the settings also refuse a schema that is not a plain name).
+        quote = engine.dialect.identifier_preparer.quote_schema
+        self.target = f"{quote(schema)}.{LEDGER_TABLE}" if schema else LEDGER_TABLE
         self._active: sa.Connection | None = None
         self._owner: int | None = None
         self._legacy: bool | None = None

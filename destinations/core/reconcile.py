@@ -1,40 +1,44 @@
-"""Deciding what a create call whose answer was lost actually did, before anything is resent.
+"""Deciding what create calls whose answers were lost actually did, before anything is resent.
 
 The vendor may have created some, all or none of the tasks. We look for them (vendor
 `search_created`, by contact) and decide per request:
 
 - found: a task matching user, type, due time, contact, created by the API no earlier than the
-  call went out (minus a clock-skew margin), not already recorded for another request → delivered.
+  call went out (minus a clock-skew margin), not recorded for another request → delivered.
 - not created: only on proof that the search index is past the call. The proof is a *witness*:
   a task this sink saw created by a call sent after the unknown call had ended (so the vendor made
   it later) that is already visible in search. Search indexes fill in creation order, so once the
   witness shows, a task the unknown call made would show too; the look after that one is
-  conclusive. Waiting alone proves nothing (a vendor's index lag may have no documented bound), so time
-  never turns "not found" into "not created".
+  conclusive. Waiting alone proves nothing (a vendor's index lag may have no documented bound), so
+  time never turns "not found" into "not created".
 - waiting: no proof within `wait_seconds` (no witness yet, or none visible): the rows stay
   `sending` and the next run looks again. Nothing is resent.
-- undecided: the search cannot be trusted (e.g. the vendor ignored the contact filter) → a person
-  reviews, and resending happens only when asked.
+- undecided: the search cannot be trusted (e.g. the vendor ignored the contact filter) even after
+  this run's calls are over (its own creates may shift a list being read) → a person reviews,
+  and resending happens only when asked.
 
-Reconciliations run on their own threads beside the other calls (`sending.py` keeps calls for the
-same contacts out of the way meanwhile); they read the ledger but never write it: the engine's
-coordinating thread applies each decision (`Reconciling`) and resends what proved not created.
+Reads scale with what is unknown, not with the account or the number of lost calls: every lost
+call of a run joins one pool (`TUnknown`), and one look at a time (`Reconciler.look`, on a thread
+of its own beside the calls) searches the union of the pool's contacts, plus the contacts of the
+witnesses chosen for it. That one snapshot decides every request in the pool. Calls for the same
+contacts are never held back: a task in the snapshot made by a call still in flight must not be
+taken for a lost one, so `sending.py` applies a snapshot only once every call that could have
+made a task in it has answered and been recorded, and tasks the ledger or this run recorded for
+another request are never assigned (`Reconciler.decide`). The decisions are applied by the
+engine's coordinating thread (`Reconciling`), which alone writes the ledger.
 
-Vendor-neutral; the vendor supplies the search and the match.
+Vendor-neutral; the vendor supplies the search and the match. A vendor may declare
+`contacts_per_search` (default: its `max_per_call`) for how many contacts one search may carry.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from clients.core.errors import VendorApiError
 from clients.core.values import utc_now
 from destinations.core.contract import TTaskRow
 from destinations.core.ledger import NEEDS_REVIEW, PENDING, SENDING, DeliveryLedger
@@ -43,10 +47,15 @@ from destinations.core.vendor import TaskVendor, TSentTask
 
 CREATED = "created"
 ALREADY_DELIVERED = "already_delivered"
+NOT_CREATED_AFTER_ATTEMPTS = (
+    "not created after {n} attempt(s) ({why}); left pending: run the push again"
+)
 
 NO_PROOF = (
-    "not visible in {vendor}'s search yet, and no later task proves the search has caught up;"
-    " left `sending`: run the push again later and it checks again"
+    "not visible in {vendor}'s search, and no task this push created later proves the search"
+    " has caught up; left `sending`: run the push again later (any push that creates a task"
+    " checks it again); to settle it now, check it in {vendor} and run the push with"
+    " --resend-unknown if it is absent"
 )
 
 
@@ -60,16 +69,54 @@ class TWitness:
 
 
 @dataclass
+class TUnknown:
+    """One request whose create call's outcome is unknown, waiting in the pool.
+
+    `row` is the row to resend if it proves not created (None: not in this input), `number` its
+    input row number for outcomes (None: not in this input), `earlier` whether an earlier run sent
+    it. `proven` turns true when a look showed a witness for it: the next look is conclusive.
+    """
+
+    sent: TSentTask
+    ended_at: datetime
+    why: str
+    contact: str
+    row: TTaskRow | None = None
+    number: int | None = None
+    earlier: bool = False
+    proven: bool = False
+    witness: str | None = None  # the witness task id the current look was asked to show
+
+    @property
+    def request_id(self) -> str:
+        return self.sent.request_id
+
+
+@dataclass
 class TReconcileOutcome:
     found: dict[str, str] = field(default_factory=dict)  # request_id -> task id
     not_created: list[str] = field(default_factory=list)
     undecided: dict[str, str] = field(default_factory=dict)  # request_id -> reason
     waiting: dict[str, str] = field(default_factory=dict)  # request_id -> reason (no proof yet)
-    stopped: bool = False  # cancelled before deciding: the rows not decided stay `sending`
+
+    def __bool__(self) -> bool:
+        return bool(self.found or self.not_created or self.undecided or self.waiting)
+
+
+@dataclass
+class TLook:
+    """One search over the pool's contacts: what it was asked, and (once done) what it saw."""
+
+    contacts: list[str]
+    asked: list[str]  # request_ids in the pool when it started
+    tasks: list[dict[str, Any]] | None = None
+    reason: str = ""
+    last_flight: int = 0  # calls started up to here may have made a task in the snapshot
+    one_read: bool = False  # the snapshot is one response of the vendor (`TSearchResult`)
 
 
 class Reconciler:
-    """Finds the tasks of calls with unknown outcome, polling while the search index lags."""
+    """Searches for the tasks of the pool and decides each request from one snapshot."""
 
     def __init__(
         self,
@@ -79,40 +126,116 @@ class Reconciler:
         wait_seconds: float = 30.0,
         skew_seconds: float = 300.0,
         contacts_per_search: int = 100,
-        sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self.vendor = vendor
         self.ledger = ledger
         self.wait_seconds = wait_seconds
         self.skew_seconds = skew_seconds
-        self.contacts_per_search = contacts_per_search
-        self._sleep = sleep
+        self.contacts_per_search = max(1, contacts_per_search)
         self._now = now
-        self.searches = 0
+        self.searches = 0  # `search_created` calls made
+        self.looks = 0  # snapshots taken
 
-    def _look(self, contacts: Sequence[str]) -> tuple[list[dict[str, Any]] | None, str]:
+    def plan(self, pool: Iterable[TUnknown], witnesses: Sequence[TWitness]) -> TLook:
+        """Choose each request's witness and the contacts one look must cover."""
+        pool = list(pool)
+        contacts = {u.contact for u in pool}
+        ordered = sorted(witnesses, key=lambda w: w.sent_at)
+        for unknown in pool:
+            later = [w for w in ordered if w.sent_at > unknown.ended_at]
+            # A witness whose contact is searched anyway costs no read.
+            pick = next((w for w in later if w.contact in contacts), later[0] if later else None)
+            unknown.witness = pick.task_id if pick else None
+            if pick is not None:
+                contacts.add(pick.contact)
+        return TLook(sorted(contacts), [u.request_id for u in pool])
+
+    def look(self, look: TLook) -> TLook:
+        """Take the snapshot (on a worker thread): every task the vendor holds for the contacts."""
+        self.looks += 1
         tasks: list[dict[str, Any]] = []
-        for start in range(0, len(contacts), self.contacts_per_search):
+        step = int(getattr(self.vendor, "contacts_per_search", 0) or self.contacts_per_search)
+        for reads, start in enumerate(range(0, len(look.contacts), step), start=1):
             self.searches += 1
-            result = self.vendor.search_created(contacts[start : start + self.contacts_per_search])
+            result = self.vendor.search_created(look.contacts[start : start + step])
             if result.tasks is None:
-                return None, result.reason
+                look.tasks, look.reason = None, result.reason
+                return look
             tasks.extend(result.tasks)
-        return tasks, ""
+            look.one_read = reads == 1 and result.one_read
+        look.tasks = tasks
+        return look
+
+    def decide(
+        self, pool: dict[str, TUnknown], look: TLook, known: set[str], *, more_coming: bool = False
+    ) -> TReconcileOutcome:
+        """What the snapshot proves for each request in the pool (coordinating thread).
+
+        Args:
+            pool: the requests still unknown (those added after the look began are matched
+                too, but only those the look was planned for can be proven not created).
+            look: a finished look, applied after every call that could have made one of its
+                tasks has been recorded.
+            known: task ids this run recorded for requests outside the pool.
+            more_coming: calls of this run are still queued or in flight, so a witness is on
+                its way: a request that has none yet keeps waiting past `wait_seconds` (only a
+                witness that does not show within it ends the wait).
+        """
+        outcome = TReconcileOutcome()
+        if look.tasks is None:
+            # The vendor's answer could not be trusted (a filter ignored, a list that shifted
+            # while it was read). This run's own creates may be what shifted it, so the pool
+            # is looked at again while calls still go out; after them, waiting cannot help.
+            if not more_coming:
+                outcome.undecided = {rid: look.reason for rid in look.asked if rid in pool}
+            return outcome
+        tasks = look.tasks
+        ids = [self.vendor.task_id(t) for t in tasks]
+        owners = self.ledger.owners_of(ids)
+        used = set(owners) | known
+        self._assign(pool, tasks, used, outcome.found)
+        seen = set(ids)
+        asked = set(look.asked)
+        now = self._now()
+        for request_id, unknown in pool.items():
+            if request_id in outcome.found or request_id not in asked:
+                continue
+            if unknown.proven:
+                # The look before this one already showed the witness: this one saw an index
+                # that holds everything created before it.
+                outcome.not_created.append(request_id)
+                continue
+            if unknown.witness is not None and unknown.witness in seen:
+                if look.one_read:
+                    # One response holding the witness holds what was created before it.
+                    outcome.not_created.append(request_id)
+                else:
+                    unknown.proven = True
+                continue
+            deadline = max(unknown.ended_at, unknown.sent.sent_at) + timedelta(
+                seconds=self.wait_seconds
+            )
+            if now >= deadline and (unknown.witness is not None or not more_coming):
+                outcome.waiting[request_id] = NO_PROOF.format(vendor=self.vendor.name)
+        return outcome
 
     def _assign(
-        self, pending: dict[str, TSentTask], tasks: list[dict[str, Any]], found: dict[str, str]
+        self,
+        pool: dict[str, TUnknown],
+        tasks: list[dict[str, Any]],
+        used: set[str],
+        found: dict[str, str],
     ) -> None:
-        owners = self.ledger.owners_of(self.vendor.task_id(t) for t in tasks)
-        used = set(found.values()) | set(owners)
         # Strict pass first (the vendor's `strict_match_fields` equal too), so two requests
         # differing only in, say, their note each get their own task; then `matches` only.
         fields = self.vendor.strict_match_fields
+        order = sorted(pool.values(), key=lambda u: u.sent.sent_at)
         for strict in (True, False):
-            for request_id, sent in sorted(pending.items(), key=lambda kv: kv[1].sent_at):
-                if request_id in found:
+            for unknown in order:
+                if unknown.request_id in found:
                     continue
+                sent = unknown.sent
                 for task in tasks:
                     task_id = self.vendor.task_id(task)
                     if task_id in used:
@@ -120,82 +243,14 @@ class Reconciler:
                     if self.vendor.matches(sent, task, skew_seconds=self.skew_seconds) and (
                         not strict or all(task.get(f) == sent.payload.get(f) for f in fields)
                     ):
-                        found[request_id] = task_id
+                        found[unknown.request_id] = task_id
                         used.add(task_id)
                         break
-
-    def reconcile(
-        self,
-        sent: Sequence[TSentTask],
-        *,
-        ended_at: datetime | None = None,
-        witnesses: Callable[[], Sequence[TWitness]] = tuple,
-        cancelled: Callable[[], bool] = lambda: False,
-    ) -> TReconcileOutcome:
-        """Decide each sent task: found, not created (proven), waiting, or undecided.
-
-        Args:
-            sent: the tasks of calls whose outcome is unknown.
-            ended_at: when those calls were over (the vendor acts no later); default: now.
-            witnesses: the tasks known created so far; called again on every look, since
-                calls going out meanwhile add to them.
-            cancelled: checked between looks; when true, the undecided rows stay `sending`.
-        """
-        outcome = TReconcileOutcome()
-        if not sent:
-            return outcome
-        ended = ended_at or self._now()
-        pending = {s.request_id: s for s in sent}
-        deadline = max(ended, *(s.sent_at for s in sent)) + timedelta(seconds=self.wait_seconds)
-        delay, proven = 0.25, False
-        while True:
-            if cancelled():
-                outcome.stopped = True
-                return outcome
-            witness = min(
-                (w for w in witnesses() if w.sent_at > ended),
-                key=lambda w: w.sent_at,
-                default=None,
-            )
-            contacts = {self.vendor.contact_of(s.payload) for s in pending.values()}
-            if witness is not None:
-                contacts.add(witness.contact)
-            tasks, reason = self._look(sorted(contacts))
-            if tasks is None:
-                # Waiting cannot make an ignored filter work.
-                outcome.undecided = {rid: reason for rid in pending}
-                return outcome
-            self._assign(pending, tasks, outcome.found)
-            for request_id in outcome.found:
-                pending.pop(request_id, None)
-            if not pending:
-                return outcome
-            if proven:
-                # The look before this one already showed the witness: this one saw an index
-                # that holds everything created before it.
-                outcome.not_created = sorted(pending)
-                return outcome
-            if witness is not None and any(
-                self.vendor.task_id(t) == witness.task_id for t in tasks
-            ):
-                proven = True
-                continue
-            remaining = (deadline - self._now()).total_seconds()
-            if remaining <= 0:
-                why = NO_PROOF.format(vendor=self.vendor.name)
-                outcome.waiting = {rid: why for rid in pending}
-                return outcome
-            self._sleep(min(delay, remaining))
-            delay = min(delay * 2, 2.0)
 
 
 @dataclass
 class TCheck:
-    """Tasks of calls with unknown outcome, reconciled together.
-
-    `rows` holds the row to resend if it proves not created (None: not in this input), `numbers`
-    the input row numbers for outcomes, `earlier` the request_ids an earlier run sent.
-    """
+    """Tasks of calls with unknown outcome, to join the pool (see `TUnknown` for the fields)."""
 
     sent: list[TSentTask]
     ended_at: datetime
@@ -203,15 +258,14 @@ class TCheck:
     rows: dict[str, TTaskRow | None] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
     earlier: set[str] = field(default_factory=set)
-    contacts: set[str] = field(default_factory=set)
-    cancelled: bool = False
 
 
 class Reconciling:
-    """What the delivery engine does with a decided check (`sending.py` runs the checks)."""
+    """What the delivery engine does with the pool's decisions (`sending.py` runs the looks)."""
 
     vendor: TaskVendor
     ledger: DeliveryLedger
+    reconciler: Reconciler
     max_send_attempts: int
     resend_unknown: bool
     to_send: dict[str, TTaskRow]
@@ -220,46 +274,50 @@ class Reconciling:
     _sends: dict[str, int]
     _stuck: dict[str, str]
     _witnesses: list[TWitness]
-    _witness_lock: threading.Lock
+    _pool: dict[str, TUnknown]
 
     def _outcome(self, row: int, request_id: str | None, outcome: str, **kw: Any) -> None:
         raise NotImplementedError
 
-    def _witness_snapshot(self) -> tuple[TWitness, ...]:
-        with self._witness_lock:
-            return tuple(self._witnesses)
+    def _join_pool(self, check: TCheck) -> None:
+        for sent in check.sent:
+            self._pool[sent.request_id] = TUnknown(
+                sent,
+                check.ended_at,
+                check.why,
+                self.vendor.contact_of(sent.payload),
+                row=check.rows.get(sent.request_id),
+                number=check.numbers.get(sent.request_id),
+                earlier=sent.request_id in check.earlier,
+            )
 
-    def _settle(
-        self,
-        check: TCheck,
-        future: Future[TReconcileOutcome],
-        queue: deque[list[TTaskRow]],
-        fatal: list[BaseException],
-    ) -> None:
-        try:
-            outcome = future.result()
-        except VendorApiError as exc:  # the search failed: the rows stay `sending`
-            fatal.append(exc)
-            return
+    def _settle(self, look: TLook, queue: deque[list[TTaskRow]], *, more_coming: bool) -> bool:
+        """Apply what a finished look proves; True when it decided anything."""
+        known = {w.task_id for w in self._witnesses}
+        outcome = self.reconciler.decide(self._pool, look, known, more_coming=more_coming)
         if self.resend_unknown:
             # Asked for: rows an earlier run left unknown are sent again even without proof.
-            for request_id in [r for r in outcome.waiting if r in check.earlier]:
+            for request_id in [r for r in outcome.waiting if self._pool[r].earlier]:
                 del outcome.waiting[request_id]
                 outcome.not_created.append(request_id)
-        self._apply(outcome, earlier=check.earlier)
-        with self._witness_lock:
-            self._witnesses.extend(
-                TWitness(outcome.found[s.request_id], self.vendor.contact_of(s.payload), s.sent_at)
-                for s in check.sent
-                if s.request_id in outcome.found
-            )
+        if not outcome:
+            return False
+        decided = {
+            rid: self._pool.pop(rid)
+            for rid in [*outcome.found, *outcome.not_created, *outcome.undecided, *outcome.waiting]
+        }
+        self._apply(outcome, earlier={r for r, u in decided.items() if u.earlier})
+        self._witnesses.extend(
+            TWitness(outcome.found[r], u.contact, u.sent.sent_at)
+            for r, u in decided.items()
+            if r in outcome.found
+        )
         again: list[TTaskRow] = []
-        for sent in check.sent:
-            request_id, number = sent.request_id, check.numbers.get(sent.request_id)
-            row = check.rows.get(request_id)
+        for request_id, unknown in decided.items():
+            number, row = unknown.number, unknown.row
             if request_id in outcome.found:
                 task_id = outcome.found[request_id]
-                if request_id in check.earlier:
+                if unknown.earlier:
                     if number is not None:
                         self._outcome(
                             number,
@@ -276,22 +334,33 @@ class Reconciling:
                 why = outcome.undecided.get(request_id) or outcome.waiting[request_id]
                 if number is not None:
                     self._outcome(number, request_id, NEEDS_REVIEW, detail=why)
-            elif request_id in outcome.not_created and row is not None:
+            elif row is not None:
                 if self._sends.get(request_id, 0) < self.max_send_attempts:
                     again.append(row)
                     self.to_send.setdefault(request_id, row)
                 else:
-                    self._stuck[request_id] = check.why
+                    self._give_up(row, unknown.why)
+            elif number is not None:
+                self._outcome(
+                    number, request_id, NEEDS_REVIEW, detail="not created (checked in search)"
+                )
         queue.extend(plan_calls(again, self.vendor))
+        return True
 
-    def _apply(self, outcome: TReconcileOutcome, *, earlier: set[str] | None = None) -> None:
+    def _give_up(self, row: TTaskRow, why: str) -> None:
+        """A row proven not created as many times as it may be sent: pending for the next run."""
+        detail = NOT_CREATED_AFTER_ATTEMPTS.format(n=self.max_send_attempts, why=why)
+        self._stuck[row["request_id"]] = detail
+        with self.ledger.transaction():
+            self.ledger.mark([row["request_id"]], PENDING, error=detail)
+        self._outcome(row["row"], row["request_id"], NEEDS_REVIEW, detail=detail)
+
+    def _apply(self, outcome: TReconcileOutcome, *, earlier: set[str]) -> None:
         found = outcome.found
         with self.ledger.transaction():
+            self.ledger.mark_delivered({r: t for r, t in found.items() if r not in earlier})
             self.ledger.mark_delivered(
-                {r: t for r, t in found.items() if r not in (earlier or ())}, note=None
-            )
-            self.ledger.mark_delivered(
-                {r: t for r, t in found.items() if r in (earlier or ())},
+                {r: t for r, t in found.items() if r in earlier},
                 note="found in search after an interrupted call",
             )
             self.ledger.mark(outcome.not_created, PENDING, error="not created (checked in search)")

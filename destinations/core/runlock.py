@@ -1,9 +1,10 @@
 """One push at a time per delivery ledger: a lock held in the warehouse for the whole run.
 
 Two pushes over the same ledger at once could both see a row `pending` and both send it, so a
-push takes the lock before it reads the ledger and holds it until it ends. A second push fails
-fast with `LedgerBusyError` (one line saying which ledger and what to do) instead of waiting: a
-scheduler retrying later is better than a run silently queued behind an hour-long one.
+push takes the lock before it reads the ledger and holds it until it ends. A second push waits
+up to `wait_seconds` (the command's `--wait`, default 0), then fails with `LedgerBusyError` (one
+line saying which ledger and what to do; exit code 75, EX_TEMPFAIL): a scheduler retrying later
+is better than a run silently queued behind an hour-long one.
 
 - PostgreSQL: `pg_try_advisory_lock(key)` on a connection kept open for the run, the key derived
   from the ledger's `schema.table` (advisory locks are per database). The server drops the lock
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 
 import sqlalchemy as sa
 
@@ -27,6 +29,11 @@ from clients.core.errors import ActionableError
 
 class LedgerBusyError(ActionableError, RuntimeError):
     """Another push holds the ledger of this run."""
+
+    exit_code = 75  # `pipelines.exit_codes.EXIT_BUSY` (EX_TEMPFAIL): try again later
+
+
+_RETRY_SECONDS = 0.25
 
 
 _held: set[tuple[str, str]] = set()
@@ -56,8 +63,23 @@ class RunLock:
         self._conn: sa.Connection | None = None
         self.held = False
 
-    def acquire(self) -> RunLock:
-        """Take the lock or raise `LedgerBusyError` at once."""
+    def acquire(self, wait_seconds: float = 0.0) -> RunLock:
+        """Take the lock, waiting up to `wait_seconds` for another push to let it go.
+
+        Raises:
+            LedgerBusyError: the lock is still held after `wait_seconds`.
+        """
+        deadline = time.monotonic() + max(0.0, wait_seconds)
+        while True:
+            try:
+                return self._try()
+            except LedgerBusyError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise
+                time.sleep(min(_RETRY_SECONDS, left))
+
+    def _try(self) -> RunLock:
         with _held_lock:
             if self._key in _held:
                 raise _busy(self.ledger_name, "in this process")

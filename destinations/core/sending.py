@@ -8,21 +8,25 @@ its transactions records every answer that arrived since the last one *and* mark
 `sending` (a group commit). So a run makes at most one ledger commit per call instead of two, and
 the vendor's latency overlaps the ledger's.
 
-A call with an unknown outcome (dropped connection, 5xx, an answer missing tasks) is reconciled
-on a thread of its own while the other calls go on (`reconcile.py`). Only calls for the same
-contacts wait: a call still in flight for one of its contacts must have answered, and been
-recorded, before the search starts (the reconciler must not take that call's task for the unknown
-one), and no new call for those contacts starts until it is decided. The last planned call is held
-back until the calls before it have answered, so that an unknown outcome among them has a later
-call whose task can prove the search index caught up (see `reconcile.py`); after an unknown
-outcome, the last call's last row goes alone, last, to prove what the rest of that call did.
+A call with an unknown outcome (dropped connection, 5xx, an answer missing tasks) joins the pool
+of unknown requests (`reconcile.py`), and no call waits for it: calls for the same contacts go on.
+One look at a time, on a thread of its own, searches the pool's contacts; its snapshot is applied
+once every call started before it ended has answered and been recorded (so a task such a call
+made is known, not taken for a lost one), and decides every request in the pool at once. Looks
+follow each other as soon as one can decide something new (new unknown requests, a witness seen
+that makes the next look conclusive); otherwise they back off (0.25 s doubling to 2 s) while the
+search index catches up. The last planned call is held back until the calls before it have
+answered, so that an unknown outcome among them has a later call whose task can prove the search
+index caught up; in a run that met faults (an unknown outcome, or requests the client retried),
+the last call's last row goes alone, last, to prove what the rest of that call did.
 
 Stopping: when `should_stop()` turns true (SIGINT/SIGTERM, see `pipelines/stopping.py`) no new
-call or search starts; answers arriving within `STOP_GRACE_SECONDS` are still recorded, then
-`DeliveryStopped` is raised. Calls still in flight then keep their rows `sending` (the next run
-reconciles them); rows not sent stay `pending`. Calls run on daemon threads, so an abandoned one
-never holds the process open. A fatal error (401/403, exhausted retries) is raised once the calls
-in flight have answered and been recorded, so no answer that arrived is lost.
+call or look starts; answers arriving within `STOP_GRACE_SECONDS` are still recorded, then
+`DeliveryStopped` is raised. Calls still in flight and requests still unknown keep their rows
+`sending` (the next run reconciles them); rows not sent stay `pending`. Calls run on daemon
+threads, so an abandoned one never holds the process open. A fatal error (401/403, exhausted
+retries) is raised once the calls in flight have answered and been recorded, so no answer that
+arrived is lost.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from destinations.core.reconcile import (
     Reconciler,
     Reconciling,
     TCheck,
-    TReconcileOutcome,
+    TLook,
     TWitness,
 )
 from destinations.core.vendor import TSendOutcome, TSentTask
@@ -60,6 +64,7 @@ from destinations.core.vendor import TSendOutcome, TSentTask
 CHECKPOINTS = ("before_call", "after_call", "after_ledger")
 STOP_GRACE_SECONDS = 2.0
 _POLL_SECONDS = 0.2
+_LOOK_BACKOFF = (0.25, 2.0)  # first and longest pause between looks that decide nothing new
 
 T = TypeVar("T")
 
@@ -93,6 +98,7 @@ class _Flight:
     sent_at: datetime
     ended_at: datetime | None = None  # set by the worker when the vendor is done with it
     future: Future[TSendOutcome] | None = None
+    number: int = 0  # calls are numbered in the order they start
 
     @property
     def ids(self) -> list[str]:
@@ -124,6 +130,7 @@ class CallSending(Reconciling):
     _should_stop: Callable[[], bool]
     _on_checkpoint: Callable[[str], None] | None
     _unknown_seen: bool
+    _last_flight: int
 
     def _checkpoint(self, point: str) -> None:
         if self._on_checkpoint is not None:
@@ -134,10 +141,13 @@ class CallSending(Reconciling):
     def _deliver(self, rows: list[TTaskRow], checks: list[TCheck]) -> None:
         for row in rows:
             self.to_send.setdefault(row["request_id"], row)
+        for check in checks:
+            self._join_pool(check)
         queue: deque[list[TTaskRow]] = deque(plan_calls(rows, self.vendor))
         flying: dict[Future[TSendOutcome], _Flight] = {}
-        checking: dict[Future[TReconcileOutcome], TCheck] = {}
-        waiting: list[TCheck] = list(checks)
+        looking: Future[TLook] | None = None
+        looked: TLook | None = None  # a finished look, applied once the calls before it are in
+        next_look, pause, fresh = 0.0, _LOOK_BACKOFF[0], True
         finished: list[_Flight] = []
         fatal: list[BaseException] = []
         stop_since: float | None = None
@@ -147,13 +157,14 @@ class CallSending(Reconciling):
                 stop_since = time.monotonic()
                 self._progress("stop requested: no new calls; recording the answers in flight")
             halted = bool(fatal) or stop_since is not None
-            if not halted:
-                self._start_checks(waiting, checking, flying)
-            starting = [] if halted else self._pick_calls(queue, flying, waiting, checking)
+            if halted:
+                looked = None  # its rows stay `sending`: the next run looks again
+            starting = [] if halted else self._pick_calls(queue, flying)
             if finished or starting:
-                unknown = self._commit_round(finished, starting, queue, fatal)
-                if unknown:
-                    waiting.append(unknown)
+                lost = self._commit_round(finished, starting, queue, fatal)
+                if lost is not None:
+                    self._join_pool(lost)
+                    fresh = True
                 answered += len(finished)
                 self.calls_answered += len(finished)
                 if finished and (answered % 25 < len(finished) or not (queue or flying)):
@@ -164,37 +175,77 @@ class CallSending(Reconciling):
             for flight in starting:
                 flight.future = _spawn(partial(self._call, flight), "push-call")
                 flying[flight.future] = flight
+            if looked is not None and not halted and self._caught_up(looked, flying):
+                if self._settle(looked, queue, more_coming=bool(flying or queue)) or any(
+                    u.proven for u in self._pool.values()
+                ):
+                    next_look, pause = 0.0, _LOOK_BACKOFF[0]
+                else:
+                    next_look = time.monotonic() + pause
+                    pause = min(pause * 2, _LOOK_BACKOFF[1])
+                looked = None
+                continue
+            if (
+                not halted
+                and looking is None
+                and looked is None
+                and self._pool
+                and (fresh or time.monotonic() >= next_look)
+            ):
+                looking = self._start_look()
+                fresh = False
             if stop_since is not None:
                 if not flying or time.monotonic() - stop_since > STOP_GRACE_SECONDS:
-                    raise self._stopped(flying, checking, waiting, queue)
-            elif not flying and (fatal or not checking):
-                for check in checking.values():
-                    check.cancelled = True
+                    raise self._stopped(flying, queue)
+            elif not flying and (fatal or looking is None) and looked is None:
                 if fatal:
                     raise fatal[0]
-                if waiting or starting:
+                if starting:
                     continue
-                if not queue:
+                if not queue and not self._pool:
                     return
+                if queue:
+                    continue
+            futures: list[Future[Any]] = [*flying]
+            if looking is not None:
+                futures.append(looking)
+            if not futures:
+                # Only the pool is left, waiting for the search index: sleep until the next look.
+                time.sleep(max(0.0, min(_POLL_SECONDS, next_look - time.monotonic())))
                 continue
-            if not flying and not checking:
-                continue
-            futures: list[Future[Any]] = [*flying, *checking]
             done, _ = wait(futures, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in done:
                 if future in flying:
                     finished.append(flying.pop(future))
-                else:
-                    self._settle(checking.pop(future), future, queue, fatal)
+                elif future is looking:
+                    looking = None
+                    try:
+                        looked = future.result()
+                    except VendorApiError as exc:  # the search failed: the rows stay `sending`
+                        fatal.append(exc)
+
+    def _start_look(self) -> Future[TLook]:
+        look = self.reconciler.plan(self._pool.values(), self._witnesses)
+        self._progress(
+            f"outcome unknown for {len(look.asked)} task(s); checking {len(look.contacts)}"
+            " contact(s) in one search"
+        )
+
+        def run() -> TLook:
+            done = self.reconciler.look(look)
+            # Read after the snapshot: a call numbered later started after it was taken.
+            done.last_flight = self._last_flight
+            return done
+
+        return _spawn(run, "push-reconcile")
+
+    def _caught_up(self, look: TLook, flying: dict[Future[TSendOutcome], _Flight]) -> bool:
+        """Whether every call that could have made a task in the look's snapshot is recorded."""
+        return all(f.number > look.last_flight for f in flying.values())
 
     def _pick_calls(
-        self,
-        queue: deque[list[TTaskRow]],
-        flying: dict[Future[TSendOutcome], _Flight],
-        waiting: list[TCheck],
-        checking: dict[Future[TReconcileOutcome], TCheck],
+        self, queue: deque[list[TTaskRow]], flying: dict[Future[TSendOutcome], _Flight]
     ) -> list[_Flight]:
-        blocked = {c for check in [*waiting, *checking.values()] for c in check.contacts}
         starting: list[_Flight] = []
         kept: deque[list[TTaskRow]] = deque()
         while queue and len(flying) + len(starting) < self.calls_in_flight:
@@ -204,15 +255,15 @@ class CallSending(Reconciling):
                 # large): calls planned before are split to it, not refused one by one.
                 queue.extendleft(reversed(split_group(call, self.vendor)))
                 continue
-            if blocked and any(self.vendor.distinct_key(r) in blocked for r in call):
-                kept.append(call)
+            call = self._within_attempts(call)
+            if not call:
                 continue
             if not queue and not kept:
                 if flying or starting:
                     # The last call waits for the others: it can prove what an unknown one did.
                     kept.append(call)
                     break
-                if self._unknown_seen and len(call) > 1:
+                if len(call) > 1 and self._faults_seen():
                     # Faults in this run: a last row of its own proves what this call did, so
                     # at worst one row is left without proof, not a whole call.
                     kept.append(call[-1:])
@@ -221,11 +272,34 @@ class CallSending(Reconciling):
         queue.extendleft(reversed(kept))
         return starting
 
+    def _faults_seen(self) -> bool:
+        """Whether this run met faults: an unknown outcome, or requests its client had to retry
+        (5xx, dropped connections; read from the vendor's `client.stats` when it has one)."""
+        if self._unknown_seen:
+            return True
+        stats = getattr(getattr(self.vendor, "client", None), "stats", None)
+        return bool(
+            stats is not None
+            and (getattr(stats, "server_errors", 0) or getattr(stats, "transport_errors", 0))
+        )
+
+    def _within_attempts(self, call: list[TTaskRow]) -> list[TTaskRow]:
+        """The rows of `call` that may still be sent; the others are given up for this run."""
+        kept = []
+        for row in call:
+            if self._sends.get(row["request_id"], 0) < self.max_send_attempts:
+                kept.append(row)
+            else:
+                self._give_up(row, "attempts spent")
+        return kept
+
     def _flight(self, call: list[TTaskRow]) -> _Flight:
         for row in call:
             self._sends[row["request_id"]] = self._sends.get(row["request_id"], 0) + 1
         self.calls += 1
-        return _Flight(call, f"{self.run_id}-{self._next_batch()}", utc_now())
+        number = self._next_batch()
+        self._last_flight = number
+        return _Flight(call, f"{self.run_id}-{number}", utc_now(), number=number)
 
     def _call(self, flight: _Flight) -> TSendOutcome:
         # On a worker thread, after the round that marked this call `sending` was committed.
@@ -272,8 +346,7 @@ class CallSending(Reconciling):
                 if r["request_id"] in mapped
             ]
             self._checkpoint("after_ledger")
-        with self._witness_lock:
-            self._witnesses.extend(witnesses)
+        self._witnesses.extend(witnesses)
         if not answers.unknown:
             return None
         return self._check_of(answers.unknown)
@@ -287,7 +360,6 @@ class CallSending(Reconciling):
             check.sent.append(TSentTask(request_id, self.vendor.payload(row), flight.sent_at))
             check.rows[request_id] = row
             check.numbers[request_id] = row["row"]
-            check.contacts.add(self.vendor.distinct_key(row))
         return check
 
     def _read_answer(
@@ -336,6 +408,8 @@ class CallSending(Reconciling):
         if len(call) > 1:
             # A refused shared call created nothing; halve it to find the row(s) refused.
             answers.marks.append((flight.ids, PENDING, exc.vendor_message))
+            for request_id in flight.ids:  # nothing was created: not an attempt spent
+                self._sends[request_id] -= 1
             half = len(call) // 2
             queue.extendleft([call[half:], call[:half]])
             return
@@ -351,44 +425,13 @@ class CallSending(Reconciling):
                 self._created.add(row["request_id"])
                 self._outcome(row["row"], row["request_id"], CREATED, task_id=task_id)
 
-    # --- unknown outcomes --------------------------------------------------------------------
-
-    def _start_checks(
-        self,
-        waiting: list[TCheck],
-        checking: dict[Future[TReconcileOutcome], TCheck],
-        flying: dict[Future[TSendOutcome], _Flight],
-    ) -> None:
-        if not waiting:
-            return
-        busy = {self.vendor.distinct_key(r) for f in flying.values() for r in f.call}
-        for check in list(waiting):
-            if check.contacts & busy:
-                continue  # a call for these contacts is still out: its task must be recorded
-            waiting.remove(check)
-            self._progress(f"outcome unknown for {len(check.sent)} task(s) ({check.why}); checking")
-
-            def run(c: TCheck = check) -> TReconcileOutcome:
-                return self.reconciler.reconcile(
-                    c.sent,
-                    ended_at=c.ended_at,
-                    witnesses=self._witness_snapshot,
-                    cancelled=lambda: c.cancelled or self._should_stop(),
-                )
-
-            checking[_spawn(run, "push-reconcile")] = check
+    # --- stopping ----------------------------------------------------------------------------
 
     def _stopped(
-        self,
-        flying: dict[Future[TSendOutcome], _Flight],
-        checking: dict[Future[TReconcileOutcome], TCheck],
-        waiting: list[TCheck],
-        queue: deque[list[TTaskRow]],
+        self, flying: dict[Future[TSendOutcome], _Flight], queue: deque[list[TTaskRow]]
     ) -> DeliveryStopped:
-        for check in [*checking.values(), *waiting]:
-            check.cancelled = True
         in_flight = sum(len(f.call) for f in flying.values())
-        unchecked = sum(len(c.sent) for c in [*checking.values(), *waiting])
+        unchecked = len(self._pool)
         not_sent = sum(len(call) for call in queue)
         return DeliveryStopped(
             f"{len(flying)} call(s) were in flight and {unchecked} task(s) were being checked:"

@@ -12,6 +12,7 @@ is given), so pushes to one API host share their deliveries and pushes to anothe
 
 # No `from __future__ import annotations`: dlt evaluates inherited field hints in the
 # subclass's module, where these names may not be imported.
+import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -21,8 +22,16 @@ from dlt.common.configuration.specs import BaseConfiguration, configspec
 from dlt.common.typing import TSecretStrValue
 
 from clients.core.config import register_short_env
+from clients.core.errors import ActionableError
+from clients.core.values import account_name
 
 DESTINATION_SECTION = "destination"
+# A schema name every warehouse takes unquoted, so it never reaches SQL as anything else.
+_SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+class SettingError(ActionableError, ValueError):
+    """A push setting is not usable as given (one line saying what it may hold)."""
 
 
 @configspec
@@ -64,4 +73,14 @@ def resolve_sink_settings(
         config.base_url = str(config.base_url).rstrip("/")
     if not config.account:
         config.account = default_account(config.base_url)
+    else:
+        try:
+            config.account = account_name(str(config.account))
+        except ValueError as exc:
+            raise SettingError(str(exc)) from None
+    if config.ledger_schema and not _SCHEMA.match(str(config.ledger_schema)):
+        raise SettingError(
+            f"ledger schema {config.ledger_schema!r}: use letters, digits and '_' (at most 63,"
+            " not starting with a digit)"
+        )
     return config

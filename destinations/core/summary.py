@@ -43,6 +43,12 @@ class PushSummary:
     minimum_calls: int = 0
     planned_calls: list[str] = field(default_factory=list)
     reconciled: dict[str, int] = field(default_factory=dict)  # found / not created / undecided
+    # Reconciliation's reads: snapshots taken (one per look at the pool of unknown requests) and
+    # the vendor searches they made.
+    looks: int = 0
+    searches: int = 0
+    # Rows refused in an earlier run and unchanged since: rejected again without a call.
+    refused_before: int = 0
     utc_assumed: int = 0
     # How the summary says what `utc_assumed` counts (`{n}`: how many); a vendor that reads due
     # dates its own way words it (`TaskVendor.due_assumed_note`).
@@ -104,6 +110,11 @@ class PushSummary:
             lines.append(
                 f"{len(self.changed_since_delivery)} delivered row(s) changed since delivery and"
                 f" were not sent again: {', '.join(self.changed_since_delivery[:max_listed])}"
+            )
+        if self.refused_before:
+            lines.append(
+                f"{self.refused_before} rejected row(s) were refused in an earlier run and have"
+                " not changed: not offered again (fix them, or push with --retry-rejected)"
             )
         if self.rejections:
             lines.append(f"rejected rows by reason ({len(self.rejections)}):")

@@ -11,7 +11,9 @@ reconciled). What stops the run (401/403, exhausted retries) and a refused call 
 (the engine halves it to find the rows refused) are raised as the shared error tree of
 `clients.core.errors`; the engine decides what each means (see the state machine in `ledger.py`).
 
-Optional parts a vendor may have (read with `getattr`): `due_assumed_note`, how the summary words
+Optional parts a vendor may have (read with `getattr`): `contacts_per_search`, how many contacts
+one `search_created` call may carry (default `max_per_call`; a vendor whose list read serves any
+number of contacts at once says so, e.g. a large number); `due_assumed_note`, how the summary words
 the rows whose due date `InputRules.parse_due` flagged (`{n}`: how many; default "... taken as
 UTC"), and `summary_notes() -> list[str]`, lines of its own for the summary (e.g. a limit it
 learnt during the run). A vendor may lower `max_per_call` during a run: calls planned bigger are
@@ -43,11 +45,15 @@ class TSearchResult:
     """One look in the vendor for tasks created for some contacts.
 
     `tasks` is None when the vendor's answer cannot be trusted to be complete (e.g. a filter it
-    silently ignored); `reason` then says why, for the person who must review.
+    silently ignored); `reason` then says why, for the person who must review. `one_read` is
+    True when the tasks come from a single response of the vendor (one query, one page): a
+    witness seen in it proves at once that a task created before the witness would be in it
+    too, so the reconciler needs one look instead of two.
     """
 
     tasks: list[dict[str, Any]] | None
     reason: str = ""
+    one_read: bool = False
 
 
 @dataclass

@@ -47,6 +47,8 @@ _MAX_ERROR_CHARS = 300
 class WarehouseBusyError(ActionableError, RuntimeError):
     """The DuckDB warehouse file is held by another process (DuckDB allows one writer)."""
 
+    exit_code = 75  # `pipelines.exit_codes.EXIT_BUSY` (EX_TEMPFAIL): try again later
+
 
 class InputError(ActionableError, ValueError):
     """The push input (`--table` / `--query`) cannot be read; nothing was sent."""

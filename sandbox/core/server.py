@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import threading
 from collections.abc import Callable
@@ -40,10 +41,35 @@ class SandboxInfo:
         return self.description
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` reaches only this machine (`localhost`, 127.0.0.0/8, ::1)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to any interface
+
+
+def exposure_warning(host: str) -> str | None:
+    """The warning for a sandbox listening beyond loopback, or None on loopback."""
+    if is_loopback(host):
+        return None
+    return (
+        f"the sandbox listens on {host}, beyond this machine: its /_sandbox/ admin hooks (reset,"
+        " config, faults, request log) take no key, so anyone who can reach the port can use"
+        " them; listen on 127.0.0.1 unless that is what you want"
+    )
+
+
 class SandboxServer:
-    """One emulator app served on host:port (port 0 picks a free port)."""
+    """One emulator app served on host:port (port 0 picks a free port); a host beyond loopback
+    is logged as a warning (`exposure_warning`)."""
 
     def __init__(self, app: EmulatorApp[Any], port: int = 0, host: str = "127.0.0.1") -> None:
+        warning = exposure_warning(host)
+        if warning is not None:
+            log.warning("%s", warning)
         self.host = host
         self.app = app
         self._http = HttpServer(self.app.handle, host, port)

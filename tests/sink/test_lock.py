@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -44,12 +45,28 @@ def test_second_push_fails_fast_while_the_ledger_is_held(
         with pytest.raises(LedgerBusyError) as caught:
             push(sb)
         message = str(caught.value)
+        assert caught.value.exit_code == 75  # EX_TEMPFAIL, as every other lock conflict
         assert "\n" not in message and where in message
         assert message.startswith(f"another push is running against the delivery ledger {LEDGER}")
         assert sb.created() == [] and sb.requests("/api/v1/tasks/bulk_create") == []
     finally:
         release()
     assert push(sb).created == 5  # the lock is gone with its holder
+
+
+def test_with_wait_a_second_push_waits_for_the_ledger_then_runs(
+    sandbox: Any, warehouse_url: str, push: Any
+) -> None:
+    sb = sandbox
+    write_input(warehouse_url, task_rows(sb, 5))
+    release, _ = hold_ledger(warehouse_url)
+    timer = threading.Timer(0.3, release)  # the other push ends while this one waits
+    timer.start()
+    try:
+        assert push(sb, wait_seconds=60.0).created == 5
+    finally:
+        timer.join()
+    assert len(sb.created()) == 5
 
 
 def test_duckdb_file_in_use_by_another_process_is_one_line(sandbox: Any, tmp_path: Any) -> None:
@@ -79,7 +96,7 @@ def test_duckdb_file_in_use_by_another_process_is_one_line(sandbox: Any, tmp_pat
             timeout=120,
         )
     dispose_engine(url)
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == 75, result.stdout + result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and "is open in another process (PID " in lines[0], result.stderr
     assert sandbox.created() == []

@@ -70,6 +70,69 @@ def test_validation_and_rejections_add_up(sandbox: Any, warehouse_url: str, push
     assert states["t-type"]["state"] == "rejected" and states["email"]["state"] == "delivered"
 
 
+def test_a_refused_row_is_offered_again_only_when_changed_or_asked(
+    sandbox: Any, warehouse_url: str, push: Any, tmp_path: Any
+) -> None:
+    sb = sandbox
+    good = task_rows(sb, 2)
+    refused = {**good[0], "request_id": "t-422", "contact_id": "0000000000000000deadbeef"}
+    write_input(warehouse_url, [*good, refused])
+    first = push(sb)
+    assert (first.created, first.rejected) == (2, 1)
+    reason = ledger(warehouse_url)["t-422"]["error"]
+    assert reason.startswith("Apollo refused the task (422): ")
+    # No copy of the input rows is left in dlt's working folder (its load packages).
+    kept = [p for p in (tmp_path / "pipelines").rglob("*") if p.is_file()]
+    assert not any(b"deadbeef" in p.read_bytes() for p in kept)
+
+    sb.clear_requests()
+    again = push(sb)  # unchanged: rejected with the kept reason, no call
+    assert (again.created, again.already_delivered, again.rejected) == (0, 2, 1)
+    assert [w for _, r, w in again.rejections if r == "t-422"] == [reason]  # same words
+    assert again.refused_before == 1 and "--retry-rejected" in again.format()
+    assert ok_creates(sb) == []
+
+    asked = push(sb, retry_rejected=True)  # asked for: offered again, refused again
+    assert asked.rejected == 1 and len(ok_creates(sb)) == 1
+
+    sb.clear_requests()
+    write_input(warehouse_url, [*good, {**refused, "note": "changed"}])
+    changed = push(sb)  # the row changed: offered again
+    assert changed.rejected == 1 and len(ok_creates(sb)) == 1
+
+
+def test_an_identical_copy_is_reported_the_same_way_on_every_run(
+    sandbox: Any, warehouse_url: str, push: Any
+) -> None:
+    sb = sandbox
+    rows = task_rows(sb, 3)
+    write_input(warehouse_url, [*rows, dict(rows[0])])
+    runs = [push(sb), push(sb)]
+    assert [(r.created, r.already_delivered, r.rejected) for r in runs] == [(3, 0, 1), (0, 3, 1)]
+    assert runs[0].rejections == runs[1].rejections
+    assert runs[0].rejections[0][2].startswith("duplicate request_id")
+    assert len(sb.created()) == 3
+
+
+def test_a_contact_id_and_email_of_different_people_is_rejected(
+    sandbox: Any, warehouse_url: str, push: Any
+) -> None:
+    sb = sandbox
+    contacts = sb.contacts(3)
+    rows = task_rows(sb, 3)
+    rows[0]["contact_email"] = contacts[0]["email"]  # the same person: sent
+    rows[1]["contact_email"] = contacts[2]["email"]  # someone else: rejected, nothing sent
+    rows[2]["contact_email"] = "nobody@nowhere.io"  # nobody: rejected
+    write_input(warehouse_url, rows)
+    summary = push(sb)
+    assert (summary.created, summary.rejected) == (1, 2)
+    reasons = {request_id: why for _, request_id, why in summary.rejections}
+    assert "name different Apollo contacts" in reasons["req-1"]
+    assert contacts[2]["id"] in reasons["req-1"]
+    assert "names no single Apollo contact" in reasons["req-2"]
+    assert {t["contact_id"] for t in sb.created()} == {contacts[0]["id"]}
+
+
 def test_fewest_calls_with_the_right_contacts(sandbox: Any, warehouse_url: str, push: Any) -> None:
     sb = sandbox
     rows = task_rows(sb, 25)
@@ -160,9 +223,10 @@ def test_server_error_is_resent_once_a_later_task_proves_the_search(
     assert summary.created == 8 and summary.reconciled == {"not created": 6}
     assert set(created_by_request(sb, rows).values()) == {1}
     assert ledger(warehouse_url)["req-0"]["attempt"] == 2
-    # The 503'd call; the other group, held back until it answered (the proof); the six again,
-    # their last row alone and last (it would prove what the five did).
-    assert [len(r["body"]["contact_ids"]) for r in ok_creates(sb)] == [6, 2, 5, 1]
+    # The 503'd call; the other group, held back until it answered (the proof), its last row
+    # alone since the run met a fault; the six again, their last row alone and last (it would
+    # prove what the five did).
+    assert [len(r["body"]["contact_ids"]) for r in ok_creates(sb)] == [6, 1, 1, 5, 1]
 
 
 def test_unknown_outcome_without_proof_is_never_resent(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Hashable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from destinations.core.contract import ROW_NUMBER, InputRules, TTaskRow
 from destinations.core.engine import DeliveryEngine
 from destinations.core.ledger import DELIVERED, REJECTED, DeliveryLedger
+from destinations.core.reconcile import Reconciler, TUnknown, TWitness
 from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
 
 RULES = InputRules(
@@ -120,9 +122,9 @@ def ledger(tmp_path: Path) -> Iterator[DeliveryLedger]:
     engine.dispose()
 
 
-def run(vendor: FakeVendor, ledger: DeliveryLedger, run_id: str) -> DeliveryEngine:
+def run(vendor: FakeVendor, ledger: DeliveryLedger, run_id: str, **kw: Any) -> DeliveryEngine:
     engine = DeliveryEngine(
-        vendor, ledger, run_id=run_id, reconcile_wait_seconds=10.0, calls_in_flight=1
+        vendor, ledger, run_id=run_id, reconcile_wait_seconds=10.0, calls_in_flight=1, **kw
     )
     try:
         engine.process(rows())
@@ -175,7 +177,12 @@ def test_a_second_run_sends_nothing_already_delivered(ledger: DeliveryLedger) ->
     again = run(vendor, ledger, "run-2")
     summary = again.summary(rows(), dry_run=False)
     assert summary.already_delivered == 5 and summary.created == 0 and summary.adds_up
-    # Only the refused row is offered again (a vendor may accept it once fixed on its side).
+    # The refused row is unchanged: rejected again with the reason the ledger kept, no call.
+    assert sum(vendor.sends.values()) == sent_before
+    assert summary.rejected == summary.refused_before == 1
+    assert summary.rejections[0][2].startswith(REFUSED)
+    # Asked for, it is offered again (a vendor may accept it once fixed on its side).
+    run(vendor, ledger, "run-3", retry_rejected=True)
     assert sum(vendor.sends.values()) - sent_before == 1
     assert len(vendor.tasks) == 5
 
@@ -189,3 +196,55 @@ def test_a_row_without_an_outcome_is_counted_as_needing_review(ledger: DeliveryL
     assert summary.needs_review_rows == [
         ("never-seen", "not processed in this run: run the push again")
     ]
+
+
+@pytest.mark.parametrize(("one_read", "looks"), [(False, 2), (True, 1)])
+def test_a_witness_in_one_response_proves_at_once(
+    ledger: DeliveryLedger, one_read: bool, looks: int
+) -> None:
+    vendor = FakeVendor()
+    ledger.ensure()
+    reconciler = Reconciler(vendor, ledger, wait_seconds=10.0)
+    sent_at = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    payload = {"contact_id": "c-1", "type": "todo", "due_at": "2025-07-01T09:00:00Z"}
+    pool = {"r-1": TUnknown(TSentTask("r-1", payload, sent_at), sent_at, "5xx", "c-1")}
+    witness = TWitness("task-9", "c-2", sent_at + timedelta(seconds=1))
+    vendor.tasks.append({"id": "task-9", "contact_id": "c-2"})
+    decided = []
+    for _ in range(looks):
+        look = reconciler.look(reconciler.plan(pool.values(), [witness]))
+        assert look.contacts == ["c-1", "c-2"]  # the witness's contact is read with the pool's
+        look.one_read = one_read
+        decided.append(reconciler.decide(pool, look, {"task-9"}).not_created)
+    assert decided[-1] == ["r-1"] and all(d == [] for d in decided[:-1])
+
+
+def test_calls_for_a_contact_being_reconciled_are_not_held_back(ledger: DeliveryLedger) -> None:
+    """Three rows of one contact: the first call's answer is lost; the other two go out while it
+    is reconciled (they witness it), and each row ends with exactly one task."""
+
+    class FirstLost(FakeVendor):
+        def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+            (row,) = rows
+            self.sends[row["request_id"]] += 1
+            if row["request_id"] == "req-1" and self.sends["req-1"] == 1:
+                return TSendOutcome(unknown={"req-1": "connection dropped"})
+            return TSendOutcome(created={row["request_id"]: self._make(row)})
+
+    vendor = FirstLost()
+    same = [
+        {**rows()[0], ROW_NUMBER: n, "request_id": f"req-{n}", "due_at": f"2025-07-0{n}T09:00:00Z"}
+        for n in (1, 2, 3)
+    ]
+    engine = DeliveryEngine(
+        vendor, ledger, run_id="run-1", reconcile_wait_seconds=10.0, calls_in_flight=4
+    )
+    try:
+        engine.process(same)
+    finally:
+        engine.close()
+    summary = engine.summary(same, dry_run=False)
+    assert summary.created == 3 and summary.needs_review == 0
+    assert len(vendor.tasks) == 3 and len({t["due_at"] for t in vendor.tasks}) == 3
+    assert vendor.sends == Counter({"req-1": 2, "req-2": 1, "req-3": 1})
+    assert engine.reconciled == {"req-1": "not created"}

@@ -489,6 +489,26 @@ def test_a_short_rate_limit_is_waited_out() -> None:
     assert len(vendor.requests) == 2 and time.monotonic() - started >= 0.15
 
 
+def test_a_429_with_retry_after_spends_no_attempt() -> None:
+    # Ten 429s in a row, each saying when to come back: waited out, not counted as failures.
+    vendor = Vendor(
+        *[httpx.Response(429, text=MINUTE, headers={"retry-after": "0"})] * 10,
+        ok({"task": {"id": "t1"}}),
+    )
+    with client(vendor, []) as api:
+        answer = api.request_json("POST", "/api/v1/tasks", json={"x": 1}, idempotent=False)
+        assert api.stats.rate_limited == 10
+    assert answer == {"task": {"id": "t1"}} and len(vendor.requests) == 11
+
+
+def test_429s_with_retry_after_are_still_bounded() -> None:
+    vendor = Vendor(httpx.Response(429, text=MINUTE, headers={"retry-after": "0"}))
+    policy = RetryPolicy(max_attempts=2, max_paced_waits=5)
+    with client(vendor, [], retry=policy) as api, pytest.raises(RetriesExhaustedError):
+        api.request_json("GET", "/x")
+    assert len(vendor.requests) == 5 + 2
+
+
 def test_a_reset_header_far_away_ends_the_next_call_before_it_is_sent() -> None:
     profile = VendorProfile(name="V")  # reads x-ratelimit-remaining / x-ratelimit-reset
     reset = format_datetime(datetime.fromtimestamp(time.time() + 7200, UTC), usegmt=True)
