@@ -42,11 +42,16 @@ def test_unknown_contact_is_rejected_with_reply_detail_and_not_retried(
     assert reply_ledger(warehouse_url)[rows[1]["request_id"]]["state"] == "rejected"
     asked = [e for e in creates(sb) if str(e["body"]["contactId"]) == MISSING_CONTACT]
     assert [e["status"] for e in asked] == [404]  # a refusal is final: not retried
-    # A later run offers a refused row once more (the engine's rule: the contact may exist by
-    # then); still refused, nothing is created and the delivered row is not sent again.
+    # A later run does not spend quota on the unchanged refused row: it is reported with the
+    # reason the ledger kept, and no call is made; `retry_rejected` offers it once more.
     again = reply_push(sb)
-    assert (again.created, again.rejected, again.already_delivered) == (0, 1, 1), again.format()
-    assert again.calls == 1 and len(sb.created()) == 1
+    assert (again.created, again.refused_before, again.already_delivered) == (0, 1, 1), (
+        again.format()
+    )
+    assert again.calls == 0 and len(sb.created()) == 1
+    retried = reply_push(sb, retry_rejected=True)
+    assert (retried.created, retried.rejected, retried.calls) == (0, 1, 1), retried.format()
+    assert len(sb.created()) == 1
     rows[1]["contact_id"] = str(sb.contacts(1, 40)[0]["id"])  # corrected: sent
     write_reply_input(warehouse_url, rows)
     fixed = reply_push(sb)
