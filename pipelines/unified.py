@@ -114,6 +114,8 @@ COLUMNS = (
     "vendor_priority",
 )
 _TIMES = ("due_at", "created_at", "completed_at")
+# The moment an open task becomes overdue; each projection has it, `all_tasks` does not show it.
+OVERDUE_FROM = "overdue_from"
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ def _project(loaded: TLoaded, view: TVendorView) -> str:
         "owner_name": p.col("name", table=view.owners or "", alias="u") if owners else null,
         "owner_email": p.col("email", table=view.owners or "", alias="u") if owners else null,
         "due_at": due if view.due_cast == TIME else f"CAST({due} AS {TIME})",
+        # A task due on a day (a DATE: its start, in UTC) is not late until that day has ended.
+        OVERDUE_FROM: due if view.due_cast == TIME else f"CAST({due} AS {TIME}) + INTERVAL '1 day'",
         "created_at": p.col("created_at", TIME),
         "completed_at": p.col("completed_at", TIME),
         "vendor_type": vendor_type,
@@ -182,7 +186,7 @@ def _project(loaded: TLoaded, view: TVendorView) -> str:
     }
     for kind in ("type", "status", "priority"):
         values[kind] = p.shared(kind, values[f"vendor_{kind}"])
-    columns = ",\n    ".join(f"{values[c]} AS {c}" for c in COLUMNS)
+    columns = ",\n    ".join(f"{values[c]} AS {c}" for c in (*COLUMNS, OVERDUE_FROM))
     return f"SELECT\n    {columns}\nFROM {loaded.ref('tasks')} AS t{owners}{contacts}"
 
 
@@ -258,7 +262,10 @@ def find_loaded(execute: TExecute) -> list[TLoaded]:
 
 _EMPTY = (
     "SELECT "
-    + ", ".join(f"CAST(NULL AS {TIME if c in _TIMES else TEXT}) AS {c}" for c in COLUMNS)
+    + ", ".join(
+        f"CAST(NULL AS {TIME if c in (*_TIMES, OVERDUE_FROM) else TEXT}) AS {c}"
+        for c in (*COLUMNS, OVERDUE_FROM)
+    )
     + " WHERE 1 = 0"
 )
 
@@ -274,9 +281,9 @@ def view_statements(loaded: Iterable[TLoaded]) -> list[str]:
         f"DROP VIEW IF EXISTS {schema}.open_by_owner",
         f"DROP VIEW IF EXISTS {schema}.all_tasks",
         f"""CREATE OR REPLACE VIEW {schema}.all_tasks AS
-SELECT u.*,
+SELECT {", ".join(f"u.{c}" for c in COLUMNS)},
     u.status = 'open' AS is_open,
-    (u.status = 'open' AND u.due_at < CURRENT_TIMESTAMP) AS is_overdue
+    (u.status = 'open' AND u.{OVERDUE_FROM} < CURRENT_TIMESTAMP) AS is_overdue
 FROM (
 {union}
 ) AS u""",
