@@ -293,7 +293,8 @@ SELECT
     account,
     COALESCE(owner_email, owner_name, owner_id, '(no owner)') AS owner,
     COUNT(*) AS open_tasks,
-    SUM(CASE WHEN is_overdue THEN 1 ELSE 0 END) AS overdue_tasks,
+    -- Cast: DuckDB sums integers as HUGEINT, which pandas reads as floats.
+    CAST(SUM(CASE WHEN is_overdue THEN 1 ELSE 0 END) AS BIGINT) AS overdue_tasks,
     ROUND(CAST(SUM(CASE WHEN is_overdue THEN 1 ELSE 0 END) AS NUMERIC) / COUNT(*), 3)
         AS overdue_share
 FROM {schema}.all_tasks
