@@ -82,32 +82,20 @@ ax.set_title("Overdue share of open tasks by owner (busiest owner on top)")
 plt.tight_layout()
 plt.show()
 overdue.assign(overdue_share=(overdue["overdue_share"] * 100).round(1))"""),
-    md("""## Created vs completed per week
+    md("""## Created vs completed and skipped per week
 
-Only complete weeks are drawn: the week the extract ran in is not over in the data (a line
-ending there would drop for no reason), nor is the week the data starts in, when it starts
-after a Monday."""),
-    code("""weekly = sql(f\"\"\"
-    WITH created AS (
-        SELECT date_trunc('week', created_at) AS week, count(*) AS created
-        FROM apollo.tasks GROUP BY ALL
-    ), completed AS (
-        SELECT date_trunc('week', completed_at) AS week, count(*) AS completed
-        FROM apollo.tasks WHERE completed_at IS NOT NULL GROUP BY ALL
-    )
-    SELECT coalesce(c.week, d.week) AS week,
-           coalesce(created, 0) AS created,
-           coalesce(completed, 0) AS completed,
-           coalesce(c.week, d.week) >= (SELECT date_trunc('day', min(created_at)) FROM apollo.tasks)
-           AND coalesce(c.week, d.week) < date_trunc('week', TIMESTAMPTZ '{AS_OF}') AS complete
-    FROM created c FULL OUTER JOIN completed d ON c.week = d.week
-    ORDER BY week
-\"\"\")
+A skipped task is finished work too (`pipelines.models.weekly_flow_sql`). Only complete weeks
+are drawn: the week the extract ran in is not over in the data (a line ending there would drop
+for no reason), nor is the week the data starts in, when it starts after a Monday."""),
+    code("""from pipelines.models import weekly_flow_sql
+
+weekly = sql(weekly_flow_sql("apollo", AS_OF))
 partial = weekly[~weekly["complete"]]
 weekly = weekly[weekly["complete"]].drop(columns="complete")
 print("left out, not complete weeks:", ", ".join(f"{w:%Y-%m-%d}" for w in partial["week"]) or "none")
-ax = weekly.set_index("week")[["created", "completed"]].plot(
-    figsize=(10, 4), title=f"Tasks created vs completed per week (complete weeks before {AS_OF:%Y-%m-%d})"
+ax = weekly.set_index("week")[["created", "completed", "skipped"]].plot(
+    figsize=(10, 4),
+    title=f"Tasks created vs completed and skipped per week (complete weeks before {AS_OF:%Y-%m-%d})",
 )
 ax.set_ylabel("tasks")
 ax.set_ylim(bottom=0)
@@ -140,7 +128,8 @@ ax.set_xlabel("hours from created to completed (log scale)")
 ax.set_title("Created to completed, by type (box: middle half, whiskers: 1.5 IQR)")
 plt.tight_layout()
 plt.show()
-outcomes.groupby("type")["hours"].describe()[["count", "25%", "50%", "75%"]].round(1).loc[medians.index]"""),
+summary = outcomes.groupby("type")["hours"].describe()[["count", "25%", "50%", "75%"]].round(1)
+summary.astype({"count": int}).loc[medians.index]"""),
     md("""## Across vendors: overdue share per owner, wherever the tasks live
 
 The demo file holds Apollo, Saleshandy and Reply.io datasets; `sales_tasks.open_by_owner` is one

@@ -67,6 +67,8 @@ def check_destination(name: str, credentials: Any = None) -> Any:
             f' `uv pip install "dlt[{destination.destination_type.rsplit(".", 1)[-1]}]"`'
             " in this environment, or choose another --destination"
         ) from None
+    if destination.destination_type.endswith(".sqlalchemy"):
+        _check_driver(destination)
     if not issubclass(client_class, SqlJobClientBase):
         why = NOT_A_MIRROR.get(destination.destination_type.rsplit(".", 1)[-1])
         raise DestinationSetupError(
@@ -75,6 +77,59 @@ def check_destination(name: str, credentials: Any = None) -> Any:
             " Apollo with SQL after each load): choose a SQL destination such as duckdb or postgres"
         )
     return destination
+
+
+# The driver package to install for a DBAPI module SQLAlchemy could not import, and the URL scheme
+# that uses it (SQLAlchemy's default MySQL driver, MySQLdb, needs a C compiler to install).
+DRIVERS = {
+    "MySQLdb": ("pymysql", "mysql+pymysql"),
+    "pymysql": ("pymysql", "mysql+pymysql"),
+    "pyodbc": ("pyodbc", "mssql+pyodbc"),
+}
+
+
+def _check_driver(destination: Any) -> None:
+    """Refuse a SQLAlchemy URL whose database driver is not installed, naming the package, before
+    anything is read (else the run ends in a `ModuleNotFoundError` after the extract)."""
+    try:
+        config = destination.configuration(destination.spec(), accept_partial=True)
+        url = config.credentials.to_url()
+    except Exception:  # noqa: BLE001 - missing credentials are reported by dlt, with their fix
+        return
+    try:
+        url.get_dialect().import_dbapi()
+    except ModuleNotFoundError as exc:
+        module = exc.name or "its driver"
+        package, scheme = DRIVERS.get(module, (module, url.drivername))
+        raise DestinationSetupError(
+            f"the SQLAlchemy URL {url.drivername}://... needs the driver package {package}, which"
+            f" is not installed: run `uv pip install {package}` in this environment and write the"
+            f" URL as {scheme}://user:password@host/database"
+        ) from None
+    except Exception:  # noqa: BLE001 - an unknown dialect is reported by dlt when it connects
+        return
+
+
+# SQLAlchemy dialects whose SQL the views are written in (the native duckdb and postgres
+# destinations have no `dialect_name`, and hold them too).
+VIEW_DIALECTS = ("duckdb", "postgresql")
+
+
+def views_skipped_note(sql_client: Any) -> str | None:
+    """Why the analyst and `sales_tasks` views cannot be built through this dlt SQL client, or
+    None when they can.
+
+    The views need schemas that can see each other, `information_schema` and PostgreSQL's interval
+    arithmetic. SQLite has none of these: dlt's `sqlalchemy` destination attaches each dataset as
+    its own database file (`<file>__<dataset>.db`), and a SQLite view cannot read another database.
+    """
+    dialect = getattr(sql_client, "dialect_name", None)
+    if dialect is None or dialect in VIEW_DIALECTS:
+        return None
+    return (
+        f"the analyst views are not built on {dialect} (only on duckdb and postgresql);"
+        " every table is loaded: query the dataset's tables directly"
+    )
 
 
 def unknown_destination_message(name: str) -> str:

@@ -41,6 +41,10 @@ class TProgressSample:
     steps: str  # "pages 12/100", "calls 40"
     retries: int = 0
     rate_limited: int = 0
+    # Seconds the vendor's documented limits have held sends back so far (the client governor's
+    # `paced_seconds`: it grows by a whole wait when the wait starts, so it also says when the
+    # wait ends).
+    paced_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class TProgressView:
     rate: float  # items per second since the start
     eta: float | None
     waiting_rate_limit: float | None  # seconds since the 429 the run is waiting on
+    pacing_left: float | None = None  # seconds until our pacing of the vendor's limits lets go
 
 
 class ProgressTracker:
@@ -64,6 +69,8 @@ class ProgressTracker:
         self._done_at = self._started
         self._limited = 0
         self._limited_at: float | None = None
+        self._paced = 0.0
+        self._paced_until = self._started
 
     def view(self, sample: TProgressSample) -> TProgressView:
         now = self._clock()
@@ -71,6 +78,12 @@ class ProgressTracker:
             self._done, self._done_at = sample.done, now
         if sample.rate_limited != self._limited:
             self._limited, self._limited_at = sample.rate_limited, now
+        if sample.paced_seconds > self._paced:
+            # The governor counts a wait when it starts, overlapping waits once: the new seconds
+            # extend the wait in progress, or start one now.
+            self._paced_until = max(now, self._paced_until) + sample.paced_seconds - self._paced
+            self._paced = sample.paced_seconds
+        pacing = self._paced_until - now if self._paced_until - now >= 0.5 else None
         elapsed = max(now - self._started, 1e-9)
         rate = sample.done / elapsed
         eta = None
@@ -79,7 +92,7 @@ class ProgressTracker:
         waiting = None
         if self._limited_at is not None and self._limited_at >= self._done_at:
             waiting = now - self._limited_at
-        return TProgressView(sample, elapsed, rate, eta, waiting)
+        return TProgressView(sample, elapsed, rate, eta, waiting, pacing)
 
 
 def _duration(seconds: float) -> str:
@@ -96,6 +109,16 @@ def _eta(view: TProgressView) -> str:
     return f"ETA {_duration(view.eta)}" if view.eta is not None else "ETA unknown"
 
 
+def _vendor(title: str) -> str:
+    """`Reply` from a title such as `reply extract`."""
+    name = title.split(" ", 1)[0]
+    return name[:1].upper() + name[1:]
+
+
+def _pacing(title: str, view: TProgressView) -> str:
+    return f"waiting on {_vendor(title)}'s rate limit: next request in {view.pacing_left:.0f}s"
+
+
 def format_line(title: str, unit: str, view: TProgressView, *, final: bool = False) -> str:
     """One plain line: `apollo extract: 900/2000 tasks (45%), pages 5/10, 310 tasks/s, ETA 0:04`."""
     s = view.sample
@@ -110,6 +133,8 @@ def format_line(title: str, unit: str, view: TProgressView, *, final: bool = Fal
     parts += [f"retries {s.retries}", f"429s {s.rate_limited}"]
     if view.waiting_rate_limit is not None and not final:
         parts.append(f"waiting on the rate limit for {view.waiting_rate_limit:.0f}s")
+    elif view.pacing_left is not None and not final:
+        parts.append(_pacing(title, view))
     return f"{title}: " + ", ".join(parts)
 
 
@@ -244,11 +269,17 @@ class RunProgress:
             f"  {count} {self.unit}  {_eta(view)}  {view.rate:,.0f}/s  {s.steps}"
             f"  retries {s.retries}  429s {s.rate_limited}"
         )
-        if view.waiting_rate_limit is None:
+        if view.waiting_rate_limit is not None:
+            waiting = (
+                f"  waiting on {_vendor(self.title)}'s rate limit for"
+                f" {view.waiting_rate_limit:.0f}s (429 answers so far: {s.rate_limited})"
+            )
+        elif view.pacing_left is not None:
+            waiting = f"  {_pacing(self.title, view)}"
+        else:
             return line
         wait = Text(
-            f"  waiting on Apollo's rate limit for {view.waiting_rate_limit:.0f}s"
-            f" (429 answers so far: {s.rate_limited})",
+            waiting,
             style="yellow",
             no_wrap=True,
             overflow="ellipsis",
@@ -347,7 +378,13 @@ def extract_sample(report: Any) -> TProgressSample:
         steps=f"pages {report.pages}/{report.pages_planned or '?'}",
         retries=stats.retries,
         rate_limited=stats.rate_limited,
+        paced_seconds=paced_seconds(getattr(report, "governor", None)),
     )
+
+
+def paced_seconds(governor: Any) -> float:
+    """How long a client's rate-limit governor has held sends back (0 without one)."""
+    return float(getattr(governor, "paced_seconds", 0.0) or 0.0)
 
 
 def push_sample(session: Any, rows_in: int) -> TProgressSample:
@@ -356,7 +393,7 @@ def push_sample(session: Any, rows_in: int) -> TProgressSample:
     engine, stats = session.engine, session.client.stats
     steps = f"calls {engine.calls} sent, {engine.calls_answered} answered"
     # How long the vendor's documented limits held the calls back (pacing, not 429s).
-    paced = getattr(getattr(session.client, "governor", None), "paced_seconds", 0.0)
+    paced = paced_seconds(getattr(session.client, "governor", None))
     if paced >= 0.5:
         steps += f", paced {paced:.0f}s by the rate limit"
     return TProgressSample(
@@ -365,4 +402,5 @@ def push_sample(session: Any, rows_in: int) -> TProgressSample:
         steps=steps,
         retries=stats.retries,
         rate_limited=stats.rate_limited,
+        paced_seconds=paced,
     )

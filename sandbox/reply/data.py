@@ -7,8 +7,9 @@ The shape is meant to look like a real sales team's, so analyses of the sandbox 
 (issue 14): each task type has its own completion time and cancel rate (a call is done within
 hours, a LinkedIn step takes days and is often cancelled), a few owners carry most of the work
 and the busiest finish less of it, work follows a weekday rhythm (quiet weekends, office hours),
-and an overdue backlog of open tasks builds up. Seed tasks were created over the 120 days
-before the anchor; the newest start a day or so after it.
+an overdue backlog of open tasks builds up but old open work is cleared (archived) as it ages, and
+about a third of the tasks are planned days ahead, so open work is partly upcoming. Seed tasks were
+created over the 120 days before the anchor; planned ones start up to three weeks after it.
 
 Guesses: integer ids are sequential per kind (tasks in creation order); one contact's email is
 another's with different case (Reply keeps both as separate contacts).
@@ -30,6 +31,12 @@ HOUR_MS = 3_600_000
 HISTORY_DAYS = 120
 # Monday .. Sunday: how much work a day of the week sees.
 WEEKDAY_WEIGHTS = (1.0, 1.1, 1.05, 1.0, 0.8, 0.12, 0.08)
+# Share of tasks scheduled days ahead of their creation (a call booked for next week, a later
+# sequence step), and how far: together they keep upcoming work next to the overdue backlog.
+PLANNED_AHEAD = 0.35
+MAX_DAYS_AHEAD = 21
+# An open task overdue this many days is still open with chance 1/e (else archived).
+STALE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -151,7 +158,9 @@ class Dataset:
         self.users = self._users(random.Random(f"{seed}:users"))
         self.contacts = self._contacts(random.Random(f"{seed}:contacts"))
         self.contact_by_id = {c["id"]: c for c in self.contacts}
-        self.tasks = self._tasks(random.Random(f"{seed}:tasks"), tasks)
+        self.tasks = self._tasks(
+            random.Random(f"{seed}:tasks"), tasks, random.Random(f"{seed}:plan")
+        )
 
     # -- people -----------------------------------------------------------------------------------
     def _users(self, rng: random.Random) -> list[dict[str, Any]]:
@@ -206,7 +215,8 @@ class Dataset:
         return out
 
     # -- tasks ------------------------------------------------------------------------------------
-    def _tasks(self, rng: random.Random, n: int) -> list[dict[str, Any]]:
+    def _tasks(self, rng: random.Random, n: int, plan: random.Random) -> list[dict[str, Any]]:
+        """`n` tasks; `plan` draws planning ahead and clearing old work (its own stream)."""
         anchor = self.anchor_ms
         days = list(range(HISTORY_DAYS))
         day_weights = [WEEKDAY_WEIGHTS[time_weekday(anchor - (d + 1) * DAY_MS)] for d in days]
@@ -226,12 +236,13 @@ class Dataset:
             code = rng.choices(type_codes, cum_weights=type_cum)[0]
             owner = rng.choices(users, cum_weights=user_cum)[0]
             contact = self.contacts[rng.randrange(self.n_contacts)]
-            tasks.append(self._task(rng, TASK_ID_BASE + i, code, owner, contact, created_ms))
+            tasks.append(self._task(rng, plan, TASK_ID_BASE + i, code, owner, contact, created_ms))
         return tasks
 
     def _task(
         self,
         rng: random.Random,
+        plan: random.Random,
         task_id: int,
         code: int,
         owner: int,
@@ -241,6 +252,8 @@ class Dataset:
         prof, anchor = PROFILES[code], self.anchor_ms
         source = 2 if code == 4 and rng.random() < 0.5 else (1 if rng.random() < 0.7 else 0)
         start = created_ms + int(rng.uniform(0, 1.5 if source == 1 else 0.5) * DAY_MS)
+        if plan.random() < PLANNED_AHEAD:
+            start += int(plan.uniform(1, MAX_DAYS_AHEAD) * DAY_MS)
         start -= start % 1000
         due = start + int(prof.due_hours * HOUR_MS)
         status, completed = E.NEW, None
@@ -257,6 +270,11 @@ class Dataset:
                 done = start + int(hours * HOUR_MS)
                 if done <= anchor:
                     status, completed = E.FINISHED, done
+            if status == E.NEW and due < anchor:
+                # Teams clear old open work: the longer overdue, the likelier it was archived.
+                overdue_days = (anchor - due) / DAY_MS
+                if plan.random() > math.exp(-overdue_days / STALE_DAYS):
+                    status = E.ARCHIVED
         step = rng.randrange(1, 7)
         sequence = SEQUENCE_ID_BASE + rng.randrange(8) if source == 1 else None
         body = rng.choice(prof.bodies)

@@ -101,6 +101,22 @@ CASES = [
         ' `uv pip install "dlt[bigquery]"` in this environment, or choose another --destination',
     ),
     (
+        "mysql-driver-missing",
+        ["--destination", "sqlalchemy"],
+        {"DESTINATION__SQLALCHEMY__CREDENTIALS": "mysql://loader:s3cr3t-pw@127.0.0.1:3306/db"},
+        "error: the SQLAlchemy URL mysql://... needs the driver package pymysql, which is not"
+        " installed: run `uv pip install pymysql` in this environment and write the URL as"
+        " mysql+pymysql://user:password@host/database",
+    ),
+    (
+        "mssql-driver-missing",
+        ["--destination", "sqlalchemy"],
+        {"DESTINATION__SQLALCHEMY__CREDENTIALS": "mssql://loader:s3cr3t-pw@127.0.0.1:1433/db"},
+        "error: the SQLAlchemy URL mssql://... needs the driver package pyodbc, which is not"
+        " installed: run `uv pip install pyodbc` in this environment and write the URL as"
+        " mssql+pyodbc://user:password@host/database",
+    ),
+    (
         "duckdb-folder-missing",
         ["--duckdb-path", "{tmp}/no/such/folder/t.duckdb"],
         {},
@@ -122,7 +138,11 @@ def test_destination_error_is_one_whole_line_before_any_request(
     env: dict[str, str],
     expected: str,
 ) -> None:
-    for name in ("DESTINATION__POSTGRES__CREDENTIALS", "DESTINATION__DUCKDB__CREDENTIALS"):
+    for name in (
+        "DESTINATION__POSTGRES__CREDENTIALS",
+        "DESTINATION__DUCKDB__CREDENTIALS",
+        "DESTINATION__SQLALCHEMY__CREDENTIALS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("APOLLO_API_KEY", sandbox.master_key)
     for name, value in env.items():

@@ -149,9 +149,11 @@ def test_work_follows_the_week_and_leaves_an_overdue_backlog(tasks: list[dict[st
     hours = Counter(ts(t["createdAt"]).hour for t in tasks)
     assert sum(hours[h] for h in range(8, 19)) / len(tasks) > 0.9
     anchor = ts(ANCHOR)
-    overdue = [t for t in tasks if t["status"] == 0 and ts(t["dueTo"]) < anchor]
-    assert 0.1 < len(overdue) / len(tasks) < 0.5
-    assert any(t["status"] == 0 and ts(t["dueTo"]) > anchor for t in tasks)  # and work ahead
+    open_tasks = [t for t in tasks if t["status"] == 0]
+    overdue = [t for t in open_tasks if ts(t["dueTo"]) < anchor]
+    assert 0.05 < len(overdue) / len(tasks) < 0.5
+    # A backlog, but not all of the open work: a sizeable share of it is still ahead.
+    assert 0.5 < len(overdue) / len(open_tasks) < 0.8
 
 
 @pytest.mark.parametrize(("match", "found"), [("insensitive", 2), ("exact", 1)])
