@@ -177,7 +177,7 @@ def run_push(
         account=account,
         **vendor_settings,
     )
-    url = warehouse_url(warehouse or settings.warehouse or sink.default_warehouse)
+    url = warehouse_url(warehouse or settings.warehouse or sink.default_warehouse, must_exist=True)
     identity = push_identity(
         vendor=sink.vendor_key,
         base_url=settings.base_url,

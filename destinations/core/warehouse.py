@@ -58,11 +58,34 @@ _engines: dict[str, sa.Engine] = {}
 _lock = threading.Lock()
 
 
-def warehouse_url(value: str) -> str:
-    """A SQLAlchemy URL from a URL or a DuckDB file path."""
-    if "://" in value:
-        return value
-    return f"duckdb:///{os.path.abspath(value)}"
+def warehouse_url(value: str, *, must_exist: bool = False) -> str:
+    """A SQLAlchemy URL from a URL or a DuckDB file path, refusing what would create a stray file.
+
+    A bare word that names no file (`postgres`, `snowflake`) is a destination name, not a
+    warehouse: DuckDB would silently create a file of that name. With `must_exist` (the push
+    reads its input rows from the warehouse), a DuckDB file that does not exist is refused too,
+    before it is created.
+
+    Raises:
+        InputError: one line saying what to give instead.
+    """
+    value = value.strip()
+    if "://" not in value:
+        if not os.path.exists(value) and "/" not in value and "." not in value:
+            raise InputError(
+                f"--warehouse {value} is neither a SQLAlchemy URL nor a DuckDB file: give"
+                " postgresql://user:password@host:5432/database, duckdb:///path/file.duckdb or"
+                " the path of an existing DuckDB file"
+            )
+        value = f"duckdb:///{os.path.abspath(value)}"
+    if must_exist and value.startswith("duckdb:///"):
+        path = value[len("duckdb:///") :].split("?", 1)[0]
+        if path and path != ":memory:" and not path.startswith("md:") and not os.path.exists(path):
+            raise InputError(
+                f"the DuckDB warehouse {path} does not exist: the push reads its rows from it"
+                " (run the extract first, or check the path)"
+            )
+    return value
 
 
 def get_engine(url: str) -> sa.Engine:

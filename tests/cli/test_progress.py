@@ -89,7 +89,7 @@ def test_without_a_terminal_plain_periodic_lines_show_the_waits(
     assert all(line.startswith("apollo extract: ") for line in lines), text
     assert any(re.search(r"waiting on the rate limit for \d+s$", line) for line in lines), text
     assert re.fullmatch(
-        r"apollo extract: 3000/3000 tasks \(100%\), pages 16/16, [\d,]+ tasks/s, took 0:\d\d,"
+        r"apollo extract: 3000/3000 tasks \(100%\), pages 31/31, [\d,]+ tasks/s, took 0:\d\d,"
         rf" retries \d+, 429s {report.rate_limited}",
         lines[-1],
     ), lines[-1]
@@ -118,7 +118,7 @@ def test_on_a_terminal_a_live_display_with_warnings_above_it(
     assert re.search(
         r"apollo extract ━+ +\d+%  [\d,]+/2,000 tasks  ETA 0:\d\d  [\d,]+/s  pages", text
     )
-    assert re.search(r"100%  2,000/2,000 tasks  all read, finishing  [\d,]+/s  pages 11/11", text)
+    assert re.search(r"100%  2,000/2,000 tasks  all read, finishing  [\d,]+/s  pages 21/21", text)
     warnings = [line for line in text.splitlines() if "retrying in" in line]
     assert report.retries >= 1 and warnings, text
     # Each retry warning is a line of its own, above the display, never inside its line.

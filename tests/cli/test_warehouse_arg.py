@@ -1,0 +1,81 @@
+"""`--warehouse` that would create a stray file: one line, nothing created, nothing sent.
+
+`--warehouse postgres` (a destination name, not a URL) and a DuckDB file that does not exist
+(the push reads its rows from it) used to create an empty DuckDB file of that name and fail later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from destinations.core.warehouse import InputError, warehouse_url
+from pipelines.cli import EXIT_ERROR, sales_main
+from sandbox import Sandbox
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        (
+            "postgres",
+            "--warehouse postgres is neither a SQLAlchemy URL nor a DuckDB file: give"
+            " postgresql://user:password@host:5432/database, duckdb:///path/file.duckdb or the"
+            " path of an existing DuckDB file",
+        ),
+        (
+            "nosuch.duckdb",
+            "the DuckDB warehouse {tmp}/nosuch.duckdb does not exist: the push reads its rows"
+            " from it (run the extract first, or check the path)",
+        ),
+        (
+            "duckdb:///{tmp}/gone.duckdb",
+            "the DuckDB warehouse {tmp}/gone.duckdb does not exist: the push reads its rows from"
+            " it (run the extract first, or check the path)",
+        ),
+    ],
+)
+def test_push_refuses_a_warehouse_it_would_create(
+    value: str,
+    line: str,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("APOLLO_API_KEY", sandbox.master_key)
+    before = len(sandbox.requests())
+    code = sales_main(
+        [
+            "push",
+            "apollo",
+            "--warehouse",
+            value.format(tmp=tmp_path),
+            "--table",
+            "followups",
+            "--base-url",
+            sandbox.base_url,
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == EXIT_ERROR
+    assert err.strip() == f"error: {line.format(tmp=tmp_path)}"
+    assert list(tmp_path.iterdir()) == []  # no stray DuckDB file
+    assert len(sandbox.requests()) == before  # nothing reached the vendor
+    assert sandbox.master_key not in err
+
+
+def test_existing_files_and_urls_pass(tmp_path: Path) -> None:
+    existing = tmp_path / "warehouse"  # a DuckDB file may have any name once it exists
+    existing.write_bytes(b"")
+    assert warehouse_url(str(existing), must_exist=True) == f"duckdb:///{existing}"
+    assert warehouse_url("postgresql://u@127.0.0.1:5432/db", must_exist=True).startswith(
+        "postgresql"
+    )
+    assert warehouse_url("duckdb:///:memory:", must_exist=True) == "duckdb:///:memory:"
+    # Without must_exist (the ledger of a dlt sink may start a new file), a path is accepted.
+    assert warehouse_url(str(tmp_path / "new.duckdb")).endswith("new.duckdb")
+    with pytest.raises(InputError):
+        warehouse_url("snowflake")
