@@ -51,6 +51,7 @@ class EmulatorApp(Generic[C]):
         self.faults = faults.FaultEngine(cfg.faults)
         self.log: deque[dict[str, Any]] = deque(maxlen=cfg.request_log_cap)
         self.calls: dict[str, int] = {}
+        self.scheduled: list[hooks.ScheduledCall] = []
 
     # -- what an emulator writes ------------------------------------------------------------------
     def route(self, req: Request) -> Route | Response:
@@ -92,6 +93,7 @@ class EmulatorApp(Generic[C]):
         self.faults = faults.FaultEngine(self.cfg.faults)
         self.log.clear()
         self.calls.clear()
+        self.scheduled.clear()
 
     def configure(self, changes: dict[str, Any]) -> None:
         """Apply live config changes; dataset-shaping fields cannot change."""
@@ -125,7 +127,10 @@ class EmulatorApp(Generic[C]):
         return f"{self.vendor} sandbox listening on {base_url}"
 
     # -- request handling -------------------------------------------------------------------------
-    async def handle(self, req: Request) -> Response:
+    async def handle(self, req: Request, *, scheduled: bool = False) -> Response:
+        if not scheduled and self.scheduled and not req.path.startswith(hooks.PREFIX):
+            for call in hooks.due_calls(self, req):
+                await self.handle(call, scheduled=True)
         if req.path.startswith(hooks.PREFIX):
             return hooks.handle(self, req)
         entry: dict[str, Any] = {
