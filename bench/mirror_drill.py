@@ -63,7 +63,8 @@ def one_round(vendor: str, kind: str, seed: int, kill: bool, server: object | No
         for name in ("a", "b"):
             summary = d.run(name, [])
             if not summary.complete:
-                d.tally.notes.append(f"seed {seed}: the closing clean run of {name} incomplete")
+                d.tally.notes.append(f"the closing clean run of {name} was incomplete")
+        d.tally.notes = [f"seed {seed}: {note}" for note in d.tally.notes]
         return d.tally
 
 

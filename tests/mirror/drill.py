@@ -370,6 +370,7 @@ class Drill:
         before: dict[str, str],
         others: dict[str, list[str]],
         complete: bool,
+        said: str = "",
     ) -> None:
         account.sb.clear_on_request()
         live = self.kit.serve(account.sb)
@@ -390,7 +391,7 @@ class Drill:
             self.tally.mismatch += 1
             self.tally.notes.append(
                 f"{account.name}: complete run but mirror != vendor: {len(missing)} missing,"
-                f" {len(extra)} extra, {len(changed)} with another status"
+                f" {len(extra)} extra, {len(changed)} with another status{said}"
             )
 
     def run(self, name: str, changes: list[Change], *, into: str | None = None) -> Any:
@@ -427,7 +428,8 @@ class Drill:
             self.tally.notes.append(f"{account.name} was let into {owner.name}'s dataset")
             self.tally.foreign += 1
         self.tally.complete += int(bool(summary.complete))
-        self._check(account, dataset, before, others, bool(summary.complete))
+        said = f" (changes {changes}; removed {summary.removed}; warnings {summary.warnings})"
+        self._check(account, dataset, before, others, bool(summary.complete), said)
         return summary
 
     def kill_run(self, name: str, changes: list[Change], kill_at: int) -> int:
