@@ -7,12 +7,17 @@ An agency runs several accounts of a vendor; each is a section of dlt config:
     base_url = "https://..."            # optional: ACCOUNTS__<VENDOR>__<NAME>__BASE_URL
 
 A command given `--account NAME` uses that account's key and base URL (a `--base-url` flag still
-wins), extracts into its own dataset `<vendor>_<name>` unless `--dataset` is given, and records
-the account in the dataset's one-row table `_sales_tasks_account` (vendor, account, host), so a
-view over several datasets can name the account of every row. The push keys its ledger by the
-account's name. The account is part of the job's identity (`pipelines.jobs`): two accounts on one
-base URL are two jobs, with their own pipeline names, state and locks. Without `--account`, the
-account is the base URL's host (and port), as the push ledger's default.
+wins) and extracts into its own dataset `<vendor>_<name>` unless `--dataset` is given. The push
+keys its ledger by the account's name. The account is part of the job's identity
+(`pipelines.jobs`): two accounts on one base URL are two jobs, with their own pipeline names,
+state and locks. Without `--account`, the account is the base URL's host (and port), as the push
+ledger's default.
+
+A dataset holds one account. Its table `_sales_tasks_account` (vendor, account, host, base URL,
+key fingerprint: never the key) is its binding, claimed by the first extract and checked by every
+later one before anything is read (`claim_dataset`): another account is refused in one line
+(`DatasetOwnedError`, exit code 6), so one account's run never deletes another's rows. A view over
+several datasets reads the account of every row from it.
 
 Values are read through dlt's own providers (environment, then `.dlt/secrets.toml`, then
 `.dlt/config.toml` for the base URL; the key only from a provider that holds secrets), at the
@@ -25,13 +30,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import hmac
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from clients.core.errors import ActionableError
-from pipelines.exit_codes import EXIT_USAGE
+from pipelines.exit_codes import EXIT_DATASET_OWNED, EXIT_USAGE
 
 SECTION = "accounts"
 ACCOUNT_TABLE = "_sales_tasks_account"
@@ -39,6 +45,8 @@ ACCOUNT_TABLE = "_sales_tasks_account"
 MAX_DATASET_LENGTH = 63
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _KEYS = ("api_key", "base_url")
+# The fixed HMAC label of key fingerprints (changing it changes every fingerprint).
+FINGERPRINT_LABEL = b"sales-tasks dataset owner"
 
 
 class AccountConfigError(ActionableError, ValueError):
@@ -247,32 +255,181 @@ def add_account_argument(parser: argparse.ArgumentParser, *, help_text: str | No
     )
 
 
-def record_account(pipeline: Any, vendor: str, account: str, base_url: str) -> str | None:
-    """Write the dataset's one-row table `_sales_tasks_account` (vendor, account, host).
+def key_fingerprint(api_key: str | None) -> str | None:
+    """A short, non-reversible mark of an API key: HMAC-SHA256 of the key under a fixed label,
+    16 hex characters. It tells two keys apart without any table or message holding the key."""
+    if not api_key:
+        return None
+    return hmac.new(FINGERPRINT_LABEL, api_key.encode(), hashlib.sha256).hexdigest()[:16]
 
-    Returns a warning when the dataset held another account's row: its data now mixes two
-    accounts (give each its own dataset), else None.
+
+class DatasetOwnedError(ActionableError, RuntimeError):
+    """The dataset belongs to another account (exit code `EXIT_DATASET_OWNED`); nothing was
+    read."""
+
+    exit_code = EXIT_DATASET_OWNED
+
+
+@dataclass(frozen=True)
+class DatasetOwner:
+    """The account an extract runs as, as the dataset's binding records it (never the key).
+
+    `named` is a `--account` account, recognised by its name alone (its key may be rotated);
+    the account of a run without `--account` is the base URL's host, and then the key's
+    fingerprint must match too (two keys on one host may be two accounts).
+    """
+
+    vendor: str
+    account: str
+    base_url: str
+    key_fingerprint: str | None = None
+    named: bool = False
+
+    @property
+    def host(self) -> str:
+        return default_account_name(self.base_url)
+
+    def owns(self, vendor: str, account: str, fingerprint: str | None) -> bool:
+        """Whether a binding row (vendor, account, fingerprint) is this account's."""
+        if _fold(vendor) != _fold(self.vendor) or _fold(account) != _fold(self.account):
+            return False
+        if self.named or fingerprint is None or self.key_fingerprint is None:
+            return True
+        return fingerprint == self.key_fingerprint
+
+
+def _fold(text: str | None) -> str:
+    return (text or "").strip().casefold()
+
+
+_BINDING_COLUMNS = (("base_url", "VARCHAR"), ("key_fingerprint", "VARCHAR"))
+
+
+def _binding_table(client: Any) -> str:
+    """The qualified `_sales_tasks_account` table, created (with the dataset) when missing and
+    given the binding columns a dataset written before them lacks."""
+    if not client.has_dataset():
+        client.create_dataset()
+    table = client.make_qualified_table_name(ACCOUNT_TABLE)
+    client.execute_sql(
+        f"CREATE TABLE IF NOT EXISTS {table} (vendor VARCHAR NOT NULL, account VARCHAR NOT NULL,"
+        " host VARCHAR NOT NULL, base_url VARCHAR, key_fingerprint VARCHAR)"
+    )
+    for column, kind in _BINDING_COLUMNS:
+        try:
+            client.execute_sql(f"SELECT {column} FROM {table} WHERE 1 = 0")
+        except Exception:  # noqa: BLE001 - the column is missing: a binding older than it
+            client.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    return table
+
+
+def _owners(client: Any, table: str) -> list[tuple[str, str, str, str | None]]:
+    rows = client.execute_sql(f"SELECT vendor, account, host, key_fingerprint FROM {table}")
+    return [(str(v), str(a), str(h), None if f is None else str(f)) for v, a, h, f in rows or []]
+
+
+def _refusal(
+    dataset: str,
+    owner: DatasetOwner,
+    held: tuple[str, str, str, str | None],
+    consequence: str = "so nothing was read and nothing was changed",
+) -> str:
+    vendor, account, host, fingerprint = held
+    if _fold(vendor) != _fold(owner.vendor):
+        hint = f"give {owner.vendor} its own dataset with --dataset NAME"
+    elif _fold(account) == _fold(owner.account):
+        hint = (
+            "if this is the same account with a new key, delete the row of"
+            f" {dataset}.{ACCOUNT_TABLE} once; else give this key its own dataset with"
+            " --dataset NAME"
+        )
+    else:
+        hint = (
+            "give this account its own dataset with --dataset NAME (with --account NAME the"
+            f" default is {owner.vendor}_NAME), or run as the owning account"
+        )
+    other_key = " with another API key" if _fold(account) == _fold(owner.account) else ""
+    held_at = f" ({host})" if _fold(host) != _fold(account) else ""
+    run_at = f" ({owner.host})" if _fold(owner.host) != _fold(owner.account) else ""
+    return (
+        f"dataset {dataset} belongs to {vendor} account {account}{held_at}; this run is"
+        f" {owner.vendor} account {owner.account}{run_at}{other_key}, {consequence}: {hint}"
+    )
+
+
+def claim_dataset(pipeline: Any, owner: DatasetOwner, *, consequence: str | None = None) -> bool:
+    """Bind the pipeline's dataset to `owner`, or refuse: call before anything is read.
+
+    The dataset's `_sales_tasks_account` table names the one account whose rows the dataset
+    holds. Empty (a new dataset, or one from before bindings), it is claimed for `owner`; held
+    by `owner` (same vendor, same name case-insensitively and trimmed, and for an account
+    without `--account` the same key fingerprint), its base URL and fingerprint are refreshed;
+    held by another account, the run is refused. Two first runs of different accounts racing
+    on one empty dataset both insert, both then see two owners, and both withdraw their row and
+    refuse: never two owners.
+
+    Returns:
+        True when this call made the binding (`release_claim` may undo it if the run loads
+        nothing), False when the dataset was already `owner`'s.
+
+    Args:
+        consequence: what the refusal says was (not) done, when the caller is past the read.
+
+    Raises:
+        DatasetOwnedError: the dataset belongs to another account (one line saying which).
     """
     with pipeline.sql_client() as client:
-        table = client.make_qualified_table_name(ACCOUNT_TABLE)
-        client.execute_sql(
-            f"CREATE TABLE IF NOT EXISTS {table}"
-            " (vendor VARCHAR NOT NULL, account VARCHAR NOT NULL, host VARCHAR NOT NULL)"
-        )
-        before = client.execute_sql(f"SELECT vendor, account FROM {table}") or []
-        with client.begin_transaction():
-            client.execute_sql(f"DELETE FROM {table}")
+        table = _binding_table(client)
+        held = _owners(client, table)
+        inserted = False
+        if not held:
             client.execute_sql(
-                f"INSERT INTO {table} (vendor, account, host) VALUES (%s, %s, %s)",
-                vendor,
-                account,
-                default_account_name(base_url),
+                f"INSERT INTO {table} (vendor, account, host, base_url, key_fingerprint)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                owner.vendor,
+                owner.account,
+                owner.host,
+                owner.base_url,
+                owner.key_fingerprint,
             )
-    others = sorted({f"{v} {a}" for v, a in before if (v, a) != (vendor, account)})
-    if not others:
-        return None
-    return (
-        f"dataset {pipeline.dataset_name} held data of {', '.join(others)} too; it now mixes"
-        f" accounts and {ACCOUNT_TABLE} names only {vendor} {account}: give each account its own"
-        " dataset (the default with --account)"
+            inserted = True
+            held = _owners(client, table)
+        others = [row for row in held if not owner.owns(row[0], row[1], row[3])]
+        if others:
+            if inserted:
+                _delete_own_row(client, table, owner)
+            said = _refusal(pipeline.dataset_name, owner, others[0], *filter(None, [consequence]))
+            raise DatasetOwnedError(said)
+        if not inserted:
+            client.execute_sql(
+                f"UPDATE {table} SET host = %s, base_url = %s,"
+                " key_fingerprint = COALESCE(%s, key_fingerprint)",
+                owner.host,
+                owner.base_url,
+                owner.key_fingerprint,
+            )
+    return inserted
+
+
+def _delete_own_row(client: Any, table: str, owner: DatasetOwner) -> None:
+    client.execute_sql(
+        f"DELETE FROM {table} WHERE vendor = %s AND account = %s AND host = %s",
+        owner.vendor,
+        owner.account,
+        owner.host,
     )
+
+
+def release_claim(pipeline: Any, owner: DatasetOwner) -> None:
+    """Undo a binding `claim_dataset` just made, when the run then failed before loading a
+    task (a wrong key must not leave the dataset bound to it)."""
+    with pipeline.sql_client() as client:
+        table = client.make_qualified_table_name(ACCOUNT_TABLE)
+        try:
+            loaded = client.execute_sql(
+                f"SELECT 1 FROM {client.make_qualified_table_name('tasks')} LIMIT 1"
+            )
+        except Exception:  # noqa: BLE001 - no `tasks` table: nothing of this account loaded
+            loaded = []
+        if not loaded:
+            _delete_own_row(client, table, owner)

@@ -24,10 +24,14 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.accounts import (
     Account,
+    DatasetOwnedError,
+    DatasetOwner,
     add_account_argument,
     apply_account,
+    claim_dataset,
     default_account_name,
-    record_account,
+    key_fingerprint,
+    release_claim,
 )
 from pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_OK
 from pipelines.jobs import (
@@ -205,38 +209,51 @@ def finish_extract(
     ids_loaded: bool = True,
     seen_table: str = SEEN_TASK_IDS_TABLE,
     create_models: Callable[[Any], Any] | None = None,
-    account: Account | None = None,
+    account: Account | DatasetOwner | None = None,
 ) -> int | None:
     """The post-load step every runner (CLI, Airflow, Dagster) calls after `pipeline.run`.
 
     Removes tasks deleted at the vendor (only after a complete scan whose seen ids were loaded
-    into `seen_table`), records how many in `extract_runs`, and (re)creates the analyst views
-    (`create_models`, default Apollo's). Returns the number removed, or None when nothing could
-    be decided.
+    into `seen_table`, and only in a dataset bound to this run's account), records how many in
+    `extract_runs`, and (re)creates the analyst views (`create_models`, default Apollo's).
+    Returns the number removed, or None when nothing could be decided.
 
     Args:
         report: the run's report; any vendor's, with `complete`, `run_id`, `rows` and `warn`.
-        account: the run's account (`ExtractJob.account`), recorded in the dataset's
-            `_sales_tasks_account` table (`pipelines.accounts.record_account`).
+        account: the run's account (`ExtractJob.owner`). The dataset's binding
+            (`pipelines.accounts.claim_dataset`) is claimed for it when nobody holds it; when
+            another account holds it (a runner that did not claim before reading), nothing is
+            deleted and the run says why.
     """
     from pipelines.models import create_models_for
     from pipelines.unified import create_unified_views_for
 
+    owner = _owner(account)
+    owned = True
+    if owner is not None:
+        try:
+            claim_dataset(pipeline, owner, consequence="so no task was removed")
+        except DatasetOwnedError as exc:
+            report.warn(str(exc))
+            owned = False
     removed: int | None = None
-    if report.complete and ids_loaded:
+    if report.complete and ids_loaded and owned:
         removed, skipped = remove_deleted_for(
             pipeline, report.run_id, report.rows.get("tasks", 0), seen_table=seen_table
         )
         if skipped:
             report.warn(skipped)
     record_removed(pipeline, report.run_id, removed)
-    if account is not None and account.base_url:
-        mixed = record_account(pipeline, account.vendor, account.name, account.base_url)
-        if mixed:
-            report.warn(mixed)
     (create_models or create_models_for)(pipeline)
     create_unified_views_for(pipeline)
     return removed
+
+
+def _owner(account: Account | DatasetOwner | None) -> DatasetOwner | None:
+    """The binding of `account` (an `Account` names its key by name only)."""
+    if isinstance(account, DatasetOwner) or account is None or not account.base_url:
+        return account if isinstance(account, DatasetOwner) else None
+    return DatasetOwner(account.vendor, account.name, account.base_url, None, named=True)
 
 
 def _location(dest: Any) -> str | None:
@@ -269,12 +286,24 @@ class ExtractJob:
     vendor: str = VENDOR
     base_url: str = ""
     account_name: str | None = None  # a named account (`--account`), None for the base URL's
+    key_fingerprint: str | None = None  # `pipelines.accounts.key_fingerprint`, never the key
 
     @property
     def account(self) -> Account:
-        """The job's account as `finish_extract` records it (no key in it)."""
+        """The job's account (no key in it)."""
         name = self.account_name or default_account_name(self.base_url)
         return Account(self.vendor, name, None, self.base_url)
+
+    @property
+    def owner(self) -> DatasetOwner:
+        """The job's account as the dataset's binding records it (`claim_dataset`)."""
+        return DatasetOwner(
+            self.vendor,
+            self.account.name,
+            self.base_url,
+            self.key_fingerprint,
+            named=self.account_name is not None,
+        )
 
     @property
     def working_folder(self) -> str:
@@ -305,12 +334,14 @@ def extract_job(
     vendor: str = VENDOR,
     default_duckdb_file: str = DEFAULT_DUCKDB_FILE,
     account: str | None = None,
+    api_key: str | None = None,
 ) -> ExtractJob:
     """The extract job these arguments describe (see `pipelines.jobs`); reads config only.
 
     Its pipeline name is derived from the job (vendor, base URL, destination, dataset) unless
     `pipeline_name` is given. `vendor` and `default_duckdb_file` let every vendor's extract
     share this (Apollo's are the defaults); `account`, a named account, is part of the job.
+    `api_key` is kept only as its fingerprint, for the dataset's binding (not the job's identity).
     """
     dest, where = _destination(
         destination, duckdb_path, credentials, dataset_name, default_duckdb_file
@@ -325,7 +356,16 @@ def extract_job(
     )
     name = pipeline_name or identity.pipeline_name
     return ExtractJob(
-        identity, name, pipelines_dir, dest, dataset_name, where, vendor, base_url, account
+        identity,
+        name,
+        pipelines_dir,
+        dest,
+        dataset_name,
+        where,
+        vendor,
+        base_url,
+        account,
+        key_fingerprint(api_key),
     )
 
 
@@ -344,9 +384,13 @@ def execute_extract(
     summary_type: type[ExtractSummary] = ExtractSummary,
     summary_fields: Callable[[Any], dict[str, Any]] | None = None,
 ) -> Any:
-    """Run one vendor's extract job: lock, load, remove deleted tasks, summarise.
+    """Run one vendor's extract job: lock, claim the dataset, load, remove deleted tasks,
+    summarise.
 
-    The part every vendor's `run_*_extract` shares (Apollo's is `run_extract`).
+    The part every vendor's `run_*_extract` shares (Apollo's is `run_extract`). The job's lock is
+    taken first and held to the end, so the seen ids a run's deletion relies on are its own; the
+    dataset is then claimed for the job's account (`pipelines.accounts.claim_dataset`) before
+    the vendor is asked for anything, and a dataset of another account stops the run there.
 
     Args:
         vendor: the vendor's name in the summary and the progress line (`Saleshandy`).
@@ -367,6 +411,8 @@ def execute_extract(
     started = time.monotonic() if started is None else started
     with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
         pipeline = job.make_pipeline()
+        owner = job.owner
+        claimed = claim_dataset(pipeline, owner)
         display: Any = None
         if progress:
             display = (
@@ -379,6 +425,11 @@ def execute_extract(
         try:
             with _fewer_gc_passes():
                 pipeline.run(source)
+        except BaseException:
+            if claimed:  # a run that loaded nothing (a wrong key) leaves the dataset unbound
+                with contextlib.suppress(Exception):
+                    release_claim(pipeline, owner)
+            raise
         finally:
             if display is not None:
                 display(report, final=True)
@@ -387,7 +438,7 @@ def execute_extract(
             report,
             seen_table=seen_table,
             create_models=create_models,
-            account=job.account,
+            account=owner,
         )
     fields: dict[str, Any] = {
         "run_id": report.run_id,
@@ -456,6 +507,7 @@ def run_extract(
         IncompleteExtractError: with `strict`, when the scan was incomplete.
         JobBusyError: another run of the same job is going (and did not end in `wait_seconds`).
         AccountConfigError: `account` is not configured, or has no key.
+        DatasetOwnedError: the dataset belongs to another account (nothing was read).
     """
     api_key, base_url, dataset, account = apply_account(
         VENDOR, account, api_key=api_key, base_url=base_url, dataset=dataset_name
@@ -483,6 +535,7 @@ def run_extract(
         pipeline_name=pipeline_name,
         pipelines_dir=pipelines_dir,
         account=account,
+        api_key=str(settings.api_key),
     )
     summary = execute_extract(
         job,

@@ -88,6 +88,7 @@ def run_saleshandy_extract(
             unreachable, the first page failing past retries) or a destination error.
         IncompleteExtractError: with `strict`, when the scan was incomplete.
         JobBusyError: another run of the same job is going (and did not end in `wait_seconds`).
+        DatasetOwnedError: the dataset belongs to another account (nothing was read).
     """
     api_key, base_url, dataset, account = apply_account(
         VENDOR, account, api_key=api_key, base_url=base_url, dataset=dataset_name
@@ -115,6 +116,7 @@ def run_saleshandy_extract(
         vendor=VENDOR,
         default_duckdb_file=DEFAULT_DUCKDB_FILE,
         account=account,
+        api_key=str(settings.api_key),
     )
     summary = execute_extract(
         job,

@@ -52,6 +52,7 @@ class EmulatorApp(Generic[C]):
         self.faults = faults.FaultEngine(cfg.faults)
         self.log: deque[dict[str, Any]] = deque(maxlen=cfg.request_log_cap)
         self.calls: dict[str, int] = {}
+        self.scheduled: list[hooks.ScheduledCall] = []
 
     @property
     def clock(self) -> Clock:
@@ -112,6 +113,7 @@ class EmulatorApp(Generic[C]):
         self.faults = faults.FaultEngine(self.cfg.faults)
         self.log.clear()
         self.calls.clear()
+        self.scheduled.clear()
 
     def configure(self, changes: dict[str, Any]) -> None:
         """Apply live config changes; dataset-shaping fields cannot change."""
@@ -145,7 +147,10 @@ class EmulatorApp(Generic[C]):
         return f"{self.vendor} sandbox listening on {base_url}"
 
     # -- request handling -------------------------------------------------------------------------
-    async def handle(self, req: Request) -> Response:
+    async def handle(self, req: Request, *, scheduled: bool = False) -> Response:
+        if not scheduled and self.scheduled and not req.path.startswith(hooks.PREFIX):
+            for call in hooks.due_calls(self, req):
+                await self.handle(call, scheduled=True)
         if req.path.startswith(hooks.PREFIX):
             return hooks.handle(self, req)
         entry: dict[str, Any] = {

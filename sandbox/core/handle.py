@@ -59,6 +59,13 @@ class SandboxHandle:
     def script_faults(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return self._hook("POST", "faults/script", json=entries)
 
+    def on_request(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Schedule calls at chosen points of a client's run (`/_sandbox/on_request`)."""
+        return self._hook("POST", "on_request", json=entries)
+
+    def clear_on_request(self) -> None:
+        self._hook("DELETE", "on_request")
+
     def stats(self) -> dict[str, Any]:
         return self._hook("GET", "stats")
 

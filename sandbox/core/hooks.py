@@ -9,6 +9,12 @@ not logged.
 - `GET /_sandbox/stats`: what the emulator counts.
 - `GET|PATCH /_sandbox/clock`: the clock rate windows follow (`sandbox.core.clock`): PATCH
   `{"freeze": true|false, "at": epoch, "advance": seconds}`.
+- `GET|POST|DELETE /_sandbox/on_request`: calls made at a chosen point of a client's run. Each
+  entry `{"path", "method"?, "after" (default 0), "do": {"method", "path", "body"?,
+  "headers"?}}` waits for the request matching `path` (exact, or a prefix ending in `*`) and
+  `method` that comes after `after` earlier matches; that request then waits while `do` is
+  answered (any hook or API call, as if sent just before it), and the entry is spent. Scheduled
+  calls never trigger entries themselves.
 
 Anything else under `/_sandbox/` goes to the emulator's own hooks (`vendor_hook`); unknown ones
 answer 404, bad input 422, both as `{"error": "..."}`.
@@ -17,6 +23,7 @@ answer 404, bad input 422, both as `{"error": "..."}`.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
@@ -41,6 +48,7 @@ class Hooked(Protocol):
 
     log: deque[dict[str, Any]]
     faults: FaultEngine
+    scheduled: list[ScheduledCall]
 
     def reset(self) -> None: ...
 
@@ -49,6 +57,67 @@ class Hooked(Protocol):
     def stats(self) -> dict[str, Any]: ...
 
     def vendor_hook(self, req: Request, path: str, query: dict[str, Any]) -> Response | None: ...
+
+
+@dataclass
+class ScheduledCall:
+    """A call to make when the `after`+1-th request matching `path` (and `method`) arrives."""
+
+    path: str
+    do: dict[str, Any]
+    method: str | None = None
+    after: int = 0
+    seen: int = field(default=0)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ScheduledCall:
+        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
+            raise ValueError("each entry needs a string 'path' and a 'do' object")
+        do = data.get("do")
+        if not isinstance(do, dict) or not isinstance(do.get("path"), str):
+            raise ValueError("'do' needs a 'method' and a 'path'")
+        after = data.get("after", 0)
+        if not isinstance(after, int) or after < 0:
+            raise ValueError("'after' must be an integer >= 0")
+        return cls(data["path"], do, data.get("method"), after)
+
+    def matches(self, req: Request) -> bool:
+        if self.method is not None and self.method.upper() != req.method:
+            return False
+        if self.path.endswith("*"):
+            return req.path.startswith(self.path[:-1])
+        return req.path == self.path
+
+    def request(self) -> Request:
+        body = self.do.get("body")
+        headers = {str(k).lower(): str(v) for k, v in (self.do.get("headers") or {}).items()}
+        if body is not None:
+            headers.setdefault("content-type", "application/json")
+        path, _, query = str(self.do["path"]).partition("?")
+        return Request(
+            str(self.do.get("method", "GET")).upper(),
+            path,
+            query,
+            headers,
+            orjson.dumps(body) if body is not None else b"",
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "method": self.method, "after": self.after, "do": self.do}
+
+
+def due_calls(app: Hooked, req: Request) -> list[Request]:
+    """The scheduled calls `req` triggers, in the order they were scheduled (they are spent)."""
+    fired: list[Request] = []
+    for call in list(app.scheduled):
+        if not call.matches(req):
+            continue
+        if call.seen >= call.after:
+            app.scheduled.remove(call)
+            fired.append(call.request())
+        else:
+            call.seen += 1
+    return fired
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -98,6 +167,15 @@ def _dispatch(app: Hooked, req: Request) -> Response:
         elif method == "DELETE":
             app.faults.script.clear()
         return json_response([vars(e) for e in app.faults.script])
+    if path == f"{PREFIX}/on_request":
+        if method == "POST":
+            entries = orjson.loads(req.body or b"[]")
+            if not isinstance(entries, list):
+                raise ValueError("send a JSON list of entries")
+            app.scheduled.extend(ScheduledCall.from_dict(e) for e in entries)
+        elif method == "DELETE":
+            app.scheduled.clear()
+        return json_response([c.as_dict() for c in app.scheduled])
     if path == f"{PREFIX}/stats":
         return json_response(app.stats())
     if path == f"{PREFIX}/clock":

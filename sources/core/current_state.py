@@ -9,10 +9,16 @@ other tasks, or history, may still refer to them.
 The ids seen by a run are loaded by the source into its seen-ids table (replace, e.g.
 `_apollo_seen_task_ids`) with the run id; this runs after the load, through the pipeline's SQL
 client, on any SQL destination.
+
+Scoped to one account: a dataset holds the rows of one account (the runner binds it before the
+scan and refuses any other, `pipelines.accounts.claim_dataset`), so every `tasks` row, every id
+`known_task_ids` reads and every seen id is the account's own. The deletion runs under the job's
+lock, after the run's own complete scan, on the run's own seen ids only (`remove_deleted_tasks`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 TASKS_TABLE = "tasks"
@@ -88,3 +94,21 @@ def record_removed(pipeline: Any, run_id: str, removed: int | None) -> None:
             return
         runs = client.make_qualified_table_name(EXTRACT_RUNS_TABLE)
         client.execute_sql(f"UPDATE {runs} SET removed = %s WHERE run_id = %s", removed, run_id)
+
+
+def known_task_ids(pipeline: Any) -> Callable[[], list[str]]:
+    """A callable reading the ids in the pipeline's `tasks` table (none before the first load).
+
+    The ids of the dataset's one account (see the module docstring): what a scan may verify by
+    id before deleting. Read when called (during the scan), never when made.
+    """
+
+    def read() -> list[str]:
+        with pipeline.sql_client() as client:
+            if not client.has_dataset() or not _table_exists(client, TASKS_TABLE):
+                return []
+            tasks = client.make_qualified_table_name(TASKS_TABLE)
+            rows = client.execute_sql(f"SELECT id FROM {tasks}")
+        return [str(row[0]) for row in rows or [] if row[0] is not None]
+
+    return read

@@ -9,7 +9,8 @@ among them.
 Before that, the scan proves the list did not shift under it and reads every task already
 loaded that the list no longer showed, one by one (see `scan`): one that Reply still serves was
 missed by the list, so it is loaded, the run is marked incomplete and nothing is deleted.
-`known_task_ids` gives the scan the ids already loaded.
+`known_task_ids` gives the scan the ids already loaded: the dataset is bound to one account
+(`pipelines.accounts.claim_dataset`), so they are this account's own.
 """
 
 from __future__ import annotations
@@ -17,23 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sources.core.current_state import TASKS_TABLE
+from sources.core import current_state
 
 SEEN_TASK_IDS_TABLE = "_reply_seen_task_ids"
 
 
 def known_task_ids(pipeline: Any) -> Callable[[], list[int]]:
     """A callable reading the ids in the pipeline's `tasks` table (none before the first load)."""
+    read_ids = current_state.known_task_ids(pipeline)
 
     def read() -> list[int]:
-        with pipeline.sql_client() as client:
-            if not client.has_dataset():
-                return []
-            tasks = client.make_qualified_table_name(TASKS_TABLE)
-            try:
-                rows = client.execute_sql(f"SELECT id FROM {tasks}")
-            except Exception:  # noqa: BLE001 - any "no such table" error of any destination
-                return []
-        return [int(row[0]) for row in rows or [] if row[0] is not None]
+        return [int(task_id) for task_id in read_ids()]
 
     return read

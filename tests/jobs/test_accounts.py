@@ -100,7 +100,7 @@ def test_each_account_lands_in_its_own_dataset_with_its_own_key_and_account_row(
     for dataset, (ids, account, host) in expected.items():
         loaded = [r[0] for r in _rows(warehouse, f"SELECT id FROM {dataset}.tasks")]
         assert sorted(loaded) == sorted(ids), dataset  # all of its account, none of another
-        assert _rows(warehouse, f"SELECT * FROM {dataset}.{ACCOUNT_TABLE}") == [
+        assert _rows(warehouse, f"SELECT vendor, account, host FROM {dataset}.{ACCOUNT_TABLE}") == [
             ("apollo", account, host)
         ]
     # Each sandbox accepts only its accounts' keys: a run with another key would have failed
@@ -265,7 +265,9 @@ def test_account_row_on_postgres(
     assert summary.complete and summary.rows["tasks"] == 30
     engine = sa.create_engine(postgres_url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(f"SELECT * FROM apollo_beta.{ACCOUNT_TABLE}")).all()
+        rows = conn.execute(
+            sa.text(f"SELECT vendor, account, host FROM apollo_beta.{ACCOUNT_TABLE}")
+        ).all()
         tasks = conn.execute(sa.text("SELECT count(*) FROM apollo_beta.tasks")).scalar()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("apollo", "beta", sb.base_url.removeprefix("http://"))]

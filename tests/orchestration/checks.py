@@ -131,7 +131,7 @@ def assert_accounts_run(
         expected = served[name] | ({str(t["id"]) for t in created} if run > 1 else set())
         assert set(ids) == expected, (dataset, len(ids), len(expected))
         host = sb.base_url.removeprefix("http://")
-        assert _all(warehouse, f"SELECT * FROM {dataset}.{ACCOUNT_TABLE}") == [
+        assert _all(warehouse, f"SELECT vendor, account, host FROM {dataset}.{ACCOUNT_TABLE}") == [
             ("apollo", name, host)
         ]
         assert _all(warehouse, f"SELECT count(*) FROM {dataset}.extract_runs") == [(run,)]
