@@ -32,6 +32,7 @@ makes no HTTP call until a run executes it.
 """
 
 # No `from __future__ import annotations`: Dagster reads the `context` annotation at runtime.
+import contextlib
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,18 +51,28 @@ DLT_RESOURCE = DagsterDltResource()
 
 
 def _extract_job(
-    job: settings.JobSettings, pipelines_dir: str | None = None, account: str | None = None
+    job: settings.JobSettings,
+    pipelines_dir: str | None = None,
+    account: str | None = None,
+    *,
+    with_key: bool = False,
 ) -> tuple[Any, str | None]:
     """The CLI's Apollo extract job for `account`: same identity, pipeline name and lock; and
-    the API key to run it with (the account's, else None: the source reads config)."""
+    the API key to run it with (the account's, else None: the source reads config).
+
+    `with_key` (in a run, never at import) resolves the key from config too, so the job knows
+    its fingerprint and can claim the dataset (`pipelines.accounts.claim_dataset`) as the CLI does.
+    """
     from pipelines.accounts import apply_account
     from pipelines.extract import extract_job
     from sources.apollo.settings import source_settings
 
     api_key, base_url, _, named = apply_account(settings.VENDOR, account)
+    config = source_settings(base_url=base_url, api_key=api_key)
     target = job.extract_destination()
     extract = extract_job(
-        base_url=source_settings(base_url=base_url).base_url,
+        api_key=str(config.api_key) if with_key and config.api_key else None,
+        base_url=config.base_url,
         destination=target["destination"],
         duckdb_path=target.get("duckdb_path"),
         credentials=target.get("credentials"),
@@ -123,6 +134,7 @@ def _asset_key(source: Any, table: str) -> dg.AssetKey:
 
 def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, list[dg.AssetKey]]:
     """Apollo's extract as dagster-dlt assets (one per table), and the keys its push reads."""
+    from pipelines.accounts import claim_dataset, release_claim
     from pipelines.extract import finish_extract
     from pipelines.jobs import job_lock
     from pipelines.progress import ProgressDisplay
@@ -148,9 +160,11 @@ def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, li
         progress = ProgressDisplay(emit=context.log.info)
         report = ScanReport(progress=progress)
         with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
-            extract, api_key = _extract_job(job, pipelines_dir, _account(context))
+            extract, api_key = _extract_job(job, pipelines_dir, _account(context), with_key=True)
             with job_lock(extract.identity, extract.working_folder):
                 pipeline = extract.make_pipeline()
+                # A dataset of another account stops the run before Apollo is asked anything.
+                claimed = claim_dataset(pipeline, extract.owner)
                 try:
                     yield from dlt.run(
                         context=context,
@@ -159,6 +173,11 @@ def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, li
                         ),
                         dlt_pipeline=pipeline,
                     )
+                except BaseException:
+                    if claimed:  # a run that loaded nothing (a wrong key) leaves it unbound
+                        with contextlib.suppress(Exception):
+                            release_claim(pipeline, extract.owner)
+                    raise
                 finally:
                     progress(report, final=True)
                 # Deleted tasks can only be told apart when this run loaded the ids it saw.
