@@ -212,7 +212,10 @@ def default_account_name(base_url: str) -> str:
     """The account of a run without `--account`: the base URL's host and port (the ledger's)."""
     from destinations.core.settings import default_account
 
-    return default_account(base_url)
+    try:
+        return default_account(base_url)
+    except ValueError:  # no host: the vendor's client refuses it with its own line, unread
+        return base_url.strip().lower()
 
 
 def apply_account(

@@ -322,6 +322,23 @@ class ExtractJob:
         )
 
 
+def _claim(pipeline: Any, owner: DatasetOwner) -> bool:
+    """`claim_dataset`, its destination failures reported as dlt's `sync` step reports them.
+
+    The claim is the run's first contact with the destination, so a wrong password or a closed
+    port shows here: wrapped as the step dlt would have failed in, the CLI gives the same one
+    line (`pipelines.messages`) as before the claim existed.
+    """
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    try:
+        return claim_dataset(pipeline, owner)
+    except DatasetOwnedError:
+        raise
+    except Exception as exc:
+        raise PipelineStepFailed(pipeline, "sync", None, exc) from exc  # type: ignore[arg-type]
+
+
 def extract_job(
     *,
     base_url: str,
@@ -412,7 +429,7 @@ def execute_extract(
     with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
         pipeline = job.make_pipeline()
         owner = job.owner
-        claimed = claim_dataset(pipeline, owner)
+        claimed = _claim(pipeline, owner)
         display: Any = None
         if progress:
             display = (

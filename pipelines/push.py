@@ -177,7 +177,9 @@ def run_push(
         account=account,
         **vendor_settings,
     )
-    url = warehouse_url(warehouse or settings.warehouse or sink.default_warehouse, must_exist=True)
+    url = warehouse_url(
+        warehouse or settings.warehouse or sink.default_warehouse, must_exist=table is not None
+    )
     identity = push_identity(
         vendor=sink.vendor_key,
         base_url=settings.base_url,

@@ -14,7 +14,7 @@ def test_a_scheduled_call_runs_before_the_matching_request_and_only_once() -> No
 
         def listed() -> set[str]:
             page = http.get("/v1/tasks", params={"pageSize": 100}).json()["payload"]
-            return {t["id"] for t in page}
+            return {t.get("taskId", t.get("id")) for t in page}  # taskId: the documented key
 
         ids = sorted(listed())
         pending = sb.on_request(
