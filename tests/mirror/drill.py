@@ -60,6 +60,7 @@ class VendorKit:
     status_body: dict[str, Any]
     cli_args: Callable[[Any], list[str]]  # page-size flags for the CLI
     key_env: str
+    status_column: str = "status"  # the mirror's column holding the status as the list names it
 
 
 def _apollo_serve(sb: Any) -> dict[str, str]:
@@ -84,7 +85,8 @@ def _saleshandy_serve(sb: Any) -> dict[str, str]:
             payload = http.get("/v1/tasks", params={"page": page, "pageSize": 100}).json()
             body = payload["payload"]
             batch = body if isinstance(body, list) else body["tasks"]
-            out.update({str(t["id"]): str(t.get("status")) for t in batch})
+            # `taskId`: the key every documented Saleshandy response uses (`id` a sandbox guess)
+            out.update({str(t.get("taskId", t.get("id"))): str(t.get("status")) for t in batch})
             if len(batch) < 100:
                 return out
             page += 1
@@ -220,6 +222,7 @@ KITS: dict[str, VendorKit] = {
         {"status": 1},
         lambda sb: ["--top", str(PAGE)],
         "REPLY_API_KEY",
+        "status_name",  # `status` holds the legacy code; v3 lists name it (VENDOR-SPECS 1.4)
     ),
 }
 
@@ -290,8 +293,11 @@ class Warehouse:
         finally:
             engine.dispose()
 
-    def mirror(self, dataset: str) -> dict[str, str]:
-        return {str(i): str(s) for i, s in self.query(f"SELECT id, status FROM {dataset}.tasks")}
+    def mirror(self, dataset: str, status_column: str = "status") -> dict[str, str]:
+        return {
+            str(i): str(s)
+            for i, s in self.query(f"SELECT id, {status_column} FROM {dataset}.tasks")
+        }
 
     def snapshot(self, dataset: str) -> list[str]:
         """Every `tasks` row of `dataset`, as text (to tell whether a run touched it)."""
@@ -374,7 +380,7 @@ class Drill:
     ) -> None:
         account.sb.clear_on_request()
         live = self.kit.serve(account.sb)
-        after = self.warehouse.mirror(dataset)
+        after = self.warehouse.mirror(dataset, self.kit.status_column)
         lost = sorted(set(before) & set(live) - set(after))
         if lost:
             self.tally.lost += len(lost)
@@ -400,7 +406,7 @@ class Drill:
         account = self.accounts[name]
         dataset = into or account.dataset
         owner = next(a for a in self.accounts.values() if a.dataset == dataset)
-        before = self.warehouse.mirror(dataset)
+        before = self.warehouse.mirror(dataset, self.kit.status_column)
         others = self._others(account.dataset if owner is account else "")
         self._schedule(account, changes)
         account.sb.clear_requests()
@@ -437,7 +443,7 @@ class Drill:
         has answered `kill_at` list requests (never, when the scan is shorter); then check the
         invariants and return the exit code (-9 when killed)."""
         account = self.accounts[name]
-        before = self.warehouse.mirror(account.dataset)
+        before = self.warehouse.mirror(account.dataset, self.kit.status_column)
         others = self._others(account.dataset)
         self._schedule(account, changes)
         account.sb.clear_requests()
