@@ -99,3 +99,15 @@ def _has_vendor_error(exc: BaseException | None) -> bool:
 @pytest.fixture(autouse=True)
 def _no_env_key(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.delenv("APOLLO_API_KEY", raising=False)
+
+
+def test_an_account_left_with_no_task_empties_the_mirror(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A complete scan that reads no task loads no seen ids: the earlier run's ids must not keep
+    the mirror full of tasks the vendor no longer has."""
+    assert extract(sandbox, tmp_path).removed == 0
+    for task in served_tasks(sandbox):
+        sandbox.delete_task(task["id"])
+    assert served_tasks(sandbox) == []
+    emptied = extract(sandbox, tmp_path)
+    assert emptied.complete and emptied.removed == 300
+    assert query(tmp_path, "SELECT count(*) FROM apollo.tasks") == [(0,)]
