@@ -46,7 +46,12 @@ from clients.core.errors import BadRequestError
 from clients.core.paginators import paginate
 from clients.core.values import parse_utc
 from clients.saleshandy.endpoints import TASKS, TASKS_CREATE
-from clients.saleshandy.paging import MAX_PAGE_SIZE, payload_list, saleshandy_paginator
+from clients.saleshandy.paging import (
+    MAX_PAGE_SIZE,
+    page_params,
+    payload_list,
+    saleshandy_paginator,
+)
 from clients.saleshandy.tasks import prospect_id_of, task_id_of
 from destinations.core.contract import TTaskRow
 from destinations.core.vendor import (
@@ -152,6 +157,55 @@ def map_results(rows: Sequence[TTaskRow], body: Any) -> TSendOutcome:
     return outcome
 
 
+class _ListRead:
+    """What one reconciliation read of the list has met so far: the wanted prospects' tasks (by
+    task id, so a row a create pushed onto the next page counts once) and whether the pages are
+    still in due-date order, past the lowest due date looked for (`floor`)."""
+
+    def __init__(self, wanted: set[str], *, floor: str | None) -> None:
+        self.wanted = wanted
+        self.floor = floor
+        self.found: dict[str, dict[str, Any]] = {}
+        self.last_due: str | None = None
+        self.in_order = True
+        self.reason = ""
+
+    @property
+    def tasks(self) -> list[dict[str, Any]]:
+        return list(self.found.values())
+
+    @property
+    def past_floor(self) -> bool:
+        """Every task further down is due before anything looked for (pages in order only)."""
+        return (
+            self.floor is not None
+            and self.in_order
+            and self.last_due is not None
+            and self.last_due < self.floor
+        )
+
+    def take(self, entries: list[Any]) -> bool:
+        """Take one page's entries; False (with `reason`) when the read cannot be trusted."""
+        for entry in entries:
+            if not isinstance(entry, dict):
+                self.reason = _UNREADABLE.format(what="an item was not an object")
+                return False
+            prospect = prospect_of(entry)
+            task_id = task_id_of(entry)
+            if task_id is None and (prospect is None or prospect in self.wanted):
+                self.reason = _UNREADABLE.format(what="an item had no taskId")
+                return False
+            if prospect in self.wanted and task_id is not None:
+                self.found[task_id] = listed_task(entry)
+            due = _text_or_none(entry.get("dueDate"))
+            if due is not None:
+                self.in_order = self.in_order and (
+                    self.last_due is None or due[:10] <= self.last_due
+                )
+                self.last_due = due[:10]
+        return True
+
+
 class SaleshandyTaskVendor:
     """Saleshandy's half of the task sink: payloads, grouping, answers and reconciliation search.
 
@@ -164,6 +218,9 @@ class SaleshandyTaskVendor:
     name = "Saleshandy"
     # A found task must also carry the note in the reconciler's strict pass.
     strict_match_fields: tuple[str, ...] = ("note",)
+    # One list read serves any number of prospects (the list is read, not filtered by them),
+    # so all the contacts of a look share one read (`destinations.core.reconcile`).
+    contacts_per_search = 1_000_000
 
     def __init__(
         self,
@@ -300,18 +357,47 @@ class SaleshandyTaskVendor:
     def search_created(self, contacts: Sequence[str]) -> TSearchResult:
         """The tasks of `contacts`, from one read of `GET /v1/tasks` newest due date first.
 
-        The read stops below the earliest due date this run sent to any of `contacts` while the
-        pages are in due-date order; for a contact this run sent nothing to, the list is read to
-        its end. Rows met twice (the push's own creates shift pages) count once.
+        The read covers only the due-date window of what this run sent to `contacts` (every due
+        date noted for them, rows left `sending` by an earlier run and the witnesses' tasks
+        included): it jumps over the pages due after the window (`_first_page`) and stops below
+        it, while the pages are in due-date order; for a contact this run sent nothing to, the
+        list is read from its first page to its end. Rows met twice (the push's own creates
+        shift pages) count once.
+
+        Why no task of ours can be missed by the bounds: a task holds the due date its create
+        sent (the same fact `matches` relies on), so a task of ours is inside the window. Pages
+        skipped held only tasks due after the window when they were probed; what happens to
+        the list afterwards only moves a task to a later page (a create inserts rows, and the
+        push deletes nothing), so a task of ours is on the first page read or later, and the
+        read goes on until a page ends below the window. A task a person completed or skipped
+        meanwhile keeps its due date and stays in this unfiltered list (no `status` tab is
+        asked for, so such a task can never make us conclude "not created"). A read that does
+        not meet the pages in order uses no bound. The index may still lag a create: that is
+        what the reconciler's witness is for, and the witness is one of the tasks this run
+        created for `contacts`, inside the window too, so it shows as it would in a full read.
         """
         wanted = set(contacts)
         with self._due_lock:
             known = [self._due_dates.get(c) for c in wanted]
-        floor = min((min(d) for d in known if d), default=None) if all(known) else None
-        found: dict[str, dict[str, Any]] = {}
-        last_due: str | None = None
-        in_order = True
-        paginator = saleshandy_paginator(MAX_PAGE_SIZE, maximum_page=SEARCH_MAX_PAGES)
+        window = (
+            (min(min(d) for d in known if d), max(max(d) for d in known if d))
+            if known and all(known)
+            else None
+        )
+        read = _ListRead(wanted, floor=window[0] if window else None)
+        start = 1
+        if window is not None:
+            jump = self._first_page(window[1])
+            if jump is not None:
+                start, entries = jump
+                if not read.take(entries):
+                    return TSearchResult(None, read.reason)
+                if len(entries) < MAX_PAGE_SIZE or read.past_floor:
+                    return TSearchResult(read.tasks)
+                start += 1
+        paginator = saleshandy_paginator(
+            MAX_PAGE_SIZE, maximum_page=SEARCH_MAX_PAGES, base_page=start
+        )
         for page in paginate(
             self.client,
             "GET",
@@ -321,23 +407,12 @@ class SaleshandyTaskVendor:
             params=SEARCH_ORDER,
         ):
             self.search_pages += 1
-            entries = payload_list(page.body, ("tasks",))
-            if entries is None:
+            listed = payload_list(page.body, ("tasks",))
+            if listed is None:
                 return TSearchResult(None, _UNREADABLE.format(what="a page held no task list"))
-            for entry in entries:
-                if not isinstance(entry, dict):
-                    return TSearchResult(None, _UNREADABLE.format(what="an item was not an object"))
-                prospect = prospect_of(entry)
-                task_id = task_id_of(entry)
-                if task_id is None and (prospect is None or prospect in wanted):
-                    return TSearchResult(None, _UNREADABLE.format(what="an item had no taskId"))
-                if prospect in wanted and task_id is not None:
-                    found[task_id] = listed_task(entry)
-                due = _text_or_none(entry.get("dueDate"))
-                if due is not None:
-                    in_order = in_order and (last_due is None or due[:10] <= last_due)
-                    last_due = due[:10]
-            if floor is not None and in_order and last_due is not None and last_due < floor:
+            if not read.take(listed):
+                return TSearchResult(None, read.reason)
+            if read.past_floor:
                 break  # every task further down is due before anything this run sent them
         else:
             if paginator.stopped_by_guard:
@@ -347,7 +422,65 @@ class SaleshandyTaskVendor:
                     " check in Saleshandy, then rerun with --resend-unknown to send the missing"
                     " ones",
                 )
-        return TSearchResult(list(found.values()))
+        return TSearchResult(read.tasks)
+
+    def _page(self, page: int) -> list[Any] | None:
+        """One page of the list in the read's order (None: it held no task list)."""
+        self.search_pages += 1
+        body = self.client.request_json(
+            "GET", TASKS, params={**SEARCH_ORDER, **page_params(page, MAX_PAGE_SIZE)}
+        )
+        return payload_list(body, ("tasks",))
+
+    def _first_page(self, ceiling: str) -> tuple[int, list[Any]] | None:
+        """The first page that may hold a task due on or before `ceiling`, and its entries.
+
+        Pages are probed at 1, 2, 4, 8, ... until one ends at or below `ceiling` (or is short:
+        the list's end), then halved down to the first such page: about 2 log2(n) pages instead
+        of n. Page numbers address the list directly (`page`, SN @~393,500). As soon as a
+        probed page is unreadable, not in due-date order or has an item without a due date, the
+        order is not to be trusted for skipping anything: the read starts at page 1 (its
+        entries as probed, or None when page 1 itself held no task list, so the read meets it).
+        """
+
+        def reached(entries: list[Any]) -> bool | None:
+            dues = [
+                _text_or_none(e.get("dueDate")) if isinstance(e, dict) else None for e in entries
+            ]
+            if any(d is None for d in dues):
+                return None
+            days = [str(d)[:10] for d in dues]
+            if any(later > earlier for earlier, later in zip(days, days[1:], strict=False)):
+                return None
+            return len(days) < MAX_PAGE_SIZE or days[-1] <= ceiling
+
+        probed: dict[int, list[Any]] = {}
+        above, page = 0, 1  # `above`: the last page known to end after the ceiling
+        while True:
+            entries = self._page(page)
+            if entries is None:
+                return None if page == 1 else (1, probed[1])
+            probed[page] = entries
+            verdict = reached(entries)
+            if verdict is None:
+                return 1, probed[1]
+            if verdict:
+                break
+            above, page = page, page * 2
+            if page > SEARCH_MAX_PAGES:
+                return None
+        while page - above > 1:
+            middle = (above + page) // 2
+            entries = self._page(middle)
+            verdict = None if entries is None else reached(entries)
+            if entries is None or verdict is None:
+                return 1, probed[1]
+            probed[middle] = entries
+            if verdict:
+                page = middle
+            else:
+                above = middle
+        return page, probed[page]
 
     def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         want = sent.payload

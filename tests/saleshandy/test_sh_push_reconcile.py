@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clients.core import ApiClient, RetryPolicy
 from clients.saleshandy.profile import SALESHANDY_PROFILE
@@ -172,3 +174,69 @@ def test_an_item_of_a_wanted_prospect_without_an_id_makes_the_search_undecided()
     items[10] = {k: v for k, v in items[10].items() if k != "taskId"}
     result = _vendor(SpecVendor(items)).search_created([contact])
     assert result.tasks is None and "no taskId" in result.reason
+
+
+def _in_years(n: int, per_year: int = 50) -> list[dict[str, Any]]:
+    """n tasks newest due date first, `per_year` per due date, one due date a year down from
+    2999 (so any n keeps four-digit years)."""
+    tasks = []
+    for i in range(n):
+        task = spec_task(i)
+        task["dueDate"] = f"{2999 - i // per_year}-06-01"
+        tasks.append(task)
+    return tasks
+
+
+def test_the_read_jumps_over_the_pages_due_after_the_window() -> None:
+    """5,000 tasks (50 pages), the one looked for on page 33: probing pages 1, 2, 4, ..., 64 and
+    halving back reads about a dozen pages instead of 33."""
+    spec = SpecVendor(_in_years(5000))
+    vendor = _vendor(spec)
+    wanted = spec.items[3210]
+    contact = wanted["prospect"]["id"]
+    vendor.contact_of({"contact_id": contact, "due_at": wanted["dueDate"]})
+    found = vendor.search_created([contact]).tasks
+    assert found is not None and wanted["taskId"] in {t["id"] for t in found}
+    pages = [int(q["page"]) for q in spec.requested(TASKS)]
+    assert len(pages) <= 14 and 33 in pages, pages
+    assert vendor.search_pages == len(pages)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=2500),
+    per_year=st.integers(min_value=1, max_value=250),
+    picks=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=4),
+    shift_after=st.integers(min_value=1, max_value=20),
+    shift=st.integers(min_value=0, max_value=250),
+)
+def test_every_task_in_the_window_is_found_even_when_creates_shift_pages_after_the_probes(
+    n: int, per_year: int, picks: list[int], shift_after: int, shift: int
+) -> None:
+    """Whatever the list's length, due dates and where the tasks looked for sit, every task of
+    the wanted prospects due inside the window is returned, also when `shift` tasks due later
+    than everything are created after `shift_after` requests (they push rows to later pages)."""
+    spec = SpecVendor(_in_years(n, per_year))
+    vendor = _vendor(spec)
+    answer = spec.answer
+    made = [{**spec_task(10**6 + i), "dueDate": "3000-01-01"} for i in range(shift)]
+
+    def shifting(method: str, path: str, query: dict[str, str]) -> tuple[int, Any]:
+        if len(spec.calls) == shift_after:
+            spec.items[:0] = made
+        return answer(method, path, query)
+
+    spec.answer = shifting  # type: ignore[method-assign]
+    looked = [spec.items[p % n] for p in picks]
+    contacts = sorted({t["prospect"]["id"] for t in looked})
+    for task in looked:
+        vendor.contact_of({"contact_id": task["prospect"]["id"], "due_at": task["dueDate"]})
+    found = vendor.search_created(contacts).tasks
+    assert found is not None
+    low, high = min(t["dueDate"] for t in looked), max(t["dueDate"] for t in looked)
+    expected = {
+        t["taskId"]
+        for t in spec.items
+        if t["prospect"]["id"] in contacts and low <= t["dueDate"] <= high
+    }
+    assert expected <= {t["id"] for t in found}
