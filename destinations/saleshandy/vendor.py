@@ -13,22 +13,18 @@ generated client uses it; NOTES.md section 2; endpoints, enums and paging in `cl
   a success without a task id, is `unknown` and reconciled.
 - `GET /v1/tasks` (page/pageSize, at most 100, no totals) is the only way to find tasks; its
   `search` is a text search (names, emails), not a prospect filter, so reconciliation reads the
-  list and picks the prospects' tasks itself, for every contact asked about in one read. A task
-  is keyed `taskId` (every documented response, VENDOR-SPECS 0 fact 9) or `id`; its prospect is
-  embedded or a flat `prospectId` (`clients.saleshandy.tasks`; the list shape is unpublished).
-- The read is bounded by the list's documented sort (`sortBy=dueDate&sortOrder=DESC`, SN
-  @~393,500): a task this push created has the due date it sent, so once the list is past the
-  earliest due date sent for the contacts asked about, nothing further can match. The bound is
-  used only while every page read is in that order (else the list is read to its end), and only
-  for contacts whose due dates this adapter was shown: every payload it makes or reads
-  (`payload`, `distinct_key`, `contact_of`, which the engine and the reconciler call on each
-  task they look for, rows left `sending` by an earlier run included) notes its due date; a
-  contact none was noted for is looked for to the end of the list.
-- Tasks the push creates while the list is read push rows forward, so a row shows twice: rows
-  are deduplicated by task id. A create never hides a task that existed when the read began, so
-  that is sound (a deletion during the read could; the push deletes nothing).
-  The list's index may lag creates (handled by the reconciler's witness,
-  `destinations.core.reconcile`). Tasks made through the API have no sequence; `dueDate` is
+  list and picks the prospects' tasks itself, for every contact of a look in one read
+  (`contacts_per_search`). A task is keyed `taskId` (every documented response, VENDOR-SPECS 0
+  fact 9) or `id`; its prospect is embedded or a flat `prospectId` (`clients.saleshandy.tasks`;
+  the list shape is unpublished).
+- The read covers only the window of due dates noted for the contacts asked about, through the
+  list's documented sort (`sortBy=dueDate&sortOrder=DESC`, SN @~393,500): it jumps over the
+  pages due later and stops below the window (`destinations.saleshandy.search`, which also says
+  why no task of ours can be missed). Every payload this adapter makes or reads (`payload`,
+  `distinct_key`, `contact_of`, which the engine and the reconciler call on each task they look
+  for, rows left `sending` by an earlier run included) notes its due date; a contact none was
+  noted for is looked for in the whole list. The list's index may lag creates (handled by the
+  reconciler's witness, `destinations.core.reconcile`). Tasks made through the API have no sequence; `dueDate` is
   `YYYY-MM-DD`; `createdAt` ISO 8601.
 """
 
@@ -43,16 +39,8 @@ from zoneinfo import ZoneInfo
 
 from clients.core.client import ApiClient
 from clients.core.errors import BadRequestError
-from clients.core.paginators import paginate
 from clients.core.values import parse_utc
-from clients.saleshandy.endpoints import TASKS, TASKS_CREATE
-from clients.saleshandy.paging import (
-    MAX_PAGE_SIZE,
-    page_params,
-    payload_list,
-    saleshandy_paginator,
-)
-from clients.saleshandy.tasks import prospect_id_of, task_id_of
+from clients.saleshandy.endpoints import TASKS_CREATE
 from destinations.core.contract import TTaskRow
 from destinations.core.vendor import (
     TResolution,
@@ -63,6 +51,7 @@ from destinations.core.vendor import (
 )
 from destinations.saleshandy.lookup import ProspectLookup
 from destinations.saleshandy.rules import saleshandy_rules
+from destinations.saleshandy.search import TaskListReader, text_or_none
 
 # Statuses a refused create of many prospects may come with when the call was only too big.
 TOO_LARGE_STATUSES = (400, 413, 422)
@@ -71,16 +60,6 @@ _SIZE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b(\d{1,6})\b")
-# Stop guard of reconciliation's full list read: 10,000 pages of 100 tasks.
-SEARCH_MAX_PAGES = 10_000
-# The order reconciliation reads the list in: newest due dates first (SN @~393,500).
-SEARCH_ORDER = {"sortBy": "dueDate", "sortOrder": "DESC"}
-
-
-_UNREADABLE = (
-    "Saleshandy's task list could not be read completely ({what}): look for these tasks in"
-    " Saleshandy, then rerun with --resend-unknown to send the ones that are missing"
-)
 
 
 def size_limit_of(exc: BadRequestError, sent: int) -> int | None:
@@ -92,32 +71,6 @@ def size_limit_of(exc: BadRequestError, sent: int) -> int | None:
         return None
     named = [int(n) for n in _NUMBER.findall(text) if 0 < int(n) < sent]
     return max(named) if named else max(1, sent // 2)
-
-
-def prospect_of(task: dict[str, Any]) -> str | None:
-    """The prospect id of a listed task (embedded `prospect`, or a flat `prospectId`)."""
-    return prospect_id_of(task)
-
-
-def _text_or_none(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def listed_task(task: dict[str, Any]) -> dict[str, Any]:
-    """A listed Saleshandy task in the ledger payload's terms, for matching."""
-    return {
-        "id": task_id_of(task),
-        "contact_id": prospect_of(task),
-        "type": _text_or_none(task.get("taskType")),
-        "priority": _text_or_none(task.get("priority")),
-        "due_at": _text_or_none(task.get("dueDate")),
-        "note": _text_or_none(task.get("taskNote")),
-        "created_at": task.get("createdAt"),
-        "from_sequence": task.get("sequence") not in (None, {}, ""),
-    }
 
 
 def map_results(rows: Sequence[TTaskRow], body: Any) -> TSendOutcome:
@@ -140,13 +93,13 @@ def map_results(rows: Sequence[TTaskRow], body: Any) -> TSendOutcome:
             )
             continue
         result = found[0]
-        task_id = _text_or_none(result.get("taskId"))
+        task_id = text_or_none(result.get("taskId"))
         if result.get("success") is True and task_id:
             outcome.created[request_id] = task_id
         elif result.get("success") is True:
             outcome.unknown[request_id] = "Saleshandy answered success without a task id"
         elif result.get("success") is False:
-            said = _text_or_none(result.get("message") or result.get("error"))
+            said = text_or_none(result.get("message") or result.get("error"))
             outcome.rejected[request_id] = (
                 f"Saleshandy did not create the task for prospect {prospect[:40]!r}"
                 f" (success: false{': ' + said[:200] if said else ''}): check that the prospect"
@@ -155,55 +108,6 @@ def map_results(rows: Sequence[TTaskRow], body: Any) -> TSendOutcome:
         else:
             outcome.unknown[request_id] = "Saleshandy answered a result without success"
     return outcome
-
-
-class _ListRead:
-    """What one reconciliation read of the list has met so far: the wanted prospects' tasks (by
-    task id, so a row a create pushed onto the next page counts once) and whether the pages are
-    still in due-date order, past the lowest due date looked for (`floor`)."""
-
-    def __init__(self, wanted: set[str], *, floor: str | None) -> None:
-        self.wanted = wanted
-        self.floor = floor
-        self.found: dict[str, dict[str, Any]] = {}
-        self.last_due: str | None = None
-        self.in_order = True
-        self.reason = ""
-
-    @property
-    def tasks(self) -> list[dict[str, Any]]:
-        return list(self.found.values())
-
-    @property
-    def past_floor(self) -> bool:
-        """Every task further down is due before anything looked for (pages in order only)."""
-        return (
-            self.floor is not None
-            and self.in_order
-            and self.last_due is not None
-            and self.last_due < self.floor
-        )
-
-    def take(self, entries: list[Any]) -> bool:
-        """Take one page's entries; False (with `reason`) when the read cannot be trusted."""
-        for entry in entries:
-            if not isinstance(entry, dict):
-                self.reason = _UNREADABLE.format(what="an item was not an object")
-                return False
-            prospect = prospect_of(entry)
-            task_id = task_id_of(entry)
-            if task_id is None and (prospect is None or prospect in self.wanted):
-                self.reason = _UNREADABLE.format(what="an item had no taskId")
-                return False
-            if prospect in self.wanted and task_id is not None:
-                self.found[task_id] = listed_task(entry)
-            due = _text_or_none(entry.get("dueDate"))
-            if due is not None:
-                self.in_order = self.in_order and (
-                    self.last_due is None or due[:10] <= self.last_due
-                )
-                self.last_due = due[:10]
-        return True
 
 
 class SaleshandyTaskVendor:
@@ -241,7 +145,7 @@ class SaleshandyTaskVendor:
         # Due dates this run sent per prospect: they bound reconciliation's list read.
         self._due_dates: dict[str, set[str]] = {}
         self._due_lock = threading.Lock()
-        self.search_pages = 0  # list pages reconciliation read (for benchmarks)
+        self.reader = TaskListReader(client)
 
     @property
     def due_assumed_note(self) -> str:
@@ -355,139 +259,29 @@ class SaleshandyTaskVendor:
         return body
 
     def search_created(self, contacts: Sequence[str]) -> TSearchResult:
-        """The tasks of `contacts`, from one read of `GET /v1/tasks` newest due date first.
-
-        The read covers only the due-date window of what this run sent to `contacts` (every due
-        date noted for them, rows left `sending` by an earlier run and the witnesses' tasks
-        included): it jumps over the pages due after the window (`_first_page`) and stops below
-        it, while the pages are in due-date order; for a contact this run sent nothing to, the
-        list is read from its first page to its end. Rows met twice (the push's own creates
-        shift pages) count once.
-
-        Why no task of ours can be missed by the bounds: a task holds the due date its create
-        sent (the same fact `matches` relies on), so a task of ours is inside the window. Pages
-        skipped held only tasks due after the window when they were probed; what happens to
-        the list afterwards only moves a task to a later page (a create inserts rows, and the
-        push deletes nothing), so a task of ours is on the first page read or later, and the
-        read goes on until a page ends below the window. A task a person completed or skipped
-        meanwhile keeps its due date and stays in this unfiltered list (no `status` tab is
-        asked for, so such a task can never make us conclude "not created"). A read that does
-        not meet the pages in order uses no bound. The index may still lag a create: that is
-        what the reconciler's witness is for, and the witness is one of the tasks this run
-        created for `contacts`, inside the window too, so it shows as it would in a full read.
-        """
+        """The tasks of `contacts`, from one read of `GET /v1/tasks` newest due date first,
+        bounded by the due dates noted for them (`destinations.saleshandy.search`); for a
+        contact none was noted for, the list is read to its end."""
         wanted = set(contacts)
         with self._due_lock:
             known = [self._due_dates.get(c) for c in wanted]
-        window = (
-            (min(min(d) for d in known if d), max(max(d) for d in known if d))
-            if known and all(known)
-            else None
-        )
-        read = _ListRead(wanted, floor=window[0] if window else None)
-        start = 1
-        if window is not None:
-            jump = self._first_page(window[1])
-            if jump is not None:
-                start, entries = jump
-                if not read.take(entries):
-                    return TSearchResult(None, read.reason)
-                if len(entries) < MAX_PAGE_SIZE or read.past_floor:
-                    return TSearchResult(read.tasks)
-                start += 1
-        paginator = saleshandy_paginator(
-            MAX_PAGE_SIZE, maximum_page=SEARCH_MAX_PAGES, base_page=start
-        )
-        for page in paginate(
-            self.client,
-            "GET",
-            TASKS,
-            paginator,
-            items_path=lambda body: payload_list(body, ("tasks",)) or [],
-            params=SEARCH_ORDER,
-        ):
-            self.search_pages += 1
-            listed = payload_list(page.body, ("tasks",))
-            if listed is None:
-                return TSearchResult(None, _UNREADABLE.format(what="a page held no task list"))
-            if not read.take(listed):
-                return TSearchResult(None, read.reason)
-            if read.past_floor:
-                break  # every task further down is due before anything this run sent them
-        else:
-            if paginator.stopped_by_guard:
-                return TSearchResult(
-                    None,
-                    f"more than {SEARCH_MAX_PAGES * MAX_PAGE_SIZE:,} tasks in Saleshandy's list:"
-                    " check in Saleshandy, then rerun with --resend-unknown to send the missing"
-                    " ones",
-                )
-        return TSearchResult(read.tasks)
+        window = None
+        if known and all(known):
+            days = [day for dates in known if dates for day in dates]
+            window = (min(days), max(days))
+        return self.reader.read(wanted, window)
 
-    def _page(self, page: int) -> list[Any] | None:
-        """One page of the list in the read's order (None: it held no task list)."""
-        self.search_pages += 1
-        body = self.client.request_json(
-            "GET", TASKS, params={**SEARCH_ORDER, **page_params(page, MAX_PAGE_SIZE)}
-        )
-        return payload_list(body, ("tasks",))
-
-    def _first_page(self, ceiling: str) -> tuple[int, list[Any]] | None:
-        """The first page that may hold a task due on or before `ceiling`, and its entries.
-
-        Pages are probed at 1, 2, 4, 8, ... until one ends at or below `ceiling` (or is short:
-        the list's end), then halved down to the first such page: about 2 log2(n) pages instead
-        of n. Page numbers address the list directly (`page`, SN @~393,500). As soon as a
-        probed page is unreadable, not in due-date order or has an item without a due date, the
-        order is not to be trusted for skipping anything: the read starts at page 1 (its
-        entries as probed, or None when page 1 itself held no task list, so the read meets it).
-        """
-
-        def reached(entries: list[Any]) -> bool | None:
-            dues = [
-                _text_or_none(e.get("dueDate")) if isinstance(e, dict) else None for e in entries
-            ]
-            if any(d is None for d in dues):
-                return None
-            days = [str(d)[:10] for d in dues]
-            if any(later > earlier for earlier, later in zip(days, days[1:], strict=False)):
-                return None
-            return len(days) < MAX_PAGE_SIZE or days[-1] <= ceiling
-
-        probed: dict[int, list[Any]] = {}
-        above, page = 0, 1  # `above`: the last page known to end after the ceiling
-        while True:
-            entries = self._page(page)
-            if entries is None:
-                return None if page == 1 else (1, probed[1])
-            probed[page] = entries
-            verdict = reached(entries)
-            if verdict is None:
-                return 1, probed[1]
-            if verdict:
-                break
-            above, page = page, page * 2
-            if page > SEARCH_MAX_PAGES:
-                return None
-        while page - above > 1:
-            middle = (above + page) // 2
-            entries = self._page(middle)
-            verdict = None if entries is None else reached(entries)
-            if entries is None or verdict is None:
-                return 1, probed[1]
-            probed[middle] = entries
-            if verdict:
-                page = middle
-            else:
-                above = middle
-        return page, probed[page]
+    @property
+    def search_pages(self) -> int:
+        """List pages reconciliation read, probes included (for benchmarks)."""
+        return self.reader.pages
 
     def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         want = sent.payload
         if task.get("from_sequence"):
             return False  # made by a sequence step, not by a create call
         for name in ("contact_id", "type", "priority", "due_at", "note"):
-            if _text_or_none(task.get(name)) != _text_or_none(want.get(name)):
+            if text_or_none(task.get(name)) != text_or_none(want.get(name)):
                 return False
         created = parse_utc(task.get("created_at"))
         # Without a creation time a task is judged on its contents alone.

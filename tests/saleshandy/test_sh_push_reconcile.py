@@ -85,17 +85,18 @@ def test_rows_shifted_by_creates_during_the_read_are_read_once_not_distrusted(
     first in its order) push page 1 whole into page 2."""
     sb = make_saleshandy_sandbox()
     prospects = prospect_ids(sb, 41)
-    rows = rows_for(prospects[:40])
-    write_input(sh_warehouse, rows)
+    # Two tasks per prospect, due far apart, so the read spans every page of the list.
+    rows = rows_for(prospects[:40], due_date="2098-06-01")
+    write_input(sh_warehouse, rows + rows_for(prospects[:40], "s", due_date="2000-01-01"))
     made = {"prospectId": prospects[40], "taskType": "9", "dueDate": "2099-01-01"}
     sb.change_before_page(2, add=[{**made, "taskNote": f"shift {i}"} for i in range(100)])
     sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1}])
     first = sh_push(sb, max_prospects_per_call=10)
     assert sb.list_changes() == []  # the read met the change
-    assert first.created == 40 and first.reconciled == {"found": 10}, first.format()
+    assert first.created == 80 and first.reconciled == {"found": 10}, first.format()
     assert first.needs_review == 0
-    assert set(tasks_by_request(sb, rows).values()) == {1}
-    assert sum(len(e["body"]["prospectIds"]) for e in creates(sb)) == 40  # nothing resent
+    assert set(tasks_by_request(sb, rows).values()) == {2}
+    assert sum(len(e["body"]["prospectIds"]) for e in creates(sb)) == 80  # nothing resent
 
 
 # -- the adapter alone, over spec-shaped lists -----------------------------------------------
@@ -240,3 +241,31 @@ def test_every_task_in_the_window_is_found_even_when_creates_shift_pages_after_t
         if t["prospect"]["id"] in contacts and low <= t["dueDate"] <= high
     }
     assert expected <= {t["id"] for t in found}
+
+
+def test_a_window_held_by_one_page_is_one_read_and_the_next_look_skips_the_probes() -> None:
+    """The window on one page (the one after the jump's probes): the result is one response of
+    the vendor (`one_read`, so the reconciler needs one look, not two); a second look for the
+    same window starts probing after the pages the first one found before it."""
+    spec = SpecVendor(_in_years(5000))
+    vendor = _vendor(spec)
+    wanted = spec.items[3210]  # page 33, due 2935, a due date held by items 3200-3249
+    contact = wanted["prospect"]["id"]
+    vendor.contact_of({"contact_id": contact, "due_at": wanted["dueDate"]})
+    first = vendor.search_created([contact])
+    assert first.tasks is not None and first.one_read
+    probes = len(spec.requested(TASKS))
+    second = vendor.search_created([contact])
+    assert second.tasks is not None and wanted["taskId"] in {t["id"] for t in second.tasks}
+    assert [q["page"] for q in spec.requested(TASKS)[probes:]] == ["33"]
+
+
+def test_a_window_over_several_pages_is_not_one_read() -> None:
+    spec = SpecVendor(_in_years(5000))
+    vendor = _vendor(spec)
+    low, high = spec.items[3210], spec.items[3420]
+    for task in (low, high):
+        vendor.contact_of({"contact_id": task["prospect"]["id"], "due_at": task["dueDate"]})
+    result = vendor.search_created([low["prospect"]["id"], high["prospect"]["id"]])
+    assert result.tasks is not None and not result.one_read
+    assert {low["taskId"], high["taskId"]} <= {t["id"] for t in result.tasks}
