@@ -237,6 +237,9 @@ class TaskListReader:
             page = base + offset
             if page > SEARCH_MAX_PAGES:
                 return fallback()
+        # The page returned is read after every page it was found to follow (`stale`: it was
+        # not): a task that was before it when it was read may have been pushed onto it since.
+        stale = False
         while page - before > 1:
             middle = (before + page) // 2
             entries = self._page(middle)
@@ -247,10 +250,17 @@ class TaskListReader:
                 probed[middle] = entries
                 return fallback()
             if verdict:
-                page = middle
+                page, stale = middle, False
                 probed[page] = entries
             else:
-                before = middle
+                before, stale = middle, True
+        if stale:
+            entries = self._page(page)
+            if entries is None:
+                return None
+            if _reaches(entries, ceiling) is None:
+                return fallback()
+            probed[page] = entries
         with self._lock:
             self._before[ceiling] = max(before, self._before.get(ceiling, 0))
         return page, probed[page]
