@@ -13,22 +13,18 @@ generated client uses it; NOTES.md section 2; endpoints, enums and paging in `cl
   a success without a task id, is `unknown` and reconciled.
 - `GET /v1/tasks` (page/pageSize, at most 100, no totals) is the only way to find tasks; its
   `search` is a text search (names, emails), not a prospect filter, so reconciliation reads the
-  list and picks the prospects' tasks itself, for every contact asked about in one read. A task
-  is keyed `taskId` (every documented response, VENDOR-SPECS 0 fact 9) or `id`; its prospect is
-  embedded or a flat `prospectId` (`clients.saleshandy.tasks`; the list shape is unpublished).
-- The read is bounded by the list's documented sort (`sortBy=dueDate&sortOrder=DESC`, SN
-  @~393,500): a task this push created has the due date it sent, so once the list is past the
-  earliest due date sent for the contacts asked about, nothing further can match. The bound is
-  used only while every page read is in that order (else the list is read to its end), and only
-  for contacts whose due dates this adapter was shown: every payload it makes or reads
-  (`payload`, `distinct_key`, `contact_of`, which the engine and the reconciler call on each
-  task they look for, rows left `sending` by an earlier run included) notes its due date; a
-  contact none was noted for is looked for to the end of the list.
-- Tasks the push creates while the list is read push rows forward, so a row shows twice: rows
-  are deduplicated by task id. A create never hides a task that existed when the read began, so
-  that is sound (a deletion during the read could; the push deletes nothing).
-  The list's index may lag creates (handled by the reconciler's witness,
-  `destinations.core.reconcile`). Tasks made through the API have no sequence; `dueDate` is
+  list and picks the prospects' tasks itself, for every contact of a look in one read
+  (`contacts_per_search`). A task is keyed `taskId` (every documented response, VENDOR-SPECS 0
+  fact 9) or `id`; its prospect is embedded or a flat `prospectId` (`clients.saleshandy.tasks`;
+  the list shape is unpublished).
+- The read covers only the window of due dates noted for the contacts asked about, through the
+  list's documented sort (`sortBy=dueDate&sortOrder=DESC`, SN @~393,500): it jumps over the
+  pages due later and stops below the window (`destinations.saleshandy.search`, which also says
+  why no task of ours can be missed). Every payload this adapter makes or reads (`payload`,
+  `distinct_key`, `contact_of`, which the engine and the reconciler call on each task they look
+  for, rows left `sending` by an earlier run included) notes its due date; a contact none was
+  noted for is looked for in the whole list. The list's index may lag creates (handled by the
+  reconciler's witness, `destinations.core.reconcile`). Tasks made through the API have no sequence; `dueDate` is
   `YYYY-MM-DD`; `createdAt` ISO 8601.
 """
 
@@ -43,11 +39,8 @@ from zoneinfo import ZoneInfo
 
 from clients.core.client import ApiClient
 from clients.core.errors import BadRequestError
-from clients.core.paginators import paginate
 from clients.core.values import parse_utc
-from clients.saleshandy.endpoints import TASKS, TASKS_CREATE
-from clients.saleshandy.paging import MAX_PAGE_SIZE, payload_list, saleshandy_paginator
-from clients.saleshandy.tasks import prospect_id_of, task_id_of
+from clients.saleshandy.endpoints import TASKS_CREATE
 from destinations.core.contract import TTaskRow
 from destinations.core.vendor import (
     TResolution,
@@ -58,6 +51,7 @@ from destinations.core.vendor import (
 )
 from destinations.saleshandy.lookup import ProspectLookup
 from destinations.saleshandy.rules import saleshandy_rules
+from destinations.saleshandy.search import TaskListReader, text_or_none
 
 # Statuses a refused create of many prospects may come with when the call was only too big.
 TOO_LARGE_STATUSES = (400, 413, 422)
@@ -66,16 +60,6 @@ _SIZE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b(\d{1,6})\b")
-# Stop guard of reconciliation's full list read: 10,000 pages of 100 tasks.
-SEARCH_MAX_PAGES = 10_000
-# The order reconciliation reads the list in: newest due dates first (SN @~393,500).
-SEARCH_ORDER = {"sortBy": "dueDate", "sortOrder": "DESC"}
-
-
-_UNREADABLE = (
-    "Saleshandy's task list could not be read completely ({what}): look for these tasks in"
-    " Saleshandy, then rerun with --resend-unknown to send the ones that are missing"
-)
 
 
 def size_limit_of(exc: BadRequestError, sent: int) -> int | None:
@@ -87,32 +71,6 @@ def size_limit_of(exc: BadRequestError, sent: int) -> int | None:
         return None
     named = [int(n) for n in _NUMBER.findall(text) if 0 < int(n) < sent]
     return max(named) if named else max(1, sent // 2)
-
-
-def prospect_of(task: dict[str, Any]) -> str | None:
-    """The prospect id of a listed task (embedded `prospect`, or a flat `prospectId`)."""
-    return prospect_id_of(task)
-
-
-def _text_or_none(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def listed_task(task: dict[str, Any]) -> dict[str, Any]:
-    """A listed Saleshandy task in the ledger payload's terms, for matching."""
-    return {
-        "id": task_id_of(task),
-        "contact_id": prospect_of(task),
-        "type": _text_or_none(task.get("taskType")),
-        "priority": _text_or_none(task.get("priority")),
-        "due_at": _text_or_none(task.get("dueDate")),
-        "note": _text_or_none(task.get("taskNote")),
-        "created_at": task.get("createdAt"),
-        "from_sequence": task.get("sequence") not in (None, {}, ""),
-    }
 
 
 def map_results(rows: Sequence[TTaskRow], body: Any) -> TSendOutcome:
@@ -135,13 +93,13 @@ def map_results(rows: Sequence[TTaskRow], body: Any) -> TSendOutcome:
             )
             continue
         result = found[0]
-        task_id = _text_or_none(result.get("taskId"))
+        task_id = text_or_none(result.get("taskId"))
         if result.get("success") is True and task_id:
             outcome.created[request_id] = task_id
         elif result.get("success") is True:
             outcome.unknown[request_id] = "Saleshandy answered success without a task id"
         elif result.get("success") is False:
-            said = _text_or_none(result.get("message") or result.get("error"))
+            said = text_or_none(result.get("message") or result.get("error"))
             outcome.rejected[request_id] = (
                 f"Saleshandy did not create the task for prospect {prospect[:40]!r}"
                 f" (success: false{': ' + said[:200] if said else ''}): check that the prospect"
@@ -164,6 +122,9 @@ class SaleshandyTaskVendor:
     name = "Saleshandy"
     # A found task must also carry the note in the reconciler's strict pass.
     strict_match_fields: tuple[str, ...] = ("note",)
+    # One list read serves any number of prospects (the list is read, not filtered by them),
+    # so all the contacts of a look share one read (`destinations.core.reconcile`).
+    contacts_per_search = 1_000_000
 
     def __init__(
         self,
@@ -184,7 +145,7 @@ class SaleshandyTaskVendor:
         # Due dates this run sent per prospect: they bound reconciliation's list read.
         self._due_dates: dict[str, set[str]] = {}
         self._due_lock = threading.Lock()
-        self.search_pages = 0  # list pages reconciliation read (for benchmarks)
+        self.reader = TaskListReader(client)
 
     @property
     def due_assumed_note(self) -> str:
@@ -298,63 +259,29 @@ class SaleshandyTaskVendor:
         return body
 
     def search_created(self, contacts: Sequence[str]) -> TSearchResult:
-        """The tasks of `contacts`, from one read of `GET /v1/tasks` newest due date first.
-
-        The read stops below the earliest due date this run sent to any of `contacts` while the
-        pages are in due-date order; for a contact this run sent nothing to, the list is read to
-        its end. Rows met twice (the push's own creates shift pages) count once.
-        """
+        """The tasks of `contacts`, from one read of `GET /v1/tasks` newest due date first,
+        bounded by the due dates noted for them (`destinations.saleshandy.search`); for a
+        contact none was noted for, the list is read to its end."""
         wanted = set(contacts)
         with self._due_lock:
             known = [self._due_dates.get(c) for c in wanted]
-        floor = min((min(d) for d in known if d), default=None) if all(known) else None
-        found: dict[str, dict[str, Any]] = {}
-        last_due: str | None = None
-        in_order = True
-        paginator = saleshandy_paginator(MAX_PAGE_SIZE, maximum_page=SEARCH_MAX_PAGES)
-        for page in paginate(
-            self.client,
-            "GET",
-            TASKS,
-            paginator,
-            items_path=lambda body: payload_list(body, ("tasks",)) or [],
-            params=SEARCH_ORDER,
-        ):
-            self.search_pages += 1
-            entries = payload_list(page.body, ("tasks",))
-            if entries is None:
-                return TSearchResult(None, _UNREADABLE.format(what="a page held no task list"))
-            for entry in entries:
-                if not isinstance(entry, dict):
-                    return TSearchResult(None, _UNREADABLE.format(what="an item was not an object"))
-                prospect = prospect_of(entry)
-                task_id = task_id_of(entry)
-                if task_id is None and (prospect is None or prospect in wanted):
-                    return TSearchResult(None, _UNREADABLE.format(what="an item had no taskId"))
-                if prospect in wanted and task_id is not None:
-                    found[task_id] = listed_task(entry)
-                due = _text_or_none(entry.get("dueDate"))
-                if due is not None:
-                    in_order = in_order and (last_due is None or due[:10] <= last_due)
-                    last_due = due[:10]
-            if floor is not None and in_order and last_due is not None and last_due < floor:
-                break  # every task further down is due before anything this run sent them
-        else:
-            if paginator.stopped_by_guard:
-                return TSearchResult(
-                    None,
-                    f"more than {SEARCH_MAX_PAGES * MAX_PAGE_SIZE:,} tasks in Saleshandy's list:"
-                    " check in Saleshandy, then rerun with --resend-unknown to send the missing"
-                    " ones",
-                )
-        return TSearchResult(list(found.values()))
+        window = None
+        if known and all(known):
+            days = [day for dates in known if dates for day in dates]
+            window = (min(days), max(days))
+        return self.reader.read(wanted, window)
+
+    @property
+    def search_pages(self) -> int:
+        """List pages reconciliation read, probes included (for benchmarks)."""
+        return self.reader.pages
 
     def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         want = sent.payload
         if task.get("from_sequence"):
             return False  # made by a sequence step, not by a create call
         for name in ("contact_id", "type", "priority", "due_at", "note"):
-            if _text_or_none(task.get(name)) != _text_or_none(want.get(name)):
+            if text_or_none(task.get(name)) != text_or_none(want.get(name)):
                 return False
         created = parse_utc(task.get("created_at"))
         # Without a creation time a task is judged on its contents alone.

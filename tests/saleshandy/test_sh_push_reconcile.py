@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clients.core import ApiClient, RetryPolicy
 from clients.saleshandy.profile import SALESHANDY_PROFILE
@@ -75,6 +77,24 @@ def test_one_lost_call_reads_only_the_pages_down_to_its_due_date(
     assert set(tasks_by_request(sb, rows).values()) == {1}
 
 
+def test_a_lost_call_due_before_every_task_jumps_to_the_end_of_the_list(
+    make_saleshandy_sandbox: Any, sh_warehouse: str, sh_push: Any
+) -> None:
+    """5,000 tasks (51 pages), the lost call's tasks due 2020-01-15, before every seeded task, so
+    they are on the list's last page: the read probes its way there instead of reading 51
+    pages, and the one page holding them decides at once (one look)."""
+    sb = make_saleshandy_sandbox(tasks=5000)
+    rows = rows_for(prospect_ids(sb, 40), due_date="2020-01-15")
+    write_input(sh_warehouse, rows)
+    sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1}])
+    first = sh_push(sb, max_prospects_per_call=10)
+    assert first.created == 40 and first.reconciled == {"found": 10}, first.format()
+    reads = _list_reads(sb)
+    assert len(reads) <= 14, [q["page"] for q in reads]
+    assert {(q["sortBy"], q["sortOrder"]) for q in reads} == {("dueDate", "DESC")}
+    assert set(tasks_by_request(sb, rows).values()) == {1}
+
+
 def test_rows_shifted_by_creates_during_the_read_are_read_once_not_distrusted(
     make_saleshandy_sandbox: Any, sh_warehouse: str, sh_push: Any
 ) -> None:
@@ -83,17 +103,18 @@ def test_rows_shifted_by_creates_during_the_read_are_read_once_not_distrusted(
     first in its order) push page 1 whole into page 2."""
     sb = make_saleshandy_sandbox()
     prospects = prospect_ids(sb, 41)
-    rows = rows_for(prospects[:40])
-    write_input(sh_warehouse, rows)
+    # Two tasks per prospect, due far apart, so the read spans every page of the list.
+    rows = rows_for(prospects[:40], due_date="2098-06-01")
+    write_input(sh_warehouse, rows + rows_for(prospects[:40], "s", due_date="2000-01-01"))
     made = {"prospectId": prospects[40], "taskType": "9", "dueDate": "2099-01-01"}
     sb.change_before_page(2, add=[{**made, "taskNote": f"shift {i}"} for i in range(100)])
     sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1}])
     first = sh_push(sb, max_prospects_per_call=10)
     assert sb.list_changes() == []  # the read met the change
-    assert first.created == 40 and first.reconciled == {"found": 10}, first.format()
+    assert first.created == 80 and first.reconciled == {"found": 10}, first.format()
     assert first.needs_review == 0
-    assert set(tasks_by_request(sb, rows).values()) == {1}
-    assert sum(len(e["body"]["prospectIds"]) for e in creates(sb)) == 40  # nothing resent
+    assert set(tasks_by_request(sb, rows).values()) == {2}
+    assert sum(len(e["body"]["prospectIds"]) for e in creates(sb)) == 80  # nothing resent
 
 
 # -- the adapter alone, over spec-shaped lists -----------------------------------------------
@@ -172,3 +193,126 @@ def test_an_item_of_a_wanted_prospect_without_an_id_makes_the_search_undecided()
     items[10] = {k: v for k, v in items[10].items() if k != "taskId"}
     result = _vendor(SpecVendor(items)).search_created([contact])
     assert result.tasks is None and "no taskId" in result.reason
+
+
+def _in_years(n: int, per_year: int = 50) -> list[dict[str, Any]]:
+    """n tasks newest due date first, `per_year` per due date, one due date a year down from
+    2999 (so any n keeps four-digit years)."""
+    tasks = []
+    for i in range(n):
+        task = spec_task(i)
+        task["dueDate"] = f"{2999 - i // per_year}-06-01"
+        tasks.append(task)
+    return tasks
+
+
+def test_the_read_jumps_over_the_pages_due_after_the_window() -> None:
+    """5,000 tasks (50 pages), the one looked for on page 33: probing pages 1, 2, 4, ..., 64 and
+    halving back reads about a dozen pages instead of 33."""
+    spec = SpecVendor(_in_years(5000))
+    vendor = _vendor(spec)
+    wanted = spec.items[3210]
+    contact = wanted["prospect"]["id"]
+    vendor.contact_of({"contact_id": contact, "due_at": wanted["dueDate"]})
+    found = vendor.search_created([contact]).tasks
+    assert found is not None and wanted["taskId"] in {t["id"] for t in found}
+    pages = [int(q["page"]) for q in spec.requested(TASKS)]
+    assert len(pages) <= 14 and 33 in pages, pages
+    assert vendor.search_pages == len(pages)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=2500),
+    per_year=st.integers(min_value=1, max_value=250),
+    picks=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=4),
+    shift_after=st.integers(min_value=1, max_value=20),
+    shift=st.integers(min_value=0, max_value=40),
+)
+def test_every_task_in_the_window_is_found_even_when_creates_shift_pages_after_the_probes(
+    n: int, per_year: int, picks: list[int], shift_after: int, shift: int
+) -> None:
+    """Whatever the list's length, due dates and where the tasks looked for sit, every task of
+    the wanted prospects due inside the window is returned, also when `shift` tasks due later
+    than everything are created before every request from the `shift_after`th on (they push
+    rows to later pages between the probes and during the read)."""
+    spec = SpecVendor(_in_years(n, per_year))
+    vendor = _vendor(spec)
+    answer = spec.answer
+    made = iter(range(10**6, 10**9))
+
+    def shifting(method: str, path: str, query: dict[str, str]) -> tuple[int, Any]:
+        if len(spec.calls) >= shift_after:  # a push creating tasks all along the read
+            batch = [{**spec_task(next(made)), "dueDate": "3000-01-01"} for _ in range(shift)]
+            spec.items[:0] = batch
+        return answer(method, path, query)
+
+    spec.answer = shifting  # type: ignore[method-assign]
+    looked = [spec.items[p % n] for p in picks]
+    contacts = sorted({t["prospect"]["id"] for t in looked})
+    for task in looked:
+        vendor.contact_of({"contact_id": task["prospect"]["id"], "due_at": task["dueDate"]})
+    found = vendor.search_created(contacts).tasks
+    assert found is not None
+    low, high = min(t["dueDate"] for t in looked), max(t["dueDate"] for t in looked)
+    expected = {
+        t["taskId"]
+        for t in spec.items
+        if t["prospect"]["id"] in contacts and low <= t["dueDate"] <= high
+    }
+    assert expected <= {t["id"] for t in found}
+
+
+def test_a_window_held_by_one_page_is_one_read_and_the_next_look_skips_the_probes() -> None:
+    """The window on one page (the one after the jump's probes): the result is one response of
+    the vendor (`one_read`, so the reconciler needs one look, not two); a second look for the
+    same window starts probing after the pages the first one found before it."""
+    spec = SpecVendor(_in_years(5000))
+    vendor = _vendor(spec)
+    wanted = spec.items[3210]  # page 33, due 2935, a due date held by items 3200-3249
+    contact = wanted["prospect"]["id"]
+    vendor.contact_of({"contact_id": contact, "due_at": wanted["dueDate"]})
+    first = vendor.search_created([contact])
+    assert first.tasks is not None and first.one_read
+    probes = len(spec.requested(TASKS))
+    second = vendor.search_created([contact])
+    assert second.tasks is not None and wanted["taskId"] in {t["id"] for t in second.tasks}
+    assert [q["page"] for q in spec.requested(TASKS)[probes:]] == ["33"]
+
+
+def test_a_window_over_several_pages_is_not_one_read() -> None:
+    spec = SpecVendor(_in_years(5000))
+    vendor = _vendor(spec)
+    low, high = spec.items[3210], spec.items[3420]
+    for task in (low, high):
+        vendor.contact_of({"contact_id": task["prospect"]["id"], "due_at": task["dueDate"]})
+    result = vendor.search_created([low["prospect"]["id"], high["prospect"]["id"]])
+    assert result.tasks is not None and not result.one_read
+    assert {low["taskId"], high["taskId"]} <= {t["id"] for t in result.tasks}
+
+
+def test_a_task_pushed_onto_the_found_page_after_it_was_probed_is_still_read() -> None:
+    """The halving probes page 44 (it reaches the window: the task looked for is the last item
+    of page 43), then one create pushes that task onto page 44, then page 43 proves to lie
+    before the window: page 44 as first probed lacks the task, so it is read again."""
+    items = [{**spec_task(i), "dueDate": "2500-01-01"} for i in range(4299)]
+    items += [{**spec_task(i), "dueDate": "2000-01-01"} for i in range(4299, 4500)]
+    spec = SpecVendor(items)
+    vendor = _vendor(spec)
+    wanted = items[4299]
+    answer = spec.answer
+
+    def one_create_after_the_probe_of_page_44(
+        method: str, path: str, query: dict[str, str]
+    ) -> tuple[int, Any]:
+        if len(spec.calls) == 10:  # 1, 2, 4, ..., 64, 48, 40, 44 asked; 42 next
+            spec.items.insert(0, {**spec_task(10**6), "dueDate": "3000-01-01"})
+        return answer(method, path, query)
+
+    spec.answer = one_create_after_the_probe_of_page_44  # type: ignore[method-assign]
+    vendor.contact_of({"contact_id": wanted["prospect"]["id"], "due_at": "2000-01-01"})
+    found = vendor.search_created([wanted["prospect"]["id"]]).tasks
+    assert [q["page"] for q in spec.requested(TASKS)][:10] == [
+        "1", "2", "4", "8", "16", "32", "64", "48", "40", "44"
+    ]  # fmt: skip
+    assert found is not None and wanted["taskId"] in {t["id"] for t in found}

@@ -17,7 +17,8 @@ from clients.saleshandy.paging import payload_list
 from clients.saleshandy.profile import SALESHANDY_PROFILE
 from clients.saleshandy.tasks import one_task, prospect_id_of, task_id_of
 from destinations.core.contract import TTaskRow
-from destinations.saleshandy.vendor import listed_task, map_results
+from destinations.saleshandy.search import listed_task
+from destinations.saleshandy.vendor import map_results
 from sources.saleshandy.report import SaleshandyScanReport
 from sources.saleshandy.scan import Batch, TaskScan
 from tests.saleshandy.sh_spec_vendor import KEY, SpecVendor, spec_task
