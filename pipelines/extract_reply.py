@@ -28,7 +28,7 @@ from pipelines.extract import (
     execute_extract,
     extract_job,
 )
-from pipelines.progress import DEFAULT_INTERVAL, RunProgress, TProgressSample
+from pipelines.progress import DEFAULT_INTERVAL, RunProgress, TProgressSample, paced_seconds
 from pipelines.stopping import stops_on_signals
 from sources.reply import ReplyScanReport, check_options, make_source, require_api_key
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE, known_task_ids
@@ -107,6 +107,7 @@ def progress_sample(report: ReplyScanReport) -> TProgressSample:
         steps=f"pages {report.pages}, paced {paced:.0f}s by Reply's limits",
         retries=stats.retries,
         rate_limited=stats.rate_limited,
+        paced_seconds=paced_seconds(governor),  # the "waiting on Reply's rate limit" line
     )
 
 
