@@ -159,8 +159,56 @@ class DeliveryLedger:
                 migrated = migrate(conn, self.schema, account=self.account)
             else:
                 self.table.create(conn, checkfirst=True)
+                migrated = self._adopt_spellings(conn)
         self._legacy = False
         return migrated
+
+    def _adopt_spellings(self, conn: sa.Connection) -> int:
+        """Give this account the rows written under other spellings of its name.
+
+        Before account names were normalised (`clients.core.values.account_name`), `Acme`,
+        `acme` and ` acme ` were three ledgers. Their rows are this account's: left under the old
+        spelling, every request they delivered would be sent again. A request this account
+        already has keeps its own row. Where several old spellings hold the same request, the
+        row furthest along is taken (delivered, then sending or needs review: a task may exist).
+
+        Returns:
+            How many rows were adopted.
+        """
+        t = self.table
+        variants = conn.execute(
+            sa.select(t.c.account, t.c.request_id, t.c.state).where(
+                t.c.vendor == self.vendor,
+                sa.func.lower(sa.func.trim(t.c.account)) == self.account,
+                t.c.account != self.account,
+            )
+        ).all()
+        if not variants:
+            return 0
+        taken = set(
+            conn.execute(
+                sa.select(t.c.request_id).where(
+                    self._mine(), t.c.request_id.in_({v.request_id for v in variants})
+                )
+            ).scalars()
+        )
+        rank = {DELIVERED: 0, SENDING: 1, NEEDS_REVIEW: 2}
+        chosen: dict[str, Any] = {}
+        for row in sorted(variants, key=lambda v: (rank.get(v.state, 3), v.account)):
+            if row.request_id not in taken:
+                chosen.setdefault(row.request_id, row)
+        if chosen:
+            conn.execute(
+                t.update()
+                .where(
+                    t.c.vendor == self.vendor,
+                    t.c.account == sa.bindparam("old"),
+                    t.c.request_id == sa.bindparam("rid"),
+                )
+                .values(account=self.account),
+                [{"old": r.account, "rid": r.request_id} for r in chosen.values()],
+            )
+        return len(chosen)
 
     @property
     def name(self) -> str:

@@ -152,3 +152,29 @@ def test_only_duckdb_and_postgresql_can_hold_a_ledger() -> None:
         "the delivery ledger needs PostgreSQL or DuckDB, not sqlite: point --warehouse at a"
         " postgresql:// URL or a DuckDB file"
     )
+
+
+def test_rows_of_old_spellings_of_the_account_are_adopted(engine: sa.Engine) -> None:
+    """`Acme` and ` acme ` were ledgers of their own before names were normalised: their rows
+    become `acme`'s (the one furthest along per request), so nothing delivered is sent again."""
+    upper = make(engine, account="Acme")
+    upper.upsert(pending("a", "b", "c"), existing=[])
+    upper.mark_calls_sending([(["a", "b"], "call-1")], run_id="r", sent_at=SENT)
+    upper.record_round({"a": "t-a"}, [], run_id="r", sent_at=SENT)  # a delivered, b sending
+    spaced = make(engine, account=" acme ")
+    spaced.upsert(pending("a", "d"), existing=[])  # a pending here: Acme's delivered row wins
+    other = make(engine, account="globex")
+    other.upsert(pending("a"), existing=[])
+    canonical = DeliveryLedger(engine, schema="push", vendor="acme", account="acme")
+    canonical.upsert(pending("c"), existing=[])  # acme's own row for c
+    assert canonical.ensure() == 3  # a (delivered), b (sending), d; c was acme's own already
+    got = canonical.get_many(["a", "b", "c", "d"])
+    assert {r: e.state for r, e in got.items()} == {
+        "a": DELIVERED,
+        "b": SENDING,
+        "c": PENDING,
+        "d": PENDING,
+    }
+    assert got["a"].task_id == "t-a"
+    assert states(other, "a") == {"a": PENDING}  # another account is untouched
+    assert canonical.ensure() == 0  # once
