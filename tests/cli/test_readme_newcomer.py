@@ -1,16 +1,18 @@
-"""What a newcomer copies from the README works when pasted in order: each vendor's sandbox has a
+"""What a newcomer copies from the README and the docs works when pasted in order: each vendor's sandbox has a
 port of its own, every `<VENDOR>_BASE_URL` points at that vendor's sandbox, and the Airflow steps
 create Airflow's database before the first `airflow dags test`.
 
-(The README's blocks are run by tests/readme on free ports, which cannot see two sandboxes that
-would collide on one machine: this reads the ports as written.)"""
+(The docs' blocks are run by tests/readme on free ports, which cannot see two sandboxes that
+would collide on one machine: this reads the ports as written, over every page.)"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-README = (Path(__file__).parents[2] / "README.md").read_text()
+ROOT = Path(__file__).parents[2]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+README = "\n".join(page.read_text() for page in PAGES)  # the README and every docs page
 
 
 def _sandbox_ports() -> dict[int, set[str]]:
@@ -22,7 +24,7 @@ def _sandbox_ports() -> dict[int, set[str]]:
 
 def test_each_port_serves_one_vendor_sandbox() -> None:
     ports = _sandbox_ports()
-    assert ports, "the README starts sandboxes"
+    assert ports, "the docs start sandboxes"
     assert {p: v for p, v in ports.items() if len(v) > 1} == {}
 
 
@@ -35,6 +37,5 @@ def test_every_local_base_url_points_at_that_vendors_sandbox() -> None:
 
 
 def test_airflow_steps_migrate_its_database_before_the_first_dag_run() -> None:
-    migrate = README.find("airflow db migrate")
-    assert migrate != -1
-    assert migrate < README.find("airflow dags test")
+    page = next(p.read_text() for p in PAGES if "airflow db migrate" in p.read_text())
+    assert page.find("airflow db migrate") < page.find("airflow dags test")

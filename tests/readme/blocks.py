@@ -1,10 +1,16 @@
-"""The README's fenced blocks, and the marker convention that says how the test runs each one.
+"""The fenced blocks of the README and of every `docs/*.md`, and the marker convention that says
+how the test runs each one.
 
-A block is run by its language, in README order, in one checkout-shaped working folder (see
-`workspace.py`), so later blocks see what earlier ones made, as for a person following along:
+The files run one after the other in `ORDER` (the README first); a doc file `ORDER` does not
+name runs after the named ones, alphabetically, so a new page is never left unexecuted. They all
+run in one checkout-shaped working folder (see `runner.make_workspace`), so later blocks, in the
+same file or a later one, see the files earlier ones made, as for a person following along. Each
+file starts in a fresh shell environment, as in a new terminal: only the test's own settings
+(the sandbox's base URL, the PostgreSQL credentials) are set. Within a file a block is run by its
+language:
 
 - ```` ```bash ```` (or `sh`, `shell`): run with `bash -euo pipefail`; what it exports carries
-  over to the next blocks. `export NAME=...` (the value literally `...`) is where a person puts
+  over to the next blocks of the same file. `export NAME=...` (the value literally `...`) is where a person puts
   their own value: the test supplies one (a fake key the sandbox accepts).
 - ```` ```python ````: run with `.venv/bin/python`.
 - ```` ```sql ````: every statement on every DuckDB file of the working folder with an `apollo`
@@ -34,6 +40,28 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The order the files run in, each path from the repository root. Later files may use what
+# earlier ones made (the README's `make demo` writes `apollo_demo.duckdb`, which docs/unified.md
+# reads; its `extract apollo` writes `apollo_tasks.duckdb`).
+ORDER: tuple[str, ...] = (
+    "README.md",
+    "docs/index.md",
+    "docs/configuration.md",
+    "docs/extract.md",
+    "docs/push.md",
+    "docs/apollo.md",
+    "docs/saleshandy.md",
+    "docs/reply.md",
+    "docs/unified.md",
+    "docs/errors-and-exit-codes.md",
+    "docs/warehouses.md",
+    "docs/orchestration.md",
+    "docs/sandbox.md",
+    "docs/benchmarks.md",
+    "docs/architecture.md",
+    "docs/development.md",
+)
+
 SHELL = frozenset({"bash", "sh", "shell"})
 PYTHON = frozenset({"python", "py"})
 SQL = frozenset({"sql"})
@@ -47,12 +75,14 @@ _PLACEHOLDER = re.compile(r"^(?P<head>\s*export\s+(?P<name>[A-Za-z_][A-Za-z0-9_]
 
 @dataclass(frozen=True)
 class Block:
-    """One fenced block: `line` is the README line of its opening fence (1-based)."""
+    """One fenced block: `line` is the line of its opening fence (1-based) in `source`, the file's
+    path from the repository root."""
 
     line: int
     lang: str
     text: str
     markers: dict[str, str] = field(default_factory=dict)
+    source: str = "README.md"
 
     @property
     def kind(self) -> str:
@@ -68,11 +98,17 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"README.md line {self.line} (```{self.lang} block)"
+        return f"{self.source} line {self.line} (```{self.lang} block)"
+
+    @property
+    def slug(self) -> str:
+        """A file-name-safe name of the block, unique across files: `docs_push_md_line_12`."""
+        return re.sub(r"[^A-Za-z0-9]+", "_", self.source) + f"_line_{self.line}"
 
 
-def parse(text: str) -> list[Block]:
-    """Every fenced block of a Markdown text, with the markers on the lines right above it."""
+def parse(text: str, source: str = "README.md") -> list[Block]:
+    """Every fenced block of a Markdown text, with the markers on the lines right above it;
+    `source` names the file in failures."""
     lines = text.splitlines()
     blocks: list[Block] = []
     i = 0
@@ -92,7 +128,9 @@ def parse(text: str) -> list[Block]:
         while k >= 0 and (found := _MARKER.match(lines[k])):
             markers.setdefault(found["name"], found["value"])
             k -= 1
-        blocks.append(Block(i + 1, opening["lang"].lower(), "\n".join(body) + "\n", markers))
+        blocks.append(
+            Block(i + 1, opening["lang"].lower(), "\n".join(body) + "\n", markers, source)
+        )
         i = j + 1
     return blocks
 
@@ -154,3 +192,22 @@ def sql_statements(text: str) -> list[str]:
 
 def read_readme(root: Path) -> str:
     return (root / "README.md").read_text(encoding="utf-8")
+
+
+def doc_files(root: Path) -> list[str]:
+    """The documentation files under `root` in the order they run: those `ORDER` names that
+    exist, then every other Markdown file under `docs/`, alphabetically."""
+    listed = [name for name in ORDER if (root / name).is_file()]
+    others = sorted(
+        path.relative_to(root).as_posix()
+        for path in (root / "docs").rglob("*.md")
+        if path.relative_to(root).as_posix() not in ORDER
+    )
+    return listed + others
+
+
+def doc_blocks(root: Path) -> list[tuple[str, list[Block]]]:
+    """Each documentation file, in run order, with its blocks."""
+    return [
+        (name, parse((root / name).read_text(encoding="utf-8"), name)) for name in doc_files(root)
+    ]

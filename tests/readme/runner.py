@@ -1,4 +1,5 @@
-"""Runs README blocks (see `blocks.py`) the way a person at a shell in a fresh checkout would.
+"""Runs the blocks of the README and the docs (see `blocks.py`) the way a person at a shell in a
+fresh checkout would.
 
 The working folder is shaped like a checkout: `Makefile`, `pyproject.toml` and `uv.lock` link to
 the repository, `.dlt/` is a copy, and `.venv/` links to the environment running the tests (with
@@ -124,7 +125,7 @@ def _failure(block: Block, why: str, stdout: str = "", stderr: str = "") -> Bloc
     return BlockFailed(
         f"{block.where} failed: {why}\n{shown}\n"
         f"--- stdout (end) ---\n{_tail(stdout)}\n--- stderr (end) ---\n{_tail(stderr)}\n"
-        "Fix the README or the code; a block that cannot run offline gets"
+        f"Fix {block.source} or the code; a block that cannot run offline gets"
         " <!-- not-run: reason --> (tests/readme/blocks.py)."
     )
 
@@ -137,6 +138,11 @@ class Runner:
         self.tmp = tmp
         self.env = env
         self.placeholders = placeholders
+
+    def new_terminal(self, env: dict[str, str]) -> None:
+        """The next blocks run in a fresh shell environment (a new doc file): what earlier
+        blocks exported is gone; the files they made stay."""
+        self.env = dict(env)
 
     def run(self, block: Block) -> Outcome:
         started = time.monotonic()
@@ -158,7 +164,7 @@ class Runner:
 
     def _shell(self, block: Block, text: str) -> Outcome:
         script = fill_placeholders(text, self.placeholders, block.where)
-        env_out = self.tmp / f"env-after-line-{block.line}"
+        env_out = self.tmp / f"env-after-{block.slug}"
         wrapped = f"{script}\nenv -0 > '{env_out}'\n"
         proc = self._exec(block, ["bash", "-euo", "pipefail", "-c", wrapped])
         # What the block exported stays set for the blocks after it, as in one terminal.
@@ -177,7 +183,9 @@ class Runner:
         printed = output_lines(proc.stdout + proc.stderr)
         if printed != sample:
             diff = "\n".join(
-                difflib.unified_diff(sample, printed, "README sample", "printed", lineterm="")
+                difflib.unified_diff(
+                    sample, printed, f"{block.source} sample", "printed", lineterm=""
+                )
             )
             raise _failure(
                 block,
@@ -189,7 +197,7 @@ class Runner:
         return Outcome(block, 0.0, proc.stdout, proc.stderr)
 
     def _python(self, block: Block) -> Outcome:
-        script = self.tmp / f"README_line_{block.line}.py"
+        script = self.tmp / f"{block.slug}.py"
         script.write_text(block.text, encoding="utf-8")
         proc = self._exec(block, [str(self.workspace / ".venv" / "bin" / "python"), str(script)])
         return Outcome(block, 0.0, proc.stdout, proc.stderr)
@@ -243,7 +251,7 @@ class Runner:
         port = _free_port()
         text = block.text.replace(block.markers["serves"], str(port))
         server, rest = split_server(fill_placeholders(text, self.placeholders, block.where))
-        log_path = self.tmp / f"server-line-{block.line}.log"
+        log_path = self.tmp / f"server-{block.slug}.log"
         with log_path.open("w") as log:
             proc = subprocess.Popen(
                 ["bash", "-c", f"exec {server}"],

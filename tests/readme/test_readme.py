@@ -1,10 +1,13 @@
-"""The README is executable truth: its shell, Python and SQL blocks run here against the sandbox.
+"""The README and the docs are executable truth: their shell, Python and SQL blocks run here
+against the sandbox.
 
-Blocks run in README order in one checkout-shaped folder (tests/readme/runner.py), with the
-sandbox's base URL in `APOLLO_BASE_URL`, a fake key (which the sandbox accepts) wherever the
-README says `export ...=...`, and dlt's PostgreSQL credentials pointing at the test server, as a
-person's dlt config would. Which blocks are run, skipped or sample output, and the marker that
-says so, are described in tests/readme/blocks.py. A failure names the README line of the block.
+The files run in the order of `blocks.ORDER` (then any other `docs/*.md`, alphabetically), block
+after block, in one checkout-shaped folder (tests/readme/runner.py), each file in a fresh shell
+environment, with the sandbox's base URL in `APOLLO_BASE_URL`, a fake key (which the sandbox
+accepts) wherever a page says `export ...=...`, and dlt's PostgreSQL credentials pointing at the
+test server, as a person's dlt config would. Which blocks are run, skipped or sample output, and
+the marker that says so, are described in tests/readme/blocks.py. A failure names the file and
+line of the block.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import pytest
 
 from sandbox import Sandbox
 from tests.readme.blocks import (
+    ORDER,
     Block,
+    doc_blocks,
+    doc_files,
     fill_placeholders,
     parse,
     problems,
-    read_readme,
     sql_statements,
 )
 from tests.readme.givens import GIVENS
@@ -34,7 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _blocks() -> list[Block]:
-    return parse(read_readme(REPO))
+    return [block for _, blocks in doc_blocks(REPO) for block in blocks]
 
 
 def test_every_code_block_runs_or_says_why_not() -> None:
@@ -42,6 +47,43 @@ def test_every_code_block_runs_or_says_why_not() -> None:
     assert problems(blocks, set(GIVENS)) == []
     kinds = Counter(b.kind for b in blocks)
     assert kinds["shell"] and kinds["python"] and kinds["sql"], kinds
+
+
+def test_the_readme_and_every_doc_page_run_in_a_known_order() -> None:
+    """Every file `ORDER` names exists (a renamed page is renamed there too), the README runs
+    first, and no Markdown file under docs/ is left out of the run."""
+    assert [name for name in ORDER if not (REPO / name).is_file()] == []
+    files = doc_files(REPO)
+    assert files[0] == "README.md"
+    assert files[: len(ORDER)] == list(ORDER)
+    every_doc = {p.relative_to(REPO).as_posix() for p in (REPO / "docs").rglob("*.md")}
+    assert every_doc <= set(files)
+    assert len(files) == len(set(files))
+
+
+def test_a_page_the_order_does_not_name_still_runs_after_the_named_ones(tmp_path: Path) -> None:
+    (tmp_path / "docs" / "deeper").mkdir(parents=True)
+    for name in (
+        "README.md",
+        "docs/push.md",
+        "docs/zz-new.md",
+        "docs/aa-new.md",
+        "docs/deeper/x.md",
+    ):
+        (tmp_path / name).write_text("```bash\necho hi\n```\n")
+    files = doc_files(tmp_path)
+    assert files == [
+        "README.md",
+        "docs/push.md",
+        "docs/aa-new.md",
+        "docs/deeper/x.md",
+        "docs/zz-new.md",
+    ]
+    blocks = doc_blocks(tmp_path)
+    assert [(name, [b.where for b in found]) for name, found in blocks][2] == (
+        "docs/aa-new.md",
+        ["docs/aa-new.md line 1 (```bash block)"],
+    )
 
 
 def test_marker_convention_parses_as_documented() -> None:
@@ -120,31 +162,36 @@ def test_readme_blocks_run_against_the_sandbox(
         fake_key,
     )
     runner = Runner(workspace, tmp_path, env, placeholders)
-    blocks = _blocks()
+    files = doc_blocks(REPO)
+    blocks = [block for _, found in files for block in found]
     report: list[str] = []
     request.config.stash[REPORT] = report
     outcomes: list[Any] = []
-    for block in blocks:
-        if block.kind == "not-run":
-            report.append(f"  not run  line {block.line}: {block.markers['not-run']}")
-            continue
-        if block.kind == "output":
-            continue
-        if "given" in block.markers:
-            GIVENS[block.markers["given"]](workspace)
-        outcome = runner.run(block)
-        outcomes.append(outcome)
-        what = "sample output, checked" if block.kind == "output-of" else block.lang
-        report.append(f"  ran      line {block.line} ({what}, {outcome.seconds:.1f}s)")
-        for stream in (outcome.stdout, outcome.stderr):
-            assert fake_key not in stream, f"{block.where} printed the API key"
+    for _, found in files:
+        runner.new_terminal(env)  # each page starts in a new terminal of the same checkout
+        for block in found:
+            if block.kind == "not-run":
+                report.append(f"  not run  {block.source}:{block.line}: {block.markers['not-run']}")
+                continue
+            if block.kind == "output":
+                continue
+            if "given" in block.markers:
+                GIVENS[block.markers["given"]](workspace)
+            outcome = runner.run(block)
+            outcomes.append(outcome)
+            what = "sample output, checked" if block.kind == "output-of" else block.lang
+            report.append(
+                f"  ran      {block.source}:{block.line} ({what}, {outcome.seconds:.1f}s)"
+            )
+            for stream in (outcome.stdout, outcome.stderr):
+                assert fake_key not in stream, f"{block.where} printed the API key"
     counts = Counter(b.kind for b in blocks)
     report.insert(
         0,
         f"{len(outcomes)} ran, {counts['not-run']} marked not-run,"
-        f" {counts['output']} sample output (not code)",
+        f" {counts['output']} sample output (not code), in {len(files)} files",
     )
-    assert outcomes, "no README block ran"
+    assert outcomes, "no documentation block ran"
 
     # What the blocks were for, checked once they all ran.
     assert (workspace / "apollo_demo.duckdb").exists(), (
@@ -155,22 +202,24 @@ def test_readme_blocks_run_against_the_sandbox(
     assert created, "the README's push should have created tasks in the sandbox"
     # Other vendors' sandbox sections serve their own emulators; this checks Apollo's.
     banners = [o.banner for o in outcomes if o.banner and "(APOLLO_BASE_URL)" in o.banner]
-    assert banners, "the README's sandbox block should have started a sandbox"
-    for banner in banners:  # one sandbox block per vendor
-        _assert_banner_matches_readme(banner)
+    assert banners, "docs/apollo.md's sandbox block should have started a sandbox"
+    for outcome in outcomes:  # one sandbox block per vendor
+        if outcome.banner and "(APOLLO_BASE_URL)" in outcome.banner:
+            _assert_banner_matches_the_page(outcome.banner, outcome.block.source)
 
 
-def _assert_banner_matches_readme(banner: str) -> None:
-    """The base URL the README tells people to set is the one the sandbox banner prints."""
-    readme = read_readme(REPO)
+def _assert_banner_matches_the_page(banner: str, source: str) -> None:
+    """The base URL the page that starts the sandbox tells people to set is the one the sandbox
+    banner prints."""
+    page = (REPO / source).read_text(encoding="utf-8")
     var = re.search(r"\((\w+_BASE_URL)\)", banner)
     assert var, banner
     name = var[1]
-    said = re.search(name + r"=http://127\.0\.0\.1:(\d+)(\S*?)[`\s]", readme)
-    assert said, f"the README should say how to point the product at the sandbox ({name})"
+    said = re.search(name + r"=http://127\.0\.0\.1:(\d+)(\S*?)[`\s]", page)
+    assert said, f"{source} should say how to point the product at the sandbox ({name})"
     port = re.search(r"listening on http://127\.0\.0\.1:(\d+)", banner)
     assert port, banner
     expected = f"http://127.0.0.1:{port[1]}{said[2]}"
     assert f"({name}): {expected}\n" in banner, (
-        f"the README says {name}=http://127.0.0.1:{said[1]}{said[2]}; the banner says:\n{banner}"
+        f"{source} says {name}=http://127.0.0.1:{said[1]}{said[2]}; the banner says:\n{banner}"
     )
