@@ -55,8 +55,13 @@ from sources.apollo.schema import (
     records_table,
 )
 from sources.apollo.settings import DEFAULT_CONCURRENCY, SECTION, SHORT_ENV
+from sources.core.source import TaskSource, per_page_batches
 
 dlt_telemetry_off_by_default()
+# The vendor's short env vars answer in dlt's config from the moment the source can be called
+# (a provider added to dlt's list, no I/O): `apollo_source()` run by a user's own pipeline reads
+# them as the CLI does.
+register_short_env(SECTION[-1], SHORT_ENV)
 
 logger = logging.getLogger("apollo_tasks.source")
 
@@ -167,7 +172,7 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
     ]
 
 
-@dlt.source(name="apollo", section="apollo", max_table_nesting=0)
+@dlt.source(name="apollo", section="apollo", max_table_nesting=0, _impl_cls=TaskSource)
 def apollo_source(
     api_key: TSecretStrValue | None = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
@@ -210,6 +215,7 @@ def apollo_source(
                 per_page=per_page,
                 concurrency=concurrency,
                 max_records=max_records,
+                **per_page_batches(),
             )
 
     @dlt.resource(

@@ -44,6 +44,7 @@ from clients.reply.profile import (
 )
 from sources.core.current_state import EXTRACT_RUNS_TABLE
 from sources.core.schema import arrow_schema, dlt_columns
+from sources.core.source import TaskSource, per_page_batches
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE
 from sources.reply.report import EXTRACT_RUN_COLUMNS, ReplyScanReport
 from sources.reply.scan import TaskBatch, TaskScan, TItem, TOnPage, UserBatch
@@ -57,6 +58,10 @@ from sources.reply.settings import (
 )
 
 dlt_telemetry_off_by_default()
+# The vendor's short env vars answer in dlt's config from the moment the source can be called
+# (a provider added to dlt's list, no I/O): `reply_source()` run by a user's own pipeline reads
+# them as the CLI does.
+register_short_env(SECTION[-1], SHORT_ENV)
 
 __all__ = ["MissingApiKeyError", "ReplyScanReport", "make_source", "reply_client", "reply_source"]
 
@@ -158,7 +163,7 @@ def _table_resources(report: ReplyScanReport) -> list[DltResource]:
     return [tasks, users, seen_task_ids, extract_runs]
 
 
-@dlt.source(name="reply", section="reply", max_table_nesting=0)
+@dlt.source(name="reply", section="reply", max_table_nesting=0, _impl_cls=TaskSource)
 def reply_source(
     api_key: TSecretStrValue | None = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
@@ -221,6 +226,7 @@ def reply_source(
                 known_ids=known_ids,
                 verify_limit=verify_deletions,
                 on_page=on_page,
+                **per_page_batches(),
             )
 
     scan = dlt.resource(task_list, name="task_list", selected=False)

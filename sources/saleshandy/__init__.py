@@ -33,6 +33,7 @@ from clients.saleshandy.paging import MAX_PAGE_SIZE
 from clients.saleshandy.profile import SALESHANDY_PROFILE
 from sources.core.current_state import EXTRACT_RUNS_TABLE
 from sources.core.schema import TColumns, arrow_schema, dlt_columns
+from sources.core.source import TaskSource, per_page_batches
 from sources.saleshandy.report import EXTRACT_RUN_COLUMNS, SaleshandyScanReport
 from sources.saleshandy.scan import Batch, TaskScan, TItem
 from sources.saleshandy.schema import (
@@ -49,6 +50,10 @@ from sources.saleshandy.settings import (
 )
 
 dlt_telemetry_off_by_default()
+# The vendor's short env vars answer in dlt's config from the moment the source can be called
+# (a provider added to dlt's list, no I/O): `saleshandy_source()` run by a user's own pipeline reads
+# them as the CLI does.
+register_short_env(SECTION[-1], SHORT_ENV)
 
 __all__ = [
     "SEEN_TASK_IDS_TABLE",
@@ -124,7 +129,7 @@ def _table_resources(report: SaleshandyScanReport) -> list[DltResource]:
     ]
 
 
-@dlt.source(name="saleshandy", section="saleshandy", max_table_nesting=0)
+@dlt.source(name="saleshandy", section="saleshandy", max_table_nesting=0, _impl_cls=TaskSource)
 def saleshandy_source(
     api_key: TSecretStrValue | None = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
@@ -171,6 +176,7 @@ def saleshandy_source(
                 page_size=page_size,
                 concurrency=concurrency,
                 known_ids=known_ids,
+                **per_page_batches(),
             )
 
     scan = dlt.resource(task_list, name="task_list", selected=False)
