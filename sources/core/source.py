@@ -44,6 +44,15 @@ class TaskSource(DltSource):
     # Set by `add_limit`: the scan yields a batch per page, so a limit counts pages.
     limited: bool = False
 
+    def clone(self, with_name: str | None = None) -> TaskSource:
+        """A deep copy that stays a `TaskSource` (dlt's makes a plain `DltSource`, so
+        `source.with_resources("tasks").add_limit(2)` would limit nothing)."""
+        copy = TaskSource(
+            self.schema.clone(with_name=with_name), self.section, list(self._resources.values())
+        )
+        copy.limited = self.limited
+        return copy
+
     def add_limit(
         self,
         max_items: int | None = None,
