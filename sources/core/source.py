@@ -48,7 +48,7 @@ class TaskSource(DltSource):
         """A deep copy that stays a `TaskSource` (dlt's makes a plain `DltSource`, so
         `source.with_resources("tasks").add_limit(2)` would limit nothing)."""
         copy = TaskSource(
-            self.schema.clone(with_name=with_name),  # type: ignore[arg-type] - dlt allows None
+            self.schema.clone(with_name=with_name),  # type: ignore[arg-type]  # dlt allows None
             self.section,
             list(self._resources.values()),
         )
