@@ -209,6 +209,7 @@ def apollo_source(
             timeout=timeout,
             max_connections=concurrency + 1,
         ) as client:
+            run_report.governor = client.governor  # progress shows its pacing waits
             yield from TaskScanner(
                 client,
                 run_report,

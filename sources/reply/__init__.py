@@ -207,6 +207,11 @@ def reply_source(
     check_options(top, list_endpoint, rate_limits)
 
     def task_list() -> Iterator[TItem]:
+        # The ids loaded before, read once as the run starts (the job's lock keeps them so to
+        # its end): Reply gives no total, so their count is the progress display's estimate.
+        known = list(known_ids()) if known_ids is not None else None
+        if known:
+            run_report.expected_total = len(known)
         # The client is made here, when the pipeline runs, never when the source is built.
         with reply_client(
             key,
@@ -223,7 +228,7 @@ def reply_source(
                 top=top,
                 list_endpoint=list_endpoint,
                 max_pages=max_pages,
-                known_ids=known_ids,
+                known_ids=None if known is None else known.copy,
                 verify_limit=verify_deletions,
                 on_page=on_page,
                 **per_page_batches(),

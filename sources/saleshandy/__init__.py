@@ -170,6 +170,7 @@ def saleshandy_source(
             max_connections=max(1, concurrency) + 1,
             retry=RetryPolicy(max_attempts=max(1, max_attempts)),
         ) as client:
+            run_report.governor = client.governor  # progress shows its pacing waits
             yield from TaskScan(
                 client,
                 run_report,
