@@ -55,6 +55,7 @@ from sources.apollo.schema import (
     records_table,
 )
 from sources.apollo.settings import DEFAULT_CONCURRENCY, SECTION, SHORT_ENV
+from sources.core.history import status_history
 from sources.core.source import TaskSource, per_page_batches
 
 dlt_telemetry_off_by_default()
@@ -163,6 +164,7 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
         merged_on_id.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
     return [
         tasks,
+        status_history("apollo", report.started_at),
         contacts,
         contact_phone_numbers,
         accounts,

@@ -43,6 +43,7 @@ from clients.reply.profile import (
     reply_auth,
 )
 from sources.core.current_state import EXTRACT_RUNS_TABLE
+from sources.core.history import status_history
 from sources.core.schema import arrow_schema, dlt_columns
 from sources.core.source import TaskSource, per_page_batches
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE
@@ -160,7 +161,14 @@ def _table_resources(report: ReplyScanReport) -> list[DltResource]:
 
     # The scan yields each id once per run: dlt's merge may skip deduplicating its staging table.
     tasks.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
-    return [tasks, users, seen_task_ids, extract_runs]
+    history = status_history(
+        "reply",
+        report.started_at,
+        id_type="bigint",
+        status_column="status_name",
+        code_column="status",
+    )
+    return [tasks, history, users, seen_task_ids, extract_runs]
 
 
 @dlt.source(name="reply", section="reply", max_table_nesting=0, _impl_cls=TaskSource)

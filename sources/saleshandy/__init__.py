@@ -32,6 +32,7 @@ from clients.saleshandy.endpoints import DEFAULT_BASE_URL
 from clients.saleshandy.paging import MAX_PAGE_SIZE
 from clients.saleshandy.profile import SALESHANDY_PROFILE
 from sources.core.current_state import EXTRACT_RUNS_TABLE
+from sources.core.history import status_history
 from sources.core.schema import TColumns, arrow_schema, dlt_columns
 from sources.core.source import TaskSource, per_page_batches
 from sources.saleshandy.report import EXTRACT_RUN_COLUMNS, SaleshandyScanReport
@@ -122,6 +123,7 @@ def _table_resources(report: SaleshandyScanReport) -> list[DltResource]:
 
     return [
         _batch_table("tasks", TASK_COLUMNS),
+        status_history("saleshandy", report.started_at),
         _batch_table("prospects", PROSPECT_COLUMNS),
         _batch_table("assignees", ASSIGNEE_COLUMNS),
         seen_task_ids,
