@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +35,9 @@ VALID_TO = "_dlt_valid_to"
 # The version of a row scd2 compares: ours, made from the row's values, since dlt adds its own
 # row hash (`_dlt_id`) to Python rows only, not to the Arrow tables the scans yield.
 ROW_VERSION = "row_version"
+
+logger = logging.getLogger("sales_tasks.source")
+_noted: set[str] = set()  # pipelines told that their destination keeps no history
 
 __all__ = [
     "ROW_VERSION",
@@ -69,12 +73,6 @@ def status_history(
 
     @dlt.transformer(
         name=STATUS_HISTORY_TABLE,
-        write_disposition={
-            "disposition": "merge",
-            "strategy": "scd2",
-            "boundary_timestamp": started_at,
-            "row_version_column_name": ROW_VERSION,
-        },
         merge_key="id",
         columns={
             "id": {"data_type": id_type, "nullable": False},
@@ -85,7 +83,7 @@ def status_history(
     )
     def history(item: Any) -> Iterator[pa.Table]:
         tasks = getattr(item, "tasks", None)
-        if not isinstance(tasks, pa.Table) or tasks.num_rows == 0:
+        if not isinstance(tasks, pa.Table) or tasks.num_rows == 0 or not _scd2_supported():
             return
         codes = tasks.column(code_of).to_pylist()
         for code in set(codes) - names.keys():
@@ -108,7 +106,35 @@ def status_history(
         arrays = [ids, statuses, pa.array(shared, pa.string()), pa.array(versions, pa.string())]
         yield pa.Table.from_arrays(arrays, schema=schema)
 
+    history.apply_hints(
+        write_disposition={
+            "disposition": "merge",
+            "strategy": "scd2",
+            "boundary_timestamp": started_at,
+            "row_version_column_name": ROW_VERSION,
+        }
+    )
     return history
+
+
+def _scd2_supported() -> bool:
+    """Whether the running pipeline's destination merges with scd2 (dlt's `filesystem`, Delta
+    and Iceberg included, does not): where it does not, the table is left out, said once."""
+    try:
+        pipeline = dlt.current.pipeline()
+        caps = pipeline.destination.capabilities() if pipeline.destination else None
+    except Exception:  # noqa: BLE001 - iterated outside a pipeline (a test): keep the rows
+        return True
+    if caps is None or "scd2" in (caps.supported_merge_strategies or ()):
+        return True
+    if pipeline.pipeline_name not in _noted:
+        _noted.add(pipeline.pipeline_name)
+        logger.warning(
+            "%s is not kept on %s (no scd2 merge there); the other tables load as usual",
+            STATUS_HISTORY_TABLE,
+            pipeline.destination.destination_name,
+        )
+    return False
 
 
 CLOSED = ("completed", "skipped", "cancelled", "archived")
