@@ -2,6 +2,8 @@
 
 Tables (dataset `apollo` by default):
 - `tasks`: one row per task (merge on `id`); embedded contact/account keep only their ids.
+- `task_status_history`: each task's status versions over time (dlt scd2 on `id`), for
+  time in status and reopen counts (`sources.core.history`, `docs/task-history.md`).
 - `contacts`, `accounts`: one row per id met in this run's tasks (merge on `id`).
 - `contact_phone_numbers`: child table of `contacts.phone_numbers`, keyed by `contact_id`.
 - `users`: the team's users from `GET /api/v1/users/search` (replace), to name task owners.
@@ -12,7 +14,8 @@ Tables (dataset `apollo` by default):
 
 Config (dlt section `sources.apollo`): `api_key` (`SOURCES__APOLLO__API_KEY`, falls back to
 `APOLLO_API_KEY`) and `base_url` (`SOURCES__APOLLO__BASE_URL`, `APOLLO_BASE_URL`, default
-`https://api.apollo.io`). No HTTP happens until the pipeline runs the source.
+`https://api.apollo.io`). No HTTP happens until the pipeline runs the source. In a pipeline of
+your own: `docs/dlt-source.md` (`add_limit` counts pages of the task list).
 """
 
 from __future__ import annotations

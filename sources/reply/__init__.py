@@ -5,6 +5,8 @@ Tables (dataset `reply` by default):
   contact's id and name, each enum as its code and Reply's name (`task_type` 2,
   `task_type_name` "call"), the finish time, and unknown fields as JSON in `extra_fields` (see
   `sources.reply.schema`).
+- `task_status_history`: each task's status versions over time (dlt scd2 on `id`), for
+  time in status and reopen counts (`sources.core.history`, `docs/task-history.md`).
 - `users`: the team's users from `GET /v3/whoami/team-users` (merge on `id`): the names and
   emails behind `tasks.assigned_user_id`.
 - `extract_runs`: one row per run: pages, requests, retries, 429s, seconds paced by Reply's
@@ -15,7 +17,8 @@ Tables (dataset `reply` by default):
 Config (dlt section `sources.reply`, see `sources.reply.settings`): `api_key`
 (`SOURCES__REPLY__API_KEY`, falls back to `REPLY_API_KEY`), `base_url` (`REPLY_BASE_URL`, default
 `https://api.reply.io`), `auth_scheme` (`bearer` or `x-api-key`), ... No HTTP happens until the
-pipeline runs the source.
+pipeline runs the source. In a pipeline of your own: `docs/dlt-source.md` (`add_limit` counts
+pages of the task list).
 """
 
 from __future__ import annotations

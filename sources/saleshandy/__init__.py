@@ -2,6 +2,8 @@
 
 Tables (dataset `saleshandy` by default):
 - `tasks`: one row per task (merge on `id`); codes and their names, embedded records' ids.
+- `task_status_history`: each task's status versions over time (dlt scd2 on `id`), for
+  time in status and reopen counts (`sources.core.history`, `docs/task-history.md`).
 - `prospects`, `assignees`: one row per id met in this run's tasks and, for assignees, in
   `GET /v1/tasks/assignee/list` (merge on `id`).
 - `extract_runs`: one row per run: pages, requests, retries, 429s, the counts read before and
@@ -13,6 +15,7 @@ Tables (dataset `saleshandy` by default):
 Config (dlt section `sources.saleshandy`): `api_key` (`SOURCES__SALESHANDY__API_KEY`, falls back
 to `SALESHANDY_API_KEY`) and `base_url` (`SOURCES__SALESHANDY__BASE_URL`, `SALESHANDY_BASE_URL`,
 default `https://open-api.saleshandy.com`). No HTTP happens until the pipeline runs the source.
+In a pipeline of your own: `docs/dlt-source.md` (`add_limit` counts pages of the task list).
 """
 
 from __future__ import annotations
