@@ -195,6 +195,13 @@ def pipeline_name_for(identity: JobIdentity, pipelines_dir: str | None) -> str:
                 if held.get(key, identity.digest) == identity.digest:
                     break
             if held.get(key) != identity.digest:
+                # Schedulers give runs fresh pipelines folders: names in folders that are gone
+                # hold nothing any more.
+                held = {
+                    k: v
+                    for k, v in held.items()
+                    if os.path.dirname(k) == folder or os.path.isdir(os.path.dirname(k))
+                }
                 held[key] = identity.digest
                 handle.seek(0)
                 handle.truncate()

@@ -50,6 +50,7 @@ def test_every_part_of_an_extract_job_changes_its_name_only_where_two_would_coll
     ]
     assert len({job.digest for job in jobs}) == 6  # six jobs: six locks
     folder = str(tmp_path / "pipelines")
+    os.makedirs(folder)  # as dlt makes it on the first run
     names = [pipeline_name_for(job, folder) for job in jobs]
     assert len(set(names)) == 6  # never two jobs in one working folder
     # readable where nothing collides; what differs where the same account goes elsewhere
@@ -63,6 +64,13 @@ def test_every_part_of_an_extract_job_changes_its_name_only_where_two_would_coll
     assert [pipeline_name_for(job, folder) for job in reversed(jobs)] == names[::-1]
     # another pipelines folder is another namespace: the readable name is free there
     assert pipeline_name_for(jobs[2], str(tmp_path / "other")) == names[0]
+    # a pipelines folder that is gone (a scheduler's fresh one per run) holds no name
+    (tmp_path / "other").mkdir()
+    assert pipeline_name_for(jobs[3], str(tmp_path / "other")) == names[3]  # jobs[2] holds [0]
+    (tmp_path / "other").rmdir()
+    assert pipeline_name_for(jobs[0], str(tmp_path / "third")) == names[0]
+    registry = (Path(locks_dir()) / "pipeline-names.json").read_text()
+    assert str(tmp_path / "other") not in registry and str(tmp_path / "pipelines") in registry
 
 
 def test_a_working_folder_under_the_older_digest_name_is_adopted(tmp_path: Path) -> None:
