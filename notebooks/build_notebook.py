@@ -254,6 +254,42 @@ with sandbox_for_demo_file(str(DEMO_FILE)) as apollo:
     )
 print(plan.format())
 assert plan.adds_up and plan.would_create + plan.already_delivered == len(followups)"""),
+    md("""## The life of a task: status changes between extracts
+
+`tasks` holds each task as it is now; `task_status_history` holds every status each extract saw
+(dlt's scd2: a version per status, from the extract that first saw it to the one that saw the
+next). The demo file above comes from one extract, so this section makes a history to look at:
+`pipelines.history_demo` extracts a sandbox four times, completing, skipping and reopening tasks
+in between as people do in Apollo. The queries are `sources.core.history`'s
+(`docs/task-history.md`). The extracts here are seconds apart, so the durations are seconds;
+on a schedule they are the hours between runs."""),
+    code("""from pipelines.history_demo import run_history_demo
+from sources.core.history import reopen_counts_sql, time_in_status_sql, versions_sql
+
+HISTORY_FILE = Path(os.environ.get("APOLLO_HISTORY_DUCKDB", ROOT / "apollo_history_demo.duckdb"))
+if not HISTORY_FILE.exists():
+    print("changes made between extracts:", run_history_demo(str(HISTORY_FILE)))
+con = duckdb.connect(str(HISTORY_FILE), read_only=True)
+moves = sql(f\"\"\"
+    SELECT previous || ' → ' || shared_status AS change, count(*) AS tasks
+    FROM ({versions_sql("apollo")}) AS v
+    WHERE previous IS NOT NULL
+    GROUP BY ALL ORDER BY tasks
+\"\"\")
+reopens = sql(f"SELECT reopens, count(*) AS tasks FROM ({reopen_counts_sql('apollo')}) AS r GROUP BY ALL ORDER BY reopens")
+fig, ax = plt.subplots(figsize=(9, 0.5 * len(moves) + 1.5))
+ax.barh(moves["change"], moves["tasks"], color="tab:purple")
+for y, n in enumerate(moves["tasks"]):
+    ax.annotate(f"{n:,}", (n, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+ax.set_xlabel("status changes seen between extracts (shared vocabulary)")
+ax.set_title("How tasks moved between extracts: closed, and reopened")
+plt.tight_layout()
+plt.show()
+print("tasks by times reopened:", dict(zip(reopens["reopens"], reopens["tasks"], strict=True)))
+spans = sql(time_in_status_sql("apollo"))
+spans.assign(mean_seconds_ended=(spans["mean_hours_ended"] * 3600).round(1)).drop(
+    columns=["mean_hours_ended", "mean_hours_so_far"]
+)"""),
 ]
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
 nb.metadata["language_info"] = {"name": "python"}

@@ -82,6 +82,20 @@ def _section(vendor: str, name: str) -> str:
     return f"[{SECTION}.{vendor}.{name}]"
 
 
+def _where_to_set(vendor: str, name: str) -> str:
+    """Where a person sets the account's key. A name with `-` makes a variable name bash cannot
+    `export` (`ACCOUNTS__APOLLO__ACME-EU__API_KEY`): the file comes first then, and `env` sets
+    the variable for one command (dlt's environment provider reads it as spelled)."""
+    env = _env_name(vendor, name, "api_key")
+    file = f"api_key in {_section(vendor, name)} of .dlt/secrets.toml"
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
+        return f"set {env} or {file}"
+    return (
+        f"set {file} (bash cannot export {env}, a name with '-'; `env '{env}=...' sales-tasks"
+        " ...` sets it for one command)"
+    )
+
+
 def _providers() -> list[Any]:
     """dlt's config providers in dlt's order, without the short-name one (`APOLLO_API_KEY`
     answers for the vendor's own section, never for one of its accounts)."""
@@ -170,8 +184,7 @@ def resolve_account(vendor: str, name: str) -> Account:
         listed = f" (configured: {', '.join(known)})" if known else ""
         what = "has no API key" if base_url is not None else "is not configured"
         raise AccountConfigError(
-            f"{vendor} account {name!r} {what}{listed}: set {_env_name(vendor, name, 'api_key')}"
-            f" or api_key in {_section(vendor, name)} of .dlt/secrets.toml"
+            f"{vendor} account {name!r} {what}{listed}: {_where_to_set(vendor, name)}"
         )
     return Account(vendor, name, api_key, base_url.rstrip("/") if base_url else None)
 

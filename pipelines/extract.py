@@ -39,6 +39,7 @@ from pipelines.jobs import (
     add_job_arguments,
     extract_identity,
     job_lock,
+    pipeline_name_for,
     working_folder,
 )
 from pipelines.progress import ProgressDisplay
@@ -371,7 +372,7 @@ def extract_job(
         dataset=dataset_name,
         account=account,
     )
-    name = pipeline_name or identity.pipeline_name
+    name = pipeline_name or pipeline_name_for(identity, pipelines_dir)
     return ExtractJob(
         identity,
         name,

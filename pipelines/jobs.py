@@ -6,10 +6,18 @@ is: a DuckDB file, a database without its password) and the dataset; for a push,
 base URL (and named account), the warehouse and the ledger schema. Two runs of different jobs
 must never share a dlt working folder, a load package or pipeline state (two jobs sharing the
 fixed name `apollo_tasks` once sent one account's rows to another and emptied a `tasks` table), so
-the dlt pipeline name is derived from the job: `apollo_extract_<host>_<digest>`
-(`apollo_extract_<account>_<digest>` for a named account). The API key is never part of it: two
-keys to the same account and destination are the same job, and a name or a
-path must not become a way to recognise a key.
+the dlt pipeline name is derived from the job, readable: `sales_tasks_<vendor>_<account>` for an
+extract (`sales_tasks_<vendor>_<account>_push` for a push), `<account>` being the named account
+or the base URL's host (`sales_tasks_apollo_api_apollo_io`), so `dlt pipeline <name> info` needs no
+listing first. Only when that name is already taken in the pipelines folder by another job (the
+same account into a second warehouse or dataset) does a job get a longer one, with what differs
+(`sales_tasks_apollo_acme_postgres_apollo`), and past that its digest: `pipeline_name_for` keeps
+who holds which name in `<dlt data dir>/locks/pipeline-names.json`, so each job keeps its name
+from run to run. A working folder left by the older digest names
+(`apollo_extract_<host>_<digest>`) is renamed to the job's new name on its first run, so its
+state and any unfinished load package carry on (`adopt_legacy_folder`). The API key is never part
+of a name: two keys to the same account and destination are the same job, and a name or a path
+must not become a way to recognise a key.
 
 Two runs of the *same* job never interleave: `JobLock` holds an exclusive `flock` on a file per job
 (and one per dlt working folder, for a `--pipeline-name` shared on purpose) in a machine-wide
@@ -25,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import re
 import socket
@@ -41,6 +50,8 @@ from pipelines.exit_codes import EXIT_BUSY
 
 LOCKS_FOLDER = "locks"
 POLL_SECONDS = 0.2
+NAME_PREFIX = "sales_tasks"
+NAMES_FILE = "pipeline-names.json"
 
 
 class JobBusyError(ActionableError, RuntimeError):
@@ -71,7 +82,7 @@ def normalize_base_url(base_url: str) -> str:
 
 
 def _slug(text: str, limit: int = 24) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit] or "local"
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].strip("_") or "local"
 
 
 @dataclass(frozen=True)
@@ -94,9 +105,28 @@ class JobIdentity:
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     @property
-    def pipeline_name(self) -> str:
+    def legacy_pipeline_name(self) -> str:
+        """The digest name jobs had before names became readable (`adopt_legacy_folder`)."""
         host = urlsplit(self.base_url).netloc or self.base_url
         return f"{self.vendor}_{self.kind}_{_slug(self.account or host)}_{self.digest}"
+
+    @property
+    def pipeline_name(self) -> str:
+        """The readable name: `sales_tasks_<vendor>_<account>` (`_push` for a push)."""
+        host = urlsplit(self.base_url).netloc or self.base_url
+        name = f"{NAME_PREFIX}_{self.vendor}_{_slug(self.account or host, 40)}"
+        return name if self.kind == "extract" else f"{name}_{self.kind}"
+
+    def candidate_names(self) -> tuple[str, ...]:
+        """The names this job may take, most readable first (`pipeline_name_for`)."""
+        where = self.target.split(" ", 1)
+        place = os.path.splitext(os.path.basename(where[-1].rstrip("/")))[0] if where[1:] else ""
+        differs = _slug("_".join(p for p in (where[0], place, self.dataset) if p), 40)
+        return (
+            self.pipeline_name,
+            f"{self.pipeline_name}_{differs}",
+            f"{self.pipeline_name}_{self.digest}",
+        )
 
     def describe(self) -> str:
         account = f" account {self.account}" if self.account else ""
@@ -140,6 +170,69 @@ def push_identity(
         ledger_schema,
         account or "",
     )
+
+
+def pipeline_name_for(identity: JobIdentity, pipelines_dir: str | None) -> str:
+    """The dlt pipeline name of `identity` in `pipelines_dir`: readable unless another job holds
+    that name there (see the module docstring); the choice is recorded so it sticks.
+
+    A working folder under the job's older digest name is renamed to the chosen name first.
+    """
+    folder = os.path.abspath(working_folder("", pipelines_dir))
+    registry = os.path.join(locks_dir(), NAMES_FILE)
+    os.makedirs(os.path.dirname(registry), exist_ok=True)
+    with open(registry, "a+", encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            handle.seek(0)
+            text = handle.read()
+            try:
+                held: dict[str, str] = json.loads(text) if text.strip() else {}
+            except ValueError:
+                held = {}  # a torn file: names are re-claimed, each job by its own digest
+            for name in identity.candidate_names():
+                key = os.path.join(folder, name)
+                if held.get(key, identity.digest) == identity.digest:
+                    break
+            if held.get(key) != identity.digest:
+                # Schedulers give runs fresh pipelines folders: names in folders that are gone
+                # hold nothing any more.
+                held = {
+                    k: v
+                    for k, v in held.items()
+                    if os.path.dirname(k) == folder or os.path.isdir(os.path.dirname(k))
+                }
+                held[key] = identity.digest
+                handle.seek(0)
+                handle.truncate()
+                handle.write(json.dumps(held, indent=0, sort_keys=True))
+                handle.flush()
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    adopt_legacy_folder(identity, name, pipelines_dir)
+    return name
+
+
+def adopt_legacy_folder(identity: JobIdentity, name: str, pipelines_dir: str | None) -> bool:
+    """Rename the job's working folder from its older digest name to `name`, if only the old one
+    exists; its state (whose `pipeline_name` is rewritten) and load packages carry on.
+
+    Returns:
+        True when a folder was renamed.
+    """
+    old = working_folder(identity.legacy_pipeline_name, pipelines_dir)
+    new = working_folder(name, pipelines_dir)
+    if not os.path.isdir(old) or os.path.exists(new):
+        return False
+    os.rename(old, new)
+    state_file = os.path.join(new, "state.json")
+    with contextlib.suppress(OSError, ValueError):
+        with open(state_file, encoding="utf-8") as f:
+            state = json.load(f)
+        state["pipeline_name"] = name
+        with open(state_file, "w", encoding="utf-8") as f:
+            json.dump(state, f)
+    return True
 
 
 def locks_dir() -> str:

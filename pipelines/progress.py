@@ -45,6 +45,8 @@ class TProgressSample:
     # `paced_seconds`: it grows by a whole wait when the wait starts, so it also says when the
     # wait ends).
     paced_seconds: float = 0.0
+    # Without a `total`: an estimate of it (the tasks the last run loaded), for the ETA.
+    expected: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,9 @@ class ProgressTracker:
         elapsed = max(now - self._started, 1e-9)
         rate = sample.done / elapsed
         eta = None
-        if sample.total is not None and rate > 0:
-            eta = max(0.0, (sample.total - sample.done) / rate)
+        target = sample.total if sample.total is not None else sample.expected
+        if target is not None and rate > 0:
+            eta = max(0.0, (target - sample.done) / rate)
         waiting = None
         if self._limited_at is not None and self._limited_at >= self._done_at:
             waiting = now - self._limited_at
@@ -106,6 +109,12 @@ def _eta(view: TProgressView) -> str:
     s = view.sample
     if s.total is not None and s.done >= s.total:
         return "all read, finishing"  # the load (extract) or the last answers (push) remain
+    if s.total is None and s.expected is not None:
+        if view.eta is None:
+            return f"ETA unknown (about {s.expected} expected, from the last run)"
+        if s.done >= s.expected:
+            return "past the last run's count, ETA unknown"
+        return f"ETA ~{_duration(view.eta)} (about {s.expected} expected, from the last run)"
     return f"ETA {_duration(view.eta)}" if view.eta is not None else "ETA unknown"
 
 
@@ -379,6 +388,7 @@ def extract_sample(report: Any) -> TProgressSample:
         retries=stats.retries,
         rate_limited=stats.rate_limited,
         paced_seconds=paced_seconds(getattr(report, "governor", None)),
+        expected=getattr(report, "expected_total", None),
     )
 
 

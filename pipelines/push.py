@@ -141,7 +141,7 @@ def run_push(
     from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
     from destinations.registry import sink as sink_of
     from pipelines.accounts import configured_account
-    from pipelines.jobs import job_lock, push_identity, working_folder
+    from pipelines.jobs import job_lock, pipeline_name_for, push_identity, working_folder
     from pipelines.progress import RunProgress, push_sample
 
     started = time.monotonic()
@@ -189,7 +189,7 @@ def run_push(
         if settings.account == default_account(settings.base_url)
         else settings.account,
     )
-    name = pipeline_name or identity.pipeline_name
+    name = pipeline_name or pipeline_name_for(identity, pipelines_dir)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     # A dry run writes nothing, so it does not wait for (or block) a running push.
     lock = (

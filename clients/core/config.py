@@ -36,6 +36,11 @@ class ShortEnvProvider(ConfigProvider):
     def get_value(
         self, key: str, hint: type[Any], pipeline_name: str | None, *sections: str
     ) -> tuple[Any | None, str]:
+        if pipeline_name:
+            # dlt first looks every provider up under the pipeline's name
+            # (`<PIPELINE>__SOURCES__...`); a short name is not pipeline-scoped, and answering
+            # there would put it above dlt's own `SOURCES__...` env vars.
+            return None, key
         for section in reversed(sections):
             env = _names.get((section, key))
             if env is not None:

@@ -30,6 +30,7 @@ in a header, and `redact` scrubs it from any vendor text we quote.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -155,11 +156,26 @@ class ActionableError(Exception):
     a bad warehouse URL...): shown as it is, without a traceback hint."""
 
 
+# Below this length a key is masked only where it stands alone (not inside a longer word):
+# a one-letter key masked as a substring turned `/v1/tasks` into `/v1/tas***s`. At this length
+# and above, every occurrence is masked: such a string turns up inside other text only by chance.
+SUBSTRING_MASK_MIN = 8
+_KEY_CHAR = r"[A-Za-z0-9_\-]"
+
+
 def redact(text: str, secret: str | None) -> str:
-    """Scrub a secret out of any text we are about to show or store."""
-    if secret and secret in text:
+    """Scrub a secret out of any text we are about to show or store.
+
+    A key of `SUBSTRING_MASK_MIN` characters or more is masked wherever it appears; a shorter
+    one only as a whole token (between characters that cannot be part of a key), so ordinary
+    words and paths stay readable.
+    """
+    if not secret or secret not in text:
+        return text
+    if len(secret) >= SUBSTRING_MASK_MIN:
         return text.replace(secret, "***")
-    return text
+    alone = re.compile(f"(?<!{_KEY_CHAR}){re.escape(secret)}(?!{_KEY_CHAR})")
+    return alone.sub("***", text)
 
 
 def _problem_text(body: dict[str, Any]) -> str:
@@ -202,6 +218,15 @@ def _vendor_text(response: httpx.Response, limit: int = 300) -> str:
         if problem:
             return problem[:limit]
     return plain[:limit]
+
+
+def _requested_at(response: httpx.Response, secret: str | None) -> str:
+    """` at <url>` (no query: it may carry tokens), or "" for a response without its request."""
+    try:
+        url = response.request.url
+    except RuntimeError:
+        return ""
+    return f" at {redact(str(url.copy_with(query=None, fragment=None)), secret)}"
 
 
 def _clock(moment: float) -> str:
@@ -289,6 +314,15 @@ def error_for_response(
     if status >= 500:
         said = f" ({text[:120]})" if text and not text.lstrip().startswith("<") else ""
         return ServerError(f"{name} server error {status} on {endpoint}{said}", **common)
+    if status == 404:
+        said = f" ({text})" if text else ""
+        return BadRequestError(
+            f"{name} answered 404 Not Found for {endpoint}{said}{_requested_at(response, secret)}:"
+            " if every request fails this way, check the base URL (a wrong host or path answers"
+            " 404 for every endpoint)",
+            vendor_message=text,
+            **common,
+        )
     return BadRequestError(
         f"{name} refused the request to {endpoint} ({status}): {text}",
         vendor_message=text,

@@ -2,6 +2,8 @@
 
 Tables (dataset `apollo` by default):
 - `tasks`: one row per task (merge on `id`); embedded contact/account keep only their ids.
+- `task_status_history`: each task's status versions over time (dlt scd2 on `id`), for
+  time in status and reopen counts (`sources.core.history`, `docs/task-history.md`).
 - `contacts`, `accounts`: one row per id met in this run's tasks (merge on `id`).
 - `contact_phone_numbers`: child table of `contacts.phone_numbers`, keyed by `contact_id`.
 - `users`: the team's users from `GET /api/v1/users/search` (replace), to name task owners.
@@ -12,7 +14,8 @@ Tables (dataset `apollo` by default):
 
 Config (dlt section `sources.apollo`): `api_key` (`SOURCES__APOLLO__API_KEY`, falls back to
 `APOLLO_API_KEY`) and `base_url` (`SOURCES__APOLLO__BASE_URL`, `APOLLO_BASE_URL`, default
-`https://api.apollo.io`). No HTTP happens until the pipeline runs the source.
+`https://api.apollo.io`). No HTTP happens until the pipeline runs the source. In a pipeline of
+your own: `docs/dlt-source.md` (`add_limit` counts pages of the task list).
 """
 
 from __future__ import annotations
@@ -55,8 +58,14 @@ from sources.apollo.schema import (
     records_table,
 )
 from sources.apollo.settings import DEFAULT_CONCURRENCY, SECTION, SHORT_ENV
+from sources.core.history import status_history
+from sources.core.source import TaskSource, per_page_batches
 
 dlt_telemetry_off_by_default()
+# The vendor's short env vars answer in dlt's config from the moment the source can be called
+# (a provider added to dlt's list, no I/O): `apollo_source()` run by a user's own pipeline reads
+# them as the CLI does.
+register_short_env(SECTION[-1], SHORT_ENV)
 
 logger = logging.getLogger("apollo_tasks.source")
 
@@ -158,6 +167,7 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
         merged_on_id.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
     return [
         tasks,
+        status_history("apollo", report.started_at),
         contacts,
         contact_phone_numbers,
         accounts,
@@ -167,7 +177,7 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
     ]
 
 
-@dlt.source(name="apollo", section="apollo", max_table_nesting=0)
+@dlt.source(name="apollo", section="apollo", max_table_nesting=0, _impl_cls=TaskSource)
 def apollo_source(
     api_key: TSecretStrValue | None = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
@@ -204,12 +214,14 @@ def apollo_source(
             timeout=timeout,
             max_connections=concurrency + 1,
         ) as client:
+            run_report.governor = client.governor  # progress shows its pacing waits
             yield from TaskScanner(
                 client,
                 run_report,
                 per_page=per_page,
                 concurrency=concurrency,
                 max_records=max_records,
+                **per_page_batches(),
             )
 
     @dlt.resource(

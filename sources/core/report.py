@@ -71,6 +71,12 @@ class RunReport:
     progress: TProgress | None = field(default=None, repr=False, compare=False)
     # The scan's HTTP client counters, live (the fields above are synced once per page).
     http_stats: Any = field(default=None, repr=False, compare=False)
+    # The scan's rate-limit governor, live: how long the vendor's documented limits held sends
+    # back (progress shows the wait as it happens).
+    governor: Any = field(default=None, repr=False, compare=False)
+    # When the vendor gives no total: the tasks the last run loaded, an estimate for the ETA only
+    # (never for completeness).
+    expected_total: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     # The columns of this report's `extract_runs` rows (`run_columns(...)`), each an attribute.
     RUN_COLUMNS: ClassVar[TRunColumns] = run_columns()

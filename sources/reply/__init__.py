@@ -5,6 +5,8 @@ Tables (dataset `reply` by default):
   contact's id and name, each enum as its code and Reply's name (`task_type` 2,
   `task_type_name` "call"), the finish time, and unknown fields as JSON in `extra_fields` (see
   `sources.reply.schema`).
+- `task_status_history`: each task's status versions over time (dlt scd2 on `id`), for
+  time in status and reopen counts (`sources.core.history`, `docs/task-history.md`).
 - `users`: the team's users from `GET /v3/whoami/team-users` (merge on `id`): the names and
   emails behind `tasks.assigned_user_id`.
 - `extract_runs`: one row per run: pages, requests, retries, 429s, seconds paced by Reply's
@@ -15,7 +17,8 @@ Tables (dataset `reply` by default):
 Config (dlt section `sources.reply`, see `sources.reply.settings`): `api_key`
 (`SOURCES__REPLY__API_KEY`, falls back to `REPLY_API_KEY`), `base_url` (`REPLY_BASE_URL`, default
 `https://api.reply.io`), `auth_scheme` (`bearer` or `x-api-key`), ... No HTTP happens until the
-pipeline runs the source.
+pipeline runs the source. In a pipeline of your own: `docs/dlt-source.md` (`add_limit` counts
+pages of the task list).
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ from clients.reply.profile import (
     reply_auth,
 )
 from sources.core.current_state import EXTRACT_RUNS_TABLE
+from sources.core.history import status_history
 from sources.core.schema import arrow_schema, dlt_columns
+from sources.core.source import TaskSource, per_page_batches
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE
 from sources.reply.report import EXTRACT_RUN_COLUMNS, ReplyScanReport
 from sources.reply.scan import TaskBatch, TaskScan, TItem, TOnPage, UserBatch
@@ -57,6 +62,10 @@ from sources.reply.settings import (
 )
 
 dlt_telemetry_off_by_default()
+# The vendor's short env vars answer in dlt's config from the moment the source can be called
+# (a provider added to dlt's list, no I/O): `reply_source()` run by a user's own pipeline reads
+# them as the CLI does.
+register_short_env(SECTION[-1], SHORT_ENV)
 
 __all__ = ["MissingApiKeyError", "ReplyScanReport", "make_source", "reply_client", "reply_source"]
 
@@ -155,10 +164,17 @@ def _table_resources(report: ReplyScanReport) -> list[DltResource]:
 
     # The scan yields each id once per run: dlt's merge may skip deduplicating its staging table.
     tasks.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
-    return [tasks, users, seen_task_ids, extract_runs]
+    history = status_history(
+        "reply",
+        report.started_at,
+        id_type="bigint",
+        status_column="status_name",
+        code_column="status",
+    )
+    return [tasks, history, users, seen_task_ids, extract_runs]
 
 
-@dlt.source(name="reply", section="reply", max_table_nesting=0)
+@dlt.source(name="reply", section="reply", max_table_nesting=0, _impl_cls=TaskSource)
 def reply_source(
     api_key: TSecretStrValue | None = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
@@ -202,6 +218,11 @@ def reply_source(
     check_options(top, list_endpoint, rate_limits)
 
     def task_list() -> Iterator[TItem]:
+        # The ids loaded before, read once as the run starts (the job's lock keeps them so to
+        # its end): Reply gives no total, so their count is the progress display's estimate.
+        known = list(known_ids()) if known_ids is not None else None
+        if known:
+            run_report.expected_total = len(known)
         # The client is made here, when the pipeline runs, never when the source is built.
         with reply_client(
             key,
@@ -218,9 +239,10 @@ def reply_source(
                 top=top,
                 list_endpoint=list_endpoint,
                 max_pages=max_pages,
-                known_ids=known_ids,
+                known_ids=None if known is None else known.copy,
                 verify_limit=verify_deletions,
                 on_page=on_page,
+                **per_page_batches(),
             )
 
     scan = dlt.resource(task_list, name="task_list", selected=False)

@@ -2,6 +2,8 @@
 
 Tables (dataset `saleshandy` by default):
 - `tasks`: one row per task (merge on `id`); codes and their names, embedded records' ids.
+- `task_status_history`: each task's status versions over time (dlt scd2 on `id`), for
+  time in status and reopen counts (`sources.core.history`, `docs/task-history.md`).
 - `prospects`, `assignees`: one row per id met in this run's tasks and, for assignees, in
   `GET /v1/tasks/assignee/list` (merge on `id`).
 - `extract_runs`: one row per run: pages, requests, retries, 429s, the counts read before and
@@ -13,6 +15,7 @@ Tables (dataset `saleshandy` by default):
 Config (dlt section `sources.saleshandy`): `api_key` (`SOURCES__SALESHANDY__API_KEY`, falls back
 to `SALESHANDY_API_KEY`) and `base_url` (`SOURCES__SALESHANDY__BASE_URL`, `SALESHANDY_BASE_URL`,
 default `https://open-api.saleshandy.com`). No HTTP happens until the pipeline runs the source.
+In a pipeline of your own: `docs/dlt-source.md` (`add_limit` counts pages of the task list).
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from clients.saleshandy.endpoints import DEFAULT_BASE_URL
 from clients.saleshandy.paging import MAX_PAGE_SIZE
 from clients.saleshandy.profile import SALESHANDY_PROFILE
 from sources.core.current_state import EXTRACT_RUNS_TABLE
+from sources.core.history import status_history
 from sources.core.schema import TColumns, arrow_schema, dlt_columns
+from sources.core.source import TaskSource, per_page_batches
 from sources.saleshandy.report import EXTRACT_RUN_COLUMNS, SaleshandyScanReport
 from sources.saleshandy.scan import Batch, TaskScan, TItem
 from sources.saleshandy.schema import (
@@ -49,6 +54,10 @@ from sources.saleshandy.settings import (
 )
 
 dlt_telemetry_off_by_default()
+# The vendor's short env vars answer in dlt's config from the moment the source can be called
+# (a provider added to dlt's list, no I/O): `saleshandy_source()` run by a user's own pipeline reads
+# them as the CLI does.
+register_short_env(SECTION[-1], SHORT_ENV)
 
 __all__ = [
     "SEEN_TASK_IDS_TABLE",
@@ -117,6 +126,7 @@ def _table_resources(report: SaleshandyScanReport) -> list[DltResource]:
 
     return [
         _batch_table("tasks", TASK_COLUMNS),
+        status_history("saleshandy", report.started_at),
         _batch_table("prospects", PROSPECT_COLUMNS),
         _batch_table("assignees", ASSIGNEE_COLUMNS),
         seen_task_ids,
@@ -124,7 +134,7 @@ def _table_resources(report: SaleshandyScanReport) -> list[DltResource]:
     ]
 
 
-@dlt.source(name="saleshandy", section="saleshandy", max_table_nesting=0)
+@dlt.source(name="saleshandy", section="saleshandy", max_table_nesting=0, _impl_cls=TaskSource)
 def saleshandy_source(
     api_key: TSecretStrValue | None = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
@@ -165,12 +175,14 @@ def saleshandy_source(
             max_connections=max(1, concurrency) + 1,
             retry=RetryPolicy(max_attempts=max(1, max_attempts)),
         ) as client:
+            run_report.governor = client.governor  # progress shows its pacing waits
             yield from TaskScan(
                 client,
                 run_report,
                 page_size=page_size,
                 concurrency=concurrency,
                 known_ids=known_ids,
+                **per_page_batches(),
             )
 
     scan = dlt.resource(task_list, name="task_list", selected=False)

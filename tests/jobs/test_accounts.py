@@ -106,7 +106,7 @@ def test_each_account_lands_in_its_own_dataset_with_its_own_key_and_account_row(
     # Each sandbox accepts only its accounts' keys: a run with another key would have failed
     # with 401, so every account used its own key at its own base URL.
     # Four jobs: four pipelines, two of them for the same base URL.
-    assert len([p for p in pipelines.iterdir() if p.name.startswith("apollo_extract_")]) == 4
+    assert len([p for p in pipelines.iterdir() if p.name.startswith("sales_tasks_apollo_")]) == 4
 
 
 def test_two_accounts_of_one_base_url_are_two_jobs_and_the_default_keeps_its_name(
@@ -114,13 +114,18 @@ def test_two_accounts_of_one_base_url_are_two_jobs_and_the_default_keeps_its_nam
 ) -> None:
     base = "http://127.0.0.1:8765"
     path = str(tmp_path / "w.duckdb")
-    alpha = extract_job(base_url=base, duckdb_path=path, dataset_name="x", account="alpha")
-    gamma = extract_job(base_url=base, duckdb_path=path, dataset_name="x", account="gamma")
-    default = extract_job(base_url=base, duckdb_path=path, dataset_name="x")
+    folder = str(tmp_path / "pipelines")
+    alpha = extract_job(
+        base_url=base, duckdb_path=path, dataset_name="x", account="alpha", pipelines_dir=folder
+    )
+    gamma = extract_job(
+        base_url=base, duckdb_path=path, dataset_name="x", account="gamma", pipelines_dir=folder
+    )
+    default = extract_job(base_url=base, duckdb_path=path, dataset_name="x", pipelines_dir=folder)
     names = {alpha.pipeline_name, gamma.pipeline_name, default.pipeline_name}
     assert len(names) == 3
-    assert alpha.pipeline_name.startswith("apollo_extract_alpha_")
-    assert default.pipeline_name.startswith("apollo_extract_127_0_0_1_8765_")
+    assert alpha.pipeline_name == "sales_tasks_apollo_alpha"
+    assert default.pipeline_name == "sales_tasks_apollo_127_0_0_1_8765"
     # A job without an account keeps the name (state, lock) it had before accounts existed.
     before = "\n".join(("extract", "apollo", base, default.identity.target, "x"))
     assert default.identity.digest == hashlib.sha256(before.encode()).hexdigest()[:12]

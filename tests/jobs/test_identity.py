@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -9,16 +10,18 @@ import pytest
 
 from pipelines.jobs import (
     JobBusyError,
+    JobIdentity,
     JobLock,
     extract_identity,
     locks_dir,
+    pipeline_name_for,
     push_identity,
 )
 
 BASE = "https://api.apollo.io"
 
 
-def _extract(**changes: str) -> str:
+def _identity(**changes: str) -> JobIdentity:
     args = {
         "vendor": "apollo",
         "base_url": BASE,
@@ -27,20 +30,64 @@ def _extract(**changes: str) -> str:
         "dataset": "apollo",
         **changes,
     }
-    return extract_identity(**args).pipeline_name  # type: ignore[arg-type]
+    return extract_identity(**args)  # type: ignore[arg-type]
 
 
-def test_every_part_of_an_extract_job_changes_its_name() -> None:
-    names = {
-        _extract(),
-        _extract(base_url="http://127.0.0.1:8765"),
-        _extract(location="duckdb:////data/b.duckdb"),
-        _extract(destination="postgres", location="postgresql://u@db:5432/x"),
-        _extract(dataset="apollo_eu"),
-        _extract(vendor="reply"),
-    }
-    assert len(names) == 6
-    assert _extract().startswith("apollo_extract_api_apollo_io_")
+def _extract(**changes: str) -> str:
+    return _identity(**changes).pipeline_name
+
+
+def test_every_part_of_an_extract_job_changes_its_name_only_where_two_would_collide(
+    tmp_path: Path,
+) -> None:
+    jobs = [
+        _identity(),
+        _identity(base_url="http://127.0.0.1:8765"),
+        _identity(location="duckdb:////data/b.duckdb"),
+        _identity(destination="postgres", location="postgresql://u@db:5432/x"),
+        _identity(dataset="apollo_eu"),
+        _identity(vendor="reply"),
+    ]
+    assert len({job.digest for job in jobs}) == 6  # six jobs: six locks
+    folder = str(tmp_path / "pipelines")
+    os.makedirs(folder)  # as dlt makes it on the first run
+    names = [pipeline_name_for(job, folder) for job in jobs]
+    assert len(set(names)) == 6  # never two jobs in one working folder
+    # readable where nothing collides; what differs where the same account goes elsewhere
+    assert names[0] == "sales_tasks_apollo_api_apollo_io"
+    assert names[1] == "sales_tasks_apollo_127_0_0_1_8765"
+    assert names[5] == "sales_tasks_reply_api_apollo_io"
+    assert names[2] == "sales_tasks_apollo_api_apollo_io_duckdb_b_apollo"
+    assert names[3] == "sales_tasks_apollo_api_apollo_io_postgres_x_apollo"
+    assert names[4] == "sales_tasks_apollo_api_apollo_io_duckdb_a_apollo_eu"
+    # each job keeps its name from run to run, whatever order they run in
+    assert [pipeline_name_for(job, folder) for job in reversed(jobs)] == names[::-1]
+    # another pipelines folder is another namespace: the readable name is free there
+    assert pipeline_name_for(jobs[2], str(tmp_path / "other")) == names[0]
+    # a pipelines folder that is gone (a scheduler's fresh one per run) holds no name
+    (tmp_path / "other").mkdir()
+    assert pipeline_name_for(jobs[3], str(tmp_path / "other")) == names[3]  # jobs[2] holds [0]
+    (tmp_path / "other").rmdir()
+    assert pipeline_name_for(jobs[0], str(tmp_path / "third")) == names[0]
+    registry = (Path(locks_dir()) / "pipeline-names.json").read_text()
+    assert str(tmp_path / "other") not in registry and str(tmp_path / "pipelines") in registry
+
+
+def test_a_working_folder_under_the_older_digest_name_is_adopted(tmp_path: Path) -> None:
+    job = _identity()
+    folder = tmp_path / "pipelines"
+    legacy = folder / job.legacy_pipeline_name
+    legacy.mkdir(parents=True)
+    (legacy / "state.json").write_text(json.dumps({"pipeline_name": job.legacy_pipeline_name}))
+    (legacy / "load").mkdir()
+    name = pipeline_name_for(job, str(folder))
+    assert name == "sales_tasks_apollo_api_apollo_io"
+    assert sorted(p.name for p in folder.iterdir()) == [name]
+    assert (folder / name / "load").is_dir()
+    assert (
+        '"pipeline_name": "sales_tasks_apollo_api_apollo_io"'
+        in (folder / name / "state.json").read_text()
+    )
 
 
 def test_spelling_of_a_base_url_and_a_password_do_not_make_another_job() -> None:
@@ -67,8 +114,15 @@ def test_push_jobs_differ_by_warehouse_and_ledger_schema() -> None:
             vendor="apollo", base_url=BASE, warehouse_url=url, ledger_schema=schema
         ).pipeline_name
 
-    assert len({name("duckdb:///a", "apollo_push"), name("duckdb:///b", "apollo_push"),
-                name("duckdb:///a", "other")}) == 3  # fmt: skip
+    assert name("duckdb:///a", "apollo_push") == "sales_tasks_apollo_api_apollo_io_push"
+
+    def digest(url: str, schema: str) -> str:
+        return push_identity(
+            vendor="apollo", base_url=BASE, warehouse_url=url, ledger_schema=schema
+        ).digest
+
+    assert len({digest("duckdb:///a", "apollo_push"), digest("duckdb:///b", "apollo_push"),
+                digest("duckdb:///a", "other")}) == 3  # fmt: skip
 
 
 def test_lock_refuses_a_second_holder_with_one_line_and_is_free_after_release(

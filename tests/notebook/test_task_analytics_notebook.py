@@ -8,6 +8,7 @@ plans a push in dry-run mode.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import duckdb
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+from sources.core.history import reopen_counts_sql
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "task_analytics.ipynb"
 
@@ -31,6 +34,8 @@ def test_notebook_runs_top_to_bottom_on_a_fresh_demo(tmp_path, monkeypatch):
     demo_file = tmp_path / "apollo_demo.duckdb"
     monkeypatch.setenv("APOLLO_DEMO_DUCKDB", str(demo_file))
     monkeypatch.setenv("APOLLO_DEMO_TASKS", "3000")
+    history_file = tmp_path / "apollo_history_demo.duckdb"
+    monkeypatch.setenv("APOLLO_HISTORY_DUCKDB", str(history_file))
     monkeypatch.delenv("APOLLO_API_KEY", raising=False)  # never the real API from a test
     monkeypatch.chdir(NOTEBOOK.parent)
     nb = nbformat.read(NOTEBOOK, as_version=4)
@@ -46,7 +51,9 @@ def test_notebook_runs_top_to_bottom_on_a_fresh_demo(tmp_path, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     texts = "\n".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert len(images) >= 5, "by type, overdue by owner, weekly, completion time, across vendors"
+    assert len(images) >= 6, (
+        "by type, overdue by owner, weekly, completion time, across vendors, status changes"
+    )
     assert "push (dry run)" in texts and "follow-up task(s) to create" in texts
     assert "cross-vendor push (dry run):" in texts
     printed, table = cell_output(nb, "across = sql(")
@@ -63,10 +70,32 @@ def test_notebook_runs_top_to_bottom_on_a_fresh_demo(tmp_path, monkeypatch):
     assert f"{as_of_week:%Y-%m-%d}" not in table and "completed" in table
     assert (f"{as_of_week:%Y-%m-%d}" in left_out) == (as_of_week in weeks_with_rows), left_out
     assert not [w for w in weeks_with_rows if w > as_of_week], "no task after the extract ran"
+    assert "skipped" in table  # skipped tasks are finished work too
+    # counts are whole numbers, never floats (`12.0`)
+    for marker in ("by_type = sql(", "weekly = sql("):
+        assert not re.search(r"\b\d+\.0\b", cell_output(nb, marker)[1]), marker
     printed, table = cell_output(nb, "overdue = sql(")
     assert "overdue_share" in table and "open" in table
     printed, table = cell_output(nb, "outcomes = sql(")
     assert "50%" in table
+
+    # The life of a task: the history the cell made is the one it charts and counts.
+    printed, table = cell_output(nb, "moves = sql(")
+    made = {line for line in printed.splitlines() if line.startswith("changes made")}
+    assert len(made) == 1 and history_file.exists()
+    with duckdb.connect(str(history_file), read_only=True) as con:
+        by_reopens = dict(
+            con.sql(
+                f"SELECT reopens, count(*) FROM ({reopen_counts_sql('apollo')}) AS r"
+                " GROUP BY ALL ORDER BY reopens"
+            ).fetchall()
+        )
+        versions = con.sql("SELECT count(*) FROM apollo.task_status_history").fetchone()
+    assert sum(n for times, n in by_reopens.items() if times > 0) > 0  # some came back
+    assert versions is not None and versions[0] > 600  # more versions than tasks
+    (counts,) = [line for line in printed.splitlines() if line.startswith("tasks by times")]
+    assert counts == f"tasks by times reopened: {by_reopens}", counts
+    assert "completed" in table and "ended" in table and "mean_seconds_ended" in table
 
 
 def _extract_week(demo_file: Path) -> tuple[date, set[date]]:

@@ -61,3 +61,39 @@ def test_per_page_above_200_is_refused(
     assert _run(sandbox, tmp_path, "--per-page", "500") != 0
     assert "--per-page must be between 1 and 200" in capsys.readouterr().err
     assert sandbox.requests() == []
+
+
+def test_a_wrong_base_url_answering_404_says_check_the_base_url(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A base URL with a wrong path reaches a server that answers 404 for every endpoint."""
+    monkeypatch.setenv("APOLLO_API_KEY", sandbox.master_key)
+    code = main(
+        ["extract", "--base-url", f"{sandbox.base_url}/wrong", "--duckdb-path",
+         str(tmp_path / "t.duckdb"), "--pipelines-dir", str(tmp_path / "pipelines")]
+    )  # fmt: skip
+    assert code == EXIT_ERROR
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, err
+    assert "404" in lines[0] and "check the base URL" in lines[0]
+    assert f"{sandbox.base_url}/wrong/api/v1/" in lines[0]  # where it looked
+    assert sandbox.master_key not in err
+
+
+def test_a_one_letter_key_masks_itself_not_the_letters_of_a_path(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Keys are masked in every line shown; a short one only where it stands alone."""
+    monkeypatch.setenv("APOLLO_API_KEY", "s")
+    assert _run(sandbox, tmp_path) == EXIT_ERROR
+    err = capsys.readouterr().err
+    line = next(line for line in err.splitlines() if line.startswith("error:"))
+    assert "rejected the API key (401) on api/v1/tasks/search (Invalid access" in line, line
+    assert "***" not in line  # `tasks` and `access`, not `ta***k***`

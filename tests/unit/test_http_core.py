@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clients.apollo.profile import APOLLO_PROFILE, apollo_quota_window
 from clients.core import (
@@ -39,6 +41,7 @@ from clients.core import (
     error_for_response,
     parse_reset,
     parse_retry_after,
+    redact,
     requests_left,
 )
 
@@ -156,7 +159,7 @@ MAPPING: list[tuple[int, Any, dict[str, str], VendorProfile, type | None, list[s
         {},
         VendorProfile(),
         BadRequestError,
-        ["(404): The requested task could not be found"],
+        ["404 Not Found for ep (The requested task could not be found)", "check the base URL"],
         {},
     ),
     (
@@ -580,3 +583,25 @@ def test_the_core_names_no_vendor() -> None:
         text = path.read_text()
         for name in ("Apollo", "APOLLO_", "apollo.io", "Saleshandy", "Reply", "x-24-hour"):
             assert name not in text, f"{path.name} mentions {name}"
+
+
+_KEYS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEF0123456789-_", min_size=1, max_size=40)
+_WORDS = st.lists(
+    st.sampled_from(["/v1/tasks", "api/v1/tasks/search", "Invalid token", "x-api-key", ":", " "]),
+    max_size=6,
+)
+
+
+@given(key=_KEYS, words=_WORDS)
+def test_redact_never_leaves_the_key_standing_and_keeps_ordinary_text_readable(
+    key: str, words: list[str]
+) -> None:
+    """Every key is gone wherever it stands alone (in quotes, after `=`, between spaces); a long
+    key is gone everywhere; ordinary text around a short key keeps its letters."""
+    text = f'sent {key} as token={key}; {"".join(words)} "{key}"'
+    shown = redact(text, key)
+    assert not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", shown)
+    if len(key) >= 8:
+        assert key not in shown
+    if len(key) == 1:
+        assert redact("".join(words), key) == "".join(words)
