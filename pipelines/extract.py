@@ -46,8 +46,7 @@ from pipelines.stopping import stop_checked, stops_on_signals
 from sources.apollo import ScanReport, make_source, require_api_key
 from sources.apollo.current_state import SEEN_TASK_IDS_TABLE
 from sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
-from sources.core.current_state import record_removed
-from sources.core.current_state import remove_deleted_tasks as remove_deleted_for
+from sources.core.current_state import known_task_ids, remove_deleted_tasks
 
 VENDOR = "apollo"
 DEFAULT_DUCKDB_FILE = "apollo_tasks.duckdb"
@@ -236,14 +235,9 @@ def finish_extract(
         except DatasetOwnedError as exc:
             report.warn(str(exc))
             owned = False
-    removed: int | None = None
-    if report.complete and ids_loaded and owned:
-        removed, skipped = remove_deleted_for(
-            pipeline, report.run_id, report.rows.get("tasks", 0), seen_table=seen_table
-        )
-        if skipped:
-            report.warn(skipped)
-    record_removed(pipeline, report.run_id, removed)
+    # The run's tombstones went in with its load (`sources.core.current_state`); Iceberg's are
+    # applied here.
+    removed = remove_deleted_tasks(pipeline, report) if ids_loaded and owned else None
     (create_models or create_models_for)(pipeline)
     create_unified_views_for(pipeline)
     return removed
@@ -558,7 +552,8 @@ def run_extract(
         job,
         vendor="Apollo",
         new_report=lambda progress_callback: ScanReport(progress=progress_callback),
-        new_source=lambda report, _pipeline: make_source(
+        new_source=lambda report, pipeline: make_source(
+            known_ids=known_task_ids(pipeline),
             api_key=str(settings.api_key),
             base_url=settings.base_url,
             per_page=settings.per_page,

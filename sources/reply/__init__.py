@@ -42,7 +42,13 @@ from clients.reply.profile import (
     parse_limits,
     reply_auth,
 )
-from sources.core.current_state import EXTRACT_RUNS_TABLE
+from sources.core.current_state import (
+    EXTRACT_RUNS_TABLE,
+    Tombstones,
+    live_tasks,
+    tombstone_hints,
+    with_tombstones,
+)
 from sources.core.schema import arrow_schema, dlt_columns
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE
 from sources.reply.report import EXTRACT_RUN_COLUMNS, ReplyScanReport
@@ -116,11 +122,13 @@ def _table_resources(report: ReplyScanReport) -> list[DltResource]:
         name="tasks",
         write_disposition="merge",
         primary_key="id",
-        columns=dlt_columns(TASK_COLUMNS, not_null=("id",)),
+        columns=tombstone_hints(dlt_columns(TASK_COLUMNS, not_null=("id",))),
     )
-    def tasks(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, TaskBatch):
+    def tasks(item: TItem | Tombstones) -> Iterator[pa.Table]:
+        if isinstance(item, Tombstones):
             yield item.tasks
+        elif isinstance(item, TaskBatch):
+            yield live_tasks(item.tasks)
 
     @dlt.transformer(
         name="users",
@@ -193,8 +201,8 @@ def reply_source(
             `sources.reply.scan`).
         timeout: seconds for every connect, read and write.
         report: receives the run's counters (and progress callbacks) as the scan goes.
-        known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`); without
-            it no deletion is verified.
+        known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`); those a
+            run that may delete did not see get a tombstone; without it nothing is deleted.
         on_page: a test's hook called after each list page (`sources.reply.scan.TaskScan`).
     """
     run_report = report if report is not None else ReplyScanReport()
@@ -212,7 +220,7 @@ def reply_source(
             rate_limits=rate_limits,
             timeout=timeout,
         ) as client:
-            yield from TaskScan(
+            scan = TaskScan(
                 client,
                 run_report,
                 top=top,
@@ -221,6 +229,9 @@ def reply_source(
                 known_ids=known_ids,
                 verify_limit=verify_deletions,
                 on_page=on_page,
+            )
+            yield from with_tombstones(
+                scan, run_report, known_ids, arrow_schema(TASK_COLUMNS, ("id",))
             )
 
     scan = dlt.resource(task_list, name="task_list", selected=False)
