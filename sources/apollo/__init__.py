@@ -117,14 +117,16 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
 
     contacts = _batch_table("contacts", CONTACT_COLUMNS, "contacts", ("id",), **merge_on_id)
     accounts = _batch_table("accounts", ACCOUNT_COLUMNS, "accounts", ("id",), **merge_on_id)
-    # Delete-insert by contact: a contact's numbers are replaced as a whole when it is seen again
-    # (merge with a merge_key and no primary key).
+    # Keyed by (contact, position), which every merging destination accepts (Delta and Iceberg
+    # upsert need a primary key). Where dlt merges by delete-insert (the SQL destinations), the
+    # merge key also replaces a contact's numbers as a whole when it is seen again.
     contact_phone_numbers = _batch_table(
         "contact_phone_numbers",
         PHONE_NUMBER_COLUMNS,
         "contact_phone_numbers",
-        ("contact_id",),
+        ("contact_id", "position"),
         write_disposition="merge",
+        primary_key=("contact_id", "position"),
         merge_key="contact_id",
     )
 

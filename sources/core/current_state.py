@@ -173,7 +173,7 @@ def remove_deleted_tasks(pipeline: Any, report: Any) -> int | None:
     """
     if not report.may_delete:
         return None
-    if _table_format(pipeline) == "iceberg":
+    if getattr(report, "removed", None) and _table_format(pipeline) == "iceberg":
         table = _open_table(pipeline, "iceberg", TASKS_TABLE)
         if table is not None and DELETED_COLUMN in table.schema().column_names:
             table.delete(delete_filter=f"{DELETED_COLUMN} = true")
