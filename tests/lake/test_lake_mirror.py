@@ -205,3 +205,33 @@ def test_a_second_account_is_refused_on_filesystem_before_its_vendor_is_asked(
         assert "dataset shared belongs to apollo account" in err
         assert second.requests() == []
         assert read(folder, "shared") == set(kit.serve(first))
+
+
+@pytest.mark.parametrize("table_format", ["delta", "iceberg"])
+def test_an_incomplete_run_into_a_lake_deletes_nothing(
+    table_format: str, env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A Saleshandy list item without a key makes the run incomplete (`count_unreadable`): no
+    tombstone, the deleted task stays, `removed` stays None; once readable, it is removed."""
+    from tests.saleshandy.sh_extract_support import extract
+    from tests.saleshandy.sh_spec_vendor import KEY, SpecVendor, spec_task
+
+    folder = tmp_path / "lake"
+    env.setenv("DESTINATION__FILESYSTEM__BUCKET_URL", folder.as_uri())
+    env.setenv("DESTINATION__FILESYSTEM__TABLE_FORMAT", table_format)
+    read = _delta_ids if table_format == "delta" else _iceberg_ids
+    vendor = SpecVendor([spec_task(n) for n in range(30)])
+    with vendor.serve() as url:
+        account = type("Account", (), {"api_key": KEY, "base_url": url})()
+        first = extract(account, tmp_path, destination="filesystem", duckdb_path=None)
+        assert first.complete and len(read(folder, "saleshandy")) == 30
+        gone = vendor.items.pop(0)["taskId"]
+        vendor.items[10] = {k: v for k, v in vendor.items[10].items() if k != "taskId"}
+        second = extract(account, tmp_path, destination="filesystem", duckdb_path=None)
+        assert not second.complete and second.removed is None
+        assert gone in read(folder, "saleshandy")
+        vendor.items[10]["taskId"] = "T-fixed-001"
+        third = extract(account, tmp_path, destination="filesystem", duckdb_path=None)
+        assert third.complete and third.removed == 2
+        mirror = read(folder, "saleshandy")
+        assert gone not in mirror and len(mirror) == len(vendor.items) == 29
