@@ -76,7 +76,7 @@ def one_round(fmt: str, tasks: int, deleted: int, seed: int) -> tuple[float, flo
         folder = Path(tmp)
         where, env, read_ids = _where(fmt, folder)
         os.environ["APOLLO_API_KEY"] = sb.master_key
-        argv = ["extract", "apollo", "--base-url", sb.base_url, "--no-progress"]
+        argv = ["extract", "apollo", "--base-url", sb.base_url]
         argv += ["--pipelines-dir", str(folder / "pipelines"), *where]
         first = _extract(argv, env)
         for task_id in sorted(_apollo_serve(sb))[:deleted]:
