@@ -212,13 +212,14 @@ def finish_extract(
 ) -> int | None:
     """The post-load step every runner (CLI, Airflow, Dagster) calls after `pipeline.run`.
 
-    Removes tasks deleted at the vendor (only after a complete scan whose seen ids were loaded
-    into `seen_table`, and only in a dataset bound to this run's account), records how many in
-    `extract_runs`, and (re)creates the analyst views (`create_models`, default Apollo's).
-    Returns the number removed, or None when nothing could be decided.
+    Tasks deleted at the vendor were removed by the load itself: a run that may delete
+    (`report.may_delete`) emitted tombstones that dlt's merge applied (Iceberg's are deleted here,
+    `sources.core.current_state.remove_deleted_tasks`). Then (re)creates the analyst views
+    (`create_models`, default Apollo's). Returns the number removed (also in `extract_runs`), or
+    None when the run could not delete. `seen_table` is no longer read.
 
     Args:
-        report: the run's report; any vendor's, with `complete`, `run_id`, `rows` and `warn`.
+        report: the run's report; any vendor's, with `may_delete`, `removed` and `warn`.
         account: the run's account (`ExtractJob.owner`). The dataset's binding
             (`pipelines.accounts.claim_dataset`) is claimed for it when nobody holds it; when
             another account holds it (a runner that did not claim before reading), nothing is
