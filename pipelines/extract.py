@@ -221,9 +221,10 @@ def finish_extract(
     Args:
         report: the run's report; any vendor's, with `may_delete`, `removed` and `warn`.
         account: the run's account (`ExtractJob.owner`). The dataset's binding
-            (`pipelines.accounts.claim_dataset`) is claimed for it when nobody holds it; when
-            another account holds it (a runner that did not claim before reading), nothing is
-            deleted and the run says why.
+            (`pipelines.accounts.claim_dataset`) is claimed for it when nobody holds it. A
+            runner must claim it before the load (the CLI, Airflow and Dagster do): the load
+            carries the tombstones. When another account holds it, the run says why and
+            Iceberg's flagged rows are left for that account's next run.
     """
     from pipelines.models import create_models_for
     from pipelines.unified import create_unified_views_for
