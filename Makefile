@@ -32,6 +32,7 @@ test-fast: $(STAMP)
 
 test: $(STAMP)
 	bash .ci/ensure-postgres
+	bash .ci/ensure-mariadb
 	$(PYTEST) $(PYTEST_ARGS)
 	bash .ci/test-orchestration
 

@@ -318,7 +318,8 @@ def _fold(text: str | None) -> str:
     return (text or "").strip().casefold()
 
 
-_BINDING_COLUMNS = (("base_url", "VARCHAR"), ("key_fingerprint", "VARCHAR"))
+# TEXT: every SQL destination takes it (MySQL/MariaDB refuse a VARCHAR without a length).
+_BINDING_COLUMNS = (("base_url", "TEXT"), ("key_fingerprint", "TEXT"))
 
 
 def _binding_table(client: Any) -> str:
@@ -328,8 +329,8 @@ def _binding_table(client: Any) -> str:
         client.create_dataset()
     table = client.make_qualified_table_name(ACCOUNT_TABLE)
     client.execute_sql(
-        f"CREATE TABLE IF NOT EXISTS {table} (vendor VARCHAR NOT NULL, account VARCHAR NOT NULL,"
-        " host VARCHAR NOT NULL, base_url VARCHAR, key_fingerprint VARCHAR)"
+        f"CREATE TABLE IF NOT EXISTS {table} (vendor TEXT NOT NULL, account TEXT NOT NULL,"
+        " host TEXT NOT NULL, base_url TEXT, key_fingerprint TEXT)"
     )
     for column, kind in _BINDING_COLUMNS:
         try:
@@ -394,6 +395,10 @@ def claim_dataset(pipeline: Any, owner: DatasetOwner, *, consequence: str | None
     Raises:
         DatasetOwnedError: the dataset belongs to another account (one line saying which).
     """
+    from pipelines.destinations import is_filesystem
+
+    if is_filesystem(pipeline):
+        return _claim_file(pipeline, owner, consequence)
     with pipeline.sql_client() as client:
         table = _binding_table(client)
         held = _owners(client, table)
@@ -427,6 +432,49 @@ def claim_dataset(pipeline: Any, owner: DatasetOwner, *, consequence: str | None
     return inserted
 
 
+def _claim_file(pipeline: Any, owner: DatasetOwner, consequence: str | None) -> bool:
+    """`claim_dataset` on `filesystem`: the same rule, the rows in a JSON file
+    (`pipelines.destinations.FileBinding`)."""
+    from pipelines.destinations import FileBinding
+
+    store = FileBinding(pipeline, ACCOUNT_TABLE)
+    mine = {
+        "vendor": owner.vendor,
+        "account": owner.account,
+        "host": owner.host,
+        "base_url": owner.base_url,
+        "key_fingerprint": owner.key_fingerprint,
+    }
+    held = store.read()
+    inserted = not held
+    if inserted:
+        store.write([mine])
+        held = store.read()
+    key = ("vendor", "account", "key_fingerprint")
+    others = [row for row in held if not owner.owns(*(row[k] for k in key))]
+    if others:
+        if inserted:
+            store.write([row for row in held if row != mine])
+        first = others[0]
+        said = _refusal(
+            pipeline.dataset_name,
+            owner,
+            (first["vendor"], first["account"], first["host"], first["key_fingerprint"]),
+            *filter(None, [consequence]),
+        )
+        raise DatasetOwnedError(said)
+    if not inserted:
+        fingerprint = owner.key_fingerprint
+        store.write(
+            [
+                {**row, "host": owner.host, "base_url": owner.base_url}
+                | ({"key_fingerprint": fingerprint} if fingerprint else {})
+                for row in held
+            ]
+        )
+    return inserted
+
+
 def _delete_own_row(client: Any, table: str, owner: DatasetOwner) -> None:
     client.execute_sql(
         f"DELETE FROM {table} WHERE vendor = %s AND account = %s AND host = %s",
@@ -439,6 +487,20 @@ def _delete_own_row(client: Any, table: str, owner: DatasetOwner) -> None:
 def release_claim(pipeline: Any, owner: DatasetOwner) -> None:
     """Undo a binding `claim_dataset` just made, when the run then failed before loading a
     task (a wrong key must not leave the dataset bound to it)."""
+    from pipelines.destinations import FileBinding, is_filesystem
+    from sources.core.current_state import known_task_ids
+
+    if is_filesystem(pipeline):
+        if not known_task_ids(pipeline)():
+            store = FileBinding(pipeline, ACCOUNT_TABLE)
+            store.write(
+                [
+                    r
+                    for r in store.read()
+                    if (r["vendor"], r["account"]) != (owner.vendor, owner.account)
+                ]
+            )
+        return
     with pipeline.sql_client() as client:
         table = client.make_qualified_table_name(ACCOUNT_TABLE)
         try:

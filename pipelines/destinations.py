@@ -1,11 +1,13 @@
 """Which dlt destinations can hold the extract's current-state mirror, checked before any request.
 
-The extract merges tasks on `id`, then runs SQL on the loaded dataset: it deletes the tasks Apollo
-no longer has, updates `extract_runs` and (re)creates the analyst views. That needs a destination
-whose dlt job client is a SQL client (`SqlJobClientBase`). `filesystem` answers SQL through
-read-only DuckDB views, and merging there needs a table format (delta or iceberg) whose packages
-(`deltalake`, `pyiceberg`) are not in this project's lock: it is refused with the reason, as are
-vector databases and dlt's custom `destination`. Tested end to end: duckdb and postgres.
+The mirror merges rows on their keys and removes tasks deleted at the vendor with tombstone rows
+that dlt's merge applies (`sources.core.current_state`), so it needs a destination that merges:
+every SQL destination (`SqlJobClientBase`: duckdb, postgres, sqlalchemy with SQLite or
+MySQL/MariaDB, ...) and `filesystem` with an open table format, `delta` or `iceberg`, chosen with
+dlt's config `[destination.filesystem] table_format` (`DESTINATION__FILESYSTEM__TABLE_FORMAT`).
+Plain files (parquet, jsonl) only append, so `filesystem` without a table format is refused, as
+are vector databases and dlt's custom `destination`. Tested end to end: duckdb, postgres, SQLite
+and MariaDB through sqlalchemy, filesystem with delta and with iceberg (docs/destinations.md).
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from typing import Any
 
 from clients.core.errors import ActionableError
 
-TESTED = ("duckdb", "postgres")
+TESTED = ("duckdb", "postgres", "sqlalchemy", "filesystem")
+TABLE_FORMATS = ("delta", "iceberg")
 # dlt destinations that cannot hold the mirror (no SQL UPDATE/DELETE on the loaded data).
 NOT_A_MIRROR = {
-    "filesystem": "it answers SQL through read-only views, and a merge there needs the delta or"
-    " iceberg table format, whose packages (deltalake, pyiceberg) are not installed",
     "dummy": "it stores nothing",
     "destination": "a custom sink receives rows but cannot be queried",
     "qdrant": "a vector database has no SQL to remove deleted tasks",
@@ -69,13 +70,35 @@ def check_destination(name: str, credentials: Any = None) -> Any:
         ) from None
     if destination.destination_type.endswith(".sqlalchemy"):
         _check_driver(destination)
+    if destination.destination_type.endswith(".filesystem"):
+        return _with_table_format(destination)
     if not issubclass(client_class, SqlJobClientBase):
         why = NOT_A_MIRROR.get(destination.destination_type.rsplit(".", 1)[-1])
         raise DestinationSetupError(
             f"destination {kind!r} cannot hold the current-state mirror of Apollo tasks"
             f" ({why or 'it is not a SQL destination'}; the extract deletes tasks removed in"
-            " Apollo with SQL after each load): choose a SQL destination such as duckdb or postgres"
+            " Apollo by merging tombstone rows): choose a SQL destination such as duckdb or"
+            " postgres, or filesystem with table_format delta or iceberg"
         )
+    return destination
+
+
+def _with_table_format(destination: Any) -> Any:
+    """The `filesystem` destination writing every table of the mirror as Delta or Iceberg (dlt's
+    `preferred_table_format`), from `[destination.<name>] table_format` in dlt's config."""
+    import dlt
+
+    name = destination.destination_name
+    fmt = dlt.config.get(f"destination.{name}.table_format", str)
+    if fmt not in TABLE_FORMATS:
+        given = f" (it is {fmt!r})" if fmt else ""
+        raise DestinationSetupError(
+            f"destination {name!r} needs a table format to hold the mirror{given}: plain files"
+            " only append, so tasks would repeat and deleted ones would stay; set"
+            f" DESTINATION__{name.upper()}__TABLE_FORMAT=delta or iceberg (or table_format in"
+            f" [destination.{name}] of .dlt/config.toml)"
+        )
+    destination.caps_params["preferred_table_format"] = fmt
     return destination
 
 
@@ -113,6 +136,8 @@ def _check_driver(destination: Any) -> None:
 # SQLAlchemy dialects whose SQL the views are written in (the native duckdb and postgres
 # destinations have no `dialect_name`, and hold them too).
 VIEW_DIALECTS = ("duckdb", "postgresql")
+# dlt SQL clients that answer through views over files: nothing they create outlives the run.
+FILE_SQL_CLIENTS = ("FilesystemSqlClient",)
 
 
 def views_skipped_note(sql_client: Any) -> str | None:
@@ -123,6 +148,12 @@ def views_skipped_note(sql_client: Any) -> str | None:
     arithmetic. SQLite has none of these: dlt's `sqlalchemy` destination attaches each dataset as
     its own database file (`<file>__<dataset>.db`), and a SQLite view cannot read another database.
     """
+    if type(sql_client).__name__ in FILE_SQL_CLIENTS:
+        return (
+            "the analyst views are not built on filesystem (a view there would live only in this"
+            " run's in-memory DuckDB); every table is loaded as Delta or Iceberg: query the tables"
+            " with DuckDB's delta/iceberg extensions, Spark, Trino or pipeline.dataset()"
+        )
     dialect = getattr(sql_client, "dialect_name", None)
     if dialect is None or dialect in VIEW_DIALECTS:
         return None
@@ -141,3 +172,45 @@ def unknown_destination_message(name: str) -> str:
         f" (tested here: {', '.join(TESTED)}), or configure a named destination with"
         f" DESTINATION__{name.upper()}__DESTINATION_TYPE"
     )
+
+
+def is_filesystem(pipeline: Any) -> bool:
+    """Whether the pipeline loads into dlt's `filesystem` destination (Delta or Iceberg here)."""
+    destination = getattr(pipeline, "destination", None)
+    return destination is not None and destination.destination_type.endswith(".filesystem")
+
+
+class FileBinding:
+    """A dataset's binding rows (`pipelines.accounts.claim_dataset`) on `filesystem`, as one JSON
+    file beside its tables (`<bucket>/<dataset>/_sales_tasks_account.json`).
+
+    A SQL table would not do there: the SQL client of `filesystem` is an in-memory DuckDB whose
+    tables end with the run. The file is read and written through dlt's own fsspec client, so it
+    lives wherever the bucket does (a local folder, S3, GCS, Azure).
+    """
+
+    COLUMNS = ("vendor", "account", "host", "base_url", "key_fingerprint")
+
+    def __init__(self, pipeline: Any, table: str) -> None:
+        import posixpath
+
+        client = pipeline.destination_client()
+        self.client = client
+        self.fs = client.fs_client
+        self.folder = client.dataset_path
+        self.path = posixpath.join(self.folder, f"{table}.json")
+
+    def read(self) -> list[dict[str, Any]]:
+        import orjson
+
+        if not self.fs.exists(self.path):
+            return []
+        rows = orjson.loads(self.fs.read_bytes(self.path))
+        return [{c: row.get(c) for c in self.COLUMNS} for row in rows]
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        import orjson
+
+        if not self.client.is_storage_initialized():
+            self.client.initialize_storage()  # the dataset folder, as dlt makes it
+        self.fs.write_bytes(self.path, orjson.dumps(rows))

@@ -47,8 +47,7 @@ from pipelines.stopping import stop_checked, stops_on_signals
 from sources.apollo import ScanReport, make_source, require_api_key
 from sources.apollo.current_state import SEEN_TASK_IDS_TABLE
 from sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
-from sources.core.current_state import record_removed
-from sources.core.current_state import remove_deleted_tasks as remove_deleted_for
+from sources.core.current_state import known_task_ids, remove_deleted_tasks
 
 VENDOR = "apollo"
 DEFAULT_DUCKDB_FILE = "apollo_tasks.duckdb"
@@ -214,17 +213,19 @@ def finish_extract(
 ) -> int | None:
     """The post-load step every runner (CLI, Airflow, Dagster) calls after `pipeline.run`.
 
-    Removes tasks deleted at the vendor (only after a complete scan whose seen ids were loaded
-    into `seen_table`, and only in a dataset bound to this run's account), records how many in
-    `extract_runs`, and (re)creates the analyst views (`create_models`, default Apollo's).
-    Returns the number removed, or None when nothing could be decided.
+    Tasks deleted at the vendor were removed by the load itself: a run that may delete
+    (`report.may_delete`) emitted tombstones that dlt's merge applied (Iceberg's are deleted here,
+    `sources.core.current_state.remove_deleted_tasks`). Then (re)creates the analyst views
+    (`create_models`, default Apollo's). Returns the number removed (also in `extract_runs`), or
+    None when the run could not delete. `seen_table` is no longer read.
 
     Args:
-        report: the run's report; any vendor's, with `complete`, `run_id`, `rows` and `warn`.
+        report: the run's report; any vendor's, with `may_delete`, `removed` and `warn`.
         account: the run's account (`ExtractJob.owner`). The dataset's binding
-            (`pipelines.accounts.claim_dataset`) is claimed for it when nobody holds it; when
-            another account holds it (a runner that did not claim before reading), nothing is
-            deleted and the run says why.
+            (`pipelines.accounts.claim_dataset`) is claimed for it when nobody holds it. A
+            runner must claim it before the load (the CLI, Airflow and Dagster do): the load
+            carries the tombstones. When another account holds it, the run says why and
+            Iceberg's flagged rows are left for that account's next run.
     """
     from pipelines.models import create_models_for
     from pipelines.unified import create_unified_views_for
@@ -237,14 +238,9 @@ def finish_extract(
         except DatasetOwnedError as exc:
             report.warn(str(exc))
             owned = False
-    removed: int | None = None
-    if report.complete and ids_loaded and owned:
-        removed, skipped = remove_deleted_for(
-            pipeline, report.run_id, report.rows.get("tasks", 0), seen_table=seen_table
-        )
-        if skipped:
-            report.warn(skipped)
-    record_removed(pipeline, report.run_id, removed)
+    # The run's tombstones went in with its load (`sources.core.current_state`); Iceberg's are
+    # applied here.
+    removed = remove_deleted_tasks(pipeline, report) if ids_loaded and owned else None
     (create_models or create_models_for)(pipeline)
     create_unified_views_for(pipeline)
     return removed
@@ -559,7 +555,8 @@ def run_extract(
         job,
         vendor="Apollo",
         new_report=lambda progress_callback: ScanReport(progress=progress_callback),
-        new_source=lambda report, _pipeline: make_source(
+        new_source=lambda report, pipeline: make_source(
+            known_ids=known_task_ids(pipeline),
             api_key=str(settings.api_key),
             base_url=settings.base_url,
             per_page=settings.per_page,

@@ -140,6 +140,7 @@ def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, li
     from pipelines.progress import ProgressDisplay
     from sources.apollo import ScanReport, make_source
     from sources.apollo.current_state import SEEN_TASK_IDS_TABLE
+    from sources.core.current_state import known_task_ids
 
     # Built only to describe the assets: a dlt source does no HTTP until a pipeline runs it.
     spec_source = make_source()
@@ -169,7 +170,10 @@ def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, li
                     yield from dlt.run(
                         context=context,
                         dlt_source=make_source(
-                            api_key=api_key, base_url=extract.base_url, report=report
+                            api_key=api_key,
+                            base_url=extract.base_url,
+                            report=report,
+                            known_ids=known_task_ids(pipeline),
                         ),
                         dlt_pipeline=pipeline,
                     )

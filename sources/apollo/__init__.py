@@ -40,7 +40,6 @@ from sources.apollo.batch import Batch
 from sources.apollo.current_state import (
     EXTRACT_RUNS_TABLE,
     SEEN_TASK_IDS_TABLE,
-    record_removed,
     remove_deleted_tasks,
 )
 from sources.apollo.report import EXTRACT_RUN_COLUMNS, ScanReport
@@ -58,6 +57,13 @@ from sources.apollo.schema import (
     records_table,
 )
 from sources.apollo.settings import DEFAULT_CONCURRENCY, SECTION, SHORT_ENV
+from sources.core.current_state import (
+    TKnownIds,
+    Tombstones,
+    live_tasks,
+    tombstone_hints,
+    with_tombstones,
+)
 from sources.core.history import status_history
 from sources.core.source import TaskSource, per_page_batches
 
@@ -87,7 +93,6 @@ __all__ = [
     "ScanReport",
     "apollo_source",
     "make_source",
-    "record_removed",
     "remove_deleted_tasks",
 ]
 
@@ -109,17 +114,28 @@ def _batch_table(
 def _table_resources(report: ScanReport) -> list[DltResource]:
     """One transformer per table, all fed by the single task scan (made per source instance)."""
     merge_on_id: dict[str, Any] = {"write_disposition": "merge", "primary_key": "id"}
-    tasks = _batch_table("tasks", TASK_COLUMNS, "tasks", ("id",), **merge_on_id)
+
+    @dlt.transformer(
+        name="tasks", columns=tombstone_hints(dlt_columns(TASK_COLUMNS, ("id",))), **merge_on_id
+    )
+    def tasks(item: TItem | Tombstones) -> Iterator[pa.Table]:
+        if isinstance(item, Tombstones):
+            yield item.tasks
+        elif isinstance(item, Batch) and item.tasks is not None:
+            yield live_tasks(item.tasks)
+
     contacts = _batch_table("contacts", CONTACT_COLUMNS, "contacts", ("id",), **merge_on_id)
     accounts = _batch_table("accounts", ACCOUNT_COLUMNS, "accounts", ("id",), **merge_on_id)
-    # Delete-insert by contact: a contact's numbers are replaced as a whole when it is seen again
-    # (merge with a merge_key and no primary key).
+    # Keyed by (contact, position), which every merging destination accepts (Delta and Iceberg
+    # upsert need a primary key). Where dlt merges by delete-insert (the SQL destinations), the
+    # merge key also replaces a contact's numbers as a whole when it is seen again.
     contact_phone_numbers = _batch_table(
         "contact_phone_numbers",
         PHONE_NUMBER_COLUMNS,
         "contact_phone_numbers",
-        ("contact_id",),
+        ("contact_id", "position"),
         write_disposition="merge",
+        primary_key=("contact_id", "position"),
         merge_key="contact_id",
     )
 
@@ -186,6 +202,7 @@ def apollo_source(
     max_records: int = DISPLAY_CAP_RECORDS,
     timeout: float = 30.0,
     report: ScanReport | None = None,
+    known_ids: TKnownIds | None = None,
 ) -> Sequence[DltResource]:
     """Apollo tasks, with their contacts and accounts, and a report of the run.
 
@@ -199,6 +216,8 @@ def apollo_source(
         max_records: records one search can reach (Apollo's display cap, 50,000).
         timeout: seconds for every connect, read and write.
         report: receives the run's counters (and progress callbacks) as the scan goes.
+        known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`): those a
+            run that may delete did not see get a tombstone; without it nothing is deleted.
     """
     run_report = report if report is not None else ScanReport()
     key = str(api_key or "")
@@ -215,13 +234,16 @@ def apollo_source(
             max_connections=concurrency + 1,
         ) as client:
             run_report.governor = client.governor  # progress shows its pacing waits
-            yield from TaskScanner(
+            scan = TaskScanner(
                 client,
                 run_report,
                 per_page=per_page,
                 concurrency=concurrency,
                 max_records=max_records,
                 **per_page_batches(),
+            )
+            yield from with_tombstones(
+                scan, run_report, known_ids, arrow_schema(TASK_COLUMNS, ("id",))
             )
 
     @dlt.resource(
@@ -256,6 +278,7 @@ def make_source(
     max_records: int | None = None,
     timeout: float | None = None,
     report: ScanReport | None = None,
+    known_ids: TKnownIds | None = None,
 ) -> Any:
     """The configured `apollo_source` (for dagster-dlt and other callers that run it themselves).
 
@@ -270,4 +293,6 @@ def make_source(
         "max_records": max_records,
         "timeout": timeout,
     }
-    return apollo_source(report=report, **{k: v for k, v in given.items() if v is not None})
+    return apollo_source(
+        report=report, known_ids=known_ids, **{k: v for k, v in given.items() if v is not None}
+    )

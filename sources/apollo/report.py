@@ -38,4 +38,4 @@ class ScanReport(RunReport):
     slices: int = 0
 
 
-EXTRACT_RUN_COLUMNS: dict[str, dict[str, Any]] = ScanReport.run_table_columns()
+EXTRACT_RUN_COLUMNS: dict[str, Any] = ScanReport.run_table_columns()

@@ -244,7 +244,7 @@ def phone_numbers_table(contacts: Sequence[Mapping[str, Any]]) -> pa.Table:
         rows,
         PHONE_NUMBER_COLUMNS,
         computed={"contact_id": owners, "position": positions},
-        not_null=("contact_id",),
+        not_null=("contact_id", "position"),
     )
 
 

@@ -1,114 +1,181 @@
-"""Keeping `tasks` equal to what a vendor holds now: removing tasks deleted at the vendor.
+"""Keeping `tasks` equal to what a vendor holds now: tombstones for tasks deleted at the vendor.
 
-Vendor-neutral. No vendor offers a "deleted since" feed, so after a *complete* scan (what the
-vendor's source proves complete: Apollo's `total_entries`, Saleshandy's counts, Reply's `hasMore`
-and a stable re-read), a `tasks` row whose id was not seen is gone at the vendor and is deleted
-here. An incomplete scan deletes nothing. Dimensions (contacts, prospects, accounts) are kept:
-other tasks, or history, may still refer to them.
+Vendor-neutral. No vendor offers a "deleted since" feed, so after a scan that may delete
+(`RunReport.may_delete`: the vendor's source proved it complete, Apollo's `total_entries`,
+Saleshandy's counts, Reply's `hasMore` and a stable re-read, every item was readable, and it read
+the whole list), a task loaded before whose id the run did not see is gone at the vendor. The
+source then emits one tombstone row per such id into `tasks`: the id, every other column null,
+and `_sales_tasks_deleted` true, a column carrying dlt's `hard_delete` hint. dlt's own merge
+removes those rows on every destination that merges (DuckDB, PostgreSQL, the SQLAlchemy
+databases, Delta), in the same load as the run's new rows. A run that may not delete emits no
+tombstone. Dimensions (contacts, prospects, accounts) are kept: other tasks may refer to them.
 
-The ids seen by a run are loaded by the source into its seen-ids table (replace, e.g.
-`_apollo_seen_task_ids`) with the run id; this runs after the load, through the pipeline's SQL
-client, on any SQL destination.
+Iceberg is the one exception: dlt 1.31's Iceberg merge is pyiceberg's upsert, which ignores the
+`hard_delete` hint and stores tombstones as rows. `remove_deleted_tasks` (run by the extract
+after the load) deletes those rows through pyiceberg's `Table.delete`, so the table ends the run
+as on every other destination.
 
-Scoped to one account: a dataset holds the rows of one account (the runner binds it before the
-scan and refuses any other, `pipelines.accounts.claim_dataset`), so every `tasks` row, every id
-`known_task_ids` reads and every seen id is the account's own. The deletion runs under the job's
-lock, after the run's own complete scan, on the run's own seen ids only (`remove_deleted_tasks`).
+Which ids get a tombstone: the ids in the destination's `tasks` table (`known_task_ids`) minus
+the ids the run read, both taken under the job's lock, after the scan. Read from the dataset, not
+from dlt resource state: they are exactly the rows the mirror holds (so a row another run, an
+older version or a restore left behind is removed too) and exactly the ids Saleshandy's and
+Reply's scans prove deleted one by one before the run may delete; state kept beside the data
+could drift from it. Scoped to one account: a dataset holds the rows of one account (the runner
+binds it before the scan and refuses any other, `pipelines.accounts.claim_dataset`), so every id
+read from it is the account's own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
+
+import pyarrow as pa
 
 TASKS_TABLE = "tasks"
 EXTRACT_RUNS_TABLE = "extract_runs"
+# The `hard_delete` column of `tasks`: true only in a tombstone, which dlt's merge removes.
+DELETED_COLUMN = "_sales_tasks_deleted"
+TABLE_FORMATS = ("delta", "iceberg")
+
+TKnownIds = Callable[[], Iterable[Any]]
 
 
-def _table_exists(client: Any, name: str) -> bool:
-    try:
-        client.execute_sql(f"SELECT 1 FROM {client.make_qualified_table_name(name)} WHERE 1 = 0")
-    except Exception:  # noqa: BLE001 - any "no such table" error of any destination
-        return False
-    return True
+@dataclass
+class Tombstones:
+    """Tombstone rows for `tasks` (as the table its source's `tasks` resource yields)."""
+
+    tasks: pa.Table
 
 
-def remove_deleted_tasks(
-    pipeline: Any, run_id: str, seen: int, *, seen_table: str
-) -> tuple[int | None, str | None]:
-    """Delete `tasks` rows that run `run_id` did not see; call only after a complete scan.
+def tombstone_hints(columns: dict[str, Any]) -> dict[str, Any]:
+    """The dlt column hints of `tasks` plus its `hard_delete` column."""
+    deleted = {"name": DELETED_COLUMN, "data_type": "bool", "nullable": True, "hard_delete": True}
+    return {**columns, DELETED_COLUMN: deleted}
 
-    Deletes only on this run's own evidence: the seen-ids table must hold exactly the `seen` ids
-    this run read, all under this run's id. Anything else (ids of another run, from another
-    account or an older run in the same dataset; a count that does not match) means the
-    evidence is not this run's, so nothing is deleted and the reason is returned.
 
-    Args:
-        pipeline: the dlt pipeline that just loaded the run.
-        run_id: the `run_id` of the run's `extract_runs` row.
-        seen: how many distinct task ids this run read (and loaded).
-        seen_table: the source's seen-ids table (columns `id`, `run_id`).
+def live_tasks(tasks: pa.Table) -> pa.Table:
+    """A batch of read tasks with the `hard_delete` column, null (not deleted)."""
+    return tasks.append_column(
+        pa.field(DELETED_COLUMN, pa.bool_()), pa.nulls(tasks.num_rows, pa.bool_())
+    )
 
-    Returns:
-        (rows removed, None), or (None, why nothing was deleted).
+
+def tombstone_table(ids: list[str], schema: pa.Schema) -> pa.Table:
+    """One row per id: the id (in the `id` type of `schema`), nulls, the deleted flag true."""
+    n = len(ids)
+    arrays = [
+        pa.array(ids, pa.string()).cast(field.type)
+        if field.name == "id"
+        else pa.nulls(n, field.type)
+        for field in schema
+    ]
+    arrays.append(pa.array([True] * n, pa.bool_()))
+    fields = [*schema, pa.field(DELETED_COLUMN, pa.bool_())]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def with_tombstones(
+    items: Iterable[Any], report: Any, known_ids: TKnownIds | None, tasks_schema: pa.Schema
+) -> Iterator[Any]:
+    """The scan's items, with `Tombstones` for tasks deleted at the vendor before its report.
+
+    Every item's `tasks` table (a batch of read tasks) adds to the ids seen. When the report
+    comes (the scan's last item) and `report.may_delete`, the loaded ids (`known_ids()`) the run
+    did not see get a tombstone, and `report.removed` says how many; a run that may not delete,
+    or that has no `known_ids`, emits none and leaves `removed` None.
     """
-    with pipeline.sql_client() as client:
-        if not _table_exists(client, TASKS_TABLE):
-            return 0, None
-        tasks = client.make_qualified_table_name(TASKS_TABLE)
-        if _table_exists(client, seen_table):
-            seen_ids = client.make_qualified_table_name(seen_table)
-            counts = client.execute_sql(
-                f"SELECT count(*), count(CASE WHEN run_id = %s THEN 1 END) FROM {seen_ids}",
-                run_id,
-            )
-            total, mine = (int(counts[0][0]), int(counts[0][1] or 0)) if counts else (0, 0)
-            if total != mine or mine != seen:
-                return None, (
-                    f"deletion skipped: the seen-ids table {seen_table} holds {mine} ids"
-                    f" of this run (read {seen}) and {total - mine} of other runs; another run or"
-                    " job may share this dataset, so no task was removed"
-                )
-            where = (
-                f"NOT EXISTS (SELECT 1 FROM {seen_ids} s WHERE s.id = {tasks}.id AND s.run_id = %s)"
-            )
-            args: tuple[Any, ...] = (run_id,)
-        elif seen == 0:  # a complete run that saw no task at all loads no seen ids
-            where, args = "1 = 1", ()
+    seen: set[str] = set()
+    for item in items:
+        if item is report:
+            if report.may_delete and known_ids is not None:
+                gone = sorted({str(i) for i in known_ids()} - seen)
+                report.removed = len(gone)
+                if gone:
+                    yield Tombstones(tombstone_table(gone, tasks_schema))
         else:
-            return None, (
-                f"deletion skipped: this run read {seen} tasks but their ids are not in"
-                f" {seen_table}; no task was removed"
-            )
-        rows = client.execute_sql(f"SELECT count(*) FROM {tasks} WHERE {where}", *args)
-        removed = int(rows[0][0]) if rows else 0
-        if removed:
-            client.execute_sql(f"DELETE FROM {tasks} WHERE {where}", *args)
-        return removed, None
+            tasks = getattr(item, "tasks", None)
+            if isinstance(tasks, pa.Table):
+                seen.update(str(i) for i in tasks.column("id").to_pylist())
+        yield item
 
 
-def record_removed(pipeline: Any, run_id: str, removed: int | None) -> None:
-    """Write the removal count into the run's `extract_runs` row."""
+def _table_format(pipeline: Any) -> str | None:
+    """`delta` or `iceberg` when the pipeline loads into such tables on `filesystem`."""
+    destination = getattr(pipeline, "destination", None)
+    if destination is None or not destination.destination_type.endswith(".filesystem"):
+        return None
+    fmt = destination.capabilities().preferred_table_format
+    return fmt if fmt in TABLE_FORMATS else None
+
+
+def _open_table(pipeline: Any, fmt: str, name: str) -> Any:
+    """The Delta or Iceberg table `name` of the dataset (None before its first load)."""
+    client = pipeline.destination_client()
+    if not client.is_open_table(fmt, name):
+        return None
+    with contextlib.suppress(Exception):  # a folder without a table yet
+        return client.load_open_table(fmt, name)
+    return None
+
+
+def _read_column(pipeline: Any, table: str, column: str) -> list[Any]:
+    """Every value of `table.column` in the pipeline's dataset ([] before the first load).
+
+    Delta and Iceberg tables are read with their own libraries: DuckDB's extensions for them are
+    downloaded on first use, which a machine without internet cannot do.
+    """
+    fmt = _table_format(pipeline)
+    if fmt is not None:
+        opened = _open_table(pipeline, fmt, table)
+        if opened is None:
+            return []
+        if fmt == "delta":
+            data = opened.to_pyarrow_table(columns=[column])
+        else:
+            data = opened.scan(selected_fields=(column,)).to_arrow()
+        return data.column(column).to_pylist()
     with pipeline.sql_client() as client:
-        if not _table_exists(client, EXTRACT_RUNS_TABLE):
-            return
-        runs = client.make_qualified_table_name(EXTRACT_RUNS_TABLE)
-        client.execute_sql(f"UPDATE {runs} SET removed = %s WHERE run_id = %s", removed, run_id)
+        if not client.has_dataset():
+            return []
+        qualified = client.make_qualified_table_name(table)
+        try:
+            rows = client.execute_sql(f"SELECT {column} FROM {qualified}")
+        except Exception:  # noqa: BLE001 - any "no such table" error of any destination
+            return []
+    return [row[0] for row in rows or []]
 
 
 def known_task_ids(pipeline: Any) -> Callable[[], list[str]]:
     """A callable reading the ids in the pipeline's `tasks` table (none before the first load).
 
     The ids of the dataset's one account (see the module docstring): what a scan may verify by
-    id before deleting. Read when called (during the scan), never when made.
+    id before deleting, and what gets a tombstone when the run did not see it. Read when called
+    (during the scan), never when made.
     """
 
     def read() -> list[str]:
-        with pipeline.sql_client() as client:
-            if not client.has_dataset() or not _table_exists(client, TASKS_TABLE):
-                return []
-            tasks = client.make_qualified_table_name(TASKS_TABLE)
-            rows = client.execute_sql(f"SELECT id FROM {tasks}")
-        return [str(row[0]) for row in rows or [] if row[0] is not None]
+        return [
+            str(value) for value in _read_column(pipeline, TASKS_TABLE, "id") if value is not None
+        ]
 
     return read
+
+
+def remove_deleted_tasks(pipeline: Any, report: Any) -> int | None:
+    """After the load: finish what the run's tombstones began; returns the tasks removed.
+
+    dlt's merge has already applied the tombstones everywhere but Iceberg; there the rows still
+    carrying `_sales_tasks_deleted` are deleted now (pyiceberg's `Table.delete`). Returns
+    `report.removed` (None when the run may not delete: it emitted no tombstone).
+    """
+    if not report.may_delete:
+        return None
+    if getattr(report, "removed", None) and _table_format(pipeline) == "iceberg":
+        table = _open_table(pipeline, "iceberg", TASKS_TABLE)
+        if table is not None and DELETED_COLUMN in table.schema().column_names:
+            table.delete(delete_filter=f"{DELETED_COLUMN} = true")
+    removed: int | None = getattr(report, "removed", None)
+    return removed

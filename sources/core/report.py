@@ -39,7 +39,7 @@ _HEAD: TRunColumns = (
 _TAIL: TRunColumns = (
     ("rows_per_table", "json"),  # {table: rows}
     ("warnings", "json"),  # a list of lines
-    ("removed", "bigint"),  # filled in after the load (`current_state`)
+    ("removed", "bigint"),  # tombstones emitted (`current_state`), None when none could be
 )
 
 
@@ -67,6 +67,12 @@ class RunReport:
     rate_limited: int = 0
     unreachable: int = 0
     unreadable: int = 0
+    # Tasks deleted at the vendor and removed from `tasks` (`current_state.with_tombstones`);
+    # None while the run may not delete.
+    removed: int | None = None
+    # False for a run that reads only part of the list on purpose (an incremental run): it never
+    # deletes, however complete its part was (`may_delete`).
+    full_scan: bool = True
     warnings: list[str] = field(default_factory=list)
     progress: TProgress | None = field(default=None, repr=False, compare=False)
     # The scan's HTTP client counters, live (the fields above are synced once per page).
@@ -93,6 +99,13 @@ class RunReport:
     def complete(self, value: bool) -> None:
         self._scan_complete = value
 
+    @property
+    def may_delete(self) -> bool:
+        """The one gate of deletions: a complete scan of the whole list (`full_scan`).
+
+        Only such a run emits tombstones for tasks it did not see (`current_state`)."""
+        return self.complete and self.full_scan
+
     def count_unreadable(self, what: str, count: int = 1) -> None:
         """Count list items the scan could not key or read; they make the run incomplete.
 
@@ -105,7 +118,7 @@ class RunReport:
         self.warn(f"{what}; the run is incomplete and deletes nothing")
 
     @classmethod
-    def run_table_columns(cls) -> dict[str, dict[str, Any]]:
+    def run_table_columns(cls) -> dict[str, Any]:
         """The dlt column hints of `extract_runs`."""
         return {
             name: {
@@ -117,10 +130,9 @@ class RunReport:
         }
 
     def as_row(self) -> dict[str, Any]:
-        """The `extract_runs` row (`removed` is filled in after the load, see current_state).
-
-        Every other column is the report's attribute of that name (a misspelt one raises)."""
-        values = {"rows_per_table": self.rows, "removed": None}
+        """The `extract_runs` row: every column is the report's attribute of that name (a
+        misspelt one raises), `rows_per_table` its `rows`."""
+        values = {"rows_per_table": self.rows}
         row: dict[str, Any] = {}
         for name, kind in self.RUN_COLUMNS:
             value = values[name] if name in values else getattr(self, name)

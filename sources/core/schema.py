@@ -47,7 +47,7 @@ _DLT_TYPE = {
 }
 
 
-def dlt_columns(columns: TColumns, not_null: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
+def dlt_columns(columns: TColumns, not_null: Iterable[str] = ()) -> dict[str, Any]:
     """dlt column hints for a table, so every column exists typed even when all values are null."""
     required = set(not_null)
     return {

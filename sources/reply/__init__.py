@@ -45,7 +45,13 @@ from clients.reply.profile import (
     parse_limits,
     reply_auth,
 )
-from sources.core.current_state import EXTRACT_RUNS_TABLE
+from sources.core.current_state import (
+    EXTRACT_RUNS_TABLE,
+    Tombstones,
+    live_tasks,
+    tombstone_hints,
+    with_tombstones,
+)
 from sources.core.history import status_history
 from sources.core.schema import arrow_schema, dlt_columns
 from sources.core.source import TaskSource, per_page_batches
@@ -125,11 +131,13 @@ def _table_resources(report: ReplyScanReport) -> list[DltResource]:
         name="tasks",
         write_disposition="merge",
         primary_key="id",
-        columns=dlt_columns(TASK_COLUMNS, not_null=("id",)),
+        columns=tombstone_hints(dlt_columns(TASK_COLUMNS, not_null=("id",))),
     )
-    def tasks(item: TItem) -> Iterator[pa.Table]:
-        if isinstance(item, TaskBatch):
+    def tasks(item: TItem | Tombstones) -> Iterator[pa.Table]:
+        if isinstance(item, Tombstones):
             yield item.tasks
+        elif isinstance(item, TaskBatch):
+            yield live_tasks(item.tasks)
 
     @dlt.transformer(
         name="users",
@@ -209,8 +217,8 @@ def reply_source(
             `sources.reply.scan`).
         timeout: seconds for every connect, read and write.
         report: receives the run's counters (and progress callbacks) as the scan goes.
-        known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`); without
-            it no deletion is verified.
+        known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`); those a
+            run that may delete did not see get a tombstone; without it nothing is deleted.
         on_page: a test's hook called after each list page (`sources.reply.scan.TaskScan`).
     """
     run_report = report if report is not None else ReplyScanReport()
@@ -233,7 +241,7 @@ def reply_source(
             rate_limits=rate_limits,
             timeout=timeout,
         ) as client:
-            yield from TaskScan(
+            scan = TaskScan(
                 client,
                 run_report,
                 top=top,
@@ -243,6 +251,12 @@ def reply_source(
                 verify_limit=verify_deletions,
                 on_page=on_page,
                 **per_page_batches(),
+            )
+            yield from with_tombstones(
+                scan,
+                run_report,
+                None if known is None else known.copy,
+                arrow_schema(TASK_COLUMNS, ("id",)),
             )
 
     scan = dlt.resource(task_list, name="task_list", selected=False)

@@ -3,8 +3,8 @@ with Reply's own proof first.
 
 Facts relied on (VENDOR-SPECS.md §1.3): the task list (`GET /v3/tasks`) holds every live task;
 a deleted one is cancelled or archived and leaves the lists. The ids a run saw are loaded into
-`_reply_seen_task_ids`; after a complete run the core removes every `tasks` row whose id is not
-among them.
+`_reply_seen_task_ids`; after a run that may delete, every task loaded before whose id is not
+among them gets a tombstone (`sources.core.current_state`), which dlt's merge applies.
 
 Before that, the scan proves the list did not shift under it and reads every task already
 loaded that the list no longer showed, one by one (see `scan`): one that Reply still serves was

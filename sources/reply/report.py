@@ -69,4 +69,4 @@ class ReplyScanReport(RunReport):
             self.paced_seconds = round(float(self.governor.waited_seconds), 3)
 
 
-EXTRACT_RUN_COLUMNS: dict[str, dict[str, Any]] = ReplyScanReport.run_table_columns()
+EXTRACT_RUN_COLUMNS: dict[str, Any] = ReplyScanReport.run_table_columns()

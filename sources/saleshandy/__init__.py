@@ -34,7 +34,13 @@ from clients.core.telemetry import dlt_telemetry_off_by_default
 from clients.saleshandy.endpoints import DEFAULT_BASE_URL
 from clients.saleshandy.paging import MAX_PAGE_SIZE
 from clients.saleshandy.profile import SALESHANDY_PROFILE
-from sources.core.current_state import EXTRACT_RUNS_TABLE
+from sources.core.current_state import (
+    EXTRACT_RUNS_TABLE,
+    Tombstones,
+    live_tasks,
+    tombstone_hints,
+    with_tombstones,
+)
 from sources.core.history import status_history
 from sources.core.schema import TColumns, arrow_schema, dlt_columns
 from sources.core.source import TaskSource, per_page_batches
@@ -84,18 +90,24 @@ def require_api_key(api_key: str | None) -> None:
 
 
 def _batch_table(name: str, columns: TColumns) -> DltResource:
-    """A transformer that merges on `id` one of each batch's Arrow tables (`Batch.<name>`)."""
+    """A transformer that merges on `id` one of each batch's Arrow tables (`Batch.<name>`);
+    `tasks` also passes on the run's tombstones (`sources.core.current_state`)."""
+    hints = dlt_columns(columns, not_null=("id",))
 
     @dlt.transformer(
         name=name,
-        columns=dlt_columns(columns, not_null=("id",)),
+        columns=tombstone_hints(hints) if name == "tasks" else hints,
         write_disposition="merge",
         primary_key="id",
     )
-    def table(item: TItem) -> Iterator[pa.Table]:
+    def table(item: TItem | Tombstones) -> Iterator[pa.Table]:
+        if isinstance(item, Tombstones):
+            if name == "tasks":
+                yield item.tasks
+            return
         part = getattr(item, name) if isinstance(item, Batch) else None
         if part is not None:
-            yield part
+            yield live_tasks(part) if name == "tasks" else part
 
     # The scan yields each id once per run: dlt's merge may skip deduplicating the staging table.
     table.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
@@ -158,7 +170,8 @@ def saleshandy_source(
         max_attempts: tries of one request (429s, 5xx, dropped connections) before it fails.
         report: receives the run's counters (and progress callbacks) as the scan goes.
         known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`): each one
-            the list did not show is checked by id before the run may count as complete.
+            the list did not show is checked by id before the run may count as complete, and
+            gets a tombstone when the run may delete; without it nothing is deleted.
     """
     run_report = report if report is not None else SaleshandyScanReport()
     key = str(api_key or "")
@@ -176,13 +189,16 @@ def saleshandy_source(
             retry=RetryPolicy(max_attempts=max(1, max_attempts)),
         ) as client:
             run_report.governor = client.governor  # progress shows its pacing waits
-            yield from TaskScan(
+            scan = TaskScan(
                 client,
                 run_report,
                 page_size=page_size,
                 concurrency=concurrency,
                 known_ids=known_ids,
                 **per_page_batches(),
+            )
+            yield from with_tombstones(
+                scan, run_report, known_ids, arrow_schema(TASK_COLUMNS, ("id",))
             )
 
     scan = dlt.resource(task_list, name="task_list", selected=False)

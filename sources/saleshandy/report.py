@@ -44,4 +44,4 @@ class SaleshandyScanReport(RunReport):
         return self.page_size
 
 
-EXTRACT_RUN_COLUMNS: dict[str, dict[str, Any]] = SaleshandyScanReport.run_table_columns()
+EXTRACT_RUN_COLUMNS: dict[str, Any] = SaleshandyScanReport.run_table_columns()

@@ -15,15 +15,17 @@ from pipelines.cli import EXIT_ERROR, main
 from sandbox import Sandbox
 
 MIRRORS = (
-    "athena, bigquery, clickhouse, databricks, dremio, duckdb, ducklake, fabric, motherduck,"
-    " mssql, postgres, redshift, snowflake, sqlalchemy, synapse"
+    "athena, bigquery, clickhouse, databricks, dremio, duckdb, ducklake, fabric, filesystem,"
+    " motherduck, mssql, postgres, redshift, snowflake, sqlalchemy, synapse"
 )
-NOT_A_MIRROR = (
-    "cannot hold the current-state mirror of Apollo tasks (it answers SQL through read-only"
-    " views, and a merge there needs the delta or iceberg table format, whose packages"
-    " (deltalake, pyiceberg) are not installed; the extract deletes tasks removed in Apollo with"
-    " SQL after each load): choose a SQL destination such as duckdb or postgres"
-)
+
+
+def _needs_table_format(name: str) -> str:
+    return (
+        f"needs a table format to hold the mirror: plain files only append, so tasks would repeat"
+        f" and deleted ones would stay; set DESTINATION__{name.upper()}__TABLE_FORMAT=delta or"
+        f" iceberg (or table_format in [destination.{name}] of .dlt/config.toml)"
+    )
 
 
 def _closed_port() -> int:
@@ -75,14 +77,14 @@ CASES = [
         ["--destination", "duckbd"],
         {},
         f"error: unknown destination 'duckbd' (did you mean duckdb?): choose one of {MIRRORS}"
-        " (tested here: duckdb, postgres), or configure a named destination with"
+        " (tested here: duckdb, postgres, sqlalchemy, filesystem), or configure a named destination with"
         " DESTINATION__DUCKBD__DESTINATION_TYPE",
     ),
     (
         "filesystem",
         ["--destination", "filesystem"],
         {"DESTINATION__FILESYSTEM__BUCKET_URL": "{tmp}/bucket"},
-        f"error: destination 'filesystem' {NOT_A_MIRROR}",
+        f"error: destination 'filesystem' {_needs_table_format('filesystem')}",
     ),
     (
         "named-filesystem",
@@ -91,7 +93,7 @@ CASES = [
             "DESTINATION__LAKE__DESTINATION_TYPE": "filesystem",
             "DESTINATION__LAKE__BUCKET_URL": "{tmp}/bucket",
         },
-        f"error: destination 'lake' {NOT_A_MIRROR}",
+        f"error: destination 'lake' {_needs_table_format('lake')}",
     ),
     (
         "package-missing",

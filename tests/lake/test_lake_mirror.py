@@ -1,0 +1,237 @@
+"""The mirror on every destination it supports: two extracts per vendor with tasks deleted (and
+one created) at the vendor in between; after each, the mirror holds exactly the tasks the vendor
+serves, and every run exits 0 (`sales-tasks extract VENDOR`, in process).
+
+Destinations: DuckDB, PostgreSQL (the session's server), SQLite and MariaDB through dlt's
+`sqlalchemy` destination (a real MariaDB server, `tests/lake/mariadb_server.py`), and
+`filesystem` on a local folder with `table_format` delta and iceberg. Deletions arrive as dlt
+tombstone rows (`sources.core.current_state`); the mirror is read here without the code under
+test: SQL for the databases, `deltalake` and pyiceberg's `StaticTable` for the lake tables.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from pipelines.cli import EXIT_OK, sales_main
+from tests.mirror.drill import KITS, PAGE, REPLY_LIMITS
+
+TASKS = 45
+DELETED = 3
+
+
+@dataclass
+class Where:
+    """A destination: the CLI flags and env vars that load into it, and a reader of `tasks`."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    ids: Callable[[str], set[str]]  # dataset -> the task ids in its `tasks` table
+
+
+def _sql_ids(url: str, table: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {str(r[0]) for r in conn.execute(sa.text(f"SELECT id FROM {table}"))}
+    finally:
+        engine.dispose()
+
+
+def _delta_ids(folder: Path, dataset: str) -> set[str]:
+    from deltalake import DeltaTable
+
+    table = DeltaTable(str(folder / dataset / "tasks")).to_pyarrow_table(columns=["id"])
+    return {str(i) for i in table.column("id").to_pylist()}
+
+
+def _iceberg_ids(folder: Path, dataset: str) -> set[str]:
+    from pyiceberg.table import StaticTable
+
+    metadata = glob.glob(str(folder / dataset / "tasks" / "metadata" / "*.metadata.json"))
+    newest = max(metadata, key=os.path.getmtime)
+    rows = StaticTable.from_metadata(newest).scan(selected_fields=("id",)).to_arrow()
+    return {str(i) for i in rows.column("id").to_pylist()}
+
+
+DESTINATIONS = ("duckdb", "postgres", "sqlite", "mariadb", "delta", "iceberg")
+
+
+@pytest.fixture(params=DESTINATIONS)
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> Where:
+    name = request.param
+    if name == "duckdb":
+        path = tmp_path / "mirror.duckdb"
+        return Where(
+            name,
+            ["--destination", "duckdb", "--duckdb-path", str(path)],
+            {},
+            lambda ds: _sql_ids(f"duckdb:///{path}", f"{ds}.tasks"),
+        )
+    if name == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        return Where(
+            name,
+            ["--destination", "postgres"],
+            {"DESTINATION__POSTGRES__CREDENTIALS": url},
+            lambda ds: _sql_ids(url, f"{ds}.tasks"),
+        )
+    if name == "sqlite":
+        db = tmp_path / "mirror.db"
+        return Where(
+            name,
+            ["--destination", "sqlalchemy"],
+            {"DESTINATION__SQLALCHEMY__CREDENTIALS": f"sqlite:///{db}"},
+            # dlt attaches each dataset as its own file, `<file>__<dataset>.db`.
+            lambda ds: _sql_ids(f"sqlite:///{tmp_path / f'mirror__{ds}.db'}", "tasks"),
+        )
+    if name == "mariadb":
+        url = request.getfixturevalue("mariadb_url")
+        return Where(
+            name,
+            ["--destination", "sqlalchemy"],
+            {"DESTINATION__SQLALCHEMY__CREDENTIALS": url},
+            lambda ds: _sql_ids(url, f"`{ds}`.tasks"),
+        )
+    folder = tmp_path / "lake"
+    folder.mkdir()
+    env = {
+        "DESTINATION__FILESYSTEM__BUCKET_URL": folder.as_uri(),
+        "DESTINATION__FILESYSTEM__TABLE_FORMAT": name,
+    }
+    read = _delta_ids if name == "delta" else _iceberg_ids
+    return Where(name, ["--destination", "filesystem"], env, lambda ds: read(folder, ds))
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    monkeypatch.setenv("SOURCES__REPLY__RATE_LIMITS", REPLY_LIMITS)
+    yield monkeypatch
+
+
+def _page_flags(vendor: str) -> list[str]:
+    return {"apollo": ["--per-page"], "saleshandy": ["--page-size"], "reply": ["--top"]}[vendor] + [
+        str(PAGE)
+    ]
+
+
+@pytest.mark.parametrize("vendor", sorted(KITS))
+def test_two_extracts_with_deletions_between_leave_mirror_equal_to_vendor(
+    vendor: str,
+    where: Where,
+    env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    kit = KITS[vendor]
+    dataset = f"lake_{vendor}"
+    with kit.start(7) as sb:
+        env.setenv(kit.key_env, kit.key(sb))
+        for key, value in where.env.items():
+            env.setenv(key, value)
+        argv = [
+            "extract",
+            vendor,
+            "--base-url",
+            sb.base_url,
+            "--dataset",
+            dataset,
+            "--pipelines-dir",
+            str(tmp_path / "pipelines"),
+            *_page_flags(vendor),
+            *where.argv,
+        ]
+        code = sales_main(argv)
+        first = capsys.readouterr()
+        assert code == EXIT_OK, first.err
+        served = set(kit.serve(sb))
+        assert len(served) == TASKS
+        assert where.ids(dataset) == served
+
+        gone = sorted(served)[:DELETED]
+        for task_id in gone:
+            sb.delete_task(int(task_id) if vendor == "reply" else task_id)
+        create = kit.create(sb, 1)
+        httpx.request(
+            create["method"],
+            sb.base_url + create["path"],
+            json=create["body"],
+            headers=create.get("headers"),
+        ).raise_for_status()
+
+        code = sales_main(argv)
+        second = capsys.readouterr()
+        assert code == EXIT_OK, second.err
+        assert f"{DELETED} task(s) deleted in" in second.out, second.out
+        now = set(kit.serve(sb))
+        assert len(now) == TASKS - DELETED + 1
+        mirror = where.ids(dataset)
+        assert not mirror & set(gone)
+        assert mirror == now
+
+
+@pytest.mark.parametrize("table_format", ["delta", "iceberg"])
+def test_a_second_account_is_refused_on_filesystem_before_its_vendor_is_asked(
+    table_format: str, env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The dataset's binding holds on `filesystem` too (a JSON file beside the tables): another
+    account's run exits 6, its vendor gets no request, and the first account's rows stay."""
+    from pipelines.exit_codes import EXIT_DATASET_OWNED
+
+    folder = tmp_path / "lake"
+    env.setenv("DESTINATION__FILESYSTEM__BUCKET_URL", folder.as_uri())
+    env.setenv("DESTINATION__FILESYSTEM__TABLE_FORMAT", table_format)
+    kit = KITS["apollo"]
+    read = _delta_ids if table_format == "delta" else _iceberg_ids
+    with kit.start(1) as first, kit.start(2) as second:
+        codes = []
+        for sb in (first, second):
+            env.setenv(kit.key_env, kit.key(sb))
+            sb.clear_requests()
+            argv = ["extract", "apollo", "--base-url", sb.base_url, "--dataset", "shared"]
+            argv += ["--pipelines-dir", str(tmp_path / "p"), "--destination", "filesystem"]
+            codes.append(sales_main(argv))
+        err = capsys.readouterr().err
+        assert codes == [EXIT_OK, EXIT_DATASET_OWNED], err
+        assert "dataset shared belongs to apollo account" in err
+        assert second.requests() == []
+        assert read(folder, "shared") == set(kit.serve(first))
+
+
+@pytest.mark.parametrize("table_format", ["delta", "iceberg"])
+def test_an_incomplete_run_into_a_lake_deletes_nothing(
+    table_format: str, env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A Saleshandy list item without a key makes the run incomplete (`count_unreadable`): no
+    tombstone, the deleted task stays, `removed` stays None; once readable, it is removed."""
+    from tests.saleshandy.sh_extract_support import extract
+    from tests.saleshandy.sh_spec_vendor import KEY, SpecVendor, spec_task
+
+    folder = tmp_path / "lake"
+    env.setenv("DESTINATION__FILESYSTEM__BUCKET_URL", folder.as_uri())
+    env.setenv("DESTINATION__FILESYSTEM__TABLE_FORMAT", table_format)
+    read = _delta_ids if table_format == "delta" else _iceberg_ids
+    vendor = SpecVendor([spec_task(n) for n in range(30)])
+    with vendor.serve() as url:
+        account = type("Account", (), {"api_key": KEY, "base_url": url})()
+        first = extract(account, tmp_path, destination="filesystem", duckdb_path=None)
+        assert first.complete and len(read(folder, "saleshandy")) == 30
+        gone = vendor.items.pop(0)["taskId"]
+        vendor.items[10] = {k: v for k, v in vendor.items[10].items() if k != "taskId"}
+        second = extract(account, tmp_path, destination="filesystem", duckdb_path=None)
+        assert not second.complete and second.removed is None
+        assert gone in read(folder, "saleshandy")
+        vendor.items[10]["taskId"] = "T-fixed-001"
+        third = extract(account, tmp_path, destination="filesystem", duckdb_path=None)
+        assert third.complete and third.removed == 2
+        mirror = read(folder, "saleshandy")
+        assert gone not in mirror and len(mirror) == len(vendor.items) == 29
