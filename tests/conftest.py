@@ -13,6 +13,11 @@ aliases of it:
 - `saleshandy_sandbox` / `make_saleshandy_sandbox(**overrides)`: Saleshandy (300 tasks, seed 7);
 - `reply_sandbox` / `make_reply_sandbox(**overrides)`: Reply.io (300 tasks, seed 13).
 
+Vendor folders: `vendor_folders({"sources/acme/spec.py": "...", ...})` writes files under a
+tmp dir and adds its `clients/`, `sources/`, `destinations/`, `sandbox/` to those packages' search
+path, so discovery finds the new vendor as if its folders were in the repository (undone, and
+discovery forgotten, at teardown).
+
 HTTP clients of a sandbox (closed at teardown): `saleshandy_client(sb, key=None, **kwargs)`
 (the key in `x-api-key`; `key=""` sends none), `reply_client(sb, **headers)` (default: the key the
 way the sandbox was started to accept it); Apollo's `client_for` lives in tests/sandbox/conftest.py.
@@ -20,10 +25,13 @@ way the sandbox was started to accept it); Apollo's `client_for` lives in tests/
 
 from __future__ import annotations
 
+import importlib
 import socket
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -75,8 +83,49 @@ def _unit_tests_stay_off_the_network(
         monkeypatch.setattr(socket.socket, name, guarded)
 
 
+# --- vendor folders added by a test ---
+
+VENDOR_ROOTS = ("clients", "sources", "destinations", "sandbox")
+
+
+@pytest.fixture
+def vendor_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[Mapping[str, str]], Path]]:
+    """`add({relative path: text})`: the files written under a fresh root whose top-level
+    folders join the packages' `__path__`; returns the root."""
+    from pipelines.vendors import forget
+
+    root = tmp_path_factory.mktemp("vendor")
+    added: list[str] = []
+
+    def add(files: Mapping[str, str]) -> Path:
+        for relative, text in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            added.append(relative.split("/")[1] if "/" in relative else "")
+        for top in VENDOR_ROOTS:
+            folder = str(root / top)
+            package = importlib.import_module(top)
+            if (root / top).is_dir() and folder not in package.__path__:
+                monkeypatch.setattr(package, "__path__", [*package.__path__, folder])
+        importlib.invalidate_caches()
+        forget()
+        return root
+
+    yield add
+    for name in [m for m in sys.modules if m.split(".")[0] in VENDOR_ROOTS]:
+        parts = name.split(".")
+        if len(parts) > 1 and parts[1] in set(added):
+            del sys.modules[name]
+    monkeypatch.undo()
+    forget()
+
+
 # --- sandboxes: one factory, per-vendor aliases ---
 
+# Each vendor's test defaults; a vendor not named here gets its emulator's own.
 SANDBOX_DEFAULTS: dict[str, dict[str, Any]] = {
     "apollo": {"tasks": 300, "seed": 7},
     "saleshandy": {"tasks": 300, "seed": 7},
