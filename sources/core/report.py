@@ -21,7 +21,14 @@ import orjson
 
 from clients.core.values import utc_now
 
-logger = logging.getLogger("apollo_tasks.source")
+
+def source_logger(module: str) -> logging.Logger:
+    """The logger of the vendor whose source module is `module` (`sources.<vendor>.scan`):
+    `<vendor>_tasks.source`, so a warning says whose run it came from."""
+    parts = module.split(".")
+    vendor = parts[1] if len(parts) > 2 and parts[0] == "sources" else "sales"
+    return logging.getLogger(f"{vendor}_tasks.source")
+
 
 TProgress = Callable[[Any], None]
 
@@ -129,7 +136,7 @@ class RunReport:
             if message in self.warnings:
                 return
             self.warnings.append(message)
-        logger.warning(message)
+        source_logger(type(self).__module__).warning(message)
 
     def count_rows(self, table: str, rows: int) -> None:
         with self._lock:
