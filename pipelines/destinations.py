@@ -1,6 +1,6 @@
 """Which dlt destinations can hold the extract's current-state mirror, checked before any request.
 
-The extract merges tasks on `id`, then runs SQL on the loaded dataset: it deletes the tasks Apollo
+The extract merges tasks on `id`, then runs SQL on the loaded dataset: it deletes the tasks the vendor
 no longer has, updates `extract_runs` and (re)creates the analyst views. That needs a destination
 whose dlt job client is a SQL client (`SqlJobClientBase`). `filesystem` answers SQL through
 read-only DuckDB views, and merging there needs a table format (delta or iceberg) whose packages
@@ -40,7 +40,7 @@ def mirror_destinations() -> list[str]:
     return sorted(set(dlt.destinations.__all__) - set(NOT_A_MIRROR))
 
 
-def check_destination(name: str, credentials: Any = None) -> Any:
+def check_destination(name: str, credentials: Any = None, vendor: str = "the vendor") -> Any:
     """The dlt `Destination` for `name`, or a `DestinationSetupError` saying what to change.
 
     Resolves dlt's destination names and named destinations (`DESTINATION__<NAME>__DESTINATION_TYPE`),
@@ -72,9 +72,10 @@ def check_destination(name: str, credentials: Any = None) -> Any:
     if not issubclass(client_class, SqlJobClientBase):
         why = NOT_A_MIRROR.get(destination.destination_type.rsplit(".", 1)[-1])
         raise DestinationSetupError(
-            f"destination {kind!r} cannot hold the current-state mirror of Apollo tasks"
+            f"destination {kind!r} cannot hold the current-state mirror of {vendor} tasks"
             f" ({why or 'it is not a SQL destination'}; the extract deletes tasks removed in"
-            " Apollo with SQL after each load): choose a SQL destination such as duckdb or postgres"
+            f" {vendor} with SQL after each load): choose a SQL destination such as duckdb or"
+            " postgres"
         )
     return destination
 

@@ -74,7 +74,7 @@ DUCKDB_MEMORY_LIMIT = "128MB"
 
 
 def _spec(vendor: str | None) -> SourceSpec:
-    """The spec of `vendor`; None is the alias command's vendor (what `apollo-tasks` runs)."""
+    """The spec of `vendor`; None is the alias command's vendor (`SourceSpec.alias`)."""
     spec: SourceSpec = source_spec(vendor) if vendor is not None else alias_spec()
     return spec
 
@@ -93,6 +93,7 @@ def _destination(
     credentials: Any,
     dataset_name: str,
     default_duckdb_file: str,
+    vendor: str = "the vendor",
 ) -> tuple[Any, str]:
     """The dlt destination and a description of where the data goes (no secrets in it).
 
@@ -121,7 +122,7 @@ def _destination(
             )
         credentials = DuckDbCredentials(path, global_config={"memory_limit": DUCKDB_MEMORY_LIMIT})
         return dlt.destinations.duckdb(credentials), f"duckdb {path}"
-    return check_destination(destination, credentials), destination
+    return check_destination(destination, credentials, vendor), destination
 
 
 @contextmanager
@@ -311,6 +312,7 @@ def extract_job(
         credentials,
         dataset_name,
         default_duckdb_file or spec.default_duckdb_file,
+        spec.short,
     )
     identity = extract_identity(
         vendor=spec.name,
@@ -433,7 +435,7 @@ def run_extract(
 
     Args:
         vendor: the vendor's name (`sales-tasks extract VENDOR`); None is the alias command's
-            vendor, what `apollo-tasks extract` reads.
+            vendor (`SourceSpec.alias`), what that command's `extract` reads.
         destination: a dlt destination name (`duckdb`, `postgres`, ...); credentials from dlt
             config/env unless `credentials` is given.
         duckdb_path: DuckDB file (default the spec's `default_duckdb_file` in the working
@@ -447,8 +449,8 @@ def run_extract(
         progress: show progress on stderr: live on a terminal, a plain line every 10 s
             otherwise (see `pipelines.progress`).
         wait_seconds: how long to wait for another run of the same job to end (0: refuse).
-        **options: the vendor's own settings, by the names its `configure` takes (Apollo's
-            `per_page`, Reply's `top`, ...), plus `progress_options` for the display.
+        **options: the vendor's own settings, by the names its `configure` takes (a page
+            size, a list endpoint, ...), plus `progress_options` for the display.
 
     Raises:
         ValueError: no such vendor, or a setting the vendor would refuse (before any request).

@@ -5,9 +5,9 @@ and its name when it is a named account of `pipelines.accounts`), the destinatio
 is: a DuckDB file, a database without its password) and the dataset; for a push, the vendor, the
 base URL (and named account), the warehouse and the ledger schema. Two runs of different jobs
 must never share a dlt working folder, a load package or pipeline state (two jobs sharing the
-fixed name `apollo_tasks` once sent one account's rows to another and emptied a `tasks` table), so
-the dlt pipeline name is derived from the job: `apollo_extract_<host>_<digest>`
-(`apollo_extract_<account>_<digest>` for a named account). The API key is never part of it: two
+fixed name `<vendor>_tasks` once sent one account's rows to another and emptied a `tasks` table), so
+the dlt pipeline name is derived from the job: `<vendor>_extract_<host>_<digest>`
+(`<vendor>_extract_<account>_<digest>` for a named account). The API key is never part of it: two
 keys to the same account and destination are the same job, and a name or a
 path must not become a way to recognise a key.
 
@@ -62,7 +62,7 @@ def _without_password(url: str) -> str:
 
 
 def normalize_base_url(base_url: str) -> str:
-    """`HTTPS://API.apollo.io/` and `https://api.apollo.io` are the same account endpoint."""
+    """`HTTPS://API.example.com/` and `https://api.example.com` are the same account endpoint."""
     parts = urlsplit(base_url.strip())
     host = (parts.hostname or "").lower()
     if parts.port:

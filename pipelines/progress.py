@@ -110,7 +110,7 @@ def _eta(view: TProgressView) -> str:
 
 
 def _vendor(title: str) -> str:
-    """`Reply` from a title such as `reply extract` (when the run does not name its vendor)."""
+    """`Acme` from a title such as `acme extract` (when the run does not name its vendor)."""
     name = title.split(" ", 1)[0]
     return name[:1].upper() + name[1:]
 

@@ -6,7 +6,7 @@ gives it an extract, `destinations/<v>/` exposing a `TaskSink` a push, `sandbox/
 Nothing here lists one; `sales-tasks push VENDOR` lists the vendors that have a push.
 
 `sales-tasks VERB VENDOR [flags]` runs the generic command module of VERB for VENDOR; the
-command line of a vendor whose spec declares an `alias` (`apollo-tasks`) runs the same commands
+command line of a vendor whose spec declares an `alias` (a legacy command name) runs the same commands
 without the vendor word. A command module has `register(sub, name)`, which adds its parser to
 the argparse subparsers `sub` under `name` (a vendor's name, or the verb under the alias command,
 meaning the alias's vendor), and `run(args) -> int`, the exit code.

@@ -71,7 +71,7 @@ def product_version() -> str:
 
 
 def vendor_key(name: str) -> str:
-    """`reply` from a vendor name such as `Reply` or `Reply.io` (for logger names)."""
+    """`acme` from a vendor name such as `Acme` or `Acme.io` (for logger names)."""
     return re.sub(r"[^a-z0-9]+", "_", name.lower().split(".")[0]).strip("_") or "vendor"
 
 

@@ -23,7 +23,7 @@ class VendorImportError(ImportError):
 
 
 def vendor_packages(package: str) -> list[str]:
-    """The names of the vendor packages under `package` (`sources` -> `apollo`, ...), sorted."""
+    """The names of the vendor packages under `package` (`sources` -> `acme`, ...), sorted."""
     root = importlib.import_module(package)
     return sorted(
         {

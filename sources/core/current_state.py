@@ -1,13 +1,13 @@
 """Keeping `tasks` equal to what a vendor holds now: removing tasks deleted at the vendor.
 
 Vendor-neutral. No vendor offers a "deleted since" feed, so after a *complete* scan (what the
-vendor's source proves complete: Apollo's `total_entries`, Saleshandy's counts, Reply's `hasMore`
-and a stable re-read), a `tasks` row whose id was not seen is gone at the vendor and is deleted
+vendor's source proves complete: a total the vendor states, counts read before and after, or a
+list's end and a stable re-read), a `tasks` row whose id was not seen is gone at the vendor and is deleted
 here. An incomplete scan deletes nothing. Dimensions (contacts, prospects, accounts) are kept:
 other tasks, or history, may still refer to them.
 
 The ids seen by a run are loaded by the source into its seen-ids table (replace, e.g.
-`_apollo_seen_task_ids`) with the run id; this runs after the load, through the pipeline's SQL
+`_<vendor>_seen_task_ids`) with the run id; this runs after the load, through the pipeline's SQL
 client, on any SQL destination.
 
 Scoped to one account: a dataset holds the rows of one account (the runner binds it before the

@@ -1,7 +1,7 @@
 """What one extract run did: counters, verdict and warnings, shared by every vendor's source.
 
 Vendor-neutral. A source's report subclasses `RunReport`, adding what its vendor's scan counts
-(Apollo's `total_entries` and slices, Saleshandy's counts); the report becomes one row of
+(a total and slices, counts read before and after); the report becomes one row of
 `extract_runs` (`as_row`, with the columns its `RUN_COLUMNS` names: the shared head and tail
 around the vendor's own counters), and `warnings` are the lines a person must read. It is safe to
 read from another thread, for progress displays.

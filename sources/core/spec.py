@@ -14,7 +14,7 @@ it. The spec declares:
 - its run summary (`summary_type`, a subclass of `ExtractSummary`), its seen-ids table, the
   analyst views it adds to its dataset (`models`), its projection into the unified views
   (`view`), its progress line (`progress_sample`) and its part of the demo (`demo`);
-- `alias`: the legacy command (`apollo-tasks`) that runs this vendor's commands without the
+- `alias`: the legacy command (a command name kept for existing scripts) that runs this vendor's commands without the
   vendor word, for the one vendor that has one.
 
 Nothing here does I/O; a spec is read when a command, a schedule or a view needs it.
