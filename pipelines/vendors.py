@@ -151,10 +151,11 @@ VENDORS: Mapping[str, Vendor] = _Vendors()
 
 def forget() -> None:
     """Drop what discovery found (after a vendor folder was added to a package's path)."""
+    from clients.vocabulary import vocabularies
     from destinations.registry import sinks
     from sandbox.registry import emulators
 
-    for found in (source_specs, vendors, sinks, emulators):
+    for found in (source_specs, vendors, sinks, emulators, vocabularies):
         found.cache_clear()
 
 
