@@ -16,7 +16,6 @@ from contextlib import AbstractContextManager
 from functools import cache
 from typing import Any, Literal, overload
 
-import sandbox as _package
 from sandbox.apollo import Sandbox, SandboxConfig
 from sandbox.core import runner, server
 from sandbox.core.emulator import Emulator
@@ -34,7 +33,9 @@ def emulators() -> dict[str, Emulator[Any, Any]]:
         ImportError: a vendor package found on disk cannot be imported (never skipped).
     """
     found: dict[str, Emulator[Any, Any]] = {}
-    for info in sorted(pkgutil.iter_modules(_package.__path__), key=lambda i: i.name):
+    # The package's search path, read now: a folder added to it later counts too.
+    path = importlib.import_module(__name__.rpartition(".")[0]).__path__
+    for info in sorted(pkgutil.iter_modules(path), key=lambda i: i.name):
         if not info.ispkg or info.name == "core" or info.name.startswith("_"):
             continue
         value = getattr(importlib.import_module(f"sandbox.{info.name}"), "EMULATOR", None)

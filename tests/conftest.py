@@ -6,12 +6,10 @@ A `unit` test may not open a TCP connection or bind a port: it fails saying so.
 
 Sandboxes: one factory, `sandbox_factory(vendor, **overrides)`, starts an emulator (in a thread of
 this process, or a child process with `subprocess=True`) with the vendor's test defaults
-(`SANDBOX_DEFAULTS`) and stops every one it started at teardown. The per-vendor names are thin
-aliases of it:
-
-- `sandbox` / `make_sandbox(**overrides)`: Apollo.io (300 tasks, seed 7);
-- `saleshandy_sandbox` / `make_saleshandy_sandbox(**overrides)`: Saleshandy (300 tasks, seed 7);
-- `reply_sandbox` / `make_reply_sandbox(**overrides)`: Reply.io (300 tasks, seed 13).
+(`SANDBOX_DEFAULTS`, else the emulator's own) and stops every one it started at teardown. Every
+emulator found in `sandbox/<vendor>/` gets thin aliases of it, `<vendor>_sandbox` and
+`make_<vendor>_sandbox(**overrides)`; `sandbox` / `make_sandbox` are the default vendor's
+(`sandbox.registry.DEFAULT_VENDOR`, Apollo.io: 300 tasks, seed 7).
 
 Vendor folders: `vendor_folders({"sources/acme/spec.py": "...", ...})` writes files under a
 tmp dir and adds its `clients/`, `sources/`, `destinations/`, `sandbox/` to those packages' search
@@ -39,6 +37,7 @@ import pytest
 
 from sandbox import Sandbox, running_sandbox
 from sandbox.core.handle import SandboxHandle
+from sandbox.registry import DEFAULT_VENDOR, emulators
 from sandbox.reply import ReplySandbox
 from sandbox.saleshandy import SaleshandySandbox
 from tests.layers import LAYER_NAMES, layer_of
@@ -149,38 +148,36 @@ def sandbox_factory() -> Iterator[Callable[..., Any]]:
         yield start
 
 
+def _vendor_fixtures(vendor: str) -> tuple[Any, Any]:
+    """`<vendor>_sandbox` and `make_<vendor>_sandbox` for one discovered emulator."""
+
+    @pytest.fixture(name=f"{vendor}_sandbox")
+    def one(sandbox_factory: Callable[..., SandboxHandle]) -> SandboxHandle:
+        return sandbox_factory(vendor)
+
+    @pytest.fixture(name=f"make_{vendor}_sandbox")
+    def make(sandbox_factory: Callable[..., SandboxHandle]) -> Callable[..., SandboxHandle]:
+        return partial(sandbox_factory, vendor)
+
+    return one, make
+
+
+# Every emulator found in `sandbox/<vendor>/` gets its two fixtures; nothing lists the vendors.
+for _vendor in emulators():
+    globals()[f"_{_vendor}_sandbox"], globals()[f"_make_{_vendor}_sandbox"] = _vendor_fixtures(
+        _vendor
+    )
+
+
 @pytest.fixture
 def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    return sandbox_factory("apollo")
+    """The default vendor's sandbox (`sandbox.registry.DEFAULT_VENDOR`), by its older name."""
+    return sandbox_factory(DEFAULT_VENDOR)
 
 
 @pytest.fixture
 def make_sandbox(sandbox_factory: Callable[..., Sandbox]) -> Callable[..., Sandbox]:
-    return partial(sandbox_factory, "apollo")
-
-
-@pytest.fixture
-def saleshandy_sandbox(sandbox_factory: Callable[..., SaleshandySandbox]) -> SaleshandySandbox:
-    return sandbox_factory("saleshandy")
-
-
-@pytest.fixture
-def make_saleshandy_sandbox(
-    sandbox_factory: Callable[..., SaleshandySandbox],
-) -> Callable[..., SaleshandySandbox]:
-    return partial(sandbox_factory, "saleshandy")
-
-
-@pytest.fixture
-def reply_sandbox(sandbox_factory: Callable[..., ReplySandbox]) -> ReplySandbox:
-    return sandbox_factory("reply")
-
-
-@pytest.fixture
-def make_reply_sandbox(
-    sandbox_factory: Callable[..., ReplySandbox],
-) -> Callable[..., ReplySandbox]:
-    return partial(sandbox_factory, "reply")
+    return partial(sandbox_factory, DEFAULT_VENDOR)
 
 
 @pytest.fixture
