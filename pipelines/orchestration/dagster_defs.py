@@ -160,7 +160,7 @@ def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, li
     )
     def apollo_extract(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
         job = settings.JobSettings.load()
-        progress = ProgressDisplay(emit=context.log.info)
+        progress = ProgressDisplay(emit=context.log.info, title=f"{settings.VENDOR} extract")
         report = ScanReport(progress=progress)
         with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
             extract, api_key = _extract_job(job, pipelines_dir, _account(context), with_key=True)
