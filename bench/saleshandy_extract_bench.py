@@ -3,7 +3,7 @@
 Run by hand: `.venv/bin/python -m bench.saleshandy_extract_bench --tasks 20000 --runs 3`. It
 prints a markdown table and the command that made it.
 
-- `ours`: `run_saleshandy_extract` (counts before and after, the assignee list, every page of
+- `ours`: `run_extract("saleshandy")` (counts before and after, the assignee list, every page of
   `GET /v1/tasks`, 4 at once, Arrow tables, merge on id, removal of deleted tasks) into DuckDB.
 - `ours_sequential`: the same with `concurrency=1` (one page after the other, like the floor).
 - `floor`: bare httpx on one connection: `GET /v1/tasks` for the same pages ours reads
@@ -34,10 +34,11 @@ PAGE_SIZE = 100
 
 
 def _ours(base_url: str, key: str, workdir: Path, concurrency: int | None = None) -> dict[str, Any]:
-    from pipelines.extract_saleshandy import run_saleshandy_extract
+    from pipelines.extract import run_extract
 
     workdir.mkdir(parents=True, exist_ok=True)
-    summary = run_saleshandy_extract(
+    summary = run_extract(
+        "saleshandy",
         duckdb_path=str(workdir / "ours.duckdb"),
         pipelines_dir=str(workdir / "pipelines"),
         api_key=key,

@@ -1,19 +1,51 @@
 """The task sinks a push can use, by vendor name (as `sales-tasks push VENDOR` types it).
 
-Entries are `module:attribute` paths, imported only when a push asks for that vendor, so one
-vendor's missing optional package never breaks another's push. A new vendor's push is one entry.
+Discovered, not listed: every package `destinations/<vendor>/` whose module exposes a `TaskSink`
+(a module attribute with `vendor_key == <vendor>` and an `open_vendor` method, e.g.
+`destinations.apollo.APOLLO_SINK`) is a vendor's push (`clients.core.discovery`). A new vendor's
+push is its folder; nothing here changes.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 
-SINKS: dict[str, str] = {
-    "apollo": "destinations.apollo:APOLLO_SINK",
-    "saleshandy": "destinations.saleshandy:SALESHANDY_SINK",
-    "reply": "destinations.reply:REPLY_SINK",
-}
+from clients.core.discovery import discover
+
+
+def _sink_of(module: Any, vendor: str) -> Any:
+    for name in sorted(vars(module)):
+        value = getattr(module, name)
+        if getattr(value, "vendor_key", None) == vendor and callable(
+            getattr(value, "open_vendor", None)
+        ):
+            return value
+    return None
+
+
+@cache
+def sinks() -> dict[str, Any]:
+    """Every vendor's `TaskSink`, by vendor name (imports each `destinations/<vendor>/`)."""
+    return discover("destinations", _sink_of)
+
+
+class _Sinks(Mapping[str, Any]):
+    """`SINKS`: the discovered sinks, read when first asked (importing this module imports no
+    vendor)."""
+
+    def __getitem__(self, vendor: str) -> Any:
+        return sinks()[vendor]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sinks())
+
+    def __len__(self) -> int:
+        return len(sinks())
+
+
+SINKS: Mapping[str, Any] = _Sinks()
 
 
 def sink(vendor: str) -> Any:
@@ -23,9 +55,7 @@ def sink(vendor: str) -> Any:
         ValueError: no sink is registered under that name.
     """
     try:
-        path = SINKS[vendor]
+        return sinks()[vendor]
     except KeyError:
-        known = ", ".join(sorted(SINKS))
+        known = ", ".join(sorted(sinks()))
         raise ValueError(f"no push for vendor {vendor!r}; choose one of: {known}") from None
-    module, _, attribute = path.partition(":")
-    return getattr(importlib.import_module(module), attribute)

@@ -97,7 +97,7 @@ def _where_to_set(vendor: str, name: str) -> str:
 
 
 def _providers() -> list[Any]:
-    """dlt's config providers in dlt's order, without the short-name one (`APOLLO_API_KEY`
+    """dlt's config providers in dlt's order, without the short-name one (`<VENDOR>_API_KEY`
     answers for the vendor's own section, never for one of its accounts)."""
     from dlt.common.configuration.container import Container
     from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext

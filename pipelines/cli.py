@@ -1,13 +1,13 @@
-"""`sales-tasks` and `apollo-tasks`: the command line.
+"""`sales-tasks` and the alias command: the command line.
 
-`sales-tasks extract|push|sandbox VENDOR [flags]` and `sales-tasks demo`. The vendors, and the
-module behind each of their commands, are the registry in `pipelines.vendors`; each module adds
-its own parser (`register(sub, name)`) and runs it (`run(args) -> exit code`).
+`sales-tasks extract|push|sandbox VENDOR [flags]` and `sales-tasks demo`. The vendors are
+discovered from their folders (`pipelines.vendors`); each verb's module adds its parser
+(`register(sub, name)`) and runs it (`run(args) -> exit code`).
 
-`apollo-tasks VERB [flags]` is kept for existing users and scripts: the `apollo` entry's commands
-without the vendor word, with today's flags, output, env vars, tables and exit codes
-(`sales-tasks extract apollo ...` runs exactly what `apollo-tasks extract ...` runs).
-`python -m pipelines.cli` is `apollo-tasks`.
+The alias command (`main`; the vendor whose `SourceSpec.alias` names it) is kept for existing
+users and scripts: that vendor's commands without the vendor word, with the same flags, output,
+env vars, tables and exit codes (`sales-tasks extract VENDOR ...` runs exactly what
+`ALIAS extract ...` runs). `python -m pipelines.cli` is the alias command.
 
 Errors a person can act on end in one line on stderr and a non-zero exit (`pipelines.exit_codes`);
 `--traceback` shows the Python traceback too. The API key never appears in what is printed.
@@ -36,6 +36,7 @@ from pipelines.vendors import (
     VENDORS,
     VERBS,
     CommandModuleError,
+    alias_spec,
     import_command,
     vendors_with,
 )
@@ -55,8 +56,7 @@ __all__ = [
     "sales_main",
 ]
 
-ALIAS_VENDOR = "apollo"
-# `apollo-tasks --help` has always listed its commands in this order.
+# The alias command's --help has always listed its commands in this order.
 _ALIAS_ORDER = ("sandbox", "extract", "push")
 _VERB_HELP = {
     "extract": "mirror a vendor's tasks (with contacts and accounts) into DuckDB or any dlt"
@@ -75,14 +75,16 @@ def _add_global_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The `apollo-tasks` parser: the apollo commands, then the demo, no vendor word."""
+    """The alias command's parser: its vendor's commands, then the demo, no vendor word."""
+    spec = alias_spec()
     parser = argparse.ArgumentParser(
-        prog="apollo-tasks",
-        description="Mirror Apollo.io tasks into a warehouse, and push warehouse rows back as tasks.",
+        prog=spec.alias,
+        description=f"Mirror {spec.title} tasks into a warehouse, and push warehouse rows back as"
+        " tasks.",
     )
     _add_global_flags(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    vendor = VENDORS[ALIAS_VENDOR]
+    vendor = VENDORS[spec.name]
     for verb in _ALIAS_ORDER:
         vendor.command(verb).register(sub, verb)
     for name, path in PROJECT_COMMANDS.items():
@@ -195,7 +197,7 @@ def _run(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str]) -> i
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`apollo-tasks`: run one command; the exit code."""
+    """The alias command: run one command of its vendor; the exit code."""
     return _run(build_parser, sys.argv[1:] if argv is None else list(argv))
 
 

@@ -31,12 +31,12 @@ import duckdb
 
 from destinations.core.summary import PushSummary
 from pipelines.demo_vendors import (
-    DEMOS,
     forget_sandbox_port,
     run_vendor,
     summarise_across,
     table,
     today_anchor,
+    vendor_demos,
 )
 from pipelines.extract import ExtractSummary, run_extract
 from pipelines.push import demo_followups_sql, run_push
@@ -256,10 +256,8 @@ def run_demo(
         out.write(summary.format() + "\n")
         push_followups(where, path, out, pipelines_dir)
         anchor = where.sandbox[2] if where.sandbox else today_anchor()
-        for vendor_demo in DEMOS:
-            run_vendor(
-                vendor_demo, path, out, seed=seed, anchor=anchor, pipelines_dir=pipelines_dir
-            )
+        for spec in vendor_demos():
+            run_vendor(spec, path, out, seed=seed, anchor=anchor, pipelines_dir=pipelines_dir)
     summarise(path, out)
     summarise_across(path, out)
     out.write(

@@ -41,7 +41,7 @@ def mirror_destinations() -> list[str]:
     return sorted(set(dlt.destinations.__all__) - set(NOT_A_MIRROR))
 
 
-def check_destination(name: str, credentials: Any = None) -> Any:
+def check_destination(name: str, credentials: Any = None, vendor: str = "the vendor") -> Any:
     """The dlt `Destination` for `name`, or a `DestinationSetupError` saying what to change.
 
     Resolves dlt's destination names and named destinations (`DESTINATION__<NAME>__DESTINATION_TYPE`),
@@ -75,9 +75,9 @@ def check_destination(name: str, credentials: Any = None) -> Any:
     if not issubclass(client_class, SqlJobClientBase):
         why = NOT_A_MIRROR.get(destination.destination_type.rsplit(".", 1)[-1])
         raise DestinationSetupError(
-            f"destination {kind!r} cannot hold the current-state mirror of Apollo tasks"
+            f"destination {kind!r} cannot hold the current-state mirror of {vendor} tasks"
             f" ({why or 'it is not a SQL destination'}; the extract deletes tasks removed in"
-            " Apollo by merging tombstone rows): choose a SQL destination such as duckdb or"
+            f" {vendor} by merging tombstone rows): choose a SQL destination such as duckdb or"
             " postgres, or filesystem with table_format delta or iceberg"
         )
     return destination

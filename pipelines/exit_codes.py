@@ -1,4 +1,4 @@
-"""Exit codes of `sales-tasks` and `apollo-tasks`, for schedulers (Airflow, Dagster, cron).
+"""Exit codes of `sales-tasks` and its alias command, for schedulers (Airflow, Dagster, cron).
 
 A module of its own, importing nothing, so the commands (`pipelines.extract`, `pipelines.push`,
 `pipelines.jobs`) and the CLI that dispatches to them all read the codes from one place without

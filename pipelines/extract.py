@@ -1,9 +1,16 @@
-"""`apollo-tasks extract`: mirror Apollo tasks into DuckDB (default) or any dlt destination.
+"""`sales-tasks extract VENDOR` (and the alias command's `extract`): mirror one vendor's tasks into
+DuckDB (default) or any dlt destination. One command for every vendor: the vendor's
+`SourceSpec` (`sources/<vendor>/spec.py`) declares its flags, its source and its summary.
 
-`run_extract` is the one entry point the CLI, the Airflow DAG and the Dagster job call. After a
-complete scan, tasks deleted in Apollo are removed from `tasks` (see
+`run_extract(vendor, ...)` is the one entry point the CLI, the Airflow DAG and the Dagster job
+call. After a complete scan, tasks deleted at the vendor are removed from `tasks` (see
 `sources.core.current_state`); an incomplete scan loads what it reached, deletes nothing, says
 so loudly, and with `strict` fails (`EXIT_INCOMPLETE` on the command line).
+
+Flags: the shared ones are here (`--destination`, `--duckdb-path`, `--dataset`, the job flags,
+`--account`, `--base-url`, `--strict`, `--progress/--no-progress`); a vendor's own are the
+`TOption` values of its spec, checked against their bounds before the run (exit 2), and passed
+to its `configure` by name.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import dlt
@@ -33,7 +40,7 @@ from pipelines.accounts import (
     key_fingerprint,
     release_claim,
 )
-from pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_OK
+from pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
 from pipelines.jobs import (
     JobIdentity,
     add_job_arguments,
@@ -44,98 +51,32 @@ from pipelines.jobs import (
 )
 from pipelines.progress import ProgressDisplay
 from pipelines.stopping import stop_checked, stops_on_signals
-from sources.apollo import ScanReport, make_source, require_api_key
-from sources.apollo.current_state import SEEN_TASK_IDS_TABLE
-from sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
-from sources.core.current_state import known_task_ids, remove_deleted_tasks
+from pipelines.vendors import alias_spec, source_spec, source_specs
+from sources.core.current_state import remove_deleted_tasks
+from sources.core.spec import ExtractSummary, SourceSpec, TSourceRun
 
-VENDOR = "apollo"
-DEFAULT_DUCKDB_FILE = "apollo_tasks.duckdb"
-DEFAULT_DATASET = "apollo"
+__all__ = [
+    "ExtractSummary",
+    "IncompleteExtractError",
+    "extract_job",
+    "finish_extract",
+    "print_extract_result",
+    "register",
+    "run",
+    "run_extract",
+]
+
 # DuckDB's default limit (80% of RAM) let the load grow with the data: +0.27 GB over the extract's
 # peak at 250,000 tasks. Past this limit it spills to `<file>.tmp` instead, at no measured cost in
 # load time (bench/RESULTS.md, peak RSS). Only for the file this module opens: credentials given
 # by the caller (or DESTINATION__DUCKDB__CREDENTIALS) keep their own settings.
 DUCKDB_MEMORY_LIMIT = "128MB"
-TABLE_ORDER = (
-    "tasks",
-    "contacts",
-    "accounts",
-    "contact_phone_numbers",
-    "users",
-    "task_type_counts",
-    "extract_runs",
-)
 
 
-@dataclass
-class ExtractSummary:
-    """What one extract run did, for people (`format`) and orchestrators (the fields)."""
-
-    run_id: str
-    rows: dict[str, int]
-    pages: int
-    requests: int
-    retries: int
-    rate_limited: int
-    duration_s: float
-    complete: bool
-    total_entries: int | None
-    unreachable: int
-    removed: int | None
-    per_page_used: int
-    destination: str
-    warnings: list[str] = field(default_factory=list)
-    vendor: str = "Apollo"  # the vendor's name in the summary's lines
-
-    def shortfall(self) -> str:
-        """What an incomplete run lacked, in words (the warnings say why)."""
-        if self.total_entries is None:
-            return f"{self.vendor} did not say how many tasks exist"
-        if self.unreachable:
-            return (
-                f"{self.unreachable} of {self.total_entries} {self.vendor} tasks could not be"
-                " reached"
-            )
-        return (
-            f"the {self.vendor} scan could not be proved complete"
-            f" ({self.rows.get('tasks', 0)} tasks read)"
-        )
-
-    def format(self) -> str:
-        vendor = self.vendor
-        if self.complete:
-            verdict = f"complete: all {self.total_entries} tasks in {vendor} were read"
-        elif self.total_entries is not None and self.unreachable:
-            reached = self.total_entries - self.unreachable
-            verdict = (
-                f"INCOMPLETE: {self.unreachable} of {self.total_entries} tasks could not be"
-                f" reached ({reached} loaded); nothing was deleted"
-            )
-        else:
-            verdict = f"INCOMPLETE: {self.shortfall()}; nothing was deleted"
-        # Apollo's tables in their order, another vendor's in the order they were first loaded,
-        # the run report last.
-        names = [n for n in TABLE_ORDER[:-1] if n in self.rows or n == "tasks"]
-        names += [n for n in self.rows if n not in TABLE_ORDER]
-        names += [n for n in TABLE_ORDER[-1:] if n in self.rows]
-        rows = ", ".join(f"{name} {self.rows.get(name, 0)}" for name in names)
-        removed = (
-            f"{self.removed} task(s) deleted in {vendor} removed from tasks"
-            if self.removed is not None
-            else "no rows removed (incomplete scan)"
-        )
-        lines = [
-            f"{vendor} extract {verdict}",
-            f"  into {self.destination}",
-            f"  rows: {rows}",
-            f"  {self.pages} pages (per_page {self.per_page_used}), {self.requests} requests,"
-            f" {self.retries} retries, {self.rate_limited} rate-limited (429),"
-            f" {self.duration_s:.1f}s",
-            f"  {removed}",
-        ]
-        lines += [f"  warning: {w}" for w in self.warnings]
-        return "\n".join(lines)
+def _spec(vendor: str | None) -> SourceSpec:
+    """The spec of `vendor`; None is the alias command's vendor (`SourceSpec.alias`)."""
+    spec: SourceSpec = source_spec(vendor) if vendor is not None else alias_spec()
+    return spec
 
 
 class IncompleteExtractError(RuntimeError):
@@ -151,7 +92,8 @@ def _destination(
     duckdb_path: str | None,
     credentials: Any,
     dataset_name: str,
-    default_duckdb_file: str = DEFAULT_DUCKDB_FILE,
+    default_duckdb_file: str,
+    vendor: str = "the vendor",
 ) -> tuple[Any, str]:
     """The dlt destination and a description of where the data goes (no secrets in it).
 
@@ -180,7 +122,7 @@ def _destination(
             )
         credentials = DuckDbCredentials(path, global_config={"memory_limit": DUCKDB_MEMORY_LIMIT})
         return dlt.destinations.duckdb(credentials), f"duckdb {path}"
-    return check_destination(destination, credentials), destination
+    return check_destination(destination, credentials, vendor), destination
 
 
 @contextmanager
@@ -207,20 +149,20 @@ def finish_extract(
     report: Any,
     *,
     ids_loaded: bool = True,
-    seen_table: str = SEEN_TASK_IDS_TABLE,
-    create_models: Callable[[Any], Any] | None = None,
+    vendor: str | None = None,
     account: Account | DatasetOwner | None = None,
 ) -> int | None:
     """The post-load step every runner (CLI, Airflow, Dagster) calls after `pipeline.run`.
 
     Tasks deleted at the vendor were removed by the load itself: a run that may delete
     (`report.may_delete`) emitted tombstones that dlt's merge applied (Iceberg's are deleted here,
-    `sources.core.current_state.remove_deleted_tasks`). Then (re)creates the analyst views
-    (`create_models`, default Apollo's). Returns the number removed (also in `extract_runs`), or
-    None when the run could not delete. `seen_table` is no longer read.
+    `sources.core.current_state.remove_deleted_tasks`). Then (re)creates the vendor's analyst
+    views (`SourceSpec.models`) and the unified views. Returns the number removed (also in
+    `extract_runs`), or None when the run could not delete.
 
     Args:
         report: the run's report; any vendor's, with `may_delete`, `removed` and `warn`.
+        vendor: whose run it is (None: the alias command's vendor).
         account: the run's account (`ExtractJob.owner`). The dataset's binding
             (`pipelines.accounts.claim_dataset`) is claimed for it when nobody holds it. A
             runner must claim it before the load (the CLI, Airflow and Dagster do): the load
@@ -230,6 +172,7 @@ def finish_extract(
     from pipelines.models import create_models_for
     from pipelines.unified import create_unified_views_for
 
+    spec = _spec(vendor)
     owner = _owner(account)
     owned = True
     if owner is not None:
@@ -241,7 +184,7 @@ def finish_extract(
     # The run's tombstones went in with its load (`sources.core.current_state`); Iceberg's are
     # applied here.
     removed = remove_deleted_tasks(pipeline, report) if ids_loaded and owned else None
-    (create_models or create_models_for)(pipeline)
+    create_models_for(pipeline, spec)
     create_unified_views_for(pipeline)
     return removed
 
@@ -280,7 +223,7 @@ class ExtractJob:
     destination: Any
     dataset_name: str
     where: str
-    vendor: str = VENDOR
+    vendor: str
     base_url: str = ""
     account_name: str | None = None  # a named account (`--account`), None for the base URL's
     key_fingerprint: str | None = None  # `pipelines.accounts.key_fingerprint`, never the key
@@ -342,26 +285,33 @@ def extract_job(
     destination: str = "duckdb",
     duckdb_path: str | None = None,
     credentials: Any = None,
-    dataset_name: str = DEFAULT_DATASET,
+    dataset_name: str | None = None,
     pipeline_name: str | None = None,
     pipelines_dir: str | None = None,
-    vendor: str = VENDOR,
-    default_duckdb_file: str = DEFAULT_DUCKDB_FILE,
+    vendor: str | None = None,
+    default_duckdb_file: str | None = None,
     account: str | None = None,
     api_key: str | None = None,
 ) -> ExtractJob:
     """The extract job these arguments describe (see `pipelines.jobs`); reads config only.
 
     Its pipeline name is derived from the job (vendor, base URL, destination, dataset) unless
-    `pipeline_name` is given. `vendor` and `default_duckdb_file` let every vendor's extract
-    share this (Apollo's are the defaults); `account`, a named account, is part of the job.
+    `pipeline_name` is given. `vendor` (None: the alias command's) gives the defaults of
+    `dataset_name` and `default_duckdb_file`; `account`, a named account, is part of the job.
     `api_key` is kept only as its fingerprint, for the dataset's binding (not the job's identity).
     """
+    spec = _spec(vendor)
+    dataset_name = dataset_name or spec.default_dataset
     dest, where = _destination(
-        destination, duckdb_path, credentials, dataset_name, default_duckdb_file
+        destination,
+        duckdb_path,
+        credentials,
+        dataset_name,
+        default_duckdb_file or spec.default_duckdb_file,
+        spec.short,
     )
     identity = extract_identity(
-        vendor=vendor,
+        vendor=spec.name,
         base_url=base_url,
         destination=destination,
         location=_location(dest),
@@ -376,7 +326,7 @@ def extract_job(
         dest,
         dataset_name,
         where,
-        vendor,
+        spec.name,
         base_url,
         account,
         key_fingerprint(api_key),
@@ -386,56 +336,44 @@ def extract_job(
 def execute_extract(
     job: ExtractJob,
     *,
-    vendor: str,
-    new_report: Callable[[Callable[..., None]], Any],
-    new_source: Callable[[Any, Any], Any],
-    seen_table: str,
-    create_models: Callable[[Any], Any] | None = None,
+    spec: SourceSpec,
+    run: TSourceRun,
     progress: bool = False,
     wait_seconds: float = 0.0,
     started: float | None = None,
-    new_display: Callable[[], Any] | None = None,
-    summary_type: type[ExtractSummary] = ExtractSummary,
-    summary_fields: Callable[[Any], dict[str, Any]] | None = None,
 ) -> Any:
     """Run one vendor's extract job: lock, claim the dataset, load, remove deleted tasks,
     summarise.
 
-    The part every vendor's `run_*_extract` shares (Apollo's is `run_extract`). The job's lock is
-    taken first and held to the end, so the seen ids a run's deletion relies on are its own; the
-    dataset is then claimed for the job's account (`pipelines.accounts.claim_dataset`) before
-    the vendor is asked for anything, and a dataset of another account stops the run there.
+    The job's lock is taken first and held to the end, so the seen ids a run's deletion relies
+    on are its own; the dataset is then claimed for the job's account
+    (`pipelines.accounts.claim_dataset`) before the vendor is asked for anything, and a dataset
+    of another account stops the run there.
 
     Args:
-        vendor: the vendor's name in the summary and the progress line (`Saleshandy`).
-        new_report: makes the run's report from the progress callback it must call per page.
-        new_source: makes the dlt source from that report and the job's pipeline (lazy: no
-            HTTP until the load runs; the pipeline lets a source read what is loaded already).
-        seen_table: the source's seen-ids table, for removing deleted tasks.
-        create_models: (re)creates the vendor's analyst views after the load (default
-            Apollo's, `pipelines.models`).
+        spec: the vendor's source spec (its summary class, seen table, progress line).
+        run: the run's pieces from `spec.configure` (report, source, summary fields).
         progress: show progress on stderr (see `pipelines.progress`).
         wait_seconds: how long to wait for another run of the same job (0: refuse).
         started: `time.monotonic()` when the run began (default: now).
-        new_display: makes the progress display (default `ProgressDisplay`); it is called with
-            the report per page and at the end, and started with `start(report)` if it has one.
-        summary_type, summary_fields: the vendor's summary class and the fields it reads from
-            the report on top of (or instead of) the shared ones.
     """
     started = time.monotonic() if started is None else started
     with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
         pipeline = job.make_pipeline()
         owner = job.owner
         claimed = _claim(pipeline, owner)
-        display: Any = None
+        display: ProgressDisplay | None = None
         if progress:
-            display = (
-                new_display() if new_display else ProgressDisplay(title=f"{vendor.lower()} extract")
+            display = ProgressDisplay(
+                title=f"{spec.name} extract",
+                vendor=spec.short,
+                sample=spec.progress_sample,
+                **dict(run.progress_options),
             )
-        report = new_report(stop_checked(display))
-        source = new_source(report, pipeline)
+        report = run.new_report(stop_checked(display))
+        source = run.new_source(report, pipeline)
         if display is not None:
-            display.start(report) if hasattr(display, "start") else display(report)
+            display.start(report)
         try:
             with _fewer_gc_passes():
                 pipeline.run(source)
@@ -447,13 +385,7 @@ def execute_extract(
         finally:
             if display is not None:
                 display(report, final=True)
-        removed = finish_extract(
-            pipeline,
-            report,
-            seen_table=seen_table,
-            create_models=create_models,
-            account=owner,
-        )
+        removed = finish_extract(pipeline, report, vendor=spec.name, account=owner)
     fields: dict[str, Any] = {
         "run_id": report.run_id,
         "rows": dict(report.rows),
@@ -469,15 +401,17 @@ def execute_extract(
         "per_page_used": getattr(report, "per_page_used", 0),
         "destination": f"{job.where}, dataset {job.dataset_name}",
         "warnings": list(report.warnings),
-        "vendor": vendor,
+        "vendor": spec.short,
+        "table_order": spec.table_order,
     }
-    if summary_fields is not None:
-        fields.update(summary_fields(report))
-    return summary_type(**fields)
+    if run.summary_fields is not None:
+        fields.update(run.summary_fields(report))
+    return spec.summary_type(**fields)
 
 
 @stops_on_signals("extract")
 def run_extract(
+    vendor: str | None = None,
     *,
     destination: str = "duckdb",
     duckdb_path: str | None = None,
@@ -486,92 +420,84 @@ def run_extract(
     api_key: str | None = None,
     base_url: str | None = None,
     account: str | None = None,
-    per_page: int | None = None,
-    concurrency: int | None = None,
-    max_records: int | None = None,
     strict: bool = False,
     progress: bool = False,
     pipelines_dir: str | None = None,
     credentials: Any = None,
     wait_seconds: float = 0.0,
-) -> ExtractSummary:
-    """Extract every Apollo task (with contacts and accounts) and load it; return the summary.
+    **options: Any,
+) -> Any:
+    """Extract every task of `vendor` and load it; return the run's summary.
 
     Args:
+        vendor: the vendor's name (`sales-tasks extract VENDOR`); None is the alias command's
+            vendor (`SourceSpec.alias`), what that command's `extract` reads.
         destination: a dlt destination name (`duckdb`, `postgres`, ...); credentials from dlt
             config/env unless `credentials` is given.
-        duckdb_path: DuckDB file (default `apollo_tasks.duckdb` in the working directory, unless
-            `DESTINATION__DUCKDB__CREDENTIALS` is set).
-        dataset_name: default `apollo`, or `apollo_<account>` with an account.
+        duckdb_path: DuckDB file (default the spec's `default_duckdb_file` in the working
+            directory, unless `DESTINATION__DUCKDB__CREDENTIALS` is set).
+        dataset_name: default the spec's `default_dataset`, or `<vendor>_<account>` with one.
         pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
         account: a configured account (`pipelines.accounts`): its key and base URL fill what
             `api_key` / `base_url` leave out, and it is part of the job.
-        api_key / base_url / per_page / concurrency / max_records: None reads dlt config
-            (`sources.apollo.settings`: flag > `SOURCES__APOLLO__*` > `APOLLO_*` > toml >
-            default). per_page is at most 200, stepped down to 100 when Apollo refuses it;
-            max_records is Apollo's display cap per search (50,000).
+        api_key / base_url: None reads dlt config (`SOURCES__<VENDOR>__*` > `<VENDOR>_*` > toml).
         strict: raise `IncompleteExtractError` (after loading) when tasks could not be reached.
         progress: show progress on stderr: live on a terminal, a plain line every 10 s
             otherwise (see `pipelines.progress`).
         wait_seconds: how long to wait for another run of the same job to end (0: refuse).
+        **options: the vendor's own settings, by the names its `configure` takes (a page
+            size, a list endpoint, ...), plus `progress_options` for the display.
 
     Raises:
-        dlt.pipeline.exceptions.PipelineStepFailed: wrapping a `VendorApiError` (401, 403, 422,
+        ValueError: no such vendor, or a setting the vendor would refuse (before any request).
+        TypeError: an option the vendor does not have.
+        MissingApiKeyError: no key anywhere (before any request).
+        dlt.pipeline.exceptions.PipelineStepFailed: wrapping a `VendorApiError` (401, 403,
             retries exhausted) or a destination error. Nothing is loaded when extraction fails.
         IncompleteExtractError: with `strict`, when the scan was incomplete.
         JobBusyError: another run of the same job is going (and did not end in `wait_seconds`).
         AccountConfigError: `account` is not configured, or has no key.
         DatasetOwnedError: the dataset belongs to another account (nothing was read).
     """
+    spec = _spec(vendor)
     api_key, base_url, dataset, account = apply_account(
-        VENDOR, account, api_key=api_key, base_url=base_url, dataset=dataset_name
+        spec.name, account, api_key=api_key, base_url=base_url, dataset=dataset_name
     )
-    dataset_name = dataset or DEFAULT_DATASET
-    settings = source_settings(
-        api_key=api_key,
-        base_url=base_url,
-        per_page=per_page,
-        concurrency=concurrency,
-        max_records=max_records,
-    )
-    if settings.per_page < 1 or settings.per_page > MAX_PER_PAGE:
-        raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}, got {settings.per_page}")
-    if settings.concurrency < 1:
-        raise ValueError(f"concurrency must be >= 1, got {settings.concurrency}")
-    require_api_key(settings.api_key)
+    run = spec.configure(api_key=api_key, base_url=base_url, **options)
     started = time.monotonic()
     job = extract_job(
-        base_url=settings.base_url,
+        base_url=run.base_url,
         destination=destination,
         duckdb_path=duckdb_path,
         credentials=credentials,
-        dataset_name=dataset_name,
+        dataset_name=dataset or spec.default_dataset,
         pipeline_name=pipeline_name,
         pipelines_dir=pipelines_dir,
+        vendor=spec.name,
         account=account,
-        api_key=str(settings.api_key),
+        api_key=run.api_key,
     )
     summary = execute_extract(
-        job,
-        vendor="Apollo",
-        new_report=lambda progress_callback: ScanReport(progress=progress_callback),
-        new_source=lambda report, pipeline: make_source(
-            known_ids=known_task_ids(pipeline),
-            api_key=str(settings.api_key),
-            base_url=settings.base_url,
-            per_page=settings.per_page,
-            concurrency=settings.concurrency,
-            max_records=settings.max_records,
-            report=report,
-        ),
-        seen_table=SEEN_TASK_IDS_TABLE,
-        progress=progress,
-        wait_seconds=wait_seconds,
-        started=started,
+        job, spec=spec, run=run, progress=progress, wait_seconds=wait_seconds, started=started
     )
     if strict and not summary.complete:
         raise IncompleteExtractError(summary)
     return summary
+
+
+def extract_function(vendor: str) -> Callable[..., Any]:
+    """`run_extract` bound to `vendor` (the orchestrators' factory).
+
+    Raises:
+        ValueError: no vendor of that name has a source.
+    """
+    source_spec(vendor)
+
+    def run_vendor_extract(**kwargs: Any) -> Any:
+        return run_extract(vendor, **kwargs)
+
+    run_vendor_extract.__name__ = f"run_{vendor}_extract"
+    return run_vendor_extract
 
 
 def add_destination_arguments(
@@ -593,59 +519,51 @@ def add_destination_arguments(
 
 
 def register(sub: Any, name: str = "extract") -> None:
+    """Add the extract of vendor `name` (`sales-tasks extract NAME`), or, under any other name
+    (the verb of the alias command), the alias's vendor's."""
+    specs = source_specs()
+    spec = specs[name] if name in specs else alias_spec()
     parser: argparse.ArgumentParser = sub.add_parser(
-        name,
-        help="mirror Apollo tasks (with contacts and accounts) into DuckDB or any dlt destination",
-        description=(
-            "Read every Apollo task through task search and load tasks, contacts, accounts,"
-            " phone numbers, task-type counts and a run report. Tasks deleted in Apollo are"
-            " removed after a complete run; an incomplete run deletes nothing."
-        ),
+        name, help=spec.help, description=spec.description
     )
-    add_destination_arguments(parser, DEFAULT_DUCKDB_FILE, DEFAULT_DATASET)
+    add_destination_arguments(parser, spec.default_duckdb_file, spec.default_dataset)
     add_account_argument(parser)
-    parser.add_argument("--base-url", default=None, help="Apollo base URL (default api.apollo.io)")
-    parser.add_argument(
-        "--per-page",
-        type=int,
-        default=None,
-        help=f"page size, at most {MAX_PER_PAGE} (default: config, else {MAX_PER_PAGE})",
-    )
-    parser.add_argument(
-        "--concurrency",
-        type=int,
-        default=None,
-        help=f"pages fetched at once (default: config, else {DEFAULT_CONCURRENCY})",
-    )
-    parser.add_argument("--max-records", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", default=None, help=spec.base_url_help)
+    spec.add_arguments(parser)
     parser.add_argument(
         "--strict",
         action="store_true",
-        help=f"exit {EXIT_INCOMPLETE} when some tasks could not be reached",
+        help=spec.strict_help.replace("exit 3", f"exit {EXIT_INCOMPLETE}"),
     )
-    parser.add_argument("--progress", action="store_true", help="show progress even without a TTY")
-    parser.set_defaults(run=run)
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on stderr (default: only on a terminal)",
+    )
+    parser.set_defaults(run=run, extract_vendor=spec.name)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.per_page is not None and not 1 <= args.per_page <= MAX_PER_PAGE:
-        print(f"error: --per-page must be between 1 and {MAX_PER_PAGE}", file=sys.stderr)
-        return 2
+    spec = source_spec(args.extract_vendor)
+    problem = spec.usage_problem(args)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     return print_extract_result(
         lambda: run_extract(
+            spec.name,
             destination=args.destination,
             duckdb_path=args.duckdb_path,
             dataset_name=args.dataset,
             pipeline_name=args.pipeline_name,
             base_url=args.base_url,
             account=args.account,
-            per_page=args.per_page,
-            concurrency=args.concurrency,
-            max_records=args.max_records,
             strict=args.strict,
-            progress=args.progress or sys.stderr.isatty(),
+            progress=sys.stderr.isatty() if args.progress is None else args.progress,
             pipelines_dir=args.pipelines_dir,
             wait_seconds=args.wait,
+            **spec.options_from_args(args),
         )
     )
 
@@ -664,13 +582,5 @@ def print_extract_result(run_it: Callable[[], ExtractSummary]) -> int:
         return EXIT_INCOMPLETE
     print(summary.format())
     if not summary.complete:
-        shortfall = (
-            f"{summary.unreachable} {summary.vendor} tasks could not be reached"
-            if summary.total_entries is not None and summary.unreachable
-            else summary.shortfall()
-        )
-        print(
-            f"warning: {shortfall}; the data is incomplete (use --strict to fail the run)",
-            file=sys.stderr,
-        )
+        print(f"warning: {summary.incomplete_warning()}", file=sys.stderr)
     return EXIT_OK

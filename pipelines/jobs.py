@@ -5,16 +5,16 @@ and its name when it is a named account of `pipelines.accounts`), the destinatio
 is: a DuckDB file, a database without its password) and the dataset; for a push, the vendor, the
 base URL (and named account), the warehouse and the ledger schema. Two runs of different jobs
 must never share a dlt working folder, a load package or pipeline state (two jobs sharing the
-fixed name `apollo_tasks` once sent one account's rows to another and emptied a `tasks` table), so
+fixed name `<vendor>_tasks` once sent one account's rows to another and emptied a `tasks` table), so
 the dlt pipeline name is derived from the job, readable: `sales_tasks_<vendor>_<account>` for an
 extract (`sales_tasks_<vendor>_<account>_push` for a push), `<account>` being the named account
-or the base URL's host (`sales_tasks_apollo_api_apollo_io`), so `dlt pipeline <name> info` needs no
+or the base URL's host (`sales_tasks_<vendor>_api_<vendor>_io`), so `dlt pipeline <name> info` needs no
 listing first. Only when that name is already taken in the pipelines folder by another job (the
 same account into a second warehouse or dataset) does a job get a longer one, with what differs
-(`sales_tasks_apollo_acme_postgres_apollo`), and past that its digest: `pipeline_name_for` keeps
+(`sales_tasks_<vendor>_acme_postgres_<dataset>`), and past that its digest: `pipeline_name_for` keeps
 who holds which name in `<dlt data dir>/locks/pipeline-names.json`, so each job keeps its name
 from run to run. A working folder left by the older digest names
-(`apollo_extract_<host>_<digest>`) is renamed to the job's new name on its first run, so its
+(`<vendor>_extract_<host>_<digest>`) is renamed to the job's new name on its first run, so its
 state and any unfinished load package carry on (`adopt_legacy_folder`). The API key is never part
 of a name: two keys to the same account and destination are the same job, and a name or a path
 must not become a way to recognise a key.
@@ -73,7 +73,7 @@ def _without_password(url: str) -> str:
 
 
 def normalize_base_url(base_url: str) -> str:
-    """`HTTPS://API.apollo.io/` and `https://api.apollo.io` are the same account endpoint."""
+    """`HTTPS://API.example.com/` and `https://api.example.com` are the same account endpoint."""
     parts = urlsplit(base_url.strip())
     host = (parts.hostname or "").lower()
     if parts.port:

@@ -18,13 +18,6 @@ from clients.core.errors import ActionableError, VendorApiError, redact
 
 _SHOWN_AS_IS = (VendorApiError, ActionableError)
 
-_SECRET_ENV = (
-    "APOLLO_API_KEY",
-    "SOURCES__APOLLO__API_KEY",
-    "DESTINATION__APOLLO_TASKS__API_KEY",
-    "SALESHANDY_API_KEY",
-    "SOURCES__SALESHANDY__API_KEY",
-)
 # dlt's secret values for destinations: whole connection strings and their password-like parts.
 _SECRET_ENV_SUFFIXES = ("__CREDENTIALS", "__PASSWORD", "__PRIVATE_KEY", "__TOKEN", "__SECRET")
 # `user:password@` in the examples we print is a placeholder, not a secret.
@@ -50,10 +43,9 @@ _CONNECTION_STRINGS = {
 
 def scrub(text: str) -> str:
     """Remove every configured API key, destination secret and URL password from text."""
-    for name in _SECRET_ENV:
-        text = redact(text, os.environ.get(name))
     for name, value in os.environ.items():
-        # Every vendor's key (REPLY_API_KEY, SOURCES__REPLY__API_KEY...) and dlt's secrets.
+        # Every vendor's key (`<VENDOR>_API_KEY`, `SOURCES__<VENDOR>__API_KEY`,
+        # `DESTINATION__<VENDOR>_TASKS__API_KEY`, an account's) and dlt's secrets.
         vendor_key = name.endswith("API_KEY")
         if vendor_key or (name.startswith("DESTINATION__") and name.endswith(_SECRET_ENV_SUFFIXES)):
             text = redact(text, value)

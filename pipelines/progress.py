@@ -5,7 +5,7 @@ of `total`, pages or calls, retries, 429s) and derives the rate, the ETA against
 whether the run is waiting on the vendor's rate limit (a 429 came after the last item).
 
 - On a terminal: a live `rich` display (bar, counts, rows/s, ETA, retries, 429s and a visible
-  "waiting on Apollo's rate limit" line). While it is live, every logging handler that wrote to
+  "waiting on <vendor>'s rate limit" line, the vendor named by the run). While it is live, every logging handler that wrote to
   stderr writes through rich's console instead, so a retry warning prints above the display and
   never into it.
 - Anywhere else (Airflow, Dagster, CI, a pipe): one plain line every `interval` seconds (10 by
@@ -119,17 +119,19 @@ def _eta(view: TProgressView) -> str:
 
 
 def _vendor(title: str) -> str:
-    """`Reply` from a title such as `reply extract`."""
+    """`Acme` from a title such as `acme extract` (when the run does not name its vendor)."""
     name = title.split(" ", 1)[0]
     return name[:1].upper() + name[1:]
 
 
-def _pacing(title: str, view: TProgressView) -> str:
-    return f"waiting on {_vendor(title)}'s rate limit: next request in {view.pacing_left:.0f}s"
+def _pacing(vendor: str, view: TProgressView) -> str:
+    return f"waiting on {vendor}'s rate limit: next request in {view.pacing_left:.0f}s"
 
 
-def format_line(title: str, unit: str, view: TProgressView, *, final: bool = False) -> str:
-    """One plain line: `apollo extract: 900/2000 tasks (45%), pages 5/10, 310 tasks/s, ETA 0:04`."""
+def format_line(
+    title: str, unit: str, view: TProgressView, *, final: bool = False, vendor: str | None = None
+) -> str:
+    """One plain line: `acme extract: 900/2000 tasks (45%), pages 5/10, 310 tasks/s, ETA 0:04`."""
     s = view.sample
     count = f"{s.done}/{s.total} {unit}" if s.total is not None else f"{s.done} {unit}"
     if s.total:
@@ -143,7 +145,7 @@ def format_line(title: str, unit: str, view: TProgressView, *, final: bool = Fal
     if view.waiting_rate_limit is not None and not final:
         parts.append(f"waiting on the rate limit for {view.waiting_rate_limit:.0f}s")
     elif view.pacing_left is not None and not final:
-        parts.append(_pacing(title, view))
+        parts.append(_pacing(vendor or _vendor(title), view))
     return f"{title}: " + ", ".join(parts)
 
 
@@ -151,12 +153,14 @@ class RunProgress:
     """Shows a run's progress from `sample()` until `stop()`; see the module docstring.
 
     Args:
-        title: e.g. "apollo extract".
+        title: e.g. "acme extract".
         unit: what `done` counts ("tasks", "rows").
         sample: returns the counters; called from the progress thread.
         console: a terminal console gets the live display; default rich's console on stderr.
         emit: where plain lines go when there is no terminal (default: stderr).
         interval: seconds between plain lines.
+        vendor: the vendor as its rate-limit line names it (default: the title's first word,
+            capitalised).
     """
 
     def __init__(
@@ -169,8 +173,10 @@ class RunProgress:
         emit: TEmit | None = None,
         interval: float = DEFAULT_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
+        vendor: str | None = None,
     ) -> None:
         self.title, self.unit, self._sample = title, unit, sample
+        self.vendor = vendor or _vendor(title)
         self.interval = interval
         self._clock = clock
         self._tracker = ProgressTracker(clock)
@@ -228,7 +234,7 @@ class RunProgress:
             self._live.stop()
             self._restore_logging()
         elif view is not None:
-            self._emit(format_line(self.title, self.unit, view, final=True))
+            self._emit(format_line(self.title, self.unit, view, final=True, vendor=self.vendor))
 
     def __enter__(self) -> RunProgress:
         return self.start()
@@ -255,7 +261,7 @@ class RunProgress:
                 now = self._clock()
                 if now - last_line >= self.interval:
                     last_line = now
-                    self._emit(format_line(self.title, self.unit, view))
+                    self._emit(format_line(self.title, self.unit, view, vendor=self.vendor))
 
     def _renderable(self) -> Any:
         with self._lock:
@@ -280,11 +286,11 @@ class RunProgress:
         )
         if view.waiting_rate_limit is not None:
             waiting = (
-                f"  waiting on {_vendor(self.title)}'s rate limit for"
+                f"  waiting on {self.vendor}'s rate limit for"
                 f" {view.waiting_rate_limit:.0f}s (429 answers so far: {s.rate_limited})"
             )
         elif view.pacing_left is not None:
-            waiting = f"  {_pacing(self.title, view)}"
+            waiting = f"  {_pacing(self.vendor, view)}"
         else:
             return line
         wait = Text(
@@ -331,7 +337,7 @@ def _stderr_line(line: str) -> None:
 
 class ProgressDisplay:
     """The extract's progress: the scan report's progress callback, shown by `RunProgress`
-    under `title` (`<vendor> extract`).
+    under `title` (`<vendor> extract`), its rate-limit waits naming `vendor`.
 
     Pass it as `ScanReport(progress=...)`; it starts on the first event (or `start(report)`)
     and stops with `display(report, final=True)`.
@@ -344,9 +350,13 @@ class ProgressDisplay:
         *,
         console: Console | None = None,
         emit: TEmit | None = None,
-        title: str = "apollo extract",
+        title: str = "extract",
+        vendor: str | None = None,
+        sample: Callable[[Any], Any] | None = None,
     ) -> None:
-        self.title = title
+        self.title, self.vendor = title, vendor
+        # A vendor whose counters read differently gives its own (`SourceSpec.progress_sample`).
+        self._sample_of = sample
         if stream is not None and emit is None and console is None:
             console = Console(file=stream)
             if not console.is_terminal:
@@ -359,9 +369,18 @@ class ProgressDisplay:
         with self._lock:
             if self._progress is None:
                 self._progress = RunProgress(
-                    self.title, "tasks", lambda: extract_sample(report), **self._options
+                    self.title,
+                    "tasks",
+                    lambda: self._sample(report),
+                    vendor=self.vendor,
+                    **self._options,
                 ).start()
             return self._progress
+
+    def _sample(self, report: Any) -> TProgressSample:
+        if self._sample_of is None:
+            return extract_sample(report)
+        return TProgressSample(**self._sample_of(report))
 
     def __call__(self, report: Any, final: bool = False) -> None:
         progress = self.start(report)

@@ -1,9 +1,9 @@
-"""`sales-tasks sandbox VENDOR` (`apollo-tasks sandbox`): run a vendor's local emulator in the
-foreground.
+"""`sales-tasks sandbox VENDOR` (and the alias command's `sandbox`): run a vendor's local
+emulator in the foreground.
 
 One module for every vendor: `register(sub, name)` is called with the vendor's name by
-`sales-tasks` and with the verb by `apollo-tasks`; the emulator (its flags, config and app) is the
-vendor's entry in `sandbox.registry.EMULATORS`.
+`sales-tasks` and with the verb by the alias command (meaning the alias's vendor); the emulator
+(its flags, config and app) is the vendor's `EMULATOR`, found by `sandbox.registry`.
 """
 
 from __future__ import annotations
@@ -11,21 +11,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-DEFAULT_VENDOR = "apollo"
-
 
 def _vendor_of(name: str) -> str:
-    from sandbox.registry import EMULATORS
+    from pipelines.vendors import alias_spec
+    from sandbox.registry import emulators
 
-    return name if name in EMULATORS else DEFAULT_VENDOR
+    return name if name in emulators() else str(alias_spec().name)
 
 
 def register(sub: Any, name: str = "sandbox") -> None:
-    from pipelines.vendors import VENDORS
+    from pipelines.vendors import vendors
     from sandbox.registry import emulator
 
     vendor = _vendor_of(name)
-    title = VENDORS[vendor].title if vendor in VENDORS else vendor
+    known = vendors()
+    title = known[vendor].title if vendor in known else vendor
     parser: argparse.ArgumentParser = sub.add_parser(
         name,
         help=f"serve a local emulator of {title}'s tasks API (for demos and tests)",
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from sandbox import SandboxInfo
     from sandbox.registry import emulator, serve_forever
 
-    vendor = getattr(args, "sandbox_vendor", DEFAULT_VENDOR)
+    vendor = args.sandbox_vendor
 
     def announce(info: SandboxInfo) -> None:
         print(info.describe(), flush=True)

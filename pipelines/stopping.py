@@ -68,7 +68,7 @@ def stop_on_signals(what: str, *, detail: str = "run it again to finish") -> Ite
         detail: what the person should know or do, unless the exception that ended the run
             says it better (the push engine's `DeliveryStopped` does).
     """
-    # dlt is imported here, not at module import, so `apollo-tasks --help` stays fast.
+    # dlt is imported here, not at module import, so `--help` stays fast.
     from dlt.common.runtime import signals
 
     with signals.intercepted_signals():

@@ -1,9 +1,9 @@
 """One task model in SQL across vendors and accounts: the `sales_tasks` views.
 
 After every extract the views are (re)built over whatever the warehouse holds: every dataset
-(schema) that a vendor's extract loaded (recognised by its seen-ids table, e.g.
-`_apollo_seen_task_ids`) contributes its `tasks`, mapped to the shared vocabulary of
-`clients.vocabulary`. The same SQL runs on DuckDB and PostgreSQL.
+(schema) that a vendor's extract loaded (recognised by its seen-ids table, `TVendorView.marker`)
+contributes its `tasks`, mapped to the shared vocabulary of `clients.vocabulary`. Where each
+vendor's tables hold each column is its `SourceSpec.view` (`sources/<vendor>/spec.py`). The same SQL runs on DuckDB and PostgreSQL.
 
 Views (schema `sales_tasks`; columns in the README, "Across vendors"):
 - `all_tasks`: one row per task of every vendor and account: vendor, account, task_id,
@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from clients import vocabulary
+from sources.core.spec import TIME, TVendorView
 
 logger = logging.getLogger("sales_tasks.views")
 
 SCHEMA = "sales_tasks"
 ACCOUNT_TABLE = "_sales_tasks_account"
 TEXT = "VARCHAR"
-TIME = "TIMESTAMP WITH TIME ZONE"
 
 TExecute = Callable[..., Any]
 
@@ -118,34 +118,6 @@ _TIMES = ("due_at", "created_at", "completed_at")
 OVERDUE_FROM = "overdue_from"
 
 
-@dataclass(frozen=True)
-class TVendorView:
-    """Where one vendor's tables hold each unified column (all columns of its `tasks` table,
-    except the tables named here, which are joined on `id` when the dataset has them).
-
-    Args:
-        marker: the table that marks a dataset this vendor's extract loaded.
-        owners: a table of owners (`id`, `name`, `email`), joined on `owner_id`.
-        contacts: a table of contacts (`id`, `email`), joined on `contact_id`.
-        contact_email: else, a column of `tasks` holding the contact's email.
-        due_cast: the type of the due column (a DATE is the start of that day, in UTC).
-        vendor_type: SQL for the vendor's type code from the plain column's SQL (e.g. to join
-            a subtype to it), or None to use the column as it is.
-    """
-
-    marker: str
-    contact_id: str
-    owner_id: str
-    type: str
-    due: str
-    priority: str | None = "priority"
-    due_cast: str = TIME
-    owners: str | None = None
-    contacts: str | None = None
-    contact_email: str | None = None
-    vendor_type: Callable[[Projection, str], str] | None = None
-
-
 def _joined(loaded: TLoaded, table: str | None, on: str, alias: str) -> str:
     if table is None or not loaded.has(table, "id"):
         return ""
@@ -190,48 +162,11 @@ def _project(loaded: TLoaded, view: TVendorView) -> str:
     return f"SELECT\n    {columns}\nFROM {loaded.ref('tasks')} AS t{owners}{contacts}"
 
 
-def _reply_type(p: Projection, code: str) -> str:
-    # A LinkedIn task (5) is told apart by its subtype: `5.N`, as the vocabulary writes it.
-    if not p.loaded.has("tasks", "linkedin_task_type"):
-        return code
-    return (
-        f"CASE WHEN {code} = '5' AND t.linkedin_task_type IS NOT NULL"
-        f" THEN '5.' || {p.col('linkedin_task_type')} ELSE {code} END"
-    )
+def views_by_vendor() -> dict[str, TVendorView]:
+    """Each vendor's projection (`SourceSpec.view`), in the vendors' order."""
+    from pipelines.vendors import source_specs
 
-
-VIEWS_BY_VENDOR: dict[str, TVendorView] = {
-    "apollo": TVendorView(
-        marker="_apollo_seen_task_ids",
-        contact_id="contact_id",
-        owner_id="user_id",
-        type="type",
-        due="due_at",
-        owners="users",
-        contacts="contacts",
-    ),
-    "saleshandy": TVendorView(
-        marker="_saleshandy_seen_task_ids",
-        contact_id="prospect_id",
-        owner_id="assignee_id",
-        type="task_type",
-        due="due_date",
-        due_cast="DATE",
-        owners="assignees",
-        contacts="prospects",
-    ),
-    "reply": TVendorView(
-        marker="_reply_seen_task_ids",
-        contact_id="contact_id",
-        owner_id="assigned_user_id",
-        type="task_type",
-        due="due_to",
-        priority=None,  # Reply tasks have no priority
-        # Names and emails from `whoami/team-users`; a list item carries no contact email.
-        owners="users",
-        vendor_type=_reply_type,
-    ),
-}
+    return {name: spec.view for name, spec in source_specs().items()}
 
 
 def _rows(execute: TExecute, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
@@ -240,7 +175,8 @@ def _rows(execute: TExecute, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
 
 def find_loaded(execute: TExecute) -> list[TLoaded]:
     """Every vendor dataset in the warehouse, in vendor then dataset order."""
-    markers = {view.marker: vendor for vendor, view in VIEWS_BY_VENDOR.items()}
+    views = views_by_vendor()
+    markers = {view.marker: vendor for vendor, view in views.items()}
     found = _rows(
         execute,
         "SELECT table_schema, table_name, column_name FROM information_schema.columns"
@@ -256,7 +192,7 @@ def find_loaded(execute: TExecute) -> list[TLoaded]:
         if len(vendors) == 1 and "tasks" in tables:
             frozen = {t: frozenset(c) for t, c in tables.items()}
             loaded.append(TLoaded(vendors[0], schema, frozen))
-    order = list(VIEWS_BY_VENDOR)
+    order = list(views)
     return sorted(loaded, key=lambda x: (order.index(x.vendor), x.dataset))
 
 
@@ -272,7 +208,8 @@ _EMPTY = (
 
 def view_statements(loaded: Iterable[TLoaded]) -> list[str]:
     """The CREATE statements of the `sales_tasks` views over these datasets."""
-    parts = [_project(item, VIEWS_BY_VENDOR[item.vendor]) for item in loaded] or [_EMPTY]
+    views = views_by_vendor()
+    parts = [_project(item, views[item.vendor]) for item in loaded] or [_EMPTY]
     union = "\nUNION ALL\n".join(f"({part})" for part in parts)
     schema = quote(SCHEMA)
     return [

@@ -1,30 +1,43 @@
-"""The vendors the command line knows: one entry per vendor, naming the module of each command.
+"""The vendors the command line knows, discovered from their folders.
 
-`sales-tasks VERB VENDOR [flags]` runs the module registered here for (VENDOR, VERB); `apollo-tasks
-VERB [flags]` is the same commands of the `apollo` entry without the vendor word. A command module
-has `register(sub, name)`, which adds its parser to the argparse subparsers `sub` under `name`
-(with the command's flags and `run` as its default), and `run(args) -> int`, the exit code.
+A vendor is its folders: `sources/<v>/spec.py` with `SPEC` (a `sources.core.spec.SourceSpec`)
+gives it an extract, `destinations/<v>/` exposing a `TaskSink` a push, `sandbox/<v>/` exposing
+`EMULATOR` a sandbox (`clients.core.discovery`, `destinations.registry`, `sandbox.registry`).
+Nothing here lists one; `sales-tasks push VENDOR` lists the vendors that have a push.
 
-Adding a vendor is one entry below: its name, as people type it, and its command modules. A vendor
-without a push (or a sandbox) yet leaves that verb out; `sales-tasks push VENDOR` then lists only
-the vendors that have one. Modules are imported when the CLI builds its parser, never at import
-of this module; a module named here that cannot be imported is an error, never skipped.
+`sales-tasks VERB VENDOR [flags]` runs the generic command module of VERB for VENDOR; the
+command line of a vendor whose spec declares an `alias` (a legacy command name) runs the same commands
+without the vendor word. A command module has `register(sub, name)`, which adds its parser to
+the argparse subparsers `sub` under `name` (a vendor's name, or the verb under the alias command,
+meaning the alias's vendor), and `run(args) -> int`, the exit code.
+Vendors are found when the CLI builds its parser, never at import of this module; a vendor
+package that cannot be imported is an error, never skipped.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from types import ModuleType
+from typing import Any
+
+from clients.core.discovery import VendorImportError, discover
 
 VERBS = ("extract", "push", "sandbox")
+# The generic module of each verb, for every vendor.
+VERB_MODULES: dict[str, str] = {
+    "extract": "pipelines.extract",
+    "push": "pipelines.push",
+    "sandbox": "pipelines.sandbox_cmd",
+}
 # Commands that take no vendor word (`sales-tasks demo`), by the same module contract.
 PROJECT_COMMANDS: dict[str, str] = {"demo": "pipelines.demo"}
 
 
 class CommandModuleError(ImportError):
-    """A command module named in the registry cannot be imported (a broken install or entry)."""
+    """A command module, or a vendor package it needs, cannot be imported (a broken install)."""
 
 
 @dataclass(frozen=True)
@@ -46,38 +59,104 @@ class Vendor:
         return import_command(self.commands[verb], f"the {verb} command of vendor {self.name}")
 
 
-VENDORS: dict[str, Vendor] = {
-    vendor.name: vendor
-    for vendor in (
-        Vendor(
-            name="apollo",
-            title="Apollo.io",
-            commands={
-                "extract": "pipelines.extract",
-                "push": "pipelines.push",
-                "sandbox": "pipelines.sandbox_cmd",
-            },
-        ),
-        Vendor(
-            name="saleshandy",
-            title="Saleshandy",
-            commands={
-                "extract": "pipelines.extract_saleshandy",
-                "push": "pipelines.push",
-                "sandbox": "pipelines.sandbox_cmd",
-            },
-        ),
-        Vendor(
-            name="reply",
-            title="Reply.io",
-            commands={
-                "extract": "pipelines.extract_reply",
-                "push": "pipelines.push",
-                "sandbox": "pipelines.sandbox_cmd",
-            },
-        ),
-    )
-}
+def _spec_of(module: Any, vendor: str) -> Any:
+    spec = getattr(module, "SPEC", None)
+    return spec if getattr(spec, "name", None) == vendor else None
+
+
+@cache
+def source_specs() -> dict[str, Any]:
+    """Every vendor's `SourceSpec`, by name, in the specs' `order` (then by name).
+
+    Raises:
+        CommandModuleError: a vendor's source package cannot be imported.
+    """
+    try:
+        found = discover("sources", _spec_of, module="spec")
+    except VendorImportError as exc:
+        raise CommandModuleError(str(exc)) from exc
+    return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
+
+
+def source_spec(vendor: str) -> Any:
+    """The `SourceSpec` of `vendor`.
+
+    Raises:
+        ValueError: no vendor of that name has a source.
+    """
+    try:
+        return source_specs()[vendor]
+    except KeyError:
+        known = ", ".join(source_specs())
+        raise ValueError(f"no extract for vendor {vendor!r}: choose one of {known}") from None
+
+
+def alias_spec() -> Any:
+    """The spec of the vendor whose commands the legacy alias command runs (`SourceSpec.alias`).
+
+    Raises:
+        LookupError: no spec declares an alias, or more than one does.
+    """
+    found = [spec for spec in source_specs().values() if spec.alias]
+    if len(found) != 1:
+        raise LookupError(f"exactly one vendor may declare an alias command, found {len(found)}")
+    return found[0]
+
+
+def _discovered() -> dict[str, Vendor]:
+    from destinations.registry import sinks
+    from sandbox.registry import emulators
+
+    specs = source_specs()
+    try:
+        by_verb: dict[str, Mapping[str, Any]] = {
+            "extract": specs,
+            "push": sinks(),
+            "sandbox": emulators(),
+        }
+    except ImportError as exc:
+        raise CommandModuleError(str(exc)) from exc
+    names = list(specs) + sorted({n for found in by_verb.values() for n in found} - set(specs))
+    vendors = {}
+    for name in names:
+        spec = specs.get(name)
+        sink = by_verb["push"].get(name)
+        title = spec.title if spec else getattr(sink, "title", name)
+        commands = {verb: VERB_MODULES[verb] for verb in VERBS if name in by_verb[verb]}
+        vendors[name] = Vendor(name, title, commands)
+    return vendors
+
+
+@cache
+def vendors() -> dict[str, Vendor]:
+    """Every vendor with at least one command, sources' order first."""
+    return _discovered()
+
+
+class _Vendors(Mapping[str, Vendor]):
+    """`VENDORS`: the discovered vendors, found when first read."""
+
+    def __getitem__(self, name: str) -> Vendor:
+        return vendors()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(vendors())
+
+    def __len__(self) -> int:
+        return len(vendors())
+
+
+VENDORS: Mapping[str, Vendor] = _Vendors()
+
+
+def forget() -> None:
+    """Drop what discovery found (after a vendor folder was added to a package's path)."""
+    from clients.vocabulary import vocabularies
+    from destinations.registry import sinks
+    from sandbox.registry import emulators
+
+    for found in (source_specs, vendors, sinks, emulators, vocabularies):
+        found.cache_clear()
 
 
 def import_command(path: str, what: str) -> ModuleType:
@@ -90,11 +169,10 @@ def import_command(path: str, what: str) -> ModuleType:
         return importlib.import_module(path)
     except ImportError as exc:
         raise CommandModuleError(
-            f"{what} ({path}) cannot be imported: {exc}; reinstall with `make venv`,"
-            " or fix its entry in pipelines/vendors.py"
+            f"{what} ({path}) cannot be imported: {exc}; reinstall with `make venv`"
         ) from exc
 
 
 def vendors_with(verb: str) -> list[str]:
     """Names of the vendors that have `verb`, in registry order."""
-    return [name for name, vendor in VENDORS.items() if verb in vendor.commands]
+    return [name for name, vendor in vendors().items() if verb in vendor.commands]

@@ -1,29 +1,63 @@
 """The emulators the sandbox can run, by vendor name, and how to start one.
 
 `running_sandbox(vendor="apollo", ...)` (tests, benchmarks), `serve_forever(...)` (the CLI) and
-`python -m sandbox --vendor apollo` all look the vendor up here. A new vendor's emulator is one
-more entry in `EMULATORS`.
+`python -m sandbox --vendor apollo` all look the vendor up here. The emulators are discovered,
+not listed: every package `sandbox/<vendor>/` exposing `EMULATOR` (an `Emulator`) is one, so a new
+vendor's emulator is its folder. Apollo stays the default vendor of `running_sandbox()` and
+`python -m sandbox`, as before there were others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
+from functools import cache
 from typing import Any, Literal, overload
 
-from sandbox import apollo, reply, saleshandy
 from sandbox.apollo import Sandbox, SandboxConfig
 from sandbox.core import runner, server
 from sandbox.core.emulator import Emulator
 from sandbox.core.handle import SandboxHandle
 from sandbox.core.server import SandboxInfo
 
-EMULATORS: dict[str, Emulator[Any, Any]] = {
-    "apollo": apollo.EMULATOR,
-    "saleshandy": saleshandy.EMULATOR,
-    "reply": reply.EMULATOR,
-}
 DEFAULT_VENDOR = "apollo"
+
+
+@cache
+def emulators() -> dict[str, Emulator[Any, Any]]:
+    """Every package `sandbox/<vendor>/` (beside `core`) exposing `EMULATOR`, by vendor name.
+
+    Raises:
+        ImportError: a vendor package found on disk cannot be imported (never skipped).
+    """
+    found: dict[str, Emulator[Any, Any]] = {}
+    # The package's search path, read now: a folder added to it later counts too.
+    path = importlib.import_module(__name__.rpartition(".")[0]).__path__
+    for info in sorted(pkgutil.iter_modules(path), key=lambda i: i.name):
+        if not info.ispkg or info.name == "core" or info.name.startswith("_"):
+            continue
+        value = getattr(importlib.import_module(f"sandbox.{info.name}"), "EMULATOR", None)
+        if isinstance(value, Emulator):
+            found[value.vendor] = value
+    return found
+
+
+class _Emulators(Mapping[str, Emulator[Any, Any]]):
+    """`EMULATORS`: the discovered emulators, found when first read."""
+
+    def __getitem__(self, vendor: str) -> Emulator[Any, Any]:
+        return emulators()[vendor]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(emulators())
+
+    def __len__(self) -> int:
+        return len(emulators())
+
+
+EMULATORS: Mapping[str, Emulator[Any, Any]] = _Emulators()
 
 
 def emulator(vendor: str) -> Emulator[Any, Any]:
@@ -33,9 +67,9 @@ def emulator(vendor: str) -> Emulator[Any, Any]:
         ValueError: no emulator is registered under that name.
     """
     try:
-        return EMULATORS[vendor]
+        return emulators()[vendor]
     except KeyError:
-        known = ", ".join(sorted(EMULATORS))
+        known = ", ".join(sorted(emulators()))
         raise ValueError(
             f"no sandbox emulator for vendor {vendor!r}; choose one of: {known}"
         ) from None

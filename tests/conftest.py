@@ -6,12 +6,15 @@ A `unit` test may not open a TCP connection or bind a port: it fails saying so.
 
 Sandboxes: one factory, `sandbox_factory(vendor, **overrides)`, starts an emulator (in a thread of
 this process, or a child process with `subprocess=True`) with the vendor's test defaults
-(`SANDBOX_DEFAULTS`) and stops every one it started at teardown. The per-vendor names are thin
-aliases of it:
+(`SANDBOX_DEFAULTS`, else the emulator's own) and stops every one it started at teardown. Every
+emulator found in `sandbox/<vendor>/` gets thin aliases of it, `<vendor>_sandbox` and
+`make_<vendor>_sandbox(**overrides)`; `sandbox` / `make_sandbox` are the default vendor's
+(`sandbox.registry.DEFAULT_VENDOR`, Apollo.io: 300 tasks, seed 7).
 
-- `sandbox` / `make_sandbox(**overrides)`: Apollo.io (300 tasks, seed 7);
-- `saleshandy_sandbox` / `make_saleshandy_sandbox(**overrides)`: Saleshandy (300 tasks, seed 7);
-- `reply_sandbox` / `make_reply_sandbox(**overrides)`: Reply.io (300 tasks, seed 13).
+Vendor folders: `vendor_folders({"sources/acme/spec.py": "...", ...})` writes files under a
+tmp dir and adds its `clients/`, `sources/`, `destinations/`, `sandbox/` to those packages' search
+path, so discovery finds the new vendor as if its folders were in the repository (undone, and
+discovery forgotten, at teardown).
 
 HTTP clients of a sandbox (closed at teardown): `saleshandy_client(sb, key=None, **kwargs)`
 (the key in `x-api-key`; `key=""` sends none), `reply_client(sb, **headers)` (default: the key the
@@ -20,10 +23,13 @@ way the sandbox was started to accept it); Apollo's `client_for` lives in tests/
 
 from __future__ import annotations
 
+import importlib
 import socket
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,6 +37,7 @@ import pytest
 
 from sandbox import Sandbox, running_sandbox
 from sandbox.core.handle import SandboxHandle
+from sandbox.registry import DEFAULT_VENDOR, emulators
 from sandbox.reply import ReplySandbox
 from sandbox.saleshandy import SaleshandySandbox
 from tests.layers import LAYER_NAMES, layer_of
@@ -75,8 +82,49 @@ def _unit_tests_stay_off_the_network(
         monkeypatch.setattr(socket.socket, name, guarded)
 
 
+# --- vendor folders added by a test ---
+
+VENDOR_ROOTS = ("clients", "sources", "destinations", "sandbox")
+
+
+@pytest.fixture
+def vendor_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[Mapping[str, str]], Path]]:
+    """`add({relative path: text})`: the files written under a fresh root whose top-level
+    folders join the packages' `__path__`; returns the root."""
+    from pipelines.vendors import forget
+
+    root = tmp_path_factory.mktemp("vendor")
+    added: list[str] = []
+
+    def add(files: Mapping[str, str]) -> Path:
+        for relative, text in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            added.append(relative.split("/")[1] if "/" in relative else "")
+        for top in VENDOR_ROOTS:
+            folder = str(root / top)
+            package = importlib.import_module(top)
+            if (root / top).is_dir() and folder not in package.__path__:
+                monkeypatch.setattr(package, "__path__", [*package.__path__, folder])
+        importlib.invalidate_caches()
+        forget()
+        return root
+
+    yield add
+    for name in [m for m in sys.modules if m.split(".")[0] in VENDOR_ROOTS]:
+        parts = name.split(".")
+        if len(parts) > 1 and parts[1] in set(added):
+            del sys.modules[name]
+    monkeypatch.undo()
+    forget()
+
+
 # --- sandboxes: one factory, per-vendor aliases ---
 
+# Each vendor's test defaults; a vendor not named here gets its emulator's own.
 SANDBOX_DEFAULTS: dict[str, dict[str, Any]] = {
     "apollo": {"tasks": 300, "seed": 7},
     "saleshandy": {"tasks": 300, "seed": 7},
@@ -100,38 +148,36 @@ def sandbox_factory() -> Iterator[Callable[..., Any]]:
         yield start
 
 
+def _vendor_fixtures(vendor: str) -> tuple[Any, Any]:
+    """`<vendor>_sandbox` and `make_<vendor>_sandbox` for one discovered emulator."""
+
+    @pytest.fixture(name=f"{vendor}_sandbox")
+    def one(sandbox_factory: Callable[..., SandboxHandle]) -> SandboxHandle:
+        return sandbox_factory(vendor)
+
+    @pytest.fixture(name=f"make_{vendor}_sandbox")
+    def make(sandbox_factory: Callable[..., SandboxHandle]) -> Callable[..., SandboxHandle]:
+        return partial(sandbox_factory, vendor)
+
+    return one, make
+
+
+# Every emulator found in `sandbox/<vendor>/` gets its two fixtures; nothing lists the vendors.
+for _vendor in emulators():
+    globals()[f"_{_vendor}_sandbox"], globals()[f"_make_{_vendor}_sandbox"] = _vendor_fixtures(
+        _vendor
+    )
+
+
 @pytest.fixture
 def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    return sandbox_factory("apollo")
+    """The default vendor's sandbox (`sandbox.registry.DEFAULT_VENDOR`), by its older name."""
+    return sandbox_factory(DEFAULT_VENDOR)
 
 
 @pytest.fixture
 def make_sandbox(sandbox_factory: Callable[..., Sandbox]) -> Callable[..., Sandbox]:
-    return partial(sandbox_factory, "apollo")
-
-
-@pytest.fixture
-def saleshandy_sandbox(sandbox_factory: Callable[..., SaleshandySandbox]) -> SaleshandySandbox:
-    return sandbox_factory("saleshandy")
-
-
-@pytest.fixture
-def make_saleshandy_sandbox(
-    sandbox_factory: Callable[..., SaleshandySandbox],
-) -> Callable[..., SaleshandySandbox]:
-    return partial(sandbox_factory, "saleshandy")
-
-
-@pytest.fixture
-def reply_sandbox(sandbox_factory: Callable[..., ReplySandbox]) -> ReplySandbox:
-    return sandbox_factory("reply")
-
-
-@pytest.fixture
-def make_reply_sandbox(
-    sandbox_factory: Callable[..., ReplySandbox],
-) -> Callable[..., ReplySandbox]:
-    return partial(sandbox_factory, "reply")
+    return partial(sandbox_factory, DEFAULT_VENDOR)
 
 
 @pytest.fixture

@@ -20,8 +20,10 @@ vendors' API documentation, as the vendor modules cite it):
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -52,9 +54,37 @@ from clients.core.errors import (
 from clients.core.governor import RateLimitGovernor
 from clients.core.profile import VendorProfile
 
-logger = logging.getLogger("apollo_tasks.http")
+PRODUCT = "sales-tasks"
 
-USER_AGENT = "apollo-tasks/0.1 (+dlt)"
+
+@functools.cache
+def product_version() -> str:
+    """The installed distribution's version, found by its `sales-tasks` command (whatever the
+    distribution is called); "0" when it is not installed (a bare checkout)."""
+    import importlib.metadata
+
+    for script in importlib.metadata.entry_points(group="console_scripts", name=PRODUCT):
+        dist = getattr(script, "dist", None)
+        if dist is not None:
+            return str(dist.version)
+    return "0"
+
+
+def vendor_key(name: str) -> str:
+    """`acme` from a vendor name such as `Acme` or `Acme.io` (for logger names)."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower().split(".")[0]).strip("_") or "vendor"
+
+
+def user_agent(vendor: str) -> str:
+    """`sales-tasks/<version> (<vendor>)`: every vendor sees our product, its version and that
+    the call is meant for it."""
+    return f"{PRODUCT}/{product_version()} ({vendor})"
+
+
+def vendor_logger(vendor: str, part: str) -> logging.Logger:
+    """The logger of one vendor's `part` (`http`, `source`): `<vendor>_tasks.<part>`, the same
+    prefix as the vendor's config section, so its lines say whose they are."""
+    return logging.getLogger(f"{vendor_key(vendor)}_tasks.{part}")
 
 
 @dataclass
@@ -162,6 +192,7 @@ class ApiClient:
         self.stats = stats or RequestStats()
         self.governor = RateLimitGovernor(prof.rate_limit_headers, limits=prof.documented_limits)
         self._api_key = api_key
+        self._log = vendor_logger(self.vendor, "http")
         self._sleep = sleep
         self._rng = random.Random(seed)
         # Until a response arrives, a refused connection more likely means a wrong URL than a blip.
@@ -175,7 +206,7 @@ class ApiClient:
             transport=transport,
             headers={
                 **self.auth.headers(),
-                "user-agent": USER_AGENT,
+                "user-agent": user_agent(self.vendor),
                 "accept": "application/json",
                 "cache-control": "no-cache",
             },
@@ -279,7 +310,7 @@ class ApiClient:
                 )
                 # Before the vendor was ever reached these tries are routine, not news: -v shows them.
                 level = logging.WARNING if self._reached else logging.INFO
-                logger.log(level, "%s (attempt %d, retrying in %.1fs)", exc, attempt, delay)
+                self._log.log(level, "%s (attempt %d, retrying in %.1fs)", exc, attempt, delay)
                 self._sleep(delay)
             except RetriableApiError as exc:
                 last = exc
@@ -291,7 +322,7 @@ class ApiClient:
                         endpoint=endpoint,
                     ) from None
                 delay = self.retry.backoff(attempt, self._rng)
-                logger.warning("%s (attempt %d, retrying in %.1fs)", exc, attempt, delay)
+                self._log.warning("%s (attempt %d, retrying in %.1fs)", exc, attempt, delay)
                 self._sleep(delay)
         raise RetriesExhaustedError(
             f"{self.vendor} {endpoint} still failing after {self.retry.max_attempts} attempts:"

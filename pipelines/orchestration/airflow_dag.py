@@ -1,11 +1,10 @@
 """Airflow DAGs `<vendor>_tasks`: mirror a vendor's tasks into the warehouse, then push rows back
 as tasks, once per account.
 
-Airflow 3 (`pip install 'apollo-tasks[airflow]'`). Put this file, or a symlink to it, in the dags
-folder. One DAG per vendor of `settings.VENDOR_EXTRACTS` (`apollo_tasks`, `saleshandy_tasks`,
-`reply_tasks`); settings come from dlt config (`pipelines.orchestration.settings`), API keys from
+Airflow 3 (the project's `airflow` extra). Put this file, or a symlink to it, in the dags
+folder. One DAG per vendor of `settings.VENDOR_EXTRACTS` (`<vendor>_tasks`); settings come from dlt config (`pipelines.orchestration.settings`), API keys from
 the accounts (`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`) or the vendor's own
-(`SOURCES__APOLLO__API_KEY` / `DESTINATION__APOLLO_TASKS__API_KEY`, or `APOLLO_API_KEY`).
+(`SOURCES__<VENDOR>__API_KEY` / `DESTINATION__<VENDOR>_TASKS__API_KEY`, or `<VENDOR>_API_KEY`).
 
 Fan-out per account: the task `accounts` lists the vendor's configured accounts when the run
 starts (on a worker, which has the keys; none configured: the default account alone), and the
@@ -36,7 +35,7 @@ from pipelines.orchestration import settings
 
 log = logging.getLogger(__name__)
 
-DAG_ID = "apollo_tasks"
+DAG_ID = settings.section(settings.VENDOR)  # the default vendor's DAG
 # Airflow's own default for `max_active_tasks`, kept for warehouses that take several writers.
 MAX_ACTIVE_TASKS = 16
 

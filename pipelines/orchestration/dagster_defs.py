@@ -110,18 +110,21 @@ class _DagsterLogHandler(logging.Handler):
 
 @contextmanager
 def _logs_to_dagster(context: dg.AssetExecutionContext) -> Iterator[None]:
-    """While an asset runs, progress lines and `apollo_tasks.*` logs go to Dagster's event log."""
-    logger = logging.getLogger("apollo_tasks")
+    """While an asset runs, progress lines and every vendor's `<vendor>_tasks.*` logs go to
+    Dagster's event log."""
     handler = _DagsterLogHandler(context.log)
-    level = logger.level
-    logger.addHandler(handler)
-    if logger.getEffectiveLevel() > logging.INFO:
-        logger.setLevel(logging.INFO)  # retries and rate-limit waits are worth a line in a run
+    loggers = [logging.getLogger(f"{vendor}_tasks") for vendor in settings.VENDOR_EXTRACTS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)  # retries and rate-limit waits are worth a line in a run
     try:
         yield
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
 
 
 def _asset_key(source: Any, table: str) -> dg.AssetKey:
@@ -158,7 +161,7 @@ def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, li
     )
     def apollo_extract(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
         job = settings.JobSettings.load()
-        progress = ProgressDisplay(emit=context.log.info)
+        progress = ProgressDisplay(emit=context.log.info, title=f"{settings.VENDOR} extract")
         report = ScanReport(progress=progress)
         with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
             extract, api_key = _extract_job(job, pipelines_dir, _account(context), with_key=True)

@@ -2,20 +2,20 @@
 warehouse is and what to push.
 
 Each vendor's settings live in its section `[<vendor>_tasks]` of `.dlt/config.toml` /
-`.dlt/secrets.toml` (`[apollo_tasks]`, `[saleshandy_tasks]`, `[reply_tasks]`), or in environment
-variables `<VENDOR>_TASKS__<KEY>` (dlt's usual lookup; the environment wins):
+`.dlt/secrets.toml`, or in environment variables `<VENDOR>_TASKS__<KEY>` (dlt's usual lookup;
+the environment wins):
 
 - `warehouse`: a DuckDB file path or a SQLAlchemy URL (`duckdb:///path`, `postgresql://...`). The
   extract loads into it and the push reads from it and keeps its delivery ledger there. Default:
-  `[destination.duckdb] credentials` when set, else `apollo_tasks.duckdb` in the working directory
+  `[destination.duckdb] credentials` when set, else `<vendor>_tasks.duckdb` in the working directory
   (give an absolute path under a scheduler: a worker's working directory is arbitrary).
 - `dataset`: the extract's dataset (schema) for the vendor's default account, default the vendor's
-  name (`apollo`). A named account always lands in its own `<vendor>_<name>`.
+  name. A named account always lands in its own `<vendor>_<name>`.
 - `push_table` or `push_query`: the rows the push sends (columns: see `destinations.core.contract`).
   Neither set: the push step is skipped, so a schedule never creates tasks nobody asked for.
   `{dataset}` and `{account}` in them become each run's dataset and account name, so one query
   serves every account (`SELECT ... FROM {dataset}.tasks`).
-- `strict`: fail the extract when part of Apollo could not be read (default true), so the push does
+- `strict`: fail the extract when part of the vendor could not be read (default true), so the push does
   not run on a partial mirror and the orchestrator retries.
 - `schedule`: a cron expression or preset (default `@daily`), read when the DAG or the
   definitions load.
@@ -25,20 +25,24 @@ Accounts (`pipelines.accounts`): with accounts configured for the vendor
 own job; with none, one run for the vendor's default account, as before accounts existed.
 
 API keys and base URLs are read by the factories themselves, exactly as on the command line:
-the account's (`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`), else `SOURCES__APOLLO__API_KEY` /
-`DESTINATION__APOLLO_TASKS__API_KEY` (or `APOLLO_API_KEY`), and the matching `..._BASE_URL`.
+the account's (`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`), else `SOURCES__<VENDOR>__API_KEY` /
+`DESTINATION__<VENDOR>_TASKS__API_KEY` (or `<VENDOR>_API_KEY`), and the matching `..._BASE_URL`.
 Nothing here does I/O beyond reading config.
 
-The vendors' extracts plug in through `VENDOR_EXTRACTS`, imported only when that vendor's run
-starts: a vendor whose module is missing fails its own tasks, with one line, and no other's.
+The vendors are discovered: `VENDOR_EXTRACTS` names each vendor's source spec
+(`sources/<vendor>/spec.py`, found by its file, not imported), imported only when that vendor's
+run starts: a vendor whose module is missing fails its own tasks, with one line, and no other's.
+`VENDOR`, the default, is the vendor of the alias command (`SourceSpec.alias`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 import json
 import os
+import pkgutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,18 +54,38 @@ from dlt.common.configuration.specs import BaseConfiguration, configspec
 
 from clients.core.errors import ActionableError
 
-VENDOR = "apollo"
-SECTION = "apollo_tasks"  # Apollo's; every vendor's is `<vendor>_tasks`
 DEFAULT_SCHEDULE = "@daily"
-DEFAULT_DATASET = "apollo"
-DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
 
-# The extract factory of each vendor, `module:function`, called with `run_extract`'s arguments.
-VENDOR_EXTRACTS: dict[str, str] = {
-    "apollo": "pipelines.extract:run_extract",
-    "saleshandy": "pipelines.extract_saleshandy:run_saleshandy_extract",
-    "reply": "pipelines.extract_reply:run_reply_extract",
-}
+
+def _vendor_extracts() -> dict[str, str]:
+    """`{vendor: "sources.<vendor>.spec:SPEC"}` for every vendor folder with a source spec, read
+    from the file system (nothing imported), in name order."""
+    from clients.core.discovery import vendor_packages
+
+    found = {}
+    for vendor in vendor_packages("sources"):
+        package = importlib.util.find_spec(f"sources.{vendor}")
+        paths = list(package.submodule_search_locations or []) if package else []
+        if any(info.name == "spec" for info in pkgutil.iter_modules(paths)):
+            found[vendor] = f"sources.{vendor}.spec:SPEC"
+    return found
+
+
+# Each vendor's extract, `module:attribute`: a `SourceSpec` (run by the generic extract) or a
+# function called with `run_extract`'s keyword arguments.
+VENDOR_EXTRACTS: dict[str, str] = _vendor_extracts()
+
+
+def _alias_vendor() -> str:
+    from pipelines.vendors import alias_spec
+
+    return str(alias_spec().name)
+
+
+VENDOR = _alias_vendor()  # the default vendor: the alias command's
+SECTION = f"{VENDOR}_tasks"  # every vendor's is `<vendor>_tasks`
+DEFAULT_DATASET = VENDOR
+DEFAULT_WAREHOUSE = f"{VENDOR}_tasks.duckdb"
 
 
 class OrchestrationSetupError(ActionableError, RuntimeError):
@@ -69,12 +93,13 @@ class OrchestrationSetupError(ActionableError, RuntimeError):
 
 
 def section(vendor: str) -> str:
-    """The dlt config section of a vendor's scheduled runs: `apollo_tasks`, `reply_tasks`."""
+    """The dlt config section of a vendor's scheduled runs: `<vendor>_tasks`."""
     return f"{vendor}_tasks"
 
 
 def extract_function(vendor: str) -> Callable[..., Any]:
-    """The vendor's extract factory from `VENDOR_EXTRACTS`, imported now.
+    """The vendor's extract factory from `VENDOR_EXTRACTS`, imported now (a source spec is run by
+    `pipelines.extract.run_extract` for that vendor).
 
     Raises:
         OrchestrationSetupError: the vendor is unknown, or its module or function is missing.
@@ -88,12 +113,17 @@ def extract_function(vendor: str) -> Callable[..., Any]:
         ) from None
     module, _, name = path.partition(":")
     try:
-        function: Callable[..., Any] = getattr(importlib.import_module(module), name)
+        found: Any = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as exc:
         raise OrchestrationSetupError(
             f"the {vendor} extract ({path}) cannot be loaded: {exc}; install a version that has"
-            f" it, or fix its entry in pipelines/orchestration/settings.py"
+            f" it, or fix the vendor's folder"
         ) from exc
+    if callable(getattr(found, "configure", None)):
+        from pipelines.extract import extract_function as spec_extract
+
+        return spec_extract(vendor)
+    function: Callable[..., Any] = found
     return function
 
 
@@ -107,7 +137,7 @@ def accounts_to_run(vendor: str) -> list[str | None]:
 
 @configspec
 class JobSettings(BaseConfiguration):
-    """One scheduled run's settings, resolved by dlt (`[apollo_tasks]`, `APOLLO_TASKS__*`)."""
+    """One scheduled run's settings, resolved by dlt (`[<vendor>_tasks]`, `<VENDOR>_TASKS__*`)."""
 
     warehouse: str | None = None
     dataset: str | None = None  # default: the vendor's name
@@ -141,7 +171,7 @@ class JobSettings(BaseConfiguration):
 
     def extract_destination(self) -> dict[str, Any]:
         """`run_extract` destination arguments for the warehouse (DuckDB or PostgreSQL)."""
-        warehouse = str(self.warehouse or DEFAULT_WAREHOUSE)
+        warehouse = str(self.warehouse or f"{self.vendor}_tasks.duckdb")
         scheme, sep, rest = warehouse.partition("://")
         if not sep:  # a plain path is a DuckDB file
             return {"destination": "duckdb", "duckdb_path": os.path.abspath(warehouse)}

@@ -1,7 +1,7 @@
 """What one extract run did: counters, verdict and warnings, shared by every vendor's source.
 
 Vendor-neutral. A source's report subclasses `RunReport`, adding what its vendor's scan counts
-(Apollo's `total_entries` and slices, Saleshandy's counts); the report becomes one row of
+(a total and slices, counts read before and after); the report becomes one row of
 `extract_runs` (`as_row`, with the columns its `RUN_COLUMNS` names: the shared head and tail
 around the vendor's own counters), and `warnings` are the lines a person must read. It is safe to
 read from another thread, for progress displays.
@@ -21,7 +21,14 @@ import orjson
 
 from clients.core.values import utc_now
 
-logger = logging.getLogger("apollo_tasks.source")
+
+def source_logger(module: str) -> logging.Logger:
+    """The logger of the vendor whose source module is `module` (`sources.<vendor>.scan`):
+    `<vendor>_tasks.source`, so a warning says whose run it came from."""
+    parts = module.split(".")
+    vendor = parts[1] if len(parts) > 2 and parts[0] == "sources" else "sales"
+    return logging.getLogger(f"{vendor}_tasks.source")
+
 
 TProgress = Callable[[Any], None]
 
@@ -147,7 +154,7 @@ class RunReport:
             if message in self.warnings:
                 return
             self.warnings.append(message)
-        logger.warning(message)
+        source_logger(type(self).__module__).warning(message)
 
     def count_rows(self, table: str, rows: int) -> None:
         with self._lock:

@@ -60,7 +60,7 @@ from sources.reply.report import ReplyScanReport
 from sources.reply.schema import task_row, tasks_table, users_table
 from sources.reply.settings import LIST_FILTER, LIST_GET
 
-logger = logging.getLogger("sales_tasks.reply.source")
+logger = logging.getLogger("reply_tasks.source")
 
 # Tasks per Arrow table handed to dlt (a page holds at most 1000).
 BATCH_ROWS = 5_000

@@ -93,7 +93,7 @@ from sources.saleshandy.schema import (
     task_row,
 )
 
-logger = logging.getLogger("apollo_tasks.source")
+logger = logging.getLogger("saleshandy_tasks.source")
 
 # Errors that end the run at once: the key, the URL or the request must change first.
 _FATAL = (AuthenticationError, PermissionDeniedError, UnreachableError)

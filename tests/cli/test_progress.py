@@ -81,7 +81,9 @@ def test_without_a_terminal_plain_periodic_lines_show_the_waits(
         rate_window_seconds={"minute": 3.0, "hour": 3600.0, "day": 86400.0},
     )
     stream = io.StringIO()
-    report = _extract(sb, tmp_path, ProgressDisplay(stream=stream, interval=0.5))
+    report = _extract(
+        sb, tmp_path, ProgressDisplay(stream=stream, interval=0.5, title="apollo extract")
+    )
     text = stream.getvalue()
     assert "\r" not in text and "\x1b" not in text
     lines = text.splitlines()
@@ -110,7 +112,7 @@ def test_on_a_terminal_a_live_display_with_warnings_above_it(
     stderr_before = handler.stream
     logging.getLogger().addHandler(handler)
     try:
-        report = _extract(sb, tmp_path, ProgressDisplay(console=console))
+        report = _extract(sb, tmp_path, ProgressDisplay(console=console, title="apollo extract"))
     finally:
         logging.getLogger().removeHandler(handler)
     assert handler.stream is stderr_before  # given back after the display

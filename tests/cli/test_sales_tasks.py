@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from pipelines import cli
+from pipelines import vendors as vendor_registry
 from pipelines.exit_codes import (
     EXIT_ERROR,
     EXIT_INCOMPLETE,
@@ -29,7 +30,7 @@ from pipelines.exit_codes import (
     EXIT_REJECTED,
     EXIT_USAGE,
 )
-from pipelines.vendors import VENDORS, Vendor, vendors_with
+from pipelines.vendors import VENDORS, vendors_with
 from tests.sink.conftest import INPUT_TABLE, ledger, subprocess_env, task_rows, write_input
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -329,23 +330,36 @@ def test_a_registry_module_that_cannot_be_imported_is_an_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Before, a missing `pipelines.push` made `push` vanish from the CLI without a word."""
-    broken = Vendor("apollo", "Apollo.io", {**VENDORS["apollo"].commands, "push": "pipelines.gone"})
-    monkeypatch.setitem(VENDORS, "apollo", broken)
-    for run in (cli.main, cli.sales_main):
-        argv = ["extract", "--help"] if run is cli.main else ["extract", "apollo", "--help"]
-        assert run(argv) == EXIT_ERROR
-        err = capsys.readouterr().err
-        assert err.startswith("error: the push command of vendor apollo (pipelines.gone)")
-        assert len(err.splitlines()) == 1 and "No module named 'pipelines.gone'" in err
-    with pytest.raises(ImportError, match="pipelines.gone"):
-        cli.main(["--traceback", "extract"])
+    monkeypatch.setitem(vendor_registry.VERB_MODULES, "push", "pipelines.gone")
+    vendor_registry.forget()
+    try:
+        for run in (cli.main, cli.sales_main):
+            argv = ["extract", "--help"] if run is cli.main else ["extract", "apollo", "--help"]
+            assert run(argv) == EXIT_ERROR
+            err = capsys.readouterr().err
+            assert err.startswith("error: the push command of vendor apollo (pipelines.gone)")
+            assert len(err.splitlines()) == 1 and "No module named 'pipelines.gone'" in err
+        with pytest.raises(ImportError, match="pipelines.gone"):
+            cli.main(["--traceback", "extract"])
+    finally:
+        vendor_registry.forget()
 
 
-def test_a_new_vendor_is_one_registry_entry(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+ACME_SPEC = """
+from dataclasses import replace
+
+from sources.apollo.spec import SPEC as _READS_LIKE
+
+SPEC = replace(_READS_LIKE, name="acme", title="Acme", alias=None, order=50)
+"""
+
+
+def test_a_new_vendor_is_its_folder(
+    vendor_folders: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An entry with only an extract: listed in help, dispatched, and `push` says it has none."""
-    monkeypatch.setitem(VENDORS, "acme", Vendor("acme", "Acme", {"extract": "pipelines.extract"}))
+    """A folder `sources/acme/` with a spec and nothing else: listed in help, dispatched, its
+    flags checked, and `push` says it has none."""
+    vendor_folders({"sources/acme/__init__.py": "", "sources/acme/spec.py": ACME_SPEC})
     with pytest.raises(SystemExit) as stopped:
         cli.sales_main(["--help"])
     assert stopped.value.code == EXIT_OK

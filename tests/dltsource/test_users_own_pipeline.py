@@ -16,10 +16,10 @@ from typing import Any
 import dlt
 import duckdb
 import pytest
-
-from pipelines.extract import run_extract
 from pipelines.extract_reply import run_reply_extract
 from pipelines.extract_saleshandy import run_saleshandy_extract
+
+from pipelines.extract import run_extract
 from sources.apollo import apollo_source
 from sources.reply import reply_source
 from sources.saleshandy import saleshandy_source

@@ -157,19 +157,26 @@ def _extract_apollo(sb: Any, **where: Any) -> Any:
 
 
 def _extract_saleshandy(sb: Any, **where: Any) -> Any:
-    from pipelines.extract_saleshandy import run_saleshandy_extract
+    from pipelines.extract import run_extract
 
-    return run_saleshandy_extract(api_key=sb.api_key, base_url=sb.base_url, page_size=PAGE, **where)
+    return run_extract(
+        "saleshandy", api_key=sb.api_key, base_url=sb.base_url, page_size=PAGE, **where
+    )
 
 
 REPLY_LIMITS = "100000/60,1000000/3600"
 
 
 def _extract_reply(sb: Any, **where: Any) -> Any:
-    from pipelines.extract_reply import run_reply_extract
+    from pipelines.extract import run_extract
 
-    return run_reply_extract(
-        api_key=sb.api_key, base_url=sb.base_url, top=PAGE, rate_limits=REPLY_LIMITS, **where
+    return run_extract(
+        "reply",
+        api_key=sb.api_key,
+        base_url=sb.base_url,
+        top=PAGE,
+        rate_limits=REPLY_LIMITS,
+        **where,
     )
 
 

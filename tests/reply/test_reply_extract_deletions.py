@@ -17,10 +17,10 @@ import pytest
 
 from clients.core import ApiClient
 from clients.reply.profile import REPLY_PROFILE, reply_auth
-from pipelines.extract_reply import ReplyExtractSummary
 from sandbox.reply import ReplySandbox
 from sources.reply.report import ReplyScanReport
 from sources.reply.scan import TaskScan
+from sources.reply.spec import ReplyExtractSummary
 from tests.reply.test_reply_extract_e2e import (
     WAREHOUSES,
     duckdb_url,

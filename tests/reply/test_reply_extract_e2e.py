@@ -14,8 +14,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from pipelines.extract_reply import ReplyExtractSummary, run_reply_extract
+from pipelines.extract import run_extract
 from sandbox.reply import ReplySandbox
+from sources.reply.spec import ReplyExtractSummary
 
 TASKS = "/v3/tasks"
 # Reply's v3 names and the older pages' codes (VENDOR-SPECS §1.4): written here, not imported.
@@ -34,7 +35,8 @@ def extract(sb: ReplySandbox, tmp_path: Path, **kwargs: Any) -> ReplyExtractSumm
         "base_url": sb.base_url,
         **kwargs,
     }
-    return run_reply_extract(**options)
+    summary: ReplyExtractSummary = run_extract("reply", **options)
+    return summary
 
 
 def rows(url: str, sql: str) -> list[tuple[Any, ...]]:

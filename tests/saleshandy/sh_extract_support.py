@@ -11,8 +11,7 @@ from typing import Any
 import duckdb
 import httpx
 
-from pipelines.extract import ExtractSummary
-from pipelines.extract_saleshandy import run_saleshandy_extract
+from pipelines.extract import ExtractSummary, run_extract
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = "/v1/tasks"
@@ -29,7 +28,8 @@ def extract(sb: Any, tmp_path: Path, **kwargs: Any) -> ExtractSummary:
         "base_url": sb.base_url,
         **kwargs,
     }
-    return run_saleshandy_extract(**options)
+    summary: ExtractSummary = run_extract("saleshandy", **options)
+    return summary
 
 
 def query(tmp_path: Path, sql: str, file: str = "sh.duckdb") -> list[tuple[Any, ...]]:

@@ -16,8 +16,6 @@ import pytest
 
 from destinations.registry import sink
 from pipelines.extract import run_extract
-from pipelines.extract_reply import run_reply_extract
-from pipelines.extract_saleshandy import run_saleshandy_extract
 from pipelines.push import run_push
 from tests.unified.conftest import rows
 
@@ -26,8 +24,8 @@ def _load_all(sbs: dict[str, Any], where: dict[str, Any], tmp_path: Path) -> Non
     common = {"pipelines_dir": str(tmp_path / "pipelines"), **where["extract"]}
     apollo, saleshandy, reply = sbs["apollo"], sbs["saleshandy"], sbs["reply"]
     run_extract(api_key=apollo.master_key, base_url=apollo.base_url, **common)
-    run_saleshandy_extract(api_key=saleshandy.api_key, base_url=saleshandy.base_url, **common)
-    run_reply_extract(api_key=reply.api_key, base_url=reply.base_url, **common)
+    run_extract("saleshandy", api_key=saleshandy.api_key, base_url=saleshandy.base_url, **common)
+    run_extract("reply", api_key=reply.api_key, base_url=reply.base_url, **common)
 
 
 @pytest.fixture

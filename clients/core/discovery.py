@@ -1,0 +1,65 @@
+"""Finding the vendors: every package beside `core` under a top-level package that exposes what
+the caller asks for (a source's `spec.SPEC`, a sink, an emulator).
+
+A vendor is its folders: `clients/<v>/`, `sources/<v>/`, `destinations/<v>/`, `sandbox/<v>/`.
+Nothing lists it by hand; the registries scan the packages' search path (`__path__`, so a folder
+added to it, e.g. by a test, counts too). A vendor package that cannot be imported is an error
+with its name, never skipped: a broken install must not look like a missing vendor.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+SHARED = frozenset({"core"})
+
+
+class VendorImportError(ImportError):
+    """A vendor package (or a module of it) found on disk cannot be imported."""
+
+
+def vendor_packages(package: str) -> list[str]:
+    """The names of the vendor packages under `package` (`sources` -> `acme`, ...), sorted."""
+    root = importlib.import_module(package)
+    return sorted(
+        {
+            info.name
+            for info in pkgutil.iter_modules(getattr(root, "__path__", []))
+            if info.ispkg and info.name not in SHARED and not info.name.startswith("_")
+        }
+    )
+
+
+def discover(
+    package: str, pick: Callable[[Any, str], Any], module: str | None = None
+) -> dict[str, Any]:
+    """`{vendor: what pick(module, vendor) returns}` for every vendor package under `package`
+    whose module (`package.<vendor>`, or `package.<vendor>.<module>` when that exists) gives a
+    value that is not None.
+
+    Raises:
+        VendorImportError: a vendor package or its module exists but cannot be imported.
+    """
+    found: dict[str, Any] = {}
+    for vendor in vendor_packages(package):
+        path = f"{package}.{vendor}"
+        try:
+            mod = importlib.import_module(path)
+            if module is not None:
+                if importlib.util.find_spec(f"{path}.{module}") is None:
+                    continue
+                path = f"{path}.{module}"
+                mod = importlib.import_module(path)
+        except ImportError as exc:
+            raise VendorImportError(
+                f"the vendor package {path} cannot be imported: {exc}; reinstall with"
+                " `make venv`, or fix that package"
+            ) from exc
+        value = pick(mod, vendor)
+        if value is not None:
+            found[vendor] = value
+    return found

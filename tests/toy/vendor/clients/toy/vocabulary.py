@@ -1,0 +1,48 @@
+"""Toy's codes in the shared task vocabulary."""
+
+from clients.core.vocabulary import TVocabulary
+
+_TYPES = {
+    "call": "call",
+    "email": "email",
+    "todo": "todo",
+    **dict.fromkeys(
+        (
+            "linkedin_connect",
+            "linkedin_message",
+            "linkedin_inmail",
+            "linkedin_view_profile",
+            "linkedin_interact",
+            "whatsapp_message",
+            "whatsapp_call",
+            "sms",
+            "meeting",
+        )
+    ),
+}
+
+VOCABULARY = TVocabulary(
+    title="Toy",
+    to={
+        "type": _TYPES,
+        "status": {
+            "open": "open",
+            "completed": None,
+            "skipped": None,
+            "cancelled": None,
+            "archived": None,
+        },
+        "priority": {"urgent": None, "high": None, "medium": None, "low": None, "none": ""},
+    },
+    read={
+        "type": {"call": "call", "email": "email", "todo": "todo"},
+        "status": {"open": "open", "done": "completed"},
+        "priority": {"": "none"},
+    },
+    why={
+        "type": "Toy has no {name} task type",
+        "status": "Toy creates tasks open",
+        "priority": "Toy tasks have no priority",
+    },
+    order=1000,
+)

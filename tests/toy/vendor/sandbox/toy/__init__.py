@@ -1,0 +1,125 @@
+"""The Toy emulator: the API described in `clients/toy` (read independently: nothing imported
+from it), seeded deterministically, with the shared fault and hook machinery."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from sandbox.core.app import EmulatorApp, Route
+from sandbox.core.cli_args import config_cli
+from sandbox.core.config import ConfigDicts, FaultConfig
+from sandbox.core.emulator import Emulator
+from sandbox.core.handle import SandboxHandle
+from sandbox.core.http import Request, Response
+from sandbox.core.params import parse_query
+from sandbox.core.ratelimit import Verdict
+
+KEY = "toy-key-1"
+
+
+@dataclass
+class ToyConfig(ConfigDicts):
+    tasks: int = 40
+    seed: int = 1
+    anchor_date: str | None = None  # accepted for the demo; the toy's dates are fixed
+    faults: FaultConfig = field(default_factory=lambda: FaultConfig(fault_paths=["/v1/"]))
+    request_log_cap: int = 10_000
+    DATASET_FIELDS: ClassVar[tuple[str, ...]] = ("tasks", "seed")
+
+    def validate(self) -> None:
+        if self.tasks < 0:
+            raise ValueError("tasks must be >= 0")
+        self.faults.validate()
+
+
+def _json(status: int, body: Any) -> Response:
+    return Response(status, json.dumps(body).encode())
+
+
+class App(EmulatorApp[ToyConfig]):
+    vendor = "toy"
+
+    def __init__(self, cfg: ToyConfig) -> None:
+        super().__init__(cfg)
+        rng = random.Random(cfg.seed)
+        self.tasks: list[dict[str, Any]] = [
+            {
+                "id": f"t{n:05d}",
+                "contact_id": f"c{rng.randrange(1, 1 + max(1, cfg.tasks // 2)):04d}",
+                "owner_id": f"u{rng.randrange(1, 4)}",
+                "type": rng.choice(("call", "email", "todo")),
+                "status": "done" if n % 3 else "open",
+                "due_at": f"2026-01-{1 + n % 28:02d}T09:00:00Z",
+                "note": None,
+            }
+            for n in range(1, cfg.tasks + 1)
+        ]
+
+    def route(self, req: Request) -> Route | Response:
+        if req.path != "/v1/tasks":
+            return _json(404, {"error": "not found"})
+        if req.method == "GET":
+            return Route("list")
+        if req.method == "POST":
+            return Route("create", create=True)
+        return _json(405, {"error": "method not allowed"})
+
+    def authorize(self, req: Request, route: Route) -> Response | None:
+        if req.headers.get("x-api-key") != KEY:
+            return _json(401, {"error": "invalid api key"})
+        return None
+
+    def rate_limit(self, route: Route) -> Verdict:
+        return Verdict(True, [])
+
+    def call(self, route: Route, req: Request) -> Response:
+        if route.name == "create":
+            body = json.loads(req.body or b"{}")
+            task = {
+                "id": f"t{len(self.tasks) + 1:05d}",
+                "contact_id": str(body["contact_id"]),
+                "owner_id": None,
+                "type": body["type"],
+                "status": "open",
+                "due_at": body["due_at"],
+                "note": body.get("note"),
+            }
+            self.tasks.append(task)
+            return _json(201, {"task": task})
+        query = {k: (v[0] if isinstance(v, list) else v) for k, v in parse_query(req.query).items()}
+        if "contact_id" in query:
+            found = [t for t in self.tasks if t["contact_id"] == query["contact_id"]]
+            return _json(200, {"tasks": found, "total": len(found)})
+        page, per_page = int(query.get("page", 1)), min(50, int(query.get("per_page", 50)))
+        start = (page - 1) * per_page
+        return _json(200, {"tasks": self.tasks[start : start + per_page], "total": len(self.tasks)})
+
+    def describe(self, base_url: str) -> str:
+        return f"Toy sandbox at {base_url} ({len(self.tasks)} tasks), key {KEY}"
+
+
+class ToySandbox(SandboxHandle):
+    api_key = KEY
+
+
+add_arguments, config_from_args = config_cli(
+    {
+        "--tasks": ("tasks", int, "seed tasks (40)"),
+        "--seed": ("seed", int, "dataset seed (1)"),
+    },
+    {},
+    ToyConfig.from_dict,
+    "ToyConfig",
+)
+
+EMULATOR: Emulator[ToyConfig, ToySandbox] = Emulator(
+    vendor="toy",
+    default_config=ToyConfig,
+    app=App,
+    handle=ToySandbox,
+    add_arguments=add_arguments,
+    config_from_args=config_from_args,
+)

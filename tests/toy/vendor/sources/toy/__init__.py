@@ -1,0 +1,77 @@
+"""Toy's dlt source: every task through `GET /v1/tasks` (paged by `page`/`per_page`, the
+`total` it states proving the scan complete), with the run's seen ids and its report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import dlt
+from clients.toy import TASKS, TOY_PROFILE
+
+from clients.core import ApiClient
+from clients.core.values import utc_now
+from sources.core.current_state import EXTRACT_RUNS_TABLE
+from sources.core.report import RunReport, run_columns
+
+SEEN_TASK_IDS_TABLE = "_toy_seen_task_ids"
+MAX_PAGES = 10_000  # the stop guard of the page loop
+
+
+@dataclass
+class ToyReport(RunReport):
+    RUN_COLUMNS = run_columns(
+        ("total_entries", "bigint"), ("tasks_seen", "bigint"), ("pages", "bigint")
+    )
+    per_page_used: int = 0
+
+
+def _scan(client: ApiClient, report: ToyReport, per_page: int) -> Iterator[Any]:
+    for page in range(1, MAX_PAGES + 1):
+        body = client.request_json("GET", TASKS, params={"page": page, "per_page": per_page})
+        tasks = list(body.get("tasks") or [])
+        report.total_entries = int(body["total"])
+        report.pages += 1
+        report.tasks_seen += len(tasks)
+        report.requests, report.retries = client.stats.requests, client.stats.retries
+        report.rate_limited = client.stats.rate_limited
+        if tasks:
+            yield tasks
+        if report.progress is not None:
+            report.progress(report)
+        if len(tasks) < per_page or report.tasks_seen >= report.total_entries:
+            break
+    report.complete = report.tasks_seen == report.total_entries
+    report.finished_at = utc_now()
+    yield report
+
+
+@dlt.source(name="toy", max_table_nesting=0)
+def toy_source(api_key: str, base_url: str, per_page: int, report: ToyReport) -> Any:
+    def task_list() -> Iterator[Any]:
+        with ApiClient(base_url, api_key, profile=TOY_PROFILE) as client:
+            yield from _scan(client, report, per_page)
+
+    scan = dlt.resource(task_list, name="task_list", selected=False)
+
+    @dlt.transformer(name="tasks", write_disposition="merge", primary_key="id")
+    def tasks(item: Any) -> Iterator[Any]:
+        if isinstance(item, list):
+            report.count_rows("tasks", len(item))
+            yield item
+
+    @dlt.transformer(name=SEEN_TASK_IDS_TABLE, write_disposition="replace")
+    def seen(item: Any) -> Iterator[Any]:
+        if isinstance(item, list):
+            yield [{"run_id": report.run_id, "id": t["id"]} for t in item]
+
+    @dlt.transformer(
+        name=EXTRACT_RUNS_TABLE, write_disposition="append", columns=ToyReport.run_table_columns()
+    )
+    def runs(item: Any) -> Iterator[Any]:
+        if isinstance(item, ToyReport):
+            item.count_rows(EXTRACT_RUNS_TABLE, 1)
+            yield item.as_row()
+
+    return [scan | tasks, scan | seen, scan | runs]
