@@ -25,6 +25,7 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
+from dlt.common.data_types import TDataType
 from dlt.extract.resource import DltResource
 
 from clients.vocabulary import from_vendor
@@ -55,7 +56,7 @@ def status_history(
     vendor: str,
     started_at: dt.datetime,
     *,
-    id_type: str = "text",
+    id_type: TDataType = "text",
     status_column: str = "status",
     code_column: str | None = None,
 ) -> DltResource:
