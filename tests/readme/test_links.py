@@ -17,11 +17,7 @@ PENDING = frozenset(
     f"docs/{name}.md"
     for name in (
         "push-under-faults",
-        "add-a-vendor",
         "testing",
-        "destinations",
-        "dlt-source",
-        "task-history",
         "lifecycle",
         "quota-and-incremental",
     )
