@@ -13,6 +13,7 @@ class Sandbox(SandboxHandle):
 
     def __init__(self, base_url: str, config: SandboxConfig) -> None:
         self.master_key = config.master_keys[0]
+        self.api_key = self.master_key  # the key every emulator handle offers
         self.plain_key = config.plain_keys[0] if config.plain_keys else ""
         super().__init__(base_url, config)
         self.initial_config: SandboxConfig = config
@@ -33,6 +34,10 @@ class Sandbox(SandboxHandle):
 
     def patch_task(self, task_id: str, **fields: Any) -> dict[str, Any]:
         return self._hook("PATCH", f"tasks/{task_id}", json=fields)
+
+    def set_status(self, task_id: Any, shared: str) -> dict[str, Any]:
+        """Apollo's task statuses: `scheduled` (open), `completed`, `skipped`."""
+        return self.patch_task(task_id, status={"open": "scheduled"}.get(shared, shared))
 
     def users(self) -> list[dict[str, Any]]:
         return self._hook("GET", "users")

@@ -31,6 +31,15 @@ class SandboxHandle:
     def close(self) -> None:
         self._http.close()
 
+    def set_status(self, task_id: Any, shared: str) -> dict[str, Any]:
+        """Make a task `open`, `completed` or `skipped` (the shared vocabulary's names), as a
+        person would in the vendor's app; an emulator spells it in its own codes.
+
+        Raises:
+            NotImplementedError: the emulator has no status hook.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot set a task's status")
+
     def _hook(self, method: str, path: str, **kwargs: Any) -> Any:
         resp = self._http.request(method, f"/_sandbox/{path}", **kwargs)
         if resp.status_code >= 400:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.core.handle import SandboxHandle
+from sandbox.reply import enums as E
 from sandbox.reply.config import ReplyConfig
 
 
@@ -48,6 +49,12 @@ class ReplySandbox(SandboxHandle):
 
     def patch_task(self, task_id: int, **fields: Any) -> dict[str, Any]:
         return self._hook("PATCH", f"tasks/{task_id}", json=fields)
+
+    def set_status(self, task_id: Any, shared: str) -> dict[str, Any]:
+        """Reply's statuses: New (open), Finished (completed); it has no skip, so `skipped`
+        cancels (Cancelled), as a person closing a task without doing it would."""
+        codes = {"open": E.NEW, "completed": E.FINISHED, "skipped": E.CANCELLED}
+        return self.patch_task(int(task_id), status=codes[shared])
 
     def delete_task(self, task_id: int) -> None:
         self._hook("DELETE", f"tasks/{task_id}")

@@ -36,6 +36,10 @@ class SaleshandySandbox(SandboxHandle):
     def patch_task(self, task_id: str, **fields: Any) -> dict[str, Any]:
         return self._hook("PATCH", f"tasks/{task_id}", json=fields)
 
+    def set_status(self, task_id: Any, shared: str) -> dict[str, Any]:
+        """Saleshandy's task states are the shared names: `open`, `completed`, `skipped`."""
+        return self.patch_task(task_id, state=shared)
+
     def delete_task(self, task_id: str) -> None:
         self._hook("DELETE", f"tasks/{task_id}")
 

@@ -1,9 +1,9 @@
 """Keeping `tasks` equal to what a vendor holds now: tombstones for tasks deleted at the vendor.
 
 Vendor-neutral. No vendor offers a "deleted since" feed, so after a scan that may delete
-(`RunReport.may_delete`: the vendor's source proved it complete, Apollo's `total_entries`,
-Saleshandy's counts, Reply's `hasMore` and a stable re-read, every item was readable, and it read
-the whole list), a task loaded before whose id the run did not see is gone at the vendor. The
+(`RunReport.may_delete`: the vendor's source proved it complete by the proof its list endpoint
+offers (a documented total, per-status counts, a has-more flag with a stable re-read), every item
+was readable, and it read the whole list), a task loaded before whose id the run did not see is gone at the vendor. The
 source then emits one tombstone row per such id into `tasks`: the id, every other column null,
 and `_sales_tasks_deleted` true, a column carrying dlt's `hard_delete` hint. dlt's own merge
 removes those rows on every destination that merges (DuckDB, PostgreSQL, the SQLAlchemy
@@ -18,8 +18,8 @@ as on every other destination.
 Which ids get a tombstone: the ids in the destination's `tasks` table (`known_task_ids`) minus
 the ids the run read, both taken under the job's lock, after the scan. Read from the dataset, not
 from dlt resource state: they are exactly the rows the mirror holds (so a row another run, an
-older version or a restore left behind is removed too) and exactly the ids Saleshandy's and
-Reply's scans prove deleted one by one before the run may delete; state kept beside the data
+older version or a restore left behind is removed too) and exactly the ids a scan that
+proves deletions one by one checks before the run may delete; state kept beside the data
 could drift from it. Scoped to one account: a dataset holds the rows of one account (the runner
 binds it before the scan and refuses any other, `pipelines.accounts.claim_dataset`), so every id
 read from it is the account's own.

@@ -7,16 +7,15 @@ in between as a person would in the vendor's app.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from pipelines.extract_reply import run_reply_extract
-from pipelines.extract_saleshandy import run_saleshandy_extract
 
 from pipelines.extract import run_extract
+from pipelines.history_demo import run_history_demo
 from sources.core.history import STATUS_HISTORY_TABLE, reopen_counts_sql, time_in_status_sql
 
 FAST = {"rate_limits": {"minute": 10**6, "hour": 10**7}}
@@ -25,23 +24,15 @@ FAST = {"rate_limits": {"minute": 10**6, "hour": 10**7}}
 @dataclass(frozen=True)
 class Vendor:
     name: str
-    extract: Callable[..., Any]
-    key: Callable[[Any], str]
-    sandbox: dict[str, Any]
-    options: dict[str, Any]
-    field: str  # the sandbox hook's status field
-    close: Any  # the value that completes a task
-    reopen: Any  # the value that opens it again
+    sandbox: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 VENDORS = [
-    Vendor("apollo", run_extract, lambda sb: sb.master_key, {}, {}, "status", "completed",
-           "scheduled"),
-    Vendor("saleshandy", run_saleshandy_extract, lambda sb: sb.api_key, {}, {}, "state",
-           "completed", "open"),
-    Vendor("reply", run_reply_extract, lambda sb: sb.api_key, FAST,
-           {"rate_limits": "100000/1"}, "status", 1, 0),
-]  # fmt: skip
+    Vendor("apollo"),
+    Vendor("saleshandy"),
+    Vendor("reply", FAST, {"rate_limits": "100000/1"}),
+]
 
 
 def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -58,8 +49,9 @@ def test_status_changes_between_extracts_become_versions_with_reopens_and_durati
     ds = vendor.name
 
     def extract() -> None:
-        summary = vendor.extract(
-            api_key=vendor.key(sb),
+        summary = run_extract(
+            vendor.name,
+            api_key=sb.api_key,
             base_url=sb.base_url,
             duckdb_path=str(warehouse),
             pipelines_dir=str(tmp_path / "pipelines"),
@@ -73,10 +65,10 @@ def test_status_changes_between_extracts_become_versions_with_reopens_and_durati
     opened = next(i for i, s in current.items() if s == "open")
     done = next(i for i, s in current.items() if s == "completed")
 
-    sb.patch_task(opened, **{vendor.field: vendor.close})  # completed in the vendor's app
-    sb.patch_task(done, **{vendor.field: vendor.reopen})  # reopened
+    sb.set_status(opened, "completed")  # completed in the vendor's app
+    sb.set_status(done, "open")  # reopened
     extract()
-    sb.patch_task(opened, **{vendor.field: vendor.reopen})  # and reopened in turn
+    sb.set_status(opened, "open")  # and reopened in turn
     extract()
     extract()  # nothing changed: nothing written
 
@@ -109,3 +101,22 @@ def test_status_changes_between_extracts_become_versions_with_reopens_and_durati
     assert spans["open"][1] == 1 and spans["completed"][1] == 2
     assert spans["completed"][2] > 0  # hours, from the run that saw it to the one that did not
     assert sum(r[3] for r in spans.values()) == 120  # one current version per task
+
+
+@pytest.mark.parametrize("vendor", ["apollo", "saleshandy", "reply"])
+def test_the_history_demo_makes_one_closed_version_per_change_it_reports(
+    vendor: str, tmp_path: Path
+) -> None:
+    """`pipelines.history_demo` (the notebook's chart data) works for every vendor: each status
+    change it reports between extracts is one ended version, and every task has one current."""
+    path = tmp_path / "history.duckdb"
+    changes = run_history_demo(str(path), vendor=vendor, tasks=120, rounds=3)
+    assert changes["completed"] > 0 and changes["reopened"] > 0
+    ended, current, tasks = _rows(
+        path,
+        "SELECT count(*) FILTER (WHERE _dlt_valid_to IS NOT NULL),"
+        " count(*) FILTER (WHERE _dlt_valid_to IS NULL), count(DISTINCT id)"
+        f" FROM {vendor}.{STATUS_HISTORY_TABLE}",
+    )[0]
+    assert ended == sum(changes.values())
+    assert current == tasks == 120

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import dlt
 import duckdb
 import pytest
-from pipelines.extract_reply import run_reply_extract
-from pipelines.extract_saleshandy import run_saleshandy_extract
 
 from pipelines.extract import run_extract
 from sources.apollo import apollo_source
@@ -58,7 +57,7 @@ VENDORS = {
         "per_page",
         apollo_served,
         apollo_list_calls,
-        run_extract,
+        partial(run_extract, "apollo"),
         {},
         {},
     ),
@@ -69,7 +68,7 @@ VENDORS = {
         "page_size",
         sh_served,
         sh_list_calls,
-        run_saleshandy_extract,
+        partial(run_extract, "saleshandy"),
         {},
         {},
     ),
@@ -80,7 +79,7 @@ VENDORS = {
         "top",
         reply_served,
         reply_list_calls,
-        run_reply_extract,
+        partial(run_extract, "reply"),
         REPLY_FAST,
         {"SOURCES__REPLY__RATE_LIMITS": "100000/1"},
     ),

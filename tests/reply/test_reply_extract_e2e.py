@@ -1,4 +1,4 @@
-"""End to end over real HTTP: `run_reply_extract` against the Reply sandbox into real DuckDB and
+"""End to end over real HTTP: `run_extract("reply")` against the Reply sandbox into real DuckDB and
 PostgreSQL. Every task lands once from the list's summary shape (contact id and name, finish
 time, enum codes and names); the team's users land in `users`; numeric and string enums land
 the same; both auth schemes; paging by hasMore (incl. a stale last hasMore and a clamped page);
@@ -27,7 +27,7 @@ LINKEDIN_CODES = {"message": 0, "connect": 1, "inMail": 2, "viewProfile": 3}
 
 
 def extract(sb: ReplySandbox, tmp_path: Path, **kwargs: Any) -> ReplyExtractSummary:
-    """`run_reply_extract` into `tmp_path/reply.duckdb` (unless told otherwise) from `sb`."""
+    """`run_extract("reply")` into `tmp_path/reply.duckdb` (unless told otherwise) from `sb`."""
     options: dict[str, Any] = {
         "duckdb_path": str(tmp_path / "tasks.duckdb"),
         "pipelines_dir": str(tmp_path / "pipelines"),

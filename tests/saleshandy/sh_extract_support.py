@@ -20,7 +20,7 @@ ASSIGNEES = "/v1/tasks/assignee/list"
 
 
 def extract(sb: Any, tmp_path: Path, **kwargs: Any) -> ExtractSummary:
-    """`run_saleshandy_extract` into `tmp_path/sh.duckdb` against the sandbox."""
+    """`run_extract("saleshandy")` into `tmp_path/sh.duckdb` against the sandbox."""
     options: dict[str, Any] = {
         "duckdb_path": str(tmp_path / "sh.duckdb"),
         "pipelines_dir": str(tmp_path / "pipelines"),

@@ -1,4 +1,4 @@
-"""`run_saleshandy_extract` over real HTTP against the sandbox into real DuckDB and PostgreSQL:
+"""`run_extract("saleshandy")` over real HTTP against the sandbox into real DuckDB and PostgreSQL:
 every task lands once with typed values, its prospect and assignee too, and paging ends on a
 short page."""
 
