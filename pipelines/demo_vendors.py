@@ -31,13 +31,16 @@ def vendor_demos() -> list[Any]:
 
 
 @contextmanager
-def vendor_sandbox(spec: Any, seed: int, anchor: str, *, subprocess: bool = True) -> Iterator[Any]:
-    """The vendor's local sandbox in a child process: the demo never reads a real account."""
+def vendor_sandbox(
+    spec: Any, seed: int, anchor: str, *, subprocess: bool = True, tasks: int | None = None
+) -> Iterator[Any]:
+    """The vendor's local sandbox in a child process: the demo never reads a real account.
+    `tasks` (default the spec's demo size) sizes it."""
     from sandbox import running_sandbox
 
     with running_sandbox(
         vendor=spec.name,
-        tasks=spec.demo.tasks,
+        tasks=tasks or spec.demo.tasks,
         seed=seed,
         anchor_date=anchor,
         subprocess=subprocess,
@@ -54,20 +57,23 @@ def run_vendor(
     anchor: str,
     pipelines_dir: str,
     subprocess: bool = True,
+    tasks: int | None = None,
 ) -> PushSummary:
     """Extract one vendor's sandbox into `path`, push its follow-ups once, read them back.
 
     `spec` is the vendor's `SourceSpec`, its `demo` the part it plays; `subprocess=False` serves
-    the sandbox in a thread (a vendor found only in this process's package path)."""
+    the sandbox in a thread (a vendor found only in this process's package path); `tasks`
+    sizes the sandbox (default the demo part's size)."""
     from destinations.registry import sink
     from pipelines.extract import run_extract
     from pipelines.push import run_push
 
     demo = spec.demo
-    with vendor_sandbox(spec, seed, anchor, subprocess=subprocess) as sb:
+    size = tasks or demo.tasks
+    with vendor_sandbox(spec, seed, anchor, subprocess=subprocess, tasks=size) as sb:
         out.write(
             f"\nReading {spec.title} tasks from a local sandbox at {sb.base_url}"
-            f" ({demo.tasks:,} tasks, seed {seed})\n"
+            f" ({size:,} tasks, seed {seed})\n"
         )
         forget_sandbox_port(path, spec.default_dataset)
         summary = run_extract(
@@ -80,7 +86,7 @@ def run_vendor(
         )
         out.write(summary.format() + "\n")
         due_day = (datetime.fromisoformat(anchor.replace("Z", "+00:00")) + timedelta(days=1)).date()
-        account = f"sandbox-{spec.name}-{demo.tasks}-seed{seed}-{anchor[:10]}"
+        account = sandbox_account(spec.name, size, seed, anchor)
         pushed = run_push(
             sink=sink(spec.name),
             query=demo.followups_sql(due_day.isoformat(), spec.default_dataset),
@@ -163,6 +169,13 @@ def forget_sandbox_port(path: str, dataset: str) -> None:
             con.execute(
                 f"DELETE FROM \"{dataset}\"._sales_tasks_account WHERE account LIKE '127.0.0.1:%'"
             )
+
+
+def sandbox_account(vendor: str, tasks: int, seed: int, anchor: str) -> str:
+    """The ledger's name for a demo sandbox account: the same vendor, tasks, seed and day are
+    the same account on whatever port it is served (each demo starts it on a new one), so a
+    second demo finds its follow-ups delivered instead of sending them again."""
+    return f"sandbox-{vendor}-{tasks}-seed{seed}-{anchor[:10]}"
 
 
 def today_anchor() -> str:

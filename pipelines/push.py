@@ -19,13 +19,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from destinations.core.summary import PushSummary
 from pipelines.stopping import stops_on_signals
 
-__all__ = ["PushSummary", "demo_followups_sql", "register", "run_push"]
+__all__ = ["PushSummary", "register", "run_push"]
 
 VENDOR = "apollo"  # the vendor of `apollo-tasks push`
 INPUT_TABLE = "task_rows"
@@ -287,47 +287,6 @@ def _summarize(run: Any, rows: list[dict[str, Any]], *, dry_run: bool) -> PushSu
     """The run's summary over the whole input (`DeliveryEngine.summary`)."""
     summary: PushSummary = run.engine.summary(rows, dry_run=dry_run)
     return summary
-
-
-def demo_followups_sql(
-    *, dataset: str = "apollo", days: int = 14, limit: int = 20, due_at: str | None = None
-) -> str:
-    """SQL for a small follow-up push over the extract's `tasks` table (DuckDB and PostgreSQL).
-
-    One call task per contact whose latest completed task is more than `days` old and who has
-    nothing scheduled. The request_id is the contact and that completion date, so running the
-    demo twice asks for the same tasks and the second push creates nothing.
-    """
-    due = due_at or (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT09:00:00Z")
-    return f"""
-WITH ranked AS (
-    SELECT t.contact_id, t.user_id, t.status,
-           CAST(t.completed_at AS TIMESTAMP WITH TIME ZONE) AS done_at,
-           ROW_NUMBER() OVER (
-               PARTITION BY t.contact_id
-               ORDER BY CAST(t.completed_at AS TIMESTAMP WITH TIME ZONE) DESC NULLS LAST
-           ) AS rn
-    FROM {dataset}.tasks AS t
-    WHERE t.contact_id IS NOT NULL AND t.completed_at IS NOT NULL
-)
-SELECT 'followup-' || r.contact_id || '-' || CAST(CAST(r.done_at AS DATE) AS VARCHAR) AS request_id,
-       r.user_id AS user_id,
-       r.contact_id AS contact_id,
-       'call' AS type,
-       'scheduled' AS status,
-       '{due}' AS due_at,
-       'medium' AS priority,
-       'Follow-up: last task completed over {int(days)} days ago' AS note
-FROM ranked AS r
-WHERE r.rn = 1
-  AND r.done_at < CURRENT_TIMESTAMP - INTERVAL '{int(days)} days'
-  AND NOT EXISTS (
-      SELECT 1 FROM {dataset}.tasks AS o
-      WHERE o.contact_id = r.contact_id AND o.status = 'scheduled'
-  )
-ORDER BY r.contact_id
-LIMIT {int(limit)}
-""".strip()
 
 
 def _vendor_of(name: str) -> str:

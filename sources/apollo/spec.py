@@ -12,9 +12,10 @@ from typing import Any
 
 from sources.apollo import ScanReport, make_source, require_api_key
 from sources.apollo.current_state import SEEN_TASK_IDS_TABLE, known_task_ids
+from sources.apollo.demo import READ_BACK_HEADER, demo_followups, read_back, summarise
 from sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
 from sources.apollo.views import create_views
-from sources.core.spec import SourceSpec, TOption, TSourceRun, TVendorView
+from sources.core.spec import SourceSpec, TDemo, TOption, TSourceRun, TVendorView
 
 
 def configure(
@@ -112,6 +113,13 @@ SPEC = SourceSpec(
         due="due_at",
         owners="users",
         contacts="contacts",
+    ),
+    demo=TDemo(
+        tasks=20_000,
+        followups_sql=demo_followups,
+        read_back=read_back,
+        read_back_header=READ_BACK_HEADER,
+        summarise=summarise,
     ),
     alias="apollo-tasks",
     order=0,

@@ -32,9 +32,6 @@ def _vendors() -> set[str]:
 
 VENDOR_NAME = re.compile(r"\b(" + "|".join(sorted(_vendors())) + r")(?:\.io)?", re.IGNORECASE)
 PENDING = {
-    # The main demo is still the Apollo walk-through (20,000 tasks, its analyst questions, the
-    # notebook's `sandbox_for_demo_file`); its vendor parts are already the specs' `TDemo`.
-    "pipelines/demo.py": "Apollo's demo part still to move into sources/apollo/spec.py (TDemo)",
     # dagster-dlt assets per table of Apollo's source (one asset per table, the push's upstream).
     "pipelines/orchestration/dagster_defs.py": "Apollo's per-table assets still to move",
     # Another branch (push flags) owns its internals this round; `demo_followups_sql` and the

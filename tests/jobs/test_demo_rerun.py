@@ -21,4 +21,4 @@ def test_a_second_demo_creates_nothing(tmp_path: Path) -> None:
     assert "Nothing new to create" in second.getvalue()
     with duckdb.connect(str(path), read_only=True) as con:
         accounts = con.sql("SELECT DISTINCT account FROM apollo_push.delivery_ledger").fetchall()
-    assert len(accounts) == 1 and accounts[0][0].startswith("sandbox-2000-seed42-")
+    assert len(accounts) == 1 and accounts[0][0].startswith("sandbox-apollo-2000-seed42-")

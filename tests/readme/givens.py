@@ -9,14 +9,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.push import demo_followups_sql
+from sources.apollo.demo import followups_sql
 
 
 def followups(workspace: Path) -> None:
     """`marts.followups` in `apollo_tasks.duckdb`: follow-up calls built from the extracted tasks."""
     with duckdb.connect(str(workspace / "apollo_tasks.duckdb")) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-        con.execute(f"CREATE OR REPLACE TABLE marts.followups AS {demo_followups_sql(limit=5)}")
+        con.execute(f"CREATE OR REPLACE TABLE marts.followups AS {followups_sql(limit=5)}")
         rows = con.sql("SELECT count(*) FROM marts.followups").fetchall()[0][0]
     assert rows > 0, "given followups: the extracted tasks gave no follow-up rows to push"
 

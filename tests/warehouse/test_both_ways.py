@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from pipelines.extract import run_extract
-from pipelines.push import demo_followups_sql, run_push
+from pipelines.push import run_push
 from sandbox import Sandbox
+from sources.apollo.demo import followups_sql
 from tests.source.helpers import served_tasks
 
 
@@ -99,7 +100,7 @@ def test_extract_models_and_push_on_each_warehouse(
     # Push from the same warehouse: follow-ups defined in SQL, created once, never twice.
     sb.clear_requests()
     first = run_push(
-        query=demo_followups_sql(limit=6),
+        query=followups_sql(limit=6),
         warehouse=url,
         api_key=sb.master_key,
         base_url=sb.base_url,
@@ -107,7 +108,7 @@ def test_extract_models_and_push_on_each_warehouse(
     )
     assert first.rows_in > 0 and first.created == first.rows_in and first.adds_up
     second = run_push(
-        query=demo_followups_sql(limit=6),
+        query=followups_sql(limit=6),
         warehouse=url,
         api_key=sb.master_key,
         base_url=sb.base_url,
