@@ -1,10 +1,10 @@
-"""`sales-tasks push VENDOR` (`apollo-tasks push`): warehouse rows (a table or a SQL query) →
+"""`sales-tasks push VENDOR` (and `push` under the alias command): warehouse rows (a table or a SQL query) →
 a vendor's tasks, each exactly once.
 
 One module for every vendor: the vendor's sink (`destinations.registry`) supplies its settings,
 its input contract and its own flags. `run_push` is the one factory the CLI, the Airflow DAG and
 the Dagster asset call. It reads the whole input (so duplicate request_ids are found), then runs a
-dlt pipeline into the vendor's destination (e.g. `apollo_tasks`), whose engine keeps the delivery
+dlt pipeline into the vendor's destination (`<vendor>_tasks`), whose engine keeps the delivery
 ledger in the warehouse. Pipeline state is deliberately irrelevant: pending load packages are
 dropped at the start, the ledger is the only memory.
 """
@@ -27,9 +27,14 @@ from pipelines.stopping import stops_on_signals
 
 __all__ = ["PushSummary", "register", "run_push"]
 
-VENDOR = "apollo"  # the vendor of `apollo-tasks push`
 INPUT_TABLE = "task_rows"
-DEFAULT_WAREHOUSE = "apollo_tasks.duckdb"
+
+
+def _alias_vendor() -> str:
+    """The vendor of `push` under the alias command (`SourceSpec.alias`), the default sink."""
+    from pipelines.vendors import alias_spec
+
+    return str(alias_spec().name)
 
 
 @contextmanager
@@ -98,13 +103,15 @@ def run_push(
     """Push the rows of `table` or `query` to a vendor as tasks; see the module docstring.
 
     Args:
-        sink: the vendor's `TaskSink` (`destinations.registry.sink(name)`); default Apollo's.
-        warehouse: SQLAlchemy URL or DuckDB file path; default the sink's (Apollo:
-            `apollo_tasks.duckdb`). The delivery ledger lives there too
+        sink: the vendor's `TaskSink` (`destinations.registry.sink(name)`); default the alias
+            command's vendor's.
+        warehouse: SQLAlchemy URL or DuckDB file path; default the sink's
+            (`<vendor>_tasks.duckdb`). The delivery ledger lives there too
             (`<ledger_schema>.delivery_ledger`).
         api_key, base_url, max_contacts_per_call, ledger_schema, reconcile_wait_seconds,
-            calls_in_flight: None reads dlt config (`destinations.apollo.settings`: argument >
-            `DESTINATION__APOLLO_TASKS__*` > `APOLLO_API_KEY`/`APOLLO_BASE_URL` > toml > default).
+            calls_in_flight: None reads dlt config (`destinations.<vendor>.settings`: argument >
+            `DESTINATION__<VENDOR>_TASKS__*` > `<VENDOR>_API_KEY`/`<VENDOR>_BASE_URL` > toml >
+            default).
         pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
         account: the account's name in the ledger key (default: config, else the base URL's
             host and port). When `[accounts.<vendor>.<account>]` is configured
@@ -118,11 +125,11 @@ def run_push(
         retry_rejected: offer again rows the vendor refused in an earlier run although they did
             not change since (by default such a row is reported rejected with the reason the
             ledger kept, and costs no call).
-        reconcile_wait_seconds: how long a created task may take to show in Apollo's search.
+        reconcile_wait_seconds: how long a created task may take to show in the vendor's list.
         calls_in_flight: create calls sent at once (default: the vendor's settings class, shown
             by `--help`; each is still recorded in the ledger before it goes out and after it
             answers).
-        vendor_settings: the vendor's own settings, by name (e.g. Saleshandy's `time_zone`);
+        vendor_settings: the vendor's own settings, by name (e.g. a time zone);
             None reads config, as for the others.
 
     Raises:
@@ -146,7 +153,7 @@ def run_push(
 
     started = time.monotonic()
     display: RunProgress | None = None
-    sink = sink if sink is not None else sink_of(VENDOR)
+    sink = sink if sink is not None else sink_of(_alias_vendor())
     label = f"{sink.vendor_key} push"
     if max_contacts_per_call is not None:
         vendor_settings["max_contacts_per_call"] = max_contacts_per_call
@@ -292,7 +299,7 @@ def _summarize(run: Any, rows: list[dict[str, Any]], *, dry_run: bool) -> PushSu
 def _vendor_of(name: str) -> str:
     from destinations.registry import SINKS
 
-    return name if name in SINKS else VENDOR
+    return name if name in SINKS else _alias_vendor()
 
 
 def _default_calls_in_flight(sink: Any) -> int:
@@ -307,7 +314,8 @@ def _default_calls_in_flight(sink: Any) -> int:
 
 
 def register(sub: Any, name: str = "push") -> None:
-    """Add the push of vendor `name` (`sales-tasks push NAME`), or Apollo's under the verb."""
+    """Add the push of vendor `name` (`sales-tasks push NAME`), or the alias vendor's under the
+    verb."""
     from destinations.registry import sink as sink_of
     from pipelines.jobs import add_job_arguments
 
@@ -375,7 +383,7 @@ def run(args: argparse.Namespace) -> int:
     from destinations.registry import sink as sink_of
     from pipelines.exit_codes import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
 
-    sink = sink_of(getattr(args, "push_vendor", VENDOR))
+    sink = sink_of(getattr(args, "push_vendor", None) or _alias_vendor())
     summary = run_push(
         sink=sink,
         table=args.table,

@@ -1,17 +1,17 @@
 """Dagster definitions: each vendor's extract and push as assets, one partition per account.
 
-Dagster with dagster-dlt (`pip install 'apollo-tasks[dagster]'`), loaded with
+Dagster with dagster-dlt (the project's `dagster` extra), loaded with
 `dagster dev -m pipelines.orchestration.dagster_defs`. Settings come from dlt config
 (`pipelines.orchestration.settings`); API keys from the accounts
-(`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`) or the vendor's own (`SOURCES__APOLLO__API_KEY` /
-`DESTINATION__APOLLO_TASKS__API_KEY`, or `APOLLO_API_KEY`).
+(`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`) or the vendor's own (`SOURCES__<VENDOR>__API_KEY` /
+`DESTINATION__<VENDOR>_TASKS__API_KEY`, or `<VENDOR>_API_KEY`).
 
-- `apollo_extract`: one asset per table of `sources.apollo.apollo_source` (`dlt_apollo_tasks`,
-  `dlt_apollo_contacts`, ...), all fed by one scan of Apollo's task search (the external asset
-  `apollo_task_search`). After a complete scan the run removes tasks deleted in Apollo, the same
-  post-load step `run_extract` takes.
+- `<vendor>_extract` for a vendor whose spec can describe its source (`SourceSpec.describe`):
+  one asset per table of its dlt source (`dlt_<vendor>_tasks`, `dlt_<vendor>_contacts`, ...),
+  all fed by one scan of the vendor's task list. After a complete scan the run removes tasks
+  deleted at the vendor, the same step `run_extract` takes.
 - `<vendor>_extract` for every other vendor of `settings.VENDOR_EXTRACTS`: one asset calling that
-  vendor's extract factory (imported when it runs: a missing module fails only that asset).
+  vendor's extract (imported when it runs: a missing module fails only that asset).
 - `<vendor>_push`: `run_push` over `<vendor>_tasks.push_table` / `push_query`, downstream of the
   extract's tables it reads.
 - `<vendor>_tasks_job` (the vendor's assets, with retries) on `<vendor>_tasks_schedule`.
@@ -43,36 +43,43 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 
 from pipelines.orchestration import settings
 
-GROUP = "apollo"
 POOL = "sales_tasks_warehouse"
 TRANSLATOR = DagsterDltTranslator()
 # One resource object for every vendor's definitions, so merging them is not a conflict.
 DLT_RESOURCE = DagsterDltResource()
 
 
+# Describing assets needs the run's base URL, not its key: the vendor's `configure` resolves the
+# settings with this stand-in, which no request ever carries (`configure` sends none).
+_DESCRIBE_ONLY_KEY = "describe-only"
+
+
 def _extract_job(
+    spec: Any,
     job: settings.JobSettings,
     pipelines_dir: str | None = None,
     account: str | None = None,
     *,
     with_key: bool = False,
-) -> tuple[Any, str | None]:
-    """The CLI's Apollo extract job for `account`: same identity, pipeline name and lock; and
-    the API key to run it with (the account's, else None: the source reads config).
+) -> tuple[Any, Any]:
+    """The CLI's extract job of `spec`'s vendor for `account`: same identity, pipeline name and
+    lock; and the run's pieces (`TSourceRun`, from the vendor's `configure`).
 
     `with_key` (in a run, never at import) resolves the key from config too, so the job knows
-    its fingerprint and can claim the dataset (`pipelines.accounts.claim_dataset`) as the CLI does.
+    its fingerprint and can claim the dataset (`pipelines.accounts.claim_dataset`) as the CLI
+    does; without it the job carries no key.
     """
     from pipelines.accounts import apply_account
     from pipelines.extract import extract_job
-    from sources.apollo.settings import source_settings
 
-    api_key, base_url, _, named = apply_account(settings.VENDOR, account)
-    config = source_settings(base_url=base_url, api_key=api_key)
+    api_key, base_url, _, named = apply_account(spec.name, account)
+    run = spec.configure(
+        api_key=api_key or (None if with_key else _DESCRIBE_ONLY_KEY), base_url=base_url
+    )
     target = job.extract_destination()
     extract = extract_job(
-        api_key=str(config.api_key) if with_key and config.api_key else None,
-        base_url=config.base_url,
+        api_key=run.api_key if with_key else None,
+        base_url=run.base_url,
         destination=target["destination"],
         duckdb_path=target.get("duckdb_path"),
         credentials=target.get("credentials"),
@@ -80,7 +87,7 @@ def _extract_job(
         pipelines_dir=pipelines_dir,
         account=named,
     )
-    return extract, api_key
+    return extract, run
 
 
 def _account(context: dg.AssetExecutionContext) -> str | None:
@@ -135,49 +142,49 @@ def _asset_key(source: Any, table: str) -> dg.AssetKey:
     return TRANSLATOR.get_asset_spec(data).key
 
 
-def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, list[dg.AssetKey]]:
-    """Apollo's extract as dagster-dlt assets (one per table), and the keys its push reads."""
+def _dlt_extract(
+    spec: Any, partitions: dg.PartitionsDefinition | None
+) -> tuple[Any, list[dg.AssetKey]]:
+    """A vendor's extract as dagster-dlt assets (one per table of the source its spec
+    describes, `SourceSpec.describe`), and the keys its push reads."""
     from pipelines.accounts import claim_dataset, release_claim
     from pipelines.extract import finish_extract
     from pipelines.jobs import job_lock
     from pipelines.progress import ProgressDisplay
-    from sources.apollo import ScanReport, make_source
-    from sources.apollo.current_state import SEEN_TASK_IDS_TABLE
-    from sources.core.current_state import known_task_ids
 
     # Built only to describe the assets: a dlt source does no HTTP until a pipeline runs it.
-    spec_source = make_source()
-    seen_ids_key = _asset_key(spec_source, SEEN_TASK_IDS_TABLE)
-    push_reads = [_asset_key(spec_source, table) for table in ("tasks", "contacts")]
+    spec_source = spec.describe()
+    seen_ids_key = _asset_key(spec_source, spec.seen_table)
+    push_reads = [
+        _asset_key(spec_source, table)
+        for table in ("tasks", spec.view.contacts)
+        if table in spec_source.resources
+    ]
+    load = settings.JobSettings.load
 
     @dlt_assets(
         dlt_source=spec_source,
-        dlt_pipeline=_extract_job(settings.JobSettings.load())[0].make_pipeline(),
-        name="apollo_extract",
-        group_name=GROUP,
+        dlt_pipeline=_extract_job(spec, load(spec.name))[0].make_pipeline(),
+        name=f"{spec.name}_extract",
+        group_name=spec.name,
         dagster_dlt_translator=TRANSLATOR,
         partitions_def=partitions,
         pool=POOL,
     )
-    def apollo_extract(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
-        job = settings.JobSettings.load()
-        progress = ProgressDisplay(emit=context.log.info, title=f"{settings.VENDOR} extract")
-        report = ScanReport(progress=progress)
+    def extract_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
+        job = load(spec.name)
+        progress = ProgressDisplay(emit=context.log.info, title=f"{spec.name} extract")
         with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
-            extract, api_key = _extract_job(job, pipelines_dir, _account(context), with_key=True)
+            extract, run = _extract_job(spec, job, pipelines_dir, _account(context), with_key=True)
+            report = run.new_report(progress)
             with job_lock(extract.identity, extract.working_folder):
                 pipeline = extract.make_pipeline()
-                # A dataset of another account stops the run before Apollo is asked anything.
+                # A dataset of another account stops the run before the vendor is asked anything.
                 claimed = claim_dataset(pipeline, extract.owner)
                 try:
                     yield from dlt.run(
                         context=context,
-                        dlt_source=make_source(
-                            api_key=api_key,
-                            base_url=extract.base_url,
-                            report=report,
-                            known_ids=known_task_ids(pipeline),
-                        ),
+                        dlt_source=run.new_source(report, pipeline),
                         dlt_pipeline=pipeline,
                     )
                 except BaseException:
@@ -199,10 +206,24 @@ def _apollo_extract(partitions: dg.PartitionsDefinition | None) -> tuple[Any, li
         if job.strict and not report.complete:
             raise dg.Failure(
                 description=f"extract incomplete: {report.unreachable} of"
-                f" {report.total_entries} Apollo tasks could not be reached (loaded what was read)"
+                f" {report.total_entries} {spec.short} tasks could not be reached (loaded what"
+                " was read)"
             )
 
-    return apollo_extract, push_reads
+    return extract_assets, push_reads
+
+
+def _describable_spec(vendor: str) -> Any:
+    """The vendor's `SourceSpec` when it can describe its source table by table, else None
+    (imported here: a vendor whose module is missing fails only its own asset, when it runs)."""
+    import importlib
+
+    module, _, name = settings.VENDOR_EXTRACTS.get(vendor, "").partition(":")
+    try:
+        found = getattr(importlib.import_module(module), name) if module else None
+    except (ImportError, AttributeError):
+        return None
+    return found if getattr(found, "describe", None) is not None else None
 
 
 def _vendor_extract(vendor: str, partitions: dg.PartitionsDefinition | None) -> dg.AssetsDefinition:
@@ -294,8 +315,9 @@ def build_definitions(vendor: str = settings.VENDOR) -> dg.Definitions:
     """One vendor's assets, job and schedule, one partition per configured account."""
     partitions = _partitions(vendor)
     assets: list[Any]
-    if vendor == settings.VENDOR:
-        extract, push_reads = _apollo_extract(partitions)
+    spec = _describable_spec(vendor)
+    if spec is not None:
+        extract, push_reads = _dlt_extract(spec, partitions)
         assets = [extract, _push(vendor, push_reads, partitions)]
     else:
         extract = _vendor_extract(vendor, partitions)

@@ -121,6 +121,7 @@ SPEC = SourceSpec(
         read_back_header=READ_BACK_HEADER,
         summarise=summarise,
     ),
+    describe=make_source,
     alias="apollo-tasks",
     order=0,
 )

@@ -265,6 +265,9 @@ class SourceSpec:
         progress_sample: `report -> TProgressSample fields`, when the generic progress line
             (tasks read of the vendor's total, pages read of planned) does not fit.
         demo: the vendor's part of `sales-tasks demo` (None: left out).
+        describe: `() -> dlt source` built without a key and without a request, naming the
+            tables a run loads; orchestrators describe one asset per table with it (None: the
+            vendor's extract is one asset).
         alias: the legacy command that runs this vendor's commands without the vendor word.
         order: where the vendor sorts in lists (lower first; then by name).
     """
@@ -286,6 +289,7 @@ class SourceSpec:
     models: Callable[[TExecute, str, THasTable], list[str]] | None = None
     progress_sample: Callable[[Any], Mapping[str, Any]] | None = None
     demo: TDemo | None = None
+    describe: Callable[[], Any] | None = None
     alias: str | None = None
     order: int = 100
     strict_help: str = "exit 3 when the scan could not be proved complete"

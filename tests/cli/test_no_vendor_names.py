@@ -31,13 +31,7 @@ def _vendors() -> set[str]:
 
 
 VENDOR_NAME = re.compile(r"\b(" + "|".join(sorted(_vendors())) + r")(?:\.io)?", re.IGNORECASE)
-PENDING = {
-    # dagster-dlt assets per table of Apollo's source (one asset per table, the push's upstream).
-    "pipelines/orchestration/dagster_defs.py": "Apollo's per-table assets still to move",
-    # Another branch (push flags) owns its internals this round; `demo_followups_sql` and the
-    # push's default vendor are the alias vendor's.
-    "pipelines/push.py": "its default sink and demo SQL still to move into the alias vendor's spec",
-}
+PENDING: dict[str, str] = {}
 
 
 def _offences() -> dict[str, list[str]]:
