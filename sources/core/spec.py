@@ -256,7 +256,8 @@ class SourceSpec:
         configure: `(api_key=, base_url=, **options) -> TSourceRun`; resolves the options
             through the vendor's dlt config and raises `ValueError` (a setting the vendor
             would refuse) or the vendor's missing-key error before any request.
-        seen_table: the source's seen-ids table (the deletion step reads it).
+        seen_table: the source's table of the ids a run read; a run that does not load it (an
+            orchestrator materialising some tables only) deletes nothing.
         view: the vendor's projection into the unified views.
         summary_type: the run summary's class.
         table_order: the order the summary lists the vendor's tables.
