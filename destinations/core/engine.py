@@ -62,14 +62,14 @@ from destinations.core.outcomes import (
 from destinations.core.planner import minimum_calls, plan_calls
 from destinations.core.reconcile import Reconciler, TCheck
 from destinations.core.runlock import RunLock
-from destinations.core.sending import CHECKPOINTS, CallSending, DeliveryStopped
+from destinations.core.sending import CHECKPOINTS, DeliveryStopped, Sender
 from destinations.core.summary import PushSummary
 from destinations.core.vendor import TaskVendor, TSentTask
 
 __all__ = ["CHECKPOINTS", "DeliveryEngine", "DeliveryStopped", "TRowOutcome"]
 
 
-class DeliveryEngine(CallSending):
+class DeliveryEngine:
     """Runs deliveries for one push run; feed it batches with `process` (or `plan` for a dry run).
 
     The engine decides what each row needs (validation, the ledger's state, email resolution)
@@ -107,8 +107,6 @@ class DeliveryEngine(CallSending):
         should_stop: Callable[[], bool] = lambda: False,
         on_checkpoint: Callable[[str], None] | None = None,
     ) -> None:
-        if calls_in_flight < 1:
-            raise ValueError("calls_in_flight must be >= 1")
         self.vendor = vendor
         self.ledger = ledger
         self.run_id = run_id
@@ -124,17 +122,18 @@ class DeliveryEngine(CallSending):
             contacts_per_search=max(1, vendor.max_per_call),
             resend_unknown=resend_unknown,
         )
-        self.outcomes_record = self.run_outcomes
-        self.max_send_attempts = max_send_attempts
-        self.calls_in_flight = calls_in_flight
-        self._should_stop = should_stop
-        self._on_checkpoint = on_checkpoint
-        self.calls = 0
-        self.calls_answered = 0
-        self._sends: dict[str, int] = {}
-        self._next_batch = itertools.count(1).__next__
-        self._last_flight = 0
-        self._unknown_seen = False
+        self.sender = Sender(
+            vendor,
+            ledger,
+            self.reconciler,
+            self.run_outcomes,
+            run_id=run_id,
+            calls_in_flight=calls_in_flight,
+            max_send_attempts=max_send_attempts,
+            progress=progress,
+            should_stop=should_stop,
+            on_checkpoint=on_checkpoint,
+        )
         self._progress = progress or (lambda message: None)
         self._should_stop = should_stop
         self.utc_assumed: set[int] = set()
@@ -152,6 +151,16 @@ class DeliveryEngine(CallSending):
     def reconciled(self) -> dict[str, str]:
         """request_id -> how its unknown outcome was decided (`Reconciler.decisions`)."""
         return self.reconciler.decisions
+
+    @property
+    def calls(self) -> int:
+        """Create calls started by this run."""
+        return self.sender.calls
+
+    @property
+    def calls_answered(self) -> int:
+        """Create calls whose answer is recorded (for progress displays)."""
+        return self.sender.calls_answered
 
     # --- entry points ------------------------------------------------------------------------
 
@@ -222,7 +231,7 @@ class DeliveryEngine(CallSending):
                 ],
                 existing=entries,
             )
-        self._deliver(sendable, checks)
+        self.sender.deliver(sendable, checks)
 
     def _leftover_check(
         self,

@@ -9,7 +9,8 @@ its transactions records every answer that arrived since the last one *and* mark
 the vendor's latency overlaps the ledger's.
 
 A call with an unknown outcome (dropped connection, 5xx, an answer missing tasks) joins the pool
-of unknown requests (`reconcile.py`), and no call waits for it: calls for the same contacts go on.
+of the `Reconciler` the sender holds (`reconcile.py`), and no call waits for it: calls for the
+same contacts go on; what it proves not created is sent again (`max_send_attempts` per run).
 One look at a time, on a thread of its own, searches the pool's contacts; its snapshot is applied
 once every call started before it ended has answered and been recorded (so a task such a call
 made is known, not taken for a lost one), and decides every request in the pool at once. Looks
@@ -31,6 +32,7 @@ arrived is lost.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import deque
@@ -110,26 +112,61 @@ class _Round:
     unknown: list[tuple[TTaskRow, _Flight, str]] = field(default_factory=list)
 
 
-class CallSending:
-    """The sending half of `DeliveryEngine` (which sets these attributes); unknown outcomes go
-    to the engine's `Reconciler`, row outcomes to its `RunOutcomes`."""
+class Sender:
+    """Sends the planned create calls of one run, a few at once, the ledger written around each.
 
-    vendor: TaskVendor
-    ledger: DeliveryLedger
-    reconciler: Reconciler
-    outcomes_record: RunOutcomes
-    run_id: str
-    calls: int
-    calls_answered: int  # for progress displays
-    calls_in_flight: int
-    max_send_attempts: int
-    _sends: dict[str, int]
-    _next_batch: Callable[[], int]
-    _progress: Callable[[str], None]
-    _should_stop: Callable[[], bool]
-    _on_checkpoint: Callable[[str], None] | None
-    _unknown_seen: bool
-    _last_flight: int
+    It holds the run's `Reconciler`: calls whose answer was lost join its pool, it looks on a
+    thread beside the calls, and the rows it proves not created are sent again here (at most
+    `max_send_attempts` times per run).
+
+    Args:
+        vendor: the vendor adapter that makes the calls.
+        ledger: the run's delivery ledger (written by the coordinating thread only).
+        reconciler: settles the calls whose answers were lost.
+        outcomes: the run's record, where answered rows get their outcome.
+        run_id: the run's id in the ledger (and the prefix of its batch ids).
+        calls_in_flight: create calls sent at once (1 = strictly one after the other).
+        max_send_attempts: sends per row per run when reconciliation keeps deciding "not created".
+        progress: receives one-line progress messages.
+        should_stop: polled between calls; true ends the run (`DeliveryStopped`) within seconds.
+        on_checkpoint: called with each of `CHECKPOINTS` as every call passes it.
+
+    Attributes:
+        calls: create calls started; calls_answered: calls whose answer is recorded.
+    """
+
+    def __init__(
+        self,
+        vendor: TaskVendor,
+        ledger: DeliveryLedger,
+        reconciler: Reconciler,
+        outcomes: RunOutcomes,
+        *,
+        run_id: str,
+        calls_in_flight: int = 4,
+        max_send_attempts: int = 3,
+        progress: Callable[[str], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_checkpoint: Callable[[str], None] | None = None,
+    ) -> None:
+        if calls_in_flight < 1:
+            raise ValueError("calls_in_flight must be >= 1")
+        self.vendor = vendor
+        self.ledger = ledger
+        self.reconciler = reconciler
+        self.outcomes = outcomes
+        self.run_id = run_id
+        self.calls_in_flight = calls_in_flight
+        self.max_send_attempts = max_send_attempts
+        self._progress = progress or (lambda message: None)
+        self._should_stop = should_stop
+        self._on_checkpoint = on_checkpoint
+        self.calls = 0
+        self.calls_answered = 0
+        self._sends: dict[str, int] = {}  # request_id -> sends in this run
+        self._next_batch = itertools.count(1).__next__
+        self._last_flight = 0
+        self._unknown_seen = False
 
     def _checkpoint(self, point: str) -> None:
         if self._on_checkpoint is not None:
@@ -137,7 +174,7 @@ class CallSending:
 
     # --- the loop ----------------------------------------------------------------------------
 
-    def _deliver(self, rows: list[TTaskRow], checks: list[TCheck]) -> None:
+    def deliver(self, rows: list[TTaskRow], checks: list[TCheck]) -> None:
         """Send `rows` (marked `pending`) and settle `checks`; returns when both are done.
 
         Raises:
@@ -145,7 +182,7 @@ class CallSending:
             VendorApiError: a fatal error, raised once the calls in flight are recorded.
         """
         for row in rows:
-            self.outcomes_record.to_send.setdefault(row["request_id"], row)
+            self.outcomes.to_send.setdefault(row["request_id"], row)
         for check in checks:
             self.reconciler.join(check)
         queue: deque[list[TTaskRow]] = deque(plan_calls(rows, self.vendor))
@@ -174,7 +211,7 @@ class CallSending:
                 self.calls_answered += len(finished)
                 if finished and (answered % 25 < len(finished) or not (queue or flying)):
                     self._progress(
-                        f"{self.calls} call(s) made, {len(self.outcomes_record.created)} task(s) created"
+                        f"{self.calls} call(s) made, {len(self.outcomes.created)} task(s) created"
                     )
                 finished = []
             for flight in starting:
@@ -342,7 +379,7 @@ class CallSending:
                 sent_at=sent_at,
             )
         for row, reason in answers.rejected:
-            self.outcomes_record.record(row["row"], row["request_id"], REJECTED, detail=reason)
+            self.outcomes.record(row["row"], row["request_id"], REJECTED, detail=reason)
         witnesses = []
         for flight, mapped in answers.created:
             self._mark_created(flight.call, mapped)
@@ -428,7 +465,7 @@ class CallSending:
         for row in call:
             task_id = mapped.get(row["request_id"])
             if task_id is not None:
-                self.outcomes_record.record_created(row["row"], row["request_id"], task_id)
+                self.outcomes.record_created(row["row"], row["request_id"], task_id)
 
     # --- what reconciliation decided ---------------------------------------------------------
 
@@ -443,7 +480,7 @@ class CallSending:
             request_id = row["request_id"]
             if self._sends.get(request_id, 0) < self.max_send_attempts:
                 resend.append(row)
-                self.outcomes_record.to_send.setdefault(request_id, row)
+                self.outcomes.to_send.setdefault(request_id, row)
             else:
                 self._give_up(row, why)
         queue.extend(plan_calls(resend, self.vendor))
@@ -454,7 +491,7 @@ class CallSending:
         detail = NOT_CREATED_AFTER_ATTEMPTS.format(n=self.max_send_attempts, why=why)
         with self.ledger.transaction():
             self.ledger.mark([row["request_id"]], PENDING, error=detail)
-        self.outcomes_record.record(row["row"], row["request_id"], NEEDS_REVIEW, detail=detail)
+        self.outcomes.record(row["row"], row["request_id"], NEEDS_REVIEW, detail=detail)
 
     # --- stopping ----------------------------------------------------------------------------
 
