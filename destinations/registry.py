@@ -49,7 +49,7 @@ SINKS: Mapping[str, Any] = _Sinks()
 
 
 def sink(vendor: str) -> Any:
-    """The `TaskSink` of `vendor` (see `destinations.core.destination`).
+    """The `TaskSink` of `vendor` (see `destinations.core.sink`).
 
     Raises:
         ValueError: no sink is registered under that name.

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from clients.core.telemetry import dlt_telemetry_off_by_default
-from destinations.apollo.session import APOLLO_SINK
+from destinations.apollo.sink import APOLLO_SINK
 from destinations.core.destination import DeliveryRun, task_destination
 
 dlt_telemetry_off_by_default()

@@ -1,8 +1,8 @@
 """The dlt destination of every task sink, written once: batches in, the engine, errors mapped.
 
-A vendor supplies a `TaskSink`: its dlt destination name (also its config section), its ledger
-key, its settings (a `TaskSinkConfiguration` resolved by dlt) and how to open its HTTP client and
-`TaskVendor` from them. Everything else is here: `open_run` builds one run's ledger and engine,
+A vendor supplies a `TaskSink` (`sink.py`): its dlt destination name (also its config section),
+its ledger key, its settings (a `TaskSinkConfiguration` resolved by dlt) and how to open its HTTP
+client and `TaskVendor` from them. Everything else is here: `open_run` builds one run's ledger and engine,
 and `task_destination` the `@dlt.destination` that feeds a run the batches dlt hands over.
 
 dlt calls a destination once per batch, possibly again with the same batch; the run (its engine
@@ -25,7 +25,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import dlt
 from dlt.common.destination.exceptions import (
@@ -40,51 +40,12 @@ from clients.core.errors import FatalApiError, RetriesExhaustedError, VendorApiE
 from destinations.core.engine import DeliveryEngine, DeliveryStopped
 from destinations.core.ledger import DeliveryLedger, LedgerSetupError
 from destinations.core.runlock import LedgerBusyError
-from destinations.core.settings import TaskSinkConfiguration
+from destinations.core.sink import SinkClient, TaskSink
 from destinations.core.vendor import TaskVendor
 from destinations.core.warehouse import WarehouseBusyError, get_engine, warehouse_url
 
 # Large batches let the planner see whole groups, so calls stay at the minimum.
 BATCH_SIZE = 100_000
-
-
-class SinkClient(Protocol):
-    """The vendor's HTTP client as the run uses it."""
-
-    stats: Any  # counters read by progress displays
-
-    def safe_message(self, exc: BaseException) -> str:
-        """The error's message with every secret scrubbed."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class TaskSink(Protocol):
-    """What a vendor supplies to get a dlt destination."""
-
-    destination_name: str  # the dlt destination's name and config section
-    vendor_key: str  # the ledger's `vendor` column, and the vendor word of `sales-tasks push`
-    title: str  # the vendor as people read it, in messages and help
-    default_warehouse: str  # the DuckDB file a push reads when given no warehouse
-
-    push_description: str  # the push command's --help description (its input columns)
-
-    def settings(self, **explicit: Any) -> TaskSinkConfiguration:
-        """The push's settings resolved by dlt; `explicit` values that are not None win."""
-        ...
-
-    def add_arguments(self, parser: Any) -> None:
-        """Add the vendor's own push flags (e.g. a chunk size) to the push command."""
-        ...
-
-    def settings_from_args(self, args: Any) -> dict[str, Any]:
-        """The vendor's own settings from its flags, by `settings()` argument name."""
-        ...
-
-    def open_vendor(self, settings: Any) -> tuple[SinkClient, TaskVendor]:
-        """The HTTP client and the vendor adapter for these settings (no I/O yet)."""
-        ...
 
 
 @dataclass

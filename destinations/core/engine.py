@@ -10,9 +10,13 @@ ledger and nothing is remembered elsewhere):
    proof that it created nothing; needs_review → left for a person unless `resend_unknown`;
    rejected by the vendor in an earlier run and unchanged → rejected again with the kept reason,
    without a call, unless `retry_rejected`; invalid → rejected;
-3. resolve emails to ids (vendor), then send the fewest calls (`planner.py`), a few at once,
-   committing `sending` before and the outcome after each call (`sending.py`; `ledger.py` has
-   the state machine), reconciling unknown outcomes beside the other calls.
+3. resolve emails to ids (vendor), then hand the rows to send to the engine's `Sender`
+   (`sending.py`), which makes the fewest calls (`planner.py`), a few at once, committing
+   `sending` before and the outcome after each call (`ledger.py` has the state machine), and
+   hands unknown outcomes to the engine's `Reconciler` (`reconcile.py`) beside the other calls.
+
+The engine, its sender and its reconciler share one thing: the run's `RunOutcomes`
+(`outcomes.py`), where each records what it decided for a row; the summary reads it.
 
 Hooks: `should_stop` is polled between calls (a signal asked the run to stop; `sending.py` says
 what is left behind); `on_checkpoint(point)` is called at each of `CHECKPOINTS` of every call,
@@ -28,7 +32,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from clients.core.values import utc_now
@@ -48,38 +51,31 @@ from destinations.core.ledger import (
     DeliveryLedger,
     TLedgerEntry,
 )
-from destinations.core.planner import minimum_calls, plan_calls
-from destinations.core.reconcile import (
+from destinations.core.outcomes import (
     ALREADY_DELIVERED,
     CREATED,
-    Reconciler,
-    TCheck,
-    TUnknown,
-    TWitness,
+    OUTCOME_KINDS,
+    WOULD_CREATE,
+    RunOutcomes,
+    TRowOutcome,
 )
+from destinations.core.planner import minimum_calls, plan_calls
+from destinations.core.reconcile import Reconciler, TCheck
 from destinations.core.runlock import RunLock
-from destinations.core.sending import CHECKPOINTS, CallSending, DeliveryStopped
+from destinations.core.sending import CHECKPOINTS, DeliveryStopped, Sender
 from destinations.core.summary import PushSummary
 from destinations.core.vendor import TaskVendor, TSentTask
 
 __all__ = ["CHECKPOINTS", "DeliveryEngine", "DeliveryStopped", "TRowOutcome"]
 
-WOULD_CREATE = "would_create"
-_OUTCOME_KINDS = (CREATED, REJECTED, ALREADY_DELIVERED, NEEDS_REVIEW, WOULD_CREATE)
 
-
-@dataclass
-class TRowOutcome:
-    row: int
-    request_id: str | None
-    outcome: str  # one of _OUTCOME_KINDS
-    detail: str | None = None
-    task_id: str | None = None
-    changed: bool = False  # already delivered, but the row changed since
-
-
-class DeliveryEngine(CallSending):
+class DeliveryEngine:
     """Runs deliveries for one push run; feed it batches with `process` (or `plan` for a dry run).
+
+    The engine decides what each row needs (validation, the ledger's state, email resolution)
+    and holds the two collaborators that act on it: a `Sender` (`sending.py`) that makes the
+    create calls, and the `Reconciler` (`reconcile.py`) the sender hands lost answers to. All
+    three record row outcomes in one `RunOutcomes` (`outcomes.py`), which the summary reads.
 
     Args:
         run_id: identifies this run in the ledger (so rows created by it count as created).
@@ -111,43 +107,60 @@ class DeliveryEngine(CallSending):
         should_stop: Callable[[], bool] = lambda: False,
         on_checkpoint: Callable[[str], None] | None = None,
     ) -> None:
-        if calls_in_flight < 1:
-            raise ValueError("calls_in_flight must be >= 1")
         self.vendor = vendor
         self.ledger = ledger
         self.run_id = run_id
         self.resend_unknown = resend_unknown
         self.retry_rejected = retry_rejected
-        self.max_send_attempts = max_send_attempts
-        self.calls_in_flight = calls_in_flight
-        self._should_stop = should_stop
-        self._on_checkpoint = on_checkpoint
+        self.run_outcomes = RunOutcomes()
         self.reconciler = Reconciler(
             vendor,
             ledger,
+            self.run_outcomes,
             wait_seconds=reconcile_wait_seconds,
             skew_seconds=clock_skew_seconds,
             contacts_per_search=max(1, vendor.max_per_call),
+            resend_unknown=resend_unknown,
+        )
+        self.sender = Sender(
+            vendor,
+            ledger,
+            self.reconciler,
+            self.run_outcomes,
+            run_id=run_id,
+            calls_in_flight=calls_in_flight,
+            max_send_attempts=max_send_attempts,
+            progress=progress,
+            should_stop=should_stop,
+            on_checkpoint=on_checkpoint,
         )
         self._progress = progress or (lambda message: None)
-        self.outcomes: dict[int, TRowOutcome] = {}
+        self._should_stop = should_stop
         self.utc_assumed: set[int] = set()
-        self.calls = 0
-        self.calls_answered = 0
         self.planned_calls: list[str] = []
-        self.to_send: dict[str, TTaskRow] = {}  # rows that needed a call, for the minimum
-        self.reconciled: dict[str, str] = {}  # request_id -> how its unknown outcome was decided
-        self._created: set[str] = set()
-        self._sends: dict[str, int] = {}
-        self._stuck: dict[str, str] = {}
-        self._next_batch = itertools.count(1).__next__
         self._auto_rows = itertools.count(1_000_000_000)
         self._lock: RunLock | None = None
-        self._witnesses: list[TWitness] = []
-        self._pool: dict[str, TUnknown] = {}
         self._refused_before: set[str] = set()
-        self._last_flight = 0
-        self._unknown_seen = False
+
+    @property
+    def outcomes(self) -> dict[int, TRowOutcome]:
+        """Input row number -> what this run did with it (so far)."""
+        return self.run_outcomes.by_row
+
+    @property
+    def reconciled(self) -> dict[str, str]:
+        """request_id -> how its unknown outcome was decided (`Reconciler.decisions`)."""
+        return self.reconciler.decisions
+
+    @property
+    def calls(self) -> int:
+        """Create calls started by this run."""
+        return self.sender.calls
+
+    @property
+    def calls_answered(self) -> int:
+        """Create calls whose answer is recorded (for progress displays)."""
+        return self.sender.calls_answered
 
     # --- entry points ------------------------------------------------------------------------
 
@@ -218,7 +231,7 @@ class DeliveryEngine(CallSending):
                 ],
                 existing=entries,
             )
-        self._deliver(sendable, checks)
+        self.sender.deliver(sendable, checks)
 
     def _leftover_check(
         self,
@@ -259,7 +272,7 @@ class DeliveryEngine(CallSending):
                 )
         sendable, held = self._triage(validated, raw_rows, entries, in_flight, write=False)
         for request_id, (number, _) in held.items():
-            self._outcome(
+            self.run_outcomes.record(
                 number,
                 request_id,
                 NEEDS_REVIEW,
@@ -276,8 +289,8 @@ class DeliveryEngine(CallSending):
                 f" type {first['type']}, due {first['due_at']}"
             )
         for row in sendable:
-            self.to_send[row["request_id"]] = row
-            self._outcome(row["row"], row["request_id"], WOULD_CREATE)
+            self.run_outcomes.to_send[row["request_id"]] = row
+            self.run_outcomes.record(row["row"], row["request_id"], WOULD_CREATE)
 
     def summary(self, rows: Sequence[Mapping[str, Any]], *, dry_run: bool) -> PushSummary:
         """What this run did with `rows` (the whole input, in order, each with its `_row`).
@@ -286,7 +299,7 @@ class DeliveryEngine(CallSending):
         needing review, never as silently dropped.
         """
         summary = PushSummary(rows_in=len(rows), dry_run=dry_run, calls=self.calls)
-        counts = {kind: 0 for kind in _OUTCOME_KINDS}
+        counts = {kind: 0 for kind in OUTCOME_KINDS}
         input_ids = set()
         for raw in rows:
             outcome = self.outcomes.get(int(raw[ROW_NUMBER]))
@@ -310,7 +323,7 @@ class DeliveryEngine(CallSending):
         summary.already_delivered = counts[ALREADY_DELIVERED]
         summary.needs_review = counts[NEEDS_REVIEW]
         summary.would_create = counts[WOULD_CREATE]
-        summary.minimum_calls = minimum_calls(list(self.to_send.values()), self.vendor)
+        summary.minimum_calls = minimum_calls(list(self.run_outcomes.to_send.values()), self.vendor)
         summary.planned_calls = list(self.planned_calls)
         summary.utc_assumed = len(self.utc_assumed)
         # Optional vendor parts (`vendor.py`): its wording of `utc_assumed`, its own lines.
@@ -338,9 +351,6 @@ class DeliveryEngine(CallSending):
             validated.append(result)
         return validated
 
-    def _outcome(self, row: int, request_id: str | None, outcome: str, **kw: Any) -> None:
-        self.outcomes[row] = TRowOutcome(row, request_id, outcome, **kw)
-
     def _triage(
         self,
         validated: list[TValidated],
@@ -359,7 +369,7 @@ class DeliveryEngine(CallSending):
             if v.task is None and raw.get(INPUT_REJECTION):
                 # A duplicate request_id is the input's fault, whatever the ledger holds for the
                 # id: reported the same way on every run (the copy sent is the other row).
-                self._outcome(v.row, v.request_id, REJECTED, detail=v.reason)
+                self.run_outcomes.record(v.row, v.request_id, REJECTED, detail=v.reason)
             elif entry is not None and entry.state == DELIVERED:
                 self._delivered_outcome(v, entry)
             elif entry is not None and entry.request_id in in_flight:
@@ -369,7 +379,7 @@ class DeliveryEngine(CallSending):
                 and entry.state in (NEEDS_REVIEW, SENDING)
                 and not (self.resend_unknown and entry.run_id != self.run_id)
             ):
-                self._outcome(v.row, v.request_id, NEEDS_REVIEW, detail=entry.error)
+                self.run_outcomes.record(v.row, v.request_id, NEEDS_REVIEW, detail=entry.error)
             elif (
                 entry is not None
                 and entry.state == REJECTED
@@ -380,11 +390,11 @@ class DeliveryEngine(CallSending):
                 # Refused before and unchanged since: sending it again would spend quota on the
                 # same answer. The ledger kept the reason, worded as the run that met it did.
                 detail = entry.error or f"refused by {self.vendor.name}"
-                self._outcome(v.row, v.request_id, REJECTED, detail=detail)
+                self.run_outcomes.record(v.row, v.request_id, REJECTED, detail=detail)
                 if entry.run_id != self.run_id:
                     self._refused_before.add(entry.request_id)
             elif v.task is None:
-                self._outcome(v.row, v.request_id, REJECTED, detail=v.reason)
+                self.run_outcomes.record(v.row, v.request_id, REJECTED, detail=v.reason)
                 # An identical copy's request_id belongs to the row that is sent.
                 if v.request_id and not raw.get(INPUT_REJECTION):
                     rejected.append(
@@ -403,11 +413,11 @@ class DeliveryEngine(CallSending):
         return sendable, held
 
     def _delivered_outcome(self, v: TValidated, entry: TLedgerEntry) -> None:
-        if entry.request_id in self._created:
-            self._outcome(v.row, v.request_id, CREATED, task_id=entry.task_id)
+        if entry.request_id in self.run_outcomes.created:
+            self.run_outcomes.record(v.row, v.request_id, CREATED, task_id=entry.task_id)
             return
         changed = entry.row_hash != v.row_hash
-        self._outcome(
+        self.run_outcomes.record(
             v.row,
             v.request_id,
             ALREADY_DELIVERED,
@@ -465,7 +475,7 @@ class DeliveryEngine(CallSending):
             if reason is None:
                 kept.append(row)
                 continue
-            self._outcome(row["row"], row["request_id"], REJECTED, detail=reason)
+            self.run_outcomes.record(row["row"], row["request_id"], REJECTED, detail=reason)
             rejected.append(
                 {
                     "request_id": row["request_id"],

@@ -8,11 +8,10 @@ vendor and account. Supported databases: DuckDB and PostgreSQL only (the set-bas
 `unnest` over arrays and `UPDATE ... FROM`); any other SQLAlchemy URL is refused with
 `LedgerSetupError` before anything is sent.
 
-Ledgers written before the account existed (key `request_id` alone, commit 00c5279 and earlier)
-are migrated in place by `ensure()` (`ledger_table.py`), under the run lock and in one
-transaction: every row is kept as it was and given the account of the run that migrates it (the
-one that wrote them, since the old ledger served one account), so nothing delivered is sent again. Every write is
-committed before the vendor call it guards goes out, and every answer is committed after it
+A ledger keyed by `request_id` alone (one account per ledger, no `account` column) is migrated
+in place by `ensure()` (`ledger_table.py`), under the run lock and in one transaction: every row
+is kept as it was and given the account of the run that migrates it (such a ledger holds one
+account's rows), so nothing delivered is sent again. Every write is committed before the vendor call it guards goes out, and every answer is committed after it
 arrives; `transaction()` lets the sender put the answers of finished calls and the `sending` mark
 of the next calls in one commit (group commit). Writes about many rows are one set-based statement
 over arrays of values (`unnest`, understood by both DuckDB and PostgreSQL), because on DuckDB every
@@ -128,7 +127,7 @@ class DeliveryLedger:
         self.target = f"{quote(schema)}.{LEDGER_TABLE}" if schema else LEDGER_TABLE
         self._active: sa.Connection | None = None
         self._owner: int | None = None
-        self._legacy: bool | None = None
+        self._keyed_by_request_id: bool | None = None
         self.table = ledger_table(schema)
 
     # --- setup -------------------------------------------------------------------------------
@@ -137,12 +136,12 @@ class DeliveryLedger:
         return sa.inspect(self.engine).has_table(LEDGER_TABLE, schema=self.schema)
 
     def needs_migration(self) -> bool:
-        """Whether the table is a ledger keyed by request_id alone (written before accounts)."""
-        if self._legacy is None:
+        """Whether the table is a ledger keyed by request_id alone (no `account` column)."""
+        if self._keyed_by_request_id is None:
             if not self.exists():
                 return False
-            self._legacy = keyed_by_request_id_alone(self.engine, self.schema)
-        return self._legacy
+            self._keyed_by_request_id = keyed_by_request_id_alone(self.engine, self.schema)
+        return self._keyed_by_request_id
 
     def ensure(self) -> int:
         """Create the schema and table if missing, or migrate a ledger keyed by request_id alone.
@@ -151,26 +150,27 @@ class DeliveryLedger:
             How many rows a migration carried over (0 when there was nothing to migrate).
         """
         migrated = 0
-        legacy = self.needs_migration()
+        keyed_by_request_id = self.needs_migration()
         with self.engine.begin() as conn:
             if self.schema:
                 conn.execute(CreateSchema(self.schema, if_not_exists=True))
-            if legacy:
+            if keyed_by_request_id:
                 migrated = migrate(conn, self.schema, account=self.account)
             else:
                 self.table.create(conn, checkfirst=True)
                 migrated = self._adopt_spellings(conn)
-        self._legacy = False
+        self._keyed_by_request_id = False
         return migrated
 
     def _adopt_spellings(self, conn: sa.Connection) -> int:
         """Give this account the rows written under other spellings of its name.
 
-        Before account names were normalised (`clients.core.values.account_name`), `Acme`,
-        `acme` and ` acme ` were three ledgers. Their rows are this account's: left under the old
-        spelling, every request they delivered would be sent again. A request this account
-        already has keeps its own row. Where several old spellings hold the same request, the
-        row furthest along is taken (delivered, then sending or needs review: a task may exist).
+        An account name is normalised (`clients.core.values.account_name`), but a ledger may hold
+        rows under unnormalised spellings of it (`Acme`, `acme`, ` acme `). They are this
+        account's: left under another spelling, every request they delivered would be sent
+        again. A request this account already has keeps its own row. Where several spellings hold
+        the same request, the row furthest along is taken (delivered, then sending or needs
+        review: a task may exist).
 
         Returns:
             How many rows were adopted.

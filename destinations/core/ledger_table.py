@@ -1,9 +1,9 @@
 """The ledger table's definition, and the migration of ledgers keyed by request_id alone.
 
-Key (vendor, account, request_id). Ledgers written before the account existed (commit 00c5279
-and earlier: key `request_id` alone, a `vendor` column) are migrated in place: neither DuckDB nor
-PostgreSQL can change a primary key in place on both, so the rows are copied into a table with
-the new key, each given the migrating run's account, and that table is swapped in, all in the
+Key (vendor, account, request_id). A ledger without the account (key `request_id` alone, a
+`vendor` column) is migrated in place: neither DuckDB nor PostgreSQL can change a primary key in
+place on both, so the rows are copied into a table with the three-column key, each given the
+migrating run's account, and that table is swapped in, all in the
 caller's transaction (all or nothing). `ledger.py` runs it under the run lock.
 """
 

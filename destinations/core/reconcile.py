@@ -24,8 +24,10 @@ witnesses chosen for it. That one snapshot decides every request in the pool. Ca
 contacts are never held back: a task in the snapshot made by a call still in flight must not be
 taken for a lost one, so `sending.py` applies a snapshot only once every call that could have
 made a task in it has answered and been recorded, and tasks the ledger or this run recorded for
-another request are never assigned (`Reconciler.decide`). The decisions are applied by the
-engine's coordinating thread (`Reconciling`), which alone writes the ledger.
+another request are never assigned (`Reconciler.decide`). The decisions are applied
+(`Reconciler.settle`: ledger, row outcomes) on the run's coordinating thread, which alone writes
+the ledger; the `Sender` that holds this object decides when to look and when to settle, and
+sends again what is proven not created.
 
 Vendor-neutral; the vendor supplies the search and the match. A vendor may declare
 `contacts_per_search` (default: its `max_per_call`) for how many contacts one search may carry.
@@ -33,7 +35,6 @@ Vendor-neutral; the vendor supplies the search and the match. A vendor may decla
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,14 +43,8 @@ from typing import Any
 from clients.core.values import utc_now
 from destinations.core.contract import TTaskRow
 from destinations.core.ledger import NEEDS_REVIEW, PENDING, SENDING, DeliveryLedger
-from destinations.core.planner import plan_calls
+from destinations.core.outcomes import ALREADY_DELIVERED, RunOutcomes
 from destinations.core.vendor import TaskVendor, TSentTask
-
-CREATED = "created"
-ALREADY_DELIVERED = "already_delivered"
-NOT_CREATED_AFTER_ATTEMPTS = (
-    "not created after {n} attempt(s) ({why}); left pending: run the push again"
-)
 
 NO_PROOF = (
     "not visible in {vendor}'s search, and no task this push created later proves the search"
@@ -115,27 +110,171 @@ class TLook:
     one_read: bool = False  # the snapshot is one response of the vendor (`TSearchResult`)
 
 
+@dataclass
+class TCheck:
+    """Tasks of calls with unknown outcome, to join the pool (see `TUnknown` for the fields)."""
+
+    sent: list[TSentTask]
+    ended_at: datetime
+    why: str
+    rows: dict[str, TTaskRow | None] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
+    earlier: set[str] = field(default_factory=set)
+
+
 class Reconciler:
-    """Searches for the tasks of the pool and decides each request from one snapshot."""
+    """Holds the run's pool of unknown requests and settles them: one snapshot decides them all.
+
+    Args:
+        outcomes: the run's record, where settled rows get their outcome (a fresh one if None).
+        wait_seconds: how long to look for a request's task (and for proof it made none) before
+            leaving it `sending` for the next run.
+        skew_seconds: the clock-skew margin between this machine and the vendor.
+        contacts_per_search: contacts one `search_created` call carries, unless the vendor
+            declares its own `contacts_per_search`.
+        resend_unknown: a request an earlier run left unknown is taken as not created (to be
+            sent again) when the look finds no task for it, even without proof.
+        now: the clock the wait is measured on.
+
+    Attributes:
+        searches: `search_created` calls made; looks: snapshots taken.
+        decisions: request_id -> how its unknown outcome was decided ("found", "not created",
+            "undecided", "no proof yet").
+    """
 
     def __init__(
         self,
         vendor: TaskVendor,
         ledger: DeliveryLedger,
+        outcomes: RunOutcomes | None = None,
         *,
         wait_seconds: float = 30.0,
         skew_seconds: float = 300.0,
         contacts_per_search: int = 100,
+        resend_unknown: bool = False,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self.vendor = vendor
         self.ledger = ledger
+        self.outcomes = outcomes if outcomes is not None else RunOutcomes()
         self.wait_seconds = wait_seconds
         self.skew_seconds = skew_seconds
         self.contacts_per_search = max(1, contacts_per_search)
+        self.resend_unknown = resend_unknown
         self._now = now
-        self.searches = 0  # `search_created` calls made
-        self.looks = 0  # snapshots taken
+        self.searches = 0
+        self.looks = 0
+        self.decisions: dict[str, str] = {}
+        self._pool: dict[str, TUnknown] = {}
+        self._witnesses: list[TWitness] = []
+
+    # --- the pool (coordinating thread) --------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        """Requests in the pool: their outcome is still unknown."""
+        return len(self._pool)
+
+    @property
+    def proven(self) -> bool:
+        """Whether a look showed the witness of some request: the next look is conclusive."""
+        return any(u.proven for u in self._pool.values())
+
+    def join(self, check: TCheck) -> None:
+        """Add the tasks of calls with unknown outcome to the pool."""
+        for sent in check.sent:
+            self._pool[sent.request_id] = TUnknown(
+                sent,
+                check.ended_at,
+                check.why,
+                self.vendor.contact_of(sent.payload),
+                row=check.rows.get(sent.request_id),
+                number=check.numbers.get(sent.request_id),
+                earlier=sent.request_id in check.earlier,
+            )
+
+    def witness(self, witnesses: Iterable[TWitness]) -> None:
+        """Tasks known to exist (created by this run, or found): they prove later looks."""
+        self._witnesses.extend(witnesses)
+
+    def next_look(self) -> TLook:
+        """The look that covers the whole pool (`plan` over the pool and the witnesses)."""
+        return self.plan(self._pool.values(), self._witnesses)
+
+    def settle(self, look: TLook, *, more_coming: bool) -> list[tuple[TTaskRow, str]] | None:
+        """Apply what a finished look proves: ledger, outcomes and `decisions`.
+
+        Returns:
+            None when the look decided nothing; else the rows proven not created, each with why
+            its call's outcome was unknown (the caller sends them again, attempts permitting).
+        """
+        known = {w.task_id for w in self._witnesses}
+        outcome = self.decide(self._pool, look, known, more_coming=more_coming)
+        if self.resend_unknown:
+            # Asked for: rows an earlier run left unknown are sent again even without proof.
+            for request_id in [r for r in outcome.waiting if self._pool[r].earlier]:
+                del outcome.waiting[request_id]
+                outcome.not_created.append(request_id)
+        if not outcome:
+            return None
+        decided = {
+            rid: self._pool.pop(rid)
+            for rid in [*outcome.found, *outcome.not_created, *outcome.undecided, *outcome.waiting]
+        }
+        self._apply(outcome, earlier={r for r, u in decided.items() if u.earlier})
+        self._witnesses.extend(
+            TWitness(outcome.found[r], u.contact, u.sent.sent_at)
+            for r, u in decided.items()
+            if r in outcome.found
+        )
+        again: list[tuple[TTaskRow, str]] = []
+        for request_id, unknown in decided.items():
+            number, row = unknown.number, unknown.row
+            if request_id in outcome.found:
+                task_id = outcome.found[request_id]
+                if not unknown.earlier:
+                    self.outcomes.record_created(number, request_id, task_id)
+                elif number is not None:
+                    self.outcomes.record(
+                        number,
+                        request_id,
+                        ALREADY_DELIVERED,
+                        task_id=task_id,
+                        detail=f"found in {self.vendor.name} after an interrupted call",
+                    )
+            elif request_id in outcome.undecided or request_id in outcome.waiting:
+                why = outcome.undecided.get(request_id) or outcome.waiting[request_id]
+                if number is not None:
+                    self.outcomes.record(number, request_id, NEEDS_REVIEW, detail=why)
+            elif row is not None:
+                again.append((row, unknown.why))
+            elif number is not None:
+                self.outcomes.record(
+                    number, request_id, NEEDS_REVIEW, detail="not created (checked in search)"
+                )
+        return again
+
+    def _apply(self, outcome: TReconcileOutcome, *, earlier: set[str]) -> None:
+        found = outcome.found
+        with self.ledger.transaction():
+            self.ledger.mark_delivered({r: t for r, t in found.items() if r not in earlier})
+            self.ledger.mark_delivered(
+                {r: t for r, t in found.items() if r in earlier},
+                note="found in search after an interrupted call",
+            )
+            self.ledger.mark(outcome.not_created, PENDING, error="not created (checked in search)")
+            self.ledger.mark_errors(NEEDS_REVIEW, outcome.undecided)
+            self.ledger.mark_errors(SENDING, outcome.waiting)
+        for request_id in found:
+            self.decisions[request_id] = "found"
+        for request_id in outcome.not_created:
+            self.decisions[request_id] = "not created"
+        for request_id in outcome.undecided:
+            self.decisions[request_id] = "undecided"
+        for request_id in outcome.waiting:
+            self.decisions[request_id] = "no proof yet"
+
+    # --- one look: plan (coordinating thread), snapshot (worker), decision (coordinating) -------
 
     def plan(self, pool: Iterable[TUnknown], witnesses: Sequence[TWitness]) -> TLook:
         """Choose each request's witness and the contacts one look must cover."""
@@ -246,131 +385,3 @@ class Reconciler:
                         found[unknown.request_id] = task_id
                         used.add(task_id)
                         break
-
-
-@dataclass
-class TCheck:
-    """Tasks of calls with unknown outcome, to join the pool (see `TUnknown` for the fields)."""
-
-    sent: list[TSentTask]
-    ended_at: datetime
-    why: str
-    rows: dict[str, TTaskRow | None] = field(default_factory=dict)
-    numbers: dict[str, int] = field(default_factory=dict)
-    earlier: set[str] = field(default_factory=set)
-
-
-class Reconciling:
-    """What the delivery engine does with the pool's decisions (`sending.py` runs the looks)."""
-
-    vendor: TaskVendor
-    ledger: DeliveryLedger
-    reconciler: Reconciler
-    max_send_attempts: int
-    resend_unknown: bool
-    to_send: dict[str, TTaskRow]
-    reconciled: dict[str, str]
-    _created: set[str]
-    _sends: dict[str, int]
-    _stuck: dict[str, str]
-    _witnesses: list[TWitness]
-    _pool: dict[str, TUnknown]
-
-    def _outcome(self, row: int, request_id: str | None, outcome: str, **kw: Any) -> None:
-        raise NotImplementedError
-
-    def _join_pool(self, check: TCheck) -> None:
-        for sent in check.sent:
-            self._pool[sent.request_id] = TUnknown(
-                sent,
-                check.ended_at,
-                check.why,
-                self.vendor.contact_of(sent.payload),
-                row=check.rows.get(sent.request_id),
-                number=check.numbers.get(sent.request_id),
-                earlier=sent.request_id in check.earlier,
-            )
-
-    def _settle(self, look: TLook, queue: deque[list[TTaskRow]], *, more_coming: bool) -> bool:
-        """Apply what a finished look proves; True when it decided anything."""
-        known = {w.task_id for w in self._witnesses}
-        outcome = self.reconciler.decide(self._pool, look, known, more_coming=more_coming)
-        if self.resend_unknown:
-            # Asked for: rows an earlier run left unknown are sent again even without proof.
-            for request_id in [r for r in outcome.waiting if self._pool[r].earlier]:
-                del outcome.waiting[request_id]
-                outcome.not_created.append(request_id)
-        if not outcome:
-            return False
-        decided = {
-            rid: self._pool.pop(rid)
-            for rid in [*outcome.found, *outcome.not_created, *outcome.undecided, *outcome.waiting]
-        }
-        self._apply(outcome, earlier={r for r, u in decided.items() if u.earlier})
-        self._witnesses.extend(
-            TWitness(outcome.found[r], u.contact, u.sent.sent_at)
-            for r, u in decided.items()
-            if r in outcome.found
-        )
-        again: list[TTaskRow] = []
-        for request_id, unknown in decided.items():
-            number, row = unknown.number, unknown.row
-            if request_id in outcome.found:
-                task_id = outcome.found[request_id]
-                if unknown.earlier:
-                    if number is not None:
-                        self._outcome(
-                            number,
-                            request_id,
-                            ALREADY_DELIVERED,
-                            task_id=task_id,
-                            detail=f"found in {self.vendor.name} after an interrupted call",
-                        )
-                else:
-                    self._created.add(request_id)
-                    if number is not None:
-                        self._outcome(number, request_id, CREATED, task_id=task_id)
-            elif request_id in outcome.undecided or request_id in outcome.waiting:
-                why = outcome.undecided.get(request_id) or outcome.waiting[request_id]
-                if number is not None:
-                    self._outcome(number, request_id, NEEDS_REVIEW, detail=why)
-            elif row is not None:
-                if self._sends.get(request_id, 0) < self.max_send_attempts:
-                    again.append(row)
-                    self.to_send.setdefault(request_id, row)
-                else:
-                    self._give_up(row, unknown.why)
-            elif number is not None:
-                self._outcome(
-                    number, request_id, NEEDS_REVIEW, detail="not created (checked in search)"
-                )
-        queue.extend(plan_calls(again, self.vendor))
-        return True
-
-    def _give_up(self, row: TTaskRow, why: str) -> None:
-        """A row proven not created as many times as it may be sent: pending for the next run."""
-        detail = NOT_CREATED_AFTER_ATTEMPTS.format(n=self.max_send_attempts, why=why)
-        self._stuck[row["request_id"]] = detail
-        with self.ledger.transaction():
-            self.ledger.mark([row["request_id"]], PENDING, error=detail)
-        self._outcome(row["row"], row["request_id"], NEEDS_REVIEW, detail=detail)
-
-    def _apply(self, outcome: TReconcileOutcome, *, earlier: set[str]) -> None:
-        found = outcome.found
-        with self.ledger.transaction():
-            self.ledger.mark_delivered({r: t for r, t in found.items() if r not in earlier})
-            self.ledger.mark_delivered(
-                {r: t for r, t in found.items() if r in earlier},
-                note="found in search after an interrupted call",
-            )
-            self.ledger.mark(outcome.not_created, PENDING, error="not created (checked in search)")
-            self.ledger.mark_errors(NEEDS_REVIEW, outcome.undecided)
-            self.ledger.mark_errors(SENDING, outcome.waiting)
-        for request_id in found:
-            self.reconciled[request_id] = "found"
-        for request_id in outcome.not_created:
-            self.reconciled[request_id] = "not created"
-        for request_id in outcome.undecided:
-            self.reconciled[request_id] = "undecided"
-        for request_id in outcome.waiting:
-            self.reconciled[request_id] = "no proof yet"

@@ -9,7 +9,8 @@ its transactions records every answer that arrived since the last one *and* mark
 the vendor's latency overlaps the ledger's.
 
 A call with an unknown outcome (dropped connection, 5xx, an answer missing tasks) joins the pool
-of unknown requests (`reconcile.py`), and no call waits for it: calls for the same contacts go on.
+of the `Reconciler` the sender holds (`reconcile.py`), and no call waits for it: calls for the
+same contacts go on; what it proves not created is sent again (`max_send_attempts` per run).
 One look at a time, on a thread of its own, searches the pool's contacts; its snapshot is applied
 once every call started before it ended has answered and been recorded (so a task such a call
 made is known, not taken for a lost one), and decides every request in the pool at once. Looks
@@ -31,6 +32,7 @@ arrived is lost.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import deque
@@ -44,20 +46,11 @@ from typing import Any, TypeVar
 from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from clients.core.values import utc_now
 from destinations.core.contract import TTaskRow
-from destinations.core.ledger import (
-    PENDING,
-    REJECTED,
-)
+from destinations.core.ledger import NEEDS_REVIEW, PENDING, REJECTED, DeliveryLedger
+from destinations.core.outcomes import RunOutcomes
 from destinations.core.planner import plan_calls, split_group
-from destinations.core.reconcile import (
-    CREATED,
-    Reconciler,
-    Reconciling,
-    TCheck,
-    TLook,
-    TWitness,
-)
-from destinations.core.vendor import TSendOutcome, TSentTask
+from destinations.core.reconcile import Reconciler, TCheck, TLook, TWitness
+from destinations.core.vendor import TaskVendor, TSendOutcome, TSentTask
 
 # Checkpoints of a call, in order: `sending` committed and the call about to go out (worker
 # thread); the vendor answered, answer not yet recorded; the answer recorded.
@@ -65,6 +58,9 @@ CHECKPOINTS = ("before_call", "after_call", "after_ledger")
 STOP_GRACE_SECONDS = 2.0
 _POLL_SECONDS = 0.2
 _LOOK_BACKOFF = (0.25, 2.0)  # first and longest pause between looks that decide nothing new
+NOT_CREATED_AFTER_ATTEMPTS = (
+    "not created after {n} attempt(s) ({why}); left pending: run the push again"
+)
 
 T = TypeVar("T")
 
@@ -116,21 +112,61 @@ class _Round:
     unknown: list[tuple[TTaskRow, _Flight, str]] = field(default_factory=list)
 
 
-class CallSending(Reconciling):
-    """The sending half of `DeliveryEngine` (which sets these attributes; the ones it shares
-    with reconciliation are declared on `Reconciling`)."""
+class Sender:
+    """Sends the planned create calls of one run, a few at once, the ledger written around each.
 
-    reconciler: Reconciler
-    run_id: str
-    calls: int
-    calls_answered: int  # for progress displays
-    calls_in_flight: int
-    _next_batch: Callable[[], int]
-    _progress: Callable[[str], None]
-    _should_stop: Callable[[], bool]
-    _on_checkpoint: Callable[[str], None] | None
-    _unknown_seen: bool
-    _last_flight: int
+    It holds the run's `Reconciler`: calls whose answer was lost join its pool, it looks on a
+    thread beside the calls, and the rows it proves not created are sent again here (at most
+    `max_send_attempts` times per run).
+
+    Args:
+        vendor: the vendor adapter that makes the calls.
+        ledger: the run's delivery ledger (written by the coordinating thread only).
+        reconciler: settles the calls whose answers were lost.
+        outcomes: the run's record, where answered rows get their outcome.
+        run_id: the run's id in the ledger (and the prefix of its batch ids).
+        calls_in_flight: create calls sent at once (1 = strictly one after the other).
+        max_send_attempts: sends per row per run when reconciliation keeps deciding "not created".
+        progress: receives one-line progress messages.
+        should_stop: polled between calls; true ends the run (`DeliveryStopped`) within seconds.
+        on_checkpoint: called with each of `CHECKPOINTS` as every call passes it.
+
+    Attributes:
+        calls: create calls started; calls_answered: calls whose answer is recorded.
+    """
+
+    def __init__(
+        self,
+        vendor: TaskVendor,
+        ledger: DeliveryLedger,
+        reconciler: Reconciler,
+        outcomes: RunOutcomes,
+        *,
+        run_id: str,
+        calls_in_flight: int = 4,
+        max_send_attempts: int = 3,
+        progress: Callable[[str], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_checkpoint: Callable[[str], None] | None = None,
+    ) -> None:
+        if calls_in_flight < 1:
+            raise ValueError("calls_in_flight must be >= 1")
+        self.vendor = vendor
+        self.ledger = ledger
+        self.reconciler = reconciler
+        self.outcomes = outcomes
+        self.run_id = run_id
+        self.calls_in_flight = calls_in_flight
+        self.max_send_attempts = max_send_attempts
+        self._progress = progress or (lambda message: None)
+        self._should_stop = should_stop
+        self._on_checkpoint = on_checkpoint
+        self.calls = 0
+        self.calls_answered = 0
+        self._sends: dict[str, int] = {}  # request_id -> sends in this run
+        self._next_batch = itertools.count(1).__next__
+        self._last_flight = 0
+        self._unknown_seen = False
 
     def _checkpoint(self, point: str) -> None:
         if self._on_checkpoint is not None:
@@ -138,11 +174,17 @@ class CallSending(Reconciling):
 
     # --- the loop ----------------------------------------------------------------------------
 
-    def _deliver(self, rows: list[TTaskRow], checks: list[TCheck]) -> None:
+    def deliver(self, rows: list[TTaskRow], checks: list[TCheck]) -> None:
+        """Send `rows` (marked `pending`) and settle `checks`; returns when both are done.
+
+        Raises:
+            DeliveryStopped: `should_stop` turned true; the ledger holds what is left.
+            VendorApiError: a fatal error, raised once the calls in flight are recorded.
+        """
         for row in rows:
-            self.to_send.setdefault(row["request_id"], row)
+            self.outcomes.to_send.setdefault(row["request_id"], row)
         for check in checks:
-            self._join_pool(check)
+            self.reconciler.join(check)
         queue: deque[list[TTaskRow]] = deque(plan_calls(rows, self.vendor))
         flying: dict[Future[TSendOutcome], _Flight] = {}
         looking: Future[TLook] | None = None
@@ -163,21 +205,22 @@ class CallSending(Reconciling):
             if finished or starting:
                 lost = self._commit_round(finished, starting, queue, fatal)
                 if lost is not None:
-                    self._join_pool(lost)
+                    self.reconciler.join(lost)
                     fresh = True
                 answered += len(finished)
                 self.calls_answered += len(finished)
                 if finished and (answered % 25 < len(finished) or not (queue or flying)):
                     self._progress(
-                        f"{self.calls} call(s) made, {len(self._created)} task(s) created"
+                        f"{self.calls} call(s) made, {len(self.outcomes.created)} task(s) created"
                     )
                 finished = []
             for flight in starting:
                 flight.future = _spawn(partial(self._call, flight), "push-call")
                 flying[flight.future] = flight
             if looked is not None and not halted and self._caught_up(looked, flying):
-                if self._settle(looked, queue, more_coming=bool(flying or queue)) or any(
-                    u.proven for u in self._pool.values()
+                if (
+                    self._settle(looked, queue, more_coming=bool(flying or queue))
+                    or self.reconciler.proven
                 ):
                     next_look, pause = 0.0, _LOOK_BACKOFF[0]
                 else:
@@ -189,7 +232,7 @@ class CallSending(Reconciling):
                 not halted
                 and looking is None
                 and looked is None
-                and self._pool
+                and self.reconciler.pending
                 and (fresh or time.monotonic() >= next_look)
             ):
                 looking = self._start_look()
@@ -202,7 +245,7 @@ class CallSending(Reconciling):
                     raise fatal[0]
                 if starting:
                     continue
-                if not queue and not self._pool:
+                if not queue and not self.reconciler.pending:
                     return
                 if queue:
                     continue
@@ -225,7 +268,7 @@ class CallSending(Reconciling):
                         fatal.append(exc)
 
     def _start_look(self) -> Future[TLook]:
-        look = self.reconciler.plan(self._pool.values(), self._witnesses)
+        look = self.reconciler.next_look()
         self._progress(
             f"outcome unknown for {len(look.asked)} task(s); checking {len(look.contacts)}"
             " contact(s) in one search"
@@ -336,7 +379,7 @@ class CallSending(Reconciling):
                 sent_at=sent_at,
             )
         for row, reason in answers.rejected:
-            self._outcome(row["row"], row["request_id"], REJECTED, detail=reason)
+            self.outcomes.record(row["row"], row["request_id"], REJECTED, detail=reason)
         witnesses = []
         for flight, mapped in answers.created:
             self._mark_created(flight.call, mapped)
@@ -346,7 +389,7 @@ class CallSending(Reconciling):
                 if r["request_id"] in mapped
             ]
             self._checkpoint("after_ledger")
-        self._witnesses.extend(witnesses)
+        self.reconciler.witness(witnesses)
         if not answers.unknown:
             return None
         return self._check_of(answers.unknown)
@@ -422,8 +465,33 @@ class CallSending(Reconciling):
         for row in call:
             task_id = mapped.get(row["request_id"])
             if task_id is not None:
-                self._created.add(row["request_id"])
-                self._outcome(row["row"], row["request_id"], CREATED, task_id=task_id)
+                self.outcomes.record_created(row["row"], row["request_id"], task_id)
+
+    # --- what reconciliation decided ---------------------------------------------------------
+
+    def _settle(self, look: TLook, queue: deque[list[TTaskRow]], *, more_coming: bool) -> bool:
+        """Apply what a finished look proves and queue the rows to send again; True when it
+        decided anything."""
+        again = self.reconciler.settle(look, more_coming=more_coming)
+        if again is None:
+            return False
+        resend: list[TTaskRow] = []
+        for row, why in again:
+            request_id = row["request_id"]
+            if self._sends.get(request_id, 0) < self.max_send_attempts:
+                resend.append(row)
+                self.outcomes.to_send.setdefault(request_id, row)
+            else:
+                self._give_up(row, why)
+        queue.extend(plan_calls(resend, self.vendor))
+        return True
+
+    def _give_up(self, row: TTaskRow, why: str) -> None:
+        """A row proven not created as many times as it may be sent: pending for the next run."""
+        detail = NOT_CREATED_AFTER_ATTEMPTS.format(n=self.max_send_attempts, why=why)
+        with self.ledger.transaction():
+            self.ledger.mark([row["request_id"]], PENDING, error=detail)
+        self.outcomes.record(row["row"], row["request_id"], NEEDS_REVIEW, detail=detail)
 
     # --- stopping ----------------------------------------------------------------------------
 
@@ -431,7 +499,7 @@ class CallSending(Reconciling):
         self, flying: dict[Future[TSendOutcome], _Flight], queue: deque[list[TTaskRow]]
     ) -> DeliveryStopped:
         in_flight = sum(len(f.call) for f in flying.values())
-        unchecked = len(self._pool)
+        unchecked = self.reconciler.pending
         not_sent = sum(len(call) for call in queue)
         return DeliveryStopped(
             f"{len(flying)} call(s) were in flight and {unchecked} task(s) were being checked:"

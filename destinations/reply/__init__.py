@@ -19,7 +19,7 @@ from typing import Any
 
 from clients.core.telemetry import dlt_telemetry_off_by_default
 from destinations.core.destination import DeliveryRun, task_destination
-from destinations.reply.session import REPLY_SINK
+from destinations.reply.sink import REPLY_SINK
 
 dlt_telemetry_off_by_default()
 

@@ -26,7 +26,7 @@ from dlt.common.configuration.specs import configspec
 
 from clients.reply.endpoints import DEFAULT_BASE_URL
 from clients.reply.profile import BEARER, DOCUMENTED_LIMITS, format_limits
-from destinations.core.settings import TaskSinkConfiguration, resolve_sink_settings
+from destinations.core.settings import SettingError, TaskSinkConfiguration, resolve_sink_settings
 
 DESTINATION_NAME = "reply_tasks"
 SHORT_ENV = {"api_key": "REPLY_API_KEY", "base_url": "REPLY_BASE_URL"}
@@ -35,6 +35,10 @@ NUMBERS, NAMES = "numbers", "names"
 ENUM_FORMS = (NUMBERS, NAMES)
 # One task per call and calls paced at 100 a minute: two in flight hide the latency of one.
 DEFAULT_CALLS_IN_FLIGHT = 2
+
+
+class ReplySettingError(SettingError):
+    """A Reply setting cannot be used (an unknown auth scheme or enum form, bad limits)."""
 
 
 @configspec

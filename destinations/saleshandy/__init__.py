@@ -22,7 +22,7 @@ from typing import Any
 
 from clients.core.telemetry import dlt_telemetry_off_by_default
 from destinations.core.destination import DeliveryRun, task_destination
-from destinations.saleshandy.session import SALESHANDY_SINK
+from destinations.saleshandy.sink import SALESHANDY_SINK
 
 dlt_telemetry_off_by_default()
 

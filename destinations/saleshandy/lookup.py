@@ -15,7 +15,7 @@ from clients.core.paginators import JsonRequester
 from clients.saleshandy.lookups import prospect_ids_with_email
 
 
-class ProspectLookup:
+class SaleshandyLookup:
     """Prospects by email, cached."""
 
     def __init__(self, client: JsonRequester) -> None:

@@ -21,9 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dlt.common.configuration.specs import configspec
 
-from clients.core.errors import ActionableError
 from clients.saleshandy.endpoints import DEFAULT_BASE_URL
-from destinations.core.settings import TaskSinkConfiguration, resolve_sink_settings
+from destinations.core.settings import SettingError, TaskSinkConfiguration, resolve_sink_settings
 
 DESTINATION_NAME = "saleshandy_tasks"
 SHORT_ENV = {"api_key": "SALESHANDY_API_KEY", "base_url": "SALESHANDY_BASE_URL"}
@@ -34,7 +33,7 @@ DEFAULT_RECONCILE_WAIT_SECONDS = 30.0
 DEFAULT_CALLS_IN_FLIGHT = 4
 
 
-class SaleshandySettingsError(ActionableError, ValueError):
+class SaleshandySettingError(SettingError):
     """A Saleshandy push setting has a value that cannot be used; the message says which."""
 
 
@@ -54,12 +53,12 @@ def time_zone(name: str) -> ZoneInfo:
     """The IANA zone `name`.
 
     Raises:
-        SaleshandySettingsError: not a zone this machine knows.
+        SaleshandySettingError: not a zone this machine knows.
     """
     try:
         return ZoneInfo(str(name).strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise SaleshandySettingsError(
+        raise SaleshandySettingError(
             f"time_zone {str(name)[:60]!r} is not an IANA time zone: give one such as UTC or"
             " Europe/Berlin (--time-zone or DESTINATION__SALESHANDY_TASKS__TIME_ZONE)"
         ) from None
@@ -69,14 +68,14 @@ def push_settings(**explicit: Any) -> SaleshandyPushConfiguration:
     """The push's settings: `explicit` values that are not None win over every config place.
 
     Raises:
-        SaleshandySettingsError: a bad time zone or chunk size.
+        SaleshandySettingError: a bad time zone or chunk size.
     """
     config = resolve_sink_settings(
         SaleshandyPushConfiguration(), DESTINATION_NAME, SHORT_ENV, explicit
     )
     time_zone(config.time_zone)
     if int(config.max_prospects_per_call) < 1:
-        raise SaleshandySettingsError(
+        raise SaleshandySettingError(
             f"max_prospects_per_call is {config.max_prospects_per_call}: give 1 or more"
         )
     return config

@@ -49,7 +49,7 @@ from destinations.core.vendor import (
     TSentTask,
     call_outcome,
 )
-from destinations.saleshandy.lookup import ProspectLookup
+from destinations.saleshandy.lookup import SaleshandyLookup
 from destinations.saleshandy.rules import saleshandy_rules
 from destinations.saleshandy.search import TaskListReader, text_or_none
 
@@ -140,7 +140,7 @@ class SaleshandyTaskVendor:
         self.configured_per_call = max_prospects_per_call
         self.zone = zone or ZoneInfo("UTC")
         self.rules = saleshandy_rules(self.zone)
-        self.lookup = ProspectLookup(client)
+        self.lookup = SaleshandyLookup(client)
         self.too_large_refusals = 0
         # Due dates this run sent per prospect: they bound reconciliation's list read.
         self._due_dates: dict[str, set[str]] = {}

@@ -1,6 +1,6 @@
 """What a vendor's source hands the generic extract: one `SourceSpec` value.
 
-The extract's twin of the push's `TaskSink` (`destinations.core.destination`) and the sandbox's
+The extract's twin of the push's `TaskSink` (`destinations.core.sink`) and the sandbox's
 `Emulator` (`sandbox.core.emulator`). A vendor package `sources/<vendor>/` holds a module
 `spec.py` with `SPEC = SourceSpec(...)`; the command line, the orchestrators, the unified views
 and the demo find it there (`pipelines.vendors`), so no list outside the vendor's folders names

@@ -14,7 +14,7 @@ from clients.core.errors import BadRequestError
 from clients.saleshandy.enums import PRIORITIES, TASK_TYPES
 from destinations.core.contract import validate_row
 from destinations.saleshandy.rules import LATEST_DUE, due_date_parser, saleshandy_rules
-from destinations.saleshandy.settings import SaleshandySettingsError, push_settings
+from destinations.saleshandy.settings import SaleshandySettingError, push_settings
 from destinations.saleshandy.vendor import map_results, size_limit_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -186,7 +186,7 @@ def test_settings_from_short_env_and_dlt_names(monkeypatch: pytest.MonkeyPatch) 
     assert push_settings(time_zone="UTC", max_prospects_per_call=5).time_zone == "UTC"
     monkeypatch.setenv("DESTINATION__SALESHANDY_TASKS__API_KEY", "dlt-key")
     assert str(push_settings().api_key) == "dlt-key"  # dlt's name wins over the short one
-    with pytest.raises(SaleshandySettingsError, match="not an IANA time zone"):
+    with pytest.raises(SaleshandySettingError, match="not an IANA time zone"):
         push_settings(time_zone="Mars/Olympus")
-    with pytest.raises(SaleshandySettingsError, match="max_prospects_per_call"):
+    with pytest.raises(SaleshandySettingError, match="max_prospects_per_call"):
         push_settings(max_prospects_per_call=0)

@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from destinations.core.contract import ROW_NUMBER, InputRules, TTaskRow
+from destinations.core.contract import ROW_NUMBER, InputRules, TTaskRow, validate_row
 from destinations.core.engine import DeliveryEngine
-from destinations.core.ledger import DELIVERED, REJECTED, DeliveryLedger
+from destinations.core.ledger import DELIVERED, PENDING, REJECTED, DeliveryLedger
+from destinations.core.outcomes import CREATED, RunOutcomes
 from destinations.core.reconcile import Reconciler, TUnknown, TWitness
+from destinations.core.sending import Sender
 from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
 
 RULES = InputRules(
@@ -248,3 +250,41 @@ def test_calls_for_a_contact_being_reconciled_are_not_held_back(ledger: Delivery
     assert len(vendor.tasks) == 3 and len({t["due_at"] for t in vendor.tasks}) == 3
     assert vendor.sends == Counter({"req-1": 2, "req-2": 1, "req-3": 1})
     assert engine.reconciled == {"req-1": "not created"}
+
+
+def test_the_sender_and_its_reconciler_work_without_the_engine(ledger: DeliveryLedger) -> None:
+    """The engine's two collaborators, built by hand from their constructors: the sender makes
+    the calls, hands the lost answers to the reconciler, sends again what it proves not created,
+    and both record into the one `RunOutcomes` they are given."""
+    vendor = FakeVendor()
+    ledger.ensure()
+    outcomes = RunOutcomes()
+    reconciler = Reconciler(vendor, ledger, outcomes, wait_seconds=10.0)
+    sender = Sender(vendor, ledger, reconciler, outcomes, run_id="run-1", calls_in_flight=1)
+    checked = [validate_row(raw, RULES, row=raw[ROW_NUMBER]) for raw in rows()]
+    tasks = [v.task for v in checked if v.task is not None]
+    ledger.upsert(
+        [
+            {
+                "request_id": v.request_id,
+                "row_hash": v.row_hash,
+                "state": PENDING,
+                "payload": vendor.payload(t),
+                "run_id": "run-1",
+            }
+            for v, t in zip(checked, tasks, strict=True)
+        ],
+        existing=[],
+    )
+
+    sender.deliver(tasks, [])
+
+    kinds = {o.request_id: o.outcome for o in outcomes.by_row.values()}
+    assert kinds == {f"req-{c}": REJECTED if c == "bad-1" else CREATED for c in CONTACTS}
+    assert reconciler.decisions == {"req-lost-made-1": "found", "req-lost-none-1": "not created"}
+    assert reconciler.pending == 0
+    assert outcomes.created == {f"req-{c}" for c in CONTACTS if c != "bad-1"}
+    assert sender.calls == 7 == sender.calls_answered  # six rows, one sent again
+    states = {r: e.state for r, e in ledger.get_many(kinds).items()}
+    assert states == {r: REJECTED if r == "req-bad-1" else DELIVERED for r in kinds}
+    assert len(vendor.tasks) == 5  # one task per row the vendor accepted, none twice

@@ -13,8 +13,8 @@ from dlt.common.configuration.specs import configspec
 from clients.core.client import ApiClient
 from clients.core.values import parse_utc
 from destinations.core.contract import InputRules, TTaskRow
-from destinations.core.destination import SinkClient
 from destinations.core.settings import TaskSinkConfiguration, resolve_sink_settings
+from destinations.core.sink import SinkClient
 from destinations.core.vendor import (
     TaskVendor,
     TResolution,

@@ -7,7 +7,7 @@ from typing import Any
 
 from clients.core.client import ApiClient, RetryPolicy
 from clients.saleshandy.profile import SALESHANDY_PROFILE
-from destinations.core.destination import SinkClient
+from destinations.core.sink import SinkClient
 from destinations.core.vendor import TaskVendor
 from destinations.saleshandy.settings import (
     DEFAULT_MAX_PROSPECTS_PER_CALL,
@@ -21,7 +21,7 @@ from destinations.saleshandy.vendor import SaleshandyTaskVendor
 
 
 class SaleshandySink:
-    """The `TaskSink` of Saleshandy (see `destinations.core.destination`)."""
+    """The `TaskSink` of Saleshandy (see `destinations.core.sink`)."""
 
     destination_name = DESTINATION_NAME
     vendor_key = "saleshandy"

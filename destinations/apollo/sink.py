@@ -10,12 +10,12 @@ from clients.apollo.profile import APOLLO_PROFILE
 from clients.core.client import ApiClient, RetryPolicy
 from destinations.apollo.settings import DESTINATION_NAME, ApolloPushConfiguration, push_settings
 from destinations.apollo.vendor import ApolloTaskVendor
-from destinations.core.destination import SinkClient
+from destinations.core.sink import SinkClient
 from destinations.core.vendor import TaskVendor
 
 
 class ApolloSink:
-    """The `TaskSink` of Apollo (see `destinations.core.destination`)."""
+    """The `TaskSink` of Apollo (see `destinations.core.sink`)."""
 
     destination_name = DESTINATION_NAME
     vendor_key = "apollo"

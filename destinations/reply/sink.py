@@ -9,25 +9,21 @@ import dataclasses
 from typing import Any
 
 from clients.core.client import ApiClient, RetryPolicy
-from clients.core.errors import ActionableError
 from clients.reply.profile import AUTH_SCHEMES, REPLY_PROFILE, parse_limits, reply_auth
-from destinations.core.destination import SinkClient
+from destinations.core.sink import SinkClient
 from destinations.core.vendor import TaskVendor
 from destinations.reply.settings import (
     DESTINATION_NAME,
     ENUM_FORMS,
     ReplyPushConfiguration,
+    ReplySettingError,
     push_settings,
 )
 from destinations.reply.vendor import ReplyTaskVendor
 
 
-class ReplySettingError(ActionableError, ValueError):
-    """A Reply setting cannot be used (an unknown auth scheme or enum form, bad limits)."""
-
-
 class ReplySink:
-    """The `TaskSink` of Reply.io (see `destinations.core.destination`)."""
+    """The `TaskSink` of Reply.io (see `destinations.core.sink`)."""
 
     destination_name = DESTINATION_NAME
     vendor_key = "reply"
