@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from pipelines.extract_reply import run_reply_extract
-from pipelines.extract_saleshandy import run_saleshandy_extract
 
 from pipelines.extract import run_extract
 from sources.core.history import STATUS_HISTORY_TABLE, reopen_counts_sql, time_in_status_sql
@@ -35,11 +34,11 @@ class Vendor:
 
 
 VENDORS = [
-    Vendor("apollo", run_extract, lambda sb: sb.master_key, {}, {}, "status", "completed",
+    Vendor("apollo", partial(run_extract, "apollo"), lambda sb: sb.master_key, {}, {}, "status", "completed",
            "scheduled"),
-    Vendor("saleshandy", run_saleshandy_extract, lambda sb: sb.api_key, {}, {}, "state",
+    Vendor("saleshandy", partial(run_extract, "saleshandy"), lambda sb: sb.api_key, {}, {}, "state",
            "completed", "open"),
-    Vendor("reply", run_reply_extract, lambda sb: sb.api_key, FAST,
+    Vendor("reply", partial(run_extract, "reply"), lambda sb: sb.api_key, FAST,
            {"rate_limits": "100000/1"}, "status", 1, 0),
 ]  # fmt: skip
 
