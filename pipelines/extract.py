@@ -515,7 +515,25 @@ def add_destination_arguments(
         help=f"dataset / schema name (default {default_dataset}; with --account NAME:"
         f" {default_dataset}_NAME)",
     )
+    # Push's flag, which people carry over: refused in one line (`warehouse_flag_problem`).
+    parser.add_argument("--warehouse", default=None, help=argparse.SUPPRESS)
     add_job_arguments(parser)
+
+
+def warehouse_flag_problem(value: str) -> str:
+    """The one line for `extract --warehouse VALUE`: extract has none, what to give instead."""
+    instead = (
+        "--destination postgres with DESTINATION__POSTGRES__CREDENTIALS="
+        "postgresql://user:password@host:5432/database"
+        if value.lower().startswith("postgres")
+        else f"--duckdb-path {value}"
+        if "://" not in value
+        else "--destination and its credentials (DESTINATION__<NAME>__CREDENTIALS)"
+    )
+    return (
+        "extract has no --warehouse (push reads from a warehouse; extract loads into a dlt"
+        f" destination): give {instead}; nothing was created"
+    )
 
 
 def register(sub: Any, name: str = "extract") -> None:
@@ -546,6 +564,9 @@ def register(sub: Any, name: str = "extract") -> None:
 
 def run(args: argparse.Namespace) -> int:
     spec = source_spec(args.extract_vendor)
+    if args.warehouse is not None:
+        print(f"error: {warehouse_flag_problem(args.warehouse)}", file=sys.stderr)
+        return EXIT_USAGE
     problem = spec.usage_problem(args)
     if problem is not None:
         print(f"error: {problem}", file=sys.stderr)
