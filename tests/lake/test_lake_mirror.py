@@ -59,6 +59,10 @@ def _sql_rows(url: str, table: str, columns: tuple[str, ...]) -> set[tuple[str, 
         engine.dispose()
 
 
+def _sql_ids(url: str, table: str) -> set[str]:
+    return {row[0] for row in _sql_rows(url, table, ("id",))}
+
+
 def _delta_rows(folder: Path, dataset: str, table: str, columns: tuple[str, ...]) -> set[Any]:
     from deltalake import DeltaTable
 
