@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import gc
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -47,6 +48,7 @@ from pipelines.jobs import (
     extract_identity,
     job_lock,
     pipeline_name_for,
+    release_pipeline_name,
     working_folder,
 )
 from pipelines.progress import ProgressDisplay
@@ -359,9 +361,18 @@ def execute_extract(
     """
     started = time.monotonic() if started is None else started
     with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
-        pipeline = job.make_pipeline()
+        first_run = not os.path.isdir(job.working_folder)
         owner = job.owner
-        claimed = _claim(pipeline, owner)
+        try:
+            pipeline = job.make_pipeline()
+            claimed = _claim(pipeline, owner)
+        except BaseException:
+            # Refused before anything was read (a destination without credentials, a dataset
+            # of another account): a new job leaves no folder and holds no pipeline name.
+            if first_run:
+                shutil.rmtree(job.working_folder, ignore_errors=True)
+                release_pipeline_name(job.identity, job.pipeline_name, job.pipelines_dir)
+            raise
         display: ProgressDisplay | None = None
         if progress:
             display = ProgressDisplay(

@@ -1,8 +1,8 @@
 """Keeping `tasks` equal to what a vendor holds now: tombstones for tasks deleted at the vendor.
 
 Vendor-neutral. No vendor offers a "deleted since" feed, so after a scan that may delete
-(`RunReport.may_delete`: the vendor's source proved it complete, Apollo's `total_entries`,
-Saleshandy's counts, Reply's `hasMore` and a stable re-read, every item was readable, and it read
+(`RunReport.may_delete`: the vendor's source proved it complete by the vendor's own means, a
+total, counts, or an end-of-list flag and a stable re-read; every item was readable, and it read
 the whole list), a task loaded before whose id the run did not see is gone at the vendor. The
 source then emits one tombstone row per such id into `tasks`: the id, every other column null,
 and `_sales_tasks_deleted` true, a column carrying dlt's `hard_delete` hint. dlt's own merge
@@ -15,7 +15,7 @@ Iceberg is the one exception: dlt 1.31's Iceberg merge is pyiceberg's upsert, wh
 after the load) deletes those rows through pyiceberg's `Table.delete`, so the table ends the run
 as on every other destination.
 
-Child tables (a list embedded in a dimension, as Apollo's `contacts.phone_numbers`): a parent
+Child tables (a list embedded in a dimension, as a contact's phone numbers): a parent
 read this run carries its whole list, so a row the destination holds for that parent under a key
 the run did not read (a number removed at the vendor) gets a tombstone too (`ChildTombstones`),
 whatever the run's completeness: the parent was read whole. Where dlt merges by delete-insert
@@ -27,8 +27,8 @@ became empty. The rows the destination holds are read from the pipeline that run
 Which ids get a tombstone: the ids in the destination's `tasks` table (`known_task_ids`) minus
 the ids the run read, both taken under the job's lock, after the scan. Read from the dataset, not
 from dlt resource state: they are exactly the rows the mirror holds (so a row another run, an
-older version or a restore left behind is removed too) and exactly the ids Saleshandy's and
-Reply's scans prove deleted one by one before the run may delete; state kept beside the data
+older version or a restore left behind is removed too) and exactly the ids the scans that verify
+by id prove deleted one by one before the run may delete; state kept beside the data
 could drift from it. Scoped to one account: a dataset holds the rows of one account (the runner
 binds it before the scan and refuses any other, `pipelines.accounts.claim_dataset`), so every id
 read from it is the account's own.
