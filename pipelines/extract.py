@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import gc
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -47,6 +48,7 @@ from pipelines.jobs import (
     extract_identity,
     job_lock,
     pipeline_name_for,
+    release_pipeline_name,
     working_folder,
 )
 from pipelines.progress import ProgressDisplay
@@ -359,9 +361,18 @@ def execute_extract(
     """
     started = time.monotonic() if started is None else started
     with job_lock(job.identity, job.working_folder, wait_seconds=wait_seconds):
-        pipeline = job.make_pipeline()
+        first_run = not os.path.isdir(job.working_folder)
         owner = job.owner
-        claimed = _claim(pipeline, owner)
+        try:
+            pipeline = job.make_pipeline()
+            claimed = _claim(pipeline, owner)
+        except BaseException:
+            # Refused before anything was read (a destination without credentials, a dataset
+            # of another account): a new job leaves no folder and holds no pipeline name.
+            if first_run:
+                shutil.rmtree(job.working_folder, ignore_errors=True)
+                release_pipeline_name(job.identity, job.pipeline_name, job.pipelines_dir)
+            raise
         display: ProgressDisplay | None = None
         if progress:
             display = ProgressDisplay(
@@ -515,7 +526,25 @@ def add_destination_arguments(
         help=f"dataset / schema name (default {default_dataset}; with --account NAME:"
         f" {default_dataset}_NAME)",
     )
+    # Push's flag, which people carry over: refused in one line (`warehouse_flag_problem`).
+    parser.add_argument("--warehouse", default=None, help=argparse.SUPPRESS)
     add_job_arguments(parser)
+
+
+def warehouse_flag_problem(value: str) -> str:
+    """The one line for `extract --warehouse VALUE`: extract has none, what to give instead."""
+    instead = (
+        "--destination postgres with DESTINATION__POSTGRES__CREDENTIALS="
+        "postgresql://user:password@host:5432/database"
+        if value.lower().startswith("postgres")
+        else f"--duckdb-path {value}"
+        if "://" not in value
+        else "--destination and its credentials (DESTINATION__<NAME>__CREDENTIALS)"
+    )
+    return (
+        "extract has no --warehouse (push reads from a warehouse; extract loads into a dlt"
+        f" destination): give {instead}; nothing was created"
+    )
 
 
 def register(sub: Any, name: str = "extract") -> None:
@@ -546,6 +575,9 @@ def register(sub: Any, name: str = "extract") -> None:
 
 def run(args: argparse.Namespace) -> int:
     spec = source_spec(args.extract_vendor)
+    if args.warehouse is not None:
+        print(f"error: {warehouse_flag_problem(args.warehouse)}", file=sys.stderr)
+        return EXIT_USAGE
     problem = spec.usage_problem(args)
     if problem is not None:
         print(f"error: {problem}", file=sys.stderr)

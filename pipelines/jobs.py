@@ -213,6 +213,31 @@ def pipeline_name_for(identity: JobIdentity, pipelines_dir: str | None) -> str:
     return name
 
 
+def release_pipeline_name(identity: JobIdentity, name: str, pipelines_dir: str | None) -> None:
+    """Give `name` back (a job whose first run stopped before it loaded anything, e.g. at a
+    destination without credentials): it held no data, so it holds no name either, and the
+    job's next run (or another job) gets the readable name again."""
+    registry = os.path.join(locks_dir(), NAMES_FILE)
+    key = os.path.join(os.path.abspath(working_folder("", pipelines_dir)), name)
+    if not os.path.exists(registry):
+        return
+    with open(registry, "r+", encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            try:
+                held: dict[str, str] = json.loads(handle.read() or "{}")
+            except ValueError:
+                return
+            if held.get(key) == identity.digest:
+                del held[key]
+                handle.seek(0)
+                handle.truncate()
+                handle.write(json.dumps(held, indent=0, sort_keys=True))
+                handle.flush()
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def adopt_legacy_folder(identity: JobIdentity, name: str, pipelines_dir: str | None) -> bool:
     """Rename the job's working folder from its older digest name to `name`, if only the old one
     exists; its state (whose `pipeline_name` is rewritten) and load packages carry on.

@@ -44,3 +44,7 @@ class Sandbox(SandboxHandle):
 
     def contacts(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._hook("GET", "contacts", params={"limit": limit})
+
+    def set_phone_numbers(self, contact_id: str, count: int) -> dict[str, Any]:
+        """The contact keeps its first `count` phone numbers (0 to 2), as if edited in Apollo."""
+        return self._hook("PATCH", f"contacts/{contact_id}", json={"phone_numbers": count})

@@ -6,6 +6,9 @@ using the product's own code:
 - `GET /_sandbox/created`: tasks created via the API, in creation order (search lag ignored).
 - `GET|PATCH|DELETE /_sandbox/tasks/{id}`: read / change / delete a task as if done in Apollo.
 - `GET /_sandbox/users`, `GET /_sandbox/contacts?limit=&offset=`.
+- `PATCH /_sandbox/contacts/{id}` with `{"phone_numbers": n}`: the contact now has its first `n`
+  numbers (0 to 2), as if numbers were removed or added in Apollo; tasks search embeds the
+  contact so (tasks created via the API keep the contact as rendered when they were made).
 - `GET /_sandbox/stats` (generic) counts tasks, created tasks, users, contacts and accounts too.
 
 The generic `POST /_sandbox/reset` also drops created tasks, deletions and patches; the request
@@ -36,6 +39,8 @@ def handle(app: ApolloState, req: Request, path: str, query: dict[str, Any]) -> 
         return _task(app, method, path.rsplit("/", 1)[1], req)
     if path == f"{PREFIX}/users":
         return json_response([app.renderer.user(u) for u in range(app.ds.n_users)])
+    if path.startswith(f"{PREFIX}/contacts/") and method == "PATCH":
+        return _contact(app, path.rsplit("/", 1)[1], req)
     if path == f"{PREFIX}/contacts":
         limit = P.int_param(query, "limit", 100)
         offset = int(query.get("offset") or 0)
@@ -54,6 +59,20 @@ def _task(app: ApolloState, method: str, oid: str, req: Request) -> Response:
     if method == "PATCH":
         app.store.patch(gi, _patch_fields(app, json_object(req)))
     return Response(200, app.store.render(gi))
+
+
+def _contact(app: ApolloState, oid: str, req: Request) -> Response:
+    c = app.ds.contact_index(oid)
+    if c is None:
+        return error(f"contact {oid} not found", 404)
+    data = json_object(req)
+    count = data.get("phone_numbers")
+    if set(data) != {"phone_numbers"} or not isinstance(count, int) or not 0 <= count <= 2:
+        raise ValueError('patch a contact with {"phone_numbers": n}, n from 0 to 2')
+    app.ds.c_phones[c] = count
+    app.renderer.forget_contacts(c)
+    app.store.changed()
+    return json_response(app.renderer.contact(c))
 
 
 def _patch_fields(app: ApolloState, data: dict[str, Any]) -> dict[str, object]:

@@ -233,6 +233,13 @@ class Renderer:
             del cache[next(iter(cache))]
         return out
 
+    def forget_contacts(self, *cs: int) -> None:
+        """Drop the cached fragments of contacts `cs` (all when none given): they changed."""
+        if not cs:
+            self._parts.clear()
+        for c in cs:
+            self._parts.pop(c, None)
+
     def contact_parts(self, c: int) -> tuple[str, str, str, bytes]:
         return self.contact_parts_many([c])[0]
 

@@ -28,7 +28,8 @@ from sandbox.apollo.render import NULL, Renderer, TaskRow, json_str
 from sandbox.apollo.util import now_ms
 
 SORTS = ("created", "created_asc", "task_due_at", "task_priority")
-_MUTABLE = ("t_user", "t_type", "t_status", "t_priority", "t_due", "t_done")
+# Seed columns a hook may change (tasks; a contact's count of phone numbers), restored by reset.
+_MUTABLE = ("t_user", "t_type", "t_status", "t_priority", "t_due", "t_done", "c_phones")
 _CACHE_SIZE = 8
 
 
@@ -62,6 +63,7 @@ class Store:
     def reset(self) -> None:
         for name, arr in self._pristine.items():
             np.copyto(getattr(self.ds, name), arr)
+        self.r.forget_contacts()
         self.alive = np.ones(self.ds.n_tasks, dtype=bool)
         self.overrides: dict[int, dict[str, bytes]] = {}
         self.created: list[Created] = []
@@ -69,6 +71,10 @@ class Store:
         self.version = 0
         self._cache: OrderedDict[tuple[object, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._overlay_cols: tuple[int, dict[str, np.ndarray]] | None = None
+
+    def changed(self) -> None:
+        """Seed data changed outside the store (a hook): cached search results are stale."""
+        self._bump()
 
     def _bump(self) -> None:
         self.version += 1

@@ -58,7 +58,9 @@ from sources.apollo.schema import (
 )
 from sources.apollo.settings import DEFAULT_CONCURRENCY, SECTION, SHORT_ENV
 from sources.core.current_state import (
+    ChildTombstones,
     TKnownIds,
+    TKnownRows,
     Tombstones,
     live_tasks,
     tombstone_hints,
@@ -111,7 +113,7 @@ def _batch_table(
     return table
 
 
-def _table_resources(report: ScanReport) -> list[DltResource]:
+def _table_resources(report: ScanReport, known_phones: TKnownRows | None) -> list[DltResource]:
     """One transformer per table, all fed by the single task scan (made per source instance)."""
     merge_on_id: dict[str, Any] = {"write_disposition": "merge", "primary_key": "id"}
 
@@ -128,15 +130,26 @@ def _table_resources(report: ScanReport) -> list[DltResource]:
     accounts = _batch_table("accounts", ACCOUNT_COLUMNS, "accounts", ("id",), **merge_on_id)
     # Keyed by (contact, position), which every merging destination accepts (Delta and Iceberg
     # upsert need a primary key). Where dlt merges by delete-insert (the SQL destinations), the
-    # merge key also replaces a contact's numbers as a whole when it is seen again.
-    contact_phone_numbers = _batch_table(
-        "contact_phone_numbers",
-        PHONE_NUMBER_COLUMNS,
-        "contact_phone_numbers",
-        ("contact_id", "position"),
+    # merge key also replaces a contact's numbers as a whole when it is seen again; a number the
+    # contact no longer has gets a tombstone, which every destination applies (Delta and Iceberg
+    # keep it otherwise, and so does every destination when the list became empty).
+    phone_schema = arrow_schema(PHONE_NUMBER_COLUMNS, not_null=("contact_id", "position"))
+
+    @dlt.transformer(
+        name="contact_phone_numbers",
+        columns=tombstone_hints(
+            dlt_columns(PHONE_NUMBER_COLUMNS, not_null=("contact_id", "position"))
+        ),
         write_disposition="merge",
         primary_key=("contact_id", "position"),
         merge_key="contact_id",
+    )
+    def contact_phone_numbers(item: TItem) -> Iterator[pa.Table]:
+        if isinstance(item, Batch) and (item.phone_owners or item.contact_phone_numbers):
+            yield from phones.rows(item.contact_phone_numbers, item.phone_owners or ())
+
+    phones = ChildTombstones(
+        "contact_phone_numbers", "contact_id", "position", phone_schema, known_phones
     )
 
     @dlt.transformer(
@@ -203,6 +216,7 @@ def apollo_source(
     timeout: float = 30.0,
     report: ScanReport | None = None,
     known_ids: TKnownIds | None = None,
+    known_phones: TKnownRows | None = None,
 ) -> Sequence[DltResource]:
     """Apollo tasks, with their contacts and accounts, and a report of the run.
 
@@ -218,6 +232,9 @@ def apollo_source(
         report: receives the run's counters (and progress callbacks) as the scan goes.
         known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`): those a
             run that may delete did not see get a tombstone; without it nothing is deleted.
+        known_phones: the (contact_id, position) pairs `contact_phone_numbers` holds; a number
+            a contact read this run no longer has gets a tombstone. None: read from the
+            pipeline running the source.
     """
     run_report = report if report is not None else ScanReport()
     key = str(api_key or "")
@@ -266,7 +283,7 @@ def apollo_source(
             yield records_table(rows, USER_COLUMNS)
 
     search = dlt.resource(task_search, name="task_search", selected=False)
-    return [*(search | resource for resource in _table_resources(run_report)), users]
+    return [*(search | resource for resource in _table_resources(run_report, known_phones)), users]
 
 
 def make_source(

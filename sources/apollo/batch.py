@@ -32,6 +32,9 @@ class Batch:
     accounts: pa.Table | None = None
     contact_phone_numbers: pa.Table | None = None
     facets: list[TFacetCount] | None = None
+    # The contacts read with their whole `phone_numbers` list (empty or not): their numbers in
+    # `contact_phone_numbers` are all they have now.
+    phone_owners: list[str] | None = None
 
 
 class BatchBuilder:
@@ -50,6 +53,7 @@ class BatchBuilder:
         self._contacts: list[dict[str, Any]] = []
         self._accounts: list[dict[str, Any]] = []
         self._tables: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
+        self._phone_owners: list[str] = []
         self._converted = 0
 
     def add(
@@ -79,9 +83,10 @@ class BatchBuilder:
         tables = {
             name: pa.concat_tables(parts) if parts else None for name, parts in self._tables.items()
         }
-        batch = Batch(facets=self.facets, **tables)
+        batch = Batch(facets=self.facets, phone_owners=self._phone_owners or None, **tables)
         self.facets = None
         self._tables = {name: [] for name in TABLES}
+        self._phone_owners = []
         self._converted = 0
         return batch
 
@@ -95,6 +100,11 @@ class BatchBuilder:
             phones = phone_numbers_table(self._contacts)
             if phones.num_rows:
                 self._tables["contact_phone_numbers"].append(phones)
+            self._phone_owners.extend(
+                str(c["id"])
+                for c in self._contacts
+                if c.get("id") is not None and isinstance(c.get("phone_numbers"), list)
+            )
             self._contacts = []
         if self._accounts:
             self._tables["accounts"].append(accounts_table(self._accounts))

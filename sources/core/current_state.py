@@ -1,9 +1,9 @@
 """Keeping `tasks` equal to what a vendor holds now: tombstones for tasks deleted at the vendor.
 
 Vendor-neutral. No vendor offers a "deleted since" feed, so after a scan that may delete
-(`RunReport.may_delete`: the vendor's source proved it complete by the proof its list endpoint
-offers (a documented total, per-status counts, a has-more flag with a stable re-read), every item
-was readable, and it read the whole list), a task loaded before whose id the run did not see is gone at the vendor. The
+(`RunReport.may_delete`: the vendor's source proved it complete by the vendor's own means, a
+total, counts, or an end-of-list flag and a stable re-read; every item was readable, and it read
+the whole list), a task loaded before whose id the run did not see is gone at the vendor. The
 source then emits one tombstone row per such id into `tasks`: the id, every other column null,
 and `_sales_tasks_deleted` true, a column carrying dlt's `hard_delete` hint. dlt's own merge
 removes those rows on every destination that merges (DuckDB, PostgreSQL, the SQLAlchemy
@@ -15,11 +15,20 @@ Iceberg is the one exception: dlt 1.31's Iceberg merge is pyiceberg's upsert, wh
 after the load) deletes those rows through pyiceberg's `Table.delete`, so the table ends the run
 as on every other destination.
 
+Child tables (a list embedded in a dimension, as a contact's phone numbers): a parent
+read this run carries its whole list, so a row the destination holds for that parent under a key
+the run did not read (a number removed at the vendor) gets a tombstone too (`ChildTombstones`),
+whatever the run's completeness: the parent was read whole. Where dlt merges by delete-insert
+(the SQL destinations) the merge key already replaces a parent's rows when any are loaded; the
+tombstone is what removes them on Delta and Iceberg, and on every destination when the list
+became empty. The rows the destination holds are read from the pipeline that runs the source
+(the one passed, else dlt's active pipeline), once per run, on the first batch.
+
 Which ids get a tombstone: the ids in the destination's `tasks` table (`known_task_ids`) minus
 the ids the run read, both taken under the job's lock, after the scan. Read from the dataset, not
 from dlt resource state: they are exactly the rows the mirror holds (so a row another run, an
-older version or a restore left behind is removed too) and exactly the ids a scan that
-proves deletions one by one checks before the run may delete; state kept beside the data
+older version or a restore left behind is removed too) and exactly the ids the scans that verify
+by id prove deleted one by one before the run may delete; state kept beside the data
 could drift from it. Scoped to one account: a dataset holds the rows of one account (the runner
 binds it before the scan and refuses any other, `pipelines.accounts.claim_dataset`), so every id
 read from it is the account's own.
@@ -41,6 +50,8 @@ DELETED_COLUMN = "_sales_tasks_deleted"
 TABLE_FORMATS = ("delta", "iceberg")
 
 TKnownIds = Callable[[], Iterable[Any]]
+# The (parent id, key) pairs a child table holds in the destination.
+TKnownRows = Callable[[], Iterable[tuple[Any, Any]]]
 
 
 @dataclass
@@ -57,7 +68,7 @@ def tombstone_hints(columns: dict[str, Any]) -> dict[str, Any]:
 
 
 def live_tasks(tasks: pa.Table) -> pa.Table:
-    """A batch of read tasks with the `hard_delete` column, null (not deleted)."""
+    """A batch of read rows (tasks, or a child table's) with the `hard_delete` column null."""
     return tasks.append_column(
         pa.field(DELETED_COLUMN, pa.bool_()), pa.nulls(tasks.num_rows, pa.bool_())
     )
@@ -65,16 +76,85 @@ def live_tasks(tasks: pa.Table) -> pa.Table:
 
 def tombstone_table(ids: list[str], schema: pa.Schema) -> pa.Table:
     """One row per id: the id (in the `id` type of `schema`), nulls, the deleted flag true."""
-    n = len(ids)
+    return key_tombstones({"id": ids}, schema)
+
+
+def key_tombstones(keys: dict[str, list[str]], schema: pa.Schema) -> pa.Table:
+    """One row per position of `keys`' lists: those columns (given as text, cast to their type in
+    `schema`), nulls elsewhere, the deleted flag true."""
+    n = len(next(iter(keys.values()))) if keys else 0
     arrays = [
-        pa.array(ids, pa.string()).cast(field.type)
-        if field.name == "id"
+        pa.array(keys[field.name], pa.string()).cast(field.type)
+        if field.name in keys
         else pa.nulls(n, field.type)
         for field in schema
     ]
     arrays.append(pa.array([True] * n, pa.bool_()))
     fields = [*schema, pa.field(DELETED_COLUMN, pa.bool_())]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+class ChildTombstones:
+    """A child table's rows for one batch: tombstones for the rows its parents no longer have,
+    then the rows read (see the module docstring).
+
+    Args:
+        table: the child table's name in the destination.
+        parent: its column holding the parent's id; `key`: the row's key within its parent.
+        schema: the child table's Arrow schema (as the rows read have it).
+        known: the (parent, key) pairs the destination holds; None: read them from the
+            pipeline running the source (dlt's active pipeline; none active: no tombstones).
+    """
+
+    def __init__(
+        self, table: str, parent: str, key: str, schema: pa.Schema, known: TKnownRows | None
+    ) -> None:
+        self.table, self.parent, self.key, self.schema = table, parent, key, schema
+        self._read = known
+        self._known: dict[str, set[str]] | None = None
+        self.removed = 0
+
+    def rows(self, read: pa.Table | None, parents: Iterable[Any]) -> Iterator[pa.Table]:
+        """Tombstones for `parents` (each read whole this batch), then `read` marked live."""
+        now: dict[str, set[str]] = {str(p): set() for p in parents}
+        if read is not None:
+            for p, k in zip(
+                read.column(self.parent).to_pylist(), read.column(self.key).to_pylist(), strict=True
+            ):
+                now.setdefault(str(p), set()).add(str(k))
+        stale = [
+            (p, k) for p, keys in now.items() for k in sorted(self.known().get(p, set()) - keys)
+        ]
+        if stale:
+            self.removed += len(stale)
+            yield key_tombstones(
+                {self.parent: [p for p, _ in stale], self.key: [k for _, k in stale]}, self.schema
+            )
+        if read is not None and read.num_rows:
+            yield live_tasks(read)
+
+    def known(self) -> dict[str, set[str]]:
+        if self._known is None:
+            read = self._read
+            if read is None:
+                pipeline = active_pipeline()
+                read = (
+                    known_rows(pipeline, self.table, (self.parent, self.key)) if pipeline else None
+                )
+            self._known = {}
+            for p, k in read() if read is not None else ():
+                if p is not None and k is not None:
+                    self._known.setdefault(str(p), set()).add(str(k))
+        return self._known
+
+
+def active_pipeline() -> Any | None:
+    """The dlt pipeline running now (the one extracting the source), None outside a run."""
+    from dlt.common.configuration.container import Container
+    from dlt.common.pipeline import PipelineContext
+
+    context = Container()[PipelineContext]
+    return context.pipeline() if context.is_active() else None
 
 
 def with_tombstones(
@@ -122,7 +202,12 @@ def _open_table(pipeline: Any, fmt: str, name: str) -> Any:
 
 
 def _read_column(pipeline: Any, table: str, column: str) -> list[Any]:
-    """Every value of `table.column` in the pipeline's dataset ([] before the first load).
+    """Every value of `table.column` in the pipeline's dataset ([] before the first load)."""
+    return [row[0] for row in _read_columns(pipeline, table, (column,))]
+
+
+def _read_columns(pipeline: Any, table: str, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Every row of `columns` of `table` in the pipeline's dataset ([] before the first load).
 
     Delta and Iceberg tables are read with their own libraries: DuckDB's extensions for them are
     downloaded on first use, which a machine without internet cannot do.
@@ -133,19 +218,25 @@ def _read_column(pipeline: Any, table: str, column: str) -> list[Any]:
         if opened is None:
             return []
         if fmt == "delta":
-            data = opened.to_pyarrow_table(columns=[column])
+            data = opened.to_pyarrow_table(columns=list(columns))
         else:
-            data = opened.scan(selected_fields=(column,)).to_arrow()
-        return data.column(column).to_pylist()
+            data = opened.scan(selected_fields=columns).to_arrow()
+        return list(zip(*(data.column(c).to_pylist() for c in columns), strict=True))
     with pipeline.sql_client() as client:
         if not client.has_dataset():
             return []
         qualified = client.make_qualified_table_name(table)
         try:
-            rows = client.execute_sql(f"SELECT {column} FROM {qualified}")
+            selected = ", ".join(client.escape_column_name(c) for c in columns)
+            rows = client.execute_sql(f"SELECT {selected} FROM {qualified}")
         except Exception:  # noqa: BLE001 - any "no such table" error of any destination
             return []
-    return [row[0] for row in rows or []]
+    return [tuple(row) for row in rows or []]
+
+
+def known_rows(pipeline: Any, table: str, columns: tuple[str, str]) -> TKnownRows:
+    """A callable reading the (parent, key) pairs of a child table (none before its first load)."""
+    return lambda: [(row[0], row[1]) for row in _read_columns(pipeline, table, columns)]
 
 
 def known_task_ids(pipeline: Any) -> Callable[[], list[str]]:
@@ -168,14 +259,30 @@ def remove_deleted_tasks(pipeline: Any, report: Any) -> int | None:
     """After the load: finish what the run's tombstones began; returns the tasks removed.
 
     dlt's merge has already applied the tombstones everywhere but Iceberg; there the rows still
-    carrying `_sales_tasks_deleted` are deleted now (pyiceberg's `Table.delete`). Returns
-    `report.removed` (None when the run may not delete: it emitted no tombstone).
+    carrying `_sales_tasks_deleted` are deleted now (pyiceberg's `Table.delete`), in `tasks` and
+    in every child table that got tombstones (`ChildTombstones`, which a run emits whether or not
+    it may delete tasks). Returns `report.removed` (None when the run may not delete: it emitted
+    no task tombstone).
     """
+    if _table_format(pipeline) == "iceberg":
+        for name in _tombstoned_tables(pipeline):
+            table = _open_table(pipeline, "iceberg", name)
+            if table is None or DELETED_COLUMN not in table.schema().column_names:
+                continue
+            flagged = f"{DELETED_COLUMN} = true"
+            found = table.scan(row_filter=flagged, selected_fields=(DELETED_COLUMN,)).to_arrow()
+            if found.num_rows:
+                table.delete(delete_filter=flagged)
     if not report.may_delete:
         return None
-    if getattr(report, "removed", None) and _table_format(pipeline) == "iceberg":
-        table = _open_table(pipeline, "iceberg", TASKS_TABLE)
-        if table is not None and DELETED_COLUMN in table.schema().column_names:
-            table.delete(delete_filter=f"{DELETED_COLUMN} = true")
     removed: int | None = getattr(report, "removed", None)
     return removed
+
+
+def _tombstoned_tables(pipeline: Any) -> list[str]:
+    """The tables of the pipeline's schema with the `hard_delete` column."""
+    schema = None
+    with contextlib.suppress(Exception):  # a pipeline without a schema yet
+        schema = pipeline.default_schema
+    tables = schema.tables.values() if schema is not None else ()
+    return [t["name"] for t in tables if DELETED_COLUMN in t.get("columns", {})]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import EXIT_ERROR, main
+from pipelines.cli import EXIT_ERROR, EXIT_OK, main, sales_main
 from sandbox import Sandbox
 
 MIRRORS = (
@@ -159,3 +159,28 @@ def test_destination_error_is_one_whole_line_before_any_request(
     assert "s3cr3t-pw" not in out.err + out.out and sandbox.master_key not in out.err
     assert sandbox.requests() == []  # refused before Apollo was asked for anything
     assert not (tmp_path / "bucket").exists()
+
+
+def test_a_refused_first_run_leaves_no_folder_and_holds_no_pipeline_name(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--destination postgres` without credentials, then the same account into DuckDB: the
+    refused job made no working folder and gave its name back, so the run that loads gets the
+    readable name (it used to get `..._duckdb_apollo_tasks_apollo`, the plain one held by a job
+    that never loaded a row)."""
+    monkeypatch.delenv("DESTINATION__POSTGRES__CREDENTIALS", raising=False)
+    monkeypatch.setenv("APOLLO_API_KEY", sandbox.master_key)
+    monkeypatch.chdir(tmp_path)
+    pipelines = tmp_path / "p"
+    argv = ["extract", "apollo", "--base-url", sandbox.base_url, "--pipelines-dir", str(pipelines)]
+    assert sales_main([*argv, "--destination", "postgres"]) == EXIT_ERROR
+    assert "is not configured" in capsys.readouterr().err
+    assert not pipelines.exists() or list(pipelines.iterdir()) == []
+    assert sandbox.requests() == []
+
+    assert sales_main(argv) == EXIT_OK, capsys.readouterr().err
+    host = sandbox.base_url.split("//")[1].replace(".", "_").replace(":", "_")
+    assert [p.name for p in pipelines.iterdir()] == [f"sales_tasks_apollo_{host}"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from destinations.core.warehouse import InputError, warehouse_url
-from pipelines.cli import EXIT_ERROR, sales_main
+from pipelines.cli import EXIT_ERROR, EXIT_USAGE, sales_main
 from sandbox import Sandbox
 
 
@@ -79,3 +79,51 @@ def test_existing_files_and_urls_pass(tmp_path: Path) -> None:
     assert warehouse_url(str(tmp_path / "new.duckdb")).endswith("new.duckdb")
     with pytest.raises(InputError):
         warehouse_url("snowflake")
+
+
+@pytest.mark.parametrize("vendor", ["apollo", "saleshandy", "reply"])
+@pytest.mark.parametrize(
+    ("value", "instead"),
+    [
+        ("nosuch.duckdb", "--duckdb-path nosuch.duckdb"),
+        (
+            "postgres",
+            "--destination postgres with DESTINATION__POSTGRES__CREDENTIALS="
+            "postgresql://user:password@host:5432/database",
+        ),
+        (
+            "postgresql://u:s3cr3t@127.0.0.1:5432/db",
+            "--destination postgres with DESTINATION__POSTGRES__CREDENTIALS="
+            "postgresql://user:password@host:5432/database",
+        ),
+        (
+            "mysql+pymysql://u:s3cr3t@127.0.0.1/db",
+            "--destination and its credentials (DESTINATION__<NAME>__CREDENTIALS)",
+        ),
+    ],
+)
+def test_extract_refuses_warehouse_in_one_line_and_creates_nothing(
+    vendor: str,
+    value: str,
+    instead: str,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`extract --warehouse` (push's flag, carried over): one line saying what to give instead;
+    no DuckDB file, no pipeline folder, no request to the vendor."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(f"{vendor.upper()}_API_KEY", "some-key")
+    pipelines = tmp_path / "pipelines"
+    argv = ["extract", vendor, "--warehouse", value, "--pipelines-dir", str(pipelines)]
+    code = sales_main([*argv, "--base-url", sandbox.base_url])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE
+    assert err.splitlines() == [
+        "error: extract has no --warehouse (push reads from a warehouse; extract loads into a"
+        f" dlt destination): give {instead}; nothing was created"
+    ]
+    assert list(tmp_path.iterdir()) == []  # no DuckDB file, no pipelines folder
+    assert sandbox.requests() == []
+    assert "s3cr3t" not in err  # a URL's password is never echoed

@@ -68,17 +68,22 @@ def test_reply_progress_has_an_eta_from_the_last_runs_count(
     assert all("ETA unknown" not in line for line in page_lines[:3]), page_lines
 
 
-@pytest.mark.parametrize("vendor", ["apollo", "saleshandy"])
+@pytest.mark.parametrize("vendor", ["apollo", "saleshandy", "reply"])
 def test_the_display_reads_the_scans_pacing_governor(
     vendor: str, sandbox_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
     """The governor that paces sends is the one the display samples (a 35 s pacing wait
     used to show as a frozen line: the display had no governor to read)."""
-    sb = sandbox_factory(vendor, tasks=50)
+    sb = sandbox_factory(vendor, tasks=50, **(FAST if vendor == "reply" else {}))
     report: Any
     if vendor == "apollo":
         report = ScanReport()
         source = apollo_source(api_key=sb.master_key, base_url=sb.base_url, report=report)
+    elif vendor == "reply":  # the vendor that paces most: 100 requests a minute
+        report = ReplyScanReport()
+        source = reply_source(
+            api_key=sb.api_key, base_url=sb.base_url, rate_limits="100000/1", report=report
+        )
     else:
         report = SaleshandyScanReport()
         source = saleshandy_source(api_key=sb.api_key, base_url=sb.base_url, report=report)

@@ -18,10 +18,13 @@ import dlt
 import duckdb
 import pytest
 
-from pipelines.extract import run_extract
-from sources.apollo import apollo_source
-from sources.reply import reply_source
-from sources.saleshandy import saleshandy_source
+from pipelines.extract import finish_extract, run_extract
+from sources.apollo import ScanReport, apollo_source
+from sources.apollo.current_state import known_task_ids as apollo_known_ids
+from sources.reply import ReplyScanReport, reply_source
+from sources.reply.current_state import known_task_ids as reply_known_ids
+from sources.saleshandy import SaleshandyScanReport, saleshandy_source
+from sources.saleshandy.current_state import known_task_ids as saleshandy_known_ids
 from tests.reply.test_reply_extract_e2e import list_calls as reply_list_calls
 from tests.reply.test_reply_extract_e2e import served as reply_served
 from tests.saleshandy.sh_extract_support import list_calls as sh_list_calls
@@ -208,3 +211,47 @@ def test_a_users_pipeline_gets_the_tables_and_rows_the_cli_loads(
     assert ours <= cli and all(t.startswith("_") for t in cli - ours), cli - ours
     sql = f"SELECT id, status FROM {vendor.name}.tasks ORDER BY id"
     assert _rows(tmp_path, "mine.duckdb", sql) == _rows(tmp_path, "cli.duckdb", sql)
+
+
+REPORTS = {"apollo": ScanReport, "saleshandy": SaleshandyScanReport, "reply": ReplyScanReport}
+KNOWN_IDS = {
+    "apollo": apollo_known_ids,
+    "saleshandy": saleshandy_known_ids,
+    "reply": reply_known_ids,
+}
+
+
+def _views(tmp_path: Path, file: str) -> set[tuple[str, str]]:
+    sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'VIEW'"
+    return {(s, t) for s, t in _rows(tmp_path, file, sql)}
+
+
+def test_a_users_pipeline_removes_deleted_tasks_and_builds_the_views_as_docs_say(
+    vendor: Vendor, configured: Any, tmp_path: Path
+) -> None:
+    """docs/dlt-source.md, "What the command adds": pass `known_ids` and call `finish_extract`
+    after the load, and a user's own pipeline ends each run as the CLI's does: tasks deleted at
+    the vendor gone, the vendor's and the `sales_tasks` views built over the same tables."""
+    pipeline = _pipeline(tmp_path, "mine", vendor.name)
+    first = REPORTS[vendor.name]()
+    pipeline.run(vendor.source(report=first, known_ids=KNOWN_IDS[vendor.name](pipeline)))
+    finish_extract(pipeline, first, vendor=vendor.name)
+    served = [t["id"] for t in vendor.served(configured)]
+    gone = sorted(served, key=str)[:2]
+    for task_id in gone:
+        configured.delete_task(task_id)
+
+    second = REPORTS[vendor.name]()
+    pipeline.run(vendor.source(report=second, known_ids=KNOWN_IDS[vendor.name](pipeline)))
+    assert finish_extract(pipeline, second, vendor=vendor.name) == 2
+    now = sorted(str(t["id"]) for t in vendor.served(configured))
+    assert len(now) == TASKS - 2
+    ids = _rows(tmp_path, "mine.duckdb", f"SELECT id FROM {vendor.name}.tasks ORDER BY id")
+    assert sorted(str(i) for (i,) in ids) == now
+    in_view = _rows(tmp_path, "mine.duckdb", "SELECT task_id FROM sales_tasks.all_tasks")
+    assert sorted(str(i) for (i,) in in_view) == now
+
+    vendor.cli_extract(
+        duckdb_path=str(tmp_path / "cli.duckdb"), pipelines_dir=str(tmp_path / "cli-pipelines")
+    )
+    assert _views(tmp_path, "mine.duckdb") == _views(tmp_path, "cli.duckdb")

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -28,42 +29,73 @@ TASKS = 45
 DELETED = 3
 
 
+TReader = Callable[[str, str, tuple[str, ...]], set[tuple[str, ...]]]
+
+
 @dataclass
 class Where:
-    """A destination: the CLI flags and env vars that load into it, and a reader of `tasks`."""
+    """A destination: the CLI flags and env vars that load into it, and a reader of its tables."""
 
     name: str
     argv: list[str]
     env: dict[str, str]
-    ids: Callable[[str], set[str]]  # dataset -> the task ids in its `tasks` table
+    rows: TReader  # (dataset, table, columns) -> the rows of those columns, as text
+
+    def ids(self, dataset: str) -> set[str]:
+        """The task ids in the dataset's `tasks` table."""
+        return {row[0] for row in self.rows(dataset, "tasks", ("id",))}
 
 
-def _sql_ids(url: str, table: str) -> set[str]:
+def _text(rows: Any) -> set[tuple[str, ...]]:
+    return {tuple(str(v) for v in row) for row in rows}
+
+
+def _sql_rows(url: str, table: str, columns: tuple[str, ...]) -> set[tuple[str, ...]]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return {str(r[0]) for r in conn.execute(sa.text(f"SELECT id FROM {table}"))}
+            return _text(conn.execute(sa.text(f"SELECT {', '.join(columns)} FROM {table}")))
     finally:
         engine.dispose()
 
 
-def _delta_ids(folder: Path, dataset: str) -> set[str]:
+def _sql_ids(url: str, table: str) -> set[str]:
+    return {row[0] for row in _sql_rows(url, table, ("id",))}
+
+
+def _delta_rows(folder: Path, dataset: str, table: str, columns: tuple[str, ...]) -> set[Any]:
     from deltalake import DeltaTable
 
-    table = DeltaTable(str(folder / dataset / "tasks")).to_pyarrow_table(columns=["id"])
-    return {str(i) for i in table.column("id").to_pylist()}
+    data = DeltaTable(str(folder / dataset / table)).to_pyarrow_table(columns=list(columns))
+    return _text(zip(*(data.column(c).to_pylist() for c in columns), strict=True))
+
+
+def _iceberg_rows(folder: Path, dataset: str, table: str, columns: tuple[str, ...]) -> set[Any]:
+    from pyiceberg.table import StaticTable
+
+    metadata = glob.glob(str(folder / dataset / table / "metadata" / "*.metadata.json"))
+    newest = max(metadata, key=os.path.getmtime)
+    data = StaticTable.from_metadata(newest).scan(selected_fields=columns).to_arrow()
+    return _text(zip(*(data.column(c).to_pylist() for c in columns), strict=True))
+
+
+def _delta_ids(folder: Path, dataset: str) -> set[str]:
+    return {row[0] for row in _delta_rows(folder, dataset, "tasks", ("id",))}
 
 
 def _iceberg_ids(folder: Path, dataset: str) -> set[str]:
-    from pyiceberg.table import StaticTable
-
-    metadata = glob.glob(str(folder / dataset / "tasks" / "metadata" / "*.metadata.json"))
-    newest = max(metadata, key=os.path.getmtime)
-    rows = StaticTable.from_metadata(newest).scan(selected_fields=("id",)).to_arrow()
-    return {str(i) for i in rows.column("id").to_pylist()}
+    return {row[0] for row in _iceberg_rows(folder, dataset, "tasks", ("id",))}
 
 
-DESTINATIONS = ("duckdb", "postgres", "sqlite", "mariadb", "delta", "iceberg")
+VIEW_DESTINATIONS = ("duckdb", "postgres")
+DESTINATIONS = (
+    "duckdb",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+    "sqlite",
+    "mariadb",
+    "delta",
+    "iceberg",
+)
 
 
 @pytest.fixture(params=DESTINATIONS)
@@ -75,7 +107,7 @@ def where(request: pytest.FixtureRequest, tmp_path: Path) -> Where:
             name,
             ["--destination", "duckdb", "--duckdb-path", str(path)],
             {},
-            lambda ds: _sql_ids(f"duckdb:///{path}", f"{ds}.tasks"),
+            lambda ds, t, cols: _sql_rows(f"duckdb:///{path}", f"{ds}.{t}", cols),
         )
     if name == "postgres":
         url = request.getfixturevalue("postgres_url")
@@ -83,7 +115,7 @@ def where(request: pytest.FixtureRequest, tmp_path: Path) -> Where:
             name,
             ["--destination", "postgres"],
             {"DESTINATION__POSTGRES__CREDENTIALS": url},
-            lambda ds: _sql_ids(url, f"{ds}.tasks"),
+            lambda ds, t, cols: _sql_rows(url, f"{ds}.{t}", cols),
         )
     if name == "sqlite":
         db = tmp_path / "mirror.db"
@@ -92,7 +124,7 @@ def where(request: pytest.FixtureRequest, tmp_path: Path) -> Where:
             ["--destination", "sqlalchemy"],
             {"DESTINATION__SQLALCHEMY__CREDENTIALS": f"sqlite:///{db}"},
             # dlt attaches each dataset as its own file, `<file>__<dataset>.db`.
-            lambda ds: _sql_ids(f"sqlite:///{tmp_path / f'mirror__{ds}.db'}", "tasks"),
+            lambda ds, t, cols: _sql_rows(f"sqlite:///{tmp_path / f'mirror__{ds}.db'}", t, cols),
         )
     if name == "mariadb":
         url = request.getfixturevalue("mariadb_url")
@@ -100,7 +132,7 @@ def where(request: pytest.FixtureRequest, tmp_path: Path) -> Where:
             name,
             ["--destination", "sqlalchemy"],
             {"DESTINATION__SQLALCHEMY__CREDENTIALS": url},
-            lambda ds: _sql_ids(url, f"`{ds}`.tasks"),
+            lambda ds, t, cols: _sql_rows(url, f"`{ds}`.{t}", cols),
         )
     folder = tmp_path / "lake"
     folder.mkdir()
@@ -108,8 +140,13 @@ def where(request: pytest.FixtureRequest, tmp_path: Path) -> Where:
         "DESTINATION__FILESYSTEM__BUCKET_URL": folder.as_uri(),
         "DESTINATION__FILESYSTEM__TABLE_FORMAT": name,
     }
-    read = _delta_ids if name == "delta" else _iceberg_ids
-    return Where(name, ["--destination", "filesystem"], env, lambda ds: read(folder, ds))
+    read = _delta_rows if name == "delta" else _iceberg_rows
+    return Where(
+        name,
+        ["--destination", "filesystem"],
+        env,
+        lambda ds, t, cols: read(folder, ds, t, cols),
+    )
 
 
 @pytest.fixture
@@ -131,6 +168,7 @@ def test_two_extracts_with_deletions_between_leave_mirror_equal_to_vendor(
     env: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     kit = KITS[vendor]
     dataset = f"lake_{vendor}"
@@ -177,6 +215,15 @@ def test_two_extracts_with_deletions_between_leave_mirror_equal_to_vendor(
         mirror = where.ids(dataset)
         assert not mirror & set(gone)
         assert mirror == now
+        # Views where the dialect has them, showing the same tasks; elsewhere one note per run.
+        notes = [r.getMessage() for r in caplog.records if r.name == "sales_tasks.views"]
+        if where.name in VIEW_DESTINATIONS:
+            assert notes == []
+            cols = ("task_id",)
+            assert {r[0] for r in where.rows("sales_tasks", "all_tasks", cols)} == now
+        else:
+            assert len(notes) == 2, notes
+            assert all(n.startswith("the analyst views are not built on") for n in notes), notes
 
 
 @pytest.mark.parametrize("table_format", ["delta", "iceberg"])
@@ -235,3 +282,58 @@ def test_an_incomplete_run_into_a_lake_deletes_nothing(
         assert third.complete and third.removed == 2
         mirror = read(folder, "saleshandy")
         assert gone not in mirror and len(mirror) == len(vendor.items) == 29
+
+
+def _apollo_phones(sb: Any) -> set[tuple[str, ...]]:
+    """(contact id, position) of every number of every contact Apollo's task search embeds."""
+    out: set[tuple[str, ...]] = set()
+    with httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.master_key}) as http:
+        page = 1
+        while True:
+            tasks = http.post(
+                "/api/v1/tasks/search", params={"page": page, "per_page": 100}
+            ).json()["tasks"]
+            for task in tasks:
+                contact = task.get("contact") or {}
+                for number in contact.get("phone_numbers") or []:
+                    out.add((str(contact["id"]), str(number["position"])))
+            if len(tasks) < 100:
+                return out
+            page += 1
+
+
+def test_numbers_removed_from_a_contact_leave_the_mirror(
+    where: Where, env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A contact's phone list shrinks at Apollo (two numbers to one, one to none, one to two) between two
+    extracts: `contact_phone_numbers` then holds exactly the numbers Apollo embeds, on every
+    destination (Delta and Iceberg used to keep the old ones; every destination kept the numbers
+    of a list that became empty)."""
+    kit = KITS["apollo"]
+    dataset = "lake_phones"
+    columns = ("contact_id", "position")
+    with kit.start(7) as sb:
+        env.setenv(kit.key_env, kit.key(sb))
+        for key, value in where.env.items():
+            env.setenv(key, value)
+        argv = ["extract", "apollo", "--base-url", sb.base_url, "--dataset", dataset]
+        argv += ["--pipelines-dir", str(tmp_path / "pipelines"), *_page_flags("apollo")]
+        argv += where.argv
+        assert sales_main(argv) == EXIT_OK, capsys.readouterr().err
+        before = _apollo_phones(sb)
+        assert where.rows(dataset, "contact_phone_numbers", columns) == before
+        counts: dict[str, int] = {}
+        for contact, _ in before:
+            counts[contact] = counts.get(contact, 0) + 1
+        two = sorted(c for c, n in counts.items() if n == 2)
+        one = sorted(c for c, n in counts.items() if n == 1)
+        assert two and len(one) >= 2, counts
+        sb.set_phone_numbers(two[0], 1)
+        sb.set_phone_numbers(one[0], 0)
+        sb.set_phone_numbers(one[1], 2)  # and one gains a number
+
+        assert sales_main(argv) == EXIT_OK, capsys.readouterr().err
+        after = _apollo_phones(sb)
+        assert after == (before - {(two[0], "1"), (one[0], "0")}) | {(one[1], "1")}
+        assert where.rows(dataset, "contact_phone_numbers", columns) == after
+        assert where.ids(dataset) == set(kit.serve(sb))  # the tasks stay as they were

@@ -59,3 +59,30 @@ def test_an_account_name_bash_can_export_keeps_the_variable_first(
     err = capsys.readouterr().err
     assert code == 2
     assert "set ACCOUNTS__APOLLO__ACME_EU__API_KEY or api_key in [accounts.apollo.acme_eu]" in err
+
+
+@pytest.mark.parametrize("vendor", ["apollo", "saleshandy", "reply"])
+def test_a_base_url_with_a_wrong_path_says_check_the_base_url_for_every_vendor(
+    vendor: str,
+    sandbox_factory: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every path under `<sandbox>/wrong` answers 404: the run's one error line names the 404,
+    where it looked, and says to check the base URL; the key is not in it."""
+    from pipelines.cli import EXIT_ERROR
+
+    sb = sandbox_factory(vendor, tasks=20)
+    key = sb.master_key if vendor == "apollo" else sb.api_key
+    monkeypatch.setenv(f"{vendor.upper()}_API_KEY", key)
+    monkeypatch.setenv("SOURCES__REPLY__RATE_LIMITS", "100000/1")
+    argv = ["extract", vendor, "--base-url", f"{sb.base_url}/wrong"]
+    argv += ["--duckdb-path", str(tmp_path / "t.duckdb"), "--pipelines-dir", str(tmp_path / "p")]
+    assert sales_main(argv) == EXIT_ERROR
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, err
+    assert "404" in lines[0] and "check the base URL" in lines[0], lines[0]
+    assert f"{sb.base_url}/wrong/" in lines[0]
+    assert key not in err
