@@ -13,13 +13,14 @@ from typing import Any
 
 import duckdb
 import pytest
-from pipelines.extract_reply import run_reply_extract
-from pipelines.extract_saleshandy import run_saleshandy_extract
 
-from pipelines.extract import run_extract
+from pipelines.extract import extract_function, run_extract
 from sources.core.history import STATUS_HISTORY_TABLE, reopen_counts_sql, time_in_status_sql
 
 FAST = {"rate_limits": {"minute": 10**6, "hour": 10**7}}
+
+run_reply_extract = extract_function("reply")
+run_saleshandy_extract = extract_function("saleshandy")
 
 
 @dataclass(frozen=True)

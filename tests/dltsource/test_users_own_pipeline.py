@@ -16,10 +16,8 @@ from typing import Any
 import dlt
 import duckdb
 import pytest
-from pipelines.extract_reply import run_reply_extract
-from pipelines.extract_saleshandy import run_saleshandy_extract
 
-from pipelines.extract import run_extract
+from pipelines.extract import extract_function, run_extract
 from sources.apollo import apollo_source
 from sources.reply import reply_source
 from sources.saleshandy import saleshandy_source
@@ -35,6 +33,9 @@ PAGE = 50
 # Reply paces itself at its documented 100 requests a minute; the sandbox's limits are raised
 # and so are the client's (a setting of the source), so the test waits on nothing.
 REPLY_FAST = {"rate_limits": {"minute": 10**6, "hour": 10**7}}
+
+run_reply_extract = extract_function("reply")
+run_saleshandy_extract = extract_function("saleshandy")
 
 
 @dataclass(frozen=True)
