@@ -39,6 +39,8 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("tests/reply/test_reply_extract_client.py", "contract"),
     ("tests/*/test_*spec_contract.py", "contract"),  # one test per documented vendor fact
     ("tests/mirror/test_*sandbox*", "contract"),
+    # the standard kit every vendor passes: extracts and pushes into DuckDB over HTTP
+    ("tests/kit/*", "e2e"),
     # everything else: extract / push into warehouses, CLI subprocesses, notebook, README
     ("tests/*", "e2e"),
 )

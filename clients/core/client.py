@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 import orjson
 
+import clients.core.waiting as waiting
 from clients.core.auth import ApiAuth
 from clients.core.connection import checked_base_url, connect_reason, release_body
 from clients.core.errors import (
@@ -157,6 +158,8 @@ class ApiClient:
         vendor: overrides the profile's name.
         timeout: seconds for connect, read, write and pool waits.
         max_connections: size of the connection pool (and so the useful concurrency).
+        sleep: how backoffs wait (default: `clients.core.waiting.current()`, the wall clock
+            unless a test put the clients on another; rate-limit holds follow it too).
         transport: an httpx transport to use instead of the network (tests: MockTransport).
 
     Raises:
@@ -176,7 +179,7 @@ class ApiClient:
         max_connections: int = 8,
         retry: RetryPolicy | None = None,
         stats: RequestStats | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         seed: int | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -190,10 +193,17 @@ class ApiClient:
         self.base_url = checked_base_url(base_url, self.vendor, prof.base_url_example, api_key)
         self.retry = retry or RetryPolicy()
         self.stats = stats or RequestStats()
-        self.governor = RateLimitGovernor(prof.rate_limit_headers, limits=prof.documented_limits)
+        waits = waiting.current()
+        injected = waits is not waiting.WALL
+        self.governor = RateLimitGovernor(
+            prof.rate_limit_headers,
+            limits=prof.documented_limits,
+            monotonic=waits.monotonic,
+            wait=waits.sleep if injected else None,
+        )
         self._api_key = api_key
         self._log = vendor_logger(self.vendor, "http")
-        self._sleep = sleep
+        self._sleep = sleep if sleep is not None else waits.sleep
         self._rng = random.Random(seed)
         # Until a response arrives, a refused connection more likely means a wrong URL than a blip.
         self._reached = False

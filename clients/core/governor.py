@@ -44,6 +44,9 @@ class RateLimitGovernor:
             side (for vendors that send no budget headers).
         clock: wall-clock time in epoch seconds (reset headers are wall-clock instants).
         monotonic: the clock the pacing counts with (tests pass a fake one).
+        wait: how to let `seconds` pass while an endpoint is held or paced (default: wait on
+            the wall clock). Given, every hold and pacing wait goes through it and is measured
+            with `monotonic` (a test ties both to an emulator's clock: no wall-clock wait).
     """
 
     def __init__(
@@ -53,11 +56,13 @@ class RateLimitGovernor:
         limits: Sequence[tuple[int, float]] = (),
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        wait: Callable[[float], None] | None = None,
     ) -> None:
         self.headers = headers or RateLimitHeaders()
         self.limits = tuple((int(n), float(w)) for n, w in limits if n > 0 and w > 0)
         self._sent: deque[float] = deque()  # send times within the longest documented window
         self._monotonic = monotonic
+        self._wait_fn = wait
         self._clock = clock
         self._cond = threading.Condition()
         self._left: dict[str, int] = {}
@@ -72,29 +77,44 @@ class RateLimitGovernor:
 
     def acquire(self, endpoint: str) -> None:
         """Block until a request to `endpoint` may be sent."""
-        started = time.monotonic()
+        started = self._now()
         with self._cond:
             while True:
-                now = time.monotonic()
+                now = self._now()
                 blocked = self._blocked_until.get(endpoint, 0.0)
                 in_flight = self._in_flight.get(endpoint, 0)
                 left = self._left.get(endpoint)
                 if blocked > now:
-                    self._cond.wait(blocked - now)
+                    self._wait(blocked - now)
                     continue
                 # Unknown budget, budget to spare, or nobody in flight (send one probe).
                 if left is None or left > in_flight or in_flight == 0:
                     pace = self._pace_wait()
                     if pace > 0:
                         self._count_pacing(now, pace)
-                        self._cond.wait(pace)
+                        self._wait(pace)
                         continue
                     self._in_flight[endpoint] = in_flight + 1
                     if self.limits:
                         self._sent.append(self._monotonic())
                     break
                 self._cond.wait(0.25)
-        self.waited_seconds += time.monotonic() - started
+        self.waited_seconds += self._now() - started
+
+    def _now(self) -> float:
+        """The clock holds are measured with: `monotonic` when waits are injected."""
+        return self._monotonic() if self._wait_fn is not None else time.monotonic()
+
+    def _wait(self, seconds: float) -> None:
+        """Let `seconds` pass, the lock released meanwhile (called holding it)."""
+        if self._wait_fn is None:
+            self._cond.wait(seconds)
+            return
+        self._cond.release()
+        try:
+            self._wait_fn(seconds)
+        finally:
+            self._cond.acquire()
 
     def _count_pacing(self, now: float, wait: float) -> None:
         start, end = max(now, self._paced_until), now + wait
@@ -122,7 +142,7 @@ class RateLimitGovernor:
     def blocked_for(self, endpoint: str) -> float:
         """Seconds before `endpoint` admits a request again (0 when it is open)."""
         with self._cond:
-            return max(0.0, self._blocked_until.get(endpoint, 0.0) - time.monotonic())
+            return max(0.0, self._blocked_until.get(endpoint, 0.0) - self._now())
 
     def resets_at(self, endpoint: str) -> float | None:
         """The wall-clock instant (epoch seconds) the vendor said `endpoint`'s window resets."""
@@ -160,6 +180,6 @@ class RateLimitGovernor:
             self._cond.notify_all()
 
     def _block(self, endpoint: str, seconds: float) -> None:
-        until = time.monotonic() + seconds
+        until = self._now() + seconds
         self._blocked_until[endpoint] = max(self._blocked_until.get(endpoint, 0.0), until)
         self._resets_at[endpoint] = max(self._resets_at.get(endpoint, 0.0), self._clock() + seconds)

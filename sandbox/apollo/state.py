@@ -28,7 +28,7 @@ class ApolloState(EmulatorApp[SandboxConfig]):
         super().__init__(cfg)
         self.ds = Dataset(cfg.tasks, cfg.seed, cfg.anchor_date)
         self.renderer = Renderer(self.ds, cfg.contact_cache_size)
-        self.store = Store(self.ds, self.renderer)
+        self.store = Store(self.ds, self.renderer, self.clock.now)
         self._haystack: list[str] | None = None
 
     def reset(self) -> None:

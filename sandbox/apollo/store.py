@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +55,11 @@ class Query:
 class Store:
     """The seed dataset plus overlay, deletions and patches."""
 
-    def __init__(self, ds: Dataset, renderer: Renderer) -> None:
+    def __init__(
+        self, ds: Dataset, renderer: Renderer, clock: Callable[[], float] = time.time
+    ) -> None:
+        # The emulator's clock (`sandbox.core.clock`): the search lag counts on it.
+        self.clock = clock
         self.ds = ds
         self.r = renderer
         self._pristine = {name: getattr(ds, name).copy() for name in _MUTABLE}
@@ -155,7 +160,7 @@ class Store:
             creator_json=json_str(user_id),
         )
         body = self.r.task(row)
-        wall = time.time()
+        wall = self.clock()
         self.created.append(Created(row=row, wall=wall, body=body))
         self._walls.append(wall)
         self._bump()
@@ -211,7 +216,7 @@ class Store:
         """How many created tasks the search index has caught up with."""
         if lag_seconds <= 0:
             return len(self.created)
-        return bisect.bisect_right(self._walls, time.time() - lag_seconds)
+        return bisect.bisect_right(self._walls, self.clock() - lag_seconds)
 
     def _overlay(self) -> dict[str, np.ndarray]:
         if self._overlay_cols is None or self._overlay_cols[0] != self.version:

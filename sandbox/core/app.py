@@ -7,7 +7,8 @@ refusal for too many calls reads (`too_many`), the work (`call`), its extra log 
 Order of a request: `/_sandbox/` hooks bypass everything; otherwise it is logged, then
 route -> auth -> faults decided before the work (delay, drop, 5xx, burst 429) -> rate limit ->
 the endpoint -> faults after the work (drop after create, truncate, invalid JSON).
-The request log keeps at most `request_log_cap` entries (oldest dropped); it never holds a
+A log entry names the route (`endpoint`) and whether it creates records (`creates`), so a test
+counts the create calls a vendor received without knowing its paths. The request log keeps at most `request_log_cap` entries (oldest dropped); it never holds a
 secret parameter (`secret_params` are redacted from the query and body logged).
 """
 
@@ -174,6 +175,7 @@ class EmulatorApp(Generic[C]):
         if isinstance(route, Response):
             return route
         entry["endpoint"] = route.name
+        entry["creates"] = route.create
         denied = self.authorize(req, route)
         if denied is not None:
             return denied

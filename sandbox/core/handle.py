@@ -72,11 +72,20 @@ class SandboxHandle:
         """Schedule calls at chosen points of a client's run (`/_sandbox/on_request`)."""
         return self._hook("POST", "on_request", json=entries)
 
+    def scheduled_calls(self) -> list[dict[str, Any]]:
+        """The scheduled calls not made yet (`GET /_sandbox/on_request`)."""
+        return self._hook("GET", "on_request")
+
     def clear_on_request(self) -> None:
         self._hook("DELETE", "on_request")
 
     def stats(self) -> dict[str, Any]:
         return self._hook("GET", "stats")
+
+    def delete_task(self, task_id: Any) -> None:
+        """Delete a task as if a user did it in the vendor's app (`DELETE /_sandbox/tasks/{id}`,
+        a hook every emulator answers: the standard test kit, `tests/kit`, relies on it)."""
+        self._hook("DELETE", f"tasks/{task_id}")
 
     def clock(self) -> dict[str, Any]:
         """The emulator's clock: `now`, `frozen`, `offset` (`sandbox.core.clock`)."""

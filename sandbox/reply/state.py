@@ -24,7 +24,7 @@ class ReplyState(EmulatorApp[ReplyConfig]):
         super().__init__(cfg)
         self.limiter = RateLimiter(RATE_WINDOWS)
         self.ds = Dataset(cfg.tasks, cfg.seed, cfg.anchor_date, cfg.contacts, cfg.users)
-        self.store = Store(self.ds)
+        self.store = Store(self.ds, self.clock.now)
         self.user_by_id = {u["id"]: u for u in self.ds.users}
         self.user_by_email = {u["email"].lower(): u for u in self.ds.users}
 

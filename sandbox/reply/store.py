@@ -64,7 +64,9 @@ class Created:
 class Store:
     """Seed tasks plus created ones, by id, in id order."""
 
-    def __init__(self, ds: Dataset) -> None:
+    def __init__(self, ds: Dataset, clock: Callable[[], float] = time.time) -> None:
+        # The emulator's clock (`sandbox.core.clock`): the list index lag counts on it.
+        self.clock = clock
         self.ds = ds
         self.reset()
 
@@ -84,7 +86,7 @@ class Store:
         self.next_id += 1
         self.tasks[task["id"]] = task
         if lag_s > 0:
-            self._hidden[task["id"]] = time.time() + lag_s
+            self._hidden[task["id"]] = self.clock() + lag_s
         return task
 
     def add(self, task: TTask, lag_s: float, request: dict[str, Any]) -> TTask:
@@ -106,7 +108,7 @@ class Store:
 
     def listed(self, keep: Callable[[TTask], bool], newest_first: bool) -> list[TTask]:
         """The tasks lists show (index lag applied) that `keep` accepts, by id."""
-        now = time.time()
+        now = self.clock()
         if self._hidden:
             self._hidden = {i: t for i, t in self._hidden.items() if t > now}
         hidden = self._hidden

@@ -13,7 +13,6 @@ The counting is `sandbox.core.ratelimit`'s; this module says what Saleshandy cal
 from __future__ import annotations
 
 import math
-import time
 from email.utils import formatdate
 
 from sandbox.core.ratelimit import RateLimiter, Verdict
@@ -40,7 +39,7 @@ def hit(limiter: RateLimiter, cfg: SaleshandyConfig, endpoint: str) -> Verdict:
     if not cfg.rate_headers:
         headers = [(k, v) for k, v in headers if k == "retry-after"]
     else:
-        reset = (math.floor(time.time() / length) + 1) * length
+        reset = (math.floor(limiter.clock() / length) + 1) * length
         shown = (
             formatdate(reset, usegmt=True)
             if cfg.reset_format == "http-date"

@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,9 @@ class Filters:
 class Store:
     """Seed tasks plus created ones, in creation order, with patches and deletions."""
 
-    def __init__(self, ds: Dataset) -> None:
+    def __init__(self, ds: Dataset, clock: Callable[[], float] = time.time) -> None:
+        # The emulator's clock (`sandbox.core.clock`): the list index lag counts on it.
+        self.clock = clock
         self.ds = ds
         self._seed_prospects = list(ds.prospects)
         self.reset()
@@ -74,7 +77,7 @@ class Store:
         """Ids of created tasks the list index has not caught up with yet."""
         if lag_seconds <= 0 or not self.created:
             return set()
-        shown = bisect.bisect_right(self._walls, time.time() - lag_seconds)
+        shown = bisect.bisect_right(self._walls, self.clock() - lag_seconds)
         return set(self.created[shown:])
 
     def select(
@@ -136,7 +139,7 @@ class Store:
         self.tasks[task.id] = task
         if via_api:
             self.created.append(task.id)
-            self._walls.append(time.time())
+            self._walls.append(self.clock())
         self.bump()
         return task
 

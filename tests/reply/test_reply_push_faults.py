@@ -151,6 +151,7 @@ def test_lagging_list_leaves_the_row_for_the_next_run_which_finds_it(
     """The only create's answer is lost and the list lags by 2 s: with no later task to prove
     the list caught up, nothing is resent; the next run finds the task."""
     sb = make_reply_sandbox(index_lag_seconds=2.0)
+    sb.freeze_clock()  # the lag counts on the emulator's clock: moved on below, never slept
     rows = reply_rows(sb, 1)
     write_reply_input(warehouse_url, rows)
     sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1}])
@@ -158,7 +159,7 @@ def test_lagging_list_leaves_the_row_for_the_next_run_which_finds_it(
     assert first.needs_review == 1 and first.created == 0, first.format()
     assert "run the push again later" in first.needs_review_rows[0][1]
     assert reply_ledger(warehouse_url)[rows[0]["request_id"]]["state"] == "sending"
-    time.sleep(2.0)
+    sb.advance_clock(2.0)
     second = reply_push(sb)
     assert (second.already_delivered, second.calls) == (1, 0), second.format()
     assert len(sb.created()) == 1 and len(creates(sb)) == 1

@@ -4,7 +4,6 @@ switches, and which list endpoints exist."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -144,14 +143,17 @@ def test_stale_has_more_says_more_on_the_last_page_then_answers_empty(
 def test_a_created_task_shows_in_lists_only_after_the_index_lag(
     make_reply_sandbox: Callable[..., ReplySandbox], reply_client: Callable[..., httpx.Client]
 ) -> None:
-    sb = make_reply_sandbox(tasks=10, index_lag_seconds=0.6)
+    sb = make_reply_sandbox(tasks=10, index_lag_seconds=30)
+    sb.freeze_clock()  # the lag counts on the emulator's clock: moved on below, never slept
     api = reply_client(sb)
     task = api.post("/v3/tasks", json=a_task(CONTACT)).json()
     assert api.get(f"/v3/tasks/{task['id']}").status_code == 200  # by id at once
     body = {"contactId": CONTACT}
     assert task["id"] not in [t["id"] for t in read_all(api, 100, body)[0]]
     assert task["id"] not in [t["id"] for t in read_all(api, 100)[0]]
-    time.sleep(0.7)
+    sb.advance_clock(29.5)
+    assert task["id"] not in [t["id"] for t in read_all(api, 100)[0]]
+    sb.advance_clock(1)
     assert task["id"] in [t["id"] for t in read_all(api, 100, body)[0]]
     assert task["id"] in [t["id"] for t in read_all(api, 100)[0]]
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -144,19 +142,17 @@ def test_pages_past_the_planned_ones_are_read_when_tasks_were_added(
     sb = saleshandy_sandbox
     prospect = served_tasks(sb)[0]["prospect"]["id"]
     sb.clear_requests()
-    sb.script_faults([{"path": ASSIGNEES, "fault": "delay:1500", "count": 1}])
-
-    def add_tasks() -> None:
-        deadline = time.monotonic() + 30
-        while not sb.requests(ASSIGNEES) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        for n in range(100):
-            sb.add_task(prospect, taskType="9", taskNote=f"added {n}")
-
-    adder = threading.Thread(target=add_tasks)
-    adder.start()
+    # Made by the sandbox when the extract asks for the assignees, before it reads the list.
+    made = {"method": "POST", "path": "/_sandbox/tasks"}
+    add = {**made, "body": {"prospectId": prospect, "taskType": "9"}}
+    sb.on_request(
+        [
+            {"path": ASSIGNEES, "do": {**add, "body": {**add["body"], "taskNote": f"added {n}"}}}
+            for n in range(100)
+        ]
+    )
     summary = extract(sb, tmp_path)
-    adder.join()
+    assert sb.scheduled_calls() == []
     assert sorted(int(c["query"]["page"]) for c in list_calls(sb)) == [1, 2, 3, 4, 5]
     assert summary.rows["tasks"] == 400 and not summary.complete
     assert query(tmp_path, "SELECT count(*) FROM saleshandy.tasks") == [(400,)]

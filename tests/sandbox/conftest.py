@@ -1,9 +1,10 @@
-"""Fixtures of the sandbox contract tests: HTTP clients that speak to a sandbox like a vendor
-client would (the key in `x-api-key`, nothing else)."""
+"""Fixtures of the Apollo sandbox contract tests: HTTP clients that speak to a sandbox like a
+vendor client would (the key in `x-api-key`, nothing else). Thin aliases of the one family in
+`tests/conftest.py` (`http_client_factory`, `sandbox`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -12,21 +13,14 @@ from sandbox import Sandbox
 
 
 @pytest.fixture
-def client_for() -> Iterator[Callable[..., httpx.Client]]:
-    clients: list[httpx.Client] = []
+def client_for(http_client_factory: Callable[..., httpx.Client]) -> Callable[..., httpx.Client]:
+    """`make(sb, key=None, **kwargs)`: a client sending `key` (default: the master key)."""
 
     def make(sb: Sandbox, key: str | None = None, **kwargs: object) -> httpx.Client:
         headers = {"x-api-key": key if key is not None else sb.master_key}
-        # verify=False: plain HTTP anyway, and loading CA certificates costs ~0.1 s per client
-        client = httpx.Client(
-            base_url=sb.base_url, headers=headers, timeout=30.0, verify=False, **kwargs
-        )
-        clients.append(client)
-        return client
+        return http_client_factory(sb, headers, **kwargs)
 
-    yield make
-    for client in clients:
-        client.close()
+    return make
 
 
 @pytest.fixture

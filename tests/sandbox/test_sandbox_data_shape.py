@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sandbox import running_sandbox
 from sandbox.core import shape
 from tests.source.helpers import served_tasks
 
@@ -30,9 +31,11 @@ def when(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-@pytest.fixture(params=[7, 42], ids=lambda seed: f"seed{seed}")
-def tasks(request, make_sandbox) -> list[dict]:
-    served = served_tasks(make_sandbox(tasks=TASKS, seed=request.param, anchor_date=ANCHOR))
+@pytest.fixture(scope="module", params=[7, 42], ids=lambda seed: f"seed{seed}")
+def tasks(request) -> tuple[dict, ...]:
+    """The 6,000 tasks a seed serves, read once per module (the tests only read them)."""
+    with running_sandbox(tasks=TASKS, seed=request.param, anchor_date=ANCHOR) as sb:
+        served = tuple(served_tasks(sb))
     assert len(served) == TASKS
     return served
 

@@ -1,7 +1,8 @@
 """A vendor is its folders: the toy vendor in `tests/toy/vendor/` (a client, a source with its
 spec, a sink and an emulator, in the folders `docs/add-a-vendor.md` lists) joins the packages'
 search path and, with no edit anywhere else, `sales-tasks extract toy`, `push toy` and
-`sandbox toy` work: real HTTP to its emulator on 127.0.0.1, real DuckDB, tasks pushed once."""
+`sandbox toy` work: real HTTP to its emulator on 127.0.0.1, real DuckDB, tasks pushed once.
+The standard kit (`tests/kit`) runs over the toy too, from the same folders."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 
 from pipelines import cli
 from pipelines.exit_codes import EXIT_OK, EXIT_USAGE
+from tests.kit.vendor import tree_files
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +34,7 @@ def recipe_folders() -> list[str]:
 
 
 def toy_files() -> dict[str, str]:
-    return {
-        path.relative_to(TREE).as_posix(): path.read_text() for path in sorted(TREE.rglob("*.py"))
-    }
+    return tree_files(TREE)
 
 
 @pytest.fixture

@@ -97,6 +97,18 @@ class App(EmulatorApp[ToyConfig]):
         start = (page - 1) * per_page
         return _json(200, {"tasks": self.tasks[start : start + per_page], "total": len(self.tasks)})
 
+    def vendor_hook(self, req: Request, path: str, query: dict[str, Any]) -> Response | None:
+        """`DELETE /_sandbox/tasks/{id}`: the task is gone, as if a user deleted it."""
+        prefix = "/_sandbox/tasks/"
+        if req.method == "DELETE" and path.startswith(prefix):
+            task_id = path[len(prefix) :]
+            kept = [t for t in self.tasks if t["id"] != task_id]
+            if len(kept) == len(self.tasks):
+                return _json(404, {"error": f"no task {task_id}"})
+            self.tasks = kept
+            return _json(200, {"deleted": task_id})
+        return None
+
     def describe(self, base_url: str) -> str:
         return f"Toy sandbox at {base_url} ({len(self.tasks)} tasks), key {KEY}"
 

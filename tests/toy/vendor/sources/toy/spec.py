@@ -8,6 +8,7 @@ from typing import Any
 from clients.toy import MAX_PER_PAGE
 from sources.toy import SEEN_TASK_IDS_TABLE, ToyReport, toy_source
 
+from sources.core.current_state import known_task_ids
 from sources.core.spec import SourceSpec, TOption, TSourceRun, TVendorView
 
 
@@ -27,7 +28,9 @@ def configure(
         api_key=key,
         base_url=url,
         new_report=lambda progress: ToyReport(progress=progress, per_page_used=size),
-        new_source=lambda report, _pipeline: toy_source(key, url, size, report),
+        new_source=lambda report, pipeline: toy_source(
+            key, url, size, report, known_task_ids(pipeline)
+        ),
         progress_options=progress_options or {},
     )
 

@@ -1,0 +1,12 @@
+"""Saleshandy's answers to the standard kit (`tests/kit`)."""
+
+from __future__ import annotations
+
+from tests.kit.vendor import TKitVendor
+from tests.saleshandy.sh_push_helpers import prospect_ids, rows_for
+
+KIT = TKitVendor(
+    key=lambda sb: str(sb.api_key),
+    small_pages={"page_size": 25},
+    push_rows=lambda sb, n: rows_for(prospect_ids(sb, n), prefix="kit"),
+)
