@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.jobs import (
     JobBusyError,
@@ -152,3 +154,39 @@ def test_lock_refuses_a_second_holder_with_one_line_and_is_free_after_release(
 
 def test_locks_live_in_the_dlt_data_dir_of_this_test_session() -> None:
     assert locks_dir().startswith(os.environ["DLT_DATA_DIR"])
+
+
+_PART = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), max_size=80
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    vendor=st.sampled_from(["apollo", "saleshandy", "reply", "a_much_longer_vendor_name"]),
+    host=st.from_regex(r"[a-z0-9-]{0,60}", fullmatch=True),
+    place=_PART,
+    dataset=_PART,
+    account=_PART,
+)
+def test_every_name_a_job_may_take_is_a_schema_name_dlt_accepts(
+    vendor: str, host: str, place: str, dataset: str, account: str
+) -> None:
+    """dlt names the source schema after the pipeline and refuses one over 64 characters (the
+    docs' second dataset on one sandbox port made a 67-character name and exited 1 after the
+    read). Every candidate is a valid schema name, and the names stay distinct."""
+    from dlt.common.schema import Schema
+
+    identity = extract_identity(
+        vendor=vendor,
+        base_url=f"https://{host or 'h'}.example",
+        destination="duckdb",
+        location=f"/data/{place or 'p'}.duckdb",
+        dataset=dataset or "d",
+        account=account or None,
+    )
+    names = identity.candidate_names()
+    assert len(set(names)) == len(names)
+    for name in names:
+        assert len(name) <= 64, name
+        Schema(name)  # raises InvalidSchemaName otherwise
