@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from clients.core.waiting import TWaits, waiting_on
+from clients.core.waiting import Waits, waiting_on
 from tests.kit.conftest import Kit
 
 BAD_KEY = "kit-refused-key-7c41e9d2"
@@ -62,7 +62,7 @@ def test_a_429_is_waited_out_on_the_emulator_clock(kit: Kit) -> None:
     def now() -> float:
         return float(sb.clock()["now"])
 
-    with waiting_on(TWaits(monotonic=now, sleep=sb.advance_clock)):
+    with waiting_on(Waits(monotonic=now, sleep=sb.advance_clock)):
         summary = kit.extract()
     assert [r["status"] for r in sb.requests()].count(429) == 1
     assert summary.complete and summary.rate_limited == 1
