@@ -40,7 +40,8 @@ def test_a_bad_key_is_refused_clearly_and_never_shown(
         assert BAD_KEY not in where
     assert not kit.has_mirror()  # nothing loaded
     statuses = [r["status"] for r in kit.sb.requests()]
-    # refused at once, not retried (the vendor's status: 401, or Saleshandy's 400)
+    # Refused at once, not retried. The status is the vendor's: mostly 401; Saleshandy's spec
+    # lists `1001 Invalid token` as a 400 (VENDOR-SPECS.md, comparison table, "401 body" row).
     assert statuses and len(statuses) <= 2 and all(400 <= s < 500 for s in statuses), statuses
 
 
