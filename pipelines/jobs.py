@@ -81,6 +81,10 @@ def normalize_base_url(base_url: str) -> str:
     return f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
 
 
+# dlt refuses a source or schema name (the pipeline's name) longer than this.
+MAX_NAME = 64
+
+
 def _slug(text: str, limit: int = 24) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].strip("_") or "local"
 
@@ -136,11 +140,19 @@ class JobIdentity:
         where = self.target.split(" ", 1)
         place = os.path.splitext(os.path.basename(where[-1].rstrip("/")))[0] if where[1:] else ""
         differs = _slug("_".join(p for p in (where[0], place, self.dataset) if p), 40)
-        return (
+        names = (
             self.pipeline_name,
             _fit(f"{self.pipeline_name}_{differs}"),
             _fit(f"{self.pipeline_name}_{self.digest}"),
         )
+        return tuple(self._fit(name) for name in names)
+
+    def _fit(self, name: str) -> str:
+        """`name` within dlt's limit on a schema name (`MAX_NAME`): a longer one keeps its start
+        and ends in the job's digest, so it stays this job's alone."""
+        if len(name) <= MAX_NAME:
+            return name
+        return f"{name[: MAX_NAME - len(self.digest) - 1].rstrip('_')}_{self.digest}"
 
     def describe(self) -> str:
         account = f" account {self.account}" if self.account else ""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class TWaits:
+class Waits:
     """A clock and a way to let time pass on it.
 
     Attributes:
@@ -29,17 +29,17 @@ class TWaits:
     sleep: Callable[[float], None]
 
 
-WALL = TWaits(monotonic=time.monotonic, sleep=time.sleep)
-_current: TWaits = WALL
+WALL = Waits(monotonic=time.monotonic, sleep=time.sleep)
+_current: Waits = WALL
 
 
-def current() -> TWaits:
+def current() -> Waits:
     """The waits clients built now use (`WALL` unless inside `waiting_on`)."""
     return _current
 
 
 @contextmanager
-def waiting_on(waits: TWaits) -> Iterator[TWaits]:
+def waiting_on(waits: Waits) -> Iterator[Waits]:
     """Clients built inside the `with` wait with `waits` (process-wide; not nested across
     threads: tests only)."""
     global _current

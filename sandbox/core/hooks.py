@@ -17,7 +17,9 @@ not logged.
   calls never trigger entries themselves.
 
 Anything else under `/_sandbox/` goes to the emulator's own hooks (`vendor_hook`); unknown ones
-answer 404, bad input 422, both as `{"error": "..."}`.
+answer 404, bad input 422, both as `{"error": "..."}`. Every emulator answers one of its own the
+same way: `DELETE /_sandbox/tasks/{id}`, the task deleted as if in the vendor's app
+(`SandboxHandle.delete_task`; the standard test kit, `tests/kit`, relies on it).
 """
 
 from __future__ import annotations

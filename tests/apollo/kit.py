@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.kit.vendor import TKitVendor
+from tests.kit.vendor import KitVendor
 from tests.sink.conftest import task_rows
 
 
@@ -13,7 +13,7 @@ def push_rows(sb: Any, n: int) -> list[dict[str, Any]]:
     return [{**row, "request_id": f"kit-{i}"} for i, row in enumerate(task_rows(sb, n))]
 
 
-KIT = TKitVendor(
+KIT = KitVendor(
     key=lambda sb: str(sb.master_key),
     small_pages={"per_page": 25},
     push_rows=push_rows,

@@ -75,6 +75,23 @@ def test_every_part_of_an_extract_job_changes_its_name_only_where_two_would_coll
     assert str(tmp_path / "other") not in registry and str(tmp_path / "pipelines") in registry
 
 
+def test_a_long_name_is_cut_to_dlt_s_limit_and_stays_the_job_s_own(tmp_path: Path) -> None:
+    """dlt refuses a schema name over 64 characters: a second job on a sandbox's port with a
+    long dataset name (docs/apollo.md's `--dataset apollo_plain`) still gets a name dlt takes."""
+    base = "http://127.0.0.1:38911"
+    jobs = [
+        _identity(base_url=base),
+        _identity(base_url=base, dataset="apollo_plain_and_some_more_words"),
+        _identity(base_url=base, dataset="apollo_plain_and_some_more_words_too"),
+    ]
+    folder = str(tmp_path / "pipelines")
+    os.makedirs(folder)
+    names = [pipeline_name_for(job, folder) for job in jobs]
+    assert len(set(names)) == 3 and all(len(n) <= 64 for n in names), names
+    assert names[1].startswith("sales_tasks_apollo_127_0_0_1_38911_")
+    assert names[1].endswith(jobs[1].digest) and names[2].endswith(jobs[2].digest)
+
+
 def test_a_working_folder_under_the_older_digest_name_is_adopted(tmp_path: Path) -> None:
     job = _identity()
     folder = tmp_path / "pipelines"

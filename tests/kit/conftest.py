@@ -2,7 +2,7 @@
 
 It adds a test-tree vendor's folders to the packages' search path (`vendor_folders`), starts the
 vendor's sandbox with its kit settings (`sandbox_factory`) and gives a `Kit`: that sandbox, the
-vendor's `TKitVendor`, and extracts / pushes into one DuckDB file of the test over real HTTP.
+vendor's `KitVendor`, and extracts / pushes into one DuckDB file of the test over real HTTP.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.kit.vendor import TKitVendor, kit_of, kit_vendors, tree_files, tree_vendors
+from tests.kit.vendor import KitVendor, kit_of, kit_vendors, tree_files, tree_vendors
 
 INPUT_TABLE = "kit_push_input"
 
@@ -26,7 +26,7 @@ class Kit:
     """One vendor under the kit: its name, sandbox, answers, and a DuckDB file for its runs."""
 
     vendor: str
-    answers: TKitVendor
+    answers: KitVendor
     sb: Any
     folder: Path
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from clients.core.waiting import TWaits, waiting_on
+from clients.core.waiting import Waits, waiting_on
 from tests.kit.conftest import Kit
 
 BAD_KEY = "kit-refused-key-7c41e9d2"
@@ -40,7 +40,8 @@ def test_a_bad_key_is_refused_clearly_and_never_shown(
         assert BAD_KEY not in where
     assert not kit.has_mirror()  # nothing loaded
     statuses = [r["status"] for r in kit.sb.requests()]
-    # refused at once, not retried (the vendor's status: 401, or Saleshandy's 400)
+    # Refused at once, not retried. The status is the vendor's: mostly 401; Saleshandy's spec
+    # lists `1001 Invalid token` as a 400 (VENDOR-SPECS.md, comparison table, "401 body" row).
     assert statuses and len(statuses) <= 2 and all(400 <= s < 500 for s in statuses), statuses
 
 
@@ -62,7 +63,7 @@ def test_a_429_is_waited_out_on_the_emulator_clock(kit: Kit) -> None:
     def now() -> float:
         return float(sb.clock()["now"])
 
-    with waiting_on(TWaits(monotonic=now, sleep=sb.advance_clock)):
+    with waiting_on(Waits(monotonic=now, sleep=sb.advance_clock)):
         summary = kit.extract()
     assert [r["status"] for r in sb.requests()].count(429) == 1
     assert summary.complete and summary.rate_limited == 1

@@ -6,7 +6,7 @@ a source and a sink. Vendors whose folders live in the test tree (`tests/<t>/ven
 e.g. the toy vendor of `docs/add-a-vendor.md`) are found there and join the packages' search path
 for the test (`vendor_folders`), so they run the same kit.
 
-Each vendor's tests folder holds `tests/<v>/kit.py` with `KIT = TKitVendor(...)`: the few things
+Each vendor's tests folder holds `tests/<v>/kit.py` with `KIT = KitVendor(...)`: the few things
 only the vendor can say (its sandbox's key, a page-size option, valid push rows), the way
 singer-sdk's `get_tap_test_class` takes a tap's config. Everything else is generic.
 """
@@ -24,7 +24,7 @@ TOP_FOLDERS = ("clients", "sources", "destinations", "sandbox")
 
 
 @dataclass(frozen=True)
-class TKitVendor:
+class KitVendor:
     """One vendor's answers to the kit.
 
     Attributes:
@@ -70,7 +70,7 @@ def kit_vendors() -> list[str]:
     return installed + sorted(set(tree_vendors()) - set(installed))
 
 
-def kit_of(vendor: str) -> TKitVendor:
+def kit_of(vendor: str) -> KitVendor:
     """The vendor's `KIT` from `tests/<vendor>/kit.py`.
 
     Raises:
@@ -80,9 +80,9 @@ def kit_of(vendor: str) -> TKitVendor:
     if not (TESTS / vendor / "kit.py").is_file():
         raise LookupError(
             f"vendor {vendor!r} has no tests/{vendor}/kit.py: add one with"
-            " `KIT = TKitVendor(...)` (tests/kit/vendor.py, docs/testing.md)"
+            " `KIT = KitVendor(...)` (tests/kit/vendor.py, docs/testing.md)"
         )
     kit = getattr(importlib.import_module(module), "KIT", None)
-    if not isinstance(kit, TKitVendor):
-        raise LookupError(f"tests/{vendor}/kit.py holds no `KIT = TKitVendor(...)`")
+    if not isinstance(kit, KitVendor):
+        raise LookupError(f"tests/{vendor}/kit.py holds no `KIT = KitVendor(...)`")
     return kit

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tests.kit.vendor import TKitVendor
+from tests.kit.vendor import KitVendor
 from tests.saleshandy.sh_push_helpers import prospect_ids, rows_for
 
-KIT = TKitVendor(
+KIT = KitVendor(
     key=lambda sb: str(sb.api_key),
     small_pages={"page_size": 25},
     push_rows=lambda sb, n: rows_for(prospect_ids(sb, n), prefix="kit"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.kit.vendor import TKitVendor
+from tests.kit.vendor import KitVendor
 
 
 def push_rows(sb: Any, n: int) -> list[dict[str, Any]]:
@@ -21,7 +21,7 @@ def push_rows(sb: Any, n: int) -> list[dict[str, Any]]:
     ]
 
 
-KIT = TKitVendor(
+KIT = KitVendor(
     key=lambda sb: str(sb.api_key),
     small_pages={"per_page": 10},
     push_rows=push_rows,

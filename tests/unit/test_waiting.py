@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from clients.core import ApiClient
-from clients.core.waiting import WALL, TWaits, current, waiting_on
+from clients.core.waiting import WALL, Waits, current, waiting_on
 
 
 class FakeClock:
@@ -29,7 +29,7 @@ def test_a_retry_after_and_a_backoff_pass_on_the_given_clock() -> None:
     )
     clock = FakeClock()
     transport = httpx.MockTransport(lambda request: next(answers))
-    with waiting_on(TWaits(monotonic=lambda: clock.now, sleep=clock.sleep)):
+    with waiting_on(Waits(monotonic=lambda: clock.now, sleep=clock.sleep)):
         client = ApiClient("https://api.example.invalid", "k", transport=transport)
     with client:
         assert client.request_json("GET", "/tasks") == {"ok": True}
