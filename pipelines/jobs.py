@@ -89,20 +89,6 @@ def _slug(text: str, limit: int = 24) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].strip("_") or "local"
 
 
-# dlt names the source schema after the pipeline and refuses a schema name over 64 characters
-# (`InvalidSchemaName`), after the extract has read everything.
-MAX_NAME = 64
-
-
-def _fit(name: str) -> str:
-    """`name` if dlt accepts it as a schema name, else its head and a digest of the whole, so
-    two long names stay two names."""
-    if len(name) <= MAX_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
-    return f"{name[: MAX_NAME - len(digest) - 1].rstrip('_')}_{digest}"
-
-
 @dataclass(frozen=True)
 class JobIdentity:
     """What one job reads and writes; equal identities are the same job."""
@@ -133,7 +119,7 @@ class JobIdentity:
         """The readable name: `sales_tasks_<vendor>_<account>` (`_push` for a push)."""
         host = urlsplit(self.base_url).netloc or self.base_url
         name = f"{NAME_PREFIX}_{self.vendor}_{_slug(self.account or host, 40)}"
-        return _fit(name if self.kind == "extract" else f"{name}_{self.kind}")
+        return self._fit(name if self.kind == "extract" else f"{name}_{self.kind}")
 
     def candidate_names(self) -> tuple[str, ...]:
         """The names this job may take, most readable first (`pipeline_name_for`)."""
@@ -142,8 +128,8 @@ class JobIdentity:
         differs = _slug("_".join(p for p in (where[0], place, self.dataset) if p), 40)
         names = (
             self.pipeline_name,
-            _fit(f"{self.pipeline_name}_{differs}"),
-            _fit(f"{self.pipeline_name}_{self.digest}"),
+            f"{self.pipeline_name}_{differs}",
+            f"{self.pipeline_name}_{self.digest}",
         )
         return tuple(self._fit(name) for name in names)
 
