@@ -203,10 +203,7 @@ def pipeline_name_for(identity: JobIdentity, pipelines_dir: str | None) -> str:
                     if os.path.dirname(k) == folder or os.path.isdir(os.path.dirname(k))
                 }
                 held[key] = identity.digest
-                handle.seek(0)
-                handle.truncate()
-                handle.write(json.dumps(held, indent=0, sort_keys=True))
-                handle.flush()
+                _write_names(handle, held)
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     adopt_legacy_folder(identity, name, pipelines_dir)
@@ -230,12 +227,17 @@ def release_pipeline_name(identity: JobIdentity, name: str, pipelines_dir: str |
                 return
             if held.get(key) == identity.digest:
                 del held[key]
-                handle.seek(0)
-                handle.truncate()
-                handle.write(json.dumps(held, indent=0, sort_keys=True))
-                handle.flush()
+                _write_names(handle, held)
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_names(handle: IO[str], held: dict[str, str]) -> None:
+    """Replace the names file's content (its lock held) with `held`."""
+    handle.seek(0)
+    handle.truncate()
+    handle.write(json.dumps(held, indent=0, sort_keys=True))
+    handle.flush()
 
 
 def adopt_legacy_folder(identity: JobIdentity, name: str, pipelines_dir: str | None) -> bool:
