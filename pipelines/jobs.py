@@ -51,6 +51,9 @@ from pipelines.exit_codes import EXIT_BUSY
 LOCKS_FOLDER = "locks"
 POLL_SECONDS = 0.2
 NAME_PREFIX = "sales_tasks"
+# dlt refuses a pipeline name past 64 characters (`InvalidSchemaName`, at the run's first
+# contact with the destination): a longer name keeps its readable start and ends in the digest.
+MAX_NAME = 64
 NAMES_FILE = "pipeline-names.json"
 
 
@@ -115,7 +118,7 @@ class JobIdentity:
         """The readable name: `sales_tasks_<vendor>_<account>` (`_push` for a push)."""
         host = urlsplit(self.base_url).netloc or self.base_url
         name = f"{NAME_PREFIX}_{self.vendor}_{_slug(self.account or host, 40)}"
-        return name if self.kind == "extract" else f"{name}_{self.kind}"
+        return self._fit(name if self.kind == "extract" else f"{name}_{self.kind}")
 
     def candidate_names(self) -> tuple[str, ...]:
         """The names this job may take, most readable first (`pipeline_name_for`)."""
@@ -124,9 +127,15 @@ class JobIdentity:
         differs = _slug("_".join(p for p in (where[0], place, self.dataset) if p), 40)
         return (
             self.pipeline_name,
-            f"{self.pipeline_name}_{differs}",
-            f"{self.pipeline_name}_{self.digest}",
+            self._fit(f"{self.pipeline_name}_{differs}"),
+            self._fit(f"{self.pipeline_name}_{self.digest}"),
         )
+
+    def _fit(self, name: str) -> str:
+        """`name`, or its start and the job's digest when it is longer than dlt accepts."""
+        if len(name) <= MAX_NAME:
+            return name
+        return f"{name[: MAX_NAME - len(self.digest) - 1].rstrip('_')}_{self.digest}"
 
     def describe(self) -> str:
         account = f" account {self.account}" if self.account else ""
