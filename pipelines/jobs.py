@@ -51,6 +51,9 @@ from pipelines.exit_codes import EXIT_BUSY
 LOCKS_FOLDER = "locks"
 POLL_SECONDS = 0.2
 NAME_PREFIX = "sales_tasks"
+# dlt refuses a pipeline name past 64 characters (`InvalidSchemaName`, at the run's first
+# contact with the destination): a longer name keeps its readable start and ends in the digest.
+MAX_NAME = 64
 NAMES_FILE = "pipeline-names.json"
 
 
@@ -79,10 +82,6 @@ def normalize_base_url(base_url: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
-
-
-# dlt refuses a source or schema name (the pipeline's name) longer than this.
-MAX_NAME = 64
 
 
 def _slug(text: str, limit: int = 24) -> str:
@@ -126,12 +125,11 @@ class JobIdentity:
         where = self.target.split(" ", 1)
         place = os.path.splitext(os.path.basename(where[-1].rstrip("/")))[0] if where[1:] else ""
         differs = _slug("_".join(p for p in (where[0], place, self.dataset) if p), 40)
-        names = (
+        return (
             self.pipeline_name,
-            f"{self.pipeline_name}_{differs}",
-            f"{self.pipeline_name}_{self.digest}",
+            self._fit(f"{self.pipeline_name}_{differs}"),
+            self._fit(f"{self.pipeline_name}_{self.digest}"),
         )
-        return tuple(self._fit(name) for name in names)
 
     def _fit(self, name: str) -> str:
         """`name` within dlt's limit on a schema name (`MAX_NAME`): a longer one keeps its start
@@ -215,10 +213,7 @@ def pipeline_name_for(identity: JobIdentity, pipelines_dir: str | None) -> str:
                     if os.path.dirname(k) == folder or os.path.isdir(os.path.dirname(k))
                 }
                 held[key] = identity.digest
-                handle.seek(0)
-                handle.truncate()
-                handle.write(json.dumps(held, indent=0, sort_keys=True))
-                handle.flush()
+                _write_names(handle, held)
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     adopt_legacy_folder(identity, name, pipelines_dir)
@@ -242,12 +237,17 @@ def release_pipeline_name(identity: JobIdentity, name: str, pipelines_dir: str |
                 return
             if held.get(key) == identity.digest:
                 del held[key]
-                handle.seek(0)
-                handle.truncate()
-                handle.write(json.dumps(held, indent=0, sort_keys=True))
-                handle.flush()
+                _write_names(handle, held)
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_names(handle: IO[str], held: dict[str, str]) -> None:
+    """Replace the names file's content (its lock held) with `held`."""
+    handle.seek(0)
+    handle.truncate()
+    handle.write(json.dumps(held, indent=0, sort_keys=True))
+    handle.flush()
 
 
 def adopt_legacy_folder(identity: JobIdentity, name: str, pipelines_dir: str | None) -> bool:

@@ -205,3 +205,32 @@ def test_every_name_a_job_may_take_is_a_schema_name_dlt_accepts(
     for name in identity.candidate_names():
         assert len(name) <= 64, name
         Schema(name)  # raises InvalidSchemaName otherwise
+
+
+def test_a_name_longer_than_dlt_accepts_keeps_its_start_and_ends_in_the_digest(
+    tmp_path: Path,
+) -> None:
+    """dlt refuses pipeline names past 64 characters: `extract apollo --dataset apollo_plain`
+    after the same account's run into `apollo` (the docs' own steps on a local sandbox) was
+    refused with InvalidSchemaName. Every candidate fits, stays distinct, and is kept."""
+    local = "http://127.0.0.1:46017"
+    file = "duckdb:////work/apollo_tasks.duckdb"  # the extract's default file
+    first = _identity(base_url=local, location=file)
+    second = _identity(base_url=local, location=file, dataset="apollo_plain")
+    long = _identity(base_url=local, dataset="x" * 60, account="a-very-long-agency-name" * 3)
+    folder = str(tmp_path / "pipelines")
+    os.makedirs(folder)
+    names = [pipeline_name_for(job, folder) for job in (first, second, long)]
+    assert names[0] == "sales_tasks_apollo_127_0_0_1_46017"
+    assert names[1] == f"sales_tasks_apollo_127_0_0_1_46017_duckdb_apollo_ta_{second.digest}"
+    assert len(set(names)) == 3
+    for job in (first, second, long):
+        assert all(len(n) <= 64 for n in job.candidate_names()), job.candidate_names()
+    assert [pipeline_name_for(job, folder) for job in (first, second, long)] == names
+    push = push_identity(
+        vendor="saleshandy",
+        base_url=local,
+        warehouse_url="duckdb:////w.duckdb",
+        ledger_schema="s" * 50,
+    )
+    assert all(len(n) <= 64 for n in push.candidate_names())

@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipelines.cli import EXIT_OK, sales_main
-from tests.mirror.drill import KITS, PAGE, REPLY_LIMITS
+from tests.mirror.drill import KITS, PAGE, REPLY_LIMITS, apollo_tasks
 
 TASKS = 45
 DELETED = 3
@@ -286,20 +286,11 @@ def test_an_incomplete_run_into_a_lake_deletes_nothing(
 
 def _apollo_phones(sb: Any) -> set[tuple[str, ...]]:
     """(contact id, position) of every number of every contact Apollo's task search embeds."""
-    out: set[tuple[str, ...]] = set()
-    with httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.master_key}) as http:
-        page = 1
-        while True:
-            tasks = http.post(
-                "/api/v1/tasks/search", params={"page": page, "per_page": 100}
-            ).json()["tasks"]
-            for task in tasks:
-                contact = task.get("contact") or {}
-                for number in contact.get("phone_numbers") or []:
-                    out.add((str(contact["id"]), str(number["position"])))
-            if len(tasks) < 100:
-                return out
-            page += 1
+    return {
+        (str(task["contact"]["id"]), str(number["position"]))
+        for task in apollo_tasks(sb)
+        for number in (task.get("contact") or {}).get("phone_numbers") or []
+    }
 
 
 def test_numbers_removed_from_a_contact_leave_the_mirror(

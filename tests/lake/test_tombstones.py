@@ -9,7 +9,13 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sources.core.current_state import DELETED_COLUMN, Tombstones, live_tasks, with_tombstones
+from sources.core.current_state import (
+    DELETED_COLUMN,
+    ChildTombstones,
+    Tombstones,
+    live_tasks,
+    with_tombstones,
+)
 from sources.core.report import RunReport
 from sources.core.schema import arrow_schema
 
@@ -77,3 +83,55 @@ def test_read_tasks_carry_the_deleted_column_null() -> None:
     table = live_tasks(_batch(["1", "2"]).tasks)
     assert table.column(DELETED_COLUMN).to_pylist() == [None, None]
     assert table.schema.field(DELETED_COLUMN).type == pa.bool_()
+
+
+PHONES = arrow_schema(
+    (("contact_id", "text"), ("position", "bigint"), ("number", "text")),
+    ("contact_id", "position"),
+)
+PAIRS = st.sets(st.tuples(st.integers(0, 8).map(str), st.integers(0, 3)), max_size=20)
+
+
+@settings(deadline=None)
+@given(known=PAIRS, read=PAIRS, extra_parents=st.sets(st.integers(0, 8).map(str), max_size=4))
+def test_child_rows_end_as_read_for_every_parent_read_and_untouched_for_the_others(
+    known: set[tuple[str, int]], read: set[tuple[str, int]], extra_parents: set[str]
+) -> None:
+    """A merge applying the batch's tombstones and rows (by (parent, key)) leaves, for each
+    parent read whole (with rows, or an empty list), exactly the rows read; a parent not read
+    keeps what it had. The destination is read at most once, however many batches."""
+    reads = []
+
+    def loaded() -> list[tuple[str, int]]:
+        reads.append(1)
+        return sorted(known)
+
+    rows = ChildTombstones("phones", "contact_id", "position", PHONES, loaded)
+    read_rows = sorted(read)
+    table = pa.table(
+        {
+            "contact_id": [p for p, _ in read_rows],
+            "position": [k for _, k in read_rows],
+            "number": ["+1"] * len(read_rows),
+        },
+        schema=PHONES,
+    )
+    parents = {p for p, _ in read} | extra_parents
+    out = list(rows.rows(table if read_rows else None, sorted(parents)))
+    list(rows.rows(None, []))  # a later batch reads nothing again
+    merged = set(known)
+    for part in out:
+        for p, k, deleted in zip(
+            part.column("contact_id").to_pylist(),
+            part.column("position").to_pylist(),
+            part.column(DELETED_COLUMN).to_pylist(),
+            strict=True,
+        ):
+            if deleted:
+                merged.discard((p, k))
+            else:
+                merged.add((p, k))
+    assert {r for r in merged if r[0] in parents} == read
+    assert {r for r in merged if r[0] not in parents} == {r for r in known if r[0] not in parents}
+    assert rows.removed == len({r for r in known if r[0] in parents} - read)
+    assert reads == ([1] if parents else [])  # once, and only when a parent was read

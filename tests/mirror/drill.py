@@ -63,18 +63,22 @@ class VendorKit:
     status_column: str = "status"  # the mirror's column holding the status as the list names it
 
 
-def _apollo_serve(sb: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
+def apollo_tasks(sb: Any) -> Iterator[dict[str, Any]]:
+    """Every task Apollo's task search serves, page by page (plain httpx)."""
     with httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.master_key}) as http:
         page = 1
         while True:
             batch = http.post(
                 "/api/v1/tasks/search", params={"page": page, "per_page": 100}
             ).json()["tasks"]
-            out.update({str(t["id"]): str(t.get("status")) for t in batch})
+            yield from batch
             if len(batch) < 100:
-                return out
+                return
             page += 1
+
+
+def _apollo_serve(sb: Any) -> dict[str, str]:
+    return {str(t["id"]): str(t.get("status")) for t in apollo_tasks(sb)}
 
 
 def _saleshandy_serve(sb: Any) -> dict[str, str]:
