@@ -269,7 +269,7 @@ def _claim(pipeline: Any, owner: DatasetOwner) -> bool:
 
     The claim is the run's first contact with the destination, so a wrong password or a closed
     port shows here: wrapped as the step dlt would have failed in, the CLI gives the same one
-    line (`pipelines.messages`) as before the claim existed.
+    line (`pipelines.messages`) as for a failed load.
     """
     from dlt.pipeline.exceptions import PipelineStepFailed
 

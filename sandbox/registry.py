@@ -3,8 +3,8 @@
 `running_sandbox(vendor="apollo", ...)` (tests, benchmarks), `serve_forever(...)` (the CLI) and
 `python -m sandbox --vendor apollo` all look the vendor up here. The emulators are discovered,
 not listed: every package `sandbox/<vendor>/` exposing `EMULATOR` (an `Emulator`) is one, so a new
-vendor's emulator is its folder. Apollo stays the default vendor of `running_sandbox()` and
-`python -m sandbox`, as before there were others.
+vendor's emulator is its folder. Apollo is the default vendor of `running_sandbox()` and
+`python -m sandbox` (the alias command's vendor).
 """
 
 from __future__ import annotations

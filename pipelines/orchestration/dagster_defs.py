@@ -20,7 +20,7 @@ Accounts: with accounts configured for a vendor (`[accounts.<vendor>.<name>]`, r
 definitions load), its assets have one partition per account and the schedule asks for one run
 per account, so Dagster spreads accounts over its run workers; each partition is its own job
 (dataset `<vendor>_<name>`, pipeline name, lock and ledger key). With none, the assets are not
-partitioned and a run is the vendor's default account, as before accounts existed. Every asset
+partitioned and a run is the vendor's default account (its key from the vendor's config). Every asset
 is in the pool `sales_tasks_warehouse`: with a DuckDB warehouse (one writer), limit it to 1.
 
 dagster-dlt drops the dlt pipeline's local state before every run, and each run here starts from

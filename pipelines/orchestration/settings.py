@@ -22,7 +22,7 @@ the environment wins):
 
 Accounts (`pipelines.accounts`): with accounts configured for the vendor
 (`[accounts.<vendor>.<name>]`), a run fans out to one extract and one push per account, each its
-own job; with none, one run for the vendor's default account, as before accounts existed.
+own job; with none, one run for the vendor's default account (its key from the vendor's config).
 
 API keys and base URLs are read by the factories themselves, exactly as on the command line:
 the account's (`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`), else `SOURCES__<VENDOR>__API_KEY` /

@@ -11,7 +11,7 @@ Facts relied on (NOTES.md section 1, seed 002, the OpenAPI subset):
   total. Undocumented filters `user_ids`, `task_type_cds`, `contact_ids` are honoured or silently
   ignored (a switch); `breadcrumbs` echo honoured filters.
 - Legacy `GET /v1/tasks/search`: `per_page` up to 200; seed 002 calls `open_factor_names`
-  required, but a bare `GET /v1/tasks/search` answered 200 live (issue 19), so it is required only
+  required, but a bare `GET /v1/tasks/search` answered 200 in a live trial (reported with issue 19), so it is required only
   with `require_open_factor_names`, as on the POST.
 - Recorded traffic: `GET /api/v1/tasks/search` answers like the POST; a GET without `per_page`
   gets 10 (`config.get_default_per_page`); numbers may come as strings (`"page": "2"`).

@@ -4,7 +4,7 @@ Tasks are kept as the emulator answers them (numeric enum codes, ISO times) plus
 fields for filtering; `render` turns one into the answer.
 
 The shape is meant to look like a real sales team's, so analyses of the sandbox say something
-(issue 14): each task type has its own completion time and cancel rate (a call is done within
+: each task type has its own completion time and cancel rate (a call is done within
 hours, a LinkedIn step takes days and is often cancelled), a few owners carry most of the work
 and the busiest finish less of it, work follows a weekday rhythm (quiet weekends, office hours),
 an overdue backlog of open tasks builds up but old open work is cleared (archived) as it ages, and

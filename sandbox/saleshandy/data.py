@@ -7,7 +7,7 @@ call | whatsapp | custom`); priority "1" urgent .. "4" low or none; a task belon
 an assignee and, when a sequence step made it, a sequence. Prospect and task ids look like
 `8PvBmrB7P7` (10 letters and digits).
 
-The shape is a guess made to look like a real team's work (issue 14 item 5): each task type has
+The shape is a guess made to look like a real team's work : each task type has
 its own completion delay and skip rate, one assignee carries far more tasks than the others and
 lets more of them slip, few tasks fall due or get done on weekends, and past-due open tasks pile
 up as an overdue backlog. Three prospects share one email differing only in case, and a
