@@ -22,9 +22,10 @@ demo: $(STAMP)
 
 # Parallel workers (pytest-xdist): WORKERS=auto uses every core; WORKERS=0 runs in this process.
 # Tests of one `xdist_group` stay on one worker. pytest's exit code 5 (nothing collected) fails
-# the target like any other non-zero code.
+# the target like any other non-zero code. The 30 slowest tests are listed at the end, so a CI
+# log says where the time went.
 WORKERS ?= 2
-PYTEST := $(VENV)/bin/pytest -q -n $(WORKERS) --dist loadgroup
+PYTEST := $(VENV)/bin/pytest -q -n $(WORKERS) --dist loadgroup --durations=30
 
 # Unit and contract layers (tests/layers.py) on DuckDB: no PostgreSQL, no orchestrators.
 test-fast: $(STAMP)
