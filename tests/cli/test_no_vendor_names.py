@@ -32,6 +32,9 @@ def _vendors() -> set[str]:
 
 VENDOR_NAME = re.compile(r"\b(" + "|".join(sorted(_vendors())) + r")(?:\.io)?", re.IGNORECASE)
 PENDING = {
+    # The status-history demo for the notebook extracts an Apollo sandbox; like the main demo,
+    # its vendor part belongs in the spec's `TDemo`.
+    "pipelines/history_demo.py": "the notebook's Apollo history demo, still to move into a TDemo",
     # The main demo is still the Apollo walk-through (20,000 tasks, its analyst questions, the
     # notebook's `sandbox_for_demo_file`); its vendor parts are already the specs' `TDemo`.
     "pipelines/demo.py": "Apollo's demo part still to move into sources/apollo/spec.py (TDemo)",
