@@ -63,7 +63,7 @@ def status_history(
     """The `task_status_history` transformer of `vendor`'s scan (items with an Arrow `tasks`).
 
     Args:
-        vendor: the vocabulary's vendor name (a discovered vendor's folder name).
+        vendor: the vendor's name in the registry (whose status vocabulary applies).
         started_at: when the run started: the `_dlt_valid_from` of the versions it opens.
         id_type: the dlt type of the vendor's task ids (`text`, `bigint`).
         status_column: the column of `tasks` holding the status as people read it.

@@ -28,8 +28,8 @@ __all__ = ["PageLimit", "TaskSource", "per_page_batches"]
 class PageLimit(LimitItem):
     """dlt's `LimitItem` counting only the scan's task batches (items with `tasks`).
 
-    A scan also yields what is not a page of tasks (a vendor's team users first, the run
-    report last); those pass uncounted until the limit is reached, so `add_limit(2)` is two pages.
+    A scan also yields what is not a page of tasks (a vendor's team users first, the run report
+    last); those pass uncounted until the limit is reached, so `add_limit(2)` is two pages.
     """
 
     def __call__(self, item: Any, meta: Any = None) -> Any:

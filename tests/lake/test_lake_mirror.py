@@ -1,6 +1,7 @@
 """The mirror on every destination it supports: two extracts per vendor with tasks deleted (and
-one created) at the vendor in between; after each, the mirror holds exactly the tasks the vendor
-serves, and every run exits 0 (`sales-tasks extract VENDOR`, in process).
+one created, one status changed) at the vendor in between; after each, the mirror holds exactly
+the tasks the vendor serves, with the statuses it serves, and every run exits 0
+(`sales-tasks extract VENDOR`, in process). A contact's shrinking phone list likewise.
 
 Destinations: DuckDB, PostgreSQL (the session's server), SQLite and MariaDB through dlt's
 `sqlalchemy` destination (a real MariaDB server, `tests/lake/mariadb_server.py`), and
@@ -191,13 +192,18 @@ def test_two_extracts_with_deletions_between_leave_mirror_equal_to_vendor(
         code = sales_main(argv)
         first = capsys.readouterr()
         assert code == EXIT_OK, first.err
-        served = set(kit.serve(sb))
+        before = kit.serve(sb)  # id -> status
+        served = set(before)
         assert len(served) == TASKS
         assert where.ids(dataset) == served
 
         gone = sorted(served)[:DELETED]
         for task_id in gone:
             sb.delete_task(int(task_id) if vendor == "reply" else task_id)
+        for restated in sorted(served)[DELETED:]:  # and one task's status changes
+            httpx.patch(f"{sb.base_url}/_sandbox/tasks/{restated}", json=kit.status_body)
+            if kit.serve(sb)[restated] != before[restated]:
+                break
         create = kit.create(sb, 1)
         httpx.request(
             create["method"],
@@ -215,6 +221,10 @@ def test_two_extracts_with_deletions_between_leave_mirror_equal_to_vendor(
         mirror = where.ids(dataset)
         assert not mirror & set(gone)
         assert mirror == now
+        statuses = kit.serve(sb)  # id -> status, as the vendor lists it
+        assert statuses[restated] != before[restated]
+        rows = where.rows(dataset, "tasks", ("id", kit.status_column))
+        assert dict(rows) == statuses  # every status as the vendor has it now
         # Views where the dialect has them, showing the same tasks; elsewhere one note per run.
         notes = [r.getMessage() for r in caplog.records if r.name == "sales_tasks.views"]
         if where.name in VIEW_DESTINATIONS:
