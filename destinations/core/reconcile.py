@@ -10,7 +10,11 @@ The vendor may have created some, all or none of the tasks. We look for them (ve
   it later) that is already visible in search. Search indexes fill in creation order, so once the
   witness shows, a task the unknown call made would show too; the look after that one is
   conclusive. Waiting alone proves nothing (a vendor's index lag may have no documented bound), so
-  time never turns "not found" into "not created".
+  time never turns "not found" into "not created" -- unless a bound is known: a vendor may
+  declare `visible_within_seconds` (its search shows a task at most that long after the call
+  that made it ended; None, the default, when nothing bounds it). Then a look that *started*
+  that long after the unknown call ended and holds no task for it proves it not created, with no
+  witness: this is what settles a run's last call, after which no witness can come.
 - waiting: no proof within `wait_seconds` (no witness yet, or none visible): the rows stay
   `sending` and the next run looks again. Nothing is resent.
 - undecided: the search cannot be trusted (e.g. the vendor ignored the contact filter) even after
@@ -108,6 +112,7 @@ class TLook:
     reason: str = ""
     last_flight: int = 0  # calls started up to here may have made a task in the snapshot
     one_read: bool = False  # the snapshot is one response of the vendor (`TSearchResult`)
+    started_at: datetime | None = None  # when its first search went out (our clock)
 
 
 @dataclass
@@ -293,6 +298,7 @@ class Reconciler:
     def look(self, look: TLook) -> TLook:
         """Take the snapshot (on a worker thread): every task the vendor holds for the contacts."""
         self.looks += 1
+        look.started_at = self._now()
         tasks: list[dict[str, Any]] = []
         step = int(getattr(self.vendor, "contacts_per_search", 0) or self.contacts_per_search)
         for reads, start in enumerate(range(0, len(look.contacts), step), start=1):
@@ -352,12 +358,26 @@ class Reconciler:
                 else:
                     unknown.proven = True
                 continue
+            if self._past_lag(unknown, look):
+                # The look began after the vendor's declared bound: a task made by the call
+                # would be in it.
+                outcome.not_created.append(request_id)
+                continue
             deadline = max(unknown.ended_at, unknown.sent.sent_at) + timedelta(
                 seconds=self.wait_seconds
             )
             if now >= deadline and (unknown.witness is not None or not more_coming):
                 outcome.waiting[request_id] = NO_PROOF.format(vendor=self.vendor.name)
         return outcome
+
+    def _past_lag(self, unknown: TUnknown, look: TLook) -> bool:
+        """Whether `look` began at least the vendor's `visible_within_seconds` after the unknown
+        call ended (False when the vendor declares no bound)."""
+        bound = getattr(self.vendor, "visible_within_seconds", None)
+        if bound is None or look.started_at is None:
+            return False
+        ended = max(unknown.ended_at, unknown.sent.sent_at)
+        return look.started_at >= ended + timedelta(seconds=float(bound))
 
     def _assign(
         self,

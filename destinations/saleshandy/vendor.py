@@ -132,6 +132,7 @@ class SaleshandyTaskVendor:
         *,
         max_prospects_per_call: int = 100,
         zone: ZoneInfo | None = None,
+        list_lag_seconds: float | None = None,
     ) -> None:
         if max_prospects_per_call < 1:
             raise ValueError("max_prospects_per_call must be >= 1")
@@ -139,6 +140,9 @@ class SaleshandyTaskVendor:
         self.max_per_call = max_prospects_per_call
         self.configured_per_call = max_prospects_per_call
         self.zone = zone or ZoneInfo("UTC")
+        # The reconciler's optional bound (`destinations.core.reconcile`): the list shows a task
+        # this long after its create answered; None (the default) as Saleshandy documents none.
+        self.visible_within_seconds = list_lag_seconds
         self.rules = saleshandy_rules(self.zone)
         self.lookup = SaleshandyLookup(client)
         self.too_large_refusals = 0
