@@ -34,7 +34,11 @@ the ledger; the `Sender` that holds this object decides when to look and when to
 sends again what is proven not created.
 
 Vendor-neutral; the vendor supplies the search and the match. A vendor may declare
-`contacts_per_search` (default: its `max_per_call`) for how many contacts one search may carry.
+`contacts_per_search` (default: its `max_per_call`) for how many contacts one search may carry,
+and may offer `search_for(contacts, payloads)`: the same search, told the payloads it must show
+(the pool's requests and the witnesses chosen for them), which a vendor whose read can be
+bounded by a payload's fields (a due date) uses to read less. It is called only when every
+request and witness of the look has its payload.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class TWitness:
     task_id: str
     contact: str
     sent_at: datetime
+    payload: dict[str, Any] | None = None  # what its create asked for, when known
 
 
 @dataclass
@@ -113,6 +118,7 @@ class TLook:
     last_flight: int = 0  # calls started up to here may have made a task in the snapshot
     one_read: bool = False  # the snapshot is one response of the vendor (`TSearchResult`)
     started_at: datetime | None = None  # when its first search went out (our clock)
+    payloads: list[dict[str, Any]] | None = None  # for `search_for` (None: not all known)
 
 
 @dataclass
@@ -285,6 +291,7 @@ class Reconciler:
         """Choose each request's witness and the contacts one look must cover."""
         pool = list(pool)
         contacts = {u.contact for u in pool}
+        payloads: list[dict[str, Any]] | None = [u.sent.payload for u in pool]
         ordered = sorted(witnesses, key=lambda w: w.sent_at)
         for unknown in pool:
             later = [w for w in ordered if w.sent_at > unknown.ended_at]
@@ -293,7 +300,11 @@ class Reconciler:
             unknown.witness = pick.task_id if pick else None
             if pick is not None:
                 contacts.add(pick.contact)
-        return TLook(sorted(contacts), [u.request_id for u in pool])
+                if payloads is not None and pick.payload is not None:
+                    payloads.append(pick.payload)
+                else:
+                    payloads = None
+        return TLook(sorted(contacts), [u.request_id for u in pool], payloads=payloads)
 
     def look(self, look: TLook) -> TLook:
         """Take the snapshot (on a worker thread): every task the vendor holds for the contacts."""
@@ -301,9 +312,14 @@ class Reconciler:
         look.started_at = self._now()
         tasks: list[dict[str, Any]] = []
         step = int(getattr(self.vendor, "contacts_per_search", 0) or self.contacts_per_search)
+        search_for = getattr(self.vendor, "search_for", None)
         for reads, start in enumerate(range(0, len(look.contacts), step), start=1):
             self.searches += 1
-            result = self.vendor.search_created(look.contacts[start : start + step])
+            contacts = look.contacts[start : start + step]
+            if search_for is not None and look.payloads is not None:
+                result = search_for(contacts, look.payloads)
+            else:
+                result = self.vendor.search_created(contacts)
             if result.tasks is None:
                 look.tasks, look.reason = None, result.reason
                 return look

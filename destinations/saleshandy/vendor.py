@@ -275,6 +275,25 @@ class SaleshandyTaskVendor:
             window = (min(days), max(days))
         return self.reader.read(wanted, window)
 
+    def search_for(
+        self, contacts: Sequence[str], payloads: Sequence[dict[str, Any]]
+    ) -> TSearchResult:
+        """`search_created`, bounded by the due dates of the tasks looked for (`payloads`: the
+        reconciler's unknown requests and its witnesses, `destinations.core.reconcile`) instead
+        of every due date sent to these prospects: a task of the window matches on its due date,
+        so only those dates need reading. Any prospect without a looked-for due date: as
+        `search_created`."""
+        wanted = set(contacts)
+        days: dict[str, set[str]] = {}
+        for payload in payloads:
+            contact, due = str(payload.get("contact_id")), text_or_none(payload.get("due_at"))
+            if contact in wanted and due is not None:
+                days.setdefault(contact, set()).add(due[:10])
+        if set(days) != wanted:
+            return self.search_created(contacts)
+        every = [day for dates in days.values() for day in dates]
+        return self.reader.read(wanted, (min(every), max(every)))
+
     @property
     def search_pages(self) -> int:
         """List pages reconciliation read, probes included (for benchmarks)."""
