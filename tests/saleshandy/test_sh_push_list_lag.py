@@ -24,6 +24,7 @@ from clients.saleshandy.profile import SALESHANDY_PROFILE
 from destinations.core.ledger import DeliveryLedger
 from destinations.core.reconcile import Reconciler, TCheck
 from destinations.core.vendor import TSentTask
+from destinations.saleshandy.settings import SaleshandySettingError, push_settings
 from destinations.saleshandy.vendor import SaleshandyTaskVendor
 from tests.saleshandy.sh_push_helpers import (
     CREATE,
@@ -150,3 +151,14 @@ def test_only_a_read_begun_after_the_declared_lag_proves_a_task_absent(
     expected = {"made": "found"} | ({"absent": "not created"} if bound is not None else {})
     assert reconciler.decisions == expected
     assert reconciler.pending == (0 if bound is not None else 1)
+
+
+def test_the_list_lag_is_read_from_config_and_a_negative_one_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert push_settings().list_lag_seconds is None  # unknown unless given
+    monkeypatch.setenv("DESTINATION__SALESHANDY_TASKS__LIST_LAG_SECONDS", "2.5")
+    assert push_settings().list_lag_seconds == 2.5
+    assert push_settings(list_lag_seconds=0).list_lag_seconds == 0  # the flag wins
+    with pytest.raises(SaleshandySettingError, match="list_lag_seconds is -1: give 0 or more"):
+        push_settings(list_lag_seconds=-1)
