@@ -121,9 +121,7 @@ def test_connection_dropped_after_create_is_found_not_resent(
     searches = [e["body"] for e in sb.requests("/v3/tasks/filter") if e["method"] == "POST"]
     # By contact (a look over several contacts reads by the rows' start window instead).
     by_contact = [b for b in searches if "contactId" in b]
-    assert searches and {b["contactId"] for b in by_contact} <= {
-        int(r["contact_id"]) for r in rows
-    }
+    assert searches and {b["contactId"] for b in by_contact} <= {int(r["contact_id"]) for r in rows}
     # The window is always sent, or a task started over a year ahead would be invisible.
     assert {(b["from"], b["to"]) for b in by_contact} == {
         ("2000-01-01T00:00:00Z", "9999-12-31T00:00:00Z")
