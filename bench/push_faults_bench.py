@@ -14,7 +14,9 @@ the tasks created beyond the rows (must be 0), the rows still undelivered after 
 exit code each run's rows call for (0 when every row is delivered).
 
 The sandbox's search has no index lag here, so every lost call is decided in the run when a later
-call exists to witness it. PostgreSQL is a throwaway local server (`tests/postgres_server.py`).
+call exists to witness it. Saleshandy's push is told the sandbox's list lag (`--list-lag`, 0 by
+default; negative: told nothing, as a user who does not know it), so a lost last call is decided
+by a read after that lag too. PostgreSQL is a throwaway local server (`tests/postgres_server.py`).
 """
 
 from __future__ import annotations
@@ -134,6 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         default=0.05,
         help="Reply only: its rate windows (100/min, 3,000/h) shortened by this factor",
     )
+    parser.add_argument(
+        "--list-lag",
+        type=float,
+        default=0.0,
+        help="Saleshandy only: the list lag the push is told (`--list-lag`), and the sandbox's"
+        " (`index_lag_seconds`); a negative value tells the push nothing (its default: only a"
+        " later create proves a lost one absent)",
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # one line per retried 5xx would bury the figures
     make_rows, size, key_attr = VENDORS[args.vendor]
@@ -161,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.vendor == "reply":
             minute, hour = 60 * args.window_scale, 3_600 * args.window_scale
             extra_settings["rate_limits"] = f"100/{minute:g},3000/{hour:g}"
+        if args.vendor == "saleshandy" and args.list_lag >= 0:
+            extra_settings["list_lag_seconds"] = args.list_lag
 
         def push(url: str) -> tuple[float, Any]:
             started = time.monotonic()
@@ -184,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             for repeat in range(args.repeat):
                 for name in ("fault-free", "faulted"):
                     sb.reset()
+                    if args.vendor == "saleshandy":
+                        sb.configure(index_lag_seconds=max(0.0, args.list_lag))
                     sb.configure(
                         faults={
                             "latency_ms": args.latency_ms,

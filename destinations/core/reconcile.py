@@ -10,7 +10,11 @@ The vendor may have created some, all or none of the tasks. We look for them (ve
   it later) that is already visible in search. Search indexes fill in creation order, so once the
   witness shows, a task the unknown call made would show too; the look after that one is
   conclusive. Waiting alone proves nothing (a vendor's index lag may have no documented bound), so
-  time never turns "not found" into "not created".
+  time never turns "not found" into "not created" -- unless a bound is known: a vendor may
+  declare `visible_within_seconds` (its search shows a task at most that long after the call
+  that made it ended; None, the default, when nothing bounds it). Then a look that *started*
+  that long after the unknown call ended and holds no task for it proves it not created, with no
+  witness: this is what settles a run's last call, after which no witness can come.
 - waiting: no proof within `wait_seconds` (no witness yet, or none visible): the rows stay
   `sending` and the next run looks again. Nothing is resent.
 - undecided: the search cannot be trusted (e.g. the vendor ignored the contact filter) even after
@@ -30,7 +34,11 @@ the ledger; the `Sender` that holds this object decides when to look and when to
 sends again what is proven not created.
 
 Vendor-neutral; the vendor supplies the search and the match. A vendor may declare
-`contacts_per_search` (default: its `max_per_call`) for how many contacts one search may carry.
+`contacts_per_search` (default: its `max_per_call`) for how many contacts one search may carry,
+and may offer `search_for(contacts, payloads)`: the same search, told the payloads it must show
+(the pool's requests and the witnesses chosen for them), which a vendor whose read can be
+bounded by a payload's fields (a due date) uses to read less. It is called only when every
+request and witness of the look has its payload.
 """
 
 from __future__ import annotations
@@ -61,6 +69,7 @@ class TWitness:
     task_id: str
     contact: str
     sent_at: datetime
+    payload: dict[str, Any] | None = None  # what its create asked for, when known
 
 
 @dataclass
@@ -108,6 +117,8 @@ class TLook:
     reason: str = ""
     last_flight: int = 0  # calls started up to here may have made a task in the snapshot
     one_read: bool = False  # the snapshot is one response of the vendor (`TSearchResult`)
+    started_at: datetime | None = None  # when its first search went out (our clock)
+    payloads: list[dict[str, Any]] | None = None  # for `search_for` (None: not all known)
 
 
 @dataclass
@@ -280,6 +291,7 @@ class Reconciler:
         """Choose each request's witness and the contacts one look must cover."""
         pool = list(pool)
         contacts = {u.contact for u in pool}
+        payloads: list[dict[str, Any]] | None = [u.sent.payload for u in pool]
         ordered = sorted(witnesses, key=lambda w: w.sent_at)
         for unknown in pool:
             later = [w for w in ordered if w.sent_at > unknown.ended_at]
@@ -288,16 +300,26 @@ class Reconciler:
             unknown.witness = pick.task_id if pick else None
             if pick is not None:
                 contacts.add(pick.contact)
-        return TLook(sorted(contacts), [u.request_id for u in pool])
+                if payloads is not None and pick.payload is not None:
+                    payloads.append(pick.payload)
+                else:
+                    payloads = None
+        return TLook(sorted(contacts), [u.request_id for u in pool], payloads=payloads)
 
     def look(self, look: TLook) -> TLook:
         """Take the snapshot (on a worker thread): every task the vendor holds for the contacts."""
         self.looks += 1
+        look.started_at = self._now()
         tasks: list[dict[str, Any]] = []
         step = int(getattr(self.vendor, "contacts_per_search", 0) or self.contacts_per_search)
+        search_for = getattr(self.vendor, "search_for", None)
         for reads, start in enumerate(range(0, len(look.contacts), step), start=1):
             self.searches += 1
-            result = self.vendor.search_created(look.contacts[start : start + step])
+            contacts = look.contacts[start : start + step]
+            if search_for is not None and look.payloads is not None:
+                result = search_for(contacts, look.payloads)
+            else:
+                result = self.vendor.search_created(contacts)
             if result.tasks is None:
                 look.tasks, look.reason = None, result.reason
                 return look
@@ -352,12 +374,26 @@ class Reconciler:
                 else:
                     unknown.proven = True
                 continue
+            if self._past_lag(unknown, look):
+                # The look began after the vendor's declared bound: a task made by the call
+                # would be in it.
+                outcome.not_created.append(request_id)
+                continue
             deadline = max(unknown.ended_at, unknown.sent.sent_at) + timedelta(
                 seconds=self.wait_seconds
             )
             if now >= deadline and (unknown.witness is not None or not more_coming):
                 outcome.waiting[request_id] = NO_PROOF.format(vendor=self.vendor.name)
         return outcome
+
+    def _past_lag(self, unknown: TUnknown, look: TLook) -> bool:
+        """Whether `look` began at least the vendor's `visible_within_seconds` after the unknown
+        call ended (False when the vendor declares no bound)."""
+        bound = getattr(self.vendor, "visible_within_seconds", None)
+        if bound is None or look.started_at is None:
+            return False
+        ended = max(unknown.ended_at, unknown.sent.sent_at)
+        return look.started_at >= ended + timedelta(seconds=float(bound))
 
     def _assign(
         self,

@@ -381,10 +381,17 @@ class Sender:
         for row, reason in answers.rejected:
             self.outcomes.record(row["row"], row["request_id"], REJECTED, detail=reason)
         witnesses = []
+        # What a witness asked for, for a vendor whose search is bounded by it (`search_for`).
+        payload_of = self.vendor.payload if hasattr(self.vendor, "search_for") else None
         for flight, mapped in answers.created:
             self._mark_created(flight.call, mapped)
             witnesses += [
-                TWitness(mapped[r["request_id"]], self.vendor.distinct_key(r), flight.sent_at)
+                TWitness(
+                    mapped[r["request_id"]],
+                    self.vendor.distinct_key(r),
+                    flight.sent_at,
+                    payload_of(r) if payload_of else None,
+                )
                 for r in flight.call
                 if r["request_id"] in mapped
             ]

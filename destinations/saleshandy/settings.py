@@ -12,6 +12,14 @@ Saleshandy's own settings:
 - `time_zone`: the IANA zone in which a timestamp `due_date` becomes Saleshandy's `YYYY-MM-DD`
   and in which an empty one means "today" (default UTC; Saleshandy does not say which zone its
   dates are in, so set the account's).
+- `list_lag_seconds`: the most seconds `GET /v1/tasks` takes to list a task after the create
+  that made it answered, when you know it (default None: unknown). Saleshandy documents no such
+  bound (VENDOR-SPECS.md section 2.2 publishes nothing about the list's freshness), so by
+  default a lost create answer is proven "not created" only by a later create showing in the
+  list (`destinations.core.reconcile`, the witness). Given a bound, a list read begun that long
+  after the lost call ended proves it by the task's absence, so the run's last call is settled in
+  the run instead of waiting `reconcile_wait_seconds` and leaving its rows `sending`. A bound that
+  is too low can make a duplicate: give it only when you know it.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ class SaleshandyPushConfiguration(TaskSinkConfiguration):
     reconcile_wait_seconds: float = DEFAULT_RECONCILE_WAIT_SECONDS
     calls_in_flight: int = DEFAULT_CALLS_IN_FLIGHT
     ledger_schema: str = DEFAULT_LEDGER_SCHEMA
+    list_lag_seconds: float | None = None
 
 
 def time_zone(name: str) -> ZoneInfo:
@@ -74,6 +83,11 @@ def push_settings(**explicit: Any) -> SaleshandyPushConfiguration:
         SaleshandyPushConfiguration(), DESTINATION_NAME, SHORT_ENV, explicit
     )
     time_zone(config.time_zone)
+    if config.list_lag_seconds is not None and not float(config.list_lag_seconds) >= 0:
+        raise SaleshandySettingError(
+            f"list_lag_seconds is {config.list_lag_seconds}: give 0 or more seconds, or leave it"
+            " unset when Saleshandy's list lag is not known"
+        )
     if int(config.max_prospects_per_call) < 1:
         raise SaleshandySettingError(
             f"max_prospects_per_call is {config.max_prospects_per_call}: give 1 or more"

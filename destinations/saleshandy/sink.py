@@ -57,8 +57,24 @@ class SaleshandySink:
             f" today (default: config, else {DEFAULT_TIME_ZONE})",
         )
 
+        parser.add_argument(
+            "--list-lag",
+            dest="list_lag_seconds",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="the most seconds Saleshandy's task list takes to show a created task, if you"
+            " know it (Saleshandy documents none): a call whose answer was lost is then resent"
+            " once a list read that long after it shows no task for it, instead of waiting for a"
+            " later create to prove it (default: config, else unknown)",
+        )
+
     def settings_from_args(self, args: argparse.Namespace) -> dict[str, Any]:
-        return {"max_prospects_per_call": args.max_prospects_per_call, "time_zone": args.time_zone}
+        return {
+            "max_prospects_per_call": args.max_prospects_per_call,
+            "time_zone": args.time_zone,
+            "list_lag_seconds": args.list_lag_seconds,
+        }
 
     def open_vendor(self, settings: Any) -> tuple[SinkClient, TaskVendor]:
         zone = time_zone(settings.time_zone)
@@ -70,7 +86,12 @@ class SaleshandySink:
             max_connections=max(8, int(settings.calls_in_flight)),
         )
         vendor = SaleshandyTaskVendor(
-            client, max_prospects_per_call=int(settings.max_prospects_per_call), zone=zone
+            client,
+            max_prospects_per_call=int(settings.max_prospects_per_call),
+            zone=zone,
+            list_lag_seconds=(
+                None if settings.list_lag_seconds is None else float(settings.list_lag_seconds)
+            ),
         )
         return client, vendor
 

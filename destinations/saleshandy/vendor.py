@@ -132,6 +132,7 @@ class SaleshandyTaskVendor:
         *,
         max_prospects_per_call: int = 100,
         zone: ZoneInfo | None = None,
+        list_lag_seconds: float | None = None,
     ) -> None:
         if max_prospects_per_call < 1:
             raise ValueError("max_prospects_per_call must be >= 1")
@@ -139,6 +140,9 @@ class SaleshandyTaskVendor:
         self.max_per_call = max_prospects_per_call
         self.configured_per_call = max_prospects_per_call
         self.zone = zone or ZoneInfo("UTC")
+        # The reconciler's optional bound (`destinations.core.reconcile`): the list shows a task
+        # this long after its create answered; None (the default) as Saleshandy documents none.
+        self.visible_within_seconds = list_lag_seconds
         self.rules = saleshandy_rules(self.zone)
         self.lookup = SaleshandyLookup(client)
         self.too_large_refusals = 0
@@ -270,6 +274,25 @@ class SaleshandyTaskVendor:
             days = [day for dates in known if dates for day in dates]
             window = (min(days), max(days))
         return self.reader.read(wanted, window)
+
+    def search_for(
+        self, contacts: Sequence[str], payloads: Sequence[dict[str, Any]]
+    ) -> TSearchResult:
+        """`search_created`, bounded by the due dates of the tasks looked for (`payloads`: the
+        reconciler's unknown requests and its witnesses, `destinations.core.reconcile`) instead
+        of every due date sent to these prospects: a task of the window matches on its due date,
+        so only those dates need reading. Any prospect without a looked-for due date: as
+        `search_created`."""
+        wanted = set(contacts)
+        days: dict[str, set[str]] = {}
+        for payload in payloads:
+            contact, due = str(payload.get("contact_id")), text_or_none(payload.get("due_at"))
+            if contact in wanted and due is not None:
+                days.setdefault(contact, set()).add(due[:10])
+        if set(days) != wanted:
+            return self.search_created(contacts)
+        every = [day for dates in days.values() for day in dates]
+        return self.reader.read(wanted, (min(every), max(every)))
 
     @property
     def search_pages(self) -> int:

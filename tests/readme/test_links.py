@@ -16,7 +16,6 @@ REPO = Path(__file__).resolve().parents[2]
 PENDING = frozenset(
     f"docs/{name}.md"
     for name in (
-        "push-under-faults",
         "lifecycle",
         "quota-and-incremental",
     )

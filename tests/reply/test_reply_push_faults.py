@@ -11,6 +11,7 @@ import pytest
 
 from tests.reply.reply_push_support import (
     CREATE,
+    START,
     creates,
     push,
     reply_ledger,
@@ -117,14 +118,15 @@ def test_connection_dropped_after_create_is_found_not_resent(
     assert summary.reconciled == {"found": 1}
     assert len(creates(sb)) == 5  # nothing resent
     assert set(tasks_per_request(sb, rows).values()) == {1}
-    searches = [e for e in sb.requests("/v3/tasks/filter") if e["method"] == "POST"]
-    assert searches and {e["body"]["contactId"] for e in searches} <= {
-        int(r["contact_id"]) for r in rows
-    }
+    searches = [e["body"] for e in sb.requests("/v3/tasks/filter") if e["method"] == "POST"]
+    # By contact (a look over several contacts reads by the rows' start window instead).
+    by_contact = [b for b in searches if "contactId" in b]
+    assert searches and {b["contactId"] for b in by_contact} <= {int(r["contact_id"]) for r in rows}
     # The window is always sent, or a task started over a year ahead would be invisible.
-    assert {(e["body"]["from"], e["body"]["to"]) for e in searches} == {
+    assert {(b["from"], b["to"]) for b in by_contact} == {
         ("2000-01-01T00:00:00Z", "9999-12-31T00:00:00Z")
     }
+    assert all(b["from"] <= START <= b["to"] for b in searches)
     rerun = reply_push(sb)
     assert (rerun.already_delivered, rerun.calls) == (5, 0)
 
@@ -192,3 +194,33 @@ def test_a_lost_answer_is_matched_on_the_detail_not_a_look_alike(
     gets = [e for e in sb.requests() if e["endpoint"] == "tasks.get"]
     read = {int(e["path"].rsplit("/", 1)[1]) for e in gets}
     assert read <= {made["id"], look_alike["id"]} and made["id"] in read
+
+
+def test_a_look_over_several_contacts_is_one_filter_read_by_the_start_window(
+    reply_sandbox: Any, warehouse_url: str, reply_push: Any
+) -> None:
+    """Three answers lost on three contacts (two 503s before any work, one dropped after the
+    create): the filter takes one `contactId`, so a look over several contacts reads once by the
+    `startAt` window of the tasks it looks for (RS @1,710,000), answered in one response, and
+    decides them all: the made task found, the others proven not created and sent once more."""
+    sb = reply_sandbox
+    rows = reply_rows(sb, 8)
+    write_reply_input(warehouse_url, rows)
+    sb.script_faults(
+        [
+            {"path": CREATE, "fault": "error_503", "count": 2},
+            {"path": CREATE, "fault": "drop_after_create", "count": 1, "after": 2},
+        ]
+    )
+    summary = reply_push(sb, calls_in_flight=4)
+    assert (summary.created, summary.needs_review) == (8, 0), summary.format()
+    assert summary.reconciled == {"found": 1, "not created": 2}
+    assert set(tasks_per_request(sb, rows).values()) == {1}  # no duplicate, none missing
+    assert len(creates(sb)) == 10
+    searches = [e["body"] for e in sb.requests("/v3/tasks/filter") if e["method"] == "POST"]
+    windowed = [b for b in searches if "contactId" not in b]
+    assert windowed, searches
+    # The window is the rows' start time (to the second on either side), not the whole list.
+    assert {(b["from"], b["to"]) for b in windowed} == {
+        ("2026-07-01T08:59:59Z", "2026-07-01T09:00:01Z")
+    }
