@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("tests/reply/test_reply_extract_client.py", "contract"),
     ("tests/*/test_*spec_contract.py", "contract"),  # one test per documented vendor fact
     ("tests/mirror/test_*sandbox*", "contract"),
+    ("tests/incremental/*", "e2e"),  # incremental vs full scans over HTTP into DuckDB
     # everything else: extract / push into warehouses, CLI subprocesses, notebook, README
     ("tests/*", "e2e"),
 )

@@ -32,6 +32,8 @@ class SaleshandyScanReport(RunReport):
         ("counts_at_end", "json"),
         # Known tasks the list no longer showed, each answered 404 by id (None: not checked).
         ("verified_gone", "bigint"),
+        # False: an incremental run (open tabs whole, done tabs down to the watermarks).
+        ("full_scan", "bool"),
     )
 
     page_size: int = 0
