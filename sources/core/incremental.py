@@ -8,7 +8,8 @@ committed with the load it belongs to, so an extract that fails leaves it as it 
 user's own pipeline running the source keeps it the same way the CLI does.
 
 The state: `watermarks` (name -> ISO timestamp, the vendor's own cursors, e.g. the newest
-completion read), `runs_since_full` (incremental runs since the last complete full scan),
+completion read), `kept` (what else the vendor's incremental run needs from the last one),
+`runs_since_full` (incremental runs since the last complete full scan),
 `last_full_at` (when it began) and `last_full_requests` (what it cost, shown in the summary).
 
 A run is a full scan when any of these holds, else incremental:
@@ -81,6 +82,9 @@ class TRunPlan:
     watermarks: dict[str, str]
     runs_since_full: int = 0
     last_full_requests: int | None = None
+    # What the vendor's last complete run kept besides its watermarks (e.g. the open tasks it
+    # read, to tell which of them closed since).
+    kept: dict[str, Any] | None = None
 
 
 def plan_run(
@@ -92,8 +96,10 @@ def plan_run(
     cost = state.get("last_full_requests")
     last_full = _parse(state.get("last_full_at"))
 
+    kept = state.get("kept")
+
     def full(reason: str) -> TRunPlan:
-        return TRunPlan(True, reason, marks, since, cost)
+        return TRunPlan(True, reason, marks, since, cost, kept)
 
     if not incremental:
         return full("full scan (incremental runs not asked for)")
@@ -108,7 +114,9 @@ def plan_run(
         if full_every.runs is not None
         else f"{(last_full + dt.timedelta(seconds=full_every.seconds or 0)).isoformat()}"
     )
-    return TRunPlan(False, f"incremental run (next full scan after {left})", marks, since, cost)
+    return TRunPlan(
+        False, f"incremental run (next full scan after {left})", marks, since, cost, kept
+    )
 
 
 def record_run(
@@ -119,6 +127,7 @@ def record_run(
     watermarks: dict[str, str],
     started_at: dt.datetime,
     requests: int,
+    kept: dict[str, Any] | None = None,
 ) -> None:
     """Update `state` after a run: a complete run moves the watermarks on (never back); a
     complete full scan also restarts the schedule and records its cost. An incomplete run
@@ -131,6 +140,8 @@ def record_run(
         if old is None or _parse(value) > _parse(old):  # type: ignore[operator]
             marks[name] = value
     state["watermarks"] = marks
+    if kept is not None:
+        state["kept"] = kept
     if plan.full_scan:
         state["runs_since_full"] = 0
         state["last_full_at"] = started_at.isoformat()

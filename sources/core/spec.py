@@ -154,9 +154,10 @@ class ExtractSummary:
 
     def verdict(self) -> str:
         if self.complete and not self.full_scan:
+            of = f" of {self.total_entries}" if self.total_entries is not None else ""
             return (
                 f"complete (incremental): {self.rows.get('tasks', 0)} open or newly done tasks"
-                f" read of {self.total_entries} in {self.vendor}"
+                f" read{of} in {self.vendor}"
             )
         if self.complete:
             return f"complete: all {self.total_entries} tasks in {self.vendor} were read"

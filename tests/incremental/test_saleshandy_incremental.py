@@ -16,7 +16,7 @@ from typing import Any
 import dlt
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from sources.saleshandy import saleshandy_source
@@ -88,6 +88,9 @@ def apply(sb: Any, changes: list[tuple[str, int, Any]]) -> set[str]:
 @settings(
     max_examples=6,
     deadline=None,
+    # Each example is three extracts over HTTP: no shrinking (it would take minutes); a failure
+    # shows its changes as drawn.
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(changes=st.lists(CHANGE, min_size=1, max_size=12))
