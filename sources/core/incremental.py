@@ -110,13 +110,11 @@ def plan_run(
     if full_every.seconds is not None and (now - last_full).total_seconds() >= full_every.seconds:
         return full(f"scheduled full scan: the last one began {last_full.isoformat()}")
     left = (
-        f"{full_every.runs - since} more run(s)"
+        f"in {full_every.runs - since} run(s)"
         if full_every.runs is not None
-        else f"{(last_full + dt.timedelta(seconds=full_every.seconds or 0)).isoformat()}"
+        else f"from {(last_full + dt.timedelta(seconds=full_every.seconds or 0)).isoformat()}"
     )
-    return TRunPlan(
-        False, f"incremental run (next full scan after {left})", marks, since, cost, kept
-    )
+    return TRunPlan(False, f"incremental run (next full scan {left})", marks, since, cost, kept)
 
 
 def record_run(
