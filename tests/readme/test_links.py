@@ -19,7 +19,6 @@ PENDING = frozenset(
         "push-under-faults",
         "testing",
         "lifecycle",
-        "quota-and-incremental",
     )
 )
 
