@@ -406,6 +406,8 @@ def execute_extract(
         "full_scan": report.full_scan,
         "scan_plan": report.scan_plan,
         "full_scan_requests": report.full_scan_requests,
+        "calls_estimated": report.calls_estimated,
+        "calls_left": report.calls_left,
     }
     if run.summary_fields is not None:
         fields.update(run.summary_fields(report))

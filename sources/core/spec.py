@@ -128,6 +128,9 @@ class ExtractSummary:
     full_scan: bool = True
     scan_plan: str = ""  # why the run was full or incremental (empty: always full)
     full_scan_requests: int | None = None  # what the last complete full scan cost
+    # The vendor's quota (`sources.core.quota`): calls estimated, and left when last heard from.
+    calls_estimated: int | None = None
+    calls_left: int | None = None
 
     def shortfall(self) -> str:
         """What an incomplete run lacked, in words (the warnings say why)."""
@@ -198,6 +201,11 @@ class ExtractSummary:
             f"  {self.traffic_line()}",
             f"  {removed}",
         ]
+        if self.calls_left is not None:
+            estimated = (
+                f" (estimated {self.calls_estimated})" if self.calls_estimated is not None else ""
+            )
+            lines.append(f"  quota: {self.requests} calls used{estimated}, {self.calls_left} left")
         if self.scan_plan:
             cost = (
                 f"; the last full scan cost {self.full_scan_requests} requests"

@@ -160,6 +160,7 @@ def saleshandy_source(
     incremental: bool = False,
     full_every: str | None = None,
     lag_seconds: float = 3600.0,
+    use_remaining_quota: bool = False,
 ) -> Sequence[DltResource]:
     """Saleshandy tasks, with their prospects and assignees, and a report of the run.
 
@@ -182,6 +183,9 @@ def saleshandy_source(
             full scan deletes (`sources.core.incremental`, `docs/quota-and-incremental.md`).
         full_every: incremental runs between full scans (`24`) or a duration (`12h`, `7d`).
         lag_seconds: how far below the watermarks an incremental run still reads.
+        use_remaining_quota: run even when the estimated calls exceed what Saleshandy's rate
+            headers say is left (otherwise `QuotaExceededError` before any task is read,
+            `sources.core.quota`).
     """
     schedule = parse_full_every(full_every)
     run_report = report if report is not None else SaleshandyScanReport()
@@ -214,6 +218,7 @@ def saleshandy_source(
                 known_ids=known_ids,
                 plan=plan,
                 lag_seconds=lag_seconds,
+                use_remaining_quota=use_remaining_quota,
                 **per_page_batches(),
             )
             for item in with_tombstones(
@@ -247,6 +252,7 @@ def make_source(
     incremental: bool | None = None,
     full_every: str | None = None,
     lag_seconds: float | None = None,
+    use_remaining_quota: bool | None = None,
 ) -> Any:
     """The configured `saleshandy_source` (for dagster-dlt and other callers that run it).
 
@@ -263,6 +269,7 @@ def make_source(
         "incremental": incremental,
         "full_every": full_every,
         "lag_seconds": lag_seconds,
+        "use_remaining_quota": use_remaining_quota,
     }
     return saleshandy_source(
         report=report, known_ids=known_ids, **{k: v for k, v in given.items() if v is not None}

@@ -34,6 +34,9 @@ class SaleshandyScanReport(RunReport):
         ("verified_gone", "bigint"),
         # False: an incremental run (open tabs whole, done tabs down to the watermarks).
         ("full_scan", "bool"),
+        # Quota-aware runs (`sources.core.quota`): calls estimated, and left per the vendor.
+        ("calls_estimated", "bigint"),
+        ("calls_left", "bigint"),
     )
 
     page_size: int = 0

@@ -94,6 +94,7 @@ from clients.saleshandy.paging import (
 )
 from clients.saleshandy.tasks import one_task, task_id_of
 from sources.core.incremental import TRunPlan, floor_of
+from sources.core.quota import check_quota
 from sources.saleshandy.report import SaleshandyScanReport
 from sources.saleshandy.schema import (
     ASSIGNEE_COLUMNS,
@@ -193,8 +194,10 @@ class TaskScan:
         known_ids: Callable[[], Iterable[str]] | None = None,
         plan: TRunPlan | None = None,
         lag_seconds: float = 3600.0,
+        use_remaining_quota: bool = False,
     ) -> None:
         self.client = client
+        self.use_remaining_quota = use_remaining_quota
         self.plan = plan
         self.lag_seconds = lag_seconds
         report.full_scan = plan is None or plan.full_scan
@@ -234,6 +237,7 @@ class TaskScan:
         report.total_entries = counts_total(start)
         if report.total_entries is not None:
             report.plan_more(planned_pages(report.total_entries, self.page_size))
+        self._check_quota(start)  # before any task is read: a run that cannot finish refuses
         self._add_assignees(self._assignee_list())
         if report.full_scan:
             stopped = yield from self._list()
@@ -249,6 +253,10 @@ class TaskScan:
             yield self._flush()
         report.finished_at = utc_now()
         report.sync_stats(self.client.stats)
+        # The lowest budget reported is the latest (the counts after the list come last).
+        budgets = [self.client.governor.requests_left(e) for e in (TASKS, TASKS_COUNTS)]
+        if known := [b for b in budgets if b is not None]:
+            report.calls_left = min(known)
         yield report
 
     # -- the list -------------------------------------------------------------------------------
@@ -493,6 +501,27 @@ class TaskScan:
                 " the scan cannot be proved complete"
             )
         return counts
+
+    def _check_quota(self, counts: dict[str, int] | None) -> None:
+        """Estimate the run's calls from the counts and compare them with the budget the counts'
+        answer reported (`x-ratelimit-remaining`, `x-ratelimit-reset`; NOTES section 2 [3p])."""
+        estimate: int | None = None
+        if counts is not None:
+            if self.report.full_scan:
+                lists = planned_pages(counts_total(counts) or 0, self.page_size)
+            else:
+                lists = sum(planned_pages(counts.get(s, 0), self.page_size) for s in OPEN_TABS)
+                lists += len(DONE_TABS)  # at least a page of each done tab
+            estimate = 1 + lists + 2  # this count read, the pages, the assignees, counts after
+        governor = self.client.governor
+        check_quota(
+            self.report,
+            vendor="Saleshandy",
+            estimate=estimate,
+            left=governor.requests_left(TASKS_COUNTS),
+            resets_at=governor.resets_at(TASKS_COUNTS),
+            use_remaining=self.use_remaining_quota,
+        )
 
     def _assignee_list(self) -> list[TAssignee]:
         try:

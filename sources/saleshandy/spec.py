@@ -16,6 +16,7 @@ import httpx
 from clients.saleshandy.endpoints import task_path
 from clients.saleshandy.paging import MAX_PAGE_SIZE
 from sources.core.incremental import incremental_options, parse_full_every
+from sources.core.quota import quota_options
 from sources.core.spec import SourceSpec, TDemo, TOption, TSourceRun, TVendorView
 from sources.saleshandy import (
     SEEN_TASK_IDS_TABLE,
@@ -37,6 +38,7 @@ def configure(
     concurrency: int | None = None,
     incremental: bool | None = None,
     full_every: str | None = None,
+    use_remaining_quota: bool | None = None,
     progress_options: dict[str, Any] | None = None,
 ) -> TSourceRun:
     """One Saleshandy run's pieces; None reads dlt config.
@@ -73,6 +75,7 @@ def configure(
             known_ids=known_task_ids(pipeline),
             incremental=incremental,
             full_every=full_every,
+            use_remaining_quota=use_remaining_quota,
         ),
         progress_options=progress_options or {},
     )
@@ -154,6 +157,7 @@ SPEC = SourceSpec(
             bounds=(1, None),
         ),
         *incremental_options(),
+        *quota_options(),
     ),
     configure=configure,
     seen_table=SEEN_TASK_IDS_TABLE,
