@@ -190,10 +190,10 @@ def _run(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str]) -> i
     except Exception as exc:  # one actionable line, not a traceback
         if args.traceback:
             raise
-        from pipelines.messages import one_line_error
+        from pipelines.messages import error_exit_code, one_line_error
 
         print(f"error: {one_line_error(exc)}", file=sys.stderr)
-        return int(getattr(exc, "exit_code", EXIT_ERROR))
+        return error_exit_code(exc, EXIT_ERROR)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,9 @@ and will not until their data is fixed, so a green task would hide them; rerunni
 (delivered rows are never resent) and exits 5 again until then. Needs review (4) wins over
 rejected: it asks a person to look first. An extract into a dataset that belongs to another
 account exits 6 before reading anything (`pipelines.accounts.claim_dataset`): a rerun exits 6
-again until the run is given its own dataset.
+again until the run is given its own dataset. An extract that needs more calls than the vendor's
+quota has left exits 7 before reading any task (`sources.core.quota`), unless told to use what is
+left (`--use-remaining-quota`).
 """
 
 from __future__ import annotations
@@ -21,5 +23,6 @@ EXIT_INCOMPLETE = 3  # `extract --strict` when part of the data could not be fet
 EXIT_NEEDS_REVIEW = 4  # `push` left rows whose delivery could not be decided
 EXIT_REJECTED = 5  # `push` rejected rows (bad data, unknown user or contact, the vendor's 422)
 EXIT_DATASET_OWNED = 6  # `extract` into a dataset bound to another account: nothing was read
+EXIT_QUOTA = 7  # `extract` would need more calls than the vendor's quota has left: nothing read
 EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another run of the same job is going, try again later
 EXIT_INTERRUPTED = 130  # SIGINT / Ctrl-C (a SIGTERM stop exits 143, see `pipelines.stopping`)

@@ -414,6 +414,11 @@ def execute_extract(
         "warnings": list(report.warnings),
         "vendor": spec.short,
         "table_order": spec.table_order,
+        "full_scan": report.full_scan,
+        "scan_plan": report.scan_plan,
+        "full_scan_requests": report.full_scan_requests,
+        "calls_estimated": report.calls_estimated,
+        "calls_left": report.calls_left,
     }
     if run.summary_fields is not None:
         fields.update(run.summary_fields(report))

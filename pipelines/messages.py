@@ -72,6 +72,14 @@ def one_line_error(exc: BaseException) -> str:
     )
 
 
+def error_exit_code(exc: BaseException, default: int) -> int:
+    """The exit code an error asks for (`exit_code`), on itself or on the error dlt wrapped."""
+    code = getattr(exc, "exit_code", None)
+    if code is None:
+        code = getattr(_unwrap(exc)[0], "exit_code", None)
+    return int(code) if isinstance(code, int) else default
+
+
 def _unwrap(exc: BaseException) -> tuple[BaseException, str | None, str | None]:
     """The exception a person should read, the dlt step it failed in, and the destination."""
     from dlt.pipeline.exceptions import PipelineStepFailed

@@ -41,6 +41,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("tests/mirror/test_*sandbox*", "contract"),
     # the standard kit every vendor passes: extracts and pushes into DuckDB over HTTP
     ("tests/kit/*", "e2e"),
+    ("tests/incremental/*", "e2e"),  # incremental vs full scans over HTTP into DuckDB
     # everything else: extract / push into warehouses, CLI subprocesses, notebook, README
     ("tests/*", "e2e"),
 )

@@ -144,6 +144,11 @@ class RateLimitGovernor:
         with self._cond:
             return max(0.0, self._blocked_until.get(endpoint, 0.0) - self._now())
 
+    def requests_left(self, endpoint: str) -> int | None:
+        """The budget the vendor last reported for `endpoint` (None: it never said)."""
+        with self._cond:
+            return self._left.get(endpoint)
+
     def resets_at(self, endpoint: str) -> float | None:
         """The wall-clock instant (epoch seconds) the vendor said `endpoint`'s window resets."""
         with self._cond:

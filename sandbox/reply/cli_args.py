@@ -16,6 +16,7 @@ _FLAGS: TFlags = {
     "--users": ("users", int, "number of seed users (default: 6 to 30, by --tasks)"),
     "--seed": ("seed", int, "dataset seed (default 13)"),
     "--anchor-date": ("anchor_date", str, "pin the dataset's today, e.g. 2026-06-01"),
+    "--history-days": ("history_days", int, "days over which seed tasks were made (default 120)"),
     "--auth-scheme": ("auth_scheme", str, "keys accepted in: bearer | x-api-key | both"),
     "--enum-answers": ("enum_answers", str, "enums in answers: strings (v3) | numbers"),
     "--enum-requests": ("enum_requests", str, "enums accepted: numbers | strings | both"),

@@ -80,12 +80,17 @@ class ReplyConfig:
     request_log_cap: int = 200_000
     faults: FaultConfig = field(default_factory=FaultConfig)
 
+    # Days over which the seed tasks were created before the anchor (a long-lived account,
+    # most of its tasks finished or cleared: e.g. 720).
+    history_days: int = 120
+
     DATASET_FIELDS: ClassVar[tuple[str, ...]] = (
         "tasks",
         "contacts",
         "users",
         "seed",
         "anchor_date",
+        "history_days",
     )
 
     def to_dict(self) -> dict[str, Any]:

@@ -150,8 +150,10 @@ class Dataset:
         anchor_date: str | None,
         contacts: int | None = None,
         users: int | None = None,
+        history_days: int = HISTORY_DAYS,
     ) -> None:
         self.anchor_ms = anchor_ms(anchor_date)
+        self.history_days = history_days
         default_users, default_contacts = sizes_for(tasks)
         self.n_users = users or default_users
         self.n_contacts = contacts or default_contacts
@@ -218,7 +220,7 @@ class Dataset:
     def _tasks(self, rng: random.Random, n: int, plan: random.Random) -> list[dict[str, Any]]:
         """`n` tasks; `plan` draws planning ahead and clearing old work (its own stream)."""
         anchor = self.anchor_ms
-        days = list(range(HISTORY_DAYS))
+        days = list(range(self.history_days))
         day_weights = [WEEKDAY_WEIGHTS[time_weekday(anchor - (d + 1) * DAY_MS)] for d in days]
         type_codes = list(PROFILES)
         type_cum = list(itertools.accumulate(p.weight for p in PROFILES.values()))

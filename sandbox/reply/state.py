@@ -23,7 +23,9 @@ class ReplyState(EmulatorApp[ReplyConfig]):
     def __init__(self, cfg: ReplyConfig) -> None:
         super().__init__(cfg)
         self.limiter = RateLimiter(RATE_WINDOWS)
-        self.ds = Dataset(cfg.tasks, cfg.seed, cfg.anchor_date, cfg.contacts, cfg.users)
+        self.ds = Dataset(
+            cfg.tasks, cfg.seed, cfg.anchor_date, cfg.contacts, cfg.users, cfg.history_days
+        )
         self.store = Store(self.ds, self.clock.now)
         self.user_by_id = {u["id"]: u for u in self.ds.users}
         self.user_by_email = {u["email"].lower(): u for u in self.ds.users}

@@ -23,6 +23,8 @@ _FLAGS: dict[str, tuple[str, Any, str]] = {
     "--tasks": ("tasks", int, "number of seed tasks (default 300)"),
     "--seed": ("seed", int, "dataset seed (default 7)"),
     "--anchor-date": ("anchor_date", str, "pin the sandbox's today, YYYY-MM-DD (default: clock)"),
+    "--history-days": ("history_days", int, "days back the seed tasks fall due (default 120)"),
+    "--old-slips": ("old_slips", float, "share of work due 30+ days ago left open (default 1.0)"),
     "--timezone": ("timezone", str, "time zone of dueDate and today (default UTC)"),
     "--bearer": ("bearer", str, f"Authorization: Bearer: {_one_of(C.BEARER_MODES)}"),
     "--invalid-key": ("invalid_key", str, f"bad key answer: {_one_of(C.INVALID_KEY_ANSWERS)}"),

@@ -88,6 +88,11 @@ class SaleshandyConfig(core_config.ConfigDicts):
     # None = the emulator lives "today" (the clock's date in `timezone`) and its data is spread
     # around today 00:00 UTC; pinned (e.g. "2025-06-02") the data and "today" never change.
     anchor_date: str | None = None
+    # How far back the seed tasks fall due (days before the anchor), and how much of the work
+    # due over 30 days ago is still open (1.0: as much as recent work; 0.1: an account that
+    # cleans up, as a long-lived one with most tasks done).
+    history_days: int = 120
+    old_slips: float = 1.0
     # The time zone of `dueDate` and of "today" (default due date, dueToday / overdue).
     timezone: str = "UTC"
     api_keys: list[str] = field(default_factory=lambda: ["sandbox-saleshandy-key"])
@@ -126,7 +131,13 @@ class SaleshandyConfig(core_config.ConfigDicts):
     request_log_cap: int = 200_000
     faults: FaultConfig = field(default_factory=FaultConfig)
 
-    DATASET_FIELDS: ClassVar[tuple[str, ...]] = ("tasks", "seed", "anchor_date")
+    DATASET_FIELDS: ClassVar[tuple[str, ...]] = (
+        "tasks",
+        "seed",
+        "anchor_date",
+        "history_days",
+        "old_slips",
+    )
 
     def validate(self) -> None:
         if self.tasks < 0:

@@ -172,8 +172,12 @@ class Task:
 class Dataset:
     """The seed state; tasks are built once and copied into the store."""
 
-    def __init__(self, tasks: int, seed: int, anchor: date) -> None:
+    def __init__(
+        self, tasks: int, seed: int, anchor: date, history_days: int = 120, old_slips: float = 1.0
+    ) -> None:
         self.seed = seed
+        self.history_days = history_days
+        self.old_slips = old_slips
         self.anchor = anchor
         self.anchor_ms = day_ms(anchor)
         rng = random.Random(seed)
@@ -224,7 +228,7 @@ class Dataset:
     def _task(self, rng: random.Random, i: int) -> Task:
         ttype = rng.choices(TASK_TYPES, cum_weights=TYPE_CUM_WEIGHTS)[0]
         assignee = rng.choices(self._assignee_indexes, cum_weights=self._assignee_cum)[0]
-        due = self.anchor + timedelta(days=rng.randint(-120, 21))
+        due = self.anchor + timedelta(days=rng.randint(-self.history_days, 21))
         if due.weekday() >= 5 and rng.random() < 0.9:  # few tasks fall due on weekends
             due += timedelta(days=-1 if due.weekday() == 5 else 1)
         due_ms = day_ms(due)
@@ -264,6 +268,8 @@ class Dataset:
     def _work(self, rng: random.Random, task: Task, ttype: TaskType, due_ms: int) -> None:
         """Done or skipped past-due work; what would be done only after today stays overdue."""
         slips = 0.30 if task.assignee == 0 else 0.08  # the busy owner lets more slip
+        if due_ms < self.anchor_ms - 30 * DAY_MS:
+            slips *= self.old_slips  # old work left open, unless the account cleans it up
         if rng.random() < slips:
             return
         when = due_ms + 9 * HOUR_MS + int(rng.expovariate(1 / ttype.delay_hours) * HOUR_MS)

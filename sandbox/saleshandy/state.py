@@ -25,7 +25,13 @@ class SaleshandyState(EmulatorApp[SaleshandyConfig]):
 
     def __init__(self, cfg: SaleshandyConfig) -> None:
         super().__init__(cfg)
-        self.ds = Dataset(cfg.tasks, cfg.seed, anchor_day(cfg.anchor_date, self.clock_day()))
+        self.ds = Dataset(
+            cfg.tasks,
+            cfg.seed,
+            anchor_day(cfg.anchor_date, self.clock_day()),
+            cfg.history_days,
+            cfg.old_slips,
+        )
         self.store = Store(self.ds, self.clock.now)
         self.creates = 0  # create calls served (seeds the shuffled result order)
         # Changes to make before a page of the task list is answered (`/_sandbox/list-changes`).

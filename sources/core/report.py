@@ -80,6 +80,14 @@ class RunReport:
     # False for a run that reads only part of the list on purpose (an incremental run): it never
     # deletes, however complete its part was (`may_delete`).
     full_scan: bool = True
+    # Why this run is full or incremental (`sources.core.incremental.TRunPlan.reason`; empty for
+    # a source without incremental runs) and what the last complete full scan cost, in requests.
+    scan_plan: str = ""
+    full_scan_requests: int | None = None
+    # Quota-aware runs (`sources.core.quota`): the calls the run was estimated to need, and what
+    # the vendor said was left of its quota when last heard from (None: not known).
+    calls_estimated: int | None = None
+    calls_left: int | None = None
     warnings: list[str] = field(default_factory=list)
     progress: TProgress | None = field(default=None, repr=False, compare=False)
     # The scan's HTTP client counters, live (the fields above are synced once per page).

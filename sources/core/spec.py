@@ -53,9 +53,13 @@ class TOption:
     choices: Sequence[str] | None = None
     bounds: tuple[int, int | None] | None = None
     hidden: bool = False
+    # An argparse action for a flag that takes no value (`store_true`); None when it takes one.
+    action: str | None = None
 
     def add_to(self, parser: argparse.ArgumentParser) -> None:
         kwargs: dict[str, Any] = {"dest": self.dest, "default": None}
+        if self.action is not None:
+            kwargs["action"] = self.action
         if self.type is not None:
             kwargs["type"] = self.type
         if self.choices is not None:
@@ -120,6 +124,13 @@ class ExtractSummary:
     # The vendor's tables in the order its summary lists them (the run report last); tables
     # not named here follow in the order they were first loaded.
     table_order: tuple[str, ...] = ("tasks",)
+    # An incremental run (`sources.core.incremental`) reads part of the list and deletes nothing.
+    full_scan: bool = True
+    scan_plan: str = ""  # why the run was full or incremental (empty: always full)
+    full_scan_requests: int | None = None  # what the last complete full scan cost
+    # The vendor's quota (`sources.core.quota`): calls estimated, and left when last heard from.
+    calls_estimated: int | None = None
+    calls_left: int | None = None
 
     def shortfall(self) -> str:
         """What an incomplete run lacked, in words (the warnings say why)."""
@@ -145,6 +156,12 @@ class ExtractSummary:
         return f"{shortfall}; the data is incomplete (use --strict to fail the run)"
 
     def verdict(self) -> str:
+        if self.complete and not self.full_scan:
+            of = f" of {self.total_entries}" if self.total_entries is not None else ""
+            return (
+                f"complete (incremental): {self.rows.get('tasks', 0)} open or newly done tasks"
+                f" read{of} in {self.vendor}"
+            )
         if self.complete:
             return f"complete: all {self.total_entries} tasks in {self.vendor} were read"
         if self.total_entries is not None and self.unreachable:
@@ -173,6 +190,8 @@ class ExtractSummary:
         removed = (
             f"{self.removed} task(s) deleted in {self.vendor} removed from tasks"
             if self.removed is not None
+            else "no rows removed (incremental run: the next full scan removes deleted tasks)"
+            if not self.full_scan
             else "no rows removed (incomplete scan)"
         )
         lines = [
@@ -182,6 +201,18 @@ class ExtractSummary:
             f"  {self.traffic_line()}",
             f"  {removed}",
         ]
+        if self.calls_left is not None:
+            estimated = (
+                f" (estimated {self.calls_estimated})" if self.calls_estimated is not None else ""
+            )
+            lines.append(f"  quota: {self.requests} calls used{estimated}, {self.calls_left} left")
+        if self.scan_plan:
+            cost = (
+                f"; the last full scan cost {self.full_scan_requests} requests"
+                if self.full_scan_requests is not None
+                else ""
+            )
+            lines.append(f"  scan: {self.scan_plan}{cost}")
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 

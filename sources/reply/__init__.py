@@ -53,11 +53,12 @@ from sources.core.current_state import (
     with_tombstones,
 )
 from sources.core.history import status_history
+from sources.core.incremental import parse_full_every, plan_run, record_run, source_state
 from sources.core.schema import arrow_schema, dlt_columns
 from sources.core.source import TaskSource, per_page_batches
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE
 from sources.reply.report import EXTRACT_RUN_COLUMNS, ReplyScanReport
-from sources.reply.scan import TaskBatch, TaskScan, TItem, TOnPage, UserBatch
+from sources.reply.scan import LISTED_AT, TaskBatch, TaskScan, TItem, TOnPage, UserBatch
 from sources.reply.schema import SEEN_TASK_ID_COLUMNS, TASK_COLUMNS, USER_COLUMNS
 from sources.reply.settings import (
     LIST_ENDPOINTS,
@@ -198,6 +199,9 @@ def reply_source(
     report: ReplyScanReport | None = None,
     known_ids: Callable[[], Iterable[int]] | None = None,
     on_page: TOnPage | None = None,
+    incremental: bool = False,
+    full_every: str | None = None,
+    lag_seconds: float = 3600.0,
 ) -> Sequence[DltResource]:
     """Reply tasks, and a report of the run.
 
@@ -220,7 +224,14 @@ def reply_source(
         known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`); those a
             run that may delete did not see get a tombstone; without it nothing is deleted.
         on_page: a test's hook called after each list page (`sources.reply.scan.TaskScan`).
+        incremental: read the open statuses whole and `finished` tasks from a floor on
+            `startAt` (kept in dlt's source state); a full scan still runs first and on
+            schedule (`full_every`), and only a full scan deletes (`sources.core.incremental`,
+            `docs/quota-and-incremental.md`).
+        full_every: incremental runs between full scans (`24`) or a duration (`12h`, `7d`).
+        lag_seconds: how far below its floor an incremental run still reads.
     """
+    schedule = parse_full_every(full_every)
     run_report = report if report is not None else ReplyScanReport()
     key = str(api_key or "")
     check_options(top, list_endpoint, rate_limits)
@@ -241,6 +252,12 @@ def reply_source(
             rate_limits=rate_limits,
             timeout=timeout,
         ) as client:
+            state = source_state()
+            plan = plan_run(
+                state, incremental=incremental, full_every=schedule, now=run_report.started_at
+            )
+            run_report.scan_plan = plan.reason if incremental else ""
+            run_report.full_scan_requests = plan.last_full_requests
             scan = TaskScan(
                 client,
                 run_report,
@@ -250,14 +267,27 @@ def reply_source(
                 known_ids=None if known is None else known.copy,
                 verify_limit=verify_deletions,
                 on_page=on_page,
+                plan=plan,
+                lag_seconds=lag_seconds,
                 **per_page_batches(),
             )
-            yield from with_tombstones(
+            for item in with_tombstones(
                 scan,
                 run_report,
                 None if known is None else known.copy,
                 arrow_schema(TASK_COLUMNS, ("id",)),
-            )
+            ):
+                if item is run_report:  # the state is committed with this run's load
+                    record_run(
+                        state,
+                        plan,
+                        complete=run_report.complete,
+                        watermarks={LISTED_AT: run_report.started_at.isoformat()},
+                        started_at=run_report.started_at,
+                        requests=run_report.requests,
+                        kept={"open": scan.open_starts},
+                    )
+                yield item
 
     scan = dlt.resource(task_list, name="task_list", selected=False)
     return [scan | resource for resource in _table_resources(run_report)]

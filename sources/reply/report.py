@@ -42,6 +42,8 @@ class ReplyScanReport(RunReport):
         ("verified_gone", "bigint"),
         ("verified_live", "bigint"),
         ("users", "bigint"),
+        # False: an incremental run (open statuses whole, `finished` from a floor on startAt).
+        ("full_scan", "bool"),
     )
 
     list_endpoint: str = ""

@@ -32,12 +32,24 @@ complete only when all of these hold:
    gone (404, or a cancelled/archived detail). One it still serves was skipped: it is loaded and
    the run is incomplete. More unseen tasks than `verify_limit` make the run incomplete too (the
    client's governor paces these reads; none is trusted on the list's word).
+
+Incremental runs (`plan`, `sources.core.incremental`; `docs/quota-and-incremental.md`) use the
+filter's documented `status` (one value) and `from` window on `startAt` (VENDOR-SPECS 1.4
+TaskFilterRequest, RS @1,710,000; fact 4): `POST /v3/tasks/filter` with `status` `new` and
+`sequenceDetached`, each read whole, then `finished` from a floor on `startAt`: the lowest
+`startAt` of the tasks the last complete run read as open that are open no more, or that run's
+start (for tasks made since), whichever is earlier, less a lag. Reply has no `updatedAt` or
+"changed since" (fact 2), so what the window cannot see waits for the next full scan: a task made
+and finished between two runs with a `startAt` before the earlier run, a finished task edited
+or reassigned. Such a run is complete when each part was read to its end, no id came twice and
+every item was readable; it never deletes, never re-reads the list and never reads ids one by one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,12 +62,13 @@ from clients.core import (
     PermissionDeniedError,
     paginate,
 )
-from clients.core.values import utc_now
+from clients.core.values import parse_utc, utc_now
 from clients.reply.endpoints import TASKS, TASKS_FILTER, quota_key, task_path
 from clients.reply.enums import DELETED_STATUSES, TASK_STATUSES, code_of
 from clients.reply.paging import ITEMS, reply_paginator
 from clients.reply.tasks import filter_body, task_id_of
 from clients.reply.users import team_users
+from sources.core.incremental import TRunPlan, floor_of
 from sources.reply.report import ReplyScanReport
 from sources.reply.schema import task_row, tasks_table, users_table
 from sources.reply.settings import LIST_FILTER, LIST_GET
@@ -68,6 +81,12 @@ BATCH_ROWS = 5_000
 _INT64_MAX = 2**63 - 1
 
 LIST_PASS, RECHECK_PASS = "list", "recheck"
+# Incremental runs: the statuses read whole (a task in them may change any day), the one read
+# from a floor on `startAt`, and the statuses whose tasks are kept as "open" between runs.
+OPEN_TABS = ("new", "sequenceDetached")
+DONE_TAB = "finished"
+OPEN_CODES = frozenset({0, 5})
+LISTED_AT = "listedAt"  # the watermark: when the last complete run began
 # A test's hook, called after each list page with (pass, page number); see `TaskScan`.
 TOnPage = Callable[[str, int], None]
 
@@ -105,6 +124,10 @@ class TaskScan:
             incomplete (0: a run that meets any unseen known task is incomplete).
         on_page: called after each page with (`"list"` or `"recheck"`, page number): a test's
             hook to change Reply's data while the scan pages.
+        plan: this run's plan (`sources.core.incremental.plan_run`); None or a full one reads
+            the whole list, an incremental one the open statuses whole and `finished` from a
+            floor (see the module docstring).
+        lag_seconds: how far below that floor an incremental run still reads.
     """
 
     def __init__(
@@ -119,8 +142,15 @@ class TaskScan:
         verify_limit: int = 0,
         batch_rows: int = BATCH_ROWS,
         on_page: TOnPage | None = None,
+        plan: TRunPlan | None = None,
+        lag_seconds: float = 3600.0,
     ) -> None:
         self.client = client
+        self.plan = plan
+        self.lag_seconds = lag_seconds
+        report.full_scan = plan is None or plan.full_scan
+        # The open tasks read (id -> startAt): the next incremental run's floor.
+        self.open_starts: dict[str, str] = {}
         self.report = report
         self.top = top
         self.list_endpoint = list_endpoint
@@ -138,6 +168,9 @@ class TaskScan:
         self._unknown: set[str] = set()
 
     def __iter__(self) -> Iterator[TItem]:
+        if not self.report.full_scan:
+            yield from self._incremental()
+            return
         report = self.report
         try:
             pages: list[list[int]] = []
@@ -167,6 +200,62 @@ class TaskScan:
         if self._rows:
             yield self._flush()
         yield report
+
+    def _incremental(self) -> Iterator[TItem]:
+        """An incremental run: the open statuses whole, `finished` from the floor."""
+        report = self.report
+        report.list_endpoint = LIST_FILTER  # only the filter has the status and the window
+        try:
+            ended = True
+            for status in OPEN_TABS:
+                ended = (yield from self._tab(filter_body(status=status))) and ended
+            floor = self._floor()
+            window = {"from": floor} if floor is not None else {}
+            ended = (yield from self._tab(filter_body(status=DONE_TAB, **window))) and ended
+            users = self._users()
+            if users is not None:
+                yield users
+            report.end_reached = ended
+            report.complete = ended and not report.duplicates
+            if not report.complete:
+                report.warn(
+                    "Reply incremental run INCOMPLETE: a part of the list did not end or a task"
+                    " came twice (rows shifted while it was read); the watermark stays where it"
+                    " was"
+                )
+        finally:
+            report.tasks_seen = len(self._seen)
+            report.finished_at = utc_now()
+            report.sync()
+        if self._rows:
+            yield self._flush()
+        yield report
+
+    def _tab(self, body: dict[str, Any]) -> Generator[TItem, None, bool]:
+        """One filtered part of the list, page by page; True when it ended (not by the guard)."""
+        paginator = reply_paginator(self.top, maximum_page=self.max_pages)
+        for page in self._paginate("POST", TASKS_FILTER, paginator, body=body):
+            self._absorb(page.items)
+            self._hook(LIST_PASS, page.number)
+            if len(self._rows) >= self.batch_rows:
+                yield self._flush()
+        return not paginator.stopped_by_guard
+
+    def _floor(self) -> str | None:
+        """The `from` of the `finished` window (ISO), or None (read it whole)."""
+        plan = self.plan
+        assert plan is not None
+        kept = dict((plan.kept or {}).get("open") or {})
+        starts = [
+            stamp
+            for task_id, start in kept.items()
+            if int(task_id) not in self._seen and (stamp := parse_utc(start)) is not None
+        ]
+        since = floor_of(plan.watermarks.get(LISTED_AT), 0)
+        if since is None:
+            return None
+        floor = min([since, *starts]) - dt.timedelta(seconds=self.lag_seconds)
+        return floor.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # --- the proof ---------------------------------------------------------------------------
 
@@ -297,15 +386,24 @@ class TaskScan:
             yield from self._paginate(method, path, paginator)
 
     def _paginate(
-        self, method: str, path: str, paginator: Any, *, first: bool = False, count: bool = True
+        self,
+        method: str,
+        path: str,
+        paginator: Any,
+        *,
+        first: bool = False,
+        count: bool = True,
+        body: dict[str, Any] | None = None,
     ) -> Iterator[Any]:
+        if body is None and method == "POST":
+            body = filter_body()
         pages = paginate(
             self.client,
             method,
             path,
             paginator,
             items_path=_list_items,
-            json=filter_body() if method == "POST" else None,
+            json=body,
             endpoint=quota_key(path),
         )
         while True:
@@ -350,6 +448,10 @@ class TaskScan:
                 continue
             self._seen.add(task_id)
             self._rows.append(task_row(item, self._unknown))
+            if code_of(TASK_STATUSES, item.get("status")) in OPEN_CODES:
+                start = item.get("startAt")
+                if isinstance(start, str):
+                    self.open_starts[str(task_id)] = start
         self.report.tasks_seen = len(self._seen)
         return ids
 

@@ -17,6 +17,7 @@ import httpx
 
 from clients.reply.endpoints import task_path
 from clients.reply.paging import MAX_TOP
+from sources.core.incremental import incremental_options, parse_full_every
 from sources.core.spec import (
     ExtractSummary,
     SourceSpec,
@@ -50,6 +51,8 @@ class ReplyExtractSummary(ExtractSummary):
         )
 
     def verdict(self) -> str:
+        if self.complete and not self.full_scan:
+            return super().verdict()
         if self.complete:
             return f"complete: all {self.tasks_seen} tasks in Reply were read"
         return (
@@ -97,6 +100,8 @@ def configure(
     max_pages: int | None = None,
     verify_deletions: int | None = None,
     on_page: Any = None,
+    incremental: bool | None = None,
+    full_every: str | None = None,
     progress_options: dict[str, Any] | None = None,
 ) -> TSourceRun:
     """One Reply run's pieces; None reads dlt config. `on_page` is a test's hook called after
@@ -104,8 +109,11 @@ def configure(
 
     Raises:
         MissingApiKeyError: no key anywhere.
-        ValueError: a setting Reply would refuse (`top` past 1000, an unknown scheme).
+        ValueError: a setting Reply would refuse (`top` past 1000, an unknown scheme), or a
+            `full_every` that is neither a number of runs nor a duration.
     """
+    if full_every is not None:
+        parse_full_every(full_every)
     settings = source_settings(
         api_key=api_key,
         base_url=base_url,
@@ -139,10 +147,12 @@ def configure(
             timeout=settings.timeout,
             known_ids=known_task_ids(pipeline),
             on_page=on_page,
+            incremental=incremental,
+            full_every=full_every,
         ),
         summary_fields=lambda report: {
             # Reply has no task total: the tasks read, when the scan was complete.
-            "total_entries": report.tasks_seen if report.complete else None,
+            "total_entries": report.tasks_seen if report.complete and report.full_scan else None,
             "unreachable": 0,
             "per_page_used": report.top,
             "paced_seconds": report.paced_seconds,
@@ -236,6 +246,7 @@ SPEC = SourceSpec(
             "list through GET /v3/tasks (default) or POST /v3/tasks/filter",
             choices=LIST_ENDPOINTS,
         ),
+        *incremental_options(),
     ),
     configure=configure,
     seen_table=SEEN_TASK_IDS_TABLE,

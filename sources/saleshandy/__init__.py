@@ -42,6 +42,7 @@ from sources.core.current_state import (
     with_tombstones,
 )
 from sources.core.history import status_history
+from sources.core.incremental import parse_full_every, plan_run, record_run, source_state
 from sources.core.schema import TColumns, arrow_schema, dlt_columns
 from sources.core.source import TaskSource, per_page_batches
 from sources.saleshandy.report import EXTRACT_RUN_COLUMNS, SaleshandyScanReport
@@ -156,6 +157,10 @@ def saleshandy_source(
     max_attempts: int = 6,
     report: SaleshandyScanReport | None = None,
     known_ids: Callable[[], Iterable[str]] | None = None,
+    incremental: bool = False,
+    full_every: str | None = None,
+    lag_seconds: float = 3600.0,
+    use_remaining_quota: bool = False,
 ) -> Sequence[DltResource]:
     """Saleshandy tasks, with their prospects and assignees, and a report of the run.
 
@@ -172,7 +177,17 @@ def saleshandy_source(
         known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`): each one
             the list did not show is checked by id before the run may count as complete, and
             gets a tombstone when the run may delete; without it nothing is deleted.
+        incremental: read the open tabs whole and the completed / skipped tasks newest first
+            down to the last run's newest `completedAt` / `skippedAt` (kept in dlt's source
+            state); a full scan still runs first and on schedule (`full_every`), and only a
+            full scan deletes (`sources.core.incremental`, `docs/quota-and-incremental.md`).
+        full_every: incremental runs between full scans (`24`) or a duration (`12h`, `7d`).
+        lag_seconds: how far below the watermarks an incremental run still reads.
+        use_remaining_quota: run even when the estimated calls exceed what Saleshandy's rate
+            headers say is left (otherwise `QuotaExceededError` before any task is read,
+            `sources.core.quota`).
     """
+    schedule = parse_full_every(full_every)
     run_report = report if report is not None else SaleshandyScanReport()
     key = str(api_key or "")
     url = str(base_url).rstrip("/")
@@ -189,17 +204,36 @@ def saleshandy_source(
             retry=RetryPolicy(max_attempts=max(1, max_attempts)),
         ) as client:
             run_report.governor = client.governor  # progress shows its pacing waits
+            state = source_state()
+            plan = plan_run(
+                state, incremental=incremental, full_every=schedule, now=run_report.started_at
+            )
+            run_report.scan_plan = plan.reason if incremental else ""
+            run_report.full_scan_requests = plan.last_full_requests
             scan = TaskScan(
                 client,
                 run_report,
                 page_size=page_size,
                 concurrency=concurrency,
                 known_ids=known_ids,
+                plan=plan,
+                lag_seconds=lag_seconds,
+                use_remaining_quota=use_remaining_quota,
                 **per_page_batches(),
             )
-            yield from with_tombstones(
+            for item in with_tombstones(
                 scan, run_report, known_ids, arrow_schema(TASK_COLUMNS, ("id",))
-            )
+            ):
+                if item is run_report:  # the state is committed with this run's load
+                    record_run(
+                        state,
+                        plan,
+                        complete=run_report.complete,
+                        watermarks=scan.watermarks,
+                        started_at=run_report.started_at,
+                        requests=run_report.requests,
+                    )
+                yield item
 
     scan = dlt.resource(task_list, name="task_list", selected=False)
     return [scan | resource for resource in _table_resources(run_report)]
@@ -215,6 +249,10 @@ def make_source(
     max_attempts: int | None = None,
     report: SaleshandyScanReport | None = None,
     known_ids: Callable[[], Iterable[str]] | None = None,
+    incremental: bool | None = None,
+    full_every: str | None = None,
+    lag_seconds: float | None = None,
+    use_remaining_quota: bool | None = None,
 ) -> Any:
     """The configured `saleshandy_source` (for dagster-dlt and other callers that run it).
 
@@ -228,6 +266,10 @@ def make_source(
         "concurrency": concurrency,
         "timeout": timeout,
         "max_attempts": max_attempts,
+        "incremental": incremental,
+        "full_every": full_every,
+        "lag_seconds": lag_seconds,
+        "use_remaining_quota": use_remaining_quota,
     }
     return saleshandy_source(
         report=report, known_ids=known_ids, **{k: v for k, v in given.items() if v is not None}

@@ -32,6 +32,11 @@ class SaleshandyScanReport(RunReport):
         ("counts_at_end", "json"),
         # Known tasks the list no longer showed, each answered 404 by id (None: not checked).
         ("verified_gone", "bigint"),
+        # False: an incremental run (open tabs whole, done tabs down to the watermarks).
+        ("full_scan", "bool"),
+        # Quota-aware runs (`sources.core.quota`): calls estimated, and left per the vendor.
+        ("calls_estimated", "bigint"),
+        ("calls_left", "bigint"),
     )
 
     page_size: int = 0

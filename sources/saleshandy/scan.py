@@ -40,6 +40,17 @@ during the scan are the next run's), and a run deletes only tasks Saleshandy sai
 it no longer has. This assumes the counts count what the list lists (their answer is not
 published) and that Saleshandy's clock agrees with this machine's.
 
+Incremental runs (`plan`, `sources.core.incremental`; `docs/quota-and-incremental.md`) use the
+list's documented filter and sort orders (SN @~393,500: `status`
+upcoming|dueToday|completed|skipped|overdue, `sortBy` completedAt|skippedAt, `sortOrder` DESC):
+the open tabs (`upcoming`, `dueToday`, `overdue`) are read whole, `completed` by `completedAt`
+and `skipped` by `skippedAt`, newest first, down to the last run's newest stamp minus a lag
+(`lag_seconds`). A task that changes status is stamped anew (completing or skipping it), so it
+shows in its new tab; what the docs do not promise, a done task edited without a new stamp,
+waits for the next full scan. Such a run is complete when its tabs ended normally and the open
+tasks read equal the counts of the open statuses, unchanged before and after; it never deletes
+(`full_scan` False) and never verifies ids one by one.
+
 With the counts' total known, the pages it takes (`planned_pages`) are fetched `concurrency` at
 a time and read in order; a short page ends the list early, a last planned page that is full
 (tasks were added) is followed page by page to a short one. A page that still fails after the
@@ -82,6 +93,8 @@ from clients.saleshandy.paging import (
     saleshandy_paginator,
 )
 from clients.saleshandy.tasks import one_task, task_id_of
+from sources.core.incremental import TRunPlan, floor_of
+from sources.core.quota import check_quota
 from sources.saleshandy.report import SaleshandyScanReport
 from sources.saleshandy.schema import (
     ASSIGNEE_COLUMNS,
@@ -98,6 +111,10 @@ logger = logging.getLogger("saleshandy_tasks.source")
 # Errors that end the run at once: the key, the URL or the request must change first.
 _FATAL = (AuthenticationError, PermissionDeniedError, UnreachableError)
 LIST_ORDER = {"sortBy": "dueDate", "sortOrder": "ASC"}
+# Incremental runs: the tabs read whole, and the done tabs with the stamp they sort by (newest
+# first) and keep as their watermark (SN @~393,500).
+OPEN_TABS = ("upcoming", "dueToday", "overdue")
+DONE_TABS = (("completed", "completedAt"), ("skipped", "skippedAt"))
 LIST_KEYS = ("tasks",)
 NO_ID = "task list item(s) without a taskId or id could not be loaded"
 NOT_AN_OBJECT = "task list item(s) that are not JSON objects could not be loaded"
@@ -113,6 +130,16 @@ class Batch:
 
 
 TItem = Batch | SaleshandyScanReport
+
+
+def _ends_before(items: list[Any], cursor: str, floor: Any) -> bool:
+    """Whether a page sorted by `cursor` newest first ends older than `floor` (or unstamped:
+    nulls sort last, so nothing stamped follows)."""
+    last = items[-1] if items else None
+    if not isinstance(last, dict):
+        return not items
+    stamp = parse_utc(last.get(cursor))
+    return stamp is None or bool(stamp < floor)
 
 
 def counts_total(counts: dict[str, int] | None) -> int | None:
@@ -149,6 +176,9 @@ class TaskScan:
         known_ids: the task ids already loaded (read when the scan ends), each verified by id
             when the list did not show it; None: no deletion can be proved, the run is
             complete on the list's checks alone (a first load, or a caller that never deletes).
+        plan: this run's plan (`sources.core.incremental.plan_run`); None or a full one reads
+            every task, an incremental one the open tabs and the done ones down to `plan`'s
+            watermarks less `lag_seconds`.
     """
 
     def __init__(
@@ -162,8 +192,18 @@ class TaskScan:
         batch_rows: int = 10_000,
         assignees_loader: Callable[[ApiClient], list[TAssignee]] = list_assignees,
         known_ids: Callable[[], Iterable[str]] | None = None,
+        plan: TRunPlan | None = None,
+        lag_seconds: float = 3600.0,
+        use_remaining_quota: bool = False,
     ) -> None:
         self.client = client
+        self.use_remaining_quota = use_remaining_quota
+        self.plan = plan
+        self.lag_seconds = lag_seconds
+        report.full_scan = plan is None or plan.full_scan
+        # The newest `completedAt` / `skippedAt` read: the next incremental run's watermarks.
+        self.watermarks: dict[str, str] = {}
+        self._open_read = 0
         self.report = report
         report.http_stats = client.stats
         report.page_size = page_size
@@ -197,15 +237,26 @@ class TaskScan:
         report.total_entries = counts_total(start)
         if report.total_entries is not None:
             report.plan_more(planned_pages(report.total_entries, self.page_size))
+        self._check_quota(start)  # before any task is read: a run that cannot finish refuses
         self._add_assignees(self._assignee_list())
-        stopped = yield from self._list()
+        if report.full_scan:
+            stopped = yield from self._list()
+        else:
+            stopped = yield from self._tabs()
         end = self._counts("after")
         report.counts_at_end = end
-        self._verdict(start, end, stopped)
+        if report.full_scan:
+            self._verdict(start, end, stopped)
+        else:
+            self._tabs_verdict(start, end, stopped)
         if any(self._rows.values()):
             yield self._flush()
         report.finished_at = utc_now()
         report.sync_stats(self.client.stats)
+        # The lowest budget reported is the latest (the counts after the list come last).
+        budgets = [self.client.governor.requests_left(e) for e in (TASKS, TASKS_COUNTS)]
+        if known := [b for b in budgets if b is not None]:
+            report.calls_left = min(known)
         yield report
 
     # -- the list -------------------------------------------------------------------------------
@@ -248,6 +299,47 @@ class TaskScan:
             return f"the task list was cut at its stop guard of {self.max_pages} pages"
         return (yield from self._walk(last + 1))  # the last planned page was full: read on
 
+    def _tabs(self) -> Generator[TItem, None, str | None]:
+        """An incremental run's reads: each open tab whole, each done tab down to its floor."""
+        assert self.plan is not None
+        before = len(self._tasks)
+        for status in OPEN_TABS:
+            stopped = yield from self._walk(1, {**LIST_ORDER, "status": status})
+            if stopped is not None:
+                return stopped
+        self._open_read = len(self._tasks) - before
+        for status, cursor in DONE_TABS:
+            floor = floor_of(self.plan.watermarks.get(cursor), self.lag_seconds)
+            order = {"status": status, "sortBy": cursor, "sortOrder": "DESC"}
+            stopped = yield from self._walk(1, order, cursor, floor)
+            if stopped is not None:
+                return stopped
+        return None
+
+    def _tabs_verdict(
+        self, start: dict[str, int] | None, end: dict[str, int] | None, stopped: str | None
+    ) -> None:
+        report = self.report
+        problem: str | None = None
+        open_total = sum((start or {}).get(s, 0) for s in OPEN_TABS)
+        if stopped is not None:
+            problem = stopped
+        elif start is None or end is None:
+            problem = "Saleshandy's task counts could not be read"
+        elif start != end:
+            problem = f"the task counts changed while the tabs were read ({start} -> {end})"
+        elif self._open_read != open_total:
+            problem = (
+                f"the open tabs showed {self._open_read} distinct tasks but the counts say"
+                f" {open_total}"
+            )
+        report.complete = problem is None
+        if not report.complete:
+            report.warn(
+                f"Saleshandy incremental run INCOMPLETE: {problem or 'an item could not be read'};"
+                f" loaded the {len(self._tasks)} tasks read; the watermarks stay where they were"
+            )
+
     def _page(self, page: int) -> Any:
         return self.client.request_json(
             "GET", TASKS, params={**LIST_ORDER, **page_params(page, self.page_size)}
@@ -266,8 +358,16 @@ class TaskScan:
     def _full_batch(self) -> bool:
         return sum(len(rows) for rows in self._rows.values()) >= self.batch_rows
 
-    def _walk(self, start: int) -> Generator[TItem, None, str | None]:
-        """Pages `start`, `start + 1`, ... one at a time until a short page."""
+    def _walk(
+        self,
+        start: int,
+        params: dict[str, str] = LIST_ORDER,
+        cursor: str | None = None,
+        floor: Any = None,
+    ) -> Generator[TItem, None, str | None]:
+        """Pages `start`, `start + 1`, ... one at a time until a short page, or (with `cursor`
+        and `floor`, a list sorted by `cursor` newest first) until a page ends older than
+        `floor`."""
         if start > self.max_pages:
             return f"the task list was cut at its stop guard of {self.max_pages} pages"
         paginator = saleshandy_paginator(
@@ -279,7 +379,7 @@ class TaskScan:
             TASKS,
             paginator,
             items_path=lambda body: payload_list(body, LIST_KEYS) or [],
-            params=LIST_ORDER,
+            params=params,
         )
         while True:
             try:
@@ -297,6 +397,8 @@ class TaskScan:
             self._absorb(page.items)
             if self._full_batch():
                 yield self._flush()
+            if cursor is not None and floor is not None and _ends_before(page.items, cursor, floor):
+                return None  # the rest of this tab is older than the watermark
         if paginator.stopped_by_guard:
             return f"the task list was cut at its stop guard of {self.max_pages} pages"
         return None
@@ -319,6 +421,7 @@ class TaskScan:
             self._tasks.add(task_id)
             self._rows["tasks"].append(task_row(task))
             fresh += 1
+            self._stamp(task)
             created = parse_utc(task.get("createdAt"))
             if created is None:
                 self._undated.append(task_id)
@@ -343,6 +446,18 @@ class TaskScan:
             place = len(self._page_ends) * self.page_size + len(entries)
             self._page_ends.append((place, task_id_of(last) if isinstance(last, dict) else None))
             report.page_done()
+
+    def _stamp(self, task: dict[str, Any]) -> None:
+        """Keep the newest `completedAt` / `skippedAt` of done tasks (the watermarks)."""
+        for status, cursor in DONE_TABS:
+            if task.get("status") != status:
+                continue
+            stamp = parse_utc(task.get(cursor))
+            if stamp is None:
+                continue
+            mark = self.watermarks.get(cursor)
+            if mark is None or stamp > parse_utc(mark):  # type: ignore[operator]
+                self.watermarks[cursor] = stamp.isoformat()
 
     def _add_assignees(self, assignees: list[TAssignee]) -> None:
         for assignee in assignees:
@@ -386,6 +501,27 @@ class TaskScan:
                 " the scan cannot be proved complete"
             )
         return counts
+
+    def _check_quota(self, counts: dict[str, int] | None) -> None:
+        """Estimate the run's calls from the counts and compare them with the budget the counts'
+        answer reported (`x-ratelimit-remaining`, `x-ratelimit-reset`; NOTES section 2 [3p])."""
+        estimate: int | None = None
+        if counts is not None:
+            if self.report.full_scan:
+                lists = planned_pages(counts_total(counts) or 0, self.page_size)
+            else:
+                lists = sum(planned_pages(counts.get(s, 0), self.page_size) for s in OPEN_TABS)
+                lists += len(DONE_TABS)  # at least a page of each done tab
+            estimate = 1 + lists + 2  # this count read, the pages, the assignees, counts after
+        governor = self.client.governor
+        check_quota(
+            self.report,
+            vendor="Saleshandy",
+            estimate=estimate,
+            left=governor.requests_left(TASKS_COUNTS),
+            resets_at=governor.resets_at(TASKS_COUNTS),
+            use_remaining=self.use_remaining_quota,
+        )
 
     def _assignee_list(self) -> list[TAssignee]:
         try:

@@ -15,6 +15,8 @@ import httpx
 
 from clients.saleshandy.endpoints import task_path
 from clients.saleshandy.paging import MAX_PAGE_SIZE
+from sources.core.incremental import incremental_options, parse_full_every
+from sources.core.quota import quota_options
 from sources.core.spec import SourceSpec, TDemo, TOption, TSourceRun, TVendorView
 from sources.saleshandy import (
     SEEN_TASK_IDS_TABLE,
@@ -34,12 +36,16 @@ def configure(
     base_url: str | None = None,
     page_size: int | None = None,
     concurrency: int | None = None,
+    incremental: bool | None = None,
+    full_every: str | None = None,
+    use_remaining_quota: bool | None = None,
     progress_options: dict[str, Any] | None = None,
 ) -> TSourceRun:
     """One Saleshandy run's pieces; None reads dlt config.
 
     Raises:
-        ValueError: page_size outside 1..100 or concurrency below 1.
+        ValueError: page_size outside 1..100, concurrency below 1, or a `full_every` that is
+            neither a number of runs nor a duration.
         MissingApiKeyError: no key anywhere.
     """
     settings = source_settings(
@@ -51,6 +57,8 @@ def configure(
         )
     if settings.concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {settings.concurrency}")
+    if full_every is not None:
+        parse_full_every(full_every)
     require_api_key(settings.api_key)
     return TSourceRun(
         api_key=str(settings.api_key),
@@ -65,6 +73,9 @@ def configure(
             max_attempts=settings.max_attempts,
             report=report,
             known_ids=known_task_ids(pipeline),
+            incremental=incremental,
+            full_every=full_every,
+            use_remaining_quota=use_remaining_quota,
         ),
         progress_options=progress_options or {},
     )
@@ -145,6 +156,8 @@ SPEC = SourceSpec(
             type=int,
             bounds=(1, None),
         ),
+        *incremental_options(),
+        *quota_options(),
     ),
     configure=configure,
     seen_table=SEEN_TASK_IDS_TABLE,

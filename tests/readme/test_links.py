@@ -17,7 +17,6 @@ PENDING = frozenset(
     f"docs/{name}.md"
     for name in (
         "lifecycle",
-        "quota-and-incremental",
     )
 )
 

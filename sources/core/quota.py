@@ -1,0 +1,83 @@
+"""Quota-aware runs: a run that cannot finish within the vendor's remaining quota refuses first.
+
+Vendor-neutral. A source estimates its run's calls once it knows the list's size (Saleshandy's
+counts, read before the first page of tasks) and reads what is left of the vendor's quota from the
+rate headers the client's governor keeps (`clients.core.governor`; the header names are the
+vendor's profile). When the estimate exceeds what is left, the run stops there with
+`QuotaExceededError`: one line with the numbers and the reset time, before any page of tasks is
+read, and the command exits `EXIT_QUOTA` (7). `use_remaining_quota` (`--use-remaining-quota`)
+runs anyway on what is left: the run then stops cleanly when the vendor refuses a call (what was
+read is loaded, nothing is deleted). A vendor that sends no budget headers is not checked.
+
+The report keeps `calls_estimated` and `calls_left` (what the vendor said was left when the run
+last heard from it), shown in the summary and in `extract_runs`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from clients.core.errors import ActionableError
+
+# `pipelines.exit_codes.EXIT_QUOTA` (kept equal by a test; sources do not import pipelines).
+EXIT_QUOTA = 7
+
+
+class QuotaExceededError(ActionableError):
+    """The run needs more calls than the vendor's quota has left: nothing was read."""
+
+    exit_code = EXIT_QUOTA
+
+
+def reset_text(resets_at: float | None) -> str:
+    """When the quota resets, as people read it (UTC), or that the vendor did not say."""
+    if resets_at is None:
+        return "the vendor did not say when it resets"
+    when = dt.datetime.fromtimestamp(resets_at, dt.UTC).replace(microsecond=0)
+    return f"it resets at {when.isoformat().replace('+00:00', 'Z')}"
+
+
+def check_quota(
+    report: Any,
+    *,
+    vendor: str,
+    estimate: int | None,
+    left: int | None,
+    resets_at: float | None,
+    use_remaining: bool,
+) -> None:
+    """Record the estimate and what is left on `report`; refuse a run that cannot finish.
+
+    Raises:
+        QuotaExceededError: `estimate` > `left` and not `use_remaining`.
+    """
+    report.calls_estimated = estimate
+    report.calls_left = left
+    if left is None or estimate is None or estimate <= left:
+        return
+    numbers = (
+        f"about {estimate} calls, but {vendor}'s quota has {left} left; {reset_text(resets_at)}"
+    )
+    if use_remaining:
+        report.warn(f"run started on what is left of the quota: it needs {numbers}")
+        return
+    raise QuotaExceededError(
+        f"{vendor} run refused before reading any task: it needs {numbers}. Run after the reset,"
+        " or pass --use-remaining-quota to read what the quota allows (nothing is deleted then)"
+    )
+
+
+def quota_options() -> tuple[Any, ...]:
+    """The extract flag of a vendor whose runs check its quota first (a `TOption`)."""
+    from sources.core.spec import TOption
+
+    return (
+        TOption(
+            "--use-remaining-quota",
+            "use_remaining_quota",
+            "run even when the vendor's rate headers say the quota left is smaller than the"
+            f" run's estimated calls (otherwise the run refuses first and exits {EXIT_QUOTA})",
+            action="store_true",
+        ),
+    )
