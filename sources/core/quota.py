@@ -1,6 +1,6 @@
 """Quota-aware runs: a run that cannot finish within the vendor's remaining quota refuses first.
 
-Vendor-neutral. A source estimates its run's calls once it knows the list's size (Saleshandy's
+Vendor-neutral. A source estimates its run's calls once it knows the list's size (per-status
 counts, read before the first page of tasks) and reads what is left of the vendor's quota from the
 rate headers the client's governor keeps (`clients.core.governor`; the header names are the
 vendor's profile). When the estimate exceeds what is left, the run stops there with
