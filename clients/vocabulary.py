@@ -1,7 +1,7 @@
 """One task vocabulary across vendors: shared type, status and priority names, mapped to and
 from each vendor's codes. The README's "Across vendors" table is this module.
 
-Each vendor declares its mapping as data, `VOCABULARY` (a `clients.core.vocabulary.TVocabulary`)
+Each vendor declares its mapping as data, `VOCABULARY` (a `clients.core.vocabulary.Vocabulary`)
 in `clients/<vendor>/vocabulary.py`, found by discovery: nothing here names a vendor. Where a
 vendor has no equivalent of a shared name, its mapping says why (`unsupported`), and a push
 rejects a row asking for it with that reason. Reading is lossy only where the vendor is finer
@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from clients.core.discovery import discover
-from clients.core.vocabulary import KINDS, TKind, TVocabulary
+from clients.core.vocabulary import KINDS, TKind, Vocabulary
 
-__all__ = ["KINDS", "TKind", "TVocabulary"]
+__all__ = ["KINDS", "TKind", "Vocabulary"]
 
 SHARED_TYPES: tuple[str, ...] = (
     "call",
@@ -43,7 +43,7 @@ SYNONYMS: Mapping[str, str] = MappingProxyType({"custom": "todo", "action_item":
 
 
 @functools.cache
-def vocabularies() -> dict[str, TVocabulary]:
+def vocabularies() -> dict[str, Vocabulary]:
     """Every vendor's vocabulary, by vendor name, in the vendors' order (then by name)."""
     found = discover(
         "clients", lambda module, _vendor: getattr(module, "VOCABULARY", None), "vocabulary"
@@ -61,7 +61,7 @@ def _shared_name(name: str) -> str:
     return SYNONYMS.get(key, key)
 
 
-def _check(vendor: str, kind: str) -> TVocabulary:
+def _check(vendor: str, kind: str) -> Vocabulary:
     found = vocabularies()
     if vendor not in found:
         raise ValueError(f"unknown vendor {vendor!r}: one of {', '.join(found)}")

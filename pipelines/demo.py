@@ -11,7 +11,7 @@ plays it in turn, the alias command's vendor (`SourceSpec.alias`) first and at t
    them arriving. A second demo run creates nothing (the delivery ledger in the DuckDB file
    remembers what was delivered; the ledger's account is the sandbox's vendor, tasks, seed and
    day, whatever port it is served on).
-4. `summarise`: each vendor's first analyst questions (`TDemo.summarise`), then one query over
+4. `summarise`: each vendor's first analyst questions (`DemoPart.summarise`), then one query over
    the unified views: open and overdue work per owner across the vendors.
 """
 
@@ -111,7 +111,7 @@ def sandbox_for_demo_file(duckdb_path: str) -> Iterator[DemoTarget]:
 
 
 def summarise(duckdb_path: str, out: TextIO) -> None:
-    """Each vendor's first analyst questions (`TDemo.summarise`), answered by SQL on the file."""
+    """Each vendor's first analyst questions (`DemoPart.summarise`), answered by SQL on the file."""
     with duckdb.connect(duckdb_path, read_only=True) as con:
         for spec in vendor_demos():
             if spec.demo.summarise is None:

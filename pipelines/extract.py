@@ -9,7 +9,7 @@ so loudly, and with `strict` fails (`EXIT_INCOMPLETE` on the command line).
 
 Flags: the shared ones are here (`--destination`, `--duckdb-path`, `--dataset`, the job flags,
 `--account`, `--base-url`, `--strict`, `--progress/--no-progress`); a vendor's own are the
-`TOption` values of its spec, checked against their bounds before the run (exit 2), and passed
+`CliOption` values of its spec, checked against their bounds before the run (exit 2), and passed
 to its `configure` by name.
 """
 
@@ -55,7 +55,7 @@ from pipelines.progress import ProgressDisplay
 from pipelines.stopping import stop_checked, stops_on_signals
 from pipelines.vendors import alias_spec, source_spec, source_specs
 from sources.core.current_state import remove_deleted_tasks
-from sources.core.spec import ExtractSummary, SourceSpec, TSourceRun
+from sources.core.spec import ExtractSummary, SourceRun, SourceSpec
 
 __all__ = [
     "ExtractSummary",
@@ -339,7 +339,7 @@ def execute_extract(
     job: ExtractJob,
     *,
     spec: SourceSpec,
-    run: TSourceRun,
+    run: SourceRun,
     progress: bool = False,
     wait_seconds: float = 0.0,
     started: float | None = None,

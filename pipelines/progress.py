@@ -1,6 +1,6 @@
 """Progress of a run, for a person at a terminal and for a scheduler's log.
 
-One sampler thread reads the run's counters a few times a second (`TProgressSample`: items done
+One sampler thread reads the run's counters a few times a second (`ProgressSample`: items done
 of `total`, pages or calls, retries, 429s) and derives the rate, the ETA against the total and
 whether the run is waiting on the vendor's rate limit (a 429 came after the last item).
 
@@ -33,7 +33,7 @@ TICK = 0.25
 
 
 @dataclass(frozen=True)
-class TProgressSample:
+class ProgressSample:
     """The counters of a run at one moment."""
 
     done: int
@@ -50,10 +50,10 @@ class TProgressSample:
 
 
 @dataclass(frozen=True)
-class TProgressView:
+class ProgressView:
     """A sample with what is derived from its history: rate, ETA, the wait in progress."""
 
-    sample: TProgressSample
+    sample: ProgressSample
     elapsed: float
     rate: float  # items per second since the start
     eta: float | None
@@ -74,7 +74,7 @@ class ProgressTracker:
         self._paced = 0.0
         self._paced_until = self._started
 
-    def view(self, sample: TProgressSample) -> TProgressView:
+    def view(self, sample: ProgressSample) -> ProgressView:
         now = self._clock()
         if sample.done != self._done:
             self._done, self._done_at = sample.done, now
@@ -95,7 +95,7 @@ class ProgressTracker:
         waiting = None
         if self._limited_at is not None and self._limited_at >= self._done_at:
             waiting = now - self._limited_at
-        return TProgressView(sample, elapsed, rate, eta, waiting, pacing)
+        return ProgressView(sample, elapsed, rate, eta, waiting, pacing)
 
 
 def _duration(seconds: float) -> str:
@@ -105,7 +105,7 @@ def _duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def _eta(view: TProgressView) -> str:
+def _eta(view: ProgressView) -> str:
     s = view.sample
     if s.total is not None and s.done >= s.total:
         return "all read, finishing"  # the load (extract) or the last answers (push) remain
@@ -124,12 +124,12 @@ def _vendor(title: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _pacing(vendor: str, view: TProgressView) -> str:
+def _pacing(vendor: str, view: ProgressView) -> str:
     return f"waiting on {vendor}'s rate limit: next request in {view.pacing_left:.0f}s"
 
 
 def format_line(
-    title: str, unit: str, view: TProgressView, *, final: bool = False, vendor: str | None = None
+    title: str, unit: str, view: ProgressView, *, final: bool = False, vendor: str | None = None
 ) -> str:
     """One plain line: `acme extract: 900/2000 tasks (45%), pages 5/10, 310 tasks/s, ETA 0:04`."""
     s = view.sample
@@ -167,7 +167,7 @@ class RunProgress:
         self,
         title: str,
         unit: str,
-        sample: Callable[[], TProgressSample],
+        sample: Callable[[], ProgressSample],
         *,
         console: Console | None = None,
         emit: TEmit | None = None,
@@ -186,7 +186,7 @@ class RunProgress:
         self._console = console if console is not None and console.is_terminal else None
         self._emit = emit or _stderr_line
         self._live: Live | None = None
-        self._view: TProgressView | None = None
+        self._view: ProgressView | None = None
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self._rerouted: list[tuple[logging.StreamHandler[Any], Any]] = []
@@ -244,7 +244,7 @@ class RunProgress:
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _refresh(self) -> TProgressView | None:
+    def _refresh(self) -> ProgressView | None:
         try:
             sample = self._sample()
         except Exception:  # a counter read mid-update must not end the run; show the last one
@@ -377,10 +377,10 @@ class ProgressDisplay:
                 ).start()
             return self._progress
 
-    def _sample(self, report: Any) -> TProgressSample:
+    def _sample(self, report: Any) -> ProgressSample:
         if self._sample_of is None:
             return extract_sample(report)
-        return TProgressSample(**self._sample_of(report))
+        return ProgressSample(**self._sample_of(report))
 
     def __call__(self, report: Any, final: bool = False) -> None:
         progress = self.start(report)
@@ -396,11 +396,11 @@ def _line_writer(stream: TextIO) -> TEmit:
     return write
 
 
-def extract_sample(report: Any) -> TProgressSample:
+def extract_sample(report: Any) -> ProgressSample:
     """The counters of a `ScanReport`; the HTTP client's own counters when the scan shares them
     (they move during a rate-limit wait, the report's only after the next page)."""
     stats = getattr(report, "http_stats", None) or report
-    return TProgressSample(
+    return ProgressSample(
         done=report.tasks_seen,
         total=report.total_entries,
         steps=f"pages {report.pages}/{report.pages_planned or '?'}",
@@ -416,7 +416,7 @@ def paced_seconds(governor: Any) -> float:
     return float(getattr(governor, "paced_seconds", 0.0) or 0.0)
 
 
-def push_sample(session: Any, rows_in: int) -> TProgressSample:
+def push_sample(session: Any, rows_in: int) -> ProgressSample:
     """The counters of a push session: rows decided (created, rejected, ...), calls sent and
     answered, and the time the vendor's documented rate limits held calls back."""
     engine, stats = session.engine, session.client.stats
@@ -425,7 +425,7 @@ def push_sample(session: Any, rows_in: int) -> TProgressSample:
     paced = paced_seconds(getattr(session.client, "governor", None))
     if paced >= 0.5:
         steps += f", paced {paced:.0f}s by the rate limit"
-    return TProgressSample(
+    return ProgressSample(
         done=len(engine.outcomes),
         total=rows_in,
         steps=steps,

@@ -1,7 +1,7 @@
 """One task model in SQL across vendors and accounts: the `sales_tasks` views.
 
 After every extract the views are (re)built over whatever the warehouse holds: every dataset
-(schema) that a vendor's extract loaded (recognised by its seen-ids table, `TVendorView.marker`)
+(schema) that a vendor's extract loaded (recognised by its seen-ids table, `VendorView.marker`)
 contributes its `tasks`, mapped to the shared vocabulary of `clients.vocabulary`. Where each
 vendor's tables hold each column is its `SourceSpec.view` (`sources/<vendor>/spec.py`). The same SQL runs on DuckDB and PostgreSQL.
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clients import vocabulary
-from sources.core.spec import TIME, TVendorView
+from sources.core.spec import TIME, VendorView
 
 logger = logging.getLogger("sales_tasks.views")
 
@@ -45,7 +45,7 @@ def _literal(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class TLoaded:
+class LoadedDataset:
     """One vendor's dataset found in the warehouse, with the columns of its tables."""
 
     vendor: str
@@ -63,7 +63,7 @@ class TLoaded:
 class Projection:
     """SQL pieces that map one vendor's tables to the unified columns."""
 
-    def __init__(self, loaded: TLoaded, alias: str = "t") -> None:
+    def __init__(self, loaded: LoadedDataset, alias: str = "t") -> None:
         self.loaded = loaded
         self.alias = alias
 
@@ -87,7 +87,7 @@ class Projection:
         return f"CASE {' '.join(whens)} END"
 
 
-def _account_sql(loaded: TLoaded) -> str:
+def _account_sql(loaded: LoadedDataset) -> str:
     if loaded.has(ACCOUNT_TABLE, "account"):
         return f"(SELECT MIN(CAST(account AS {TEXT})) FROM {loaded.ref(ACCOUNT_TABLE)})"
     return _literal(loaded.dataset)
@@ -118,13 +118,13 @@ _TIMES = ("due_at", "created_at", "completed_at")
 OVERDUE_FROM = "overdue_from"
 
 
-def _joined(loaded: TLoaded, table: str | None, on: str, alias: str) -> str:
+def _joined(loaded: LoadedDataset, table: str | None, on: str, alias: str) -> str:
     if table is None or not loaded.has(table, "id"):
         return ""
     return f"\nLEFT JOIN {loaded.ref(table)} AS {alias} ON {alias}.id = t.{quote(on)}"
 
 
-def _project(loaded: TLoaded, view: TVendorView) -> str:
+def _project(loaded: LoadedDataset, view: VendorView) -> str:
     """The SELECT mapping one vendor dataset's tables to the unified columns."""
     p = Projection(loaded)
     null = f"CAST(NULL AS {TEXT})"
@@ -162,7 +162,7 @@ def _project(loaded: TLoaded, view: TVendorView) -> str:
     return f"SELECT\n    {columns}\nFROM {loaded.ref('tasks')} AS t{owners}{contacts}"
 
 
-def views_by_vendor() -> dict[str, TVendorView]:
+def views_by_vendor() -> dict[str, VendorView]:
     """Each vendor's projection (`SourceSpec.view`), in the vendors' order."""
     from pipelines.vendors import source_specs
 
@@ -173,7 +173,7 @@ def _rows(execute: TExecute, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
     return execute(sql, *args) or []
 
 
-def find_loaded(execute: TExecute) -> list[TLoaded]:
+def find_loaded(execute: TExecute) -> list[LoadedDataset]:
     """Every vendor dataset in the warehouse, in vendor then dataset order."""
     views = views_by_vendor()
     markers = {view.marker: vendor for vendor, view in views.items()}
@@ -191,7 +191,7 @@ def find_loaded(execute: TExecute) -> list[TLoaded]:
         vendors = [markers[t] for t in tables if t in markers]
         if len(vendors) == 1 and "tasks" in tables:
             frozen = {t: frozenset(c) for t, c in tables.items()}
-            loaded.append(TLoaded(vendors[0], schema, frozen))
+            loaded.append(LoadedDataset(vendors[0], schema, frozen))
     order = list(views)
     return sorted(loaded, key=lambda x: (order.index(x.vendor), x.dataset))
 
@@ -206,7 +206,7 @@ _EMPTY = (
 )
 
 
-def view_statements(loaded: Iterable[TLoaded]) -> list[str]:
+def view_statements(loaded: Iterable[LoadedDataset]) -> list[str]:
     """The CREATE statements of the `sales_tasks` views over these datasets."""
     views = views_by_vendor()
     parts = [_project(item, views[item.vendor]) for item in loaded] or [_EMPTY]
@@ -243,7 +243,7 @@ GROUP BY vendor, account, COALESCE(owner_email, owner_name, owner_id, '(no owner
 VIEWS = ("all_tasks", "open_by_owner")
 
 
-def create_unified_views(execute: TExecute) -> list[TLoaded]:
+def create_unified_views(execute: TExecute) -> list[LoadedDataset]:
     """Find the vendor datasets and (re)create the views through `execute(sql, *args)` (a dlt
     `sql_client().execute_sql`); returns what the views cover."""
     loaded = find_loaded(execute)
@@ -252,7 +252,7 @@ def create_unified_views(execute: TExecute) -> list[TLoaded]:
     return loaded
 
 
-def create_unified_views_for(pipeline: Any) -> list[TLoaded]:
+def create_unified_views_for(pipeline: Any) -> list[LoadedDataset]:
     """Rebuild the views in the warehouse a dlt pipeline just loaded; on a dialect without them
     (e.g. SQLite) log one note instead, so a good load never ends in a failed run."""
     from pipelines.destinations import views_skipped_note

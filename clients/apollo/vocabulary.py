@@ -4,7 +4,7 @@ its client's (`clients.apollo.enums`, written once there), in that order."""
 from __future__ import annotations
 
 from clients.apollo.enums import TASK_TYPES
-from clients.core.vocabulary import TVocabulary
+from clients.core.vocabulary import Vocabulary
 
 _SHARED_TYPES = (
     "call",
@@ -20,7 +20,7 @@ _NONE: dict[str, str | None] = dict.fromkeys(
 )
 _TYPES: dict[str, str | None] = {**dict(zip(_SHARED_TYPES, TASK_TYPES, strict=True)), **_NONE}
 
-VOCABULARY = TVocabulary(
+VOCABULARY = Vocabulary(
     title="Apollo",
     to={
         "type": _TYPES,

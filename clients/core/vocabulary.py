@@ -1,5 +1,5 @@
 """What a vendor declares for the shared task vocabulary (`clients.vocabulary`): one
-`TVocabulary` value, `VOCABULARY` in its `clients/<vendor>/vocabulary.py`.
+`Vocabulary` value, `VOCABULARY` in its `clients/<vendor>/vocabulary.py`.
 
 Vendor codes are text, as the push contract carries them. Data only.
 """
@@ -15,7 +15,7 @@ KINDS: tuple[TKind, ...] = ("type", "status", "priority")
 
 
 @dataclass(frozen=True)
-class TVocabulary:
+class Vocabulary:
     """One vendor's mapping to and from the shared names.
 
     Attributes:

@@ -20,7 +20,7 @@ from clients.core import VendorApiError
 
 
 @dataclass(frozen=True)
-class TProblem:
+class ProblemBody:
     """One problem+json body, each field empty when absent."""
 
     status: int | None = None
@@ -31,7 +31,7 @@ class TProblem:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def problem_of(error: VendorApiError) -> TProblem:
+def problem_of(error: VendorApiError) -> ProblemBody:
     """The problem+json fields of the response `error` came from (empty fields when none)."""
     response = error.response
     body: Any = None
@@ -41,14 +41,14 @@ def problem_of(error: VendorApiError) -> TProblem:
         except ValueError:
             body = None
     if not isinstance(body, dict):
-        return TProblem(status=error.status)
+        return ProblemBody(status=error.status)
 
     def text(key: str) -> str:
         value = body.get(key)
         return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
     errors = body.get("errors")
-    return TProblem(
+    return ProblemBody(
         status=error.status,
         code=text("code"),
         title=text("title"),

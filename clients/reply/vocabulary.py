@@ -5,9 +5,9 @@ splits. A created Reply task is New; the other states come from working it."""
 
 from __future__ import annotations
 
-from clients.core.vocabulary import TVocabulary
+from clients.core.vocabulary import Vocabulary
 
-VOCABULARY = TVocabulary(
+VOCABULARY = Vocabulary(
     title="Reply.io",
     to={
         "type": {

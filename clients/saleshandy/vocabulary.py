@@ -5,9 +5,9 @@ other). Saleshandy creates every task open; the other states come from working i
 
 from __future__ import annotations
 
-from clients.core.vocabulary import TVocabulary
+from clients.core.vocabulary import Vocabulary
 
-VOCABULARY = TVocabulary(
+VOCABULARY = Vocabulary(
     title="Saleshandy",
     to={
         "type": {

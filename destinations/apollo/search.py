@@ -55,7 +55,7 @@ SHIFTING = (
 
 
 @dataclass
-class TSearchPass:
+class SearchPass:
     """What one read of the search gave: the wanted contacts' tasks and whether to trust it."""
 
     tasks: list[dict[str, Any]] = field(default_factory=list)
@@ -86,10 +86,10 @@ def search_pass(
     *,
     per_page: int = SEARCH_PER_PAGE,
     max_pages: int = DISPLAY_CAP_PAGES,
-) -> TSearchPass:
+) -> SearchPass:
     """Read the search once for `contacts` and keep their tasks (see the module docstring)."""
     wanted = {str(c) for c in contacts}
-    result = TSearchPass()
+    result = SearchPass()
     seen: dict[str, dict[str, Any]] = {}
     order: list[datetime | None] = []
     first_total: int | None = None

@@ -31,10 +31,10 @@ from destinations.apollo.lookup import ApolloLookup
 from destinations.apollo.search import contact_tasks
 from destinations.core.contract import InputRules, TTaskRow
 from destinations.core.vendor import (
-    TResolution,
-    TSearchResult,
-    TSendOutcome,
-    TSentTask,
+    Resolution,
+    SearchResult,
+    SendOutcome,
+    SentTask,
     call_outcome,
 )
 
@@ -99,8 +99,8 @@ class ApolloTaskVendor:
 
     # --- rows --------------------------------------------------------------------------------
 
-    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
-        result = TResolution()
+    def resolve(self, rows: Sequence[TTaskRow]) -> Resolution:
+        result = Resolution()
         users_by_email, user_ids = self.lookup.users()
         emails = [r["contact_email"] for r in rows if not r["contact_id"] and r["contact_email"]]
         contacts = self.lookup.contacts_by_email(emails) if emails else {}
@@ -180,12 +180,12 @@ class ApolloTaskVendor:
 
     # --- calls -------------------------------------------------------------------------------
 
-    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
-        def create() -> TSendOutcome:
+    def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
+        def create() -> SendOutcome:
             mapped = self._create(rows)
             missing = f"{self.name} answered without a task for this contact"
             unknown = {r["request_id"]: missing for r in rows if r["request_id"] not in mapped}
-            return TSendOutcome(created=mapped, unknown=unknown)
+            return SendOutcome(created=mapped, unknown=unknown)
 
         return call_outcome(self.name, rows, create)
 
@@ -220,14 +220,14 @@ class ApolloTaskVendor:
             tasks = [t for t in found if isinstance(t, dict)] if isinstance(found, list) else []
         return map_tasks_to_rows(rows, tasks)
 
-    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+    def search_created(self, contacts: Sequence[str]) -> SearchResult:
         """Every task Apollo holds for `contacts`, from one read of tasks search serving them
         all (`destinations.apollo.search`: query-string paging, the contact filter verified, the
         whole list read when Apollo ignores it, a read trusted only when the list held still)."""
         tasks, reason = contact_tasks(self.client, contacts)
-        return TSearchResult(tasks, reason)
+        return SearchResult(tasks, reason)
 
-    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+    def matches(self, sent: SentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         """Whether `task` is what the create for `sent` made, from what the caller sent.
 
         `created_from` is not read: it is untyped and seen as `api`, `zp_ui` (also for an

@@ -194,7 +194,7 @@ class InputRules:
 
 
 @dataclass(frozen=True)
-class TValidated:
+class ValidatedRow:
     """A row's validation result: `task` when valid, else `reason`."""
 
     row: int
@@ -487,7 +487,7 @@ def _naive(text: str | None) -> bool:
         return False
 
 
-def validate_row(raw: Mapping[str, Any], rules: InputRules, *, row: int = 0) -> TValidated:
+def validate_row(raw: Mapping[str, Any], rules: InputRules, *, row: int = 0) -> ValidatedRow:
     """Check one input row against the contract; never raises for bad data."""
     with contextlib.suppress(TypeError, ValueError, OverflowError):
         row = int(raw.get(ROW_NUMBER) or row)
@@ -497,13 +497,13 @@ def validate_row(raw: Mapping[str, Any], rules: InputRules, *, row: int = 0) -> 
     fingerprint = _hash_texts(text, extra)
     request_id = text["request_id"]
 
-    def reject(reason: str) -> TValidated:
-        return TValidated(row, request_id, fingerprint, None, reason)
+    def reject(reason: str) -> ValidatedRow:
+        return ValidatedRow(row, request_id, fingerprint, None, reason)
 
     id_problem = value_problem("request_id", raw.get("request_id"))
     if id_problem is not None:
         # Not shown or stored as an id: it may be huge or hold what a ledger cannot store.
-        return TValidated(row, None, fingerprint, None, id_problem)
+        return ValidatedRow(row, None, fingerprint, None, id_problem)
     if request_id is None:
         return reject("missing request_id: every row needs a request_id, unique per intended task")
     input_rejection = _text(raw.get(INPUT_REJECTION))
@@ -618,7 +618,7 @@ def validate_row(raw: Mapping[str, Any], rules: InputRules, *, row: int = 0) -> 
         reason = rules.check(task)
         if reason is not None:
             return reject(reason)
-    return TValidated(row, request_id, fingerprint, task, None, assumed)
+    return ValidatedRow(row, request_id, fingerprint, task, None, assumed)
 
 
 def mark_duplicates(rows: list[dict[str, Any]]) -> int:

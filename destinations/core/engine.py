@@ -39,7 +39,7 @@ from destinations.core.contract import (
     INPUT_REJECTION,
     ROW_NUMBER,
     TTaskRow,
-    TValidated,
+    ValidatedRow,
     validate_row,
 )
 from destinations.core.ledger import (
@@ -49,24 +49,24 @@ from destinations.core.ledger import (
     REJECTED,
     SENDING,
     DeliveryLedger,
-    TLedgerEntry,
+    LedgerEntry,
 )
 from destinations.core.outcomes import (
     ALREADY_DELIVERED,
     CREATED,
     OUTCOME_KINDS,
     WOULD_CREATE,
+    RowOutcome,
     RunOutcomes,
-    TRowOutcome,
 )
 from destinations.core.planner import minimum_calls, plan_calls
-from destinations.core.reconcile import Reconciler, TCheck
+from destinations.core.reconcile import PoolCheck, Reconciler
 from destinations.core.runlock import RunLock
 from destinations.core.sending import CHECKPOINTS, DeliveryStopped, Sender
 from destinations.core.summary import PushSummary
-from destinations.core.vendor import TaskVendor, TSentTask
+from destinations.core.vendor import SentTask, TaskVendor
 
-__all__ = ["CHECKPOINTS", "DeliveryEngine", "DeliveryStopped", "TRowOutcome"]
+__all__ = ["CHECKPOINTS", "DeliveryEngine", "DeliveryStopped", "RowOutcome"]
 
 
 class DeliveryEngine:
@@ -143,7 +143,7 @@ class DeliveryEngine:
         self._refused_before: set[str] = set()
 
     @property
-    def outcomes(self) -> dict[int, TRowOutcome]:
+    def outcomes(self) -> dict[int, RowOutcome]:
         """Input row number -> what this run did with it (so far)."""
         return self.run_outcomes.by_row
 
@@ -235,17 +235,17 @@ class DeliveryEngine:
 
     def _leftover_check(
         self,
-        leftovers: dict[str, TLedgerEntry],
+        leftovers: dict[str, LedgerEntry],
         held: dict[str, tuple[int, TTaskRow | None]],
         resolved: list[TTaskRow],
-    ) -> TCheck:
+    ) -> PoolCheck:
         """Rows left `sending`: their calls are over (the process that made them is gone, or
         this run gave up on them), so anything created later can prove what they did."""
-        check = TCheck(sent=[], ended_at=utc_now(), why="left `sending` by an interrupted call")
+        check = PoolCheck(sent=[], ended_at=utc_now(), why="left `sending` by an interrupted call")
         by_id = {r["request_id"]: r for r in resolved}
         for entry in leftovers.values():
             assert entry.sent_at is not None
-            check.sent.append(TSentTask(entry.request_id, entry.payload or {}, entry.sent_at))
+            check.sent.append(SentTask(entry.request_id, entry.payload or {}, entry.sent_at))
             check.rows[entry.request_id] = by_id.get(entry.request_id)
             if entry.run_id != self.run_id:
                 check.earlier.add(entry.request_id)
@@ -256,8 +256,8 @@ class DeliveryEngine:
     def plan(self, raw_rows: Sequence[Mapping[str, Any]]) -> None:
         """Dry run: decide every row and list the calls, reading the ledger but writing nothing."""
         validated = self._validate(raw_rows)
-        entries: dict[str, TLedgerEntry] = {}
-        in_flight: dict[str, TLedgerEntry] = {}
+        entries: dict[str, LedgerEntry] = {}
+        in_flight: dict[str, LedgerEntry] = {}
         if self.ledger.exists():
             if self.ledger.needs_migration():
                 self.planned_calls.append(
@@ -342,7 +342,7 @@ class DeliveryEngine:
 
     # --- steps -------------------------------------------------------------------------------
 
-    def _validate(self, raw_rows: Sequence[Mapping[str, Any]]) -> list[TValidated]:
+    def _validate(self, raw_rows: Sequence[Mapping[str, Any]]) -> list[ValidatedRow]:
         validated = []
         for raw in raw_rows:
             result = validate_row(raw, self.vendor.rules, row=next(self._auto_rows))
@@ -353,10 +353,10 @@ class DeliveryEngine:
 
     def _triage(
         self,
-        validated: list[TValidated],
+        validated: list[ValidatedRow],
         raw_rows: Sequence[Mapping[str, Any]],
-        entries: dict[str, TLedgerEntry],
-        in_flight: Mapping[str, TLedgerEntry],
+        entries: dict[str, LedgerEntry],
+        in_flight: Mapping[str, LedgerEntry],
         *,
         write: bool,
     ) -> tuple[list[TTaskRow], dict[str, tuple[int, TTaskRow | None]]]:
@@ -412,7 +412,7 @@ class DeliveryEngine:
             self.ledger.upsert(rejected, existing=entries)
         return sendable, held
 
-    def _delivered_outcome(self, v: TValidated, entry: TLedgerEntry) -> None:
+    def _delivered_outcome(self, v: ValidatedRow, entry: LedgerEntry) -> None:
         if entry.request_id in self.run_outcomes.created:
             self.run_outcomes.record(v.row, v.request_id, CREATED, task_id=entry.task_id)
             return
@@ -463,7 +463,7 @@ class DeliveryEngine:
         return reasons
 
     def _resolve(
-        self, rows: list[TTaskRow], entries: dict[str, TLedgerEntry], *, write: bool
+        self, rows: list[TTaskRow], entries: dict[str, LedgerEntry], *, write: bool
     ) -> list[TTaskRow]:
         if not rows:
             return rows

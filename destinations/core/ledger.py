@@ -74,7 +74,7 @@ class LedgerSetupError(ActionableError, ValueError):
 
 
 @dataclass(frozen=True)
-class TLedgerEntry:
+class LedgerEntry:
     request_id: str
     row_hash: str
     state: str
@@ -248,8 +248,8 @@ class DeliveryLedger:
 
     # --- reads -------------------------------------------------------------------------------
 
-    def _entry(self, row: Any) -> TLedgerEntry:
-        return TLedgerEntry(
+    def _entry(self, row: Any) -> LedgerEntry:
+        return LedgerEntry(
             request_id=row.request_id,
             row_hash=row.row_hash,
             state=row.state,
@@ -262,9 +262,9 @@ class DeliveryLedger:
             sent_at=_aware(row.sent_at),
         )
 
-    def get_many(self, request_ids: Iterable[str]) -> dict[str, TLedgerEntry]:
+    def get_many(self, request_ids: Iterable[str]) -> dict[str, LedgerEntry]:
         ids = sorted(set(request_ids))
-        found: dict[str, TLedgerEntry] = {}
+        found: dict[str, LedgerEntry] = {}
         query = sa.text(
             f"SELECT * FROM {self.target} WHERE {self._scope()} AND request_id IN"
             " (SELECT unnest(CAST(:ids AS VARCHAR[])))"
@@ -275,7 +275,7 @@ class DeliveryLedger:
                     found[row.request_id] = self._entry(row)
         return found
 
-    def in_state(self, state: str) -> list[TLedgerEntry]:
+    def in_state(self, state: str) -> list[LedgerEntry]:
         query = sa.text(f"SELECT * FROM {self.target} WHERE {self._scope()} AND state = :state")
         with self.engine.connect() as conn:
             rows = conn.execute(query, {"state": state, **self._scope_params()})

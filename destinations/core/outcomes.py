@@ -21,7 +21,7 @@ OUTCOME_KINDS = (CREATED, REJECTED, ALREADY_DELIVERED, NEEDS_REVIEW, WOULD_CREAT
 
 
 @dataclass
-class TRowOutcome:
+class RowOutcome:
     row: int
     request_id: str | None
     outcome: str  # one of OUTCOME_KINDS
@@ -42,13 +42,13 @@ class RunOutcomes:
             of calls in the summary is counted over these).
     """
 
-    by_row: dict[int, TRowOutcome] = field(default_factory=dict)
+    by_row: dict[int, RowOutcome] = field(default_factory=dict)
     created: set[str] = field(default_factory=set)
     to_send: dict[str, TTaskRow] = field(default_factory=dict)
 
     def record(self, row: int, request_id: str | None, outcome: str, **kw: Any) -> None:
-        """Set the outcome of input row `row` (`kw`: the `TRowOutcome` fields after `outcome`)."""
-        self.by_row[row] = TRowOutcome(row, request_id, outcome, **kw)
+        """Set the outcome of input row `row` (`kw`: the `RowOutcome` fields after `outcome`)."""
+        self.by_row[row] = RowOutcome(row, request_id, outcome, **kw)
 
     def record_created(self, row: int | None, request_id: str, task_id: str) -> None:
         """`request_id` got task `task_id` from this run (`row` None: not in this input)."""

@@ -22,7 +22,7 @@ The vendor may have created some, all or none of the tasks. We look for them (ve
   and resending happens only when asked.
 
 Reads scale with what is unknown, not with the account or the number of lost calls: every lost
-call of a run joins one pool (`TUnknown`), and one look at a time (`Reconciler.look`, on a thread
+call of a run joins one pool (`UnknownCall`), and one look at a time (`Reconciler.look`, on a thread
 of its own beside the calls) searches the union of the pool's contacts, plus the contacts of the
 witnesses chosen for it. That one snapshot decides every request in the pool. Calls for the same
 contacts are never held back: a task in the snapshot made by a call still in flight must not be
@@ -52,7 +52,7 @@ from clients.core.values import utc_now
 from destinations.core.contract import TTaskRow
 from destinations.core.ledger import NEEDS_REVIEW, PENDING, SENDING, DeliveryLedger
 from destinations.core.outcomes import ALREADY_DELIVERED, RunOutcomes
-from destinations.core.vendor import TaskVendor, TSentTask
+from destinations.core.vendor import SentTask, TaskVendor
 
 NO_PROOF = (
     "not visible in {vendor}'s search, and no task this push created later proves the search"
@@ -63,7 +63,7 @@ NO_PROOF = (
 
 
 @dataclass(frozen=True)
-class TWitness:
+class Witness:
     """A task known to exist, and when the call that created it was sent."""
 
     task_id: str
@@ -73,7 +73,7 @@ class TWitness:
 
 
 @dataclass
-class TUnknown:
+class UnknownCall:
     """One request whose create call's outcome is unknown, waiting in the pool.
 
     `row` is the row to resend if it proves not created (None: not in this input), `number` its
@@ -81,7 +81,7 @@ class TUnknown:
     it. `proven` turns true when a look showed a witness for it: the next look is conclusive.
     """
 
-    sent: TSentTask
+    sent: SentTask
     ended_at: datetime
     why: str
     contact: str
@@ -97,7 +97,7 @@ class TUnknown:
 
 
 @dataclass
-class TReconcileOutcome:
+class ReconcileOutcome:
     found: dict[str, str] = field(default_factory=dict)  # request_id -> task id
     not_created: list[str] = field(default_factory=list)
     undecided: dict[str, str] = field(default_factory=dict)  # request_id -> reason
@@ -108,7 +108,7 @@ class TReconcileOutcome:
 
 
 @dataclass
-class TLook:
+class Look:
     """One search over the pool's contacts: what it was asked, and (once done) what it saw."""
 
     contacts: list[str]
@@ -116,16 +116,16 @@ class TLook:
     tasks: list[dict[str, Any]] | None = None
     reason: str = ""
     last_flight: int = 0  # calls started up to here may have made a task in the snapshot
-    one_read: bool = False  # the snapshot is one response of the vendor (`TSearchResult`)
+    one_read: bool = False  # the snapshot is one response of the vendor (`SearchResult`)
     started_at: datetime | None = None  # when its first search went out (our clock)
     payloads: list[dict[str, Any]] | None = None  # for `search_for` (None: not all known)
 
 
 @dataclass
-class TCheck:
-    """Tasks of calls with unknown outcome, to join the pool (see `TUnknown` for the fields)."""
+class PoolCheck:
+    """Tasks of calls with unknown outcome, to join the pool (see `UnknownCall` for the fields)."""
 
-    sent: list[TSentTask]
+    sent: list[SentTask]
     ended_at: datetime
     why: str
     rows: dict[str, TTaskRow | None] = field(default_factory=dict)
@@ -176,8 +176,8 @@ class Reconciler:
         self.searches = 0
         self.looks = 0
         self.decisions: dict[str, str] = {}
-        self._pool: dict[str, TUnknown] = {}
-        self._witnesses: list[TWitness] = []
+        self._pool: dict[str, UnknownCall] = {}
+        self._witnesses: list[Witness] = []
 
     # --- the pool (coordinating thread) --------------------------------------------------------
 
@@ -191,10 +191,10 @@ class Reconciler:
         """Whether a look showed the witness of some request: the next look is conclusive."""
         return any(u.proven for u in self._pool.values())
 
-    def join(self, check: TCheck) -> None:
+    def join(self, check: PoolCheck) -> None:
         """Add the tasks of calls with unknown outcome to the pool."""
         for sent in check.sent:
-            self._pool[sent.request_id] = TUnknown(
+            self._pool[sent.request_id] = UnknownCall(
                 sent,
                 check.ended_at,
                 check.why,
@@ -204,15 +204,15 @@ class Reconciler:
                 earlier=sent.request_id in check.earlier,
             )
 
-    def witness(self, witnesses: Iterable[TWitness]) -> None:
+    def witness(self, witnesses: Iterable[Witness]) -> None:
         """Tasks known to exist (created by this run, or found): they prove later looks."""
         self._witnesses.extend(witnesses)
 
-    def next_look(self) -> TLook:
+    def next_look(self) -> Look:
         """The look that covers the whole pool (`plan` over the pool and the witnesses)."""
         return self.plan(self._pool.values(), self._witnesses)
 
-    def settle(self, look: TLook, *, more_coming: bool) -> list[tuple[TTaskRow, str]] | None:
+    def settle(self, look: Look, *, more_coming: bool) -> list[tuple[TTaskRow, str]] | None:
         """Apply what a finished look proves: ledger, outcomes and `decisions`.
 
         Returns:
@@ -234,7 +234,7 @@ class Reconciler:
         }
         self._apply(outcome, earlier={r for r, u in decided.items() if u.earlier})
         self._witnesses.extend(
-            TWitness(outcome.found[r], u.contact, u.sent.sent_at)
+            Witness(outcome.found[r], u.contact, u.sent.sent_at)
             for r, u in decided.items()
             if r in outcome.found
         )
@@ -265,7 +265,7 @@ class Reconciler:
                 )
         return again
 
-    def _apply(self, outcome: TReconcileOutcome, *, earlier: set[str]) -> None:
+    def _apply(self, outcome: ReconcileOutcome, *, earlier: set[str]) -> None:
         found = outcome.found
         with self.ledger.transaction():
             self.ledger.mark_delivered({r: t for r, t in found.items() if r not in earlier})
@@ -287,7 +287,7 @@ class Reconciler:
 
     # --- one look: plan (coordinating thread), snapshot (worker), decision (coordinating) -------
 
-    def plan(self, pool: Iterable[TUnknown], witnesses: Sequence[TWitness]) -> TLook:
+    def plan(self, pool: Iterable[UnknownCall], witnesses: Sequence[Witness]) -> Look:
         """Choose each request's witness and the contacts one look must cover."""
         pool = list(pool)
         contacts = {u.contact for u in pool}
@@ -304,9 +304,9 @@ class Reconciler:
                     payloads.append(pick.payload)
                 else:
                     payloads = None
-        return TLook(sorted(contacts), [u.request_id for u in pool], payloads=payloads)
+        return Look(sorted(contacts), [u.request_id for u in pool], payloads=payloads)
 
-    def look(self, look: TLook) -> TLook:
+    def look(self, look: Look) -> Look:
         """Take the snapshot (on a worker thread): every task the vendor holds for the contacts."""
         self.looks += 1
         look.started_at = self._now()
@@ -329,8 +329,13 @@ class Reconciler:
         return look
 
     def decide(
-        self, pool: dict[str, TUnknown], look: TLook, known: set[str], *, more_coming: bool = False
-    ) -> TReconcileOutcome:
+        self,
+        pool: dict[str, UnknownCall],
+        look: Look,
+        known: set[str],
+        *,
+        more_coming: bool = False,
+    ) -> ReconcileOutcome:
         """What the snapshot proves for each request in the pool (coordinating thread).
 
         Args:
@@ -343,7 +348,7 @@ class Reconciler:
                 its way: a request that has none yet keeps waiting past `wait_seconds` (only a
                 witness that does not show within it ends the wait).
         """
-        outcome = TReconcileOutcome()
+        outcome = ReconcileOutcome()
         if look.tasks is None:
             # The vendor's answer could not be trusted (a filter ignored, a list that shifted
             # while it was read). This run's own creates may be what shifted it, so the pool
@@ -386,7 +391,7 @@ class Reconciler:
                 outcome.waiting[request_id] = NO_PROOF.format(vendor=self.vendor.name)
         return outcome
 
-    def _past_lag(self, unknown: TUnknown, look: TLook) -> bool:
+    def _past_lag(self, unknown: UnknownCall, look: Look) -> bool:
         """Whether `look` began at least the vendor's `visible_within_seconds` after the unknown
         call ended (False when the vendor declares no bound)."""
         bound = getattr(self.vendor, "visible_within_seconds", None)
@@ -397,7 +402,7 @@ class Reconciler:
 
     def _assign(
         self,
-        pool: dict[str, TUnknown],
+        pool: dict[str, UnknownCall],
         tasks: list[dict[str, Any]],
         used: set[str],
         found: dict[str, str],

@@ -49,8 +49,8 @@ from destinations.core.contract import TTaskRow
 from destinations.core.ledger import NEEDS_REVIEW, PENDING, REJECTED, DeliveryLedger
 from destinations.core.outcomes import RunOutcomes
 from destinations.core.planner import plan_calls, split_group
-from destinations.core.reconcile import Reconciler, TCheck, TLook, TWitness
-from destinations.core.vendor import TaskVendor, TSendOutcome, TSentTask
+from destinations.core.reconcile import Look, PoolCheck, Reconciler, Witness
+from destinations.core.vendor import SendOutcome, SentTask, TaskVendor
 
 # Checkpoints of a call, in order: `sending` committed and the call about to go out (worker
 # thread); the vendor answered, answer not yet recorded; the answer recorded.
@@ -93,7 +93,7 @@ class _Flight:
     batch_id: str
     sent_at: datetime
     ended_at: datetime | None = None  # set by the worker when the vendor is done with it
-    future: Future[TSendOutcome] | None = None
+    future: Future[SendOutcome] | None = None
     number: int = 0  # calls are numbered in the order they start
 
     @property
@@ -174,7 +174,7 @@ class Sender:
 
     # --- the loop ----------------------------------------------------------------------------
 
-    def deliver(self, rows: list[TTaskRow], checks: list[TCheck]) -> None:
+    def deliver(self, rows: list[TTaskRow], checks: list[PoolCheck]) -> None:
         """Send `rows` (marked `pending`) and settle `checks`; returns when both are done.
 
         Raises:
@@ -186,9 +186,9 @@ class Sender:
         for check in checks:
             self.reconciler.join(check)
         queue: deque[list[TTaskRow]] = deque(plan_calls(rows, self.vendor))
-        flying: dict[Future[TSendOutcome], _Flight] = {}
-        looking: Future[TLook] | None = None
-        looked: TLook | None = None  # a finished look, applied once the calls before it are in
+        flying: dict[Future[SendOutcome], _Flight] = {}
+        looking: Future[Look] | None = None
+        looked: Look | None = None  # a finished look, applied once the calls before it are in
         next_look, pause, fresh = 0.0, _LOOK_BACKOFF[0], True
         finished: list[_Flight] = []
         fatal: list[BaseException] = []
@@ -267,14 +267,14 @@ class Sender:
                     except VendorApiError as exc:  # the search failed: the rows stay `sending`
                         fatal.append(exc)
 
-    def _start_look(self) -> Future[TLook]:
+    def _start_look(self) -> Future[Look]:
         look = self.reconciler.next_look()
         self._progress(
             f"outcome unknown for {len(look.asked)} task(s); checking {len(look.contacts)}"
             " contact(s) in one search"
         )
 
-        def run() -> TLook:
+        def run() -> Look:
             done = self.reconciler.look(look)
             # Read after the snapshot: a call numbered later started after it was taken.
             done.last_flight = self._last_flight
@@ -282,12 +282,12 @@ class Sender:
 
         return _spawn(run, "push-reconcile")
 
-    def _caught_up(self, look: TLook, flying: dict[Future[TSendOutcome], _Flight]) -> bool:
+    def _caught_up(self, look: Look, flying: dict[Future[SendOutcome], _Flight]) -> bool:
         """Whether every call that could have made a task in the look's snapshot is recorded."""
         return all(f.number > look.last_flight for f in flying.values())
 
     def _pick_calls(
-        self, queue: deque[list[TTaskRow]], flying: dict[Future[TSendOutcome], _Flight]
+        self, queue: deque[list[TTaskRow]], flying: dict[Future[SendOutcome], _Flight]
     ) -> list[_Flight]:
         starting: list[_Flight] = []
         kept: deque[list[TTaskRow]] = deque()
@@ -344,7 +344,7 @@ class Sender:
         self._last_flight = number
         return _Flight(call, f"{self.run_id}-{number}", utc_now(), number=number)
 
-    def _call(self, flight: _Flight) -> TSendOutcome:
+    def _call(self, flight: _Flight) -> SendOutcome:
         # On a worker thread, after the round that marked this call `sending` was committed.
         try:
             self._checkpoint("before_call")
@@ -358,7 +358,7 @@ class Sender:
         starting: list[_Flight],
         queue: deque[list[TTaskRow]],
         fatal: list[BaseException],
-    ) -> TCheck | None:
+    ) -> PoolCheck | None:
         """Record the finished calls and mark the starting ones `sending`, in one commit.
 
         Returns the rows whose outcome is unknown, as one check to reconcile.
@@ -386,7 +386,7 @@ class Sender:
         for flight, mapped in answers.created:
             self._mark_created(flight.call, mapped)
             witnesses += [
-                TWitness(
+                Witness(
                     mapped[r["request_id"]],
                     self.vendor.distinct_key(r),
                     flight.sent_at,
@@ -401,13 +401,13 @@ class Sender:
             return None
         return self._check_of(answers.unknown)
 
-    def _check_of(self, unknown: list[tuple[TTaskRow, _Flight, str]]) -> TCheck:
+    def _check_of(self, unknown: list[tuple[TTaskRow, _Flight, str]]) -> PoolCheck:
         self._unknown_seen = True
         ended = max(f.ended_at or utc_now() for _, f, _ in unknown)
-        check = TCheck(sent=[], ended_at=ended, why=unknown[0][2])
+        check = PoolCheck(sent=[], ended_at=ended, why=unknown[0][2])
         for row, flight, _ in unknown:
             request_id = row["request_id"]
-            check.sent.append(TSentTask(request_id, self.vendor.payload(row), flight.sent_at))
+            check.sent.append(SentTask(request_id, self.vendor.payload(row), flight.sent_at))
             check.rows[request_id] = row
             check.numbers[request_id] = row["row"]
         return check
@@ -431,7 +431,7 @@ class Sender:
             fatal.append(exc)
             return
         except VendorApiError as exc:  # an adapter that raised instead of answering "unknown"
-            outcome = TSendOutcome(unknown=dict.fromkeys(flight.ids, str(exc)))
+            outcome = SendOutcome(unknown=dict.fromkeys(flight.ids, str(exc)))
         self._checkpoint("after_call")
         by_id = {r["request_id"]: r for r in flight.call}
         for request_id, reason in outcome.rejected.items():
@@ -476,7 +476,7 @@ class Sender:
 
     # --- what reconciliation decided ---------------------------------------------------------
 
-    def _settle(self, look: TLook, queue: deque[list[TTaskRow]], *, more_coming: bool) -> bool:
+    def _settle(self, look: Look, queue: deque[list[TTaskRow]], *, more_coming: bool) -> bool:
         """Apply what a finished look proves and queue the rows to send again; True when it
         decided anything."""
         again = self.reconciler.settle(look, more_coming=more_coming)
@@ -503,7 +503,7 @@ class Sender:
     # --- stopping ----------------------------------------------------------------------------
 
     def _stopped(
-        self, flying: dict[Future[TSendOutcome], _Flight], queue: deque[list[TTaskRow]]
+        self, flying: dict[Future[SendOutcome], _Flight], queue: deque[list[TTaskRow]]
     ) -> DeliveryStopped:
         in_flight = sum(len(f.call) for f in flying.values())
         unchecked = self.reconciler.pending

@@ -5,7 +5,7 @@ module (`destinations/<vendor>/vendor.py`) owns only what differs between vendor
 it accepts, how rows share a call, the request payloads, how a response maps back to rows, and how
 to find tasks it may have created when a call's outcome is unknown.
 
-A create call answers per row with one of three outcomes (`TSendOutcome`): created (with the
+A create call answers per row with one of three outcomes (`SendOutcome`): created (with the
 vendor's task id), rejected (final, with the vendor's reason) or unknown (only these are
 reconciled). What stops the run (401/403, exhausted retries) and a refused call of several rows
 (the engine halves it to find the rows refused) are raised as the shared error tree of
@@ -32,7 +32,7 @@ from destinations.core.contract import InputRules, TTaskRow
 
 
 @dataclass(frozen=True)
-class TSentTask:
+class SentTask:
     """A task whose create call went out: what was asked for and when (for reconciliation)."""
 
     request_id: str
@@ -41,7 +41,7 @@ class TSentTask:
 
 
 @dataclass
-class TSearchResult:
+class SearchResult:
     """One look in the vendor for tasks created for some contacts.
 
     `tasks` is None when the vendor's answer cannot be trusted to be complete (e.g. a filter it
@@ -57,7 +57,7 @@ class TSearchResult:
 
 
 @dataclass
-class TSendOutcome:
+class SendOutcome:
     """What one create call did, per request_id; every row of the call is in exactly one."""
 
     created: dict[str, str] = field(default_factory=dict)  # request_id -> task id
@@ -66,7 +66,7 @@ class TSendOutcome:
 
 
 @dataclass
-class TResolution:
+class Resolution:
     """Emails resolved to vendor ids, in place on the rows; rows that could not be are listed."""
 
     rejected: dict[str, str] = field(default_factory=dict)  # request_id -> reason
@@ -82,7 +82,7 @@ class TaskVendor(Protocol):
     # first pairs tasks that match on these too, so each request gets its own task.
     strict_match_fields: tuple[str, ...]
 
-    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
+    def resolve(self, rows: Sequence[TTaskRow]) -> Resolution:
         """Fill `user_id`/`contact_id` from emails (and check ids the vendor can list)."""
         ...
 
@@ -102,7 +102,7 @@ class TaskVendor(Protocol):
         """The resolved task as stored in the ledger and matched during reconciliation."""
         ...
 
-    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+    def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
         """Make one create call and say, per row, what it did.
 
         Raises:
@@ -111,11 +111,11 @@ class TaskVendor(Protocol):
         """
         ...
 
-    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+    def search_created(self, contacts: Sequence[str]) -> SearchResult:
         """Every task the vendor holds for these contacts, or None when that cannot be known."""
         ...
 
-    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+    def matches(self, sent: SentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         """Whether `task` is what the create for `sent` would have made."""
         ...
 
@@ -127,11 +127,11 @@ class TaskVendor(Protocol):
 def call_outcome(
     name: str,
     rows: Sequence[TTaskRow],
-    create: Callable[[], TSendOutcome],
+    create: Callable[[], SendOutcome],
     *,
     refused: Callable[[BadRequestError], None] | None = None,
     row_statuses: tuple[int, ...] = (400, 422),
-) -> TSendOutcome:
+) -> SendOutcome:
     """Make one create call (`create`, which reads the answer) and read its failure the way the
     engine expects, for every vendor's `send`:
 
@@ -151,8 +151,8 @@ def call_outcome(
         if len(rows) > 1 or exc.status not in row_statuses:
             raise
         reason = f"{name} refused the task ({exc.status}): {exc.vendor_message}"
-        return TSendOutcome(rejected={ids[0]: reason})
+        return SendOutcome(rejected={ids[0]: reason})
     except FatalApiError:
         raise
     except VendorApiError as exc:
-        return TSendOutcome(unknown=dict.fromkeys(ids, str(exc)))
+        return SendOutcome(unknown=dict.fromkeys(ids, str(exc)))

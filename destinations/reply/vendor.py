@@ -58,7 +58,7 @@ from clients.reply.paging import ITEMS, reply_paginator
 from clients.reply.problems import problem_of
 from clients.reply.tasks import contact_of, filter_body, task_id_of
 from destinations.core.contract import InputRules, TTaskRow
-from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
+from destinations.core.vendor import Resolution, SearchResult, SendOutcome, SentTask
 from destinations.reply.rules import REPLY_RULES
 from destinations.reply.settings import NAMES
 
@@ -97,8 +97,8 @@ class ReplyTaskVendor:
 
     # --- rows --------------------------------------------------------------------------------
 
-    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
-        result = TResolution()
+    def resolve(self, rows: Sequence[TTaskRow]) -> Resolution:
+        result = Resolution()
         for row in rows:
             if row["contact_id"]:
                 continue
@@ -160,7 +160,7 @@ class ReplyTaskVendor:
 
     # --- calls -------------------------------------------------------------------------------
 
-    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+    def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
         (row,) = rows
         request_id = row["request_id"]
         try:
@@ -175,15 +175,15 @@ class ReplyTaskVendor:
             reason = self.refusal(exc)
             if reason is None:
                 raise
-            return TSendOutcome(rejected={request_id: reason})
+            return SendOutcome(rejected={request_id: reason})
         except FatalApiError:
             raise
         except VendorApiError as exc:  # 5xx, dropped connection, unreadable answer
-            return TSendOutcome(unknown={request_id: str(exc)})
+            return SendOutcome(unknown={request_id: str(exc)})
         task_id = answer.get("id") if isinstance(answer, dict) else None
         if task_id in (None, "") or isinstance(task_id, bool):
-            return TSendOutcome(unknown={request_id: f"{self.name} answered without a task id"})
-        return TSendOutcome(created={request_id: str(task_id)})
+            return SendOutcome(unknown={request_id: f"{self.name} answered without a task id"})
+        return SendOutcome(created={request_id: str(task_id)})
 
     def refusal(self, exc: BadRequestError) -> str | None:
         """The rejection of a row Reply refused, or None when the refusal is not the row's
@@ -202,7 +202,7 @@ class ReplyTaskVendor:
             f" ({fields})" if fields else ""
         )
 
-    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+    def search_created(self, contacts: Sequence[str]) -> SearchResult:
         tasks: list[dict[str, Any]] = []
         for contact in contacts:
             wanted = lenient_int(contact)
@@ -218,19 +218,19 @@ class ReplyTaskVendor:
             ):
                 for item in page.items:
                     if not isinstance(item, dict) or contact_of(item)[0] != wanted:
-                        return TSearchResult(None, UNDECIDABLE)
+                        return SearchResult(None, UNDECIDABLE)
                 tasks.extend(page.items)
             if paginator.stopped_by_guard:
-                return TSearchResult(
+                return SearchResult(
                     None,
                     f"more than {SEARCH_TOP * SEARCH_MAX_PAGES:,} tasks for contact {contact}:"
                     " check in Reply, then rerun with --resend-unknown to send the missing ones",
                 )
-        return TSearchResult(tasks)
+        return SearchResult(tasks)
 
     def search_for(
         self, contacts: Sequence[str], payloads: Sequence[dict[str, Any]]
-    ) -> TSearchResult:
+    ) -> SearchResult:
         """The contacts' tasks whose `startAt` lies in the window of the `payloads` looked for,
         from one filter response (see the module docstring); else `search_created`."""
         starts = [parse_utc(p.get("startAt")) for p in payloads]
@@ -259,9 +259,9 @@ class ReplyTaskVendor:
                 return self.search_created(contacts)  # the window was not applied
             if contact_of(item)[0] in wanted:
                 tasks.append(item)
-        return TSearchResult(tasks, one_read=True)
+        return SearchResult(tasks, one_read=True)
 
-    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+    def matches(self, sent: SentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         """Whether `task` (a filter item, or a detail) is what the create for `sent` made.
 
         The item's own fields first; the detail (read by id once) for what only it has.
@@ -319,7 +319,7 @@ def _same_summary(want: dict[str, Any], task: dict[str, Any]) -> bool:
     return True
 
 
-def _same_detail(sent: TSentTask, detail: dict[str, Any], skew_seconds: float) -> bool:
+def _same_detail(sent: SentTask, detail: dict[str, Any], skew_seconds: float) -> bool:
     """The fields only a detail has: template body and subject, made by a user (not a
     sequence or a meeting), no earlier than the call went out (minus the clock skew)."""
     want = sent.payload

@@ -50,7 +50,7 @@ from clients.saleshandy.paging import (
     saleshandy_paginator,
 )
 from clients.saleshandy.tasks import prospect_id_of, task_id_of
-from destinations.core.vendor import TSearchResult
+from destinations.core.vendor import SearchResult
 
 # Stop guard of reconciliation's list read: 10,000 pages of 100 tasks.
 SEARCH_MAX_PAGES = 10_000
@@ -161,7 +161,7 @@ class TaskListReader:
         self._before: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def read(self, wanted: set[str], window: tuple[str, str] | None) -> TSearchResult:
+    def read(self, wanted: set[str], window: tuple[str, str] | None) -> SearchResult:
         """The tasks of the `wanted` prospects due inside `window` (lowest, highest due date),
         at least; None for the window reads the whole list."""
         read = ListRead(wanted, floor=window[0] if window else None)
@@ -171,10 +171,10 @@ class TaskListReader:
             if jump is not None:
                 start, entries = jump
                 if not read.take(entries):
-                    return TSearchResult(None, read.reason)
+                    return SearchResult(None, read.reason)
                 if len(entries) < MAX_PAGE_SIZE or read.past_floor:
                     # One response held the whole window.
-                    return TSearchResult(read.tasks, one_read=read.in_order)
+                    return SearchResult(read.tasks, one_read=read.in_order)
                 start += 1
         paginator = saleshandy_paginator(
             MAX_PAGE_SIZE, maximum_page=SEARCH_MAX_PAGES, base_page=start
@@ -190,15 +190,15 @@ class TaskListReader:
             self._count()
             listed = payload_list(page.body, ("tasks",))
             if listed is None:
-                return TSearchResult(None, UNREADABLE.format(what="a page held no task list"))
+                return SearchResult(None, UNREADABLE.format(what="a page held no task list"))
             if not read.take(listed):
-                return TSearchResult(None, read.reason)
+                return SearchResult(None, read.reason)
             if read.past_floor:
                 break  # every task further down is due before anything looked for
         else:
             if paginator.stopped_by_guard:
-                return TSearchResult(None, TOO_LONG)
-        return TSearchResult(read.tasks)
+                return SearchResult(None, TOO_LONG)
+        return SearchResult(read.tasks)
 
     def first_page(self, ceiling: str) -> tuple[int, list[Any]] | None:
         """The first page that may hold a task due on or before `ceiling`, and its entries.

@@ -43,10 +43,10 @@ from clients.core.values import parse_utc
 from clients.saleshandy.endpoints import TASKS_CREATE
 from destinations.core.contract import TTaskRow
 from destinations.core.vendor import (
-    TResolution,
-    TSearchResult,
-    TSendOutcome,
-    TSentTask,
+    Resolution,
+    SearchResult,
+    SendOutcome,
+    SentTask,
     call_outcome,
 )
 from destinations.saleshandy.lookup import SaleshandyLookup
@@ -73,7 +73,7 @@ def size_limit_of(exc: BadRequestError, sent: int) -> int | None:
     return max(named) if named else max(1, sent // 2)
 
 
-def map_results(rows: Sequence[TTaskRow], body: Any) -> TSendOutcome:
+def map_results(rows: Sequence[TTaskRow], body: Any) -> SendOutcome:
     """Each row's outcome from a create's answer, by `prospectId`, never by position."""
     results = body.get("payload") if isinstance(body, dict) else None
     results = results.get("results") if isinstance(results, dict) else None
@@ -81,7 +81,7 @@ def map_results(rows: Sequence[TTaskRow], body: Any) -> TSendOutcome:
     for result in results if isinstance(results, list) else []:
         if isinstance(result, dict) and result.get("prospectId") not in (None, ""):
             by_prospect.setdefault(str(result["prospectId"]), []).append(result)
-    outcome = TSendOutcome()
+    outcome = SendOutcome()
     for row in rows:
         request_id, prospect = row["request_id"], str(row["contact_id"])
         found = by_prospect.get(prospect, [])
@@ -168,8 +168,8 @@ class SaleshandyTaskVendor:
 
     # --- rows --------------------------------------------------------------------------------
 
-    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
-        result = TResolution()
+    def resolve(self, rows: Sequence[TTaskRow]) -> Resolution:
+        result = Resolution()
         emails = [r["contact_email"] for r in rows if not r["contact_id"] and r["contact_email"]]
         found = self.lookup.by_email(emails) if emails else {}
         for row in rows:
@@ -220,8 +220,8 @@ class SaleshandyTaskVendor:
 
     # --- calls -------------------------------------------------------------------------------
 
-    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
-        def create() -> TSendOutcome:
+    def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
+        def create() -> SendOutcome:
             body = self.client.request_json(
                 "POST", TASKS_CREATE, json=self._body(rows), idempotent=False
             )
@@ -262,7 +262,7 @@ class SaleshandyTaskVendor:
             body["taskNote"] = first["note"]
         return body
 
-    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+    def search_created(self, contacts: Sequence[str]) -> SearchResult:
         """The tasks of `contacts`, from one read of `GET /v1/tasks` newest due date first,
         bounded by the due dates noted for them (`destinations.saleshandy.search`); for a
         contact none was noted for, the list is read to its end."""
@@ -277,7 +277,7 @@ class SaleshandyTaskVendor:
 
     def search_for(
         self, contacts: Sequence[str], payloads: Sequence[dict[str, Any]]
-    ) -> TSearchResult:
+    ) -> SearchResult:
         """`search_created`, bounded by the due dates of the tasks looked for (`payloads`: the
         reconciler's unknown requests and its witnesses, `destinations.core.reconcile`) instead
         of every due date sent to these prospects: a task of the window matches on its due date,
@@ -299,7 +299,7 @@ class SaleshandyTaskVendor:
         """List pages reconciliation read, probes included (for benchmarks)."""
         return self.reader.pages
 
-    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+    def matches(self, sent: SentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         want = sent.payload
         if task.get("from_sequence"):
             return False  # made by a sequence step, not by a create call

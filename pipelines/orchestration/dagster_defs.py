@@ -63,7 +63,7 @@ def _extract_job(
     with_key: bool = False,
 ) -> tuple[Any, Any]:
     """The CLI's extract job of `spec`'s vendor for `account`: same identity, pipeline name and
-    lock; and the run's pieces (`TSourceRun`, from the vendor's `configure`).
+    lock; and the run's pieces (`SourceRun`, from the vendor's `configure`).
 
     `with_key` (in a run, never at import) resolves the key from config too, so the job knows
     its fingerprint and can claim the dataset (`pipelines.accounts.claim_dataset`) as the CLI

@@ -15,7 +15,7 @@ from sources.apollo.current_state import SEEN_TASK_IDS_TABLE, known_task_ids
 from sources.apollo.demo import READ_BACK_HEADER, demo_followups, read_back, summarise
 from sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
 from sources.apollo.views import create_views
-from sources.core.spec import SourceSpec, TDemo, TOption, TSourceRun, TVendorView
+from sources.core.spec import CliOption, DemoPart, SourceRun, SourceSpec, VendorView
 
 
 def configure(
@@ -26,7 +26,7 @@ def configure(
     concurrency: int | None = None,
     max_records: int | None = None,
     progress_options: dict[str, Any] | None = None,
-) -> TSourceRun:
+) -> SourceRun:
     """One Apollo run's pieces; None reads dlt config.
 
     Raises:
@@ -45,7 +45,7 @@ def configure(
     if settings.concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {settings.concurrency}")
     require_api_key(settings.api_key)
-    return TSourceRun(
+    return SourceRun(
         api_key=str(settings.api_key),
         base_url=settings.base_url,
         new_report=lambda progress: ScanReport(progress=progress),
@@ -76,21 +76,21 @@ SPEC = SourceSpec(
     default_dataset="apollo",
     default_duckdb_file="apollo_tasks.duckdb",
     options=(
-        TOption(
+        CliOption(
             "--per-page",
             "per_page",
             f"page size, at most {MAX_PER_PAGE} (default: config, else {MAX_PER_PAGE})",
             type=int,
             bounds=(1, MAX_PER_PAGE),
         ),
-        TOption(
+        CliOption(
             "--concurrency",
             "concurrency",
             f"pages fetched at once (default: config, else {DEFAULT_CONCURRENCY})",
             type=int,
             bounds=(1, None),
         ),
-        TOption("--max-records", "max_records", "", type=int, hidden=True),
+        CliOption("--max-records", "max_records", "", type=int, hidden=True),
     ),
     configure=configure,
     seen_table=SEEN_TASK_IDS_TABLE,
@@ -105,7 +105,7 @@ SPEC = SourceSpec(
     ),
     models=create_views,
     strict_help="exit 3 when some tasks could not be reached",
-    view=TVendorView(
+    view=VendorView(
         marker=SEEN_TASK_IDS_TABLE,
         contact_id="contact_id",
         owner_id="user_id",
@@ -114,7 +114,7 @@ SPEC = SourceSpec(
         owners="users",
         contacts="contacts",
     ),
-    demo=TDemo(
+    demo=DemoPart(
         tasks=20_000,
         followups_sql=demo_followups,
         read_back=read_back,

@@ -16,7 +16,7 @@ A run is a full scan when any of these holds, else incremental:
 - incremental runs were not asked for (`incremental=False`, the default);
 - no complete full scan has set the watermarks yet (the first run); a cursor without a
   watermark (an account with no done task yet) has its part read whole;
-- the schedule says so (`TFullEvery`): `runs` incremental runs have been made since the last
+- the schedule says so (`FullScanEvery`): `runs` incremental runs have been made since the last
   full scan, or `seconds` have passed since it began.
 """
 
@@ -34,7 +34,7 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
-class TFullEvery:
+class FullScanEvery:
     """When a full scan is due: after `runs` incremental runs, or `seconds` after the last."""
 
     runs: int | None = None
@@ -50,7 +50,7 @@ class TFullEvery:
         return f"{seconds:g}s"
 
 
-def parse_full_every(text: str | int | None) -> TFullEvery:
+def parse_full_every(text: str | int | None) -> FullScanEvery:
     """`--full-every`: a number of runs (`24`) or a duration (`90m`, `12h`, `7d`).
 
     Raises:
@@ -61,7 +61,7 @@ def parse_full_every(text: str | int | None) -> TFullEvery:
         runs = int(raw)
         if runs < 1:
             raise ValueError(f"full_every must be at least 1 run, got {raw!r}")
-        return TFullEvery(runs=runs)
+        return FullScanEvery(runs=runs)
     match = _DURATION.match(raw)
     if match is None:
         raise ValueError(
@@ -70,11 +70,11 @@ def parse_full_every(text: str | int | None) -> TFullEvery:
     seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     if seconds < 1:
         raise ValueError(f"full_every must be at least 1 second, got {raw!r}")
-    return TFullEvery(seconds=seconds)
+    return FullScanEvery(seconds=seconds)
 
 
 @dataclass(frozen=True)
-class TRunPlan:
+class RunPlan:
     """What this run is: full or incremental, why, and the watermarks it reads down to."""
 
     full_scan: bool
@@ -88,8 +88,8 @@ class TRunPlan:
 
 
 def plan_run(
-    state: dict[str, Any], *, incremental: bool, full_every: TFullEvery, now: dt.datetime
-) -> TRunPlan:
+    state: dict[str, Any], *, incremental: bool, full_every: FullScanEvery, now: dt.datetime
+) -> RunPlan:
     """This run's plan from the source's incremental state (`state`, may be empty)."""
     marks = dict(state.get("watermarks") or {})
     since = int(state.get("runs_since_full") or 0)
@@ -98,8 +98,8 @@ def plan_run(
 
     kept = state.get("kept")
 
-    def full(reason: str) -> TRunPlan:
-        return TRunPlan(True, reason, marks, since, cost, kept)
+    def full(reason: str) -> RunPlan:
+        return RunPlan(True, reason, marks, since, cost, kept)
 
     if not incremental:
         return full("full scan (incremental runs not asked for)")
@@ -114,12 +114,12 @@ def plan_run(
         if full_every.runs is not None
         else f"from {(last_full + dt.timedelta(seconds=full_every.seconds or 0)).isoformat()}"
     )
-    return TRunPlan(False, f"incremental run (next full scan {left})", marks, since, cost, kept)
+    return RunPlan(False, f"incremental run (next full scan {left})", marks, since, cost, kept)
 
 
 def record_run(
     state: dict[str, Any],
-    plan: TRunPlan,
+    plan: RunPlan,
     *,
     complete: bool,
     watermarks: dict[str, str],
@@ -149,11 +149,11 @@ def record_run(
 
 
 def incremental_options() -> tuple[Any, ...]:
-    """The extract flags of a vendor with incremental runs (`TOption`s for its spec)."""
-    from sources.core.spec import TOption
+    """The extract flags of a vendor with incremental runs (`CliOption`s for its spec)."""
+    from sources.core.spec import CliOption
 
     return (
-        TOption(
+        CliOption(
             "--incremental",
             "incremental",
             "read only what changed since the last run where the API allows it (open tasks"
@@ -161,7 +161,7 @@ def incremental_options() -> tuple[Any, ...]:
             " and on the --full-every schedule (default: config, else off)",
             action="store_true",
         ),
-        TOption(
+        CliOption(
             "--full-every",
             "full_every",
             "with --incremental: a full scan (which removes deleted tasks) after this many"

@@ -69,11 +69,11 @@ def check_quota(
 
 
 def quota_options() -> tuple[Any, ...]:
-    """The extract flag of a vendor whose runs check its quota first (a `TOption`)."""
-    from sources.core.spec import TOption
+    """The extract flag of a vendor whose runs check its quota first (a `CliOption`)."""
+    from sources.core.spec import CliOption
 
     return (
-        TOption(
+        CliOption(
             "--use-remaining-quota",
             "use_remaining_quota",
             "run even when the vendor's rate headers say the quota left is smaller than the"

@@ -80,7 +80,7 @@ class RunReport:
     # False for a run that reads only part of the list on purpose (an incremental run): it never
     # deletes, however complete its part was (`may_delete`).
     full_scan: bool = True
-    # Why this run is full or incremental (`sources.core.incremental.TRunPlan.reason`; empty for
+    # Why this run is full or incremental (`sources.core.incremental.RunPlan.reason`; empty for
     # a source without incremental runs) and what the last complete full scan cost, in requests.
     scan_plan: str = ""
     full_scan_requests: int | None = None

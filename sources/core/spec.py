@@ -8,9 +8,9 @@ it. The spec declares:
 
 - who it is: `name` (as typed: `sales-tasks extract NAME`), `title` (as its docs spell it),
   `short` (in summary lines);
-- its extract command: help, description, `options` (each vendor flag as a `TOption` value; the
+- its extract command: help, description, `options` (each vendor flag as a `CliOption` value; the
   shared flags, destination, account, job, `--strict`, `--progress`, are the generic command's)
-  and `configure`, which turns the options into one run's pieces (`TSourceRun`);
+  and `configure`, which turns the options into one run's pieces (`SourceRun`);
 - its run summary (`summary_type`, a subclass of `ExtractSummary`), its seen-ids table, the
   analyst views it adds to its dataset (`models`), its projection into the unified views
   (`view`), its progress line (`progress_sample`) and its part of the demo (`demo`);
@@ -35,7 +35,7 @@ TIME = "TIMESTAMP WITH TIME ZONE"
 
 
 @dataclass(frozen=True)
-class TOption:
+class CliOption:
     """One vendor flag of the extract command, declared as data.
 
     `dest` is the keyword the vendor's `configure` takes (and the argparse destination);
@@ -43,7 +43,7 @@ class TOption:
     `error: FLAG must be between LOW and HIGH` (or `at least LOW`) and exits 2 (usage).
     Everything else is passed to `argparse.add_argument` as it is.
 
-    Example: `TOption("--per-page", "per_page", "page size", type=int, bounds=(1, 200))`.
+    Example: `CliOption("--per-page", "per_page", "page size", type=int, bounds=(1, 200))`.
     """
 
     flag: str
@@ -78,7 +78,7 @@ class TOption:
 
 
 @dataclass
-class TSourceRun:
+class SourceRun:
     """One extract run's vendor pieces, built by `SourceSpec.configure` from its options.
 
     Attributes:
@@ -218,7 +218,7 @@ class ExtractSummary:
 
 
 @dataclass(frozen=True)
-class TVendorView:
+class VendorView:
     """Where one vendor's tables hold each column of the unified views (`pipelines.unified`):
     all columns of its `tasks` table, except the tables named here, which are joined on `id`
     when the dataset has them.
@@ -248,7 +248,7 @@ class TVendorView:
 
 
 @dataclass(frozen=True)
-class TDemo:
+class DemoPart:
     """A vendor's part of `sales-tasks demo`: its sandbox's size, the SQL that picks the
     follow-ups to push back, and how to read them back from the vendor.
 
@@ -283,8 +283,8 @@ class SourceSpec:
         help / description: the extract command's --help texts.
         base_url_help: help of `--base-url`.
         default_dataset / default_duckdb_file: where a run loads when told nothing.
-        options: the vendor's own flags (`TOption`), in --help order.
-        configure: `(api_key=, base_url=, **options) -> TSourceRun`; resolves the options
+        options: the vendor's own flags (`CliOption`), in --help order.
+        configure: `(api_key=, base_url=, **options) -> SourceRun`; resolves the options
             through the vendor's dlt config and raises `ValueError` (a setting the vendor
             would refuse) or the vendor's missing-key error before any request.
         seen_table: the source's table of the ids a run read; a run that does not load it (an
@@ -294,7 +294,7 @@ class SourceSpec:
         table_order: the order the summary lists the vendor's tables.
         models: `(execute, dataset, has_table) -> view names`, the analyst views the vendor
             adds to its own dataset after each load (None: none).
-        progress_sample: `report -> TProgressSample fields`, when the generic progress line
+        progress_sample: `report -> ProgressSample fields`, when the generic progress line
             (tasks read of the vendor's total, pages read of planned) does not fit.
         demo: the vendor's part of `sales-tasks demo` (None: left out).
         describe: `() -> dlt source` built without a key and without a request, naming the
@@ -312,15 +312,15 @@ class SourceSpec:
     base_url_help: str
     default_dataset: str
     default_duckdb_file: str
-    configure: Callable[..., TSourceRun]
+    configure: Callable[..., SourceRun]
     seen_table: str
-    view: TVendorView
-    options: tuple[TOption, ...] = ()
+    view: VendorView
+    options: tuple[CliOption, ...] = ()
     summary_type: type[ExtractSummary] = ExtractSummary
     table_order: tuple[str, ...] = ("tasks", "extract_runs")
     models: Callable[[TExecute, str, THasTable], list[str]] | None = None
     progress_sample: Callable[[Any], Mapping[str, Any]] | None = None
-    demo: TDemo | None = None
+    demo: DemoPart | None = None
     describe: Callable[[], Any] | None = None
     alias: str | None = None
     order: int = 100

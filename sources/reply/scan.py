@@ -68,7 +68,7 @@ from clients.reply.enums import DELETED_STATUSES, TASK_STATUSES, code_of
 from clients.reply.paging import ITEMS, reply_paginator
 from clients.reply.tasks import filter_body, task_id_of
 from clients.reply.users import team_users
-from sources.core.incremental import TRunPlan, floor_of
+from sources.core.incremental import RunPlan, floor_of
 from sources.reply.report import ReplyScanReport
 from sources.reply.schema import task_row, tasks_table, users_table
 from sources.reply.settings import LIST_FILTER, LIST_GET
@@ -142,7 +142,7 @@ class TaskScan:
         verify_limit: int = 0,
         batch_rows: int = BATCH_ROWS,
         on_page: TOnPage | None = None,
-        plan: TRunPlan | None = None,
+        plan: RunPlan | None = None,
         lag_seconds: float = 3600.0,
     ) -> None:
         self.client = client

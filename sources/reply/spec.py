@@ -19,12 +19,12 @@ from clients.reply.endpoints import task_path
 from clients.reply.paging import MAX_TOP
 from sources.core.incremental import incremental_options, parse_full_every
 from sources.core.spec import (
+    CliOption,
+    DemoPart,
     ExtractSummary,
+    SourceRun,
     SourceSpec,
-    TDemo,
-    TOption,
-    TSourceRun,
-    TVendorView,
+    VendorView,
 )
 from sources.reply import ReplyScanReport, check_options, make_source, require_api_key
 from sources.reply.current_state import SEEN_TASK_IDS_TABLE, known_task_ids
@@ -103,7 +103,7 @@ def configure(
     incremental: bool | None = None,
     full_every: str | None = None,
     progress_options: dict[str, Any] | None = None,
-) -> TSourceRun:
+) -> SourceRun:
     """One Reply run's pieces; None reads dlt config. `on_page` is a test's hook called after
     each list page (`sources.reply.scan.TaskScan`).
 
@@ -128,7 +128,7 @@ def configure(
     )
     require_api_key(settings.api_key)
     check_options(settings.top, settings.list_endpoint, settings.rate_limits)
-    return TSourceRun(
+    return SourceRun(
         api_key=str(settings.api_key),
         base_url=settings.base_url,
         new_report=lambda progress: ReplyScanReport(progress=progress),
@@ -227,20 +227,20 @@ SPEC = SourceSpec(
     default_dataset="reply",
     default_duckdb_file="reply_tasks.duckdb",
     options=(
-        TOption(
+        CliOption(
             "--auth-scheme",
             "auth_scheme",
             "how the key is sent: Authorization: Bearer (default) or the X-API-Key header",
             choices=("bearer", "x-api-key"),
         ),
-        TOption(
+        CliOption(
             "--top",
             "top",
             f"rows per page, at most {MAX_TOP} (default: config, else {MAX_TOP})",
             type=int,
             bounds=(1, MAX_TOP),
         ),
-        TOption(
+        CliOption(
             "--list-endpoint",
             "list_endpoint",
             "list through GET /v3/tasks (default) or POST /v3/tasks/filter",
@@ -254,7 +254,7 @@ SPEC = SourceSpec(
     table_order=("tasks", "users", "extract_runs"),
     progress_sample=progress_sample,
     strict_help="exit 3 when the scan cannot be proven complete",
-    view=TVendorView(
+    view=VendorView(
         marker=SEEN_TASK_IDS_TABLE,
         contact_id="contact_id",
         owner_id="assigned_user_id",
@@ -265,7 +265,7 @@ SPEC = SourceSpec(
         owners="users",
         vendor_type=reply_type,
     ),
-    demo=TDemo(
+    demo=DemoPart(
         tasks=3_000,
         followups_sql=followups_sql,
         read_back=read_back,

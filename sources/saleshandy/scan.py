@@ -93,7 +93,7 @@ from clients.saleshandy.paging import (
     saleshandy_paginator,
 )
 from clients.saleshandy.tasks import one_task, task_id_of
-from sources.core.incremental import TRunPlan, floor_of
+from sources.core.incremental import RunPlan, floor_of
 from sources.core.quota import check_quota
 from sources.saleshandy.report import SaleshandyScanReport
 from sources.saleshandy.schema import (
@@ -192,7 +192,7 @@ class TaskScan:
         batch_rows: int = 10_000,
         assignees_loader: Callable[[ApiClient], list[TAssignee]] = list_assignees,
         known_ids: Callable[[], Iterable[str]] | None = None,
-        plan: TRunPlan | None = None,
+        plan: RunPlan | None = None,
         lag_seconds: float = 3600.0,
         use_remaining_quota: bool = False,
     ) -> None:

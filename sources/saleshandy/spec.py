@@ -17,7 +17,7 @@ from clients.saleshandy.endpoints import task_path
 from clients.saleshandy.paging import MAX_PAGE_SIZE
 from sources.core.incremental import incremental_options, parse_full_every
 from sources.core.quota import quota_options
-from sources.core.spec import SourceSpec, TDemo, TOption, TSourceRun, TVendorView
+from sources.core.spec import CliOption, DemoPart, SourceRun, SourceSpec, VendorView
 from sources.saleshandy import (
     SEEN_TASK_IDS_TABLE,
     SaleshandyScanReport,
@@ -40,7 +40,7 @@ def configure(
     full_every: str | None = None,
     use_remaining_quota: bool | None = None,
     progress_options: dict[str, Any] | None = None,
-) -> TSourceRun:
+) -> SourceRun:
     """One Saleshandy run's pieces; None reads dlt config.
 
     Raises:
@@ -60,7 +60,7 @@ def configure(
     if full_every is not None:
         parse_full_every(full_every)
     require_api_key(settings.api_key)
-    return TSourceRun(
+    return SourceRun(
         api_key=str(settings.api_key),
         base_url=settings.base_url,
         new_report=lambda progress: SaleshandyScanReport(progress=progress),
@@ -142,14 +142,14 @@ SPEC = SourceSpec(
     default_dataset="saleshandy",
     default_duckdb_file="saleshandy_tasks.duckdb",
     options=(
-        TOption(
+        CliOption(
             "--page-size",
             "page_size",
             f"pageSize asked for, at most {MAX_PAGE_SIZE} (default: config, else {MAX_PAGE_SIZE})",
             type=int,
             bounds=(1, MAX_PAGE_SIZE),
         ),
-        TOption(
+        CliOption(
             "--concurrency",
             "concurrency",
             f"pages fetched at once (default: config, else {DEFAULT_CONCURRENCY})",
@@ -171,7 +171,7 @@ SPEC = SourceSpec(
         "task_type_counts",
         "extract_runs",
     ),
-    view=TVendorView(
+    view=VendorView(
         marker=SEEN_TASK_IDS_TABLE,
         contact_id="prospect_id",
         owner_id="assignee_id",
@@ -181,7 +181,7 @@ SPEC = SourceSpec(
         owners="assignees",
         contacts="prospects",
     ),
-    demo=TDemo(
+    demo=DemoPart(
         tasks=4_000,
         followups_sql=followups_sql,
         read_back=read_back,

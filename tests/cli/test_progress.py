@@ -17,7 +17,7 @@ import dlt
 import duckdb
 from rich.console import Console
 
-from pipelines.progress import ProgressDisplay, ProgressTracker, TProgressSample, format_line
+from pipelines.progress import ProgressDisplay, ProgressSample, ProgressTracker, format_line
 from sources.apollo import ScanReport, make_source
 from tests.sink.conftest import task_rows, write_input
 
@@ -50,15 +50,14 @@ def test_tracker_rate_eta_and_rate_limit_wait() -> None:
     now = [0.0]
     tracker = ProgressTracker(clock=lambda: now[0])
     now[0] = 2.0
-    view = tracker.view(TProgressSample(400, 1000, "pages 2/5"))
+    view = tracker.view(ProgressSample(400, 1000, "pages 2/5"))
     assert (view.rate, view.eta, view.waiting_rate_limit) == (200.0, 3.0, None)
     now[0] = 3.0  # a 429 after the last page: the run is waiting on the rate limit
     assert (
-        tracker.view(TProgressSample(400, 1000, "pages 2/5", rate_limited=1)).waiting_rate_limit
-        == 0
+        tracker.view(ProgressSample(400, 1000, "pages 2/5", rate_limited=1)).waiting_rate_limit == 0
     )
     now[0] = 5.5
-    view = tracker.view(TProgressSample(400, 1000, "pages 2/5", rate_limited=1))
+    view = tracker.view(ProgressSample(400, 1000, "pages 2/5", rate_limited=1))
     assert view.waiting_rate_limit == 2.5
     assert format_line("apollo extract", "tasks", view) == (
         "apollo extract: 400/1000 tasks (40%), pages 2/5, 73 tasks/s, ETA 0:08, retries 0,"
@@ -66,7 +65,7 @@ def test_tracker_rate_eta_and_rate_limit_wait() -> None:
     )
     now[0] = 6.0  # the next page came: no longer waiting
     assert (
-        tracker.view(TProgressSample(600, 1000, "pages 3/5", rate_limited=1)).waiting_rate_limit
+        tracker.view(ProgressSample(600, 1000, "pages 3/5", rate_limited=1)).waiting_rate_limit
         is None
     )
 

@@ -7,11 +7,11 @@ import io
 
 from rich.console import Console
 
-from pipelines.progress import ProgressTracker, RunProgress, TProgressSample, format_line
+from pipelines.progress import ProgressSample, ProgressTracker, RunProgress, format_line
 
 
-def _sample(done: int, paced: float) -> TProgressSample:
-    return TProgressSample(done, None, "pages 3", paced_seconds=paced)
+def _sample(done: int, paced: float) -> ProgressSample:
+    return ProgressSample(done, None, "pages 3", paced_seconds=paced)
 
 
 def test_a_pacing_wait_is_shown_with_a_countdown_and_ends() -> None:

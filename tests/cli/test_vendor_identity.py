@@ -17,7 +17,7 @@ from clients.core import ApiClient
 from clients.core.client import product_version
 from clients.reply.profile import REPLY_PROFILE
 from clients.saleshandy.profile import SALESHANDY_PROFILE
-from pipelines.progress import TProgressSample, TProgressView, format_line
+from pipelines.progress import ProgressSample, ProgressView, format_line
 from pipelines.vendors import source_specs
 from sources.apollo.report import ScanReport
 from sources.reply.report import ReplyScanReport
@@ -84,9 +84,7 @@ def test_a_source_warning_comes_from_the_vendors_own_logger(
 def test_a_pacing_wait_names_the_vendor_the_spec_names(vendor: str) -> None:
     """The extract's display is built with the spec's `short` name (`execute_extract`)."""
     short = source_specs()[vendor].short
-    view = TProgressView(
-        TProgressSample(10, None, "pages 1"), 5.0, 2.0, None, None, pacing_left=12.0
-    )
+    view = ProgressView(ProgressSample(10, None, "pages 1"), 5.0, 2.0, None, None, pacing_left=12.0)
     line = format_line(f"{vendor} extract", "tasks", view, vendor=short)
     assert line.endswith(f"waiting on {short}'s rate limit: next request in 12s")
     others = {s.short for s in source_specs().values()} - {short}

@@ -30,7 +30,7 @@ from clients.reply.problems import problem_of
 from clients.reply.profile import REPLY_PROFILE, reply_auth
 from clients.reply.tasks import filter_body
 from clients.reply.users import team_users
-from destinations.core.vendor import TSentTask
+from destinations.core.vendor import SentTask
 from destinations.reply.vendor import ReplyTaskVendor
 from sandbox.reply import ReplySandbox
 from sources.reply.schema import task_row
@@ -278,7 +278,7 @@ def test_f7_detail_client() -> None:
                 "extra": {"start_at": "2026-03-02T09:00:00Z", "linkedin_task_type": None},
             }  # type: ignore[arg-type]
         )
-        sent = TSentTask("r1", payload, datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
+        sent = SentTask("r1", payload, datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
         summary = {**LIST_ITEM, "taskType": "call", "linkedInTaskType": None, "status": "new"}
         assert vendor_.matches(sent, summary, skew_seconds=60)
         other = {**DETAIL, "template": {"body": "else", "subject": None}}

@@ -22,8 +22,8 @@ from clients.core import ApiClient, RetryPolicy
 from clients.core.values import utc_now
 from clients.saleshandy.profile import SALESHANDY_PROFILE
 from destinations.core.ledger import DeliveryLedger
-from destinations.core.reconcile import Reconciler, TCheck
-from destinations.core.vendor import TSentTask
+from destinations.core.reconcile import PoolCheck, Reconciler
+from destinations.core.vendor import SentTask
 from destinations.saleshandy.settings import SaleshandySettingError, push_settings
 from destinations.saleshandy.vendor import SaleshandyTaskVendor
 from tests.saleshandy.sh_push_helpers import (
@@ -124,9 +124,9 @@ def test_only_a_read_begun_after_the_declared_lag_proves_a_task_absent(
     clock = [started]
     reconciler = Reconciler(vendor, ledger, wait_seconds=600, now=lambda: clock[0])
     reconciler.join(
-        TCheck(
+        PoolCheck(
             sent=[
-                TSentTask(r["request_id"], vendor.payload(r), started)  # type: ignore[arg-type]
+                SentTask(r["request_id"], vendor.payload(r), started)  # type: ignore[arg-type]
                 for r in (made, absent)
             ],
             ended_at=started,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from destinations.apollo.vendor import ApolloTaskVendor
-from destinations.core.vendor import TSentTask
+from destinations.core.vendor import SentTask
 
 SENT_AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PAYLOAD = {
@@ -37,7 +37,7 @@ TASK = {
 
 def matches(task: dict[str, Any], **payload: Any) -> bool:
     vendor = ApolloTaskVendor.__new__(ApolloTaskVendor)
-    sent = TSentTask("r1", {**PAYLOAD, **payload}, SENT_AT)
+    sent = SentTask("r1", {**PAYLOAD, **payload}, SENT_AT)
     return vendor.matches(sent, task, skew_seconds=300)
 
 

@@ -22,9 +22,9 @@ from destinations.core.contract import ROW_NUMBER, InputRules, TTaskRow, validat
 from destinations.core.engine import DeliveryEngine
 from destinations.core.ledger import DELIVERED, PENDING, REJECTED, DeliveryLedger
 from destinations.core.outcomes import CREATED, RunOutcomes
-from destinations.core.reconcile import Reconciler, TUnknown, TWitness
+from destinations.core.reconcile import Reconciler, UnknownCall, Witness
 from destinations.core.sending import Sender
-from destinations.core.vendor import TResolution, TSearchResult, TSendOutcome, TSentTask
+from destinations.core.vendor import Resolution, SearchResult, SendOutcome, SentTask
 
 RULES = InputRules(
     task_types=frozenset({"todo"}),
@@ -51,8 +51,8 @@ class FakeVendor:
         self.searched: list[str] = []
         self._ids = itertools.count(1)
 
-    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
-        return TResolution()
+    def resolve(self, rows: Sequence[TTaskRow]) -> Resolution:
+        return Resolution()
 
     def group_key(self, row: TTaskRow) -> Hashable | None:
         return None
@@ -71,25 +71,25 @@ class FakeVendor:
         self.tasks.append(task)
         return str(task["id"])
 
-    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+    def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
         (row,) = rows
         request_id, contact = row["request_id"], str(row["contact_id"])
         self.sends[request_id] += 1
         first = self.sends[request_id] == 1
         if contact.startswith("bad"):
-            return TSendOutcome(rejected={request_id: REFUSED})
+            return SendOutcome(rejected={request_id: REFUSED})
         if first and contact.startswith("lost-made"):
             self._make(row)
-            return TSendOutcome(unknown={request_id: "connection dropped"})
+            return SendOutcome(unknown={request_id: "connection dropped"})
         if first and contact.startswith("lost-none"):
-            return TSendOutcome(unknown={request_id: "connection dropped"})
-        return TSendOutcome(created={request_id: self._make(row)})
+            return SendOutcome(unknown={request_id: "connection dropped"})
+        return SendOutcome(created={request_id: self._make(row)})
 
-    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+    def search_created(self, contacts: Sequence[str]) -> SearchResult:
         self.searched.extend(contacts)
-        return TSearchResult([t for t in self.tasks if t["contact_id"] in set(contacts)])
+        return SearchResult([t for t in self.tasks if t["contact_id"] in set(contacts)])
 
-    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+    def matches(self, sent: SentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         want = sent.payload
         return all(task.get(k) == want.get(k) for k in ("contact_id", "type", "due_at"))
 
@@ -209,8 +209,8 @@ def test_a_witness_in_one_response_proves_at_once(
     reconciler = Reconciler(vendor, ledger, wait_seconds=10.0)
     sent_at = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
     payload = {"contact_id": "c-1", "type": "todo", "due_at": "2025-07-01T09:00:00Z"}
-    pool = {"r-1": TUnknown(TSentTask("r-1", payload, sent_at), sent_at, "5xx", "c-1")}
-    witness = TWitness("task-9", "c-2", sent_at + timedelta(seconds=1))
+    pool = {"r-1": UnknownCall(SentTask("r-1", payload, sent_at), sent_at, "5xx", "c-1")}
+    witness = Witness("task-9", "c-2", sent_at + timedelta(seconds=1))
     vendor.tasks.append({"id": "task-9", "contact_id": "c-2"})
     decided = []
     for _ in range(looks):
@@ -226,12 +226,12 @@ def test_calls_for_a_contact_being_reconciled_are_not_held_back(ledger: Delivery
     is reconciled (they witness it), and each row ends with exactly one task."""
 
     class FirstLost(FakeVendor):
-        def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+        def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
             (row,) = rows
             self.sends[row["request_id"]] += 1
             if row["request_id"] == "req-1" and self.sends["req-1"] == 1:
-                return TSendOutcome(unknown={"req-1": "connection dropped"})
-            return TSendOutcome(created={row["request_id"]: self._make(row)})
+                return SendOutcome(unknown={"req-1": "connection dropped"})
+            return SendOutcome(created={row["request_id"]: self._make(row)})
 
     vendor = FirstLost()
     same = [

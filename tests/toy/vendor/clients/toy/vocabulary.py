@@ -1,6 +1,6 @@
 """Toy's codes in the shared task vocabulary."""
 
-from clients.core.vocabulary import TVocabulary
+from clients.core.vocabulary import Vocabulary
 
 _TYPES = {
     "call": "call",
@@ -21,7 +21,7 @@ _TYPES = {
     ),
 }
 
-VOCABULARY = TVocabulary(
+VOCABULARY = Vocabulary(
     title="Toy",
     to={
         "type": _TYPES,

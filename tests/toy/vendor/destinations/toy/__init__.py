@@ -16,11 +16,11 @@ from destinations.core.contract import InputRules, TTaskRow
 from destinations.core.settings import TaskSinkConfiguration, resolve_sink_settings
 from destinations.core.sink import SinkClient
 from destinations.core.vendor import (
+    Resolution,
+    SearchResult,
+    SendOutcome,
+    SentTask,
     TaskVendor,
-    TResolution,
-    TSearchResult,
-    TSendOutcome,
-    TSentTask,
     call_outcome,
 )
 
@@ -46,8 +46,8 @@ class ToyTaskVendor:
     def __init__(self, client: ApiClient) -> None:
         self.client = client
 
-    def resolve(self, rows: Sequence[TTaskRow]) -> TResolution:
-        return TResolution()
+    def resolve(self, rows: Sequence[TTaskRow]) -> Resolution:
+        return Resolution()
 
     def group_key(self, row: TTaskRow) -> Hashable | None:
         return None
@@ -66,22 +66,22 @@ class ToyTaskVendor:
             "note": row["note"],
         }
 
-    def send(self, rows: Sequence[TTaskRow]) -> TSendOutcome:
+    def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
         row = rows[0]
 
-        def create() -> TSendOutcome:
+        def create() -> SendOutcome:
             answer = self.client.request_json("POST", TASKS, json=self.payload(row))
-            return TSendOutcome(created={row["request_id"]: str(answer["task"]["id"])})
+            return SendOutcome(created={row["request_id"]: str(answer["task"]["id"])})
 
         return call_outcome("Toy", rows, create)
 
-    def search_created(self, contacts: Sequence[str]) -> TSearchResult:
+    def search_created(self, contacts: Sequence[str]) -> SearchResult:
         found: list[dict[str, Any]] = []
         for contact in contacts:
             found += self.client.request_json("GET", TASKS, params={"contact_id": contact})["tasks"]
-        return TSearchResult(found, one_read=len(contacts) == 1)
+        return SearchResult(found, one_read=len(contacts) == 1)
 
-    def matches(self, sent: TSentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
+    def matches(self, sent: SentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:
         want = sent.payload
         return (
             task.get("contact_id") == want["contact_id"]

@@ -9,7 +9,7 @@ from clients.toy import MAX_PER_PAGE
 from sources.toy import SEEN_TASK_IDS_TABLE, ToyReport, toy_source
 
 from sources.core.current_state import known_task_ids
-from sources.core.spec import SourceSpec, TOption, TSourceRun, TVendorView
+from sources.core.spec import CliOption, SourceRun, SourceSpec, VendorView
 
 
 def configure(
@@ -18,13 +18,13 @@ def configure(
     base_url: str | None = None,
     per_page: int | None = None,
     progress_options: dict[str, Any] | None = None,
-) -> TSourceRun:
+) -> SourceRun:
     key = api_key or os.environ.get("TOY_API_KEY", "")
     url = base_url or os.environ.get("TOY_BASE_URL", "https://api.toy.invalid")
     size = per_page or MAX_PER_PAGE
     if not key:
         raise ValueError("no Toy API key: set TOY_API_KEY")
-    return TSourceRun(
+    return SourceRun(
         api_key=key,
         base_url=url,
         new_report=lambda progress: ToyReport(progress=progress, per_page_used=size),
@@ -44,10 +44,10 @@ SPEC = SourceSpec(
     base_url_help="Toy base URL",
     default_dataset="toy",
     default_duckdb_file="toy_tasks.duckdb",
-    options=(TOption("--per-page", "per_page", "page size", type=int, bounds=(1, MAX_PER_PAGE)),),
+    options=(CliOption("--per-page", "per_page", "page size", type=int, bounds=(1, MAX_PER_PAGE)),),
     configure=configure,
     seen_table=SEEN_TASK_IDS_TABLE,
-    view=TVendorView(
+    view=VendorView(
         marker=SEEN_TASK_IDS_TABLE,
         contact_id="contact_id",
         owner_id="owner_id",
