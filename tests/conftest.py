@@ -93,6 +93,7 @@ def vendor_folders(
 ) -> Iterator[Callable[[Mapping[str, str]], Path]]:
     """`add({relative path: text})`: the files written under a fresh root whose top-level
     folders join the packages' `__path__`; returns the root."""
+    from clients.core.discovery import folder_of, qualified
     from pipelines.vendors import forget
 
     root = tmp_path_factory.mktemp("vendor")
@@ -106,7 +107,7 @@ def vendor_folders(
             added.append(relative.split("/")[1] if "/" in relative else "")
         for top in VENDOR_ROOTS:
             folder = str(root / top)
-            package = importlib.import_module(top)
+            package = importlib.import_module(qualified(top))
             if (root / top).is_dir() and folder not in package.__path__:
                 monkeypatch.setattr(package, "__path__", [*package.__path__, folder])
         importlib.invalidate_caches()
@@ -114,8 +115,8 @@ def vendor_folders(
         return root
 
     yield add
-    for name in [m for m in sys.modules if m.split(".")[0] in VENDOR_ROOTS]:
-        parts = name.split(".")
+    for name in [m for m in sys.modules if folder_of(m).split(".")[0] in VENDOR_ROOTS]:
+        parts = folder_of(name).split(".")
         if len(parts) > 1 and parts[1] in set(added):
             del sys.modules[name]
     monkeypatch.undo()

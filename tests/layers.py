@@ -43,6 +43,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("tests/kit/*", "e2e"),
     ("tests/incremental/*", "e2e"),  # incremental vs full scans over HTTP into DuckDB
     # everything else: extract / push into warehouses, CLI subprocesses, notebook, README
+    ("tests/packaging/*", "e2e"),  # builds the wheel, installs it into a fresh environment
     ("tests/*", "e2e"),
 )
 

@@ -3,7 +3,8 @@ the caller asks for (a source's `spec.SPEC`, a sink, an emulator).
 
 A vendor is its folders: `clients/<v>/`, `sources/<v>/`, `destinations/<v>/`, `sandbox/<v>/`.
 Nothing lists it by hand; the registries scan the packages' search path (`__path__`, so a folder
-added to it, e.g. by a test, counts too). A vendor package that cannot be imported is an error
+added to it, e.g. by a test, counts too). Callers name a top-level folder (`sources`), which
+`qualified` turns into its package under the one import root (`sales_tasks.sources`). A vendor package that cannot be imported is an error
 with its name, never skipped: a broken install must not look like a missing vendor.
 """
 
@@ -17,14 +18,31 @@ from typing import Any
 
 SHARED = frozenset({"core"})
 
+# `sales_tasks.`: the import root the top-level folders are packages of, read from this module's
+# own name (`<root>clients.core.discovery`).
+ROOT_PREFIX = __name__[: -len("clients.core.discovery")]
+
+
+def qualified(folder: str) -> str:
+    """The package of a top-level folder (`sources` -> `sales_tasks.sources`); a name already
+    under the import root is returned as it is."""
+    return folder if folder.startswith(ROOT_PREFIX) else ROOT_PREFIX + folder
+
+
+def folder_of(module: str) -> str:
+    """A module's name from its top-level folder on (`sales_tasks.sources.apollo` ->
+    `sources.apollo`), as the repository's layout names it."""
+    return module.removeprefix(ROOT_PREFIX)
+
 
 class VendorImportError(ImportError):
     """A vendor package (or a module of it) found on disk cannot be imported."""
 
 
 def vendor_packages(package: str) -> list[str]:
-    """The names of the vendor packages under `package` (`sources` -> `acme`, ...), sorted."""
-    root = importlib.import_module(package)
+    """The names of the vendor packages under a top-level folder's package (`sources` -> `acme`,
+    ...), sorted."""
+    root = importlib.import_module(qualified(package))
     return sorted(
         {
             info.name
@@ -37,16 +55,16 @@ def vendor_packages(package: str) -> list[str]:
 def discover(
     package: str, pick: Callable[[Any, str], Any], module: str | None = None
 ) -> dict[str, Any]:
-    """`{vendor: what pick(module, vendor) returns}` for every vendor package under `package`
-    whose module (`package.<vendor>`, or `package.<vendor>.<module>` when that exists) gives a
-    value that is not None.
+    """`{vendor: what pick(module, vendor) returns}` for every vendor package under a top-level
+    folder's package (`sources`) whose module (`sources.<vendor>`, or `sources.<vendor>.<module>`
+    when that exists) gives a value that is not None.
 
     Raises:
         VendorImportError: a vendor package or its module exists but cannot be imported.
     """
     found: dict[str, Any] = {}
     for vendor in vendor_packages(package):
-        path = f"{package}.{vendor}"
+        path = f"{qualified(package)}.{vendor}"
         try:
             mod = importlib.import_module(path)
             if module is not None:

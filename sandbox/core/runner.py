@@ -26,6 +26,10 @@ from sandbox.core.server import READY_PREFIX, SandboxServer
 C = TypeVar("C", bound=EmulatorConfig)
 H = TypeVar("H", bound=SandboxHandle)
 START_TIMEOUT_S = 180.0
+# The package `python -m` runs in the child (`sales_tasks.sandbox`), and the folder holding the
+# import root (the checkout, or site-packages), which the child needs on its path.
+SANDBOX_PACKAGE = __name__.rpartition(".core.")[0]
+_IMPORT_ROOT = sys.modules[__name__.split(".")[0]]
 
 
 @contextmanager
@@ -66,13 +70,13 @@ def running(
 
 @contextmanager
 def _child(vendor: str, cfg: EmulatorConfig) -> Iterator[str]:
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(Path(str(_IMPORT_ROOT.__file__)).resolve().parents[1])
     env = dict(os.environ)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     cmd = [
         sys.executable,
         "-m",
-        "sandbox",
+        SANDBOX_PACKAGE,
         "--vendor",
         vendor,
         "--port",

@@ -19,13 +19,14 @@ from typing import Any, ClassVar
 
 import orjson
 
+from clients.core.discovery import folder_of
 from clients.core.values import utc_now
 
 
 def source_logger(module: str) -> logging.Logger:
     """The logger of the vendor whose source module is `module` (`sources.<vendor>.scan`):
     `<vendor>_tasks.source`, so a warning says whose run it came from."""
-    parts = module.split(".")
+    parts = folder_of(module).split(".")
     vendor = parts[1] if len(parts) > 2 and parts[0] == "sources" else "sales"
     return logging.getLogger(f"{vendor}_tasks.source")
 

@@ -1,4 +1,8 @@
-"""The sandbox's shape: a vendor-free core, no import cycles, emulators started by vendor name."""
+"""The sandbox's shape: a vendor-free core, no import cycles, emulators started by vendor name.
+
+Modules are named by their folders (`sandbox.core.app`): an import of `sales_tasks.sandbox.core`
+names that folder too (tools/one_root.py leaves the strings here).
+one_root: keep-strings"""
 
 from __future__ import annotations
 
@@ -28,19 +32,25 @@ def sandbox_modules() -> dict[str, Path]:
     return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
+def folder_name(module: str) -> str:
+    """`sales_tasks.sandbox.core` -> `sandbox.core`: modules named from their top-level folder."""
+    return module.removeprefix("sales_tasks.")
+
+
 def imports_of(path: Path, known: set[str]) -> set[str]:
     """Every module `path` imports, at any depth (functions, `if TYPE_CHECKING:` included);
     `from a import b` counts as `a.b` when that is a module, else as `a`."""
     out: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
-            out.update(alias.name for alias in node.names)
+            out.update(folder_name(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             assert node.level == 0, f"{path.name}: use absolute imports"
             assert node.module is not None
+            module = folder_name(node.module)
             for alias in node.names:
-                child = f"{node.module}.{alias.name}"
-                out.add(child if child in known else node.module)
+                child = f"{module}.{alias.name}"
+                out.add(child if child in known else module)
     return out
 
 
