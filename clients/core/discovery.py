@@ -19,8 +19,9 @@ from typing import Any
 SHARED = frozenset({"core"})
 
 # `sales_tasks.`: the import root the top-level folders are packages of, read from this module's
-# own name (`<root>clients.core.discovery`).
-ROOT_PREFIX = __name__[: -len("clients.core.discovery")]
+# own name (the root, then this module's path from its folder: `_OWN_PATH`).
+_OWN_PATH = ("clients", "core", "discovery")
+ROOT_PREFIX = __name__.removesuffix(".".join(_OWN_PATH))
 
 
 def qualified(folder: str) -> str:
