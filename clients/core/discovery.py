@@ -25,14 +25,14 @@ ROOT_PREFIX = __name__.removesuffix(".".join(_OWN_PATH))
 
 
 def qualified(folder: str) -> str:
-    """The package of a top-level folder (`sources` -> `sales_tasks.sources`); a name already
-    under the import root is returned as it is."""
+    """The package of a top-level folder under the import root (`ROOT_PREFIX` + the folder's
+    name); a name already under the root is returned as it is."""
     return folder if folder.startswith(ROOT_PREFIX) else ROOT_PREFIX + folder
 
 
 def folder_of(module: str) -> str:
-    """A module's name from its top-level folder on (`sales_tasks.sources.apollo` ->
-    `sources.apollo`), as the repository's layout names it."""
+    """A module's name from its top-level folder on (without `ROOT_PREFIX`), as the
+    repository's layout names it."""
     return module.removeprefix(ROOT_PREFIX)
 
 
