@@ -30,7 +30,7 @@ import argparse
 import re
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,9 +79,14 @@ def _is_module(folder: str, name: str) -> bool:
     return (base / "__init__.py").is_file() or base.with_suffix(".py").is_file()
 
 
-def rewrite(text: str, names: Iterable[str] | None = None) -> tuple[str, list[str]]:
+def rewrite(
+    text: str,
+    names: Iterable[str] | None = None,
+    is_module: Callable[[str, str], bool] = _is_module,
+) -> tuple[str, list[str]]:
     """`text` with every module of a folder named under the root, and warnings (an
-    `import P.x` whose bound name changes)."""
+    `import P.x` whose bound name changes). `names`: the folders (default `FOLDERS`);
+    `is_module(folder, name)`: whether a quoted `folder.name` is a module path."""
     pats = _patterns(names or folders())
     warnings: list[str] = []
     text = pats["from"].sub(lambda m: f"{m[1]}{PACKAGE}.{m[2]}", text)
@@ -107,7 +112,7 @@ def rewrite(text: str, names: Iterable[str] | None = None) -> tuple[str, list[st
     def quoted(m: re.Match[str]) -> str:
         # `dlt section `sources.apollo``: a configuration section, not a module
         before = m.string[: m.start()].rstrip("\"'`").rstrip()
-        if before.endswith("section") or not _is_module(m[1], m[2]):
+        if before.endswith("section") or not is_module(m[1], m[2]):
             return m[0]
         return f"{PACKAGE}.{m[0]}"
 
