@@ -46,7 +46,7 @@ SEARCH = "/api/v1/tasks/search"
 
 
 def _ours(base_url: str, key: str, workdir: Path, max_records: int) -> dict[str, Any]:
-    from pipelines.extract import run_extract
+    from sales_tasks.pipelines.extract import run_extract
 
     workdir.mkdir(parents=True, exist_ok=True)  # the extract refuses a DuckDB path in no folder
     summary = run_extract(
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         _child(args)
         return 0
 
-    from sandbox import running_sandbox
+    from sales_tasks.sandbox import running_sandbox
 
     n = args.tasks
     command = "`.venv/bin/python -m bench.extract_bench " + " ".join(sys.argv[1:]) + "`"
@@ -338,7 +338,7 @@ def _limited_floor(requests: int, limit: int, window: float, rate: float, start:
 
 
 def _rss_scale() -> list[str]:
-    from sandbox import running_sandbox
+    from sales_tasks.sandbox import running_sandbox
 
     out = [
         "",

@@ -32,7 +32,7 @@ PAGE = {"saleshandy": 100, "reply": 1000}
 
 
 def _run(vendor: str, sb: Any, workdir: Path, options: dict[str, Any]) -> Any:
-    from pipelines.extract import run_extract
+    from sales_tasks.pipelines.extract import run_extract
 
     summary = run_extract(
         vendor,
@@ -90,7 +90,7 @@ def _reply_day(sb: Any, done: int, new: int) -> int:
 
 
 def measure(vendor: str, tasks: int, done: int, new: int) -> dict[str, Any]:
-    from sandbox import running_sandbox
+    from sales_tasks.sandbox import running_sandbox
 
     settings: dict[str, Any] = {"tasks": tasks, "history_days": 720}
     options: dict[str, Any] = {}

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipelines.cli import EXIT_OK, sales_main  # noqa: E402
-from sandbox import running_sandbox  # noqa: E402
+from sales_tasks.pipelines.cli import EXIT_OK, sales_main  # noqa: E402
+from sales_tasks.sandbox import running_sandbox  # noqa: E402
 from tests.lake.test_lake_mirror import _delta_ids, _iceberg_ids, _sql_ids  # noqa: E402
 from tests.mirror.drill import _apollo_serve  # noqa: E402
 

@@ -28,9 +28,9 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from destinations.core.contract import CONTRACT_COLUMNS
-from pipelines.push import run_push
-from sandbox import running_sandbox
+from sales_tasks.destinations.core.contract import CONTRACT_COLUMNS
+from sales_tasks.pipelines.push import run_push
+from sales_tasks.sandbox import running_sandbox
 
 TYPES = ("call", "outreach_manual_email", "action_item")
 

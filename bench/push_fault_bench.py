@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.push_bench import make_rows, write_rows
-from pipelines.push import run_push
-from sandbox import running_sandbox
+from sales_tasks.pipelines.push import run_push
+from sales_tasks.sandbox import running_sandbox
 
 
 def _key(task: dict[str, Any]) -> tuple[str, ...]:

@@ -34,9 +34,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pipelines.exit_codes import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
-from pipelines.push import run_push
-from sandbox import running_sandbox
+from sales_tasks.pipelines.exit_codes import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
+from sales_tasks.pipelines.push import run_push
+from sales_tasks.sandbox import running_sandbox
 
 TRows = list[dict[str, Any]]
 
@@ -112,7 +112,7 @@ def write_rows(url: str, rows: TRows) -> None:
 
 
 def exit_code(summary: Any) -> int:
-    """The code `sales-tasks push` exits with for this summary (`pipelines.push.run`)."""
+    """The code `sales-tasks push` exits with for this summary (`sales_tasks.pipelines.push.run`)."""
     if summary.has_needs_review:
         return EXIT_NEEDS_REVIEW
     return EXIT_REJECTED if summary.rejected else EXIT_OK
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sink(vendor: str) -> Any:
-    from destinations.registry import sink
+    from sales_tasks.destinations.registry import sink
 
     return sink(vendor)
 

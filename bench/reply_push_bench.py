@@ -25,9 +25,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.push_bench import at_window_start
-from destinations.reply import REPLY_SINK
-from pipelines.push import run_push
-from sandbox import running_sandbox
+from sales_tasks.destinations.reply import REPLY_SINK
+from sales_tasks.pipelines.push import run_push
+from sales_tasks.sandbox import running_sandbox
 
 PER_MINUTE, PER_HOUR = 100, 3_000
 COLUMNS = ("request_id", "contact_id", "task_type", "start_at", "due_to", "body")

@@ -34,7 +34,7 @@ PAGE_SIZE = 100
 
 
 def _ours(base_url: str, key: str, workdir: Path, concurrency: int | None = None) -> dict[str, Any]:
-    from pipelines.extract import run_extract
+    from sales_tasks.pipelines.extract import run_extract
 
     workdir.mkdir(parents=True, exist_ok=True)
     summary = run_extract(
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         _child(args)
         return 0
 
-    from sandbox import running_sandbox
+    from sales_tasks.sandbox import running_sandbox
 
     n = args.tasks
     command = ".venv/bin/python -m bench.saleshandy_extract_bench " + " ".join(sys.argv[1:])

@@ -26,9 +26,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from destinations.saleshandy import SALESHANDY_SINK
-from pipelines.push import run_push
-from sandbox import running_sandbox
+from sales_tasks.destinations.saleshandy import SALESHANDY_SINK
+from sales_tasks.pipelines.push import run_push
+from sales_tasks.sandbox import running_sandbox
 
 COLUMNS = ("request_id", "prospect_id", "task_type", "priority", "due_date", "task_note")
 TYPES = ("13", "3", "2", "16", "9")

@@ -5,7 +5,7 @@
    and the server's CPU per page, with three clients: a bare socket (the server's figure),
    httpx reading bytes, httpx + `orjson.loads` (what a real client does). The first run meets a
    cold contact cache; later runs are warm.
-2. Startup: time from spawning `python -m sandbox --tasks 1000000` to its READY line, and the
+2. Startup: time from spawning `python -m sales_tasks.sandbox --tasks 1000000` to its READY line, and the
    child's RSS then and after paging 100,000 tasks of it.
 
 Prints its figures; asserts nothing.
@@ -22,8 +22,8 @@ import httpx
 import orjson
 import psutil
 
-from sandbox import SandboxConfig, running_sandbox
-from sandbox.apollo import App
+from sales_tasks.sandbox import SandboxConfig, running_sandbox
+from sales_tasks.sandbox.apollo import App
 
 UNCAPPED = {"max_records": 10**9, "max_pages": 10**9, "max_per_page": 200}
 

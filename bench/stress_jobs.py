@@ -32,7 +32,7 @@ import duckdb
 import httpx
 import sqlalchemy as sa
 
-from sandbox import Sandbox, running_sandbox
+from sales_tasks.sandbox import Sandbox, running_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 BUSY = 75
@@ -52,7 +52,7 @@ def _env(sb: Sandbox, data_dir: str) -> dict[str, str]:
 
 def _start(sb: Sandbox, data_dir: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "sales_tasks.pipelines.cli", *args],
         cwd=ROOT,
         env=_env(sb, data_dir),
         stdout=subprocess.PIPE,

@@ -1,7 +1,7 @@
 """One task vocabulary across vendors: shared type, status and priority names, mapped to and
 from each vendor's codes. The README's "Across vendors" table is this module.
 
-Each vendor declares its mapping as data, `VOCABULARY` (a `clients.core.vocabulary.Vocabulary`)
+Each vendor declares its mapping as data, `VOCABULARY` (a `sales_tasks.clients.core.vocabulary.Vocabulary`)
 in `clients/<vendor>/vocabulary.py`, found by discovery: nothing here names a vendor. Where a
 vendor has no equivalent of a shared name, its mapping says why (`unsupported`), and a push
 rejects a row asking for it with that reason. Reading is lossy only where the vendor is finer
@@ -14,8 +14,8 @@ import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from clients.core.discovery import discover
-from clients.core.vocabulary import KINDS, TKind, Vocabulary
+from sales_tasks.clients.core.discovery import discover
+from sales_tasks.clients.core.vocabulary import KINDS, TKind, Vocabulary
 
 __all__ = ["KINDS", "TKind", "Vocabulary"]
 

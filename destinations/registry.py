@@ -2,7 +2,7 @@
 
 Discovered, not listed: every package `destinations/<vendor>/` whose module exposes a `TaskSink`
 (a module attribute with `vendor_key == <vendor>` and an `open_vendor` method, e.g.
-`destinations.apollo.APOLLO_SINK`) is a vendor's push (`clients.core.discovery`). A new vendor's
+`sales_tasks.destinations.apollo.APOLLO_SINK`) is a vendor's push (`sales_tasks.clients.core.discovery`). A new vendor's
 push is its folder; nothing here changes.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from clients.core.discovery import discover
+from sales_tasks.clients.core.discovery import discover
 
 
 def _sink_of(module: Any, vendor: str) -> Any:
@@ -49,7 +49,7 @@ SINKS: Mapping[str, Any] = _Sinks()
 
 
 def sink(vendor: str) -> Any:
-    """The `TaskSink` of `vendor` (see `destinations.core.sink`).
+    """The `TaskSink` of `vendor` (see `sales_tasks.destinations.core.sink`).
 
     Raises:
         ValueError: no sink is registered under that name.

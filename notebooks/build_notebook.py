@@ -24,7 +24,7 @@ ROOT = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
 DEMO_FILE = Path(os.environ.get("APOLLO_DEMO_DUCKDB", ROOT / "apollo_demo.duckdb")).resolve()
 
 if not DEMO_FILE.exists():
-    from pipelines.demo import run_demo
+    from sales_tasks.pipelines.demo import run_demo
 
     run_demo(duckdb_path=str(DEMO_FILE), tasks=int(os.environ.get("APOLLO_DEMO_TASKS", "20000")))
 
@@ -84,10 +84,10 @@ plt.show()
 overdue.assign(overdue_share=(overdue["overdue_share"] * 100).round(1))"""),
     md("""## Created vs completed and skipped per week
 
-A skipped task is finished work too (`pipelines.models.weekly_flow_sql`). Only complete weeks
+A skipped task is finished work too (`sales_tasks.pipelines.models.weekly_flow_sql`). Only complete weeks
 are drawn: the week the extract ran in is not over in the data (a line ending there would drop
 for no reason), nor is the week the data starts in, when it starts after a Monday."""),
-    code("""from pipelines.models import weekly_flow_sql
+    code("""from sales_tasks.pipelines.models import weekly_flow_sql
 
 weekly = sql(weekly_flow_sql("apollo", AS_OF))
 partial = weekly[~weekly["complete"]]
@@ -161,9 +161,9 @@ Overdue Apollo calls become Reply.io call tasks: one query over the unified view
 vocabulary (`task_type = 'call'`). The demo's Reply sandbox stands in for a Reply account that
 holds the same people (a team moving tools), so the notebook adds those contacts to it first.
 Dry run: every row is validated and resolved, nothing is sent or written."""),
-    code("""from destinations.registry import sink
-from pipelines.push import run_push
-from sandbox import running_sandbox
+    code("""from sales_tasks.destinations.registry import sink
+from sales_tasks.pipelines.push import run_push
+from sales_tasks.sandbox import running_sandbox
 
 MOVE_SQL = \"\"\"
 SELECT 'moved-' || task_id AS request_id, contact_email, 'call' AS task_type,
@@ -238,8 +238,8 @@ and prints the bulk-create calls it would make. Nothing is sent and nothing is w
 are checked against Apollo (read-only calls): the same local sandbox account the demo file came
 from (a demo file never points at a real account). To send to your account, run
 `apollo-tasks push --query ... --warehouse apollo_demo.duckdb` with your key configured."""),
-    code("""from pipelines.demo import sandbox_for_demo_file
-from pipelines.push import run_push
+    code("""from sales_tasks.pipelines.demo import sandbox_for_demo_file
+from sales_tasks.pipelines.push import run_push
 
 con.close()  # the push opens the same file
 with sandbox_for_demo_file(str(DEMO_FILE)) as apollo:
@@ -259,12 +259,12 @@ assert plan.adds_up and plan.would_create + plan.already_delivered == len(follow
 `tasks` holds each task as it is now; `task_status_history` holds every status each extract saw
 (dlt's scd2: a version per status, from the extract that first saw it to the one that saw the
 next). The demo file above comes from one extract, so this section makes a history to look at:
-`pipelines.history_demo` extracts a sandbox four times, completing, skipping and reopening tasks
-in between as people do in Apollo. The queries are `sources.core.history`'s
+`sales_tasks.pipelines.history_demo` extracts a sandbox four times, completing, skipping and reopening tasks
+in between as people do in Apollo. The queries are `sales_tasks.sources.core.history`'s
 (`docs/task-history.md`). The extracts here are seconds apart, so the durations are seconds;
 on a schedule they are the hours between runs."""),
-    code("""from pipelines.history_demo import run_history_demo
-from sources.core.history import reopen_counts_sql, time_in_status_sql, versions_sql
+    code("""from sales_tasks.pipelines.history_demo import run_history_demo
+from sales_tasks.sources.core.history import reopen_counts_sql, time_in_status_sql, versions_sql
 
 HISTORY_FILE = Path(os.environ.get("APOLLO_HISTORY_DUCKDB", ROOT / "apollo_history_demo.duckdb"))
 if not HISTORY_FILE.exists():

@@ -1,5 +1,5 @@
 """Runnable jobs: the CLI, extract and push factories, the demo and the orchestration adapters."""
 
-from clients.core.telemetry import dlt_telemetry_off_by_default
+from sales_tasks.clients.core.telemetry import dlt_telemetry_off_by_default
 
 dlt_telemetry_off_by_default()

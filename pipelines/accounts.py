@@ -9,7 +9,7 @@ An agency runs several accounts of a vendor; each is a section of dlt config:
 A command given `--account NAME` uses that account's key and base URL (a `--base-url` flag still
 wins) and extracts into its own dataset `<vendor>_<name>` unless `--dataset` is given. The push
 keys its ledger by the account's name. The account is part of the job's identity
-(`pipelines.jobs`): two accounts on one base URL are two jobs, with their own pipeline names,
+(`sales_tasks.pipelines.jobs`): two accounts on one base URL are two jobs, with their own pipeline names,
 state and locks. Without `--account`, the account is the base URL's host (and port), as the push
 ledger's default.
 
@@ -36,8 +36,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from clients.core.errors import ActionableError
-from pipelines.exit_codes import EXIT_DATASET_OWNED, EXIT_USAGE
+from sales_tasks.clients.core.errors import ActionableError
+from sales_tasks.pipelines.exit_codes import EXIT_DATASET_OWNED, EXIT_USAGE
 
 SECTION = "accounts"
 ACCOUNT_TABLE = "_sales_tasks_account"
@@ -102,7 +102,7 @@ def _providers() -> list[Any]:
     from dlt.common.configuration.container import Container
     from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
 
-    from clients.core.config import PROVIDER_NAME
+    from sales_tasks.clients.core.config import PROVIDER_NAME
 
     providers = Container()[PluggableRunContext].providers.providers
     return [p for p in providers if p.name != PROVIDER_NAME]
@@ -223,7 +223,7 @@ def account_dataset(vendor: str, name: str) -> str:
 
 def default_account_name(base_url: str) -> str:
     """The account of a run without `--account`: the base URL's host and port (the ledger's)."""
-    from destinations.core.settings import default_account
+    from sales_tasks.destinations.core.settings import default_account
 
     try:
         return default_account(base_url)
@@ -395,7 +395,7 @@ def claim_dataset(pipeline: Any, owner: DatasetOwner, *, consequence: str | None
     Raises:
         DatasetOwnedError: the dataset belongs to another account (one line saying which).
     """
-    from pipelines.destinations import is_filesystem
+    from sales_tasks.pipelines.destinations import is_filesystem
 
     if is_filesystem(pipeline):
         return _claim_file(pipeline, owner, consequence)
@@ -434,8 +434,8 @@ def claim_dataset(pipeline: Any, owner: DatasetOwner, *, consequence: str | None
 
 def _claim_file(pipeline: Any, owner: DatasetOwner, consequence: str | None) -> bool:
     """`claim_dataset` on `filesystem`: the same rule, the rows in a JSON file
-    (`pipelines.destinations.FileBinding`)."""
-    from pipelines.destinations import FileBinding
+    (`sales_tasks.pipelines.destinations.FileBinding`)."""
+    from sales_tasks.pipelines.destinations import FileBinding
 
     store = FileBinding(pipeline, ACCOUNT_TABLE)
     mine = {
@@ -487,8 +487,8 @@ def _delete_own_row(client: Any, table: str, owner: DatasetOwner) -> None:
 def release_claim(pipeline: Any, owner: DatasetOwner) -> None:
     """Undo a binding `claim_dataset` just made, when the run then failed before loading a
     task (a wrong key must not leave the dataset bound to it)."""
-    from pipelines.destinations import FileBinding, is_filesystem
-    from sources.core.current_state import known_task_ids
+    from sales_tasks.pipelines.destinations import FileBinding, is_filesystem
+    from sales_tasks.sources.core.current_state import known_task_ids
 
     if is_filesystem(pipeline):
         if not known_task_ids(pipeline)():

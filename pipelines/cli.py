@@ -1,15 +1,15 @@
 """`sales-tasks` and the alias command: the command line.
 
 `sales-tasks extract|push|sandbox VENDOR [flags]` and `sales-tasks demo`. The vendors are
-discovered from their folders (`pipelines.vendors`); each verb's module adds its parser
+discovered from their folders (`sales_tasks.pipelines.vendors`); each verb's module adds its parser
 (`register(sub, name)`) and runs it (`run(args) -> exit code`).
 
 The alias command (`main`; the vendor whose `SourceSpec.alias` names it) is kept for existing
 users and scripts: that vendor's commands without the vendor word, with the same flags, output,
 env vars, tables and exit codes (`sales-tasks extract VENDOR ...` runs exactly what
-`ALIAS extract ...` runs). `python -m pipelines.cli` is the alias command.
+`ALIAS extract ...` runs). `python -m sales_tasks.pipelines.cli` is the alias command.
 
-Errors a person can act on end in one line on stderr and a non-zero exit (`pipelines.exit_codes`);
+Errors a person can act on end in one line on stderr and a non-zero exit (`sales_tasks.pipelines.exit_codes`);
 `--traceback` shows the Python traceback too. The API key never appears in what is printed.
 """
 
@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 # Re-exported: scripts and tests have imported the exit codes from here.
-from pipelines.exit_codes import (
+from sales_tasks.pipelines.exit_codes import (
     EXIT_BUSY,
     EXIT_ERROR,
     EXIT_INCOMPLETE,
@@ -31,7 +31,7 @@ from pipelines.exit_codes import (
     EXIT_REJECTED,
     EXIT_USAGE,
 )
-from pipelines.vendors import (
+from sales_tasks.pipelines.vendors import (
     PROJECT_COMMANDS,
     VENDORS,
     VERBS,
@@ -176,7 +176,7 @@ def _run(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str]) -> i
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    from pipelines.stopping import RunStopped
+    from sales_tasks.pipelines.stopping import RunStopped
 
     try:
         code: int = args.run(args)
@@ -190,7 +190,7 @@ def _run(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str]) -> i
     except Exception as exc:  # one actionable line, not a traceback
         if args.traceback:
             raise
-        from pipelines.messages import error_exit_code, one_line_error
+        from sales_tasks.pipelines.messages import error_exit_code, one_line_error
 
         print(f"error: {one_line_error(exc)}", file=sys.stderr)
         return error_exit_code(exc, EXIT_ERROR)

@@ -1,6 +1,6 @@
 """`sales-tasks demo`: the whole product in one command, on a laptop.
 
-Every vendor whose source spec declares a demo part (`SourceSpec.demo`, `pipelines.demo_vendors`)
+Every vendor whose source spec declares a demo part (`SourceSpec.demo`, `sales_tasks.pipelines.demo_vendors`)
 plays it in turn, the alias command's vendor (`SourceSpec.alias`) first and at the size asked
 (`--tasks`, default 20,000):
 1. `target`: the vendor's local sandbox (seed 42, in a child process), always: a demo never reads
@@ -29,8 +29,8 @@ from typing import Any, TextIO
 
 import duckdb
 
-from destinations.core.summary import PushSummary
-from pipelines.demo_vendors import (
+from sales_tasks.destinations.core.summary import PushSummary
+from sales_tasks.pipelines.demo_vendors import (
     run_vendor,
     sandbox_account,
     summarise_across,
@@ -39,7 +39,7 @@ from pipelines.demo_vendors import (
     vendor_demos,
     vendor_sandbox,
 )
-from pipelines.vendors import alias_spec
+from sales_tasks.pipelines.vendors import alias_spec
 
 DEMO_TASKS = 20_000
 DEMO_SEED = 42

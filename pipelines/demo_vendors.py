@@ -1,11 +1,11 @@
-"""The demo's vendor parts, and its cross-vendor summary (`pipelines.demo`).
+"""The demo's vendor parts, and its cross-vendor summary (`sales_tasks.pipelines.demo`).
 
 Every vendor whose source spec declares a demo part (`SourceSpec.demo`: its sandbox's size, the
 SQL that picks its follow-ups, how to read them back) gets one. Each vendor part starts that vendor's local sandbox (never the real API), extracts it into the
 demo's DuckDB file, pushes a SQL-defined set of follow-ups back once, reads them back from the
 vendor, and shows that a second demo creates nothing (the ledger's account name is the sandbox's
 tasks, seed and day, whatever port it is served on). The summary is one query over the unified
-views (`pipelines.unified`): open and overdue work per owner across every vendor.
+views (`sales_tasks.pipelines.unified`): open and overdue work per owner across every vendor.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from typing import Any, TextIO
 
 import duckdb
 
-from destinations.core.summary import PushSummary
+from sales_tasks.destinations.core.summary import PushSummary
 
 DEMO_FOLLOWUPS = 10
 
 
 def vendor_demos() -> list[Any]:
     """The source specs of the vendors that declare a demo part (`SourceSpec.demo`), in order."""
-    from pipelines.vendors import source_specs
+    from sales_tasks.pipelines.vendors import source_specs
 
     return [spec for spec in source_specs().values() if spec.demo is not None]
 
@@ -36,7 +36,7 @@ def vendor_sandbox(
 ) -> Iterator[Any]:
     """The vendor's local sandbox in a child process: the demo never reads a real account.
     `tasks` (default the spec's demo size) sizes it."""
-    from sandbox import running_sandbox
+    from sales_tasks.sandbox import running_sandbox
 
     with running_sandbox(
         vendor=spec.name,
@@ -64,9 +64,9 @@ def run_vendor(
     `spec` is the vendor's `SourceSpec`, its `demo` the part it plays; `subprocess=False` serves
     the sandbox in a thread (a vendor found only in this process's package path); `tasks`
     sizes the sandbox (default the demo part's size)."""
-    from destinations.registry import sink
-    from pipelines.extract import run_extract
-    from pipelines.push import run_push
+    from sales_tasks.destinations.registry import sink
+    from sales_tasks.pipelines.extract import run_extract
+    from sales_tasks.pipelines.push import run_push
 
     demo = spec.demo
     size = tasks or demo.tasks

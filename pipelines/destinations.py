@@ -1,7 +1,7 @@
 """Which dlt destinations can hold the extract's current-state mirror, checked before any request.
 
 The mirror merges rows on their keys and removes tasks deleted at the vendor with tombstone rows
-that dlt's merge applies (`sources.core.current_state`), so it needs a destination that merges:
+that dlt's merge applies (`sales_tasks.sources.core.current_state`), so it needs a destination that merges:
 every SQL destination (`SqlJobClientBase`: duckdb, postgres, sqlalchemy with SQLite or
 MySQL/MariaDB, ...) and `filesystem` with an open table format, `delta` or `iceberg`, chosen with
 dlt's config `[destination.filesystem] table_format` (`DESTINATION__FILESYSTEM__TABLE_FORMAT`).
@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from clients.core.errors import ActionableError
+from sales_tasks.clients.core.errors import ActionableError
 
 TESTED = ("duckdb", "postgres", "sqlalchemy", "filesystem")
 TABLE_FORMATS = ("delta", "iceberg")
@@ -181,7 +181,7 @@ def is_filesystem(pipeline: Any) -> bool:
 
 
 class FileBinding:
-    """A dataset's binding rows (`pipelines.accounts.claim_dataset`) on `filesystem`, as one JSON
+    """A dataset's binding rows (`sales_tasks.pipelines.accounts.claim_dataset`) on `filesystem`, as one JSON
     file beside its tables (`<bucket>/<dataset>/_sales_tasks_account.json`).
 
     A SQL table would not do there: the SQL client of `filesystem` is an in-memory DuckDB whose

@@ -1,16 +1,16 @@
 """Exit codes of `sales-tasks` and its alias command, for schedulers (Airflow, Dagster, cron).
 
-A module of its own, importing nothing, so the commands (`pipelines.extract`, `pipelines.push`,
-`pipelines.jobs`) and the CLI that dispatches to them all read the codes from one place without
+A module of its own, importing nothing, so the commands (`sales_tasks.pipelines.extract`, `sales_tasks.pipelines.push`,
+`sales_tasks.pipelines.jobs`) and the CLI that dispatches to them all read the codes from one place without
 importing each other.
 
 0 only when every row made it. A push that rejects rows exits 5: the rows did not reach the vendor
 and will not until their data is fixed, so a green task would hide them; rerunning is safe
 (delivered rows are never resent) and exits 5 again until then. Needs review (4) wins over
 rejected: it asks a person to look first. An extract into a dataset that belongs to another
-account exits 6 before reading anything (`pipelines.accounts.claim_dataset`): a rerun exits 6
+account exits 6 before reading anything (`sales_tasks.pipelines.accounts.claim_dataset`): a rerun exits 6
 again until the run is given its own dataset. An extract that needs more calls than the vendor's
-quota has left exits 7 before reading any task (`sources.core.quota`), unless told to use what is
+quota has left exits 7 before reading any task (`sales_tasks.sources.core.quota`), unless told to use what is
 left (`--use-remaining-quota`).
 """
 
@@ -25,4 +25,6 @@ EXIT_REJECTED = 5  # `push` rejected rows (bad data, unknown user or contact, th
 EXIT_DATASET_OWNED = 6  # `extract` into a dataset bound to another account: nothing was read
 EXIT_QUOTA = 7  # `extract` would need more calls than the vendor's quota has left: nothing read
 EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another run of the same job is going, try again later
-EXIT_INTERRUPTED = 130  # SIGINT / Ctrl-C (a SIGTERM stop exits 143, see `pipelines.stopping`)
+EXIT_INTERRUPTED = (
+    130  # SIGINT / Ctrl-C (a SIGTERM stop exits 143, see `sales_tasks.pipelines.stopping`)
+)

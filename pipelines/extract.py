@@ -4,7 +4,7 @@ DuckDB (default) or any dlt destination. One command for every vendor: the vendo
 
 `run_extract(vendor, ...)` is the one entry point the CLI, the Airflow DAG and the Dagster job
 call. After a complete scan, tasks deleted at the vendor are removed from `tasks` (see
-`sources.core.current_state`); an incomplete scan loads what it reached, deletes nothing, says
+`sales_tasks.sources.core.current_state`); an incomplete scan loads what it reached, deletes nothing, says
 so loudly, and with `strict` fails (`EXIT_INCOMPLETE` on the command line).
 
 Flags: the shared ones are here (`--destination`, `--duckdb-path`, `--dataset`, the job flags,
@@ -30,7 +30,7 @@ from typing import Any
 import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
-from pipelines.accounts import (
+from sales_tasks.pipelines.accounts import (
     Account,
     DatasetOwnedError,
     DatasetOwner,
@@ -41,8 +41,8 @@ from pipelines.accounts import (
     key_fingerprint,
     release_claim,
 )
-from pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
-from pipelines.jobs import (
+from sales_tasks.pipelines.exit_codes import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
+from sales_tasks.pipelines.jobs import (
     JobIdentity,
     add_job_arguments,
     extract_identity,
@@ -51,11 +51,11 @@ from pipelines.jobs import (
     release_pipeline_name,
     working_folder,
 )
-from pipelines.progress import ProgressDisplay
-from pipelines.stopping import stop_checked, stops_on_signals
-from pipelines.vendors import alias_spec, source_spec, source_specs
-from sources.core.current_state import remove_deleted_tasks
-from sources.core.spec import ExtractSummary, SourceRun, SourceSpec
+from sales_tasks.pipelines.progress import ProgressDisplay
+from sales_tasks.pipelines.stopping import stop_checked, stops_on_signals
+from sales_tasks.pipelines.vendors import alias_spec, source_spec, source_specs
+from sales_tasks.sources.core.current_state import remove_deleted_tasks
+from sales_tasks.sources.core.spec import ExtractSummary, SourceRun, SourceSpec
 
 __all__ = [
     "ExtractSummary",
@@ -103,7 +103,7 @@ def _destination(
         DestinationSetupError: before any request, for a name dlt does not know (listing the
             valid ones), missing packages, or a destination that cannot hold the mirror.
     """
-    from pipelines.destinations import DestinationSetupError, check_destination
+    from sales_tasks.pipelines.destinations import DestinationSetupError, check_destination
 
     if destination == "duckdb":
         if credentials is not None:
@@ -158,7 +158,7 @@ def finish_extract(
 
     Tasks deleted at the vendor were removed by the load itself: a run that may delete
     (`report.may_delete`) emitted tombstones that dlt's merge applied (Iceberg's are deleted here,
-    `sources.core.current_state.remove_deleted_tasks`). Then (re)creates the vendor's analyst
+    `sales_tasks.sources.core.current_state.remove_deleted_tasks`). Then (re)creates the vendor's analyst
     views (`SourceSpec.models`) and the unified views. Returns the number removed (also in
     `extract_runs`), or None when the run could not delete.
 
@@ -166,13 +166,13 @@ def finish_extract(
         report: the run's report; any vendor's, with `may_delete`, `removed` and `warn`.
         vendor: whose run it is (None: the alias command's vendor).
         account: the run's account (`ExtractJob.owner`). The dataset's binding
-            (`pipelines.accounts.claim_dataset`) is claimed for it when nobody holds it. A
+            (`sales_tasks.pipelines.accounts.claim_dataset`) is claimed for it when nobody holds it. A
             runner must claim it before the load (the CLI, Airflow and Dagster do): the load
             carries the tombstones. When another account holds it, the run says why and
             Iceberg's flagged rows are left for that account's next run.
     """
-    from pipelines.models import create_models_for
-    from pipelines.unified import create_unified_views_for
+    from sales_tasks.pipelines.models import create_models_for
+    from sales_tasks.pipelines.unified import create_unified_views_for
 
     spec = _spec(vendor)
     owner = _owner(account)
@@ -183,7 +183,7 @@ def finish_extract(
         except DatasetOwnedError as exc:
             report.warn(str(exc))
             owned = False
-    # The run's tombstones went in with its load (`sources.core.current_state`); Iceberg's are
+    # The run's tombstones went in with its load (`sales_tasks.sources.core.current_state`); Iceberg's are
     # applied here.
     removed = remove_deleted_tasks(pipeline, report) if ids_loaded and owned else None
     create_models_for(pipeline, spec)
@@ -228,7 +228,9 @@ class ExtractJob:
     vendor: str
     base_url: str = ""
     account_name: str | None = None  # a named account (`--account`), None for the base URL's
-    key_fingerprint: str | None = None  # `pipelines.accounts.key_fingerprint`, never the key
+    key_fingerprint: str | None = (
+        None  # `sales_tasks.pipelines.accounts.key_fingerprint`, never the key
+    )
 
     @property
     def account(self) -> Account:
@@ -269,7 +271,7 @@ def _claim(pipeline: Any, owner: DatasetOwner) -> bool:
 
     The claim is the run's first contact with the destination, so a wrong password or a closed
     port shows here: wrapped as the step dlt would have failed in, the CLI gives the same one
-    line (`pipelines.messages`) as for a failed load.
+    line (`sales_tasks.pipelines.messages`) as for a failed load.
     """
     from dlt.pipeline.exceptions import PipelineStepFailed
 
@@ -295,7 +297,7 @@ def extract_job(
     account: str | None = None,
     api_key: str | None = None,
 ) -> ExtractJob:
-    """The extract job these arguments describe (see `pipelines.jobs`); reads config only.
+    """The extract job these arguments describe (see `sales_tasks.pipelines.jobs`); reads config only.
 
     Its pipeline name is derived from the job (vendor, base URL, destination, dataset) unless
     `pipeline_name` is given. `vendor` (None: the alias command's) gives the defaults of
@@ -349,13 +351,13 @@ def execute_extract(
 
     The job's lock is taken first and held to the end, so the seen ids a run's deletion relies
     on are its own; the dataset is then claimed for the job's account
-    (`pipelines.accounts.claim_dataset`) before the vendor is asked for anything, and a dataset
+    (`sales_tasks.pipelines.accounts.claim_dataset`) before the vendor is asked for anything, and a dataset
     of another account stops the run there.
 
     Args:
         spec: the vendor's source spec (its summary class, seen table, progress line).
         run: the run's pieces from `spec.configure` (report, source, summary fields).
-        progress: show progress on stderr (see `pipelines.progress`).
+        progress: show progress on stderr (see `sales_tasks.pipelines.progress`).
         wait_seconds: how long to wait for another run of the same job (0: refuse).
         started: `time.monotonic()` when the run began (default: now).
     """
@@ -453,13 +455,13 @@ def run_extract(
         duckdb_path: DuckDB file (default the spec's `default_duckdb_file` in the working
             directory, unless `DESTINATION__DUCKDB__CREDENTIALS` is set).
         dataset_name: default the spec's `default_dataset`, or `<vendor>_<account>` with one.
-        pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
-        account: a configured account (`pipelines.accounts`): its key and base URL fill what
+        pipeline_name: the dlt pipeline; default derived from the job (`sales_tasks.pipelines.jobs`).
+        account: a configured account (`sales_tasks.pipelines.accounts`): its key and base URL fill what
             `api_key` / `base_url` leave out, and it is part of the job.
         api_key / base_url: None reads dlt config (`SOURCES__<VENDOR>__*` > `<VENDOR>_*` > toml).
         strict: raise `IncompleteExtractError` (after loading) when tasks could not be reached.
         progress: show progress on stderr: live on a terminal, a plain line every 10 s
-            otherwise (see `pipelines.progress`).
+            otherwise (see `sales_tasks.pipelines.progress`).
         wait_seconds: how long to wait for another run of the same job to end (0: refuse).
         **options: the vendor's own settings, by the names its `configure` takes (a page
             size, a list endpoint, ...), plus `progress_options` for the display.
@@ -520,7 +522,7 @@ def add_destination_arguments(
     parser: argparse.ArgumentParser, default_duckdb_file: str, default_dataset: str
 ) -> None:
     """Where every vendor's extract loads (`--destination`, `--duckdb-path`, `--dataset`) and
-    the job flags (`pipelines.jobs.add_job_arguments`)."""
+    the job flags (`sales_tasks.pipelines.jobs.add_job_arguments`)."""
     parser.add_argument("--destination", default="duckdb", help="dlt destination (default duckdb)")
     parser.add_argument(
         "--duckdb-path", help=f"DuckDB file (default ./{default_duckdb_file})", default=None

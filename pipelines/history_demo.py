@@ -5,7 +5,7 @@ changed in between as people change them at the vendor (for the notebook and
 Each round extracts every task (`run_extract`, as the command does), then changes a share of
 them through the sandbox's own hooks (`set_status`, in the shared vocabulary's names): open
 tasks completed or skipped (a vendor without skipping cancels), a few closed ones reopened.
-The statuses come from the history itself (`shared_status` of each task's current version). `task_status_history` (`sources.core.history`) keeps what each extract saw. Rounds are
+The statuses come from the history itself (`shared_status` of each task's current version). `task_status_history` (`sales_tasks.sources.core.history`) keeps what each extract saw. Rounds are
 seconds apart, so its durations are too; on a schedule they are the hours between extracts.
 """
 
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.extract import run_extract
-from pipelines.vendors import alias_spec, source_specs
-from sandbox import running_sandbox
+from sales_tasks.pipelines.extract import run_extract
+from sales_tasks.pipelines.vendors import alias_spec, source_specs
+from sales_tasks.sandbox import running_sandbox
 
 CLOSED = ("completed", "skipped")
 

@@ -1,7 +1,7 @@
 """A job's identity decides its state, and one run of a job at a time.
 
 A *job* is what a run reads and writes: for an extract, the vendor, the account (its base URL,
-and its name when it is a named account of `pipelines.accounts`), the destination (and where it
+and its name when it is a named account of `sales_tasks.pipelines.accounts`), the destination (and where it
 is: a DuckDB file, a database without its password) and the dataset; for a push, the vendor, the
 base URL (and named account), the warehouse and the ledger schema. Two runs of different jobs
 must never share a dlt working folder, a load package or pipeline state (two jobs sharing the
@@ -45,8 +45,8 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from clients.core.errors import ActionableError
-from pipelines.exit_codes import EXIT_BUSY
+from sales_tasks.clients.core.errors import ActionableError
+from sales_tasks.pipelines.exit_codes import EXIT_BUSY
 
 LOCKS_FOLDER = "locks"
 POLL_SECONDS = 0.2
@@ -97,7 +97,7 @@ class JobIdentity:
     base_url: str
     target: str  # where the data goes (extract) or the warehouse (push), without secrets
     dataset: str  # dataset (extract) or ledger schema (push)
-    # A named account (`pipelines.accounts`); "" for the base URL's own, whose jobs keep the
+    # A named account (`sales_tasks.pipelines.accounts`); "" for the base URL's own, whose jobs keep the
     # names they had before accounts existed.
     account: str = ""
 

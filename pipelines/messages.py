@@ -14,7 +14,7 @@ import os
 import re
 from typing import Any
 
-from clients.core.errors import ActionableError, VendorApiError, redact
+from sales_tasks.clients.core.errors import ActionableError, VendorApiError, redact
 
 _SHOWN_AS_IS = (VendorApiError, ActionableError)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 def create_models_for(pipeline: Any, spec: Any) -> list[str]:
     """Create the views `spec` (a `SourceSpec`) declares in the dataset a dlt pipeline just
-    loaded (none on a dialect without them, e.g. SQLite: `pipelines.destinations.views_skipped_note`).
+    loaded (none on a dialect without them, e.g. SQLite: `sales_tasks.pipelines.destinations.views_skipped_note`).
     """
-    from pipelines.destinations import views_skipped_note
+    from sales_tasks.pipelines.destinations import views_skipped_note
 
     if spec.models is None:
         return []

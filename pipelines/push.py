@@ -1,7 +1,7 @@
 """`sales-tasks push VENDOR` (and `push` under the alias command): warehouse rows (a table or a SQL query) →
 a vendor's tasks, each exactly once.
 
-One module for every vendor: the vendor's sink (`destinations.registry`) supplies its settings,
+One module for every vendor: the vendor's sink (`sales_tasks.destinations.registry`) supplies its settings,
 its input contract and its own flags. `run_push` is the one factory the CLI, the Airflow DAG and
 the Dagster asset call. It reads the whole input (so duplicate request_ids are found), then runs a
 dlt pipeline into the vendor's destination (`<vendor>_tasks`), whose engine keeps the delivery
@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from destinations.core.summary import PushSummary
-from pipelines.stopping import stops_on_signals
+from sales_tasks.destinations.core.summary import PushSummary
+from sales_tasks.pipelines.stopping import stops_on_signals
 
 __all__ = ["PushSummary", "register", "run_push"]
 
@@ -32,7 +32,7 @@ INPUT_TABLE = "task_rows"
 
 def _alias_vendor() -> str:
     """The vendor of `push` under the alias command (`SourceSpec.alias`), the default sink."""
-    from pipelines.vendors import alias_spec
+    from sales_tasks.pipelines.vendors import alias_spec
 
     return str(alias_spec().name)
 
@@ -53,7 +53,7 @@ def _input_resource(rows: list[dict[str, Any]], input_columns: tuple[str, ...]) 
     import dlt
     import pyarrow as pa
 
-    from destinations.core.contract import INPUT_REJECTION, ROW_NUMBER
+    from sales_tasks.destinations.core.contract import INPUT_REJECTION, ROW_NUMBER
 
     # Text columns throughout: dlt must not turn ISO strings into timestamps (it would lose
     # whether an offset was given) nor split a column into variants on a bad value. An Arrow
@@ -103,19 +103,19 @@ def run_push(
     """Push the rows of `table` or `query` to a vendor as tasks; see the module docstring.
 
     Args:
-        sink: the vendor's `TaskSink` (`destinations.registry.sink(name)`); default the alias
+        sink: the vendor's `TaskSink` (`sales_tasks.destinations.registry.sink(name)`); default the alias
             command's vendor's.
         warehouse: SQLAlchemy URL or DuckDB file path; default the sink's
             (`<vendor>_tasks.duckdb`). The delivery ledger lives there too
             (`<ledger_schema>.delivery_ledger`).
         api_key, base_url, max_contacts_per_call, ledger_schema, reconcile_wait_seconds,
-            calls_in_flight: None reads dlt config (`destinations.<vendor>.settings`: argument >
+            calls_in_flight: None reads dlt config (`sales_tasks.destinations.<vendor>.settings`: argument >
             `DESTINATION__<VENDOR>_TASKS__*` > `<VENDOR>_API_KEY`/`<VENDOR>_BASE_URL` > toml >
             default).
-        pipeline_name: the dlt pipeline; default derived from the job (`pipelines.jobs`).
+        pipeline_name: the dlt pipeline; default derived from the job (`sales_tasks.pipelines.jobs`).
         account: the account's name in the ledger key (default: config, else the base URL's
             host and port). When `[accounts.<vendor>.<account>]` is configured
-            (`pipelines.accounts`), its key and base URL fill what `api_key` / `base_url` leave
+            (`sales_tasks.pipelines.accounts`), its key and base URL fill what `api_key` / `base_url` leave
             out. A named account is part of the job: its own pipeline name and lock.
         wait_seconds: how long to wait for another run of the same job to end (0: refuse).
         progress: show progress on stderr (live on a terminal, a line every 10 s otherwise),
@@ -142,14 +142,19 @@ def run_push(
     import dlt
     from dlt.pipeline.exceptions import PipelineStepFailed
 
-    from clients.core.values import account_name
-    from destinations.core import destination as delivery
-    from destinations.core.settings import SettingError, default_account
-    from destinations.core.warehouse import dispose_engine, read_input, warehouse_url
-    from destinations.registry import sink as sink_of
-    from pipelines.accounts import configured_account
-    from pipelines.jobs import job_lock, pipeline_name_for, push_identity, working_folder
-    from pipelines.progress import RunProgress, push_sample
+    from sales_tasks.clients.core.values import account_name
+    from sales_tasks.destinations.core import destination as delivery
+    from sales_tasks.destinations.core.settings import SettingError, default_account
+    from sales_tasks.destinations.core.warehouse import dispose_engine, read_input, warehouse_url
+    from sales_tasks.destinations.registry import sink as sink_of
+    from sales_tasks.pipelines.accounts import configured_account
+    from sales_tasks.pipelines.jobs import (
+        job_lock,
+        pipeline_name_for,
+        push_identity,
+        working_folder,
+    )
+    from sales_tasks.pipelines.progress import RunProgress, push_sample
 
     started = time.monotonic()
     display: RunProgress | None = None
@@ -165,7 +170,7 @@ def run_push(
             _progress_line(progress, f"{label}: {message}")
 
     if account:
-        # One rule for account names (`clients.core.values.account_name`): `Acme` and ` acme `
+        # One rule for account names (`sales_tasks.clients.core.values.account_name`): `Acme` and ` acme `
         # are the account `acme`, one ledger key, not three copies of the same tasks.
         try:
             account = account_name(account)
@@ -271,7 +276,7 @@ def run_push(
 def _read_waiting(read: Callable[[], list[dict[str, Any]]], *, wait_seconds: float) -> Any:
     """`read()`, waiting up to `wait_seconds` while the DuckDB file is open in another process
     (another push of the same warehouse): `--wait` covers every lock a push can meet."""
-    from destinations.core.warehouse import WarehouseBusyError
+    from sales_tasks.destinations.core.warehouse import WarehouseBusyError
 
     deadline = time.monotonic() + max(0.0, wait_seconds)
     while True:
@@ -297,7 +302,7 @@ def _summarize(run: Any, rows: list[dict[str, Any]], *, dry_run: bool) -> PushSu
 
 
 def _vendor_of(name: str) -> str:
-    from destinations.registry import SINKS
+    from sales_tasks.destinations.registry import SINKS
 
     return name if name in SINKS else _alias_vendor()
 
@@ -307,7 +312,7 @@ def _default_calls_in_flight(sink: Any) -> int:
     shows must be what a push uses)."""
     import typing
 
-    from destinations.core.settings import TaskSinkConfiguration
+    from sales_tasks.destinations.core.settings import TaskSinkConfiguration
 
     config = typing.get_type_hints(type(sink).settings).get("return", TaskSinkConfiguration)
     return int(config().calls_in_flight)
@@ -316,8 +321,8 @@ def _default_calls_in_flight(sink: Any) -> int:
 def register(sub: Any, name: str = "push") -> None:
     """Add the push of vendor `name` (`sales-tasks push NAME`), or the alias vendor's under the
     verb."""
-    from destinations.registry import sink as sink_of
-    from pipelines.jobs import add_job_arguments
+    from sales_tasks.destinations.registry import sink as sink_of
+    from sales_tasks.pipelines.jobs import add_job_arguments
 
     vendor = _vendor_of(name)
     sink = sink_of(vendor)
@@ -380,8 +385,8 @@ def register(sub: Any, name: str = "push") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from destinations.registry import sink as sink_of
-    from pipelines.exit_codes import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
+    from sales_tasks.destinations.registry import sink as sink_of
+    from sales_tasks.pipelines.exit_codes import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
 
     sink = sink_of(getattr(args, "push_vendor", None) or _alias_vendor())
     summary = run_push(

@@ -3,7 +3,7 @@ emulator in the foreground.
 
 One module for every vendor: `register(sub, name)` is called with the vendor's name by
 `sales-tasks` and with the verb by the alias command (meaning the alias's vendor); the emulator
-(its flags, config and app) is the vendor's `EMULATOR`, found by `sandbox.registry`.
+(its flags, config and app) is the vendor's `EMULATOR`, found by `sales_tasks.sandbox.registry`.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from typing import Any
 
 
 def _vendor_of(name: str) -> str:
-    from pipelines.vendors import alias_spec
-    from sandbox.registry import emulators
+    from sales_tasks.pipelines.vendors import alias_spec
+    from sales_tasks.sandbox.registry import emulators
 
     return name if name in emulators() else str(alias_spec().name)
 
 
 def register(sub: Any, name: str = "sandbox") -> None:
-    from pipelines.vendors import vendors
-    from sandbox.registry import emulator
+    from sales_tasks.pipelines.vendors import vendors
+    from sales_tasks.sandbox.registry import emulator
 
     vendor = _vendor_of(name)
     known = vendors()
@@ -36,8 +36,8 @@ def register(sub: Any, name: str = "sandbox") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sandbox import SandboxInfo
-    from sandbox.registry import emulator, serve_forever
+    from sales_tasks.sandbox import SandboxInfo
+    from sales_tasks.sandbox.registry import emulator, serve_forever
 
     vendor = args.sandbox_vendor
 

@@ -84,7 +84,7 @@ def stop_on_signals(what: str, *, detail: str = "run it again to finish") -> Ite
 
 def _account(exc: BaseException) -> str | None:
     """The push engine's own account of what it left behind, if it is in the chain."""
-    from destinations.core.sending import DeliveryStopped
+    from sales_tasks.destinations.core.sending import DeliveryStopped
 
     seen: set[int] = set()
     cause: BaseException | None = exc

@@ -2,7 +2,7 @@
 
 After every extract the views are (re)built over whatever the warehouse holds: every dataset
 (schema) that a vendor's extract loaded (recognised by its seen-ids table, `VendorView.marker`)
-contributes its `tasks`, mapped to the shared vocabulary of `clients.vocabulary`. Where each
+contributes its `tasks`, mapped to the shared vocabulary of `sales_tasks.clients.vocabulary`. Where each
 vendor's tables hold each column is its `SourceSpec.view` (`sources/<vendor>/spec.py`). The same SQL runs on DuckDB and PostgreSQL.
 
 Views (schema `sales_tasks`; columns in the README, "Across vendors"):
@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clients import vocabulary
-from sources.core.spec import TIME, VendorView
+from sales_tasks.clients import vocabulary
+from sales_tasks.sources.core.spec import TIME, VendorView
 
 logger = logging.getLogger("sales_tasks.views")
 
@@ -164,7 +164,7 @@ def _project(loaded: LoadedDataset, view: VendorView) -> str:
 
 def views_by_vendor() -> dict[str, VendorView]:
     """Each vendor's projection (`SourceSpec.view`), in the vendors' order."""
-    from pipelines.vendors import source_specs
+    from sales_tasks.pipelines.vendors import source_specs
 
     return {name: spec.view for name, spec in source_specs().items()}
 
@@ -255,7 +255,7 @@ def create_unified_views(execute: TExecute) -> list[LoadedDataset]:
 def create_unified_views_for(pipeline: Any) -> list[LoadedDataset]:
     """Rebuild the views in the warehouse a dlt pipeline just loaded; on a dialect without them
     (e.g. SQLite) log one note instead, so a good load never ends in a failed run."""
-    from pipelines.destinations import views_skipped_note
+    from sales_tasks.pipelines.destinations import views_skipped_note
 
     with pipeline.sql_client() as client:
         note = views_skipped_note(client)

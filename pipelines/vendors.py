@@ -1,8 +1,8 @@
 """The vendors the command line knows, discovered from their folders.
 
-A vendor is its folders: `sources/<v>/spec.py` with `SPEC` (a `sources.core.spec.SourceSpec`)
+A vendor is its folders: `sources/<v>/spec.py` with `SPEC` (a `sales_tasks.sources.core.spec.SourceSpec`)
 gives it an extract, `destinations/<v>/` exposing a `TaskSink` a push, `sandbox/<v>/` exposing
-`EMULATOR` a sandbox (`clients.core.discovery`, `destinations.registry`, `sandbox.registry`).
+`EMULATOR` a sandbox (`sales_tasks.clients.core.discovery`, `sales_tasks.destinations.registry`, `sales_tasks.sandbox.registry`).
 Nothing here lists one; `sales-tasks push VENDOR` lists the vendors that have a push.
 
 `sales-tasks VERB VENDOR [flags]` runs the generic command module of VERB for VENDOR; the
@@ -23,17 +23,17 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-from clients.core.discovery import VendorImportError, discover
+from sales_tasks.clients.core.discovery import VendorImportError, discover
 
 VERBS = ("extract", "push", "sandbox")
 # The generic module of each verb, for every vendor.
 VERB_MODULES: dict[str, str] = {
-    "extract": "pipelines.extract",
-    "push": "pipelines.push",
-    "sandbox": "pipelines.sandbox_cmd",
+    "extract": "sales_tasks.pipelines.extract",
+    "push": "sales_tasks.pipelines.push",
+    "sandbox": "sales_tasks.pipelines.sandbox_cmd",
 }
 # Commands that take no vendor word (`sales-tasks demo`), by the same module contract.
-PROJECT_COMMANDS: dict[str, str] = {"demo": "pipelines.demo"}
+PROJECT_COMMANDS: dict[str, str] = {"demo": "sales_tasks.pipelines.demo"}
 
 
 class CommandModuleError(ImportError):
@@ -104,8 +104,8 @@ def alias_spec() -> Any:
 
 
 def _discovered() -> dict[str, Vendor]:
-    from destinations.registry import sinks
-    from sandbox.registry import emulators
+    from sales_tasks.destinations.registry import sinks
+    from sales_tasks.sandbox.registry import emulators
 
     specs = source_specs()
     try:
@@ -151,9 +151,9 @@ VENDORS: Mapping[str, Vendor] = _Vendors()
 
 def forget() -> None:
     """Drop what discovery found (after a vendor folder was added to a package's path)."""
-    from clients.vocabulary import vocabularies
-    from destinations.registry import sinks
-    from sandbox.registry import emulators
+    from sales_tasks.clients.vocabulary import vocabularies
+    from sales_tasks.destinations.registry import sinks
+    from sales_tasks.sandbox.registry import emulators
 
     for found in (source_specs, vendors, sinks, emulators, vocabularies):
         found.cache_clear()

@@ -24,10 +24,10 @@ Layout::
                      store, render, params, problems (problem+json), ratelimit, enums, times,
                      config, cli_args, hooks, handle
       registry.py    EMULATORS = {"apollo": ..., "reply": ...}; running_sandbox(vendor=...)
-      __main__.py    python -m sandbox --vendor apollo|reply --port P ...
+      __main__.py    python -m sales_tasks.sandbox --vendor apollo|reply --port P ...
 
 Start one with `running_sandbox()` (tests, benchmarks), `serve_forever()` (the `apollo-tasks
-sandbox` CLI) or `python -m sandbox`. Arrows point down only: `registry` imports the vendor
+sandbox` CLI) or `python -m sales_tasks.sandbox`. Arrows point down only: `registry` imports the vendor
 packages, a vendor package imports `core`, `core` imports nothing of theirs, and no emulator
 imports the client code (`clients/`, `sources/`, `destinations/`): each is its own reading of the
 vendor's docs.
@@ -45,9 +45,9 @@ A new vendor's emulator is a package `sandbox/<vendor>/` plus one entry in `EMUL
 Apollo's names are re-exported here, as they were before emulators had packages.
 """
 
-from sandbox.apollo import FaultConfig, Sandbox, SandboxConfig
-from sandbox.core.server import SandboxInfo, SandboxServer
-from sandbox.registry import EMULATORS, running_sandbox, serve_forever
+from sales_tasks.sandbox.apollo import FaultConfig, Sandbox, SandboxConfig
+from sales_tasks.sandbox.core.server import SandboxInfo, SandboxServer
+from sales_tasks.sandbox.registry import EMULATORS, running_sandbox, serve_forever
 
 __all__ = [
     "EMULATORS",

@@ -1,4 +1,4 @@
-"""`python -m sandbox [--vendor apollo] --port P ...`: serve a vendor's emulator in the foreground.
+"""`python -m sales_tasks.sandbox [--vendor apollo] --port P ...`: serve a vendor's emulator in the foreground.
 
 Prints exactly one line to stdout once listening, `SANDBOX READY base_url=http://127.0.0.1:P`
 (the subprocess mode of `running_sandbox` waits for it). The other flags are the vendor's
@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sandbox.core.server import SandboxInfo
-from sandbox.registry import DEFAULT_VENDOR, EMULATORS, emulator, serve_forever
+from sales_tasks.sandbox.core.server import SandboxInfo
+from sales_tasks.sandbox.registry import DEFAULT_VENDOR, EMULATORS, emulator, serve_forever
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sales_tasks.sandbox", description=__doc__)
     parser.add_argument(
         "--vendor",
         default=DEFAULT_VENDOR,

@@ -1,10 +1,10 @@
 """The emulators the sandbox can run, by vendor name, and how to start one.
 
 `running_sandbox(vendor="apollo", ...)` (tests, benchmarks), `serve_forever(...)` (the CLI) and
-`python -m sandbox --vendor apollo` all look the vendor up here. The emulators are discovered,
+`python -m sales_tasks.sandbox --vendor apollo` all look the vendor up here. The emulators are discovered,
 not listed: every package `sandbox/<vendor>/` exposing `EMULATOR` (an `Emulator`) is one, so a new
 vendor's emulator is its folder. Apollo is the default vendor of `running_sandbox()` and
-`python -m sandbox` (the alias command's vendor).
+`python -m sales_tasks.sandbox` (the alias command's vendor).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from contextlib import AbstractContextManager
 from functools import cache
 from typing import Any, Literal, overload
 
-from sandbox.apollo import Sandbox, SandboxConfig
-from sandbox.core import runner, server
-from sandbox.core.emulator import Emulator
-from sandbox.core.handle import SandboxHandle
-from sandbox.core.server import SandboxInfo
+from sales_tasks.sandbox.apollo import Sandbox, SandboxConfig
+from sales_tasks.sandbox.core import runner, server
+from sales_tasks.sandbox.core.emulator import Emulator
+from sales_tasks.sandbox.core.handle import SandboxHandle
+from sales_tasks.sandbox.core.server import SandboxInfo
 
 DEFAULT_VENDOR = "apollo"
 
@@ -38,7 +38,9 @@ def emulators() -> dict[str, Emulator[Any, Any]]:
     for info in sorted(pkgutil.iter_modules(path), key=lambda i: i.name):
         if not info.ispkg or info.name == "core" or info.name.startswith("_"):
             continue
-        value = getattr(importlib.import_module(f"sandbox.{info.name}"), "EMULATOR", None)
+        value = getattr(
+            importlib.import_module(f"sales_tasks.sandbox.{info.name}"), "EMULATOR", None
+        )
         if isinstance(value, Emulator):
             found[value.vendor] = value
     return found
@@ -103,7 +105,7 @@ def running_sandbox(
     Args:
         config: the base config (default: the vendor's, e.g. `SandboxConfig()`).
         vendor: which emulator to run (a key of `EMULATORS`).
-        subprocess: run `python -m sandbox` in a child process instead of a daemon thread.
+        subprocess: run `python -m sales_tasks.sandbox` in a child process instead of a daemon thread.
         **overrides: config fields to change, e.g. `tasks=1000, faults={"drop_rate": 0.1}`.
 
     Raises:

@@ -9,7 +9,7 @@ this process, or a child process with `subprocess=True`) with the vendor's test 
 (`SANDBOX_DEFAULTS`, else the emulator's own) and stops every one it started at teardown. Every
 emulator found in `sandbox/<vendor>/` gets thin aliases of it, `<vendor>_sandbox` and
 `make_<vendor>_sandbox(**overrides)`; `sandbox` / `make_sandbox` are the default vendor's
-(`sandbox.registry.DEFAULT_VENDOR`, Apollo.io: 300 tasks, seed 7).
+(`sales_tasks.sandbox.registry.DEFAULT_VENDOR`, Apollo.io: 300 tasks, seed 7).
 
 Vendor folders: `vendor_folders({"sources/acme/spec.py": "...", ...})` writes files under a
 tmp dir and adds its `clients/`, `sources/`, `destinations/`, `sandbox/` to those packages' search
@@ -35,11 +35,11 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox import Sandbox, running_sandbox
-from sandbox.core.handle import SandboxHandle
-from sandbox.registry import DEFAULT_VENDOR, emulators
-from sandbox.reply import ReplySandbox
-from sandbox.saleshandy import SaleshandySandbox
+from sales_tasks.sandbox import Sandbox, running_sandbox
+from sales_tasks.sandbox.core.handle import SandboxHandle
+from sales_tasks.sandbox.registry import DEFAULT_VENDOR, emulators
+from sales_tasks.sandbox.reply import ReplySandbox
+from sales_tasks.sandbox.saleshandy import SaleshandySandbox
 from tests.layers import LAYER_NAMES, layer_of
 
 # --- layers ---
@@ -93,8 +93,8 @@ def vendor_folders(
 ) -> Iterator[Callable[[Mapping[str, str]], Path]]:
     """`add({relative path: text})`: the files written under a fresh root whose top-level
     folders join the packages' `__path__`; returns the root."""
-    from clients.core.discovery import folder_of, qualified
-    from pipelines.vendors import forget
+    from sales_tasks.clients.core.discovery import folder_of, qualified
+    from sales_tasks.pipelines.vendors import forget
 
     root = tmp_path_factory.mktemp("vendor")
     added: list[str] = []
@@ -172,7 +172,7 @@ for _vendor in emulators():
 
 @pytest.fixture
 def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    """The default vendor's sandbox (`sandbox.registry.DEFAULT_VENDOR`), by its older name."""
+    """The default vendor's sandbox (`sales_tasks.sandbox.registry.DEFAULT_VENDOR`), by its older name."""
     return sandbox_factory(DEFAULT_VENDOR)
 
 

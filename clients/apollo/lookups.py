@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from clients.apollo.endpoints import CONTACTS_SEARCH, USERS_SEARCH, quota_key
-from clients.apollo.paging import LOOKUP_PER_PAGE, apollo_paginator
-from clients.core.paginators import JsonRequester, ShortPagePaginator, paginate
+from sales_tasks.clients.apollo.endpoints import CONTACTS_SEARCH, USERS_SEARCH, quota_key
+from sales_tasks.clients.apollo.paging import LOOKUP_PER_PAGE, apollo_paginator
+from sales_tasks.clients.core.paginators import JsonRequester, ShortPagePaginator, paginate
 
 TUser = dict[str, Any]
 

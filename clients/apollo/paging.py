@@ -13,7 +13,7 @@ task search page):
 
 from __future__ import annotations
 
-from clients.core.paginators import PageNumberPaginator
+from sales_tasks.clients.core.paginators import PageNumberPaginator
 
 MAX_PER_PAGE = 200
 FALLBACK_PER_PAGE = 100

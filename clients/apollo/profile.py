@@ -1,4 +1,4 @@
-"""Apollo's HTTP facts as the shared client core reads them (`clients.core.VendorProfile`).
+"""Apollo's HTTP facts as the shared client core reads them (`sales_tasks.clients.core.VendorProfile`).
 
 Facts relied on (Apollo's API reference, "Authentication" and "Rate limits", and responses
 recorded from the live API):
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from clients.core import ApiKeyHeaderAuth, RateLimitHeaders, VendorProfile
+from sales_tasks.clients.core import ApiKeyHeaderAuth, RateLimitHeaders, VendorProfile
 
 API_KEY_HEADER = "x-api-key"
 

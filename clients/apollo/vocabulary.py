@@ -1,10 +1,10 @@
-"""Apollo's codes in the shared task vocabulary (`clients.vocabulary`): its task types are
-its client's (`clients.apollo.enums`, written once there), in that order."""
+"""Apollo's codes in the shared task vocabulary (`sales_tasks.clients.vocabulary`): its task types are
+its client's (`sales_tasks.clients.apollo.enums`, written once there), in that order."""
 
 from __future__ import annotations
 
-from clients.apollo.enums import TASK_TYPES
-from clients.core.vocabulary import Vocabulary
+from sales_tasks.clients.apollo.enums import TASK_TYPES
+from sales_tasks.clients.core.vocabulary import Vocabulary
 
 _SHARED_TYPES = (
     "call",

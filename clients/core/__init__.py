@@ -3,9 +3,9 @@
 Vendor-neutral: a vendor module supplies its facts as a `VendorProfile`.
 """
 
-from clients.core.auth import ApiAuth, ApiKeyHeaderAuth, BearerTokenAuth
-from clients.core.client import ApiClient, RequestStats, RetryPolicy
-from clients.core.errors import (
+from sales_tasks.clients.core.auth import ApiAuth, ApiKeyHeaderAuth, BearerTokenAuth
+from sales_tasks.clients.core.client import ApiClient, RequestStats, RetryPolicy
+from sales_tasks.clients.core.errors import (
     ActionableError,
     AuthenticationError,
     BadRequestError,
@@ -25,15 +25,15 @@ from clients.core.errors import (
     error_for_response,
     redact,
 )
-from clients.core.governor import RateLimitGovernor
-from clients.core.headers import (
+from sales_tasks.clients.core.governor import RateLimitGovernor
+from sales_tasks.clients.core.headers import (
     RateLimitHeaders,
     parse_reset,
     parse_retry_after,
     requests_left,
     reset_at,
 )
-from clients.core.paginators import (
+from sales_tasks.clients.core.paginators import (
     BasePaginator,
     OffsetPaginator,
     Page,
@@ -42,8 +42,8 @@ from clients.core.paginators import (
     ShortPagePaginator,
     paginate,
 )
-from clients.core.profile import VendorProfile
-from clients.core.values import lenient_int, parse_utc, utc_now
+from sales_tasks.clients.core.profile import VendorProfile
+from sales_tasks.clients.core.values import lenient_int, parse_utc, utc_now
 
 __all__ = [
     "ActionableError",

@@ -3,7 +3,7 @@ with backoff, the rate-limit governor, and the one status-to-error mapping.
 
 Vendor facts come from a `VendorProfile` the vendor module supplies. Facts relied on (from the
 vendors' API documentation, as the vendor modules cite it):
-- The key travels only in a header (the auth object's, `clients.core.auth`); never in a URL or
+- The key travels only in a header (the auth object's, `sales_tasks.clients.core.auth`); never in a URL or
   body.
 - 429 comes with `retry-after` seconds or an HTTP date (sometimes absent): honoured up to
   `max_rate_limit_wait`, in total over one request's 429s; a 429 with `retry-after` spends no
@@ -33,10 +33,10 @@ from typing import Any
 import httpx
 import orjson
 
-import clients.core.waiting as waiting
-from clients.core.auth import ApiAuth
-from clients.core.connection import checked_base_url, connect_reason, release_body
-from clients.core.errors import (
+import sales_tasks.clients.core.waiting as waiting
+from sales_tasks.clients.core.auth import ApiAuth
+from sales_tasks.clients.core.connection import checked_base_url, connect_reason, release_body
+from sales_tasks.clients.core.errors import (
     ConnectFailedError,
     FatalApiError,
     InvalidResponseError,
@@ -52,8 +52,8 @@ from clients.core.errors import (
     quota_message,
     redact,
 )
-from clients.core.governor import RateLimitGovernor
-from clients.core.profile import VendorProfile
+from sales_tasks.clients.core.governor import RateLimitGovernor
+from sales_tasks.clients.core.profile import VendorProfile
 
 PRODUCT = "sales-tasks"
 
@@ -153,12 +153,12 @@ class ApiClient:
     Args:
         base_url: e.g. `https://api.example.com` (paths passed to `request_json` start with `/`).
         api_key: the key, sent the way the profile's `auth` says (ignored when `auth` is given).
-        auth: how to authenticate (`clients.core.auth`), instead of `api_key` and the profile's.
+        auth: how to authenticate (`sales_tasks.clients.core.auth`), instead of `api_key` and the profile's.
         profile: the vendor's facts (name, auth scheme, hints, rate-limit headers, 429 reading).
         vendor: overrides the profile's name.
         timeout: seconds for connect, read, write and pool waits.
         max_connections: size of the connection pool (and so the useful concurrency).
-        sleep: how backoffs wait (default: `clients.core.waiting.current()`, the wall clock
+        sleep: how backoffs wait (default: `sales_tasks.clients.core.waiting.current()`, the wall clock
             unless a test put the clients on another; rate-limit holds follow it too).
         transport: an httpx transport to use instead of the network (tests: MockTransport).
 

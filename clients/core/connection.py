@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import httpx
 
-from clients.core.errors import UnreachableError, redact
+from sales_tasks.clients.core.errors import UnreachableError, redact
 
 
 def checked_base_url(url: str, vendor: str, example: str, secret: str) -> str:

@@ -57,7 +57,7 @@ def discover(
     package: str, pick: Callable[[Any, str], Any], module: str | None = None
 ) -> dict[str, Any]:
     """`{vendor: what pick(module, vendor) returns}` for every vendor package under a top-level
-    folder's package (`sources`) whose module (`sources.<vendor>`, or `sources.<vendor>.<module>`
+    folder's package (`sources`) whose module (`sales_tasks.sources.<vendor>`, or `sales_tasks.sources.<vendor>.<module>`
     when that exists) gives a value that is not None.
 
     Raises:

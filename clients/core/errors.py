@@ -37,8 +37,8 @@ from typing import Any
 
 import httpx
 
-from clients.core.headers import parse_retry_after, reset_at
-from clients.core.profile import VendorProfile
+from sales_tasks.clients.core.headers import parse_retry_after, reset_at
+from sales_tasks.clients.core.profile import VendorProfile
 
 
 class VendorApiError(Exception):

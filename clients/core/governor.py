@@ -2,7 +2,7 @@
 
 Vendors count fixed windows (often per endpoint, per minute, hour and day at once) and report
 what is left of each on successful responses; the header names are the vendor's and come in a
-`RateLimitHeaders` value (`clients.core.headers`). When the budget reaches zero:
+`RateLimitHeaders` value (`sales_tasks.clients.core.headers`). When the budget reaches zero:
 - if the vendor said when the window resets (seconds, epoch or HTTP date), the endpoint is held
   until then, and `blocked_for` tells the client how long, so it can give up at once on a wait
   longer than it allows;
@@ -24,7 +24,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 
-from clients.core.headers import RateLimitHeaders, requests_left, reset_at
+from sales_tasks.clients.core.headers import RateLimitHeaders, requests_left, reset_at
 
 # A send counts against a documented window for this much longer than the window, so a request
 # that reaches the vendor a little after it was let go (threads, network) still falls in the

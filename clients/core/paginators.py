@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from clients.core.values import lenient_int
+from sales_tasks.clients.core.values import lenient_int
 
 # A list of rows as it comes out of an answer.
 TItems = list[Any]
@@ -240,7 +240,7 @@ class OffsetPaginator(BasePaginator):
 
 
 class JsonRequester(Protocol):
-    """What `paginate` needs of a client (`clients.core.ApiClient` is one)."""
+    """What `paginate` needs of a client (`sales_tasks.clients.core.ApiClient` is one)."""
 
     def request_json(
         self,

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from clients.core.auth import ApiAuth, ApiKeyHeaderAuth
-from clients.core.headers import RateLimitHeaders
+from sales_tasks.clients.core.auth import ApiAuth, ApiKeyHeaderAuth
+from sales_tasks.clients.core.headers import RateLimitHeaders
 
 if TYPE_CHECKING:
     import httpx
@@ -36,7 +36,7 @@ class VendorProfile:
 
     Attributes:
         name: the vendor's name in messages.
-        auth: makes the vendor's auth object (`clients.core.auth`) from a configured key.
+        auth: makes the vendor's auth object (`sales_tasks.clients.core.auth`) from a configured key.
         key_hint: what to do when no key is configured.
         auth_hint: what to do on a 401.
         permission_hint: what to do on a 403.

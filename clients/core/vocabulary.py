@@ -1,4 +1,4 @@
-"""What a vendor declares for the shared task vocabulary (`clients.vocabulary`): one
+"""What a vendor declares for the shared task vocabulary (`sales_tasks.clients.vocabulary`): one
 `Vocabulary` value, `VOCABULARY` in its `clients/<vendor>/vocabulary.py`.
 
 Vendor codes are text, as the push contract carries them. Data only.

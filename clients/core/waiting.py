@@ -4,7 +4,7 @@ A client waits when a vendor asks it to (a 429's `retry-after`, a window's reset
 off after a failure, and when it paces itself to a documented limit. `ApiClient` reads the waits
 in force when it is built (`current()`); `waiting_on(waits)` swaps them for the clients built
 inside the `with`, every thread included, so a test can tie them to an emulator's clock
-(`sandbox.core.clock`, `GET|PATCH /_sandbox/clock`): a `retry-after: 30` then moves that clock 30 s
+(`sales_tasks.sandbox.core.clock`, `GET|PATCH /_sandbox/clock`): a `retry-after: 30` then moves that clock 30 s
 on and costs no wall-clock time.
 """
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from clients.core.values import lenient_int
+from sales_tasks.clients.core.values import lenient_int
 
 TASK_TYPES: Mapping[int, str] = {
     0: "toDo",

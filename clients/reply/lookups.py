@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from clients.core.paginators import JsonRequester, paginate
-from clients.core.values import lenient_int
-from clients.reply.endpoints import CONTACTS, quota_key
-from clients.reply.paging import ITEMS, reply_paginator
+from sales_tasks.clients.core.paginators import JsonRequester, paginate
+from sales_tasks.clients.core.values import lenient_int
+from sales_tasks.clients.reply.endpoints import CONTACTS, quota_key
+from sales_tasks.clients.reply.paging import ITEMS, reply_paginator
 
 TContact = dict[str, Any]
 

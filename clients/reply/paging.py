@@ -13,7 +13,7 @@ Facts relied on (VENDOR-SPECS.md §1.3, RS @1,691,000 and @1,709,000; the one pu
 
 from __future__ import annotations
 
-from clients.core.paginators import OffsetPaginator
+from sales_tasks.clients.core.paginators import OffsetPaginator
 
 MAX_TOP = 1000
 ITEMS = "items"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from clients.core import VendorApiError
+from sales_tasks.clients.core import VendorApiError
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Reply.io's HTTP facts as the shared client core reads them (`clients.core.VendorProfile`).
+"""Reply.io's HTTP facts as the shared client core reads them (`sales_tasks.clients.core.VendorProfile`).
 
 Facts relied on (VENDOR-SPECS.md §1.1-1.2; RS = Reply's OpenAPI 3.1 bundle; seed 004):
 - The key goes in `Authorization: Bearer <key>` (RS security scheme `bearerAuth`, @1,791,500;
@@ -23,7 +23,13 @@ from dlt.common.configuration.specs import configspec
 from dlt.common.configuration.specs.exceptions import NativeValueError
 from dlt.common.typing import TSecretStrValue
 
-from clients.core import ApiAuth, ApiKeyHeaderAuth, BearerTokenAuth, RateLimitHeaders, VendorProfile
+from sales_tasks.clients.core import (
+    ApiAuth,
+    ApiKeyHeaderAuth,
+    BearerTokenAuth,
+    RateLimitHeaders,
+    VendorProfile,
+)
 
 BEARER = "bearer"
 X_API_KEY = "x-api-key"

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from clients.core.values import lenient_int
+from sales_tasks.clients.core.values import lenient_int
 
 # Sent on every filter request, so no task is outside the window whatever its start: the
 # documented default floor, and a ceiling far past any start a person or our push can give

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from clients.core import InvalidResponseError
-from clients.core.paginators import JsonRequester
-from clients.core.values import lenient_int
-from clients.reply.endpoints import TEAM_USERS, quota_key
+from sales_tasks.clients.core import InvalidResponseError
+from sales_tasks.clients.core.paginators import JsonRequester
+from sales_tasks.clients.core.values import lenient_int
+from sales_tasks.clients.reply.endpoints import TEAM_USERS, quota_key
 
 
 class TTeamUser(TypedDict):

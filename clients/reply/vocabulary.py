@@ -1,11 +1,11 @@
-"""Reply.io's codes in the shared task vocabulary (`clients.vocabulary`): numbers as text
+"""Reply.io's codes in the shared task vocabulary (`sales_tasks.clients.vocabulary`): numbers as text
 ("0".."9", statuses "0".."5"), a LinkedIn task's subtype written `5.N` (taskType 5,
 linkedInTaskType N: 0 message, 1 connect, 2 InMail, 3 view profile), which the Reply adapter
 splits. A created Reply task is New; the other states come from working it."""
 
 from __future__ import annotations
 
-from clients.core.vocabulary import Vocabulary
+from sales_tasks.clients.core.vocabulary import Vocabulary
 
 VOCABULARY = Vocabulary(
     title="Reply.io",

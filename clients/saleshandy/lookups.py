@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from clients.core.paginators import JsonRequester, paginate
-from clients.saleshandy.endpoints import PROSPECTS, TASK_ASSIGNEES
-from clients.saleshandy.paging import MAX_PAGE_SIZE, payload_items, saleshandy_paginator
+from sales_tasks.clients.core.paginators import JsonRequester, paginate
+from sales_tasks.clients.saleshandy.endpoints import PROSPECTS, TASK_ASSIGNEES
+from sales_tasks.clients.saleshandy.paging import MAX_PAGE_SIZE, payload_items, saleshandy_paginator
 
 TProspect = dict[str, Any]
 TAssignee = dict[str, Any]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from clients.core.paginators import ShortPagePaginator
+from sales_tasks.clients.core.paginators import ShortPagePaginator
 
 PAGE_PARAM = "page"
 PAGE_SIZE_PARAM = "pageSize"

@@ -1,4 +1,4 @@
-"""Saleshandy's HTTP facts as the shared client core reads them (`clients.core.VendorProfile`).
+"""Saleshandy's HTTP facts as the shared client core reads them (`sales_tasks.clients.core.VendorProfile`).
 
 Facts relied on (Saleshandy's Open API reference and OpenAPI file; third-party clients):
 - The key goes in the `x-api-key` header. A few doc examples show `Authorization: Bearer`; the
@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from clients.core import ApiKeyHeaderAuth, RateLimitHeaders, VendorProfile
+from sales_tasks.clients.core import ApiKeyHeaderAuth, RateLimitHeaders, VendorProfile
 
 API_KEY_HEADER = "x-api-key"
 INVALID_TOKEN_CODE = 1001

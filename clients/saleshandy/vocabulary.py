@@ -1,11 +1,11 @@
-"""Saleshandy's codes in the shared task vocabulary (`clients.vocabulary`): string codes
+"""Saleshandy's codes in the shared task vocabulary (`sales_tasks.clients.vocabulary`): string codes
 ("2".."18", priorities "1".."4"). Reading is lossy where Saleshandy is finer than the vocabulary
 (its five call kinds are all `call`); writing picks the most neutral code (`call` is "15", Call
 other). Saleshandy creates every task open; the other states come from working it."""
 
 from __future__ import annotations
 
-from clients.core.vocabulary import Vocabulary
+from sales_tasks.clients.core.vocabulary import Vocabulary
 
 VOCABULARY = Vocabulary(
     title="Saleshandy",

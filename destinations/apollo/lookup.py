@@ -1,7 +1,7 @@
 """Resolving emails to Apollo ids for the push, cached for the life of one run.
 
 The requests and their paging are Apollo's lookups, shared with the source
-(`clients.apollo.lookups`: `GET /api/v1/users/search`, `POST /api/v1/contacts/search`). Facts
+(`sales_tasks.clients.apollo.lookups`: `GET /api/v1/users/search`, `POST /api/v1/contacts/search`). Facts
 relied on (Apollo's API reference, "Search for Users" and "Search for Contacts"):
 - Users search needs a master key; the team's users are read to the end, which also lets us
   refuse unknown `user_id`s before any create call.
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from clients.apollo.lookups import contact_ids_with_email, list_users, users_by_email
-from clients.core.client import ApiClient
+from sales_tasks.clients.apollo.lookups import contact_ids_with_email, list_users, users_by_email
+from sales_tasks.clients.core.client import ApiClient
 
 
 class ApolloLookup:

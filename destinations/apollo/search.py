@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from clients.apollo.endpoints import TASKS_SEARCH, quota_key
-from clients.apollo.paging import DISPLAY_CAP_PAGES, LOOKUP_PER_PAGE
-from clients.core.errors import BadRequestError
-from clients.core.paginators import JsonRequester, items_at
-from clients.core.values import lenient_int, parse_utc
+from sales_tasks.clients.apollo.endpoints import TASKS_SEARCH, quota_key
+from sales_tasks.clients.apollo.paging import DISPLAY_CAP_PAGES, LOOKUP_PER_PAGE
+from sales_tasks.clients.core.errors import BadRequestError
+from sales_tasks.clients.core.paginators import JsonRequester, items_at
+from sales_tasks.clients.core.values import lenient_int, parse_utc
 
 SEARCH_PER_PAGE = LOOKUP_PER_PAGE
 PASSES = 3

@@ -1,6 +1,6 @@
 """Settings of the Apollo task sink, resolved by dlt (section `destination.apollo_tasks`).
 
-One precedence for every setting (see `clients.core.config`): an explicit argument (CLI flag),
+One precedence for every setting (see `sales_tasks.clients.core.config`): an explicit argument (CLI flag),
 then `DESTINATION__APOLLO_TASKS__<KEY>`, then the short `APOLLO_API_KEY` / `APOLLO_BASE_URL`, then
 `.dlt/secrets.toml` and `.dlt/config.toml` (`[destination.apollo_tasks]`), then the default. No
 committed file holds a base URL, so a run pointed at the sandbox by an environment variable can
@@ -17,7 +17,7 @@ from typing import Any
 
 from dlt.common.configuration.specs import configspec
 
-from destinations.core.settings import TaskSinkConfiguration, resolve_sink_settings
+from sales_tasks.destinations.core.settings import TaskSinkConfiguration, resolve_sink_settings
 
 DEFAULT_BASE_URL = "https://api.apollo.io"
 DESTINATION_NAME = "apollo_tasks"

@@ -1,4 +1,4 @@
-"""Apollo's sink adapter: what the shared destination wiring (`destinations.core.destination`)
+"""Apollo's sink adapter: what the shared destination wiring (`sales_tasks.destinations.core.destination`)
 needs from Apollo: the settings, the HTTP client with Apollo's profile and the task vendor."""
 
 from __future__ import annotations
@@ -6,16 +6,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from clients.apollo.profile import APOLLO_PROFILE
-from clients.core.client import ApiClient, RetryPolicy
-from destinations.apollo.settings import DESTINATION_NAME, ApolloPushConfiguration, push_settings
-from destinations.apollo.vendor import ApolloTaskVendor
-from destinations.core.sink import SinkClient
-from destinations.core.vendor import TaskVendor
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core.client import ApiClient, RetryPolicy
+from sales_tasks.destinations.apollo.settings import (
+    DESTINATION_NAME,
+    ApolloPushConfiguration,
+    push_settings,
+)
+from sales_tasks.destinations.apollo.vendor import ApolloTaskVendor
+from sales_tasks.destinations.core.sink import SinkClient
+from sales_tasks.destinations.core.vendor import TaskVendor
 
 
 class ApolloSink:
-    """The `TaskSink` of Apollo (see `destinations.core.sink`)."""
+    """The `TaskSink` of Apollo (see `sales_tasks.destinations.core.sink`)."""
 
     destination_name = DESTINATION_NAME
     vendor_key = "apollo"

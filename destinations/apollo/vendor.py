@@ -1,7 +1,7 @@
-"""Apollo.io as a task vendor for the delivery engine (`destinations.core`).
+"""Apollo.io as a task vendor for the delivery engine (`sales_tasks.destinations.core`).
 
 Endpoints and facts relied on (Apollo's API reference, "Create a Task", "Bulk Create Tasks" and
-"Search for Tasks"; endpoints, enums and paging in `clients.apollo`):
+"Search for Tasks"; endpoints, enums and paging in `sales_tasks.clients.apollo`):
 - `POST /api/v1/tasks/bulk_create` {user_id, contact_ids[], type, status, due_at, priority, note}
   → `{"success": true, "tasks": [...]}`, one task per contact id; **no title**. The maximum
   number of contact ids is undocumented (we default to 100, configurable). Partial failure
@@ -22,15 +22,15 @@ from collections.abc import Hashable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from clients import vocabulary
-from clients.apollo.endpoints import TASKS_BULK_CREATE, TASKS_CREATE
-from clients.apollo.enums import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
-from clients.core.client import ApiClient
-from clients.core.values import parse_utc
-from destinations.apollo.lookup import ApolloLookup
-from destinations.apollo.search import contact_tasks
-from destinations.core.contract import InputRules, TTaskRow
-from destinations.core.vendor import (
+from sales_tasks.clients import vocabulary
+from sales_tasks.clients.apollo.endpoints import TASKS_BULK_CREATE, TASKS_CREATE
+from sales_tasks.clients.apollo.enums import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
+from sales_tasks.clients.core.client import ApiClient
+from sales_tasks.clients.core.values import parse_utc
+from sales_tasks.destinations.apollo.lookup import ApolloLookup
+from sales_tasks.destinations.apollo.search import contact_tasks
+from sales_tasks.destinations.core.contract import InputRules, TTaskRow
+from sales_tasks.destinations.core.vendor import (
     Resolution,
     SearchResult,
     SendOutcome,
@@ -49,7 +49,7 @@ def apollo_due_at(utc: datetime) -> str:
 
 # The input contract of an Apollo push (NOTES.md: create's `type`, `status`, `priority` values;
 # priority defaults to medium on Apollo's side too; status is required, `scheduled` for new work).
-# The shared vocabulary's names (`clients.vocabulary`) are accepted beside Apollo's own.
+# The shared vocabulary's names (`sales_tasks.clients.vocabulary`) are accepted beside Apollo's own.
 APOLLO_RULES = InputRules(
     task_types=frozenset(TASK_TYPES),
     statuses=frozenset(TASK_STATUSES),
@@ -222,7 +222,7 @@ class ApolloTaskVendor:
 
     def search_created(self, contacts: Sequence[str]) -> SearchResult:
         """Every task Apollo holds for `contacts`, from one read of tasks search serving them
-        all (`destinations.apollo.search`: query-string paging, the contact filter verified, the
+        all (`sales_tasks.destinations.apollo.search`: query-string paging, the contact filter verified, the
         whole list read when Apollo ignores it, a read trusted only when the list held still)."""
         tasks, reason = contact_tasks(self.client, contacts)
         return SearchResult(tasks, reason)

@@ -1,2 +1,2 @@
 """Vendor-neutral half of every task sink: input contract, delivery ledger, planner, reconciler,
-engine. A vendor plugs in through `destinations.core.vendor.TaskVendor`."""
+engine. A vendor plugs in through `sales_tasks.destinations.core.vendor.TaskVendor`."""

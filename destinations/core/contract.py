@@ -10,7 +10,7 @@ ones; a default is used only when the column is empty), whether a user is needed
 window and the form the vendor wants due dates in (`format_due_at`). A vendor may also name its own
 input columns for contract ones (`columns`, e.g. `prospect_id` for `contact_id`), add columns only it has
 (`extra_columns`, carried in `extra`), accept readable and shared-vocabulary names for its codes
-(`names`, `unsupported`: see `clients.vocabulary`), parse due dates its own way (`parse_due`)
+(`names`, `unsupported`: see `sales_tasks.clients.vocabulary`), parse due dates its own way (`parse_due`)
 and add cross-field rules (`check`). Every vendor accepts `task_type` for `type`. Only
 per-row checks live here; checks that need the whole input (duplicate request_ids) are in
 `mark_duplicates`, run by whoever reads the input. Rejection texts are shown to people, so each

@@ -36,13 +36,13 @@ from dlt.common.runtime import signals
 from dlt.common.schema import TTableSchema
 from dlt.common.typing import TDataItems
 
-from clients.core.errors import FatalApiError, RetriesExhaustedError, VendorApiError
-from destinations.core.engine import DeliveryEngine, DeliveryStopped
-from destinations.core.ledger import DeliveryLedger, LedgerSetupError
-from destinations.core.runlock import LedgerBusyError
-from destinations.core.sink import SinkClient, TaskSink
-from destinations.core.vendor import TaskVendor
-from destinations.core.warehouse import WarehouseBusyError, get_engine, warehouse_url
+from sales_tasks.clients.core.errors import FatalApiError, RetriesExhaustedError, VendorApiError
+from sales_tasks.destinations.core.engine import DeliveryEngine, DeliveryStopped
+from sales_tasks.destinations.core.ledger import DeliveryLedger, LedgerSetupError
+from sales_tasks.destinations.core.runlock import LedgerBusyError
+from sales_tasks.destinations.core.sink import SinkClient, TaskSink
+from sales_tasks.destinations.core.vendor import TaskVendor
+from sales_tasks.destinations.core.warehouse import WarehouseBusyError, get_engine, warehouse_url
 
 # Large batches let the planner see whole groups, so calls stay at the minimum.
 BATCH_SIZE = 100_000

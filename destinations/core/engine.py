@@ -25,7 +25,7 @@ so tests can kill the process exactly there.
 A run holds the ledger's lock (`runlock.py`) from `begin` to `close`: one push per ledger.
 
 Per-row problems end as rejections with a reason; errors that stop the run (auth, exhausted
-retries) leave no row in `sending` and are raised as the shared `clients.core` error types.
+retries) leave no row in `sending` and are raised as the shared `sales_tasks.clients.core` error types.
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from clients.core.values import utc_now
-from destinations.core.contract import (
+from sales_tasks.clients.core.values import utc_now
+from sales_tasks.destinations.core.contract import (
     INPUT_REJECTION,
     ROW_NUMBER,
     TTaskRow,
     ValidatedRow,
     validate_row,
 )
-from destinations.core.ledger import (
+from sales_tasks.destinations.core.ledger import (
     DELIVERED,
     NEEDS_REVIEW,
     PENDING,
@@ -51,7 +51,7 @@ from destinations.core.ledger import (
     DeliveryLedger,
     LedgerEntry,
 )
-from destinations.core.outcomes import (
+from sales_tasks.destinations.core.outcomes import (
     ALREADY_DELIVERED,
     CREATED,
     OUTCOME_KINDS,
@@ -59,12 +59,12 @@ from destinations.core.outcomes import (
     RowOutcome,
     RunOutcomes,
 )
-from destinations.core.planner import minimum_calls, plan_calls
-from destinations.core.reconcile import PoolCheck, Reconciler
-from destinations.core.runlock import RunLock
-from destinations.core.sending import CHECKPOINTS, DeliveryStopped, Sender
-from destinations.core.summary import PushSummary
-from destinations.core.vendor import SentTask, TaskVendor
+from sales_tasks.destinations.core.planner import minimum_calls, plan_calls
+from sales_tasks.destinations.core.reconcile import PoolCheck, Reconciler
+from sales_tasks.destinations.core.runlock import RunLock
+from sales_tasks.destinations.core.sending import CHECKPOINTS, DeliveryStopped, Sender
+from sales_tasks.destinations.core.summary import PushSummary
+from sales_tasks.destinations.core.vendor import SentTask, TaskVendor
 
 __all__ = ["CHECKPOINTS", "DeliveryEngine", "DeliveryStopped", "RowOutcome"]
 

@@ -47,11 +47,11 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.schema import CreateSchema
 
-from clients.core.errors import ActionableError
-from clients.core.values import utc_now
-from destinations.core.ledger_bulk import ARRAY_CHUNK as _ARRAY_CHUNK
-from destinations.core.ledger_bulk import duckdb_insert, postgres_insert
-from destinations.core.ledger_table import (
+from sales_tasks.clients.core.errors import ActionableError
+from sales_tasks.clients.core.values import utc_now
+from sales_tasks.destinations.core.ledger_bulk import ARRAY_CHUNK as _ARRAY_CHUNK
+from sales_tasks.destinations.core.ledger_bulk import duckdb_insert, postgres_insert
+from sales_tasks.destinations.core.ledger_table import (
     LEDGER_TABLE,
     keyed_by_request_id_alone,
     ledger_table,
@@ -165,7 +165,7 @@ class DeliveryLedger:
     def _adopt_spellings(self, conn: sa.Connection) -> int:
         """Give this account the rows written under other spellings of its name.
 
-        An account name is normalised (`clients.core.values.account_name`), but a ledger may hold
+        An account name is normalised (`sales_tasks.clients.core.values.account_name`), but a ledger may hold
         rows under unnormalised spellings of it (`Acme`, `acme`, ` acme `). They are this
         account's: left under another spelling, every request they delivered would be sent
         again. A request this account already has keeps its own row. Where several spellings hold

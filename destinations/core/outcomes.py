@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from destinations.core.contract import TTaskRow
-from destinations.core.ledger import NEEDS_REVIEW, REJECTED
+from sales_tasks.destinations.core.contract import TTaskRow
+from sales_tasks.destinations.core.ledger import NEEDS_REVIEW, REJECTED
 
 CREATED = "created"
 ALREADY_DELIVERED = "already_delivered"

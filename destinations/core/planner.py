@@ -17,8 +17,8 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
 
-from destinations.core.contract import TTaskRow
-from destinations.core.vendor import TaskVendor
+from sales_tasks.destinations.core.contract import TTaskRow
+from sales_tasks.destinations.core.vendor import TaskVendor
 
 
 def _groups(rows: Sequence[TTaskRow], vendor: TaskVendor) -> list[list[TTaskRow]]:

@@ -48,11 +48,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from clients.core.values import utc_now
-from destinations.core.contract import TTaskRow
-from destinations.core.ledger import NEEDS_REVIEW, PENDING, SENDING, DeliveryLedger
-from destinations.core.outcomes import ALREADY_DELIVERED, RunOutcomes
-from destinations.core.vendor import SentTask, TaskVendor
+from sales_tasks.clients.core.values import utc_now
+from sales_tasks.destinations.core.contract import TTaskRow
+from sales_tasks.destinations.core.ledger import NEEDS_REVIEW, PENDING, SENDING, DeliveryLedger
+from sales_tasks.destinations.core.outcomes import ALREADY_DELIVERED, RunOutcomes
+from sales_tasks.destinations.core.vendor import SentTask, TaskVendor
 
 NO_PROOF = (
     "not visible in {vendor}'s search, and no task this push created later proves the search"

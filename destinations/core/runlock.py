@@ -24,13 +24,13 @@ import time
 
 import sqlalchemy as sa
 
-from clients.core.errors import ActionableError
+from sales_tasks.clients.core.errors import ActionableError
 
 
 class LedgerBusyError(ActionableError, RuntimeError):
     """Another push holds the ledger of this run."""
 
-    exit_code = 75  # `pipelines.exit_codes.EXIT_BUSY` (EX_TEMPFAIL): try again later
+    exit_code = 75  # `sales_tasks.pipelines.exit_codes.EXIT_BUSY` (EX_TEMPFAIL): try again later
 
 
 _RETRY_SECONDS = 0.25

@@ -43,14 +43,14 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
-from clients.core.values import utc_now
-from destinations.core.contract import TTaskRow
-from destinations.core.ledger import NEEDS_REVIEW, PENDING, REJECTED, DeliveryLedger
-from destinations.core.outcomes import RunOutcomes
-from destinations.core.planner import plan_calls, split_group
-from destinations.core.reconcile import Look, PoolCheck, Reconciler, Witness
-from destinations.core.vendor import SendOutcome, SentTask, TaskVendor
+from sales_tasks.clients.core.errors import BadRequestError, FatalApiError, VendorApiError
+from sales_tasks.clients.core.values import utc_now
+from sales_tasks.destinations.core.contract import TTaskRow
+from sales_tasks.destinations.core.ledger import NEEDS_REVIEW, PENDING, REJECTED, DeliveryLedger
+from sales_tasks.destinations.core.outcomes import RunOutcomes
+from sales_tasks.destinations.core.planner import plan_calls, split_group
+from sales_tasks.destinations.core.reconcile import Look, PoolCheck, Reconciler, Witness
+from sales_tasks.destinations.core.vendor import SendOutcome, SentTask, TaskVendor
 
 # Checkpoints of a call, in order: `sending` committed and the call about to go out (worker
 # thread); the vendor answered, answer not yet recorded; the answer recorded.

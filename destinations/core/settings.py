@@ -1,6 +1,6 @@
 """Settings every task sink shares, resolved by dlt in the sink's section `destination.<name>`.
 
-One precedence for every setting (see `clients.core.config`): an explicit argument (CLI flag),
+One precedence for every setting (see `sales_tasks.clients.core.config`): an explicit argument (CLI flag),
 then `DESTINATION__<NAME>__<KEY>`, then the vendor's short environment variables, then
 `.dlt/secrets.toml` and `.dlt/config.toml`, then the default. A vendor subclasses
 `TaskSinkConfiguration` to add its own settings and defaults (its base URL, its ledger schema).
@@ -21,9 +21,9 @@ from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration, configspec
 from dlt.common.typing import TSecretStrValue
 
-from clients.core.config import register_short_env
-from clients.core.errors import ActionableError
-from clients.core.values import account_name
+from sales_tasks.clients.core.config import register_short_env
+from sales_tasks.clients.core.errors import ActionableError
+from sales_tasks.clients.core.values import account_name
 
 DESTINATION_SECTION = "destination"
 # A schema name every warehouse takes unquoted, so it never reaches SQL as anything else.

@@ -1,7 +1,7 @@
 """What a vendor supplies to push tasks: its `TaskSink`, and the HTTP client it opens.
 
 A vendor's `destinations/<vendor>/sink.py` holds one value of this shape (`<VENDOR>_SINK`),
-exposed by its package; `destinations.registry` discovers it, and `destination.py` builds the
+exposed by its package; `sales_tasks.destinations.registry` discovers it, and `destination.py` builds the
 dlt destination and each run from it.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from destinations.core.settings import TaskSinkConfiguration
-from destinations.core.vendor import TaskVendor
+from sales_tasks.destinations.core.settings import TaskSinkConfiguration
+from sales_tasks.destinations.core.vendor import TaskVendor
 
 
 class SinkClient(Protocol):

@@ -9,7 +9,7 @@ A create call answers per row with one of three outcomes (`SendOutcome`): create
 vendor's task id), rejected (final, with the vendor's reason) or unknown (only these are
 reconciled). What stops the run (401/403, exhausted retries) and a refused call of several rows
 (the engine halves it to find the rows refused) are raised as the shared error tree of
-`clients.core.errors`; the engine decides what each means (see the state machine in `ledger.py`).
+`sales_tasks.clients.core.errors`; the engine decides what each means (see the state machine in `ledger.py`).
 
 Optional parts a vendor may have (read with `getattr`): `contacts_per_search`, how many contacts
 one `search_created` call may carry (default `max_per_call`; a vendor whose list read serves any
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
-from destinations.core.contract import InputRules, TTaskRow
+from sales_tasks.clients.core.errors import BadRequestError, FatalApiError, VendorApiError
+from sales_tasks.destinations.core.contract import InputRules, TTaskRow
 
 
 @dataclass(frozen=True)

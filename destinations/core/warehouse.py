@@ -24,8 +24,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from clients.core.errors import ActionableError
-from destinations.core.contract import (
+from sales_tasks.clients.core.errors import ActionableError
+from sales_tasks.destinations.core.contract import (
     CONTRACT_COLUMNS,
     INPUT_REJECTION,
     ROW_NUMBER,
@@ -47,7 +47,7 @@ _MAX_ERROR_CHARS = 300
 class WarehouseBusyError(ActionableError, RuntimeError):
     """The DuckDB warehouse file is held by another process (DuckDB allows one writer)."""
 
-    exit_code = 75  # `pipelines.exit_codes.EXIT_BUSY` (EX_TEMPFAIL): try again later
+    exit_code = 75  # `sales_tasks.pipelines.exit_codes.EXIT_BUSY` (EX_TEMPFAIL): try again later
 
 
 class InputError(ActionableError, ValueError):

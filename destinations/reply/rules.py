@@ -2,7 +2,7 @@
 Reply's own rules, checked before any call (a row Reply would refuse costs no request).
 
 Facts relied on (VENDOR-SPECS.md §1.4, `TaskCreateRequest` RS @1,697,800; the numbers and
-names are `clients.reply.enums`):
+names are `sales_tasks.clients.reply.enums`):
 - `taskType` `toDo, call, meeting, linkedIn, manualEmail, sms, whatsApp` (0, 2, 4, 5, 7, 8, 9 on
   older pages); `linkedInTaskType` `message, connect, inMail, viewProfile` (0-3), "only for
   LinkedIn tasks".
@@ -20,7 +20,7 @@ is found again by its start time). Values without a UTC offset are taken as UTC.
 
 Input columns (contract column <- also accepted): `note` <- `body`, `title` <- `subject`,
 `due_at` <- `due_to`, and `type` <- `task_type` (every vendor); extras `start_at`,
-`linkedin_task_type`. The shared task vocabulary (`clients.vocabulary`, e.g.
+`linkedin_task_type`. The shared task vocabulary (`sales_tasks.clients.vocabulary`, e.g.
 `linkedin_connect`) maps to Reply's codes as text, LinkedIn subtypes as `5.N`; `check` splits
 those into taskType 5 and linkedInTaskType N.
 """
@@ -31,9 +31,9 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from clients.reply.enums import LINKEDIN, LINKEDIN_TASK_TYPES, TASK_STATUSES, TASK_TYPES
-from clients.vocabulary import accepted_names, unsupported
-from destinations.core.contract import InputRules, TTaskRow, iso_utc, show
+from sales_tasks.clients.reply.enums import LINKEDIN, LINKEDIN_TASK_TYPES, TASK_STATUSES, TASK_TYPES
+from sales_tasks.clients.vocabulary import accepted_names, unsupported
+from sales_tasks.destinations.core.contract import InputRules, TTaskRow, iso_utc, show
 
 VENDOR = "reply"
 START_AT_EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)

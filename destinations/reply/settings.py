@@ -1,6 +1,6 @@
 """Settings of the Reply.io task sink, resolved by dlt (section `destination.reply_tasks`).
 
-One precedence for every setting (see `clients.core.config`): an explicit argument (CLI flag),
+One precedence for every setting (see `sales_tasks.clients.core.config`): an explicit argument (CLI flag),
 then `DESTINATION__REPLY_TASKS__<KEY>`, then the short `REPLY_API_KEY` / `REPLY_BASE_URL`, then
 `.dlt/secrets.toml` and `.dlt/config.toml` (`[destination.reply_tasks]`), then the default. No
 committed file holds a base URL, so a run pointed at the sandbox by an environment variable can
@@ -24,9 +24,13 @@ from typing import Any
 
 from dlt.common.configuration.specs import configspec
 
-from clients.reply.endpoints import DEFAULT_BASE_URL
-from clients.reply.profile import BEARER, DOCUMENTED_LIMITS, format_limits
-from destinations.core.settings import SettingError, TaskSinkConfiguration, resolve_sink_settings
+from sales_tasks.clients.reply.endpoints import DEFAULT_BASE_URL
+from sales_tasks.clients.reply.profile import BEARER, DOCUMENTED_LIMITS, format_limits
+from sales_tasks.destinations.core.settings import (
+    SettingError,
+    TaskSinkConfiguration,
+    resolve_sink_settings,
+)
 
 DESTINATION_NAME = "reply_tasks"
 SHORT_ENV = {"api_key": "REPLY_API_KEY", "base_url": "REPLY_BASE_URL"}

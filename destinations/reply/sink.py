@@ -1,4 +1,4 @@
-"""Reply's sink adapter: what the shared destination wiring (`destinations.core.destination`)
+"""Reply's sink adapter: what the shared destination wiring (`sales_tasks.destinations.core.destination`)
 needs from Reply: the settings, the HTTP client with Reply's profile and the task vendor, and the
 push command's Reply-only flags."""
 
@@ -8,22 +8,22 @@ import argparse
 import dataclasses
 from typing import Any
 
-from clients.core.client import ApiClient, RetryPolicy
-from clients.reply.profile import AUTH_SCHEMES, REPLY_PROFILE, parse_limits, reply_auth
-from destinations.core.sink import SinkClient
-from destinations.core.vendor import TaskVendor
-from destinations.reply.settings import (
+from sales_tasks.clients.core.client import ApiClient, RetryPolicy
+from sales_tasks.clients.reply.profile import AUTH_SCHEMES, REPLY_PROFILE, parse_limits, reply_auth
+from sales_tasks.destinations.core.sink import SinkClient
+from sales_tasks.destinations.core.vendor import TaskVendor
+from sales_tasks.destinations.reply.settings import (
     DESTINATION_NAME,
     ENUM_FORMS,
     ReplyPushConfiguration,
     ReplySettingError,
     push_settings,
 )
-from destinations.reply.vendor import ReplyTaskVendor
+from sales_tasks.destinations.reply.vendor import ReplyTaskVendor
 
 
 class ReplySink:
-    """The `TaskSink` of Reply.io (see `destinations.core.sink`)."""
+    """The `TaskSink` of Reply.io (see `sales_tasks.destinations.core.sink`)."""
 
     destination_name = DESTINATION_NAME
     vendor_key = "reply"

@@ -1,7 +1,7 @@
-"""Reply.io as a task vendor for the delivery engine (`destinations.core`).
+"""Reply.io as a task vendor for the delivery engine (`sales_tasks.destinations.core`).
 
 Endpoints and facts relied on (VENDOR-SPECS.md §1.3-1.5; endpoints, enums, shapes, paging and
-errors in `clients.reply`; the input rules in `rules.py`):
+errors in `sales_tasks.clients.reply`; the input rules in `rules.py`):
 - `POST /v3/tasks` {taskType, startAt, dueTo, template {body, subject}, contactId,
   linkedInTaskType} creates **one** task and answers 201 with its full detail (`id`,
   `contactId`, `taskType`, `creationSource`, `createdAt`, `template`, ...; RS @1,697,000). No
@@ -22,7 +22,7 @@ errors in `clients.reply`; the input rules in `rules.py`):
   subject, `creationSource` `user` and `createdAt` no earlier than the call went out. A filter
   Reply ignored (a task of another contact, or of none, in the answer) proves nothing: the rows
   then need review. The list may lag creates; the reconciler's witness rule
-  (`destinations.core.reconcile`) decides when "not found" means "not created".
+  (`sales_tasks.destinations.core.reconcile`) decides when "not found" means "not created".
 - The filter takes one `contactId` (an int, not a list: TaskFilterRequest, VENDOR-SPECS 1.4,
   RS @1,710,000), so a look over many contacts would cost a read each. Its other bound is the
   `startAt` window (`from` <= startAt <= `to`, same source), and `startAt` is required on create
@@ -32,7 +32,7 @@ errors in `clients.reply`; the input rules in `rules.py`):
   it; it is then one instant of the list, `one_read`) and every item lies in the window (else the
   window was ignored); otherwise it falls back to one read per contact.
 - Limits (100 requests a minute, 3,000 an hour per user) are the client's to pace
-  (`clients.reply.profile`, the `rate_limits` setting); searches and detail reads count too.
+  (`sales_tasks.clients.reply.profile`, the `rate_limits` setting); searches and detail reads count too.
 """
 
 from __future__ import annotations
@@ -41,26 +41,26 @@ from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from clients.core.client import ApiClient
-from clients.core.errors import BadRequestError, FatalApiError, VendorApiError
-from clients.core.paginators import paginate
-from clients.core.values import lenient_int, parse_utc
-from clients.reply.endpoints import TASKS, TASKS_FILTER, quota_key, task_path
-from clients.reply.enums import (
+from sales_tasks.clients.core.client import ApiClient
+from sales_tasks.clients.core.errors import BadRequestError, FatalApiError, VendorApiError
+from sales_tasks.clients.core.paginators import paginate
+from sales_tasks.clients.core.values import lenient_int, parse_utc
+from sales_tasks.clients.reply.endpoints import TASKS, TASKS_FILTER, quota_key, task_path
+from sales_tasks.clients.reply.enums import (
     CREATION_SOURCES,
     LINKEDIN_TASK_TYPES,
     SOURCE_USER,
     TASK_TYPES,
     code_of,
 )
-from clients.reply.lookups import contact_ids_with_email
-from clients.reply.paging import ITEMS, reply_paginator
-from clients.reply.problems import problem_of
-from clients.reply.tasks import contact_of, filter_body, task_id_of
-from destinations.core.contract import InputRules, TTaskRow
-from destinations.core.vendor import Resolution, SearchResult, SendOutcome, SentTask
-from destinations.reply.rules import REPLY_RULES
-from destinations.reply.settings import NAMES
+from sales_tasks.clients.reply.lookups import contact_ids_with_email
+from sales_tasks.clients.reply.paging import ITEMS, reply_paginator
+from sales_tasks.clients.reply.problems import problem_of
+from sales_tasks.clients.reply.tasks import contact_of, filter_body, task_id_of
+from sales_tasks.destinations.core.contract import InputRules, TTaskRow
+from sales_tasks.destinations.core.vendor import Resolution, SearchResult, SendOutcome, SentTask
+from sales_tasks.destinations.reply.rules import REPLY_RULES
+from sales_tasks.destinations.reply.settings import NAMES
 
 CREATE = TASKS
 SEARCH_TOP = 1000

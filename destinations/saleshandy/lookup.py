@@ -1,7 +1,7 @@
 """Prospect emails to Saleshandy prospect ids for the push, cached for the life of one run.
 
 The request and its paging are Saleshandy's lookup, shared with the source
-(`clients.saleshandy.lookups.prospect_ids_with_email`: `GET /v1/prospects?search=`, a text
+(`sales_tasks.clients.saleshandy.lookups.prospect_ids_with_email`: `GET /v1/prospects?search=`, a text
 search whose answers are compared to the email exactly, case-insensitively). One search per
 distinct email: a push by email costs a call per prospect before any create, so ids are the
 cheaper input when the warehouse has them.
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from clients.core.paginators import JsonRequester
-from clients.saleshandy.lookups import prospect_ids_with_email
+from sales_tasks.clients.core.paginators import JsonRequester
+from sales_tasks.clients.saleshandy.lookups import prospect_ids_with_email
 
 
 class SaleshandyLookup:

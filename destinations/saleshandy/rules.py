@@ -1,6 +1,6 @@
-"""The input contract of a Saleshandy push (`destinations.core.contract.InputRules`).
+"""The input contract of a Saleshandy push (`sales_tasks.destinations.core.contract.InputRules`).
 
-Facts relied on (Saleshandy's "Create Task", seed 003; `clients.saleshandy.enums`):
+Facts relied on (Saleshandy's "Create Task", seed 003; `sales_tasks.clients.saleshandy.enums`):
 - `taskType` is a string code "2".."18" (not "1", "7", "8", "10"); `priority` "1" urgent ..
   "4" low, none when omitted; `dueDate` is `YYYY-MM-DD`, "today" when omitted; `taskNote` text.
   No assignee, status or title: a task is created open, for the key's user.
@@ -11,7 +11,7 @@ Facts relied on (Saleshandy's "Create Task", seed 003; `clients.saleshandy.enums
 Input columns: Saleshandy's names (`prospect_id`, `prospect_email`, `task_type`, `due_date`,
 `task_note`) or the contract's (`contact_id`, `type`, `due_at`, `note`...). `task_type` and
 `priority` take the code (text or a whole number), a readable name (`call_follow_up`, `Call
-follow-up`, `urgent`) or a name of the shared vocabulary (`clients.vocabulary`: `call`,
+follow-up`, `urgent`) or a name of the shared vocabulary (`sales_tasks.clients.vocabulary`: `call`,
 `linkedin_connect`, `todo`, priority `none`); shared names Saleshandy has no equivalent for
 (`email`, `sms`, `meeting`) reject the row with the reason.
 """
@@ -23,9 +23,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clients import vocabulary
-from clients.saleshandy.enums import PRIORITIES, TASK_TYPE_TITLES, TASK_TYPES
-from destinations.core.contract import InputRules, TTaskRow, show
+from sales_tasks.clients import vocabulary
+from sales_tasks.clients.saleshandy.enums import PRIORITIES, TASK_TYPE_TITLES, TASK_TYPES
+from sales_tasks.destinations.core.contract import InputRules, TTaskRow, show
 
 VENDOR = "saleshandy"
 # Saleshandy creates every task open; the contract's status column must be empty or `open`.

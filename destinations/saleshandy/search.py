@@ -1,13 +1,13 @@
 """Reconciliation's read of Saleshandy's task list, bounded by the due dates a push sent.
 
 Endpoint and facts relied on (VENDOR-SPECS.md section 2.2, SN @~393,500; paging in
-`clients.saleshandy.paging`):
+`sales_tasks.clients.saleshandy.paging`):
 - `GET /v1/tasks` takes `page` (from 1), `pageSize` (at most 100), `sortBy=dueDate` and
   `sortOrder=DESC`; no totals, so a short page ends the list. Page numbers address the list
   directly, so a read may start at any page.
 - No documented filter narrows the list to prospects (`search` is free text), so the read takes
   the wanted prospects' tasks out of every page itself. The item shape is unpublished
-  (`clients.saleshandy.tasks`: `taskId` or `id`, prospect embedded or by id).
+  (`sales_tasks.clients.saleshandy.tasks`: `taskId` or `id`, prospect embedded or by id).
 - A task this push created lists the due date its create sent (`dueDate`, `YYYY-MM-DD`).
 
 The bounds. Every task a push looks for is due inside a window of due dates it knows (`window`:
@@ -28,7 +28,7 @@ list: pages before it hold only later due dates, pages after it only earlier one
 - Bounds are used only while the pages are in due-date order and every probed item has a due
   date; otherwise the list is read from page 1 to its end.
 - The index may lag creates: a task created before the read may appear during it, anywhere.
-  That is the reconciler's witness rule (`destinations.core.reconcile`): the witness is a task
+  That is the reconciler's witness rule (`sales_tasks.destinations.core.reconcile`): the witness is a task
   this run created for one of the contacts read, so it is inside the window and shows exactly as
   in a full read. A result is marked `one_read` only when its tasks come from one response that
   held the whole window (the jump's page, short or ending below the window): that response is
@@ -40,17 +40,17 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from clients.core.client import ApiClient
-from clients.core.paginators import paginate
-from clients.saleshandy.endpoints import TASKS
-from clients.saleshandy.paging import (
+from sales_tasks.clients.core.client import ApiClient
+from sales_tasks.clients.core.paginators import paginate
+from sales_tasks.clients.saleshandy.endpoints import TASKS
+from sales_tasks.clients.saleshandy.paging import (
     MAX_PAGE_SIZE,
     page_params,
     payload_list,
     saleshandy_paginator,
 )
-from clients.saleshandy.tasks import prospect_id_of, task_id_of
-from destinations.core.vendor import SearchResult
+from sales_tasks.clients.saleshandy.tasks import prospect_id_of, task_id_of
+from sales_tasks.destinations.core.vendor import SearchResult
 
 # Stop guard of reconciliation's list read: 10,000 pages of 100 tasks.
 SEARCH_MAX_PAGES = 10_000

@@ -1,6 +1,6 @@
 """Settings of the Saleshandy task sink, resolved by dlt (section `destination.saleshandy_tasks`).
 
-One precedence for every setting (see `clients.core.config`): an explicit argument (CLI flag),
+One precedence for every setting (see `sales_tasks.clients.core.config`): an explicit argument (CLI flag),
 then `DESTINATION__SALESHANDY_TASKS__<KEY>`, then the short `SALESHANDY_API_KEY` /
 `SALESHANDY_BASE_URL`, then `.dlt/secrets.toml` and `.dlt/config.toml`
 (`[destination.saleshandy_tasks]`), then the default. No committed file holds a base URL.
@@ -16,7 +16,7 @@ Saleshandy's own settings:
   that made it answered, when you know it (default None: unknown). Saleshandy documents no such
   bound (VENDOR-SPECS.md section 2.2 publishes nothing about the list's freshness), so by
   default a lost create answer is proven "not created" only by a later create showing in the
-  list (`destinations.core.reconcile`, the witness). Given a bound, a list read begun that long
+  list (`sales_tasks.destinations.core.reconcile`, the witness). Given a bound, a list read begun that long
   after the lost call ended proves it by the task's absence, so the run's last call is settled in
   the run instead of waiting `reconcile_wait_seconds` and leaving its rows `sending`. A bound that
   is too low can make a duplicate: give it only when you know it.
@@ -29,8 +29,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dlt.common.configuration.specs import configspec
 
-from clients.saleshandy.endpoints import DEFAULT_BASE_URL
-from destinations.core.settings import SettingError, TaskSinkConfiguration, resolve_sink_settings
+from sales_tasks.clients.saleshandy.endpoints import DEFAULT_BASE_URL
+from sales_tasks.destinations.core.settings import (
+    SettingError,
+    TaskSinkConfiguration,
+    resolve_sink_settings,
+)
 
 DESTINATION_NAME = "saleshandy_tasks"
 SHORT_ENV = {"api_key": "SALESHANDY_API_KEY", "base_url": "SALESHANDY_BASE_URL"}

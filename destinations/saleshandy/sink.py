@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from clients.core.client import ApiClient, RetryPolicy
-from clients.saleshandy.profile import SALESHANDY_PROFILE
-from destinations.core.sink import SinkClient
-from destinations.core.vendor import TaskVendor
-from destinations.saleshandy.settings import (
+from sales_tasks.clients.core.client import ApiClient, RetryPolicy
+from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
+from sales_tasks.destinations.core.sink import SinkClient
+from sales_tasks.destinations.core.vendor import TaskVendor
+from sales_tasks.destinations.saleshandy.settings import (
     DEFAULT_MAX_PROSPECTS_PER_CALL,
     DEFAULT_TIME_ZONE,
     DESTINATION_NAME,
@@ -17,11 +17,11 @@ from destinations.saleshandy.settings import (
     push_settings,
     time_zone,
 )
-from destinations.saleshandy.vendor import SaleshandyTaskVendor
+from sales_tasks.destinations.saleshandy.vendor import SaleshandyTaskVendor
 
 
 class SaleshandySink:
-    """The `TaskSink` of Saleshandy (see `destinations.core.sink`)."""
+    """The `TaskSink` of Saleshandy (see `sales_tasks.destinations.core.sink`)."""
 
     destination_name = DESTINATION_NAME
     vendor_key = "saleshandy"

@@ -1,7 +1,7 @@
-"""Saleshandy as a task vendor for the delivery engine (`destinations.core`).
+"""Saleshandy as a task vendor for the delivery engine (`sales_tasks.destinations.core`).
 
 Endpoints and facts relied on (Saleshandy's "Create Task", seed 003, and its OpenAPI file as a
-generated client uses it; NOTES.md section 2; endpoints, enums and paging in `clients.saleshandy`):
+generated client uses it; NOTES.md section 2; endpoints, enums and paging in `sales_tasks.clients.saleshandy`):
 - `POST /v1/tasks/create` {prospectIds[], taskType, priority?, dueDate?, taskNote?} makes one
   task per prospect id and answers `{"payload": {"results": [{prospectId, taskId, success}]}}`,
   one outcome per prospect, so one failure does not fail the others. Undocumented, so not
@@ -15,16 +15,16 @@ generated client uses it; NOTES.md section 2; endpoints, enums and paging in `cl
   `search` is a text search (names, emails), not a prospect filter, so reconciliation reads the
   list and picks the prospects' tasks itself, for every contact of a look in one read
   (`contacts_per_search`). A task is keyed `taskId` (every documented response, VENDOR-SPECS 0
-  fact 9) or `id`; its prospect is embedded or a flat `prospectId` (`clients.saleshandy.tasks`;
+  fact 9) or `id`; its prospect is embedded or a flat `prospectId` (`sales_tasks.clients.saleshandy.tasks`;
   the list shape is unpublished).
 - The read covers only the window of due dates noted for the contacts asked about, through the
   list's documented sort (`sortBy=dueDate&sortOrder=DESC`, SN @~393,500): it jumps over the
-  pages due later and stops below the window (`destinations.saleshandy.search`, which also says
+  pages due later and stops below the window (`sales_tasks.destinations.saleshandy.search`, which also says
   why no task of ours can be missed). Every payload this adapter makes or reads (`payload`,
   `distinct_key`, `contact_of`, which the engine and the reconciler call on each task they look
   for, rows left `sending` by an earlier run included) notes its due date; a contact none was
   noted for is looked for in the whole list. The list's index may lag creates (handled by the
-  reconciler's witness, `destinations.core.reconcile`). Tasks made through the API have no sequence; `dueDate` is
+  reconciler's witness, `sales_tasks.destinations.core.reconcile`). Tasks made through the API have no sequence; `dueDate` is
   `YYYY-MM-DD`; `createdAt` ISO 8601.
 """
 
@@ -37,21 +37,21 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clients.core.client import ApiClient
-from clients.core.errors import BadRequestError
-from clients.core.values import parse_utc
-from clients.saleshandy.endpoints import TASKS_CREATE
-from destinations.core.contract import TTaskRow
-from destinations.core.vendor import (
+from sales_tasks.clients.core.client import ApiClient
+from sales_tasks.clients.core.errors import BadRequestError
+from sales_tasks.clients.core.values import parse_utc
+from sales_tasks.clients.saleshandy.endpoints import TASKS_CREATE
+from sales_tasks.destinations.core.contract import TTaskRow
+from sales_tasks.destinations.core.vendor import (
     Resolution,
     SearchResult,
     SendOutcome,
     SentTask,
     call_outcome,
 )
-from destinations.saleshandy.lookup import SaleshandyLookup
-from destinations.saleshandy.rules import saleshandy_rules
-from destinations.saleshandy.search import TaskListReader, text_or_none
+from sales_tasks.destinations.saleshandy.lookup import SaleshandyLookup
+from sales_tasks.destinations.saleshandy.rules import saleshandy_rules
+from sales_tasks.destinations.saleshandy.search import TaskListReader, text_or_none
 
 # Statuses a refused create of many prospects may come with when the call was only too big.
 TOO_LARGE_STATUSES = (400, 413, 422)
@@ -123,7 +123,7 @@ class SaleshandyTaskVendor:
     # A found task must also carry the note in the reconciler's strict pass.
     strict_match_fields: tuple[str, ...] = ("note",)
     # One list read serves any number of prospects (the list is read, not filtered by them),
-    # so all the contacts of a look share one read (`destinations.core.reconcile`).
+    # so all the contacts of a look share one read (`sales_tasks.destinations.core.reconcile`).
     contacts_per_search = 1_000_000
 
     def __init__(
@@ -140,7 +140,7 @@ class SaleshandyTaskVendor:
         self.max_per_call = max_prospects_per_call
         self.configured_per_call = max_prospects_per_call
         self.zone = zone or ZoneInfo("UTC")
-        # The reconciler's optional bound (`destinations.core.reconcile`): the list shows a task
+        # The reconciler's optional bound (`sales_tasks.destinations.core.reconcile`): the list shows a task
         # this long after its create answered; None (the default) as Saleshandy documents none.
         self.visible_within_seconds = list_lag_seconds
         self.rules = saleshandy_rules(self.zone)
@@ -264,7 +264,7 @@ class SaleshandyTaskVendor:
 
     def search_created(self, contacts: Sequence[str]) -> SearchResult:
         """The tasks of `contacts`, from one read of `GET /v1/tasks` newest due date first,
-        bounded by the due dates noted for them (`destinations.saleshandy.search`); for a
+        bounded by the due dates noted for them (`sales_tasks.destinations.saleshandy.search`); for a
         contact none was noted for, the list is read to its end."""
         wanted = set(contacts)
         with self._due_lock:
@@ -279,7 +279,7 @@ class SaleshandyTaskVendor:
         self, contacts: Sequence[str], payloads: Sequence[dict[str, Any]]
     ) -> SearchResult:
         """`search_created`, bounded by the due dates of the tasks looked for (`payloads`: the
-        reconciler's unknown requests and its witnesses, `destinations.core.reconcile`) instead
+        reconciler's unknown requests and its witnesses, `sales_tasks.destinations.core.reconcile`) instead
         of every due date sent to these prospects: a task of the window matches on its due date,
         so only those dates need reading. Any prospect without a looked-for due date: as
         `search_created`."""

@@ -2,7 +2,7 @@
 as tasks, once per account.
 
 Airflow 3 (the project's `airflow` extra). Put this file, or a symlink to it, in the dags
-folder. One DAG per vendor of `settings.VENDOR_EXTRACTS` (`<vendor>_tasks`); settings come from dlt config (`pipelines.orchestration.settings`), API keys from
+folder. One DAG per vendor of `settings.VENDOR_EXTRACTS` (`<vendor>_tasks`); settings come from dlt config (`sales_tasks.pipelines.orchestration.settings`), API keys from
 the accounts (`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`) or the vendor's own
 (`SOURCES__<VENDOR>__API_KEY` / `DESTINATION__<VENDOR>_TASKS__API_KEY`, or `<VENDOR>_API_KEY`).
 
@@ -31,7 +31,7 @@ import pendulum
 from airflow.sdk import DAG, dag, task, task_group
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from pipelines.orchestration import settings
+from sales_tasks.pipelines.orchestration import settings
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def build_dag(vendor: str = settings.VENDOR) -> DAG:
         @task(map_index_template="{{ account_label }}")
         def push(account: str | None) -> dict[str, Any]:
             """Create one task per warehouse row for the account, each exactly once."""
-            from pipelines.push import run_push
+            from sales_tasks.pipelines.push import run_push
 
             _name_map_index(account)
             job = settings.JobSettings.load(vendor)

@@ -1,8 +1,8 @@
 """Dagster definitions: each vendor's extract and push as assets, one partition per account.
 
 Dagster with dagster-dlt (the project's `dagster` extra), loaded with
-`dagster dev -m pipelines.orchestration.dagster_defs`. Settings come from dlt config
-(`pipelines.orchestration.settings`); API keys from the accounts
+`dagster dev -m sales_tasks.pipelines.orchestration.dagster_defs`. Settings come from dlt config
+(`sales_tasks.pipelines.orchestration.settings`); API keys from the accounts
 (`ACCOUNTS__<VENDOR>__<NAME>__API_KEY`) or the vendor's own (`SOURCES__<VENDOR>__API_KEY` /
 `DESTINATION__<VENDOR>_TASKS__API_KEY`, or `<VENDOR>_API_KEY`).
 
@@ -41,7 +41,7 @@ from typing import Any
 import dagster as dg
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 
-from pipelines.orchestration import settings
+from sales_tasks.pipelines.orchestration import settings
 
 POOL = "sales_tasks_warehouse"
 TRANSLATOR = DagsterDltTranslator()
@@ -66,11 +66,11 @@ def _extract_job(
     lock; and the run's pieces (`SourceRun`, from the vendor's `configure`).
 
     `with_key` (in a run, never at import) resolves the key from config too, so the job knows
-    its fingerprint and can claim the dataset (`pipelines.accounts.claim_dataset`) as the CLI
+    its fingerprint and can claim the dataset (`sales_tasks.pipelines.accounts.claim_dataset`) as the CLI
     does; without it the job carries no key.
     """
-    from pipelines.accounts import apply_account
-    from pipelines.extract import extract_job
+    from sales_tasks.pipelines.accounts import apply_account
+    from sales_tasks.pipelines.extract import extract_job
 
     api_key, base_url, _, named = apply_account(spec.name, account)
     run = spec.configure(
@@ -96,7 +96,7 @@ def _account(context: dg.AssetExecutionContext) -> str | None:
 
 
 def _partitions(vendor: str) -> dg.StaticPartitionsDefinition | None:
-    from pipelines.accounts import account_names
+    from sales_tasks.pipelines.accounts import account_names
 
     names = account_names(vendor)
     return dg.StaticPartitionsDefinition(names) if names else None
@@ -147,10 +147,10 @@ def _dlt_extract(
 ) -> tuple[Any, list[dg.AssetKey]]:
     """A vendor's extract as dagster-dlt assets (one per table of the source its spec
     describes, `SourceSpec.describe`), and the keys its push reads."""
-    from pipelines.accounts import claim_dataset, release_claim
-    from pipelines.extract import finish_extract
-    from pipelines.jobs import job_lock
-    from pipelines.progress import ProgressDisplay
+    from sales_tasks.pipelines.accounts import claim_dataset, release_claim
+    from sales_tasks.pipelines.extract import finish_extract
+    from sales_tasks.pipelines.jobs import job_lock
+    from sales_tasks.pipelines.progress import ProgressDisplay
 
     # Built only to describe the assets: a dlt source does no HTTP until a pipeline runs it.
     spec_source = spec.describe()
@@ -254,7 +254,7 @@ def _push(
     )
     def push(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         """Tasks created from warehouse rows, each exactly once (ledger in the warehouse)."""
-        from pipelines.push import run_push
+        from sales_tasks.pipelines.push import run_push
 
         job = settings.JobSettings.load(vendor)
         account = _account(context)

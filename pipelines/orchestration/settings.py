@@ -11,7 +11,7 @@ the environment wins):
   (give an absolute path under a scheduler: a worker's working directory is arbitrary).
 - `dataset`: the extract's dataset (schema) for the vendor's default account, default the vendor's
   name. A named account always lands in its own `<vendor>_<name>`.
-- `push_table` or `push_query`: the rows the push sends (columns: see `destinations.core.contract`).
+- `push_table` or `push_query`: the rows the push sends (columns: see `sales_tasks.destinations.core.contract`).
   Neither set: the push step is skipped, so a schedule never creates tasks nobody asked for.
   `{dataset}` and `{account}` in them become each run's dataset and account name, so one query
   serves every account (`SELECT ... FROM {dataset}.tasks`).
@@ -20,7 +20,7 @@ the environment wins):
 - `schedule`: a cron expression or preset (default `@daily`), read when the DAG or the
   definitions load.
 
-Accounts (`pipelines.accounts`): with accounts configured for the vendor
+Accounts (`sales_tasks.pipelines.accounts`): with accounts configured for the vendor
 (`[accounts.<vendor>.<name>]`), a run fans out to one extract and one push per account, each its
 own job; with none, one run for the vendor's default account (its key from the vendor's config).
 
@@ -52,22 +52,22 @@ import dlt
 from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration, configspec
 
-from clients.core.errors import ActionableError
+from sales_tasks.clients.core.errors import ActionableError
 
 DEFAULT_SCHEDULE = "@daily"
 
 
 def _vendor_extracts() -> dict[str, str]:
-    """`{vendor: "sources.<vendor>.spec:SPEC"}` for every vendor folder with a source spec, read
+    """`{vendor: "sales_tasks.sources.<vendor>.spec:SPEC"}` for every vendor folder with a source spec, read
     from the file system (nothing imported), in name order."""
-    from clients.core.discovery import vendor_packages
+    from sales_tasks.clients.core.discovery import vendor_packages
 
     found = {}
     for vendor in vendor_packages("sources"):
-        package = importlib.util.find_spec(f"sources.{vendor}")
+        package = importlib.util.find_spec(f"sales_tasks.sources.{vendor}")
         paths = list(package.submodule_search_locations or []) if package else []
         if any(info.name == "spec" for info in pkgutil.iter_modules(paths)):
-            found[vendor] = f"sources.{vendor}.spec:SPEC"
+            found[vendor] = f"sales_tasks.sources.{vendor}.spec:SPEC"
     return found
 
 
@@ -77,7 +77,7 @@ VENDOR_EXTRACTS: dict[str, str] = _vendor_extracts()
 
 
 def _alias_vendor() -> str:
-    from pipelines.vendors import alias_spec
+    from sales_tasks.pipelines.vendors import alias_spec
 
     return str(alias_spec().name)
 
@@ -99,7 +99,7 @@ def section(vendor: str) -> str:
 
 def extract_function(vendor: str) -> Callable[..., Any]:
     """The vendor's extract factory from `VENDOR_EXTRACTS`, imported now (a source spec is run by
-    `pipelines.extract.run_extract` for that vendor).
+    `sales_tasks.pipelines.extract.run_extract` for that vendor).
 
     Raises:
         OrchestrationSetupError: the vendor is unknown, or its module or function is missing.
@@ -120,7 +120,7 @@ def extract_function(vendor: str) -> Callable[..., Any]:
             f" it, or fix the vendor's folder"
         ) from exc
     if callable(getattr(found, "configure", None)):
-        from pipelines.extract import extract_function as spec_extract
+        from sales_tasks.pipelines.extract import extract_function as spec_extract
 
         return spec_extract(vendor)
     function: Callable[..., Any] = found
@@ -129,7 +129,7 @@ def extract_function(vendor: str) -> Callable[..., Any]:
 
 def accounts_to_run(vendor: str) -> list[str | None]:
     """What a run fans out over: the vendor's configured accounts, else its default (None)."""
-    from pipelines.accounts import account_names
+    from sales_tasks.pipelines.accounts import account_names
 
     names: list[str | None] = list(account_names(vendor))
     return names or [None]
@@ -159,7 +159,7 @@ class JobSettings(BaseConfiguration):
 
     def dataset_of(self, account: str | None) -> str:
         """The extract's dataset for `account`: its own `<vendor>_<name>`, else `dataset`."""
-        from pipelines.accounts import account_dataset
+        from sales_tasks.pipelines.accounts import account_dataset
 
         if account:
             return account_dataset(self.vendor, account)
@@ -201,7 +201,7 @@ class JobSettings(BaseConfiguration):
         return {**kwargs, "account": account} if account else kwargs
 
     def push_kwargs(self, account: str | None = None) -> dict[str, Any]:
-        """Keyword arguments for `pipelines.push.run_push`, for `account`."""
+        """Keyword arguments for `sales_tasks.pipelines.push.run_push`, for `account`."""
 
         def bound(text: str | None) -> str | None:
             if text is None:
@@ -215,7 +215,7 @@ class JobSettings(BaseConfiguration):
             "query": bound(self.push_query),
         }
         if self.vendor != VENDOR:
-            from destinations.registry import sink
+            from sales_tasks.destinations.registry import sink
 
             kwargs["sink"] = sink(self.vendor)
         return {**kwargs, "account": account} if account else kwargs

@@ -14,7 +14,7 @@ Facts relied on (NOTES.md section 1, the OpenAPI subset):
   429 bodies are plain text (`rate_limit_body`) and carry the rate headers too.
 
 The order of a request, the faults and the request log are the generic app's
-(`sandbox.core.app`); the request log never holds a key (`api_key` values are redacted, and only
+(`sales_tasks.sandbox.core.app`); the request log never holds a key (`api_key` values are redacted, and only
 whether an `x-api-key` header came is kept).
 """
 
@@ -25,13 +25,13 @@ from typing import Any
 
 import orjson
 
-from sandbox.apollo import endpoints_misc, endpoints_tasks, hooks, ratelimit
-from sandbox.apollo import params as P
-from sandbox.apollo.state import ApolloState
-from sandbox.core.app import Route
-from sandbox.core.http import Request, Response
-from sandbox.core.params import parse_body, parse_query
-from sandbox.core.ratelimit import Verdict, too_many
+from sales_tasks.sandbox.apollo import endpoints_misc, endpoints_tasks, hooks, ratelimit
+from sales_tasks.sandbox.apollo import params as P
+from sales_tasks.sandbox.apollo.state import ApolloState
+from sales_tasks.sandbox.core.app import Route
+from sales_tasks.sandbox.core.http import Request, Response
+from sales_tasks.sandbox.core.params import parse_body, parse_query
+from sales_tasks.sandbox.core.ratelimit import Verdict, too_many
 
 Endpoint = Callable[[ApolloState, dict[str, Any]], Response]
 BODY_PAGING_KEYS = ("page", "per_page")

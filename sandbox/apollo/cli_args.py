@@ -1,5 +1,5 @@
 """Command-line flags of the Apollo emulator, shared by `apollo-tasks sandbox` and
-`python -m sandbox --vendor apollo`.
+`python -m sales_tasks.sandbox --vendor apollo`.
 
 Every flag defaults to None so that only flags given on the command line override the base
 config (the defaults of `SandboxConfig`, or `--config-json`).
@@ -7,8 +7,8 @@ config (the defaults of `SandboxConfig`, or `--config-json`).
 
 from __future__ import annotations
 
-from sandbox.apollo.config import SandboxConfig
-from sandbox.core.cli_args import FAULT_FLAGS, TFlags, TSwitches, config_cli
+from sales_tasks.sandbox.apollo.config import SandboxConfig
+from sales_tasks.sandbox.core.cli_args import FAULT_FLAGS, TFlags, TSwitches, config_cli
 
 _FLAGS: TFlags = {
     "--tasks": ("tasks", int, "number of seed tasks (default 300)"),

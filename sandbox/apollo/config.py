@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from sandbox.core import config as core_config
-from sandbox.core.ratelimit import WINDOWS
+from sales_tasks.sandbox.core import config as core_config
+from sales_tasks.sandbox.core.ratelimit import WINDOWS
 
 PAST_CAP_BEHAVIOURS = ("empty", "422")
 FILTER_MODES = ("honour", "ignore")
@@ -34,7 +34,7 @@ DEFAULT_ORDERS = ("newest_first", "oldest_first")
 
 @dataclass
 class FaultConfig(core_config.FaultConfig):
-    """The generic fault knobs (`sandbox.core.config.FaultConfig`), aimed at Apollo's API paths."""
+    """The generic fault knobs (`sales_tasks.sandbox.core.config.FaultConfig`), aimed at Apollo's API paths."""
 
     fault_paths: list[str] = field(default_factory=lambda: ["/api/v1/", "/v1/"])
 

@@ -11,15 +11,15 @@ Facts relied on (seed 002, the OpenAPI examples, NOTES.md section 1):
 - `created_from` is mostly `zp_ui` for tasks made in the app, `api` for tasks made via the API.
 
 The data's shape (how long each type takes, skip rates, owner skew, weekday rhythm, the overdue
-backlog) is not an Apollo fact: it comes from `sandbox.core.shape`, shared by every emulator.
+backlog) is not an Apollo fact: it comes from `sales_tasks.sandbox.core.shape`, shared by every emulator.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sandbox.apollo.util import id_parts, make_oid, now_ms, oid_index, parse_iso
-from sandbox.core import names, shape
+from sales_tasks.sandbox.apollo.util import id_parts, make_oid, now_ms, oid_index, parse_iso
+from sales_tasks.sandbox.core import names, shape
 
 TASK_TYPES = (
     "call",
@@ -31,7 +31,7 @@ TASK_TYPES = (
     "linkedin_step_interact_post",
 )
 TYPE_WEIGHTS = (0.30, 0.26, 0.22, 0.08, 0.06, 0.05, 0.03)
-# The cross-vendor kind of each type (`sandbox.core.shape.KINDS`): how long it takes, how often
+# The cross-vendor kind of each type (`sales_tasks.sandbox.core.shape.KINDS`): how long it takes, how often
 # it is skipped. A manual email is the `email` kind; an action item a `todo`.
 TYPE_KINDS = (
     "call",

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
-from sandbox.apollo import params as P
-from sandbox.apollo import ratelimit
-from sandbox.core.http import Response
+from sales_tasks.sandbox.apollo import params as P
+from sales_tasks.sandbox.apollo import ratelimit
+from sales_tasks.sandbox.core.http import Response
 
 if TYPE_CHECKING:
-    from sandbox.apollo.state import ApolloState
+    from sales_tasks.sandbox.apollo.state import ApolloState
 
 USERS_MAX_PER_PAGE = 100
 CONTACTS_DISPLAY_LIMIT = 50_000

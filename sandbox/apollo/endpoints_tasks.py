@@ -35,13 +35,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
-from sandbox.apollo import params as P
-from sandbox.apollo.data import FACET_TO_TYPE, TASK_TYPES, TYPE_FACETS
-from sandbox.apollo.store import Query
-from sandbox.core.http import Response
+from sales_tasks.sandbox.apollo import params as P
+from sales_tasks.sandbox.apollo.data import FACET_TO_TYPE, TASK_TYPES, TYPE_FACETS
+from sales_tasks.sandbox.apollo.store import Query
+from sales_tasks.sandbox.core.http import Response
 
 if TYPE_CHECKING:
-    from sandbox.apollo.state import ApolloState
+    from sales_tasks.sandbox.apollo.state import ApolloState
 
 # Empty facet lists every search answer carries (from the spec example).
 EMPTY_FACETS = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.apollo.config import SandboxConfig
-from sandbox.core.handle import SandboxHandle
+from sales_tasks.sandbox.apollo.config import SandboxConfig
+from sales_tasks.sandbox.core.handle import SandboxHandle
 
 
 class Sandbox(SandboxHandle):

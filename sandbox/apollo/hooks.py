@@ -1,4 +1,4 @@
-"""Apollo's own test hooks under `/_sandbox/` (the generic ones are `sandbox.core.hooks`).
+"""Apollo's own test hooks under `/_sandbox/` (the generic ones are `sales_tasks.sandbox.core.hooks`).
 
 They let tests see what the "vendor" received and simulate changes made in Apollo, without
 using the product's own code:
@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sandbox.apollo import params as P
-from sandbox.apollo.util import now_ms
-from sandbox.core.hooks import PREFIX, error, json_object, json_response
-from sandbox.core.http import Request, Response
+from sales_tasks.sandbox.apollo import params as P
+from sales_tasks.sandbox.apollo.util import now_ms
+from sales_tasks.sandbox.core.hooks import PREFIX, error, json_object, json_response
+from sales_tasks.sandbox.core.http import Request, Response
 
 if TYPE_CHECKING:
-    from sandbox.apollo.state import ApolloState
+    from sales_tasks.sandbox.apollo.state import ApolloState
 
 PATCHABLE = ("status", "priority", "note", "title", "due_at", "type", "user_id")
 

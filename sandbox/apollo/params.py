@@ -1,6 +1,6 @@
 """Request parameters as Apollo.io reads them: query string and/or JSON body, body wins.
 
-The generic reading (lists, bodies, redaction) is `sandbox.core.params`; this module adds
+The generic reading (lists, bodies, redaction) is `sales_tasks.sandbox.core.params`; this module adds
 Apollo's field rules.
 
 Facts relied on (NOTES.md section 1, spec): list parameters arrive as `name[]=a&name[]=b` in the
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.apollo.data import PRIORITIES, STATUSES, TASK_TYPES
-from sandbox.apollo.util import parse_iso
-from sandbox.core.params import BadInput
-from sandbox.core.params import int_param as int_param  # re-exported: the endpoints use P.int_param
+from sales_tasks.sandbox.apollo.data import PRIORITIES, STATUSES, TASK_TYPES
+from sales_tasks.sandbox.apollo.util import parse_iso
+from sales_tasks.sandbox.core.params import BadInput
+from sales_tasks.sandbox.core.params import (
+    int_param as int_param,  # re-exported: the endpoints use P.int_param
+)
 
 # Apollo's key, wherever a client puts it, never reaches the request log.
 SECRETS = ("api_key",)

@@ -12,15 +12,15 @@ Facts relied on (NOTES.md section 1, the spec's 429 examples):
   reality: `retry_after_header` switch). The rate headers come on 429s too (recorded).
 - Rejected calls (429, 401, 403) do not consume quota.
 
-The counting is `sandbox.core.ratelimit`'s; this module says what Apollo calls things.
+The counting is `sales_tasks.sandbox.core.ratelimit`'s; this module says what Apollo calls things.
 """
 
 from __future__ import annotations
 
 import json
 
-from sandbox.apollo.config import SandboxConfig
-from sandbox.core.ratelimit import WINDOWS, RateLimiter, THeaderNames, Verdict
+from sales_tasks.sandbox.apollo.config import SandboxConfig
+from sales_tasks.sandbox.core.ratelimit import WINDOWS, RateLimiter, THeaderNames, Verdict
 
 # Endpoint name (as in messages) -> usage-stats key parts (controller, action).
 ENDPOINTS: dict[str, tuple[str, str]] = {

@@ -18,10 +18,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import orjson
 
-from sandbox.apollo import render_people as people
-from sandbox.apollo.data import CREATED_FROM, PRIORITIES, STATUSES, TASK_TYPES, Dataset
-from sandbox.apollo.util import COUNTER_MOD, iso_ms_offset, iso_ms_z
-from sandbox.core import names
+from sales_tasks.sandbox.apollo import render_people as people
+from sales_tasks.sandbox.apollo.data import CREATED_FROM, PRIORITIES, STATUSES, TASK_TYPES, Dataset
+from sales_tasks.sandbox.apollo.util import COUNTER_MOD, iso_ms_offset, iso_ms_z
+from sales_tasks.sandbox.core import names
 
 NULL = b"null"
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.apollo.data import Dataset
-from sandbox.apollo.util import iso_ms_z
-from sandbox.core import names
+from sales_tasks.sandbox.apollo.data import Dataset
+from sales_tasks.sandbox.apollo.util import iso_ms_z
+from sales_tasks.sandbox.core import names
 
 # Template values are interpolated unescaped: the word lists must stay JSON-safe.
 assert not any(

@@ -1,8 +1,8 @@
 """The state of one Apollo.io emulator: its seed dataset, the task store, the renderer, plus
-the generic request log, faults and rate counters (`sandbox.core.app.EmulatorApp`).
+the generic request log, faults and rate counters (`sales_tasks.sandbox.core.app.EmulatorApp`).
 
 Endpoints and Apollo's hooks take this state; the routing and auth on top of it are
-`sandbox.apollo.app`, so neither imports the other.
+`sales_tasks.sandbox.apollo.app`, so neither imports the other.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.apollo.config import SandboxConfig
-from sandbox.apollo.data import Dataset
-from sandbox.apollo.render import Renderer
-from sandbox.apollo.store import Store
-from sandbox.core import names
-from sandbox.core.app import EmulatorApp
+from sales_tasks.sandbox.apollo.config import SandboxConfig
+from sales_tasks.sandbox.apollo.data import Dataset
+from sales_tasks.sandbox.apollo.render import Renderer
+from sales_tasks.sandbox.apollo.store import Store
+from sales_tasks.sandbox.core import names
+from sales_tasks.sandbox.core.app import EmulatorApp
 
 
 class ApolloState(EmulatorApp[SandboxConfig]):

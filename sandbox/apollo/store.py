@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sandbox.apollo.data import Dataset
-from sandbox.apollo.render import NULL, Renderer, TaskRow, json_str
-from sandbox.apollo.util import now_ms
+from sales_tasks.sandbox.apollo.data import Dataset
+from sales_tasks.sandbox.apollo.render import NULL, Renderer, TaskRow, json_str
+from sales_tasks.sandbox.apollo.util import now_ms
 
 SORTS = ("created", "created_asc", "task_due_at", "task_priority")
 # Seed columns a hook may change (tasks; a contact's count of phone numbers), restored by reset.
@@ -58,7 +58,7 @@ class Store:
     def __init__(
         self, ds: Dataset, renderer: Renderer, clock: Callable[[], float] = time.time
     ) -> None:
-        # The emulator's clock (`sandbox.core.clock`): the search lag counts on it.
+        # The emulator's clock (`sales_tasks.sandbox.core.clock`): the search lag counts on it.
         self.clock = clock
         self.ds = ds
         self.r = renderer

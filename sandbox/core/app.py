@@ -19,12 +19,12 @@ import time
 from collections import deque
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sandbox.core import faults, hooks
-from sandbox.core.clock import Clock
-from sandbox.core.config import EmulatorConfig
-from sandbox.core.http import Request, Response
-from sandbox.core.params import BadInput, parse_body, parse_query, redact
-from sandbox.core.ratelimit import RateLimiter, Verdict, too_many
+from sales_tasks.sandbox.core import faults, hooks
+from sales_tasks.sandbox.core.clock import Clock
+from sales_tasks.sandbox.core.config import EmulatorConfig
+from sales_tasks.sandbox.core.http import Request, Response
+from sales_tasks.sandbox.core.params import BadInput, parse_body, parse_query, redact
+from sales_tasks.sandbox.core.ratelimit import RateLimiter, Verdict, too_many
 
 C = TypeVar("C", bound=EmulatorConfig)
 
@@ -57,7 +57,7 @@ class EmulatorApp(Generic[C]):
 
     @property
     def clock(self) -> Clock:
-        """This emulator's clock (`sandbox.core.clock`): its rate windows follow it."""
+        """This emulator's clock (`sales_tasks.sandbox.core.clock`): its rate windows follow it."""
         clock: Clock | None = self.__dict__.get("_clock")
         if clock is None:
             clock = self.__dict__["_clock"] = Clock()

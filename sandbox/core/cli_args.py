@@ -1,6 +1,6 @@
 """Command-line flags every emulator takes: where to listen, and config flags by table.
 
-The subprocess runner starts `python -m sandbox --vendor V --port 0 --config-json ...`, so an
+The subprocess runner starts `python -m sales_tasks.sandbox --vendor V --port 0 --config-json ...`, so an
 emulator's `add_arguments` calls `add_server_arguments` and also reads `--config-json` (its whole
 config as JSON, which its other flags override). An emulator lists its config flags as a table
 (`TFlags`: flag -> (config path, type, help), a path `a.b` naming a nested field) and its
@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sandbox.core.config import EmulatorConfig
+from sales_tasks.sandbox.core.config import EmulatorConfig
 
 C = TypeVar("C", bound=EmulatorConfig)
 
@@ -24,7 +24,7 @@ C = TypeVar("C", bound=EmulatorConfig)
 TFlags = Mapping[str, tuple[str, Any, str]]
 # switch -> (config path, value it sets, help): a flag without a value (`store_true`).
 TSwitches = Mapping[str, tuple[str, Any, str]]
-# The flags of `sandbox.core.config.FaultConfig`, the same for every emulator.
+# The flags of `sales_tasks.sandbox.core.config.FaultConfig`, the same for every emulator.
 FAULT_FLAGS: TFlags = {
     "--latency-ms": ("faults.latency_ms", float, "added latency per API call"),
     "--jitter-ms": ("faults.jitter_ms", float, "random extra latency, up to this"),

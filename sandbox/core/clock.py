@@ -3,8 +3,8 @@
 Rate windows (`ratelimit.RateLimiter`) read `Clock.now`, so a test can hold time still (`freeze`,
 e.g. at the start of a window, so no window edge falls between its calls) and move it on
 (`advance`, e.g. past a `retry-after`) instead of sleeping. Hooks: `GET|PATCH /_sandbox/clock`
-(`sandbox.core.hooks`); handle methods `freeze_clock`, `advance_clock`, `clock`
-(`sandbox.core.handle`). Time never runs backwards: `advance` takes no negative step and
+(`sales_tasks.sandbox.core.hooks`); handle methods `freeze_clock`, `advance_clock`, `clock`
+(`sales_tasks.sandbox.core.handle`). Time never runs backwards: `advance` takes no negative step and
 `unfreeze` carries on from where the frozen clock stood.
 """
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sandbox.core.app import EmulatorApp
-from sandbox.core.config import EmulatorConfig
-from sandbox.core.handle import SandboxHandle
+from sales_tasks.sandbox.core.app import EmulatorApp
+from sales_tasks.sandbox.core.config import EmulatorConfig
+from sales_tasks.sandbox.core.handle import SandboxHandle
 
 C = TypeVar("C", bound=EmulatorConfig)
 H = TypeVar("H", bound=SandboxHandle)
@@ -22,7 +22,7 @@ H = TypeVar("H", bound=SandboxHandle)
 
 @dataclass(frozen=True)
 class Emulator(Generic[C, H]):
-    """One vendor's emulator, as the registry, the runner and `python -m sandbox` see it."""
+    """One vendor's emulator, as the registry, the runner and `python -m sales_tasks.sandbox` see it."""
 
     vendor: str
     default_config: Callable[[], C]

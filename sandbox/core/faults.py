@@ -21,7 +21,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.core.config import FaultConfig
+from sales_tasks.sandbox.core.config import FaultConfig
 
 BEFORE = ("drop", "error_500", "error_502", "error_503", "rate_429")
 AFTER = ("truncate", "invalid_json", "drop_after_create")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sandbox.core.config import EmulatorConfig
+from sales_tasks.sandbox.core.config import EmulatorConfig
 
 if TYPE_CHECKING:
     import httpx
@@ -21,7 +21,7 @@ class SandboxHandle:
     def __init__(self, base_url: str, config: EmulatorConfig) -> None:
         self.base_url = base_url
         self.initial_config = config
-        import httpx  # here, so `python -m sandbox` does not pay for importing it
+        import httpx  # here, so `python -m sales_tasks.sandbox` does not pay for importing it
 
         # Plain HTTP to 127.0.0.1: skipping TLS setup (certifi loading) saves ~0.1 s per handle.
         self._http: httpx.Client = httpx.Client(
@@ -88,7 +88,7 @@ class SandboxHandle:
         self._hook("DELETE", f"tasks/{task_id}")
 
     def clock(self) -> dict[str, Any]:
-        """The emulator's clock: `now`, `frozen`, `offset` (`sandbox.core.clock`)."""
+        """The emulator's clock: `now`, `frozen`, `offset` (`sales_tasks.sandbox.core.clock`)."""
         return self._hook("GET", "clock")
 
     def freeze_clock(self, at: float | None = None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ not logged.
 - `GET|PATCH /_sandbox/config`: read / change the config live (dataset fields excepted).
 - `GET|POST|DELETE /_sandbox/faults/script`: the deterministic fault script.
 - `GET /_sandbox/stats`: what the emulator counts.
-- `GET|PATCH /_sandbox/clock`: the clock rate windows follow (`sandbox.core.clock`): PATCH
+- `GET|PATCH /_sandbox/clock`: the clock rate windows follow (`sales_tasks.sandbox.core.clock`): PATCH
   `{"freeze": true|false, "at": epoch, "advance": seconds}`.
 - `GET|POST|DELETE /_sandbox/on_request`: calls made at a chosen point of a client's run. Each
   entry `{"path", "method"?, "after" (default 0), "do": {"method", "path", "body"?,
@@ -30,17 +30,17 @@ from typing import Any, Protocol
 
 import orjson
 
-from sandbox.core.clock import Clock
-from sandbox.core.config import EmulatorConfig
-from sandbox.core.faults import FaultEngine
-from sandbox.core.http import Request, Response
-from sandbox.core.params import BadInput, parse_query
+from sales_tasks.sandbox.core.clock import Clock
+from sales_tasks.sandbox.core.config import EmulatorConfig
+from sales_tasks.sandbox.core.faults import FaultEngine
+from sales_tasks.sandbox.core.http import Request, Response
+from sales_tasks.sandbox.core.params import BadInput, parse_query
 
 PREFIX = "/_sandbox"
 
 
 class Hooked(Protocol):
-    """What the hooks reach of an emulator app (`sandbox.core.app.EmulatorApp`)."""
+    """What the hooks reach of an emulator app (`sales_tasks.sandbox.core.app.EmulatorApp`)."""
 
     @property
     def cfg(self) -> EmulatorConfig: ...

@@ -4,7 +4,7 @@ Generic: the emulator says what the limits and window lengths are, what the limi
 requests-left headers are called, and whether a refusal carries `retry-after`; it writes the
 refusal's message itself. A refused call does not consume quota. Window lengths are
 configurable so tests can use a 1-second "minute"; the windows follow the emulator's `Clock`
-(`sandbox.core.clock`), which tests freeze and advance instead of sleeping.
+(`sales_tasks.sandbox.core.clock`), which tests freeze and advance instead of sleeping.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from sandbox.core.http import Response
+from sales_tasks.sandbox.core.http import Response
 
 WINDOWS = ("minute", "hour", "day")
 # window -> (limit header, usage header, requests-left header)

@@ -1,7 +1,7 @@
 """Start an emulator on a free 127.0.0.1 port and yield its test handle; stop it on exit.
 
 In a daemon thread of this process by default, or in a child process (`subprocess=True`:
-`python -m sandbox --vendor V --port 0 --config-json ...`), which benchmarks need so that the
+`python -m sales_tasks.sandbox --vendor V --port 0 --config-json ...`), which benchmarks need so that the
 server does not share the GIL with the client.
 """
 
@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sandbox.core.config import EmulatorConfig
-from sandbox.core.emulator import Emulator
-from sandbox.core.handle import SandboxHandle
-from sandbox.core.server import READY_PREFIX, SandboxServer
+from sales_tasks.sandbox.core.config import EmulatorConfig
+from sales_tasks.sandbox.core.emulator import Emulator
+from sales_tasks.sandbox.core.handle import SandboxHandle
+from sales_tasks.sandbox.core.server import READY_PREFIX, SandboxServer
 
 C = TypeVar("C", bound=EmulatorConfig)
 H = TypeVar("H", bound=SandboxHandle)
@@ -45,7 +45,7 @@ def running(
     Args:
         emulator: what to run.
         config: the base config.
-        subprocess: run `python -m sandbox` in a child process instead of a daemon thread.
+        subprocess: run `python -m sales_tasks.sandbox` in a child process instead of a daemon thread.
         **overrides: config fields to change, e.g. `faults={"drop_rate": 0.1}`.
     """
     base = config if config is not None else emulator.default_config()

@@ -2,7 +2,7 @@
 
 `SandboxServer(app, port, host).start()` serves an app built in the caller's thread (so dataset
 errors surface there) on its own asyncio loop in a daemon thread. `serve_forever()` is what the
-CLI's `sandbox` command and `python -m sandbox` end in.
+CLI's `sandbox` command and `python -m sales_tasks.sandbox` end in.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.core.app import EmulatorApp
-from sandbox.core.http import HttpServer
+from sales_tasks.sandbox.core.app import EmulatorApp
+from sales_tasks.sandbox.core.http import HttpServer
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class SandboxInfo:
     description: str
 
     def banner(self) -> str:
-        """The one line `python -m sandbox` prints (parsed by the subprocess mode)."""
+        """The one line `python -m sales_tasks.sandbox` prints (parsed by the subprocess mode)."""
         return f"{READY_PREFIX}{self.base_url}"
 
     def describe(self) -> str:

@@ -3,14 +3,14 @@ task store, JSON rendering, problem+json errors, field rules, rate limits, confi
 hooks and test handle.
 
 An independent reading of Reply's v3 specification (`shared/api-docs/VENDOR-SPECS.md` §1): it
-never imports the client code. `EMULATOR` is what the registry (`sandbox.registry`) runs.
+never imports the client code. `EMULATOR` is what the registry (`sales_tasks.sandbox.registry`) runs.
 """
 
-from sandbox.core.emulator import Emulator
-from sandbox.reply.app import App
-from sandbox.reply.cli_args import add_sandbox_arguments, config_from_args
-from sandbox.reply.config import FaultConfig, ReplyConfig
-from sandbox.reply.handle import ReplySandbox
+from sales_tasks.sandbox.core.emulator import Emulator
+from sales_tasks.sandbox.reply.app import App
+from sales_tasks.sandbox.reply.cli_args import add_sandbox_arguments, config_from_args
+from sales_tasks.sandbox.reply.config import FaultConfig, ReplyConfig
+from sales_tasks.sandbox.reply.handle import ReplySandbox
 
 EMULATOR: Emulator[ReplyConfig, ReplySandbox] = Emulator(
     vendor="reply",

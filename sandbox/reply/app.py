@@ -8,7 +8,7 @@ Facts relied on (VENDOR-SPECS.md §1.1-1.2; RS = Reply's OpenAPI 3.1 bundle):
 - A master key may act for a user with `X-User-Id` or `X-User-Email` (RD authentication page).
 - A key without the scope an endpoint needs answers 403 (`tasks:read` to list, `tasks:write`
   to create); `/v3/whoami*` need no scope.
-- Limits count per user (`sandbox.reply.ratelimit`); a 429 is a bare Problem Details with
+- Limits count per user (`sales_tasks.sandbox.reply.ratelimit`); a 429 is a bare Problem Details with
   `Retry-After` seconds.
 
 Guesses: a user key acts as its own user (`api_keys[i]` is user i) and ignores `X-User-*`; an
@@ -18,7 +18,7 @@ organization key without them acts as the owner (user 0) and with an unknown use
 GET does (`list_mode`).
 
 The order of a request, the faults and the request log are the generic app's
-(`sandbox.core.app`); the log never holds a key (only which auth header came).
+(`sales_tasks.sandbox.core.app`); the log never holds a key (only which auth header came).
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sandbox.core.app import Route
-from sandbox.core.http import Request, Response
-from sandbox.core.params import BadInput, parse_body, parse_query
-from sandbox.core.ratelimit import Verdict
-from sandbox.reply import endpoints, hooks, ratelimit
-from sandbox.reply.problems import Problem, field_error, unauthorized
-from sandbox.reply.state import ReplyState
+from sales_tasks.sandbox.core.app import Route
+from sales_tasks.sandbox.core.http import Request, Response
+from sales_tasks.sandbox.core.params import BadInput, parse_body, parse_query
+from sales_tasks.sandbox.core.ratelimit import Verdict
+from sales_tasks.sandbox.reply import endpoints, hooks, ratelimit
+from sales_tasks.sandbox.reply.problems import Problem, field_error, unauthorized
+from sales_tasks.sandbox.reply.state import ReplyState
 
 SECRETS = ("apiKey", "api_key", "accessToken")
 _TASK = re.compile(r"^/v3/tasks/(\d+)$")

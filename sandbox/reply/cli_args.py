@@ -1,5 +1,5 @@
 """Command-line flags of the Reply.io emulator, shared by `sales-tasks sandbox reply` and
-`python -m sandbox --vendor reply`.
+`python -m sales_tasks.sandbox --vendor reply`.
 
 Every flag defaults to None so that only flags given on the command line override the base
 config (the defaults of `ReplyConfig`, or `--config-json`).
@@ -7,8 +7,8 @@ config (the defaults of `ReplyConfig`, or `--config-json`).
 
 from __future__ import annotations
 
-from sandbox.core.cli_args import FAULT_FLAGS, TFlags, TSwitches, config_cli
-from sandbox.reply.config import ReplyConfig
+from sales_tasks.sandbox.core.cli_args import FAULT_FLAGS, TFlags, TSwitches, config_cli
+from sales_tasks.sandbox.reply.config import ReplyConfig
 
 _FLAGS: TFlags = {
     "--tasks": ("tasks", int, "number of seed tasks (default 300)"),

@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sandbox.core import config as core_config
+from sales_tasks.sandbox.core import config as core_config
 
 AUTH_SCHEMES = ("bearer", "x-api-key", "both")
 ENUM_ANSWERS = ("numbers", "strings")
@@ -31,7 +31,7 @@ DELETED_BY_ID = ("status", "404")
 
 @dataclass
 class FaultConfig(core_config.FaultConfig):
-    """The generic fault knobs (`sandbox.core.config.FaultConfig`), aimed at Reply's API paths."""
+    """The generic fault knobs (`sales_tasks.sandbox.core.config.FaultConfig`), aimed at Reply's API paths."""
 
     fault_paths: list[str] = field(default_factory=lambda: ["/v3/"])
 

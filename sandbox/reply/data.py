@@ -23,9 +23,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.core import names
-from sandbox.reply import enums as E
-from sandbox.reply.times import DAY_MS, anchor_ms, iso
+from sales_tasks.sandbox.core import names
+from sales_tasks.sandbox.reply import enums as E
+from sales_tasks.sandbox.reply.times import DAY_MS, anchor_ms, iso
 
 HOUR_MS = 3_600_000
 HISTORY_DAYS = 120

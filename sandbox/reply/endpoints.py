@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sandbox.core.http import Response
-from sandbox.reply import enums as E
-from sandbox.reply import params as P
-from sandbox.reply import render
-from sandbox.reply.data import new_task
-from sandbox.reply.problems import Problem, field_error, validation
-from sandbox.reply.store import TaskFilter, TTask
-from sandbox.reply.times import DAY_MS, now_ms, parse_ms
+from sales_tasks.sandbox.core.http import Response
+from sales_tasks.sandbox.reply import enums as E
+from sales_tasks.sandbox.reply import params as P
+from sales_tasks.sandbox.reply import render
+from sales_tasks.sandbox.reply.data import new_task
+from sales_tasks.sandbox.reply.problems import Problem, field_error, validation
+from sales_tasks.sandbox.reply.store import TaskFilter, TTask
+from sales_tasks.sandbox.reply.times import DAY_MS, now_ms, parse_ms
 
 # The filter's window when `from` / `to` are not sent (RS @1,710,000).
 FILTER_FROM_MS = parse_ms("2000-01-01T00:00:00Z")
@@ -44,7 +44,7 @@ YEAR_MS = 365 * DAY_MS
 TEAMS = ((7001, "Sales"), (7002, "Leadership"))
 
 if TYPE_CHECKING:
-    from sandbox.reply.state import ReplyState
+    from sales_tasks.sandbox.reply.state import ReplyState
 
 
 def ok(data: Any, status: int = 200) -> Response:

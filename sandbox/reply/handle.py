@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.core.handle import SandboxHandle
-from sandbox.reply import enums as E
-from sandbox.reply.config import ReplyConfig
+from sales_tasks.sandbox.core.handle import SandboxHandle
+from sales_tasks.sandbox.reply import enums as E
+from sales_tasks.sandbox.reply.config import ReplyConfig
 
 
 class ReplySandbox(SandboxHandle):

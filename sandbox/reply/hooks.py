@@ -1,4 +1,4 @@
-"""Reply's own test hooks under `/_sandbox/` (the generic ones are `sandbox.core.hooks`).
+"""Reply's own test hooks under `/_sandbox/` (the generic ones are `sales_tasks.sandbox.core.hooks`).
 
 They let tests see what the "vendor" holds and simulate work done in Reply's app, without the
 product's code:
@@ -23,17 +23,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sandbox.core.hooks import PREFIX, error, json_object, json_response
-from sandbox.core.http import Request, Response
-from sandbox.reply import enums as E
-from sandbox.reply import params as P
-from sandbox.reply import render
-from sandbox.reply.endpoints import new_api_task
-from sandbox.reply.problems import Problem
-from sandbox.reply.times import iso, now_ms
+from sales_tasks.sandbox.core.hooks import PREFIX, error, json_object, json_response
+from sales_tasks.sandbox.core.http import Request, Response
+from sales_tasks.sandbox.reply import enums as E
+from sales_tasks.sandbox.reply import params as P
+from sales_tasks.sandbox.reply import render
+from sales_tasks.sandbox.reply.endpoints import new_api_task
+from sales_tasks.sandbox.reply.problems import Problem
+from sales_tasks.sandbox.reply.times import iso, now_ms
 
 if TYPE_CHECKING:
-    from sandbox.reply.state import ReplyState
+    from sales_tasks.sandbox.reply.state import ReplyState
 
 PATCHABLE = ("status", "assignedUserId", "startAt", "dueTo", "finishedAt", "template")
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.reply import enums as E
-from sandbox.reply.problems import field_error
-from sandbox.reply.times import EARLIEST_MS, parse_ms
+from sales_tasks.sandbox.reply import enums as E
+from sales_tasks.sandbox.reply.problems import field_error
+from sales_tasks.sandbox.reply.times import EARLIEST_MS, parse_ms
 
 TErrors = list[dict[str, str]]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from sandbox.core.http import Response
+from sales_tasks.sandbox.core.http import Response
 
 PROBLEM_JSON = "application/problem+json; charset=utf-8"
 

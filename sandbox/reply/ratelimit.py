@@ -9,13 +9,13 @@ Guesses: fixed windows; the header names (`x-ratelimit-limit-minute`, `x-ratelim
 documents none); refused calls (401, 403, 429) consume nothing.
 Window lengths scale (`window_scale`) so tests and benchmarks keep the ratios and run fast.
 
-The counting is `sandbox.core.ratelimit`'s; this module says what Reply calls things.
+The counting is `sales_tasks.sandbox.core.ratelimit`'s; this module says what Reply calls things.
 """
 
 from __future__ import annotations
 
-from sandbox.core.ratelimit import RateLimiter, THeaderNames, Verdict
-from sandbox.reply.config import ReplyConfig
+from sales_tasks.sandbox.core.ratelimit import RateLimiter, THeaderNames, Verdict
+from sales_tasks.sandbox.reply.config import ReplyConfig
 
 HEADER_NAMES: THeaderNames = {
     window: (

@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.reply import enums as E
-from sandbox.reply.data import render_template
-from sandbox.reply.store import TTask
+from sales_tasks.sandbox.reply import enums as E
+from sales_tasks.sandbox.reply.data import render_template
+from sales_tasks.sandbox.reply.store import TTask
 
 LIST_ITEM_FIELDS = (
     "id",

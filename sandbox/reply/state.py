@@ -1,18 +1,18 @@
 """The state of one Reply.io emulator: its seed dataset and task store, plus the generic request
-log, faults and rate counters (`sandbox.core.app.EmulatorApp`).
+log, faults and rate counters (`sales_tasks.sandbox.core.app.EmulatorApp`).
 
-Endpoints and hooks take this state; routing and auth on top of it are `sandbox.reply.app`.
+Endpoints and hooks take this state; routing and auth on top of it are `sales_tasks.sandbox.reply.app`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sandbox.core.app import EmulatorApp
-from sandbox.core.ratelimit import RateLimiter
-from sandbox.reply.config import RATE_WINDOWS, ReplyConfig
-from sandbox.reply.data import Dataset
-from sandbox.reply.store import Store
+from sales_tasks.sandbox.core.app import EmulatorApp
+from sales_tasks.sandbox.core.ratelimit import RateLimiter
+from sales_tasks.sandbox.reply.config import RATE_WINDOWS, ReplyConfig
+from sales_tasks.sandbox.reply.data import Dataset
+from sales_tasks.sandbox.reply.store import Store
 
 
 class ReplyState(EmulatorApp[ReplyConfig]):

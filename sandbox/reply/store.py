@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.reply.data import TASK_ID_BASE, Dataset
-from sandbox.reply.enums import ARCHIVED, CANCELLED, FINISHED
+from sales_tasks.sandbox.reply.data import TASK_ID_BASE, Dataset
+from sales_tasks.sandbox.reply.enums import ARCHIVED, CANCELLED, FINISHED
 
 TTask = dict[str, Any]
 
@@ -65,7 +65,7 @@ class Store:
     """Seed tasks plus created ones, by id, in id order."""
 
     def __init__(self, ds: Dataset, clock: Callable[[], float] = time.time) -> None:
-        # The emulator's clock (`sandbox.core.clock`): the list index lag counts on it.
+        # The emulator's clock (`sales_tasks.sandbox.core.clock`): the list index lag counts on it.
         self.clock = clock
         self.ds = ds
         self.reset()

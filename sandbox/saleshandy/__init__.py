@@ -3,14 +3,14 @@ store, JSON rendering (the guessed task shape is in `render`), parameter rules, 
 config (every unknown a switch), CLI flags, hooks and test handle.
 
 An independent reading of Saleshandy's docs (seed 003, `shared/api-docs/NOTES.md` section 2):
-it never imports the client code. `EMULATOR` is what the registry (`sandbox.registry`) runs.
+it never imports the client code. `EMULATOR` is what the registry (`sales_tasks.sandbox.registry`) runs.
 """
 
-from sandbox.core.emulator import Emulator
-from sandbox.saleshandy.app import App
-from sandbox.saleshandy.cli_args import add_sandbox_arguments, config_from_args
-from sandbox.saleshandy.config import FaultConfig, SaleshandyConfig
-from sandbox.saleshandy.handle import SaleshandySandbox
+from sales_tasks.sandbox.core.emulator import Emulator
+from sales_tasks.sandbox.saleshandy.app import App
+from sales_tasks.sandbox.saleshandy.cli_args import add_sandbox_arguments, config_from_args
+from sales_tasks.sandbox.saleshandy.config import FaultConfig, SaleshandyConfig
+from sales_tasks.sandbox.saleshandy.handle import SaleshandySandbox
 
 EMULATOR: Emulator[SaleshandyConfig, SaleshandySandbox] = Emulator(
     vendor="saleshandy",

@@ -11,7 +11,7 @@ Facts relied on (NOTES.md section 2, seed 003):
   default of a Node API).
 
 The order of a request, the faults and the request log are the generic app's
-(`sandbox.core.app`); the log never holds a key (only whether an `x-api-key` header came).
+(`sales_tasks.sandbox.core.app`); the log never holds a key (only whether an `x-api-key` header came).
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.core.app import Route
-from sandbox.core.http import Request, Response
-from sandbox.core.params import BadInput, parse_body, parse_query
-from sandbox.core.ratelimit import Verdict, too_many
-from sandbox.saleshandy import endpoints, hooks, ratelimit
-from sandbox.saleshandy import params as P
-from sandbox.saleshandy.config import SaleshandyConfig
-from sandbox.saleshandy.state import SaleshandyState
+from sales_tasks.sandbox.core.app import Route
+from sales_tasks.sandbox.core.http import Request, Response
+from sales_tasks.sandbox.core.params import BadInput, parse_body, parse_query
+from sales_tasks.sandbox.core.ratelimit import Verdict, too_many
+from sales_tasks.sandbox.saleshandy import endpoints, hooks, ratelimit
+from sales_tasks.sandbox.saleshandy import params as P
+from sales_tasks.sandbox.saleshandy.config import SaleshandyConfig
+from sales_tasks.sandbox.saleshandy.state import SaleshandyState
 
 Endpoint = Callable[[SaleshandyState, dict[str, Any]], Response]
 

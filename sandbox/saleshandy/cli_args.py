@@ -1,5 +1,5 @@
 """Command-line flags of the Saleshandy emulator, for `sales-tasks sandbox saleshandy` and
-`python -m sandbox --vendor saleshandy`: one flag per config field that plays an unknown.
+`python -m sales_tasks.sandbox --vendor saleshandy`: one flag per config field that plays an unknown.
 
 Every flag defaults to None so that only flags given on the command line override the base
 config (the defaults of `SaleshandyConfig`, or `--config-json`).
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.core.cli_args import FAULT_FLAGS, TSwitches, config_cli
-from sandbox.saleshandy import config as C
-from sandbox.saleshandy.config import SaleshandyConfig
+from sales_tasks.sandbox.core.cli_args import FAULT_FLAGS, TSwitches, config_cli
+from sales_tasks.sandbox.saleshandy import config as C
+from sales_tasks.sandbox.saleshandy.config import SaleshandyConfig
 
 
 def _one_of(options: tuple[Any, ...]) -> str:

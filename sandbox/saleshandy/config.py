@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sandbox.core import config as core_config
+from sales_tasks.sandbox.core import config as core_config
 
 CREATE_STATUSES = (200, 201)
 RESULT_ORDERS = ("request", "shuffled")
@@ -73,7 +73,7 @@ FACTS_AND_GUESSES: tuple[tuple[str, str, str, str, str], ...] = (
 
 @dataclass
 class FaultConfig(core_config.FaultConfig):
-    """The generic fault knobs (`sandbox.core.config.FaultConfig`), aimed at Saleshandy's API."""
+    """The generic fault knobs (`sales_tasks.sandbox.core.config.FaultConfig`), aimed at Saleshandy's API."""
 
     fault_paths: list[str] = field(default_factory=lambda: ["/v1/"])
 

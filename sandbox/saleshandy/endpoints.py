@@ -41,14 +41,14 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sandbox.core.http import Response
-from sandbox.saleshandy import params as P
-from sandbox.saleshandy import render
-from sandbox.saleshandy.data import CATEGORIES, PRIORITIES, TYPES_BY_CODE, Task
-from sandbox.saleshandy.store import SORT_FIELDS, STATUSES, Filters, set_state
+from sales_tasks.sandbox.core.http import Response
+from sales_tasks.sandbox.saleshandy import params as P
+from sales_tasks.sandbox.saleshandy import render
+from sales_tasks.sandbox.saleshandy.data import CATEGORIES, PRIORITIES, TYPES_BY_CODE, Task
+from sales_tasks.sandbox.saleshandy.store import SORT_FIELDS, STATUSES, Filters, set_state
 
 if TYPE_CHECKING:
-    from sandbox.saleshandy.state import SaleshandyState
+    from sales_tasks.sandbox.saleshandy.state import SaleshandyState
 
 NOT_FOUND = "The requested task could not be found"
 

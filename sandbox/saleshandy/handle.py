@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.core.handle import SandboxHandle
-from sandbox.saleshandy.config import SaleshandyConfig
+from sales_tasks.sandbox.core.handle import SandboxHandle
+from sales_tasks.sandbox.saleshandy.config import SaleshandyConfig
 
 
 class SaleshandySandbox(SandboxHandle):

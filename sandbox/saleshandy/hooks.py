@@ -1,4 +1,4 @@
-"""Saleshandy's own test hooks under `/_sandbox/` (the generic ones are `sandbox.core.hooks`).
+"""Saleshandy's own test hooks under `/_sandbox/` (the generic ones are `sales_tasks.sandbox.core.hooks`).
 
 They let tests see what the "vendor" received and simulate work done in Saleshandy's app,
 without the product's code:
@@ -27,15 +27,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sandbox.core.hooks import PREFIX, error, json_object, json_response
-from sandbox.core.http import Request, Response
-from sandbox.saleshandy import endpoints, render
-from sandbox.saleshandy import params as P
-from sandbox.saleshandy.data import PRIORITIES, TYPES_BY_CODE, Task
-from sandbox.saleshandy.store import set_state
+from sales_tasks.sandbox.core.hooks import PREFIX, error, json_object, json_response
+from sales_tasks.sandbox.core.http import Request, Response
+from sales_tasks.sandbox.saleshandy import endpoints, render
+from sales_tasks.sandbox.saleshandy import params as P
+from sales_tasks.sandbox.saleshandy.data import PRIORITIES, TYPES_BY_CODE, Task
+from sales_tasks.sandbox.saleshandy.store import set_state
 
 if TYPE_CHECKING:
-    from sandbox.saleshandy.state import SaleshandyState
+    from sales_tasks.sandbox.saleshandy.state import SaleshandyState
 
 PATCHABLE = (
     "state",

@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sandbox.core.params import BadInput
-from sandbox.core.params import int_param as int_param  # re-exported: the endpoints use P.int_param
+from sales_tasks.sandbox.core.params import BadInput
+from sales_tasks.sandbox.core.params import (
+    int_param as int_param,  # re-exported: the endpoints use P.int_param
+)
 
 # Where a careless client could put the key; never logged.
 SECRETS = ("apiKey", "api_key", "x-api-key")

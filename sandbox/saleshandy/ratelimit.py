@@ -7,7 +7,7 @@ prospects. Guesses (switches): `x-ratelimit-limit` is sent too; the window is co
 (`rate_scope`); `x-ratelimit-reset` may be epoch seconds instead (`reset_format`); `retry-after`
 is seconds and may be absent (`retry_after_header`); the 429 body is `{"message": ...}`.
 
-The counting is `sandbox.core.ratelimit`'s; this module says what Saleshandy calls things.
+The counting is `sales_tasks.sandbox.core.ratelimit`'s; this module says what Saleshandy calls things.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from email.utils import formatdate
 
-from sandbox.core.ratelimit import RateLimiter, Verdict
-from sandbox.saleshandy.config import SaleshandyConfig
+from sales_tasks.sandbox.core.ratelimit import RateLimiter, Verdict
+from sales_tasks.sandbox.saleshandy.config import SaleshandyConfig
 
 WINDOW = "window"
 HEADER_NAMES = {WINDOW: ("x-ratelimit-limit", "x-ratelimit-used", "x-ratelimit-remaining")}

@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.saleshandy.data import TYPES_BY_CODE, Assignee, Dataset, Prospect, Task
+from sales_tasks.sandbox.saleshandy.data import TYPES_BY_CODE, Assignee, Dataset, Prospect, Task
 
 
 def iso_ms_z(ms: int | None) -> str | None:

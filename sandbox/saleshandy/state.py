@@ -1,8 +1,8 @@
 """The state of one Saleshandy emulator: its seed dataset and store, "today", plus the generic
-request log, faults and rate counters (`sandbox.core.app.EmulatorApp`).
+request log, faults and rate counters (`sales_tasks.sandbox.core.app.EmulatorApp`).
 
 Endpoints and hooks take this state; the routing and auth on top of it are
-`sandbox.saleshandy.app`, so neither imports the other.
+`sales_tasks.sandbox.saleshandy.app`, so neither imports the other.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox.core.app import EmulatorApp
-from sandbox.saleshandy.config import SaleshandyConfig
-from sandbox.saleshandy.data import Dataset, anchor_day
-from sandbox.saleshandy.render import TaskShape
-from sandbox.saleshandy.store import Store
+from sales_tasks.sandbox.core.app import EmulatorApp
+from sales_tasks.sandbox.saleshandy.config import SaleshandyConfig
+from sales_tasks.sandbox.saleshandy.data import Dataset, anchor_day
+from sales_tasks.sandbox.saleshandy.render import TaskShape
+from sales_tasks.sandbox.saleshandy.store import Store
 
 
 class SaleshandyState(EmulatorApp[SaleshandyConfig]):

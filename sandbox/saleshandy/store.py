@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.saleshandy.data import TYPES_BY_CODE, Dataset, Prospect, Task, make_id
-from sandbox.saleshandy.render import status
+from sales_tasks.sandbox.saleshandy.data import TYPES_BY_CODE, Dataset, Prospect, Task, make_id
+from sales_tasks.sandbox.saleshandy.render import status
 
 STATUSES = ("upcoming", "dueToday", "overdue", "completed", "skipped")
 SORT_FIELDS = ("dueDate", "priority", "completedAt", "skippedAt")
@@ -44,7 +44,7 @@ class Store:
     """Seed tasks plus created ones, in creation order, with patches and deletions."""
 
     def __init__(self, ds: Dataset, clock: Callable[[], float] = time.time) -> None:
-        # The emulator's clock (`sandbox.core.clock`): the list index lag counts on it.
+        # The emulator's clock (`sales_tasks.sandbox.core.clock`): the list index lag counts on it.
         self.clock = clock
         self.ds = ds
         self._seed_prospects = list(ds.prospects)

@@ -3,14 +3,14 @@
 Tables (dataset `apollo` by default):
 - `tasks`: one row per task (merge on `id`); embedded contact/account keep only their ids.
 - `task_status_history`: each task's status versions over time (dlt scd2 on `id`), for
-  time in status and reopen counts (`sources.core.history`, `docs/task-history.md`).
+  time in status and reopen counts (`sales_tasks.sources.core.history`, `docs/task-history.md`).
 - `contacts`, `accounts`: one row per id met in this run's tasks (merge on `id`).
 - `contact_phone_numbers`: child table of `contacts.phone_numbers`, keyed by `contact_id`.
 - `users`: the team's users from `GET /api/v1/users/search` (replace), to name task owners.
 - `task_type_counts`: the `faceting.task_types` counts of each run (append: history).
 - `extract_runs`: one row per run: pages, retries, 429s, per_page used, complete or not.
 - `_apollo_seen_task_ids`: ids seen by the last run, used to remove tasks deleted in Apollo
-  (see `sources.apollo.current_state`).
+  (see `sales_tasks.sources.apollo.current_state`).
 
 Config (dlt section `sources.apollo`): `api_key` (`SOURCES__APOLLO__API_KEY`, falls back to
 `APOLLO_API_KEY`) and `base_url` (`SOURCES__APOLLO__BASE_URL`, `APOLLO_BASE_URL`, default
@@ -29,22 +29,22 @@ import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
-from clients.apollo.endpoints import DEFAULT_BASE_URL
-from clients.apollo.lookups import list_users
-from clients.apollo.paging import DISPLAY_CAP_RECORDS, MAX_PER_PAGE
-from clients.apollo.profile import APOLLO_PROFILE
-from clients.core import ActionableError, ApiClient, PermissionDeniedError
-from clients.core.config import register_short_env
-from clients.core.telemetry import dlt_telemetry_off_by_default
-from sources.apollo.batch import Batch
-from sources.apollo.current_state import (
+from sales_tasks.clients.apollo.endpoints import DEFAULT_BASE_URL
+from sales_tasks.clients.apollo.lookups import list_users
+from sales_tasks.clients.apollo.paging import DISPLAY_CAP_RECORDS, MAX_PER_PAGE
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core import ActionableError, ApiClient, PermissionDeniedError
+from sales_tasks.clients.core.config import register_short_env
+from sales_tasks.clients.core.telemetry import dlt_telemetry_off_by_default
+from sales_tasks.sources.apollo.batch import Batch
+from sales_tasks.sources.apollo.current_state import (
     EXTRACT_RUNS_TABLE,
     SEEN_TASK_IDS_TABLE,
     remove_deleted_tasks,
 )
-from sources.apollo.report import EXTRACT_RUN_COLUMNS, ScanReport
-from sources.apollo.scan import TaskScanner, TItem
-from sources.apollo.schema import (
+from sales_tasks.sources.apollo.report import EXTRACT_RUN_COLUMNS, ScanReport
+from sales_tasks.sources.apollo.scan import TaskScanner, TItem
+from sales_tasks.sources.apollo.schema import (
     ACCOUNT_COLUMNS,
     CONTACT_COLUMNS,
     PHONE_NUMBER_COLUMNS,
@@ -56,8 +56,8 @@ from sources.apollo.schema import (
     dlt_columns,
     records_table,
 )
-from sources.apollo.settings import DEFAULT_CONCURRENCY, SECTION, SHORT_ENV
-from sources.core.current_state import (
+from sales_tasks.sources.apollo.settings import DEFAULT_CONCURRENCY, SECTION, SHORT_ENV
+from sales_tasks.sources.core.current_state import (
     ChildTombstones,
     TKnownIds,
     TKnownRows,
@@ -66,8 +66,8 @@ from sources.core.current_state import (
     tombstone_hints,
     with_tombstones,
 )
-from sources.core.history import status_history
-from sources.core.source import TaskSource, per_page_batches
+from sales_tasks.sources.core.history import status_history
+from sales_tasks.sources.core.source import TaskSource, per_page_batches
 
 dlt_telemetry_off_by_default()
 # The vendor's short env vars answer in dlt's config from the moment the source can be called
@@ -191,7 +191,7 @@ def _table_resources(report: ScanReport, known_phones: TKnownRows | None) -> lis
             yield item.as_row()
 
     for merged_on_id in (tasks, contacts, accounts):
-        # The scan yields each id once per run (`sources.apollo.dedup`): dlt's merge may skip its
+        # The scan yields each id once per run (`sales_tasks.sources.apollo.dedup`): dlt's merge may skip its
         # ROW_NUMBER() dedup of the staging table (~1/3 of the load time on 100,000 tasks).
         merged_on_id.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
     return [
@@ -224,7 +224,7 @@ def apollo_source(
         api_key: Apollo master API key (task search needs one): `SOURCES__APOLLO__API_KEY`,
             `APOLLO_API_KEY` or `.dlt/secrets.toml`.
         base_url: `SOURCES__APOLLO__BASE_URL`, `APOLLO_BASE_URL`, config, default
-            `https://api.apollo.io` (see `sources.apollo.settings`).
+            `https://api.apollo.io` (see `sales_tasks.sources.apollo.settings`).
         per_page: page size asked for, at most 200; stepped down to 100 if Apollo refuses it.
         concurrency: pages fetched at once after the first one.
         max_records: records one search can reach (Apollo's display cap, 50,000).
@@ -299,7 +299,7 @@ def make_source(
 ) -> Any:
     """The configured `apollo_source` (for dagster-dlt and other callers that run it themselves).
 
-    Arguments left as None are read from dlt config / env vars (`sources.apollo.settings`).
+    Arguments left as None are read from dlt config / env vars (`sales_tasks.sources.apollo.settings`).
     """
     register_short_env(SECTION[-1], SHORT_ENV)
     given: dict[str, Any] = {

@@ -17,8 +17,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from sources.apollo.models import TFacetCount, TTask
-from sources.apollo.schema import accounts_table, contacts_table, phone_numbers_table, tasks_table
+from sales_tasks.sources.apollo.models import TFacetCount, TTask
+from sales_tasks.sources.apollo.schema import (
+    accounts_table,
+    contacts_table,
+    phone_numbers_table,
+    tasks_table,
+)
 
 TABLES = ("tasks", "contacts", "accounts", "contact_phone_numbers")
 

@@ -1,4 +1,4 @@
-"""Removing tasks deleted in Apollo, by the vendor-neutral rule of `sources.core.current_state`.
+"""Removing tasks deleted in Apollo, by the vendor-neutral rule of `sales_tasks.sources.core.current_state`.
 
 Facts relied on: task search (`POST /api/v1/tasks/search`) lists every live task and never a
 deleted one, and a scan is complete when every task of `total_entries` was seen, twice (see
@@ -9,7 +9,7 @@ mark of an Apollo dataset for the `sales_tasks` views).
 
 from __future__ import annotations
 
-from sources.core.current_state import (
+from sales_tasks.sources.core.current_state import (
     EXTRACT_RUNS_TABLE,
     TASKS_TABLE,
     known_task_ids,

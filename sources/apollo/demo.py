@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from clients.apollo.endpoints import TASKS_SEARCH
-from clients.apollo.enums import TASK_TYPES_FACET
-from clients.apollo.profile import APOLLO_PROFILE
-from clients.core import ApiClient
+from sales_tasks.clients.apollo.endpoints import TASKS_SEARCH
+from sales_tasks.clients.apollo.enums import TASK_TYPES_FACET
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core import ApiClient
 
 READ_BACK_HEADER = ("task id", "contact", "type", "due at", "created from")
 

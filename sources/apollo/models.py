@@ -2,7 +2,7 @@
 
 Facts relied on: the sample response on Apollo's older task search page and the OpenAPI
 example. Pagination numbers may be strings (users search example), so they are typed loosely
-here and parsed leniently (`clients.core.values.lenient_int`).
+here and parsed leniently (`sales_tasks.clients.core.values.lenient_int`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Page planning for the concurrent scan of `POST /api/v1/tasks/search`: pure functions, no HTTP.
 
 The scan asks for many pages at once, so it plans them up front instead of walking a paginator;
-the arithmetic is the page-number paginator's (`clients.core.paginators.page_count`,
-`is_short_page`) and the rules are Apollo's (`clients.apollo.paging`):
+the arithmetic is the page-number paginator's (`sales_tasks.clients.core.paginators.page_count`,
+`is_short_page`) and the rules are Apollo's (`sales_tasks.clients.apollo.paging`):
 - Pagination numbers may arrive as strings (`"page": "1"`); parse them leniently.
 - `total_pages` is not to be trusted alone: pages are planned from `total_entries` and the
   per_page actually served, and a short or empty page ends a slice.
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clients.core.paginators import is_short_page, page_count
-from clients.core.values import lenient_int
-from sources.apollo.models import TSearchPage
+from sales_tasks.clients.core.paginators import is_short_page, page_count
+from sales_tasks.clients.core.values import lenient_int
+from sales_tasks.sources.apollo.models import TSearchPage
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sources.core.report import RunReport, TProgress, run_columns
+from sales_tasks.sources.core.report import RunReport, TProgress, run_columns
 
 __all__ = ["EXTRACT_RUN_COLUMNS", "ScanReport", "TProgress"]
 
 
 @dataclass
 class ScanReport(RunReport):
-    """Counters and verdict of one task search scan (`sources.core.report.RunReport` plus the
+    """Counters and verdict of one task search scan (`sales_tasks.sources.core.report.RunReport` plus the
     page sizes and slices of Apollo's search)."""
 
     RUN_COLUMNS = run_columns(

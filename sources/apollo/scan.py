@@ -1,6 +1,6 @@
 """A full scan of `POST /api/v1/tasks/search`: pages fetched concurrently, past the display cap.
 
-Facts relied on (Apollo's API reference, "Search for Tasks"; paging rules in `clients.apollo`):
+Facts relied on (Apollo's API reference, "Search for Tasks"; paging rules in `sales_tasks.clients.apollo`):
 - The first page tells `total_entries`, the per_page really served and the task-type facet
   counts; the remaining pages are then fetched concurrently, each exactly once.
 - A search reaches at most 50,000 records / 500 pages (`max_records` here). Past it Apollo
@@ -31,14 +31,14 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from clients.apollo.lookups import list_users
-from clients.apollo.paging import DISPLAY_CAP_PAGES
-from clients.core import ApiClient, FatalApiError, PageRequest, ShortPagePaginator
-from clients.core.values import utc_now
-from sources.apollo.batch import Batch, BatchBuilder
-from sources.apollo.dedup import SeenIds
-from sources.apollo.models import TSearchPage, TUser
-from sources.apollo.pagination import (
+from sales_tasks.clients.apollo.lookups import list_users
+from sales_tasks.clients.apollo.paging import DISPLAY_CAP_PAGES
+from sales_tasks.clients.core import ApiClient, FatalApiError, PageRequest, ShortPagePaginator
+from sales_tasks.clients.core.values import utc_now
+from sales_tasks.sources.apollo.batch import Batch, BatchBuilder
+from sales_tasks.sources.apollo.dedup import SeenIds
+from sales_tasks.sources.apollo.models import TSearchPage, TUser
+from sales_tasks.sources.apollo.pagination import (
     PageInfo,
     PagePlan,
     effective_per_page,
@@ -46,10 +46,10 @@ from sources.apollo.pagination import (
     page_info,
     plan_pages,
 )
-from sources.apollo.report import ScanReport
-from sources.apollo.search import DEFAULT_SORT, PastCapError, TaskSearch, TSort
-from sources.apollo.settings import SORT_ORDERS
-from sources.apollo.slicing import (
+from sales_tasks.sources.apollo.report import ScanReport
+from sales_tasks.sources.apollo.search import DEFAULT_SORT, PastCapError, TaskSearch, TSort
+from sales_tasks.sources.apollo.settings import SORT_ORDERS
+from sales_tasks.sources.apollo.slicing import (
     DIMENSIONS,
     TASK_TYPE_FILTER,
     Child,
@@ -81,7 +81,7 @@ class TaskScanner:
         concurrency: pages in flight at once.
         max_records: records one search can reach (Apollo's display cap, 50,000).
         batch_rows: tasks per yielded batch (bounds memory: pages are never all held; records
-            are converted to Arrow every few pages, see `sources.apollo.batch`).
+            are converted to Arrow every few pages, see `sales_tasks.sources.apollo.batch`).
     """
 
     def __init__(

@@ -8,7 +8,7 @@ UTC; ids are text; lists and free-form objects are JSON text. Fields Apollo adds
 each table's `extra_fields` column, so nothing is silently dropped.
 
 Rows become Arrow tables (one per batch of pages), which dlt loads without per-row normalisation
-(`sources.core.schema`).
+(`sales_tasks.sources.core.schema`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sources.core.schema import (
+from sales_tasks.sources.core.schema import (
     TColumns,
     TKind,
     arrow_schema,

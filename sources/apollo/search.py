@@ -1,6 +1,6 @@
 """Requests to `POST /api/v1/tasks/search`, one page each (the scan plans and fetches them).
 
-Facts relied on (Apollo's API reference, "Search for Tasks"; paging rules in `clients.apollo`):
+Facts relied on (Apollo's API reference, "Search for Tasks"; paging rules in `sales_tasks.clients.apollo`):
 - The key travels only in the `x-api-key` header (the shared `ApiClient` sends it).
 - `open_factor_names[]=task_types` goes on every search (required by the older contract).
 - `page`, `per_page`, `sort_by_field` are query parameters; the undocumented filters
@@ -15,12 +15,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from clients.apollo.endpoints import TASKS_SEARCH, quota_key
-from clients.apollo.enums import TASK_TYPES_FACET
-from clients.apollo.paging import FALLBACK_PER_PAGE, MAX_PER_PAGE, PER_PAGE_REJECTED
-from clients.core import ApiClient, BadRequestError, InvalidResponseError
-from sources.apollo.models import TFilters, TSearchPage
-from sources.apollo.report import ScanReport
+from sales_tasks.clients.apollo.endpoints import TASKS_SEARCH, quota_key
+from sales_tasks.clients.apollo.enums import TASK_TYPES_FACET
+from sales_tasks.clients.apollo.paging import FALLBACK_PER_PAGE, MAX_PER_PAGE, PER_PAGE_REJECTED
+from sales_tasks.clients.core import ApiClient, BadRequestError, InvalidResponseError
+from sales_tasks.sources.apollo.models import TFilters, TSearchPage
+from sales_tasks.sources.apollo.report import ScanReport
 
 TSort = tuple[str | None, bool | None]
 DEFAULT_SORT: TSort = (None, None)

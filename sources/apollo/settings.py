@@ -1,6 +1,6 @@
 """Settings of the Apollo tasks source: its dlt configuration and how the scan uses the API.
 
-Apollo's API facts (endpoints, page sizes, the display cap, enums) live in `clients.apollo`, shared
+Apollo's API facts (endpoints, page sizes, the display cap, enums) live in `sales_tasks.clients.apollo`, shared
 with the sink; this module adds only the source's choices (concurrency, the sort orders tried on
 a search over the display cap) and its configuration section.
 """
@@ -13,10 +13,10 @@ from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration, configspec
 from dlt.common.typing import TSecretStrValue
 
-from clients.apollo.endpoints import DEFAULT_BASE_URL
-from clients.apollo.enums import SORT_BY_DUE_AT, SORT_BY_PRIORITY
-from clients.apollo.paging import DISPLAY_CAP_RECORDS, MAX_PER_PAGE
-from clients.core.config import register_short_env
+from sales_tasks.clients.apollo.endpoints import DEFAULT_BASE_URL
+from sales_tasks.clients.apollo.enums import SORT_BY_DUE_AT, SORT_BY_PRIORITY
+from sales_tasks.clients.apollo.paging import DISPLAY_CAP_RECORDS, MAX_PER_PAGE
+from sales_tasks.clients.core.config import register_short_env
 
 DEFAULT_CONCURRENCY = 4
 
@@ -35,7 +35,7 @@ SORT_ORDERS: tuple[tuple[str | None, bool | None], ...] = (
 # --- configuration (dlt section `sources.apollo`) ---------------------------------------------
 
 SECTION = ("sources", "apollo")
-# The short names Apollo users know; see `clients.core.config` for where they rank.
+# The short names Apollo users know; see `sales_tasks.clients.core.config` for where they rank.
 SHORT_ENV = {"api_key": "APOLLO_API_KEY", "base_url": "APOLLO_BASE_URL"}
 
 

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clients.apollo.enums import FACET_TO_TASK_TYPE
-from clients.core.values import lenient_int
-from sources.apollo.models import TFacetCount, TFilters, TSearchPage, TUser
-from sources.apollo.pagination import PageInfo
+from sales_tasks.clients.apollo.enums import FACET_TO_TASK_TYPE
+from sales_tasks.clients.core.values import lenient_int
+from sales_tasks.sources.apollo.models import TFacetCount, TFilters, TSearchPage, TUser
+from sales_tasks.sources.apollo.pagination import PageInfo
 
 TASK_TYPE_FILTER = "task_type_cds"
 USER_FILTER = "user_ids"

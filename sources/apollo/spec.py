@@ -3,19 +3,19 @@ Apollo's tasks search, and how its tables feed the unified views.
 
 Flags: `--per-page` (at most 200, stepped down to 100 when Apollo refuses it), `--concurrency`,
 and the hidden `--max-records` (Apollo's display cap per search, 50,000). Settings resolve as
-`sources.apollo.settings` says: flag > `SOURCES__APOLLO__*` > `APOLLO_*` > toml > default.
+`sales_tasks.sources.apollo.settings` says: flag > `SOURCES__APOLLO__*` > `APOLLO_*` > toml > default.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sources.apollo import ScanReport, make_source, require_api_key
-from sources.apollo.current_state import SEEN_TASK_IDS_TABLE, known_task_ids
-from sources.apollo.demo import READ_BACK_HEADER, demo_followups, read_back, summarise
-from sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
-from sources.apollo.views import create_views
-from sources.core.spec import CliOption, DemoPart, SourceRun, SourceSpec, VendorView
+from sales_tasks.sources.apollo import ScanReport, make_source, require_api_key
+from sales_tasks.sources.apollo.current_state import SEEN_TASK_IDS_TABLE, known_task_ids
+from sales_tasks.sources.apollo.demo import READ_BACK_HEADER, demo_followups, read_back, summarise
+from sales_tasks.sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
+from sales_tasks.sources.apollo.views import create_views
+from sales_tasks.sources.core.spec import CliOption, DemoPart, SourceRun, SourceSpec, VendorView
 
 
 def configure(

@@ -9,7 +9,7 @@ Views (columns are documented in the README, "Analyst models"):
 - `task_outcomes`: finished tasks (completed or skipped) and the hours from creation to outcome.
 - `tasks_enriched`: every task with its contact's name, email, title and its account's name.
 
-Declared in `sources.apollo.spec.SPEC.models`; run by `pipelines.models.create_models_for`.
+Declared in `sales_tasks.sources.apollo.spec.SPEC.models`; run by `sales_tasks.pipelines.models.create_models_for`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 `tasks` is the vendor's current state: a task completed today shows only `completed`. Analysts
 also ask how long tasks sat open, and how often a closed one came back. So every source feeds one
 narrow resource from the same scan: per task its id, the vendor's status and the shared status
-(`clients.vocabulary`: open, completed, skipped, cancelled, archived). It is merged with dlt's
+(`sales_tasks.clients.vocabulary`: open, completed, skipped, cancelled, archived). It is merged with dlt's
 `scd2` strategy: a status seen for the first time opens a version (`_dlt_valid_from`, the start
 of the run that saw it) and closes the one before (`_dlt_valid_to`); an unchanged status writes
 nothing. Queries: `docs/task-history.md`.
@@ -28,7 +28,7 @@ import pyarrow as pa
 from dlt.common.data_types import TDataType
 from dlt.extract.resource import DltResource
 
-from clients.vocabulary import from_vendor
+from sales_tasks.clients.vocabulary import from_vendor
 
 STATUS_HISTORY_TABLE = "task_status_history"
 VALID_FROM = "_dlt_valid_from"

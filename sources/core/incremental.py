@@ -150,7 +150,7 @@ def record_run(
 
 def incremental_options() -> tuple[Any, ...]:
     """The extract flags of a vendor with incremental runs (`CliOption`s for its spec)."""
-    from sources.core.spec import CliOption
+    from sales_tasks.sources.core.spec import CliOption
 
     return (
         CliOption(

@@ -2,7 +2,7 @@
 
 Vendor-neutral. A source estimates its run's calls once it knows the list's size (per-status
 counts, read before the first page of tasks) and reads what is left of the vendor's quota from the
-rate headers the client's governor keeps (`clients.core.governor`; the header names are the
+rate headers the client's governor keeps (`sales_tasks.clients.core.governor`; the header names are the
 vendor's profile). When the estimate exceeds what is left, the run stops there with
 `QuotaExceededError`: one line with the numbers and the reset time, before any page of tasks is
 read, and the command exits `EXIT_QUOTA` (7). `use_remaining_quota` (`--use-remaining-quota`)
@@ -18,9 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from clients.core.errors import ActionableError
+from sales_tasks.clients.core.errors import ActionableError
 
-# `pipelines.exit_codes.EXIT_QUOTA` (kept equal by a test; sources do not import pipelines).
+# `sales_tasks.pipelines.exit_codes.EXIT_QUOTA` (kept equal by a test; sources do not import pipelines).
 EXIT_QUOTA = 7
 
 
@@ -70,7 +70,7 @@ def check_quota(
 
 def quota_options() -> tuple[Any, ...]:
     """The extract flag of a vendor whose runs check its quota first (a `CliOption`)."""
-    from sources.core.spec import CliOption
+    from sales_tasks.sources.core.spec import CliOption
 
     return (
         CliOption(

@@ -19,12 +19,12 @@ from typing import Any, ClassVar
 
 import orjson
 
-from clients.core.discovery import folder_of
-from clients.core.values import utc_now
+from sales_tasks.clients.core.discovery import folder_of
+from sales_tasks.clients.core.values import utc_now
 
 
 def source_logger(module: str) -> logging.Logger:
-    """The logger of the vendor whose source module is `module` (`sources.<vendor>.scan`):
+    """The logger of the vendor whose source module is `module` (`sales_tasks.sources.<vendor>.scan`):
     `<vendor>_tasks.source`, so a warning says whose run it came from."""
     parts = folder_of(module).split(".")
     vendor = parts[1] if len(parts) > 2 and parts[0] == "sources" else "sales"
@@ -81,11 +81,11 @@ class RunReport:
     # False for a run that reads only part of the list on purpose (an incremental run): it never
     # deletes, however complete its part was (`may_delete`).
     full_scan: bool = True
-    # Why this run is full or incremental (`sources.core.incremental.RunPlan.reason`; empty for
+    # Why this run is full or incremental (`sales_tasks.sources.core.incremental.RunPlan.reason`; empty for
     # a source without incremental runs) and what the last complete full scan cost, in requests.
     scan_plan: str = ""
     full_scan_requests: int | None = None
-    # Quota-aware runs (`sources.core.quota`): the calls the run was estimated to need, and what
+    # Quota-aware runs (`sales_tasks.sources.core.quota`): the calls the run was estimated to need, and what
     # the vendor said was left of its quota when last heard from (None: not known).
     calls_estimated: int | None = None
     calls_left: int | None = None
@@ -185,7 +185,7 @@ class RunReport:
             self.progress(self)
 
     def sync_stats(self, stats: Any) -> None:
-        """Copy an HTTP client's counters (`clients.core.RequestStats`) into the report."""
+        """Copy an HTTP client's counters (`sales_tasks.clients.core.RequestStats`) into the report."""
         self.requests = stats.requests
         self.retries = stats.retries
         self.rate_limited = stats.rate_limited

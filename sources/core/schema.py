@@ -19,7 +19,7 @@ from typing import Any, Literal
 import orjson
 import pyarrow as pa
 
-from clients.core.values import lenient_int, parse_utc
+from sales_tasks.clients.core.values import lenient_int, parse_utc
 
 TKind = Literal["text", "timestamp", "date", "bool", "double", "bigint", "json"]
 TColumns = tuple[tuple[str, TKind], ...]

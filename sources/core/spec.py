@@ -1,9 +1,9 @@
 """What a vendor's source hands the generic extract: one `SourceSpec` value.
 
-The extract's twin of the push's `TaskSink` (`destinations.core.sink`) and the sandbox's
-`Emulator` (`sandbox.core.emulator`). A vendor package `sources/<vendor>/` holds a module
+The extract's twin of the push's `TaskSink` (`sales_tasks.destinations.core.sink`) and the sandbox's
+`Emulator` (`sales_tasks.sandbox.core.emulator`). A vendor package `sources/<vendor>/` holds a module
 `spec.py` with `SPEC = SourceSpec(...)`; the command line, the orchestrators, the unified views
-and the demo find it there (`pipelines.vendors`), so no list outside the vendor's folders names
+and the demo find it there (`sales_tasks.pipelines.vendors`), so no list outside the vendor's folders names
 it. The spec declares:
 
 - who it is: `name` (as typed: `sales-tasks extract NAME`), `title` (as its docs spell it),
@@ -124,11 +124,11 @@ class ExtractSummary:
     # The vendor's tables in the order its summary lists them (the run report last); tables
     # not named here follow in the order they were first loaded.
     table_order: tuple[str, ...] = ("tasks",)
-    # An incremental run (`sources.core.incremental`) reads part of the list and deletes nothing.
+    # An incremental run (`sales_tasks.sources.core.incremental`) reads part of the list and deletes nothing.
     full_scan: bool = True
     scan_plan: str = ""  # why the run was full or incremental (empty: always full)
     full_scan_requests: int | None = None  # what the last complete full scan cost
-    # The vendor's quota (`sources.core.quota`): calls estimated, and left when last heard from.
+    # The vendor's quota (`sales_tasks.sources.core.quota`): calls estimated, and left when last heard from.
     calls_estimated: int | None = None
     calls_left: int | None = None
 
@@ -219,7 +219,7 @@ class ExtractSummary:
 
 @dataclass(frozen=True)
 class VendorView:
-    """Where one vendor's tables hold each column of the unified views (`pipelines.unified`):
+    """Where one vendor's tables hold each column of the unified views (`sales_tasks.pipelines.unified`):
     all columns of its `tasks` table, except the tables named here, which are joined on `id`
     when the dataset has them.
 
@@ -230,7 +230,7 @@ class VendorView:
         contact_email: else, a column of `tasks` holding the contact's email.
         due_cast: the type of the due column (a DATE is the start of that day, in UTC).
         vendor_type: SQL for the vendor's type code from the plain column's SQL and the
-            projection (`pipelines.unified.Projection`: `has(table, column)`, `col(column)`),
+            projection (`sales_tasks.pipelines.unified.Projection`: `has(table, column)`, `col(column)`),
             e.g. to join a subtype to it; None uses the column as it is.
     """
 

@@ -4,17 +4,17 @@ Tables (dataset `reply` by default):
 - `tasks`: one row per task (merge on `id`), what the list item carries: typed columns, the
   contact's id and name, each enum as its code and Reply's name (`task_type` 2,
   `task_type_name` "call"), the finish time, and unknown fields as JSON in `extra_fields` (see
-  `sources.reply.schema`).
+  `sales_tasks.sources.reply.schema`).
 - `task_status_history`: each task's status versions over time (dlt scd2 on `id`), for
-  time in status and reopen counts (`sources.core.history`, `docs/task-history.md`).
+  time in status and reopen counts (`sales_tasks.sources.core.history`, `docs/task-history.md`).
 - `users`: the team's users from `GET /v3/whoami/team-users` (merge on `id`): the names and
   emails behind `tasks.assigned_user_id`.
 - `extract_runs`: one row per run: pages, requests, retries, 429s, seconds paced by Reply's
   limits, complete or not, warnings.
 - `_reply_seen_task_ids`: ids seen by the last run, used to remove tasks deleted in Reply
-  (see `sources.reply.current_state`).
+  (see `sales_tasks.sources.reply.current_state`).
 
-Config (dlt section `sources.reply`, see `sources.reply.settings`): `api_key`
+Config (dlt section `sources.reply`, see `sales_tasks.sources.reply.settings`): `api_key`
 (`SOURCES__REPLY__API_KEY`, falls back to `REPLY_API_KEY`), `base_url` (`REPLY_BASE_URL`, default
 `https://api.reply.io`), `auth_scheme` (`bearer` or `x-api-key`), ... No HTTP happens until the
 pipeline runs the source. In a pipeline of your own: `docs/dlt-source.md` (`add_limit` counts
@@ -32,12 +32,12 @@ import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
-from clients.core import ActionableError, ApiClient
-from clients.core.config import register_short_env
-from clients.core.telemetry import dlt_telemetry_off_by_default
-from clients.reply.endpoints import DEFAULT_BASE_URL
-from clients.reply.paging import MAX_PAGES, MAX_TOP
-from clients.reply.profile import (
+from sales_tasks.clients.core import ActionableError, ApiClient
+from sales_tasks.clients.core.config import register_short_env
+from sales_tasks.clients.core.telemetry import dlt_telemetry_off_by_default
+from sales_tasks.clients.reply.endpoints import DEFAULT_BASE_URL
+from sales_tasks.clients.reply.paging import MAX_PAGES, MAX_TOP
+from sales_tasks.clients.reply.profile import (
     BEARER,
     DOCUMENTED_LIMITS,
     REPLY_PROFILE,
@@ -45,22 +45,27 @@ from clients.reply.profile import (
     parse_limits,
     reply_auth,
 )
-from sources.core.current_state import (
+from sales_tasks.sources.core.current_state import (
     EXTRACT_RUNS_TABLE,
     Tombstones,
     live_tasks,
     tombstone_hints,
     with_tombstones,
 )
-from sources.core.history import status_history
-from sources.core.incremental import parse_full_every, plan_run, record_run, source_state
-from sources.core.schema import arrow_schema, dlt_columns
-from sources.core.source import TaskSource, per_page_batches
-from sources.reply.current_state import SEEN_TASK_IDS_TABLE
-from sources.reply.report import EXTRACT_RUN_COLUMNS, ReplyScanReport
-from sources.reply.scan import LISTED_AT, TaskBatch, TaskScan, TItem, TOnPage, UserBatch
-from sources.reply.schema import SEEN_TASK_ID_COLUMNS, TASK_COLUMNS, USER_COLUMNS
-from sources.reply.settings import (
+from sales_tasks.sources.core.history import status_history
+from sales_tasks.sources.core.incremental import (
+    parse_full_every,
+    plan_run,
+    record_run,
+    source_state,
+)
+from sales_tasks.sources.core.schema import arrow_schema, dlt_columns
+from sales_tasks.sources.core.source import TaskSource, per_page_batches
+from sales_tasks.sources.reply.current_state import SEEN_TASK_IDS_TABLE
+from sales_tasks.sources.reply.report import EXTRACT_RUN_COLUMNS, ReplyScanReport
+from sales_tasks.sources.reply.scan import LISTED_AT, TaskBatch, TaskScan, TItem, TOnPage, UserBatch
+from sales_tasks.sources.reply.schema import SEEN_TASK_ID_COLUMNS, TASK_COLUMNS, USER_COLUMNS
+from sales_tasks.sources.reply.settings import (
     LIST_ENDPOINTS,
     LIST_GET,
     SECTION,
@@ -218,15 +223,15 @@ def reply_source(
         max_pages: the stop guard of the scan.
         verify_deletions: loaded tasks the list no longer shows are read one by one before a
             run counts as complete; more than this many make the run incomplete (see
-            `sources.reply.scan`).
+            `sales_tasks.sources.reply.scan`).
         timeout: seconds for every connect, read and write.
         report: receives the run's counters (and progress callbacks) as the scan goes.
         known_ids: the ids already loaded (`current_state.known_task_ids(pipeline)`); those a
             run that may delete did not see get a tombstone; without it nothing is deleted.
-        on_page: a test's hook called after each list page (`sources.reply.scan.TaskScan`).
+        on_page: a test's hook called after each list page (`sales_tasks.sources.reply.scan.TaskScan`).
         incremental: read the open statuses whole and `finished` tasks from a floor on
             `startAt` (kept in dlt's source state); a full scan still runs first and on
-            schedule (`full_every`), and only a full scan deletes (`sources.core.incremental`,
+            schedule (`full_every`), and only a full scan deletes (`sales_tasks.sources.core.incremental`,
             `docs/quota-and-incremental.md`).
         full_every: incremental runs between full scans (`24`) or a duration (`12h`, `7d`).
         lag_seconds: how far below its floor an incremental run still reads.
@@ -296,7 +301,7 @@ def reply_source(
 def make_source(report: ReplyScanReport | None = None, **given: Any) -> Any:
     """The configured `reply_source` (for dagster-dlt and other callers that run it themselves).
 
-    Arguments left out or None are read from dlt config / env vars (`sources.reply.settings`).
+    Arguments left out or None are read from dlt config / env vars (`sales_tasks.sources.reply.settings`).
     """
     register_short_env(SECTION[-1], SHORT_ENV)
     return reply_source(report=report, **{k: v for k, v in given.items() if v is not None})

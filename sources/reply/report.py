@@ -1,4 +1,4 @@
-"""What one scan of Reply's task list did: the run report (`sources.core.report.RunReport` plus
+"""What one scan of Reply's task list did: the run report (`sales_tasks.sources.core.report.RunReport` plus
 what Reply's scan counts) and its `extract_runs` row.
 
 `warnings` are the lines a person must read (an incomplete scan, a list that changed while it
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sources.core.report import RunReport, run_columns
+from sales_tasks.sources.core.report import RunReport, run_columns
 
 
 @dataclass
@@ -21,7 +21,7 @@ class ReplyScanReport(RunReport):
     read to its end within the stop guard with every item keyed and none twice, a second pass
     held the same ids page by page (`list_stable`), and every loaded task the list no longer
     showed was read by id and is gone in Reply (`unseen_known` = `verified_gone`; see
-    `sources.reply.scan`): only then may they be removed downstream.
+    `sales_tasks.sources.reply.scan`): only then may they be removed downstream.
     """
 
     RUN_COLUMNS = run_columns(

@@ -1,13 +1,13 @@
 """A full scan of Reply's task list: `GET /v3/tasks` (or `POST /v3/tasks/filter`) page by page,
 and the team's users (`GET /v3/whoami/team-users`).
 
-Facts relied on (paging rules in `clients.reply.paging`, shapes in `clients.reply.tasks`):
+Facts relied on (paging rules in `sales_tasks.clients.reply.paging`, shapes in `sales_tasks.clients.reply.tasks`):
 - `top`/`skip` with `{items, hasMore}`; `hasMore` is authoritative, `skip` advances by the rows
   received, and a last page that still says `hasMore: true` is followed by an empty page, which
   ends the list (that is not an error; the report notes it).
 - List items are the summary shape: `contact {id, fullName}`, `finishedAt`, string enums.
 - `GET /v3/tasks` has no date window; the filter's window on `startAt` is sent explicitly wide
-  (`clients.reply.tasks.filter_body`), or a task starting more than a year ahead would be missed.
+  (`sales_tasks.clients.reply.tasks.filter_body`), or a task starting more than a year ahead would be missed.
 - There is no total and no "changed since" filter: every run reads every task (full refresh).
 - Reply's limits (100 a minute, 3,000 an hour) make pages slow, not concurrent: one request at a
   time, paced by the client's governor (the re-read and the reads by id too).
@@ -33,7 +33,7 @@ complete only when all of these hold:
    the run is incomplete. More unseen tasks than `verify_limit` make the run incomplete too (the
    client's governor paces these reads; none is trusted on the list's word).
 
-Incremental runs (`plan`, `sources.core.incremental`; `docs/quota-and-incremental.md`) use the
+Incremental runs (`plan`, `sales_tasks.sources.core.incremental`; `docs/quota-and-incremental.md`) use the
 filter's documented `status` (one value) and `from` window on `startAt` (VENDOR-SPECS 1.4
 TaskFilterRequest, RS @1,710,000; fact 4): `POST /v3/tasks/filter` with `status` `new` and
 `sequenceDetached`, each read whole, then `finished` from a floor on `startAt`: the lowest
@@ -55,23 +55,23 @@ from typing import Any
 
 import pyarrow as pa
 
-from clients.core import (
+from sales_tasks.clients.core import (
     ApiClient,
     BadRequestError,
     InvalidResponseError,
     PermissionDeniedError,
     paginate,
 )
-from clients.core.values import parse_utc, utc_now
-from clients.reply.endpoints import TASKS, TASKS_FILTER, quota_key, task_path
-from clients.reply.enums import DELETED_STATUSES, TASK_STATUSES, code_of
-from clients.reply.paging import ITEMS, reply_paginator
-from clients.reply.tasks import filter_body, task_id_of
-from clients.reply.users import team_users
-from sources.core.incremental import RunPlan, floor_of
-from sources.reply.report import ReplyScanReport
-from sources.reply.schema import task_row, tasks_table, users_table
-from sources.reply.settings import LIST_FILTER, LIST_GET
+from sales_tasks.clients.core.values import parse_utc, utc_now
+from sales_tasks.clients.reply.endpoints import TASKS, TASKS_FILTER, quota_key, task_path
+from sales_tasks.clients.reply.enums import DELETED_STATUSES, TASK_STATUSES, code_of
+from sales_tasks.clients.reply.paging import ITEMS, reply_paginator
+from sales_tasks.clients.reply.tasks import filter_body, task_id_of
+from sales_tasks.clients.reply.users import team_users
+from sales_tasks.sources.core.incremental import RunPlan, floor_of
+from sales_tasks.sources.reply.report import ReplyScanReport
+from sales_tasks.sources.reply.schema import task_row, tasks_table, users_table
+from sales_tasks.sources.reply.settings import LIST_FILTER, LIST_GET
 
 logger = logging.getLogger("reply_tasks.source")
 
@@ -124,7 +124,7 @@ class TaskScan:
             incomplete (0: a run that meets any unseen known task is incomplete).
         on_page: called after each page with (`"list"` or `"recheck"`, page number): a test's
             hook to change Reply's data while the scan pages.
-        plan: this run's plan (`sources.core.incremental.plan_run`); None or a full one reads
+        plan: this run's plan (`sales_tasks.sources.core.incremental.plan_run`); None or a full one reads
             the whole list, an incremental one the open statuses whole and `finished` from a
             floor (see the module docstring).
         lag_seconds: how far below that floor an incremental run still reads.

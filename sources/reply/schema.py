@@ -1,6 +1,6 @@
 """The tables of the Reply.io source: `tasks` (a task as one row) and `users` (the team).
 
-Facts relied on (VENDOR-SPECS.md §1.4, §1.6; `clients.reply.tasks`): the task list answers the
+Facts relied on (VENDOR-SPECS.md §1.4, §1.6; `sales_tasks.clients.reply.tasks`): the task list answers the
 *summary* item, so `tasks` holds what it carries: `contact {id, fullName}` (`contact_id`,
 `contact_name`), `finishedAt` (`completed_at`), the enums as v3 camelCase strings (integers of
 older pages are read too; each is stored as its code AND Reply's name: `task_type` 2,
@@ -20,16 +20,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from clients.core.values import lenient_int
-from clients.reply.enums import (
+from sales_tasks.clients.core.values import lenient_int
+from sales_tasks.clients.reply.enums import (
     LINKEDIN_TASK_TYPES,
     TASK_STATUSES,
     TASK_TYPES,
     code_of,
     name_of,
 )
-from clients.reply.tasks import DETAIL_ONLY_FIELDS, contact_of
-from sources.core.schema import TColumns, records_table
+from sales_tasks.clients.reply.tasks import DETAIL_ONLY_FIELDS, contact_of
+from sales_tasks.sources.core.schema import TColumns, records_table
 
 TASK_COLUMNS: TColumns = (
     ("id", "bigint"),
@@ -121,5 +121,5 @@ def tasks_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
 
 
 def users_table(users: Sequence[Mapping[str, Any]]) -> pa.Table:
-    """The Arrow table of `clients.reply.users.TTeamUser`s."""
+    """The Arrow table of `sales_tasks.clients.reply.users.TTeamUser`s."""
     return records_table(users, USER_COLUMNS)

@@ -1,6 +1,6 @@
 """Settings of the Reply.io tasks source: its dlt configuration (`[sources.reply]`).
 
-Reply's API facts (endpoints, paging, enums, auth, limits) live in `clients.reply`, shared with
+Reply's API facts (endpoints, paging, enums, auth, limits) live in `sales_tasks.clients.reply`, shared with
 the push; this module adds only the source's choices and its configuration section.
 """
 
@@ -12,10 +12,10 @@ from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration, configspec
 from dlt.common.typing import TSecretStrValue
 
-from clients.core.config import register_short_env
-from clients.reply.endpoints import DEFAULT_BASE_URL
-from clients.reply.paging import MAX_PAGES, MAX_TOP
-from clients.reply.profile import BEARER, DOCUMENTED_LIMITS, format_limits
+from sales_tasks.clients.core.config import register_short_env
+from sales_tasks.clients.reply.endpoints import DEFAULT_BASE_URL
+from sales_tasks.clients.reply.paging import MAX_PAGES, MAX_TOP
+from sales_tasks.clients.reply.profile import BEARER, DOCUMENTED_LIMITS, format_limits
 
 # How tasks are listed: `GET /v3/tasks` (what the one real extractor uses) or the filter endpoint.
 LIST_GET = "get"
@@ -27,7 +27,7 @@ LIST_ENDPOINTS = (LIST_GET, LIST_FILTER)
 VERIFY_DELETIONS = 1_000
 
 SECTION = ("sources", "reply")
-# The short names Reply users know; see `clients.core.config` for where they rank.
+# The short names Reply users know; see `sales_tasks.clients.core.config` for where they rank.
 SHORT_ENV = {"api_key": "REPLY_API_KEY", "base_url": "REPLY_BASE_URL"}
 
 

@@ -2,7 +2,7 @@
 /v3/tasks/filter`), its summary, how its tables feed the unified views, and its part of the demo.
 
 Reply has no task total: a run is complete when the list ended (`hasMore` false, or an empty
-page) and the loaded tasks it did not show answer 404 by id (`sources.reply.scan`). Its limits
+page) and the loaded tasks it did not show answer 404 by id (`sales_tasks.sources.reply.scan`). Its limits
 (100 requests a minute, 3,000 an hour) are paced by the client; the progress line and the
 summary say how long the run waited for them. Flags: `--auth-scheme`, `--top` (at most 1000),
 `--list-endpoint`; settings resolve argument > `SOURCES__REPLY__*` > `REPLY_*` > toml > default.
@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 
-from clients.reply.endpoints import task_path
-from clients.reply.paging import MAX_TOP
-from sources.core.incremental import incremental_options, parse_full_every
-from sources.core.spec import (
+from sales_tasks.clients.reply.endpoints import task_path
+from sales_tasks.clients.reply.paging import MAX_TOP
+from sales_tasks.sources.core.incremental import incremental_options, parse_full_every
+from sales_tasks.sources.core.spec import (
     CliOption,
     DemoPart,
     ExtractSummary,
@@ -26,9 +26,9 @@ from sources.core.spec import (
     SourceSpec,
     VendorView,
 )
-from sources.reply import ReplyScanReport, check_options, make_source, require_api_key
-from sources.reply.current_state import SEEN_TASK_IDS_TABLE, known_task_ids
-from sources.reply.settings import LIST_ENDPOINTS, source_settings
+from sales_tasks.sources.reply import ReplyScanReport, check_options, make_source, require_api_key
+from sales_tasks.sources.reply.current_state import SEEN_TASK_IDS_TABLE, known_task_ids
+from sales_tasks.sources.reply.settings import LIST_ENDPOINTS, source_settings
 
 DEMO_FOLLOWUPS = 10
 _LIST_ROUTES = {"get": "GET /v3/tasks", "filter": "POST /v3/tasks/filter"}
@@ -105,7 +105,7 @@ def configure(
     progress_options: dict[str, Any] | None = None,
 ) -> SourceRun:
     """One Reply run's pieces; None reads dlt config. `on_page` is a test's hook called after
-    each list page (`sources.reply.scan.TaskScan`).
+    each list page (`sales_tasks.sources.reply.scan.TaskScan`).
 
     Raises:
         MissingApiKeyError: no key anywhere.

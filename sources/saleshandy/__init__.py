@@ -3,14 +3,14 @@
 Tables (dataset `saleshandy` by default):
 - `tasks`: one row per task (merge on `id`); codes and their names, embedded records' ids.
 - `task_status_history`: each task's status versions over time (dlt scd2 on `id`), for
-  time in status and reopen counts (`sources.core.history`, `docs/task-history.md`).
+  time in status and reopen counts (`sales_tasks.sources.core.history`, `docs/task-history.md`).
 - `prospects`, `assignees`: one row per id met in this run's tasks and, for assignees, in
   `GET /v1/tasks/assignee/list` (merge on `id`).
 - `extract_runs`: one row per run: pages, requests, retries, 429s, the counts read before and
   after the list, complete or not, warnings.
 - `_saleshandy_seen_task_ids`: ids seen by the last run, used to remove tasks deleted in
-  Saleshandy after a complete run (`sources.core.current_state`; each removal proved by id
-  first, `sources.saleshandy.current_state`).
+  Saleshandy after a complete run (`sales_tasks.sources.core.current_state`; each removal proved by id
+  first, `sales_tasks.sources.saleshandy.current_state`).
 
 Config (dlt section `sources.saleshandy`): `api_key` (`SOURCES__SALESHANDY__API_KEY`, falls back
 to `SALESHANDY_API_KEY`) and `base_url` (`SOURCES__SALESHANDY__BASE_URL`, `SALESHANDY_BASE_URL`,
@@ -28,32 +28,37 @@ import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
-from clients.core import ActionableError, ApiClient, RetryPolicy
-from clients.core.config import register_short_env
-from clients.core.telemetry import dlt_telemetry_off_by_default
-from clients.saleshandy.endpoints import DEFAULT_BASE_URL
-from clients.saleshandy.paging import MAX_PAGE_SIZE
-from clients.saleshandy.profile import SALESHANDY_PROFILE
-from sources.core.current_state import (
+from sales_tasks.clients.core import ActionableError, ApiClient, RetryPolicy
+from sales_tasks.clients.core.config import register_short_env
+from sales_tasks.clients.core.telemetry import dlt_telemetry_off_by_default
+from sales_tasks.clients.saleshandy.endpoints import DEFAULT_BASE_URL
+from sales_tasks.clients.saleshandy.paging import MAX_PAGE_SIZE
+from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
+from sales_tasks.sources.core.current_state import (
     EXTRACT_RUNS_TABLE,
     Tombstones,
     live_tasks,
     tombstone_hints,
     with_tombstones,
 )
-from sources.core.history import status_history
-from sources.core.incremental import parse_full_every, plan_run, record_run, source_state
-from sources.core.schema import TColumns, arrow_schema, dlt_columns
-from sources.core.source import TaskSource, per_page_batches
-from sources.saleshandy.report import EXTRACT_RUN_COLUMNS, SaleshandyScanReport
-from sources.saleshandy.scan import Batch, TaskScan, TItem
-from sources.saleshandy.schema import (
+from sales_tasks.sources.core.history import status_history
+from sales_tasks.sources.core.incremental import (
+    parse_full_every,
+    plan_run,
+    record_run,
+    source_state,
+)
+from sales_tasks.sources.core.schema import TColumns, arrow_schema, dlt_columns
+from sales_tasks.sources.core.source import TaskSource, per_page_batches
+from sales_tasks.sources.saleshandy.report import EXTRACT_RUN_COLUMNS, SaleshandyScanReport
+from sales_tasks.sources.saleshandy.scan import Batch, TaskScan, TItem
+from sales_tasks.sources.saleshandy.schema import (
     ASSIGNEE_COLUMNS,
     PROSPECT_COLUMNS,
     SEEN_TASK_ID_COLUMNS,
     TASK_COLUMNS,
 )
-from sources.saleshandy.settings import (
+from sales_tasks.sources.saleshandy.settings import (
     DEFAULT_CONCURRENCY,
     SECTION,
     SEEN_TASK_IDS_TABLE,
@@ -92,7 +97,7 @@ def require_api_key(api_key: str | None) -> None:
 
 def _batch_table(name: str, columns: TColumns) -> DltResource:
     """A transformer that merges on `id` one of each batch's Arrow tables (`Batch.<name>`);
-    `tasks` also passes on the run's tombstones (`sources.core.current_state`)."""
+    `tasks` also passes on the run's tombstones (`sales_tasks.sources.core.current_state`)."""
     hints = dlt_columns(columns, not_null=("id",))
 
     @dlt.transformer(
@@ -180,12 +185,12 @@ def saleshandy_source(
         incremental: read the open tabs whole and the completed / skipped tasks newest first
             down to the last run's newest `completedAt` / `skippedAt` (kept in dlt's source
             state); a full scan still runs first and on schedule (`full_every`), and only a
-            full scan deletes (`sources.core.incremental`, `docs/quota-and-incremental.md`).
+            full scan deletes (`sales_tasks.sources.core.incremental`, `docs/quota-and-incremental.md`).
         full_every: incremental runs between full scans (`24`) or a duration (`12h`, `7d`).
         lag_seconds: how far below the watermarks an incremental run still reads.
         use_remaining_quota: run even when the estimated calls exceed what Saleshandy's rate
             headers say is left (otherwise `QuotaExceededError` before any task is read,
-            `sources.core.quota`).
+            `sales_tasks.sources.core.quota`).
     """
     schedule = parse_full_every(full_every)
     run_report = report if report is not None else SaleshandyScanReport()
@@ -256,7 +261,7 @@ def make_source(
 ) -> Any:
     """The configured `saleshandy_source` (for dagster-dlt and other callers that run it).
 
-    Arguments left as None are read from dlt config / env vars (`sources.saleshandy.settings`).
+    Arguments left as None are read from dlt config / env vars (`sales_tasks.sources.saleshandy.settings`).
     """
     register_short_env(SECTION[-1], SHORT_ENV)
     given: dict[str, Any] = {

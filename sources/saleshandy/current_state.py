@@ -1,5 +1,5 @@
 """The task ids already loaded, for the Saleshandy scan's proof of deletions (`scan`, check 5)
-and for the tombstones of the vendor-neutral rule (`sources.core.current_state`).
+and for the tombstones of the vendor-neutral rule (`sales_tasks.sources.core.current_state`).
 
 After a run that may delete, every task loaded before that the run did not see gets a tombstone.
 The scan proves each such removal first: a loaded task the list did not show must answer
@@ -9,6 +9,6 @@ hidden by rows shifting while the list was read, so the run is incomplete and de
 
 from __future__ import annotations
 
-from sources.core.current_state import known_task_ids
+from sales_tasks.sources.core.current_state import known_task_ids
 
 __all__ = ["known_task_ids"]

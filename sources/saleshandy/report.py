@@ -1,6 +1,6 @@
 """What one scan of `GET /v1/tasks` did: the run report, one row of `extract_runs`.
 
-Besides the shared counters (`sources.core.report.RunReport`) it keeps Saleshandy's own proof of
+Besides the shared counters (`sales_tasks.sources.core.report.RunReport`) it keeps Saleshandy's own proof of
 completeness: `GET /v1/tasks/counts` read before and after the list (`counts_at_start`,
 `counts_at_end`), the tasks loaded before that the list no longer showed and `GET
 /v1/tasks/{taskId}` answered 404 for (`verified_gone`), and the page size used.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sources.core.report import RunReport, run_columns
+from sales_tasks.sources.core.report import RunReport, run_columns
 
 
 @dataclass
@@ -34,7 +34,7 @@ class SaleshandyScanReport(RunReport):
         ("verified_gone", "bigint"),
         # False: an incremental run (open tabs whole, done tabs down to the watermarks).
         ("full_scan", "bool"),
-        # Quota-aware runs (`sources.core.quota`): calls estimated, and left per the vendor.
+        # Quota-aware runs (`sales_tasks.sources.core.quota`): calls estimated, and left per the vendor.
         ("calls_estimated", "bigint"),
         ("calls_left", "bigint"),
     )

@@ -1,7 +1,7 @@
 """A full scan of `GET /v1/tasks`, proved complete against `GET /v1/tasks/counts` and by id.
 
 Facts relied on (`shared/api-docs/VENDOR-SPECS.md` section 2; paging rules in
-`clients.saleshandy.paging`, task keys in `clients.saleshandy.tasks`):
+`sales_tasks.clients.saleshandy.paging`, task keys in `sales_tasks.clients.saleshandy.tasks`):
 - The list has no totals and no updated-since filter: every run reads every task, `page` by
   `page` (`pageSize` at most 100) until a short or an empty page, sorted by `dueDate` ASC
   (`sortBy`/`sortOrder`, SN @~393,500).
@@ -40,7 +40,7 @@ during the scan are the next run's), and a run deletes only tasks Saleshandy sai
 it no longer has. This assumes the counts count what the list lists (their answer is not
 published) and that Saleshandy's clock agrees with this machine's.
 
-Incremental runs (`plan`, `sources.core.incremental`; `docs/quota-and-incremental.md`) use the
+Incremental runs (`plan`, `sales_tasks.sources.core.incremental`; `docs/quota-and-incremental.md`) use the
 list's documented filter and sort orders (SN @~393,500: `status`
 upcoming|dueToday|completed|skipped|overdue, `sortBy` completedAt|skippedAt, `sortOrder` DESC):
 the open tabs (`upcoming`, `dueToday`, `overdue`) are read whole, `completed` by `completedAt`
@@ -69,7 +69,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from clients.core import (
+from sales_tasks.clients.core import (
     ApiClient,
     AuthenticationError,
     BadRequestError,
@@ -81,22 +81,22 @@ from clients.core import (
     lenient_int,
     paginate,
 )
-from clients.core.values import parse_utc, utc_now
-from clients.saleshandy.endpoints import TASKS, TASKS_COUNTS, task_path
-from clients.saleshandy.enums import TASK_STATUSES
-from clients.saleshandy.lookups import TAssignee, list_assignees
-from clients.saleshandy.paging import (
+from sales_tasks.clients.core.values import parse_utc, utc_now
+from sales_tasks.clients.saleshandy.endpoints import TASKS, TASKS_COUNTS, task_path
+from sales_tasks.clients.saleshandy.enums import TASK_STATUSES
+from sales_tasks.clients.saleshandy.lookups import TAssignee, list_assignees
+from sales_tasks.clients.saleshandy.paging import (
     MAX_PAGES,
     page_params,
     payload_list,
     planned_pages,
     saleshandy_paginator,
 )
-from clients.saleshandy.tasks import one_task, task_id_of
-from sources.core.incremental import RunPlan, floor_of
-from sources.core.quota import check_quota
-from sources.saleshandy.report import SaleshandyScanReport
-from sources.saleshandy.schema import (
+from sales_tasks.clients.saleshandy.tasks import one_task, task_id_of
+from sales_tasks.sources.core.incremental import RunPlan, floor_of
+from sales_tasks.sources.core.quota import check_quota
+from sales_tasks.sources.saleshandy.report import SaleshandyScanReport
+from sales_tasks.sources.saleshandy.schema import (
     ASSIGNEE_COLUMNS,
     PROSPECT_COLUMNS,
     TASK_COLUMNS,
@@ -176,7 +176,7 @@ class TaskScan:
         known_ids: the task ids already loaded (read when the scan ends), each verified by id
             when the list did not show it; None: no deletion can be proved, the run is
             complete on the list's checks alone (a first load, or a caller that never deletes).
-        plan: this run's plan (`sources.core.incremental.plan_run`); None or a full one reads
+        plan: this run's plan (`sales_tasks.sources.core.incremental.plan_run`); None or a full one reads
             every task, an incremental one the open tabs and the done ones down to `plan`'s
             watermarks less `lag_seconds`.
     """

@@ -2,14 +2,14 @@
 
 Facts relied on: Saleshandy documents no task schema. The id is `taskId` (every documented
 response, VENDOR-SPECS 0 fact 9), or `id`; the prospect is embedded or a flat `prospectId`
-(`clients.saleshandy.tasks`). The fields read here are the ones the create call names
+(`sales_tasks.clients.saleshandy.tasks`). The fields read here are the ones the create call names
 (`taskType`, `priority`, `dueDate`, `taskNote`, `prospectId`), the list's
 filters name (`status`, `sequenceId`, `taskAssignee`, `prospectOutcome`, `callOutcome`,
 `completedAt`, `skippedAt`), and the shape the sandbox guesses from them (an embedded `prospect`,
 `assignee` and `sequence`; `createdAt` / `updatedAt`). Re-check them against a live answer.
 
 - Columns are snake_case; codes are kept as Saleshandy sends them (`task_type` "13",
-  `priority` "3") next to their names from `clients.saleshandy.enums` (`task_type_name`
+  `priority` "3") next to their names from `sales_tasks.clients.saleshandy.enums` (`task_type_name`
   `call_follow_up`, `priority_name` `medium`), so an unknown code still lands.
 - Embedded records keep only their ids (and the sequence its name and step) on the task; the
   prospect and the assignee land in their own tables.
@@ -24,10 +24,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from clients.saleshandy.enums import TASK_TYPE_TITLES, priority_name, task_type_name
-from clients.saleshandy.lookups import prospect_email
-from clients.saleshandy.tasks import embedded_prospect, prospect_id_of, task_id_of
-from sources.core.schema import TColumns, records_table
+from sales_tasks.clients.saleshandy.enums import TASK_TYPE_TITLES, priority_name, task_type_name
+from sales_tasks.clients.saleshandy.lookups import prospect_email
+from sales_tasks.clients.saleshandy.tasks import embedded_prospect, prospect_id_of, task_id_of
+from sales_tasks.sources.core.schema import TColumns, records_table
 
 TTask = dict[str, Any]
 

@@ -1,6 +1,6 @@
 """Settings of the Saleshandy tasks source: its dlt configuration (section `sources.saleshandy`).
 
-Saleshandy's API facts (endpoints, page sizes, enums) live in `clients.saleshandy`, shared with the
+Saleshandy's API facts (endpoints, page sizes, enums) live in `sales_tasks.clients.saleshandy`, shared with the
 sink; this module adds only the source's configuration.
 """
 
@@ -12,12 +12,12 @@ from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration, configspec
 from dlt.common.typing import TSecretStrValue
 
-from clients.core.config import register_short_env
-from clients.saleshandy.endpoints import DEFAULT_BASE_URL
-from clients.saleshandy.paging import MAX_PAGE_SIZE
+from sales_tasks.clients.core.config import register_short_env
+from sales_tasks.clients.saleshandy.endpoints import DEFAULT_BASE_URL
+from sales_tasks.clients.saleshandy.paging import MAX_PAGE_SIZE
 
 SECTION = ("sources", "saleshandy")
-# The short names Saleshandy users know; see `clients.core.config` for where they rank.
+# The short names Saleshandy users know; see `sales_tasks.clients.core.config` for where they rank.
 SHORT_ENV = {"api_key": "SALESHANDY_API_KEY", "base_url": "SALESHANDY_BASE_URL"}
 SEEN_TASK_IDS_TABLE = "_saleshandy_seen_task_ids"
 # Pages in flight at once once the counts tell how many there are.

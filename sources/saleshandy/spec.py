@@ -2,7 +2,7 @@
 tables feed the unified views, and its part of the demo.
 
 A run is complete when `GET /v1/tasks/counts`, read before and after the list, agrees with the
-ids read and every loaded task the list did not show answers 404 by id (`sources.saleshandy.scan`).
+ids read and every loaded task the list did not show answers 404 by id (`sales_tasks.sources.saleshandy.scan`).
 Flags: `--page-size` (Saleshandy's `pageSize`, at most 100), `--concurrency`; settings resolve
 flag > `SOURCES__SALESHANDY__*` > `SALESHANDY_*` > toml > default.
 """
@@ -13,19 +13,19 @@ from typing import Any
 
 import httpx
 
-from clients.saleshandy.endpoints import task_path
-from clients.saleshandy.paging import MAX_PAGE_SIZE
-from sources.core.incremental import incremental_options, parse_full_every
-from sources.core.quota import quota_options
-from sources.core.spec import CliOption, DemoPart, SourceRun, SourceSpec, VendorView
-from sources.saleshandy import (
+from sales_tasks.clients.saleshandy.endpoints import task_path
+from sales_tasks.clients.saleshandy.paging import MAX_PAGE_SIZE
+from sales_tasks.sources.core.incremental import incremental_options, parse_full_every
+from sales_tasks.sources.core.quota import quota_options
+from sales_tasks.sources.core.spec import CliOption, DemoPart, SourceRun, SourceSpec, VendorView
+from sales_tasks.sources.saleshandy import (
     SEEN_TASK_IDS_TABLE,
     SaleshandyScanReport,
     make_source,
     require_api_key,
 )
-from sources.saleshandy.current_state import known_task_ids
-from sources.saleshandy.settings import DEFAULT_CONCURRENCY, source_settings
+from sales_tasks.sources.saleshandy.current_state import known_task_ids
+from sales_tasks.sources.saleshandy.settings import DEFAULT_CONCURRENCY, source_settings
 
 DEMO_FOLLOWUPS = 10
 

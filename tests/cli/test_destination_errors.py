@@ -1,6 +1,6 @@
 """`apollo-tasks extract` with a destination that cannot work: one whole line, before any request.
 
-Each case runs the real command (`pipelines.cli.main`) against the sandbox and asserts the entire
+Each case runs the real command (`sales_tasks.pipelines.cli.main`) against the sandbox and asserts the entire
 line a person reads, that nothing reached Apollo, and that no secret was printed.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import EXIT_ERROR, EXIT_OK, main, sales_main
-from sandbox import Sandbox
+from sales_tasks.pipelines.cli import EXIT_ERROR, EXIT_OK, main, sales_main
+from sales_tasks.sandbox import Sandbox
 
 MIRRORS = (
     "athena, bigquery, clickhouse, databricks, dremio, duckdb, ducklake, fabric, filesystem,"

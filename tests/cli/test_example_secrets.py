@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from destinations.apollo.settings import ApolloPushConfiguration
-from destinations.reply.settings import ReplyPushConfiguration
-from destinations.saleshandy.settings import SaleshandyPushConfiguration
-from sources.apollo.settings import ApolloSourceConfiguration
-from sources.reply.settings import ReplySourceConfiguration
-from sources.saleshandy.settings import SaleshandySourceConfiguration
+from sales_tasks.destinations.apollo.settings import ApolloPushConfiguration
+from sales_tasks.destinations.reply.settings import ReplyPushConfiguration
+from sales_tasks.destinations.saleshandy.settings import SaleshandyPushConfiguration
+from sales_tasks.sources.apollo.settings import ApolloSourceConfiguration
+from sales_tasks.sources.reply.settings import ReplySourceConfiguration
+from sales_tasks.sources.saleshandy.settings import SaleshandySourceConfiguration
 
 EXAMPLE = Path(__file__).parents[2] / ".dlt" / "example.secrets.toml"
 

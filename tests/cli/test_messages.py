@@ -8,8 +8,8 @@ import dlt
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from clients.core.errors import PermissionDeniedError
-from pipelines.messages import one_line_error
+from sales_tasks.clients.core.errors import PermissionDeniedError
+from sales_tasks.pipelines.messages import one_line_error
 
 
 def _step_failed(tmp_path: Path, step: str, cause: BaseException) -> PipelineStepFailed:

@@ -17,8 +17,13 @@ import dlt
 import duckdb
 from rich.console import Console
 
-from pipelines.progress import ProgressDisplay, ProgressSample, ProgressTracker, format_line
-from sources.apollo import ScanReport, make_source
+from sales_tasks.pipelines.progress import (
+    ProgressDisplay,
+    ProgressSample,
+    ProgressTracker,
+    format_line,
+)
+from sales_tasks.sources.apollo import ScanReport, make_source
 from tests.sink.conftest import task_rows, write_input
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

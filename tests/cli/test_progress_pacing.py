@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from pipelines.progress import ProgressSample, ProgressTracker, RunProgress, format_line
+from sales_tasks.pipelines.progress import ProgressSample, ProgressTracker, RunProgress, format_line
 
 
 def _sample(done: int, paced: float) -> ProgressSample:

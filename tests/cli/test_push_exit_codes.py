@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.cli import EXIT_OK, EXIT_REJECTED, main
+from sales_tasks.pipelines.cli import EXIT_OK, EXIT_REJECTED, main
 from tests.sink.conftest import INPUT_TABLE, task_rows, write_input
 
 

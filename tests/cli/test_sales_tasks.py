@@ -20,9 +20,9 @@ import duckdb
 import httpx
 import pytest
 
-from pipelines import cli
-from pipelines import vendors as vendor_registry
-from pipelines.exit_codes import (
+from sales_tasks.pipelines import cli
+from sales_tasks.pipelines import vendors as vendor_registry
+from sales_tasks.pipelines.exit_codes import (
     EXIT_ERROR,
     EXIT_INCOMPLETE,
     EXIT_NEEDS_REVIEW,
@@ -30,7 +30,7 @@ from pipelines.exit_codes import (
     EXIT_REJECTED,
     EXIT_USAGE,
 )
-from pipelines.vendors import VENDORS, vendors_with
+from sales_tasks.pipelines.vendors import VENDORS, vendors_with
 from tests.sink.conftest import INPUT_TABLE, ledger, subprocess_env, task_rows, write_input
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -329,7 +329,7 @@ def test_help_of_both_programs() -> None:
 def test_a_registry_module_that_cannot_be_imported_is_an_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Before, a missing `pipelines.push` made `push` vanish from the CLI without a word."""
+    """Before, a missing `sales_tasks.pipelines.push` made `push` vanish from the CLI without a word."""
     monkeypatch.setitem(vendor_registry.VERB_MODULES, "push", "pipelines.gone")
     vendor_registry.forget()
     try:
@@ -348,7 +348,7 @@ def test_a_registry_module_that_cannot_be_imported_is_an_error(
 ACME_SPEC = """
 from dataclasses import replace
 
-from sources.apollo.spec import SPEC as _READS_LIKE
+from sales_tasks.sources.apollo.spec import SPEC as _READS_LIKE
 
 SPEC = replace(_READS_LIKE, name="acme", title="Acme", alias=None, order=50)
 """
@@ -376,7 +376,7 @@ def test_a_new_vendor_is_its_folder(
 
 
 COMMAND_MODULES = (
-    "pipelines.extract", "pipelines.push", "pipelines.demo", "pipelines.sandbox_cmd", "pipelines.jobs"
+    "sales_tasks.pipelines.extract", "sales_tasks.pipelines.push", "sales_tasks.pipelines.demo", "sales_tasks.pipelines.sandbox_cmd", "sales_tasks.pipelines.jobs"
 )  # fmt: skip
 
 
@@ -384,7 +384,7 @@ def test_command_modules_do_not_import_the_cli() -> None:
     """extract used to import its exit codes from the CLI, which imports extract: a cycle."""
     done = subprocess.run(
         [sys.executable, "-c", "import sys; " + "; ".join(f"import {m}" for m in COMMAND_MODULES)
-         + "; print('pipelines.cli' in sys.modules)"],
+         + "; print('sales_tasks.pipelines.cli' in sys.modules)"],
         cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0 and done.stdout == "False\n", done.stderr

@@ -12,16 +12,16 @@ import re
 import httpx
 import pytest
 
-from clients.apollo.profile import APOLLO_PROFILE
-from clients.core import ApiClient
-from clients.core.client import product_version
-from clients.reply.profile import REPLY_PROFILE
-from clients.saleshandy.profile import SALESHANDY_PROFILE
-from pipelines.progress import ProgressSample, ProgressView, format_line
-from pipelines.vendors import source_specs
-from sources.apollo.report import ScanReport
-from sources.reply.report import ReplyScanReport
-from sources.saleshandy.report import SaleshandyScanReport
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core import ApiClient
+from sales_tasks.clients.core.client import product_version
+from sales_tasks.clients.reply.profile import REPLY_PROFILE
+from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
+from sales_tasks.pipelines.progress import ProgressSample, ProgressView, format_line
+from sales_tasks.pipelines.vendors import source_specs
+from sales_tasks.sources.apollo.report import ScanReport
+from sales_tasks.sources.reply.report import ReplyScanReport
+from sales_tasks.sources.saleshandy.report import SaleshandyScanReport
 
 pytestmark = pytest.mark.unit
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from destinations.core.warehouse import InputError, warehouse_url
-from pipelines.cli import EXIT_ERROR, EXIT_USAGE, sales_main
-from sandbox import Sandbox
+from sales_tasks.destinations.core.warehouse import InputError, warehouse_url
+from sales_tasks.pipelines.cli import EXIT_ERROR, EXIT_USAGE, sales_main
+from sales_tasks.sandbox import Sandbox
 
 
 @pytest.mark.parametrize(

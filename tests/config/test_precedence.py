@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import json, sys
-from sources.apollo.settings import source_settings
-from destinations.apollo.settings import push_settings
+from sales_tasks.sources.apollo.settings import source_settings
+from sales_tasks.destinations.apollo.settings import push_settings
 explicit = json.loads(sys.argv[1])
 src = source_settings(**explicit.get("source", {}))
 dst = push_settings(**explicit.get("push", {}))
@@ -186,7 +186,7 @@ def test_the_readme_sandbox_recipe_reaches_the_sandbox_from_the_project_root(
         [
             sys.executable,
             "-m",
-            "pipelines.cli",
+            "sales_tasks.pipelines.cli",
             "extract",
             "--duckdb-path",
             str(tmp_path / "r.duckdb"),
@@ -205,7 +205,7 @@ def test_the_readme_sandbox_recipe_reaches_the_sandbox_from_the_project_root(
 
 def test_dlt_telemetry_is_off_in_code_and_a_user_can_opt_in(empty_project: Path) -> None:
     probe = (
-        "import pipelines.push, dlt\n"
+        "import sales_tasks.pipelines.push, dlt\n"
         "from dlt.common.runtime import anon_tracker\n"
         "dlt.pipeline('telemetry_probe', destination='duckdb', pipelines_dir='p')\n"
         "print(anon_tracker._ANON_TRACKER_ENDPOINT)\n"
@@ -231,8 +231,8 @@ def test_dlt_telemetry_is_off_in_code_and_a_user_can_opt_in(empty_project: Path)
 def test_push_honours_max_contacts_per_call_from_the_dlt_env_var(
     sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from destinations.core.warehouse import dispose_engine
-    from pipelines.push import run_push
+    from sales_tasks.destinations.core.warehouse import dispose_engine
+    from sales_tasks.pipelines.push import run_push
     from tests.sink.conftest import task_rows, write_input
 
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
@@ -251,7 +251,7 @@ def test_push_honours_max_contacts_per_call_from_the_dlt_env_var(
 
 
 def test_orchestration_settings_come_through_dlt_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines.orchestration.settings import JobSettings, schedule
+    from sales_tasks.pipelines.orchestration.settings import JobSettings, schedule
 
     monkeypatch.setenv("APOLLO_TASKS__WAREHOUSE", "/data/w.duckdb")
     monkeypatch.setenv("APOLLO_TASKS__DATASET", "apollo_eu")

@@ -18,8 +18,8 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
-from pipelines.extract import run_extract
-from sandbox import Sandbox
+from sales_tasks.pipelines.extract import run_extract
+from sales_tasks.sandbox import Sandbox
 from tests.source.helpers import served_tasks
 
 TABLES = (

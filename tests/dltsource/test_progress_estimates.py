@@ -13,11 +13,11 @@ from typing import Any
 import dlt
 import pytest
 
-from pipelines.progress import ProgressTracker, extract_sample, format_line
-from sources.apollo import ScanReport, apollo_source
-from sources.reply import ReplyScanReport, reply_source
-from sources.reply.current_state import known_task_ids
-from sources.saleshandy import SaleshandyScanReport, saleshandy_source
+from sales_tasks.pipelines.progress import ProgressTracker, extract_sample, format_line
+from sales_tasks.sources.apollo import ScanReport, apollo_source
+from sales_tasks.sources.reply import ReplyScanReport, reply_source
+from sales_tasks.sources.reply.current_state import known_task_ids
+from sales_tasks.sources.saleshandy import SaleshandyScanReport, saleshandy_source
 
 FAST = {"rate_limits": {"minute": 10**6, "hour": 10**7}}
 

@@ -14,9 +14,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.extract import run_extract
-from pipelines.history_demo import run_history_demo
-from sources.core.history import STATUS_HISTORY_TABLE, reopen_counts_sql, time_in_status_sql
+from sales_tasks.pipelines.extract import run_extract
+from sales_tasks.pipelines.history_demo import run_history_demo
+from sales_tasks.sources.core.history import (
+    STATUS_HISTORY_TABLE,
+    reopen_counts_sql,
+    time_in_status_sql,
+)
 
 FAST = {"rate_limits": {"minute": 10**6, "hour": 10**7}}
 
@@ -107,7 +111,7 @@ def test_status_changes_between_extracts_become_versions_with_reopens_and_durati
 def test_the_history_demo_makes_one_closed_version_per_change_it_reports(
     vendor: str, tmp_path: Path
 ) -> None:
-    """`pipelines.history_demo` (the notebook's chart data) works for every vendor: each status
+    """`sales_tasks.pipelines.history_demo` (the notebook's chart data) works for every vendor: each status
     change it reports between extracts is one ended version, and every task has one current."""
     path = tmp_path / "history.duckdb"
     changes = run_history_demo(str(path), vendor=vendor, tasks=120, rounds=3)

@@ -18,13 +18,13 @@ import dlt
 import duckdb
 import pytest
 
-from pipelines.extract import finish_extract, run_extract
-from sources.apollo import ScanReport, apollo_source
-from sources.apollo.current_state import known_task_ids as apollo_known_ids
-from sources.reply import ReplyScanReport, reply_source
-from sources.reply.current_state import known_task_ids as reply_known_ids
-from sources.saleshandy import SaleshandyScanReport, saleshandy_source
-from sources.saleshandy.current_state import known_task_ids as saleshandy_known_ids
+from sales_tasks.pipelines.extract import finish_extract, run_extract
+from sales_tasks.sources.apollo import ScanReport, apollo_source
+from sales_tasks.sources.apollo.current_state import known_task_ids as apollo_known_ids
+from sales_tasks.sources.reply import ReplyScanReport, reply_source
+from sales_tasks.sources.reply.current_state import known_task_ids as reply_known_ids
+from sales_tasks.sources.saleshandy import SaleshandyScanReport, saleshandy_source
+from sales_tasks.sources.saleshandy.current_state import known_task_ids as saleshandy_known_ids
 from tests.reply.test_reply_extract_e2e import list_calls as reply_list_calls
 from tests.reply.test_reply_extract_e2e import served as reply_served
 from tests.saleshandy.sh_extract_support import list_calls as sh_list_calls

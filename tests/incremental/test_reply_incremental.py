@@ -20,7 +20,7 @@ import duckdb
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sources.reply.schema import TASK_COLUMNS
+from sales_tasks.sources.reply.schema import TASK_COLUMNS
 from tests.reply.test_reply_extract_e2e import extract, served
 
 COLUMNS = ", ".join(name for name, *_ in TASK_COLUMNS)

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sources.saleshandy import saleshandy_source
-from sources.saleshandy.schema import TASK_COLUMNS
+from sales_tasks.sources.saleshandy import saleshandy_source
+from sales_tasks.sources.saleshandy.schema import TASK_COLUMNS
 from tests.saleshandy.sh_extract_support import extract, served_tasks
 
 COLUMNS = ", ".join(name for name, *_ in TASK_COLUMNS)

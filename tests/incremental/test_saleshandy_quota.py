@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.exit_codes import EXIT_QUOTA
-from sources.core import quota
+from sales_tasks.pipelines.exit_codes import EXIT_QUOTA
+from sales_tasks.sources.core import quota
 from tests.saleshandy.sh_extract_support import cli, extract
 
 HOUR = 3600.0

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.accounts import (
+from sales_tasks.pipelines.accounts import (
     ACCOUNT_TABLE,
     AccountConfigError,
     account_dataset,
@@ -25,10 +25,10 @@ from pipelines.accounts import (
     apply_account,
     resolve_account,
 )
-from pipelines.cli import sales_main
-from pipelines.extract import extract_job, run_extract
-from pipelines.jobs import JobBusyError, JobLock, extract_identity, push_identity
-from pipelines.push import run_push
+from sales_tasks.pipelines.cli import sales_main
+from sales_tasks.pipelines.extract import extract_job, run_extract
+from sales_tasks.pipelines.jobs import JobBusyError, JobLock, extract_identity, push_identity
+from sales_tasks.pipelines.push import run_push
 from tests.sink.conftest import ledger, subprocess_env, task_rows, write_input
 from tests.source.helpers import served_tasks
 
@@ -195,7 +195,7 @@ def test_account_from_the_toml_files_on_the_command_line(make_sandbox: Any, tmp_
         if not k.startswith(("APOLLO_", "SOURCES__", "DESTINATION__", "ACCOUNTS__"))
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "extract", "--account", "delta"]
+        [sys.executable, "-m", "sales_tasks.pipelines.cli", "extract", "--account", "delta"]
         + ["--duckdb-path", str(tmp_path / "w.duckdb"), "--pipelines-dir", str(tmp_path / "p")],
         cwd=tmp_path,
         env=env,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.demo import run_demo
+from sales_tasks.pipelines.demo import run_demo
 
 
 def test_a_second_demo_creates_nothing(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.jobs import (
+from sales_tasks.pipelines.jobs import (
     JobBusyError,
     JobIdentity,
     JobLock,

@@ -1,6 +1,6 @@
 """Two jobs at once on one machine, as real processes sharing dlt's default folders.
 
-Every run here is `python -m pipelines.cli ...` without `--pipelines-dir`: all of them use the
+Every run here is `python -m sales_tasks.pipelines.cli ...` without `--pipelines-dir`: all of them use the
 same dlt data dir (this test session's), exactly as two cron entries or two terminals would.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.cli import EXIT_BUSY, EXIT_OK
-from pipelines.jobs import locks_dir
+from sales_tasks.pipelines.cli import EXIT_BUSY, EXIT_OK
+from sales_tasks.pipelines.jobs import locks_dir
 from tests.sink.conftest import ledger, subprocess_env, task_rows, write_input
 from tests.source.helpers import served_tasks
 
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _start(sb: Any, *args: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "sales_tasks.pipelines.cli", *args],
         cwd=ROOT,
         env=subprocess_env(
             APOLLO_API_KEY=sb.master_key,

@@ -36,7 +36,7 @@ class Kit:
 
     @property
     def spec(self) -> Any:
-        from pipelines.vendors import source_spec
+        from sales_tasks.pipelines.vendors import source_spec
 
         return source_spec(self.vendor)
 
@@ -52,7 +52,7 @@ class Kit:
     def extract(self, **options: Any) -> Any:
         """`run_extract` of this vendor into the test's DuckDB file, in small pages; returns the
         summary (raises what the extract raises)."""
-        from pipelines.extract import run_extract
+        from sales_tasks.pipelines.extract import run_extract
 
         settings = {"api_key": self.key, **self.answers.small_pages, **options}
         return run_extract(
@@ -83,8 +83,8 @@ class Kit:
 
     def push(self, rows: list[Mapping[str, Any]]) -> Any:
         """Write `rows` as the push's input table (text columns) and push it; the summary."""
-        from destinations.registry import sink
-        from pipelines.push import run_push
+        from sales_tasks.destinations.registry import sink
+        from sales_tasks.pipelines.push import run_push
 
         columns = list(dict.fromkeys(c for row in rows for c in row))
         with duckdb.connect(self.path) as con:

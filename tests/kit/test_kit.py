@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from clients.core.waiting import Waits, waiting_on
+from sales_tasks.clients.core.waiting import Waits, waiting_on
 from tests.kit.conftest import Kit
 
 BAD_KEY = "kit-refused-key-7c41e9d2"

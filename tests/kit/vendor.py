@@ -1,7 +1,7 @@
 """What the standard kit (`tests/kit`) needs of a vendor, and which vendors it runs over.
 
-The kit finds the vendors the way the command line does (`sandbox.registry.emulators`,
-`pipelines.vendors.source_specs`, `destinations.registry.sinks`): every vendor with an emulator,
+The kit finds the vendors the way the command line does (`sales_tasks.sandbox.registry.emulators`,
+`sales_tasks.pipelines.vendors.source_specs`, `sales_tasks.destinations.registry.sinks`): every vendor with an emulator,
 a source and a sink. Vendors whose folders live in the test tree (`tests/<t>/vendor/<top>/<v>/`,
 e.g. the toy vendor of `docs/add-a-vendor.md`) are found there and join the packages' search path
 for the test (`vendor_folders`), so they run the same kit.
@@ -62,9 +62,9 @@ def tree_files(root: Path) -> dict[str, str]:
 
 def kit_vendors() -> list[str]:
     """Every vendor the kit runs over: the repository's, then the test tree's."""
-    from destinations.registry import sinks
-    from pipelines.vendors import source_specs
-    from sandbox.registry import emulators
+    from sales_tasks.destinations.registry import sinks
+    from sales_tasks.pipelines.vendors import source_specs
+    from sales_tasks.sandbox.registry import emulators
 
     installed = sorted(set(emulators()) & set(source_specs()) & set(sinks()))
     return installed + sorted(set(tree_vendors()) - set(installed))

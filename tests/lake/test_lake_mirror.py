@@ -6,7 +6,7 @@ the tasks the vendor serves, with the statuses it serves, and every run exits 0
 Destinations: DuckDB, PostgreSQL (the session's server), SQLite and MariaDB through dlt's
 `sqlalchemy` destination (a real MariaDB server, `tests/lake/mariadb_server.py`), and
 `filesystem` on a local folder with `table_format` delta and iceberg. Deletions arrive as dlt
-tombstone rows (`sources.core.current_state`); the mirror is read here without the code under
+tombstone rows (`sales_tasks.sources.core.current_state`); the mirror is read here without the code under
 test: SQL for the databases, `deltalake` and pyiceberg's `StaticTable` for the lake tables.
 """
 
@@ -23,7 +23,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from pipelines.cli import EXIT_OK, sales_main
+from sales_tasks.pipelines.cli import EXIT_OK, sales_main
 from tests.mirror.drill import KITS, PAGE, REPLY_LIMITS, apollo_tasks
 
 TASKS = 45
@@ -242,7 +242,7 @@ def test_a_second_account_is_refused_on_filesystem_before_its_vendor_is_asked(
 ) -> None:
     """The dataset's binding holds on `filesystem` too (a JSON file beside the tables): another
     account's run exits 6, its vendor gets no request, and the first account's rows stay."""
-    from pipelines.exit_codes import EXIT_DATASET_OWNED
+    from sales_tasks.pipelines.exit_codes import EXIT_DATASET_OWNED
 
     folder = tmp_path / "lake"
     env.setenv("DESTINATION__FILESYSTEM__BUCKET_URL", folder.as_uri())

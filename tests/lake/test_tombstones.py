@@ -1,5 +1,5 @@
 """The one gate of deletions (`RunReport.may_delete`) and the tombstones a scan's items get
-(`sources.core.current_state.with_tombstones`), for any ids seen and loaded: pure, no sockets."""
+(`sales_tasks.sources.core.current_state.with_tombstones`), for any ids seen and loaded: pure, no sockets."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sources.core.current_state import (
+from sales_tasks.sources.core.current_state import (
     DELETED_COLUMN,
     ChildTombstones,
     Tombstones,
     live_tasks,
     with_tombstones,
 )
-from sources.core.report import RunReport
-from sources.core.schema import arrow_schema
+from sales_tasks.sources.core.report import RunReport
+from sales_tasks.sources.core.schema import arrow_schema
 
 SCHEMA = arrow_schema((("id", "text"), ("status", "text")), ("id",))
 IDS = st.sets(st.integers(0, 60).map(str), max_size=40)

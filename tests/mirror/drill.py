@@ -36,8 +36,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from pipelines.accounts import DatasetOwnedError
-from sandbox import running_sandbox
+from sales_tasks.pipelines.accounts import DatasetOwnedError
+from sales_tasks.sandbox import running_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS_SMALL = 45  # a few pages per scan at the page sizes below
@@ -155,13 +155,13 @@ def _reply_create(sb: Any, n: int) -> dict[str, Any]:
 
 
 def _extract_apollo(sb: Any, **where: Any) -> Any:
-    from pipelines.extract import run_extract
+    from sales_tasks.pipelines.extract import run_extract
 
     return run_extract(api_key=sb.master_key, base_url=sb.base_url, per_page=PAGE, **where)
 
 
 def _extract_saleshandy(sb: Any, **where: Any) -> Any:
-    from pipelines.extract import run_extract
+    from sales_tasks.pipelines.extract import run_extract
 
     return run_extract(
         "saleshandy", api_key=sb.api_key, base_url=sb.base_url, page_size=PAGE, **where
@@ -172,7 +172,7 @@ REPLY_LIMITS = "100000/60,1000000/3600"
 
 
 def _extract_reply(sb: Any, **where: Any) -> Any:
-    from pipelines.extract import run_extract
+    from sales_tasks.pipelines.extract import run_extract
 
     return run_extract(
         "reply",

@@ -11,15 +11,15 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.accounts import (
+from sales_tasks.pipelines.accounts import (
     ACCOUNT_TABLE,
     DatasetOwnedError,
     DatasetOwner,
     key_fingerprint,
 )
-from pipelines.cli import sales_main
-from pipelines.exit_codes import EXIT_DATASET_OWNED
-from sandbox import running_sandbox
+from sales_tasks.pipelines.cli import sales_main
+from sales_tasks.pipelines.exit_codes import EXIT_DATASET_OWNED
+from sales_tasks.sandbox import running_sandbox
 from tests.mirror.drill import KITS, REPLY_LIMITS, TASKS_SMALL, Warehouse
 
 

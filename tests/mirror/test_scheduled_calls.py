@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from sandbox import running_sandbox
+from sales_tasks.sandbox import running_sandbox
 
 
 def test_a_scheduled_call_runs_before_the_matching_request_and_only_once() -> None:

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from sources.core.history import reopen_counts_sql
+from sales_tasks.sources.core.history import reopen_counts_sql
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "task_analytics.ipynb"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from sandbox import Sandbox
+from sales_tasks.sandbox import Sandbox
 
 PUSH_ROWS = 5
 SANDBOX_TASKS = 300  # the `sandbox` fixture's dataset
@@ -117,7 +117,7 @@ def assert_accounts_run(
 ) -> None:
     """After run 1 or 2 over every account: each account's tasks (and only those) in its own
     dataset with its `_sales_tasks_account` row, and PUSH_ROWS tasks created once per account."""
-    from pipelines.accounts import ACCOUNT_TABLE
+    from sales_tasks.pipelines.accounts import ACCOUNT_TABLE
 
     schemas = {r[0] for r in _all(warehouse, "SELECT schema_name FROM information_schema.schemata")}
     assert "apollo" not in schemas, schemas  # nothing ran as the (unconfigured) default account

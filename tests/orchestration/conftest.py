@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Sandbox
+from sales_tasks.sandbox import Sandbox
 from tests.orchestration.checks import (
     ACCOUNT_PUSH_QUERY,
     ACCOUNT_SEEDS,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import Sandbox
+from sales_tasks.sandbox import Sandbox
 from tests.orchestration.checks import (
     OTHER_PUSH_ROWS,
     PUSH_ROWS,
@@ -60,7 +60,7 @@ TASKS = ["accounts", "account.extract", "account.push"]
 
 def _run_dag(capfd: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], str]:
     """Run the Apollo DAG once; the state of each task, by id (and account, when mapped)."""
-    from pipelines.orchestration.airflow_dag import dag_object
+    from sales_tasks.pipelines.orchestration.airflow_dag import dag_object
 
     dag_run = dag_object.test()
     states = {
@@ -79,7 +79,7 @@ def test_dag_runs_extract_then_push_twice_without_duplicates(
     warehouse: Path,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    from pipelines.orchestration.airflow_dag import dag_object
+    from sales_tasks.pipelines.orchestration.airflow_dag import dag_object
 
     assert dag_object.dag_id == "apollo_tasks"
     assert [t.task_id for t in dag_object.topological_sort()] == TASKS
@@ -117,7 +117,7 @@ def test_push_with_rejected_rows_fails_the_task(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """As the CLI's exit code 5: rows that never reached Apollo must not look green."""
-    from pipelines.orchestration.airflow_dag import dag_object
+    from sales_tasks.pipelines.orchestration.airflow_dag import dag_object
     from tests.orchestration.checks import REJECTED_QUERY
 
     monkeypatch.setenv("APOLLO_TASKS__PUSH_QUERY", REJECTED_QUERY)
@@ -177,8 +177,8 @@ def test_a_vendor_whose_extract_is_missing_fails_alone_with_one_line(
     capfd: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from pipelines.orchestration import settings
-    from pipelines.orchestration.airflow_dag import dags
+    from sales_tasks.pipelines.orchestration import settings
+    from sales_tasks.pipelines.orchestration.airflow_dag import dags
 
     monkeypatch.setitem(settings.VENDOR_EXTRACTS, "apollo", "pipelines.no_such_extract:run")
     dag_run = dags["apollo"].test()
@@ -200,7 +200,7 @@ def test_saleshandy_and_reply_dags_extract_then_push_once_over_two_runs(
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    from pipelines.orchestration.airflow_dag import dags
+    from sales_tasks.pipelines.orchestration.airflow_dag import dags
 
     make = make_saleshandy_sandbox if vendor == "saleshandy" else make_reply_sandbox
     sb = make(tasks=200, subprocess=True)

@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from sandbox import Sandbox
+from sales_tasks.sandbox import Sandbox
 from tests.orchestration.checks import (
     OTHER_PUSH_ROWS,
     PUSH_ROWS,
@@ -41,7 +41,7 @@ def _dlt_asset_tables(definitions: dg.Definitions) -> set[str]:
 
 
 def _definitions() -> dg.Definitions:
-    from pipelines.orchestration.dagster_defs import defs
+    from sales_tasks.pipelines.orchestration.dagster_defs import defs
 
     return defs()
 
@@ -85,7 +85,7 @@ def test_materialize_twice_loads_and_pushes_without_duplicates(
     orchestration_sandbox: Sandbox,
     warehouse: Path,
 ) -> None:
-    from pipelines.accounts import ACCOUNT_TABLE
+    from sales_tasks.pipelines.accounts import ACCOUNT_TABLE
 
     definitions = _definitions()
     instance = dg.DagsterInstance.ephemeral()
@@ -204,7 +204,7 @@ def test_one_partition_per_account_materialized_over_three_accounts(
 def test_a_vendor_whose_extract_is_missing_fails_alone_without_retries(
     job_env: None, orchestration_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipelines.orchestration import settings
+    from sales_tasks.pipelines.orchestration import settings
 
     monkeypatch.setitem(settings.VENDOR_EXTRACTS, "reply", "pipelines.no_such_extract:run")
     definitions = _definitions()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.orchestration import settings
+from sales_tasks.pipelines.orchestration import settings
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +29,9 @@ def test_each_vendor_extract_is_found_in_the_table_or_fails_in_one_line(
     message = str(missing.value)
     assert "\n" not in message
     assert message.startswith("the reply extract (pipelines.no_such_module:run_it) cannot be")
-    monkeypatch.setitem(settings.VENDOR_EXTRACTS, "reply", "pipelines.extract:no_such_function")
+    monkeypatch.setitem(
+        settings.VENDOR_EXTRACTS, "reply", "sales_tasks.pipelines.extract:no_such_function"
+    )
     with pytest.raises(settings.OrchestrationSetupError, match="no_such_function"):
         settings.extract_function("reply")
     with pytest.raises(settings.OrchestrationSetupError, match="choose one of apollo"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from sources.apollo.demo import followups_sql
+from sales_tasks.sources.apollo.demo import followups_sql
 
 
 def followups(workspace: Path) -> None:

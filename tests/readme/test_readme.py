@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import Sandbox
+from sales_tasks.sandbox import Sandbox
 from tests.readme.blocks import (
     ORDER,
     Block,

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from destinations.reply import REPLY_SINK
-from pipelines.push import PushSummary
+from sales_tasks.destinations.reply import REPLY_SINK
+from sales_tasks.pipelines.push import PushSummary
 from tests.sink.conftest import ROOT, ledger, subprocess_env
 from tests.sink.conftest import push as push  # fixtures, re-exported
 from tests.sink.conftest import warehouse_url as warehouse_url

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from pipelines.cli import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, sales_main
-from sandbox.reply import ReplySandbox
+from sales_tasks.pipelines.cli import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, sales_main
+from sales_tasks.sandbox.reply import ReplySandbox
 from tests.reply.test_reply_extract_e2e import list_calls
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +136,7 @@ def test_a_signal_stops_the_extract_within_seconds(
         [
             sys.executable,
             "-c",
-            "from pipelines.cli import sales_main; raise SystemExit(sales_main())",
+            "from sales_tasks.pipelines.cli import sales_main; raise SystemExit(sales_main())",
             *_argv(tmp_path, sb.base_url, "--top", "50"),
         ],  # fmt: skip
         cwd=ROOT,
@@ -164,7 +164,7 @@ def test_a_signal_stops_the_extract_within_seconds(
 
 
 def test_a_reply_key_in_any_error_text_is_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines.messages import one_line_error
+    from sales_tasks.pipelines.messages import one_line_error
 
     monkeypatch.setenv("REPLY_API_KEY", "reply-secret-in-a-message-42")
     monkeypatch.setenv("SOURCES__REPLY__API_KEY", "reply-other-secret-43")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clients.core import (
+from sales_tasks.clients.core import (
     ApiClient,
     AuthenticationError,
     BadRequestError,
@@ -19,17 +19,17 @@ from clients.core import (
     RetryPolicy,
     paginate,
 )
-from clients.reply.endpoints import TASKS, quota_key, task_path
-from clients.reply.enums import (
+from sales_tasks.clients.reply.endpoints import TASKS, quota_key, task_path
+from sales_tasks.clients.reply.enums import (
     LINKEDIN_TASK_TYPES,
     TASK_STATUSES,
     TASK_TYPES,
     code_of,
     name_of,
 )
-from clients.reply.paging import ITEMS, reply_paginator
-from clients.reply.problems import problem_of
-from clients.reply.profile import (
+from sales_tasks.clients.reply.paging import ITEMS, reply_paginator
+from sales_tasks.clients.reply.problems import problem_of
+from sales_tasks.clients.reply.profile import (
     DOCUMENTED_LIMITS,
     REPLY_PROFILE,
     parse_limits,
@@ -184,7 +184,7 @@ def test_paging_by_has_more_and_rows_received(pages: list[Any], asked: list[int]
 def test_contacts_by_email_over_http_tell_case_twins_apart(
     make_reply_sandbox: Any, match: str
 ) -> None:
-    from clients.reply.lookups import contact_ids_with_email
+    from sales_tasks.clients.reply.lookups import contact_ids_with_email
 
     sb = make_reply_sandbox(tasks=60, contact_email_match=match)
     contacts = sb.contacts(limit=1000)

@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
-from clients.core import ApiClient
-from clients.reply.profile import REPLY_PROFILE, reply_auth
-from sandbox.reply import ReplySandbox
-from sources.reply.report import ReplyScanReport
-from sources.reply.scan import TaskScan
-from sources.reply.spec import ReplyExtractSummary
+from sales_tasks.clients.core import ApiClient
+from sales_tasks.clients.reply.profile import REPLY_PROFILE, reply_auth
+from sales_tasks.sandbox.reply import ReplySandbox
+from sales_tasks.sources.reply.report import ReplyScanReport
+from sales_tasks.sources.reply.scan import TaskScan
+from sales_tasks.sources.reply.spec import ReplyExtractSummary
 from tests.reply.test_reply_extract_e2e import (
     WAREHOUSES,
     duckdb_url,

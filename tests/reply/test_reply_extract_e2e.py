@@ -14,9 +14,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from pipelines.extract import run_extract
-from sandbox.reply import ReplySandbox
-from sources.reply.spec import ReplyExtractSummary
+from sales_tasks.pipelines.extract import run_extract
+from sales_tasks.sandbox.reply import ReplySandbox
+from sales_tasks.sources.reply.spec import ReplyExtractSummary
 
 TASKS = "/v3/tasks"
 # Reply's v3 names and the older pages' codes (VENDOR-SPECS §1.4): written here, not imported.

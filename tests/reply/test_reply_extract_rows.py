@@ -10,7 +10,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sources.reply.schema import TASK_COLUMNS, task_row, tasks_table
+from sales_tasks.sources.reply.schema import TASK_COLUMNS, task_row, tasks_table
 
 # Every value `orjson.loads` (the client's decoder) can produce: integers up to 64 bits unsigned.
 SCALARS = st.one_of(

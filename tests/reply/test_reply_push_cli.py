@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from pipelines.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
+from sales_tasks.pipelines.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 from tests.reply.reply_push_support import (
     reply_cli,
     reply_ledger,

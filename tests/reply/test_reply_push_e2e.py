@@ -104,7 +104,7 @@ def test_both_auth_schemes(
 def test_wrong_auth_scheme_stops_the_run_and_the_right_one_delivers(
     make_reply_sandbox: Any, warehouse_url: str, reply_push: Any
 ) -> None:
-    from clients.core.errors import AuthenticationError
+    from sales_tasks.clients.core.errors import AuthenticationError
 
     sb = make_reply_sandbox(auth_scheme="x-api-key")
     write_reply_input(warehouse_url, reply_rows(sb, 8))

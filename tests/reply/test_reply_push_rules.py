@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from destinations.core.contract import ROW_NUMBER, validate_row
-from destinations.reply.rules import REPLY_RULES
+from sales_tasks.destinations.core.contract import ROW_NUMBER, validate_row
+from sales_tasks.destinations.reply.rules import REPLY_RULES
 from tests.reply.reply_push_support import (
     DUE,
     REPLY_COLUMNS,

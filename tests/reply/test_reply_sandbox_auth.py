@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.reply import ReplySandbox
+from sales_tasks.sandbox.reply import ReplySandbox
 from tests.reply.test_reply_sandbox_contract import a_task
 
 CONTACT = 3_100_005  # a seed contact of every dataset (at least 20 contacts)

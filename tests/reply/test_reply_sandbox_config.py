@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from sandbox.reply import ReplyConfig
-from sandbox.reply.cli_args import add_sandbox_arguments, config_from_args
+from sales_tasks.sandbox.reply import ReplyConfig
+from sales_tasks.sandbox.reply.cli_args import add_sandbox_arguments, config_from_args
 
 
 @pytest.mark.parametrize(

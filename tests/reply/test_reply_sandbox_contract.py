@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from sandbox.reply import ReplySandbox
+from sales_tasks.sandbox.reply import ReplySandbox
 
 TASK_FIELDS = {
     "id",

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox import running_sandbox
-from sandbox.reply import ReplySandbox
+from sales_tasks.sandbox import running_sandbox
+from sales_tasks.sandbox.reply import ReplySandbox
 
 ANCHOR = "2026-06-01T00:00:00Z"
 

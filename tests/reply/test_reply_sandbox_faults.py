@@ -1,5 +1,5 @@
 """The common fault machinery on the Reply sandbox, its hooks, and the ways to start it (thread,
-child process, `sales-tasks sandbox reply`, `python -m sandbox --vendor reply`)."""
+child process, `sales-tasks sandbox reply`, `python -m sales_tasks.sandbox --vendor reply`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox import running_sandbox
-from sandbox.reply import ReplySandbox
+from sales_tasks.sandbox import running_sandbox
+from sales_tasks.sandbox.reply import ReplySandbox
 from tests.reply.test_reply_sandbox_contract import a_task
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,7 +209,7 @@ def test_the_registry_starts_reply_in_a_child_process(
     "argv",
     [
         [".venv/bin/sales-tasks", "sandbox", "reply"],
-        [sys.executable, "-m", "sandbox", "--vendor", "reply"],
+        [sys.executable, "-m", "sales_tasks.sandbox", "--vendor", "reply"],
     ],
 )
 def test_the_command_line_serves_reply_with_its_flags(argv: list[str]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 
-from sandbox.reply import ReplySandbox
+from sales_tasks.sandbox.reply import ReplySandbox
 
 
 def fresh_window(sb: ReplySandbox, seconds: float) -> None:

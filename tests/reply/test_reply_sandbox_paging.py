@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.reply import ReplySandbox
+from sales_tasks.sandbox.reply import ReplySandbox
 from tests.reply.test_reply_sandbox_contract import a_task
 
 CONTACT = 3_100_005

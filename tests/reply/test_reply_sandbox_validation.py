@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sandbox import running_sandbox
-from sandbox.reply import ReplySandbox
+from sales_tasks.sandbox import running_sandbox
+from sales_tasks.sandbox.reply import ReplySandbox
 from tests.reply.test_reply_sandbox_contract import a_task
 
 CONTACT = 3_100_010  # a seed contact of every dataset (ids start at 3,100,000)

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from clients.core import ApiClient
-from clients.reply.profile import REPLY_PROFILE, reply_auth
-from sandbox import running_sandbox
-from sandbox.reply import ReplySandbox
-from sources.reply.report import ReplyScanReport
-from sources.reply.scan import TaskBatch, TaskScan
+from sales_tasks.clients.core import ApiClient
+from sales_tasks.clients.reply.profile import REPLY_PROFILE, reply_auth
+from sales_tasks.sandbox import running_sandbox
+from sales_tasks.sandbox.reply import ReplySandbox
+from sales_tasks.sources.reply.report import ReplyScanReport
+from sales_tasks.sources.reply.scan import TaskBatch, TaskScan
 
 TOP = 20
 EVENTS = st.lists(

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from clients.core import (
+from sales_tasks.clients.core import (
     ApiClient,
     AuthenticationError,
     BadRequestError,
@@ -23,17 +23,17 @@ from clients.core import (
     RetryPolicy,
     paginate,
 )
-from clients.core.errors import error_for_response
-from clients.reply.lookups import contact_ids_with_email
-from clients.reply.paging import ITEMS, reply_paginator
-from clients.reply.problems import problem_of
-from clients.reply.profile import REPLY_PROFILE, reply_auth
-from clients.reply.tasks import filter_body
-from clients.reply.users import team_users
-from destinations.core.vendor import SentTask
-from destinations.reply.vendor import ReplyTaskVendor
-from sandbox.reply import ReplySandbox
-from sources.reply.schema import task_row
+from sales_tasks.clients.core.errors import error_for_response
+from sales_tasks.clients.reply.lookups import contact_ids_with_email
+from sales_tasks.clients.reply.paging import ITEMS, reply_paginator
+from sales_tasks.clients.reply.problems import problem_of
+from sales_tasks.clients.reply.profile import REPLY_PROFILE, reply_auth
+from sales_tasks.clients.reply.tasks import filter_body
+from sales_tasks.clients.reply.users import team_users
+from sales_tasks.destinations.core.vendor import SentTask
+from sales_tasks.destinations.reply.vendor import ReplyTaskVendor
+from sales_tasks.sandbox.reply import ReplySandbox
+from sales_tasks.sources.reply.schema import task_row
 
 # --- spec-shaped bodies (RS @1,691,500 list item; @1,700,500 detail; @1,750,000 team users) ---
 
@@ -422,8 +422,8 @@ def test_f13_deleted_sandbox(
     ],  # fmt: skip
 )
 def test_f13_deleted_client(status: int, answer: dict[str, Any], gone: bool) -> None:
-    from sources.reply.report import ReplyScanReport
-    from sources.reply.scan import TaskScan
+    from sales_tasks.sources.reply.report import ReplyScanReport
+    from sales_tasks.sources.reply.scan import TaskScan
 
     with answering(answer, status, PROBLEM if status != 200 else None) as client:
         scan = TaskScan(client, ReplyScanReport(), top=10, max_pages=1)

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import httpx
 
-from pipelines.extract import ExtractSummary, run_extract
+from sales_tasks.pipelines.extract import ExtractSummary, run_extract
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = "/v1/tasks"

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from destinations.core.warehouse import dispose_engine
-from destinations.saleshandy import SALESHANDY_SINK
-from pipelines.push import PushSummary, run_push
+from sales_tasks.destinations.core.warehouse import dispose_engine
+from sales_tasks.destinations.saleshandy import SALESHANDY_SINK
+from sales_tasks.pipelines.push import PushSummary, run_push
 from tests.sink.conftest import ROOT, ledger, subprocess_env
 
 INPUT_TABLE = "sh_push_input"
@@ -151,7 +151,7 @@ def sh_cli_push(
         else:  # the `sales-tasks` console script, from this checkout
             entry = [
                 "-c",
-                "import sys; from pipelines.cli import sales_main; sys.exit(sales_main())",
+                "import sys; from sales_tasks.pipelines.cli import sales_main; sys.exit(sales_main())",
             ]
         command = [sys.executable, *entry, "push", "saleshandy"]
         return subprocess.run(

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.exit_codes import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
+from sales_tasks.pipelines.exit_codes import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
 from tests.saleshandy.sh_extract_support import TASKS, cli, list_calls, served_tasks
 
 

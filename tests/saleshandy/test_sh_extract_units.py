@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clients.core import (
+from sales_tasks.clients.core import (
     ApiClient,
     AuthenticationError,
     BadRequestError,
@@ -27,12 +27,17 @@ from clients.core import (
     error_for_response,
     reset_at,
 )
-from clients.saleshandy.enums import TASK_TYPE_GROUPS, TASK_TYPES, priority_name, task_type_name
-from clients.saleshandy.lookups import list_assignees, prospect_ids_with_email
-from clients.saleshandy.paging import payload_items, saleshandy_paginator
-from clients.saleshandy.profile import SALESHANDY_PROFILE, SALESHANDY_RATE_LIMIT_HEADERS
-from sources.saleshandy.scan import counts_total, read_counts
-from sources.saleshandy.schema import TASK_COLUMNS, table_of, task_row
+from sales_tasks.clients.saleshandy.enums import (
+    TASK_TYPE_GROUPS,
+    TASK_TYPES,
+    priority_name,
+    task_type_name,
+)
+from sales_tasks.clients.saleshandy.lookups import list_assignees, prospect_ids_with_email
+from sales_tasks.clients.saleshandy.paging import payload_items, saleshandy_paginator
+from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE, SALESHANDY_RATE_LIMIT_HEADERS
+from sales_tasks.sources.saleshandy.scan import counts_total, read_counts
+from sales_tasks.sources.saleshandy.schema import TASK_COLUMNS, table_of, task_row
 
 KEY = "sh-secret-key-123"
 

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipelines.exit_codes import EXIT_INCOMPLETE
-from pipelines.extract import IncompleteExtractError
+from sales_tasks.pipelines.exit_codes import EXIT_INCOMPLETE
+from sales_tasks.pipelines.extract import IncompleteExtractError
 from tests.saleshandy.sh_extract_support import cli, extract, query
 from tests.saleshandy.sh_spec_vendor import KEY, SpecVendor, spec_task
 

@@ -3,7 +3,7 @@
 Saleshandy documents no bound on how soon `GET /v1/tasks` lists a created task (VENDOR-SPECS.md
 section 2.2 publishes nothing about it; the sandbox's `index_lag_seconds` is a guess switch), so
 by default only a later create showing in the list proves a lost call made nothing
-(`destinations.core.reconcile`) and the run's last call is left `sending`. A user who knows the
+(`sales_tasks.destinations.core.reconcile`) and the run's last call is left `sending`. A user who knows the
 bound declares it (`--list-lag`); a list read begun that long after the lost call then proves
 its absence. Both ways are tested: the run's last call lost, over real HTTP (DuckDB and
 PostgreSQL), and the bound itself on the sandbox's clock (moved on, never slept).
@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from clients.core import ApiClient, RetryPolicy
-from clients.core.values import utc_now
-from clients.saleshandy.profile import SALESHANDY_PROFILE
-from destinations.core.ledger import DeliveryLedger
-from destinations.core.reconcile import PoolCheck, Reconciler
-from destinations.core.vendor import SentTask
-from destinations.saleshandy.settings import SaleshandySettingError, push_settings
-from destinations.saleshandy.vendor import SaleshandyTaskVendor
+from sales_tasks.clients.core import ApiClient, RetryPolicy
+from sales_tasks.clients.core.values import utc_now
+from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
+from sales_tasks.destinations.core.ledger import DeliveryLedger
+from sales_tasks.destinations.core.reconcile import PoolCheck, Reconciler
+from sales_tasks.destinations.core.vendor import SentTask
+from sales_tasks.destinations.saleshandy.settings import SaleshandySettingError, push_settings
+from sales_tasks.destinations.saleshandy.vendor import SaleshandyTaskVendor
 from tests.saleshandy.sh_push_helpers import (
     CREATE,
     creates,

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clients.core import ApiClient, RetryPolicy
-from clients.saleshandy.profile import SALESHANDY_PROFILE
-from destinations.saleshandy.vendor import SaleshandyTaskVendor
+from sales_tasks.clients.core import ApiClient, RetryPolicy
+from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
+from sales_tasks.destinations.saleshandy.vendor import SaleshandyTaskVendor
 from tests.saleshandy.sh_push_helpers import (
     CREATE,
     creates,

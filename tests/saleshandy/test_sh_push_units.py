@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clients.core.errors import BadRequestError
-from clients.saleshandy.enums import PRIORITIES, TASK_TYPES
-from destinations.core.contract import validate_row
-from destinations.saleshandy.rules import LATEST_DUE, due_date_parser, saleshandy_rules
-from destinations.saleshandy.settings import SaleshandySettingError, push_settings
-from destinations.saleshandy.vendor import map_results, size_limit_of
+from sales_tasks.clients.core.errors import BadRequestError
+from sales_tasks.clients.saleshandy.enums import PRIORITIES, TASK_TYPES
+from sales_tasks.destinations.core.contract import validate_row
+from sales_tasks.destinations.saleshandy.rules import LATEST_DUE, due_date_parser, saleshandy_rules
+from sales_tasks.destinations.saleshandy.settings import SaleshandySettingError, push_settings
+from sales_tasks.destinations.saleshandy.vendor import map_results, size_limit_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

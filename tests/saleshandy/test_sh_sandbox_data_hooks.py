@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox.registry import emulator, running_sandbox
-from sandbox.saleshandy import SaleshandySandbox
+from sales_tasks.sandbox.registry import emulator, running_sandbox
+from sales_tasks.sandbox.saleshandy import SaleshandySandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 ANCHOR = "2026-03-04"  # a Wednesday

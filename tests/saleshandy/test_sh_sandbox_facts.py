@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.saleshandy.config import FACTS_AND_GUESSES, SaleshandyConfig
+from sales_tasks.sandbox.saleshandy.config import FACTS_AND_GUESSES, SaleshandyConfig
 
 TASKS = "/v1/tasks"
 

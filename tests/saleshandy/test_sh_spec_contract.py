@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from clients.core import ApiClient, AuthenticationError, RetryPolicy
-from clients.saleshandy.paging import payload_list
-from clients.saleshandy.profile import SALESHANDY_PROFILE
-from clients.saleshandy.tasks import one_task, prospect_id_of, task_id_of
-from destinations.core.contract import TTaskRow
-from destinations.saleshandy.search import listed_task
-from destinations.saleshandy.vendor import map_results
-from sources.saleshandy.report import SaleshandyScanReport
-from sources.saleshandy.scan import Batch, TaskScan
+from sales_tasks.clients.core import ApiClient, AuthenticationError, RetryPolicy
+from sales_tasks.clients.saleshandy.paging import payload_list
+from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
+from sales_tasks.clients.saleshandy.tasks import one_task, prospect_id_of, task_id_of
+from sales_tasks.destinations.core.contract import TTaskRow
+from sales_tasks.destinations.saleshandy.search import listed_task
+from sales_tasks.destinations.saleshandy.vendor import map_results
+from sales_tasks.sources.saleshandy.report import SaleshandyScanReport
+from sales_tasks.sources.saleshandy.scan import Batch, TaskScan
 from tests.saleshandy.sh_spec_vendor import KEY, SpecVendor, spec_task
 
 

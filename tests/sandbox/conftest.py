@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from sandbox import Sandbox
+from sales_tasks.sandbox import Sandbox
 
 
 @pytest.fixture

@@ -14,14 +14,23 @@ from typing import Any
 import httpx
 import pytest
 
-from clients.apollo.enums import SORT_BY_DUE_AT, SORT_BY_PRIORITY, TASK_TYPES
-from clients.apollo.paging import DISPLAY_CAP_PAGES, DISPLAY_CAP_RECORDS, PER_PAGE_REJECTED
-from clients.apollo.profile import API_KEY_HEADER, APOLLO_PROFILE, apollo_quota_window
-from clients.core import ApiClient, AuthenticationError, PermissionDeniedError, RetryPolicy
-from destinations.apollo.vendor import ApolloTaskVendor, map_tasks_to_rows
-from sandbox import SandboxConfig
-from sources.apollo.pagination import page_info
-from sources.apollo.schema import TASK_COLUMNS
+from sales_tasks.clients.apollo.enums import SORT_BY_DUE_AT, SORT_BY_PRIORITY, TASK_TYPES
+from sales_tasks.clients.apollo.paging import (
+    DISPLAY_CAP_PAGES,
+    DISPLAY_CAP_RECORDS,
+    PER_PAGE_REJECTED,
+)
+from sales_tasks.clients.apollo.profile import API_KEY_HEADER, APOLLO_PROFILE, apollo_quota_window
+from sales_tasks.clients.core import (
+    ApiClient,
+    AuthenticationError,
+    PermissionDeniedError,
+    RetryPolicy,
+)
+from sales_tasks.destinations.apollo.vendor import ApolloTaskVendor, map_tasks_to_rows
+from sales_tasks.sandbox import SandboxConfig
+from sales_tasks.sources.apollo.pagination import page_info
+from sales_tasks.sources.apollo.schema import TASK_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_FILE = next(

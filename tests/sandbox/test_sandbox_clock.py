@@ -1,4 +1,4 @@
-"""The emulators' clock (`sandbox.core.clock`): rate windows follow it, tests hold it still and
+"""The emulators' clock (`sales_tasks.sandbox.core.clock`): rate windows follow it, tests hold it still and
 move it on instead of sleeping, and it never runs backwards."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.core.clock import Clock
+from sales_tasks.sandbox.core.clock import Clock
 
 
 def test_a_frozen_clock_stands_still_and_moves_only_when_advanced() -> None:

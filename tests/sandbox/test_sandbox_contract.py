@@ -15,9 +15,9 @@ import httpx
 import jsonschema
 import pytest
 
-from sandbox import SandboxConfig, running_sandbox
-from sandbox.apollo.app import App
-from sandbox.apollo.cli_args import add_sandbox_arguments, config_from_args
+from sales_tasks.sandbox import SandboxConfig, running_sandbox
+from sales_tasks.sandbox.apollo.app import App
+from sales_tasks.sandbox.apollo.cli_args import add_sandbox_arguments, config_from_args
 
 SEARCH = "/api/v1/tasks/search"
 ROOT = Path(__file__).resolve().parents[2]

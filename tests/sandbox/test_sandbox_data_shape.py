@@ -4,7 +4,7 @@ Read over real HTTP from the tasks search, as an analyst's extract would: task t
 different times and are skipped at different rates, one owner carries a large share, little
 happens on weekends, and an overdue backlog sits with the busiest owner. The thresholds are far
 from what uniform noise gives (e.g. a weekend share of 2 / 7 = 29%), and from the shape's own
-figures (`sandbox.core.shape`) by enough margin to hold for any seed.
+figures (`sales_tasks.sandbox.core.shape`) by enough margin to hold for any seed.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sandbox import running_sandbox
-from sandbox.core import shape
+from sales_tasks.sandbox import running_sandbox
+from sales_tasks.sandbox.core import shape
 from tests.source.helpers import served_tasks
 
 ANCHOR = "2025-06-04T00:00:00Z"  # a Wednesday: the data ends mid-week

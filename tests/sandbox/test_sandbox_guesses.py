@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox import SandboxConfig
+from sales_tasks.sandbox import SandboxConfig
 
 SEARCH = "/api/v1/tasks/search"
 CREATE = "/api/v1/tasks"

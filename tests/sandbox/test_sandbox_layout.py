@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox import EMULATORS, Sandbox, running_sandbox
+from sales_tasks.sandbox import EMULATORS, Sandbox, running_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "sandbox"
@@ -154,7 +154,7 @@ def test_an_unknown_vendor_is_refused_with_the_known_ones() -> None:
 
 def test_python_m_sandbox_refuses_an_unknown_vendor_in_one_line() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "sandbox", "--vendor", "nope", "--port", "0"],
+        [sys.executable, "-m", "sales_tasks.sandbox", "--vendor", "nope", "--port", "0"],
         cwd=ROOT,
         capture_output=True,
         text=True,

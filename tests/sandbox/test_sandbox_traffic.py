@@ -17,9 +17,9 @@ import httpx
 import orjson
 import pytest
 
-from pipelines.cli import EXIT_ERROR, main
-from pipelines.extract import run_extract
-from sandbox import Sandbox
+from sales_tasks.pipelines.cli import EXIT_ERROR, main
+from sales_tasks.pipelines.extract import run_extract
+from sales_tasks.sandbox import Sandbox
 
 SEARCH = "/api/v1/tasks/search"
 CREATE = "/api/v1/tasks"

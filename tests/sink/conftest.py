@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from destinations.core.contract import CONTRACT_COLUMNS
-from destinations.core.warehouse import dispose_engine
-from pipelines.push import PushSummary, run_push
+from sales_tasks.destinations.core.contract import CONTRACT_COLUMNS
+from sales_tasks.destinations.core.warehouse import dispose_engine
+from sales_tasks.pipelines.push import PushSummary, run_push
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUT_TABLE = "push_input"
@@ -91,7 +91,7 @@ def push(warehouse_url: str, tmp_path: Path) -> Callable[..., PushSummary]:
 
 @pytest.fixture
 def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """`python -m pipelines.cli push` as a real process; with `crash=(point, n)` it is run by
+    """`python -m sales_tasks.pipelines.cli push` as a real process; with `crash=(point, n)` it is run by
     `tests/sink/crash_runner.py`, which SIGKILLs it at the n-th pass of that checkpoint."""
 
     def run(
@@ -110,7 +110,9 @@ def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.Com
             **(env or {}),
         )
         runner = (
-            ["tests.sink.crash_runner", crash[0], str(crash[1])] if crash else ["pipelines.cli"]
+            ["tests.sink.crash_runner", crash[0], str(crash[1])]
+            if crash
+            else ["sales_tasks.pipelines.cli"]
         )
         return subprocess.run(
             [

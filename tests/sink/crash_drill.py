@@ -9,7 +9,7 @@ that finishes, for the caller's own checks.
 
 The rerun can settle the rows the kills left `sending` only because it still has rows of its
 own to create: a task created after those calls is the proof that the vendor's search has caught
-up (`destinations.core.reconcile`); with nothing left to create, "not found" proves nothing and
+up (`sales_tasks.destinations.core.reconcile`); with nothing left to create, "not found" proves nothing and
 the rows rightly stay `sending`. So the input must be larger than what the three killed runs can
 mark `sending`: with `calls_in_flight` c, about c, c + 1 and 2c calls of `per_call` rows. The
 drill checks that rows are left pending before the rerun, so a too small input fails here, with

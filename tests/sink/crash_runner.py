@@ -5,7 +5,7 @@
     python -m tests.sink.crash_runner POINT COUNT --sales push reply ... (the same)
 
 Installs the engine's `on_checkpoint` callback from the test side: at the COUNT-th time any call
-passes POINT (one of `destinations.core.engine.CHECKPOINTS`), the process SIGKILLs itself, so no
+passes POINT (one of `sales_tasks.destinations.core.engine.CHECKPOINTS`), the process SIGKILLs itself, so no
 `finally`, no atexit, no flush runs: like a real OOM kill or node loss.
 """
 
@@ -17,9 +17,9 @@ import sys
 import threading
 from typing import Any
 
-import destinations.core.destination as destination
-from destinations.core.engine import CHECKPOINTS
-from pipelines.cli import main, sales_main
+import sales_tasks.destinations.core.destination as destination
+from sales_tasks.destinations.core.engine import CHECKPOINTS
+from sales_tasks.pipelines.cli import main, sales_main
 
 # The command line to run: `apollo-tasks` (the default) or `sales-tasks VERB VENDOR`.
 ENTRY_POINTS = {"apollo-tasks": main, "sales-tasks": sales_main, "--sales": sales_main}

@@ -10,8 +10,8 @@ from uuid import UUID
 
 import pytest
 
-from destinations.apollo.vendor import APOLLO_RULES
-from destinations.core.contract import (
+from sales_tasks.destinations.apollo.vendor import APOLLO_RULES
+from sales_tasks.destinations.core.contract import (
     INPUT_REJECTION,
     ROW_NUMBER,
     mark_duplicates,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from destinations.core.contract import InputRules, validate_row
+from sales_tasks.destinations.core.contract import InputRules, validate_row
 
 CORE = Path(__file__).resolve().parents[2] / "destinations" / "core"
 VENDOR_NAMES = re.compile(r"apollo|saleshandy|reply\.io|replyio", re.IGNORECASE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from pipelines.cli import EXIT_ERROR, EXIT_NEEDS_REVIEW, EXIT_OK
+from sales_tasks.pipelines.cli import EXIT_ERROR, EXIT_NEEDS_REVIEW, EXIT_OK
 from tests.sink.conftest import created_by_request, ledger, task_rows, write_input
 from tests.sink.crash_drill import crashes_then_rerun
 

@@ -11,8 +11,8 @@ import dlt
 import pytest
 import sqlalchemy as sa
 
-from destinations.apollo import apollo_tasks
-from destinations.core.warehouse import dispose_engine
+from sales_tasks.destinations.apollo import apollo_tasks
+from sales_tasks.destinations.core.warehouse import dispose_engine
 from tests.sink.conftest import task_rows
 
 

@@ -25,11 +25,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from destinations.apollo.vendor import APOLLO_RULES
-from destinations.core.contract import validate_row
-from destinations.core.warehouse import InputError, dispose_engine, read_input
-from pipelines.cli import EXIT_ERROR
-from pipelines.push import PushSummary, run_push
+from sales_tasks.destinations.apollo.vendor import APOLLO_RULES
+from sales_tasks.destinations.core.contract import validate_row
+from sales_tasks.destinations.core.warehouse import InputError, dispose_engine, read_input
+from sales_tasks.pipelines.cli import EXIT_ERROR
+from sales_tasks.pipelines.push import PushSummary, run_push
 from tests.sink.conftest import ROOT, subprocess_env
 
 TABLE = "hostile_input"
@@ -697,7 +697,16 @@ def test_queries_that_read_are_accepted_as_written(tmp_path: Path) -> None:
 def test_cli_bad_table_is_one_line(sandbox: Any, tmp_path: Path) -> None:
     url = duck(tmp_path, f"CREATE TABLE {TABLE} (request_id VARCHAR)")
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "push", "--table", "a.b.c.d", "--warehouse", url],
+        [
+            sys.executable,
+            "-m",
+            "sales_tasks.pipelines.cli",
+            "push",
+            "--table",
+            "a.b.c.d",
+            "--warehouse",
+            url,
+        ],
         cwd=ROOT,
         env=subprocess_env(APOLLO_API_KEY=sandbox.master_key, APOLLO_BASE_URL=sandbox.base_url),
         capture_output=True,
@@ -759,7 +768,7 @@ def test_postgres_infinity_date_in_an_id_column_is_rejected_not_taken_as_an_id(
     postgres_url: str,
 ) -> None:
     """A DATE 'infinity' arrives as text (Python cannot hold it) but is still a date/time."""
-    from destinations.core.contract import INPUT_REJECTION
+    from sales_tasks.destinations.core.contract import INPUT_REJECTION
 
     rows = {
         r["request_id"]: r

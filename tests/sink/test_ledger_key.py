@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from destinations.core.settings import default_account
+from sales_tasks.destinations.core.settings import default_account
 from tests.sink.conftest import ledger, task_rows, write_input
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "ledger_00c5279.json").read_text())

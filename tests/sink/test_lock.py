@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from destinations.core.runlock import LedgerBusyError, RunLock, advisory_key
-from destinations.core.warehouse import dispose_engine, get_engine
+from sales_tasks.destinations.core.runlock import LedgerBusyError, RunLock, advisory_key
+from sales_tasks.destinations.core.warehouse import dispose_engine, get_engine
 from tests.sink.conftest import INPUT_TABLE, ROOT, subprocess_env, task_rows, write_input
 
 LEDGER = "apollo_push.delivery_ledger"
@@ -80,7 +80,7 @@ def test_duckdb_file_in_use_by_another_process_is_one_line(sandbox: Any, tmp_pat
             [
                 sys.executable,
                 "-m",
-                "pipelines.cli",
+                "sales_tasks.pipelines.cli",
                 "push",
                 "--table",
                 INPUT_TABLE,

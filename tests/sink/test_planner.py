@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from clients.core import ApiClient
-from destinations.apollo.vendor import ApolloTaskVendor, map_tasks_to_rows
-from destinations.core.contract import TTaskRow
-from destinations.core.planner import minimum_calls, plan_calls
+from sales_tasks.clients.core import ApiClient
+from sales_tasks.destinations.apollo.vendor import ApolloTaskVendor, map_tasks_to_rows
+from sales_tasks.destinations.core.contract import TTaskRow
+from sales_tasks.destinations.core.planner import minimum_calls, plan_calls
 
 
 def row(i: int, contact: str, **kw: Any) -> TTaskRow:

@@ -304,7 +304,7 @@ def test_dlt_retry_of_a_batch_sends_nothing_twice(
 def test_auth_errors_end_the_run_with_the_vendor_error(
     sandbox: Any, warehouse_url: str, push: Any
 ) -> None:
-    from clients.core.errors import PermissionDeniedError
+    from sales_tasks.clients.core.errors import PermissionDeniedError
 
     sb = sandbox
     write_input(warehouse_url, task_rows(sb, 3))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.cli import EXIT_OK
+from sales_tasks.pipelines.cli import EXIT_OK
 from tests.sink.conftest import (
     INPUT_TABLE,
     ROOT,
@@ -41,7 +41,7 @@ def _start(sb: Any, args: list[str], tmp_path: Path) -> subprocess.Popen[str]:
         DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS="2",
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "sales_tasks.pipelines.cli", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -8,8 +8,8 @@ from typing import Any
 import duckdb
 import httpx
 
-from pipelines.extract import ExtractSummary, run_extract
-from sandbox import Sandbox
+from sales_tasks.pipelines.extract import ExtractSummary, run_extract
+from sales_tasks.sandbox import Sandbox
 
 SEARCH = "/api/v1/tasks/search"
 

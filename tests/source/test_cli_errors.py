@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import EXIT_ERROR, main
-from sandbox import Sandbox
+from sales_tasks.pipelines.cli import EXIT_ERROR, main
+from sales_tasks.sandbox import Sandbox
 
 
 def _run(sb: Sandbox, tmp_path: Path, *extra: str) -> int:

@@ -8,10 +8,10 @@ from typing import Any
 import dlt
 import pytest
 
-from clients.core import VendorApiError
-from pipelines.messages import one_line_error
-from sandbox import Sandbox
-from sources.apollo import ScanReport, make_source
+from sales_tasks.clients.core import VendorApiError
+from sales_tasks.pipelines.messages import one_line_error
+from sales_tasks.sandbox import Sandbox
+from sales_tasks.sources.apollo import ScanReport, make_source
 from tests.source.helpers import extract, query, served_tasks
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.cli import EXIT_INCOMPLETE, main
+from sales_tasks.pipelines.cli import EXIT_INCOMPLETE, main
 from tests.source.helpers import extract, query, search_calls, served_tasks
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
-from clients.core.values import parse_utc
-from sandbox import Sandbox
-from sources.apollo.schema import ACCOUNT_COLUMNS, CONTACT_COLUMNS, TASK_COLUMNS
+from sales_tasks.clients.core.values import parse_utc
+from sales_tasks.sandbox import Sandbox
+from sales_tasks.sources.apollo.schema import ACCOUNT_COLUMNS, CONTACT_COLUMNS, TASK_COLUMNS
 from tests.source.helpers import extract, query, search_calls, served_tasks
 
 SEED_002 = next(Path(__file__).resolve().parents[3].glob("shared/api-docs/seeds/002_*.txt"), None)
@@ -183,7 +183,7 @@ def test_task_type_counts_match_facets(sandbox: Sandbox, tmp_path: Path) -> None
 def test_key_never_stored_or_printed(
     sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: Any
 ) -> None:
-    from pipelines.cli import main
+    from sales_tasks.pipelines.cli import main
 
     caplog.set_level("DEBUG")
     db = tmp_path / "tasks.duckdb"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.cli import sales_main
+from sales_tasks.pipelines.cli import sales_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,7 @@ def test_an_account_name_with_a_dash_suggests_what_bash_can_run(
     )
     assert exported.returncode != 0  # why the export form is not suggested
     probe = (
-        "from pipelines.accounts import resolve_account;"
+        "from sales_tasks.pipelines.accounts import resolve_account;"
         " print(resolve_account('apollo', 'acme-eu').api_key == 'acme-key-456')"
     )
     ran = subprocess.run(
@@ -71,7 +71,7 @@ def test_a_base_url_with_a_wrong_path_says_check_the_base_url_for_every_vendor(
 ) -> None:
     """Every path under `<sandbox>/wrong` answers 404: the run's one error line names the 404,
     where it looked, and says to check the base URL; the key is not in it."""
-    from pipelines.cli import EXIT_ERROR
+    from sales_tasks.pipelines.cli import EXIT_ERROR
 
     sb = sandbox_factory(vendor, tasks=20)
     key = sb.master_key if vendor == "apollo" else sb.api_key

@@ -7,22 +7,22 @@ import datetime as dt
 import orjson
 import pytest
 
-from clients.core.values import lenient_int, parse_utc
-from sources.apollo.dedup import SeenIds
-from sources.apollo.pagination import (
+from sales_tasks.clients.core.values import lenient_int, parse_utc
+from sales_tasks.sources.apollo.dedup import SeenIds
+from sales_tasks.sources.apollo.pagination import (
     PageInfo,
     effective_per_page,
     is_short,
     page_info,
     plan_pages,
 )
-from sources.apollo.schema import (
+from sales_tasks.sources.apollo.schema import (
     TASK_COLUMNS,
     contacts_table,
     phone_numbers_table,
     tasks_table,
 )
-from sources.apollo.slicing import (
+from sales_tasks.sources.apollo.slicing import (
     TASK_TYPE_FILTER,
     USER_FILTER,
     Child,

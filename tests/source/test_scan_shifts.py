@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
-from clients.apollo.profile import APOLLO_PROFILE
-from clients.core import ApiClient
-from sandbox import Sandbox
-from sources.apollo.batch import Batch
-from sources.apollo.report import ScanReport
-from sources.apollo.scan import TaskScanner
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core import ApiClient
+from sales_tasks.sandbox import Sandbox
+from sales_tasks.sources.apollo.batch import Batch
+from sales_tasks.sources.apollo.report import ScanReport
+from sales_tasks.sources.apollo.scan import TaskScanner
 from tests.source.helpers import served_tasks
 
 CREATE = "/api/v1/tasks"

@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines import cli
-from pipelines.exit_codes import EXIT_OK, EXIT_USAGE
+from sales_tasks.pipelines import cli
+from sales_tasks.pipelines.exit_codes import EXIT_OK, EXIT_USAGE
 from tests.kit.vendor import tree_files
 
 pytestmark = pytest.mark.e2e
@@ -53,7 +53,7 @@ def test_the_toy_has_exactly_the_folders_the_recipe_lists() -> None:
 
 
 def test_every_verb_finds_the_toy(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from pipelines.vendors import VENDORS, vendors_with
+    from sales_tasks.pipelines.vendors import VENDORS, vendors_with
 
     assert VENDORS["toy"].title == "Toy"
     assert all("toy" in vendors_with(verb) for verb in ("extract", "push", "sandbox"))
@@ -70,8 +70,8 @@ def test_sandbox_toy_serves_what_its_flags_say(toy: Path) -> None:
     """`sales-tasks sandbox toy --tasks 7`: the parsed flags make the config it serves."""
     import httpx
 
-    from sandbox import running_sandbox
-    from sandbox.registry import emulator
+    from sales_tasks.sandbox import running_sandbox
+    from sales_tasks.sandbox.registry import emulator
 
     args = cli.build_sales_parser().parse_args(["sandbox", "toy", "--tasks", "7", "--port", "0"])
     assert args.sandbox_vendor == "toy"
@@ -95,7 +95,7 @@ def test_extract_and_push_toy_from_the_command_line(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from sandbox import running_sandbox
+    from sales_tasks.sandbox import running_sandbox
 
     path = tmp_path / "warehouse.duckdb"
     folder = tmp_path / "dlt"

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from destinations.registry import sink
-from pipelines.extract import run_extract
-from pipelines.push import run_push
+from sales_tasks.destinations.registry import sink
+from sales_tasks.pipelines.extract import run_extract
+from sales_tasks.pipelines.push import run_push
 from tests.unified.conftest import rows
 
 

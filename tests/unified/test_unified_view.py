@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from clients import vocabulary
-from pipelines.extract import run_extract
-from sandbox import Sandbox
+from sales_tasks.clients import vocabulary
+from sales_tasks.pipelines.extract import run_extract
+from sales_tasks.sandbox import Sandbox
 from tests.source.helpers import served_tasks
 from tests.unified.conftest import rows
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from destinations.apollo.vendor import ApolloTaskVendor
-from destinations.core.vendor import SentTask
+from sales_tasks.destinations.apollo.vendor import ApolloTaskVendor
+from sales_tasks.destinations.core.vendor import SentTask
 
 SENT_AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PAYLOAD = {

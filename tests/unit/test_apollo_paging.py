@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import orjson
 
-from clients.apollo.endpoints import CONTACTS_SEARCH, TASKS_SEARCH, USERS_SEARCH
-from clients.apollo.lookups import contact_ids_with_email, list_users, users_by_email
-from clients.apollo.profile import APOLLO_PROFILE
-from clients.core import ApiClient, RetryPolicy
-from destinations.apollo.vendor import ApolloTaskVendor
+from sales_tasks.clients.apollo.endpoints import CONTACTS_SEARCH, TASKS_SEARCH, USERS_SEARCH
+from sales_tasks.clients.apollo.lookups import contact_ids_with_email, list_users, users_by_email
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core import ApiClient, RetryPolicy
+from sales_tasks.destinations.apollo.vendor import ApolloTaskVendor
 
 TAnswer = Callable[[httpx.Request], dict[str, Any]]
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 
-from clients.apollo.profile import APOLLO_PROFILE
-from clients.core import ApiClient, RetryPolicy
-from sources.apollo.batch import Batch
-from sources.apollo.report import ScanReport
-from sources.apollo.scan import TaskScanner
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core import ApiClient, RetryPolicy
+from sales_tasks.sources.apollo.batch import Batch
+from sales_tasks.sources.apollo.report import ScanReport
+from sales_tasks.sources.apollo.scan import TaskScanner
 
 ITEMS: list[Any] = [
     {"id": "t1", "created_at": "2026-01-02T00:00:00.000Z"},

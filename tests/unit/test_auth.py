@@ -1,4 +1,4 @@
-"""Unit tests of auth as config classes (`clients.core.auth`) over `httpx.MockTransport`: the
+"""Unit tests of auth as config classes (`sales_tasks.clients.core.auth`) over `httpx.MockTransport`: the
 header each scheme sends, the configurable header name, secrets resolved by dlt as secret values,
 and the key never shown or sent anywhere but its header."""
 
@@ -12,8 +12,8 @@ from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.exceptions import InvalidNativeValue
 from dlt.common.configuration.specs.base_configuration import is_secret_hint
 
-from clients.apollo.profile import APOLLO_PROFILE
-from clients.core import (
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core import (
     ApiClient,
     ApiKeyHeaderAuth,
     BearerTokenAuth,

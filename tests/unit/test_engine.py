@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from destinations.core.contract import ROW_NUMBER, InputRules, TTaskRow, validate_row
-from destinations.core.engine import DeliveryEngine
-from destinations.core.ledger import DELIVERED, PENDING, REJECTED, DeliveryLedger
-from destinations.core.outcomes import CREATED, RunOutcomes
-from destinations.core.reconcile import Reconciler, UnknownCall, Witness
-from destinations.core.sending import Sender
-from destinations.core.vendor import Resolution, SearchResult, SendOutcome, SentTask
+from sales_tasks.destinations.core.contract import ROW_NUMBER, InputRules, TTaskRow, validate_row
+from sales_tasks.destinations.core.engine import DeliveryEngine
+from sales_tasks.destinations.core.ledger import DELIVERED, PENDING, REJECTED, DeliveryLedger
+from sales_tasks.destinations.core.outcomes import CREATED, RunOutcomes
+from sales_tasks.destinations.core.reconcile import Reconciler, UnknownCall, Witness
+from sales_tasks.destinations.core.sending import Sender
+from sales_tasks.destinations.core.vendor import Resolution, SearchResult, SendOutcome, SentTask
 
 RULES = InputRules(
     task_types=frozenset({"todo"}),

@@ -12,9 +12,9 @@ import time
 
 import httpx
 
-from clients.apollo.profile import APOLLO_PROFILE
-from clients.core.client import ApiClient
-from clients.core.governor import RateLimitGovernor
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core.client import ApiClient
+from sales_tasks.clients.core.governor import RateLimitGovernor
 
 
 def _most_in_any_window(times: list[float], window: float) -> int:

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clients.apollo.profile import APOLLO_PROFILE, apollo_quota_window
-from clients.core import (
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE, apollo_quota_window
+from sales_tasks.clients.core import (
     ApiClient,
     AuthenticationError,
     BadRequestError,

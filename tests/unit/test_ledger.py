@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from destinations.core.ledger import (
+from sales_tasks.destinations.core.ledger import (
     DELIVERED,
     NEEDS_REVIEW,
     PENDING,

@@ -1,4 +1,4 @@
-"""Unit tests of the paginators (`clients.core.paginators`) over `httpx.MockTransport`, in the
+"""Unit tests of the paginators (`sales_tasks.clients.core.paginators`) over `httpx.MockTransport`, in the
 manner of dlt's `test_paginators.py`: which pages are asked for, with which parameters, and when
 each style stops (totals, short and empty pages, `hasMore`, the stop guard)."""
 
@@ -11,7 +11,7 @@ import httpx
 import orjson
 import pytest
 
-from clients.core import (
+from sales_tasks.clients.core import (
     ApiClient,
     OffsetPaginator,
     PageNumberPaginator,
@@ -20,7 +20,12 @@ from clients.core import (
     VendorProfile,
     paginate,
 )
-from clients.core.paginators import BasePaginator, PageRequest, is_short_page, page_count
+from sales_tasks.clients.core.paginators import (
+    BasePaginator,
+    PageRequest,
+    is_short_page,
+    page_count,
+)
 
 TAnswer = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from clients.core.values import account_name
-from destinations.core.settings import SettingError, TaskSinkConfiguration, resolve_sink_settings
+from sales_tasks.clients.core.values import account_name
+from sales_tasks.destinations.core.settings import (
+    SettingError,
+    TaskSinkConfiguration,
+    resolve_sink_settings,
+)
 
 
 @pytest.mark.parametrize("raw", ["acme", "Acme", " acme ", "ACME\t"])

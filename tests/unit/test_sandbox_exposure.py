@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.core.server import exposure_warning
+from sales_tasks.sandbox.core.server import exposure_warning
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])

@@ -1,12 +1,12 @@
-"""Clients wait on the clock they are given (`clients.core.waiting`): a 429's `retry-after`
+"""Clients wait on the clock they are given (`sales_tasks.clients.core.waiting`): a 429's `retry-after`
 and a backoff move a fake clock on and cost no wall-clock time."""
 
 from __future__ import annotations
 
 import httpx
 
-from clients.core import ApiClient
-from clients.core.waiting import WALL, Waits, current, waiting_on
+from sales_tasks.clients.core import ApiClient
+from sales_tasks.clients.core.waiting import WALL, Waits, current, waiting_on
 
 
 class FakeClock:

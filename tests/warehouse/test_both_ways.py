@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from pipelines.extract import run_extract
-from pipelines.push import run_push
-from sandbox import Sandbox
-from sources.apollo.demo import followups_sql
+from sales_tasks.pipelines.extract import run_extract
+from sales_tasks.pipelines.push import run_push
+from sales_tasks.sandbox import Sandbox
+from sales_tasks.sources.apollo.demo import followups_sql
 from tests.source.helpers import served_tasks
 
 

@@ -1,5 +1,5 @@
 """The counts the notebook shows are integers and complete: tasks created, completed and skipped
-per week (`pipelines.models.weekly_flow_sql`) and open/overdue per owner
+per week (`sales_tasks.pipelines.models.weekly_flow_sql`) and open/overdue per owner
 (`sales_tasks.open_by_owner`), read with pandas from a real extract of the sandbox into DuckDB."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.extract import run_extract
-from pipelines.models import weekly_flow_sql
-from sandbox import Sandbox
+from sales_tasks.pipelines.extract import run_extract
+from sales_tasks.pipelines.models import weekly_flow_sql
+from sales_tasks.sandbox import Sandbox
 from tests.source.helpers import served_tasks
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pipelines.cli import EXIT_OK, main
-from sandbox import Sandbox
+from sales_tasks.pipelines.cli import EXIT_OK, main
+from sales_tasks.sandbox import Sandbox
 from tests.source.helpers import served_tasks
 
 NOTE = (

@@ -11,7 +11,7 @@ Its API, as its own emulator (`sandbox/toy`) answers it:
 - types `call`, `email`, `todo`; statuses `open`, `done`.
 """
 
-from clients.core.profile import VendorProfile
+from sales_tasks.clients.core.profile import VendorProfile
 
 DEFAULT_BASE_URL = "https://api.toy.invalid"
 TASKS = "/v1/tasks"

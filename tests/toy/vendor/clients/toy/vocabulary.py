@@ -1,6 +1,6 @@
 """Toy's codes in the shared task vocabulary."""
 
-from clients.core.vocabulary import Vocabulary
+from sales_tasks.clients.core.vocabulary import Vocabulary
 
 _TYPES = {
     "call": "call",

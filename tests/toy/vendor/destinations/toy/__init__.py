@@ -7,15 +7,15 @@ import argparse
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from clients.toy import DEFAULT_BASE_URL, STATUSES, TASK_TYPES, TASKS, TOY_PROFILE
 from dlt.common.configuration.specs import configspec
 
-from clients.core.client import ApiClient
-from clients.core.values import parse_utc
-from destinations.core.contract import InputRules, TTaskRow
-from destinations.core.settings import TaskSinkConfiguration, resolve_sink_settings
-from destinations.core.sink import SinkClient
-from destinations.core.vendor import (
+from sales_tasks.clients.core.client import ApiClient
+from sales_tasks.clients.core.values import parse_utc
+from sales_tasks.clients.toy import DEFAULT_BASE_URL, STATUSES, TASK_TYPES, TASKS, TOY_PROFILE
+from sales_tasks.destinations.core.contract import InputRules, TTaskRow
+from sales_tasks.destinations.core.settings import TaskSinkConfiguration, resolve_sink_settings
+from sales_tasks.destinations.core.sink import SinkClient
+from sales_tasks.destinations.core.vendor import (
     Resolution,
     SearchResult,
     SendOutcome,

@@ -8,14 +8,14 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sandbox.core.app import EmulatorApp, Route
-from sandbox.core.cli_args import config_cli
-from sandbox.core.config import ConfigDicts, FaultConfig
-from sandbox.core.emulator import Emulator
-from sandbox.core.handle import SandboxHandle
-from sandbox.core.http import Request, Response
-from sandbox.core.params import parse_query
-from sandbox.core.ratelimit import Verdict
+from sales_tasks.sandbox.core.app import EmulatorApp, Route
+from sales_tasks.sandbox.core.cli_args import config_cli
+from sales_tasks.sandbox.core.config import ConfigDicts, FaultConfig
+from sales_tasks.sandbox.core.emulator import Emulator
+from sales_tasks.sandbox.core.handle import SandboxHandle
+from sales_tasks.sandbox.core.http import Request, Response
+from sales_tasks.sandbox.core.params import parse_query
+from sales_tasks.sandbox.core.ratelimit import Verdict
 
 KEY = "toy-key-1"
 

@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import dlt
-from clients.toy import TASKS, TOY_PROFILE
 
-from clients.core import ApiClient
-from clients.core.values import utc_now
-from sources.core.current_state import DELETED_COLUMN, EXTRACT_RUNS_TABLE, tombstone_hints
-from sources.core.report import RunReport, run_columns
+from sales_tasks.clients.core import ApiClient
+from sales_tasks.clients.core.values import utc_now
+from sales_tasks.clients.toy import TASKS, TOY_PROFILE
+from sales_tasks.sources.core.current_state import (
+    DELETED_COLUMN,
+    EXTRACT_RUNS_TABLE,
+    tombstone_hints,
+)
+from sales_tasks.sources.core.report import RunReport, run_columns
 
 SEEN_TASK_IDS_TABLE = "_toy_seen_task_ids"
 MAX_PAGES = 10_000  # the stop guard of the page loop

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from clients.toy import MAX_PER_PAGE
-from sources.toy import SEEN_TASK_IDS_TABLE, ToyReport, toy_source
-
-from sources.core.current_state import known_task_ids
-from sources.core.spec import CliOption, SourceRun, SourceSpec, VendorView
+from sales_tasks.clients.toy import MAX_PER_PAGE
+from sales_tasks.sources.core.current_state import known_task_ids
+from sales_tasks.sources.core.spec import CliOption, SourceRun, SourceSpec, VendorView
+from sales_tasks.sources.toy import SEEN_TASK_IDS_TABLE, ToyReport, toy_source
 
 
 def configure(
