@@ -52,7 +52,7 @@ from sales_tasks.clients.core.errors import (
     quota_message,
     redact,
 )
-from sales_tasks.clients.core.governor import RateLimitGovernor
+from sales_tasks.clients.core.governor import HeldTooLong, RateLimitGovernor
 from sales_tasks.clients.core.profile import VendorProfile
 
 PRODUCT = "sales-tasks"
@@ -378,7 +378,12 @@ class ApiClient:
         idempotent: bool,
         endpoint: str,
     ) -> Any:
-        self.governor.acquire(endpoint)
+        try:
+            # A worker that waited here while another learnt the budget is spent until a far
+            # reset ends its call now, as `_check_held` would have before it queued.
+            self.governor.acquire(endpoint, max_hold=self.retry.max_rate_limit_wait)
+        except HeldTooLong as held:
+            raise self._too_long(endpoint, held.seconds, None) from None
         headers: Mapping[str, str] | None = None
         retry_after: float | None = None
         try:

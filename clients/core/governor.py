@@ -32,6 +32,14 @@ from sales_tasks.clients.core.headers import RateLimitHeaders, requests_left, re
 PACE_MARGIN = 0.01
 
 
+class HeldTooLong(Exception):
+    """`acquire` gave up: the endpoint is held longer than the caller accepts to wait."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"held for {seconds:.0f}s")
+        self.seconds = seconds
+
+
 class RateLimitGovernor:
     """Admits requests per endpoint so that concurrent workers never overrun the budget left.
 
@@ -75,8 +83,14 @@ class RateLimitGovernor:
         self.paced_seconds = 0.0
         self._paced_until = 0.0
 
-    def acquire(self, endpoint: str) -> None:
-        """Block until a request to `endpoint` may be sent."""
+    def acquire(self, endpoint: str, max_hold: float | None = None) -> None:
+        """Block until a request to `endpoint` may be sent.
+
+        Raises:
+            HeldTooLong: the endpoint is held for more than `max_hold` seconds (e.g. the last
+                call of a spent daily budget answered while this worker waited): the caller
+                ends the call instead of sleeping until the reset.
+        """
         started = self._now()
         with self._cond:
             while True:
@@ -85,6 +99,8 @@ class RateLimitGovernor:
                 in_flight = self._in_flight.get(endpoint, 0)
                 left = self._left.get(endpoint)
                 if blocked > now:
+                    if max_hold is not None and blocked - now > max_hold:
+                        raise HeldTooLong(blocked - now)
                     self._wait(blocked - now)
                     continue
                 # Unknown budget, budget to spare, or nobody in flight (send one probe).

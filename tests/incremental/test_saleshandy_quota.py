@@ -53,18 +53,19 @@ def test_the_command_exits_with_its_own_code_and_one_line(
     assert list_calls(sb) == 0
 
 
+@pytest.mark.parametrize("concurrency", [1, 4])
 def test_use_remaining_quota_runs_on_what_is_left(
-    make_saleshandy_sandbox: Any, tmp_path: Path
+    make_saleshandy_sandbox: Any, tmp_path: Path, concurrency: int
 ) -> None:
     """A daily quota, the sandbox's clock held at the start of its window: the reset is a day
     away, longer than the client waits, so Saleshandy's refusal ends the list: what was read is
-    loaded, the run is incomplete and deletes nothing (no sleeping). One page at a time: see
-    the report of this change for concurrent pages on a spent budget."""
+    loaded, the run is incomplete and deletes nothing (no sleeping). With pages in flight, the
+    workers waiting behind the budget's last call end too (they slept until the reset)."""
     day = 86_400.0
     sb = make_saleshandy_sandbox(tasks=3_000, rate_limit=20, rate_window_seconds=day)
     now = float(sb.clock()["now"])
     sb.freeze_clock((now // day + 1) * day)
-    summary = extract(sb, tmp_path, use_remaining_quota=True, concurrency=1)
+    summary = extract(sb, tmp_path, use_remaining_quota=True, concurrency=concurrency)
     assert not summary.complete and summary.removed is None
     assert 0 < summary.rows["tasks"] < 3_000 and list_calls(sb) >= 1
     assert any("quota for /v1/tasks is spent" in w and "resets at" in w for w in summary.warnings)

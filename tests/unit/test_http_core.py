@@ -44,6 +44,7 @@ from sales_tasks.clients.core import (
     redact,
     requests_left,
 )
+from sales_tasks.clients.core.governor import HeldTooLong
 
 NOW = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC
 SECRET = "sk-test-secret-123"
@@ -605,3 +606,32 @@ def test_redact_never_leaves_the_key_standing_and_keeps_ordinary_text_readable(
         assert key not in shown
     if len(key) == 1:
         assert redact("".join(words), key) == "".join(words)
+
+
+def test_a_worker_queued_behind_the_last_call_of_a_spent_budget_gives_up_at_once() -> None:
+    """Four workers on a budget with one call left: the last call's answer says 0 left until a
+    reset an hour away. A worker already waiting in `acquire` ends its call (`HeldTooLong`, which
+    the client turns into the quota error with the reset time) instead of sleeping an hour: a
+    run on `--use-remaining-quota` with concurrency 4 hung there."""
+    names = RateLimitHeaders(remaining=("left",), reset=("reset-at",))
+    governor = RateLimitGovernor(names, clock=lambda: NOW)
+    governor.acquire("a")
+    governor.release("a", {"left": "1"})
+    governor.acquire("a")  # the budget's last call, in flight
+    outcome: dict[str, float] = {}
+
+    def queued() -> None:
+        try:
+            governor.acquire("a", max_hold=60)
+        except HeldTooLong as held:
+            outcome["held"] = held.seconds
+
+    worker = threading.Thread(target=queued, daemon=True)
+    worker.start()
+    reset = format_datetime(datetime.fromtimestamp(NOW + 3600, UTC), usegmt=True)
+    governor.release("a", {"left": "0", "reset-at": reset})
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the queued worker slept until the reset"
+    assert outcome["held"] == pytest.approx(3600, abs=5)
+    with pytest.raises(HeldTooLong):  # a worker arriving later gives up as well
+        governor.acquire("a", max_hold=60)
