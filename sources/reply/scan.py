@@ -168,31 +168,9 @@ class TaskScan:
         self._unknown: set[str] = set()
 
     def __iter__(self) -> Iterator[TItem]:
-        if not self.report.full_scan:
-            yield from self._incremental()
-            return
         report = self.report
         try:
-            pages: list[list[int]] = []
-            paginator = reply_paginator(self.top, maximum_page=self.max_pages)
-            for page in self._pages(paginator):
-                pages.append(self._absorb(page.items))
-                if not page.items and page.number > 1:
-                    # The page before said `hasMore` and there was nothing more: a stale flag.
-                    report.stale_has_more = True
-                self._hook(LIST_PASS, page.number)
-                if len(self._rows) >= self.batch_rows:
-                    yield self._flush()
-            report.end_reached = not paginator.stopped_by_guard
-            users = self._users()
-            if users is not None:
-                yield users
-            report.complete = self._proven(pages, paginator.stopped_by_guard)
-            if self._unknown:
-                report.warn(
-                    "Reply sent enum values this connector does not know (kept as they came):"
-                    f" {', '.join(sorted(self._unknown)[:10])}"
-                )
+            yield from (self._full() if report.full_scan else self._incremental())
         finally:
             report.tasks_seen = len(self._seen)
             report.finished_at = utc_now()
@@ -201,35 +179,51 @@ class TaskScan:
             yield self._flush()
         yield report
 
+    def _full(self) -> Iterator[TItem]:
+        """A full scan: every page of the list, then the proof the run may delete."""
+        report = self.report
+        pages: list[list[int]] = []
+        paginator = reply_paginator(self.top, maximum_page=self.max_pages)
+        for page in self._pages(paginator):
+            pages.append(self._absorb(page.items))
+            if not page.items and page.number > 1:
+                # The page before said `hasMore` and there was nothing more: a stale flag.
+                report.stale_has_more = True
+            self._hook(LIST_PASS, page.number)
+            if len(self._rows) >= self.batch_rows:
+                yield self._flush()
+        report.end_reached = not paginator.stopped_by_guard
+        users = self._users()
+        if users is not None:
+            yield users
+        report.complete = self._proven(pages, paginator.stopped_by_guard)
+        if self._unknown:
+            report.warn(
+                "Reply sent enum values this connector does not know (kept as they came):"
+                f" {', '.join(sorted(self._unknown)[:10])}"
+            )
+
     def _incremental(self) -> Iterator[TItem]:
         """An incremental run: the open statuses whole, `finished` from the floor."""
         report = self.report
         report.list_endpoint = LIST_FILTER  # only the filter has the status and the window
-        try:
-            ended = True
-            for status in OPEN_TABS:
-                ended = (yield from self._tab(filter_body(status=status))) and ended
-            floor = self._floor()
-            window = {"from": floor} if floor is not None else {}
-            ended = (yield from self._tab(filter_body(status=DONE_TAB, **window))) and ended
-            users = self._users()
-            if users is not None:
-                yield users
-            report.end_reached = ended
-            report.complete = ended and not report.duplicates
-            if not report.complete:
-                report.warn(
-                    "Reply incremental run INCOMPLETE: a part of the list did not end or a task"
-                    " came twice (rows shifted while it was read); the watermark stays where it"
-                    " was"
-                )
-        finally:
-            report.tasks_seen = len(self._seen)
-            report.finished_at = utc_now()
-            report.sync()
-        if self._rows:
-            yield self._flush()
-        yield report
+        ended = True
+        for status in OPEN_TABS:
+            ended = (yield from self._tab(filter_body(status=status))) and ended
+        floor = self._floor()
+        window = {"from": floor} if floor is not None else {}
+        ended = (yield from self._tab(filter_body(status=DONE_TAB, **window))) and ended
+        users = self._users()
+        if users is not None:
+            yield users
+        report.end_reached = ended
+        report.complete = ended and not report.duplicates
+        if not report.complete:
+            report.warn(
+                "Reply incremental run INCOMPLETE: a part of the list did not end or a task"
+                " came twice (rows shifted while it was read); the watermark stays where it"
+                " was"
+            )
 
     def _tab(self, body: dict[str, Any]) -> Generator[TItem, None, bool]:
         """One filtered part of the list, page by page; True when it ended (not by the guard)."""
