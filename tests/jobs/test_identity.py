@@ -75,23 +75,6 @@ def test_every_part_of_an_extract_job_changes_its_name_only_where_two_would_coll
     assert str(tmp_path / "other") not in registry and str(tmp_path / "pipelines") in registry
 
 
-def test_a_long_name_is_cut_to_dlt_s_limit_and_stays_the_job_s_own(tmp_path: Path) -> None:
-    """dlt refuses a schema name over 64 characters: a second job on a sandbox's port with a
-    long dataset name (docs/apollo.md's `--dataset apollo_plain`) still gets a name dlt takes."""
-    base = "http://127.0.0.1:38911"
-    jobs = [
-        _identity(base_url=base),
-        _identity(base_url=base, dataset="apollo_plain_and_some_more_words"),
-        _identity(base_url=base, dataset="apollo_plain_and_some_more_words_too"),
-    ]
-    folder = str(tmp_path / "pipelines")
-    os.makedirs(folder)
-    names = [pipeline_name_for(job, folder) for job in jobs]
-    assert len(set(names)) == 3 and all(len(n) <= 64 for n in names), names
-    assert names[1].startswith("sales_tasks_apollo_127_0_0_1_38911_")
-    assert names[1].endswith(jobs[1].digest) and names[2].endswith(jobs[2].digest)
-
-
 def test_a_working_folder_under_the_older_digest_name_is_adopted(tmp_path: Path) -> None:
     job = _identity()
     folder = tmp_path / "pipelines"
@@ -218,15 +201,18 @@ def test_a_name_longer_than_dlt_accepts_keeps_its_start_and_ends_in_the_digest(
     first = _identity(base_url=local, location=file)
     second = _identity(base_url=local, location=file, dataset="apollo_plain")
     long = _identity(base_url=local, dataset="x" * 60, account="a-very-long-agency-name" * 3)
+    longer = _identity(base_url=local, dataset="x" * 61, account="a-very-long-agency-name" * 3)
+    jobs = (first, second, long, longer)
     folder = str(tmp_path / "pipelines")
     os.makedirs(folder)
-    names = [pipeline_name_for(job, folder) for job in (first, second, long)]
+    names = [pipeline_name_for(job, folder) for job in jobs]
     assert names[0] == "sales_tasks_apollo_127_0_0_1_46017"
     assert names[1] == f"sales_tasks_apollo_127_0_0_1_46017_duckdb_apollo_ta_{second.digest}"
-    assert len(set(names)) == 3
-    for job in (first, second, long):
+    assert names[3].endswith(longer.digest)  # two long names alike to the cut differ by digest
+    assert len(set(names)) == 4
+    for job in jobs:
         assert all(len(n) <= 64 for n in job.candidate_names()), job.candidate_names()
-    assert [pipeline_name_for(job, folder) for job in (first, second, long)] == names
+    assert [pipeline_name_for(job, folder) for job in jobs] == names
     push = push_identity(
         vendor="saleshandy",
         base_url=local,
