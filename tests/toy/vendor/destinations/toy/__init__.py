@@ -59,12 +59,15 @@ class ToyTaskVendor:
         return f"POST {TASKS}"
 
     def payload(self, row: TTaskRow) -> dict[str, Any]:
-        return {
+        payload = {
             "contact_id": str(row["contact_id"]),
             "type": row["type"],
             "due_at": row["due_at"],
             "note": row["note"],
         }
+        if row["user_id"]:
+            payload["owner_id"] = row["user_id"]
+        return payload
 
     def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
         row = rows[0]
