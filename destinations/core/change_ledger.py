@@ -51,6 +51,8 @@ def changes_table(schema: str | None) -> sa.Table:
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("state", sa.String, nullable=False),
         sa.Column("row_hash", sa.String),
+        # The row hash a `changing` change was made from: `row_hash` once it is done.
+        sa.Column("target_hash", sa.String),
         sa.Column("written", sa.Text, nullable=False),
         sa.Column("kind", sa.String),
         sa.Column("fields", sa.Text),
@@ -70,6 +72,7 @@ class ChangeEntry:
     version: int
     state: str
     row_hash: str | None
+    target_hash: str | None
     written: dict[str, Any]
     kind: str | None
     fields: dict[str, Any]
@@ -117,6 +120,7 @@ class ChangeLedger:
                 version=int(r.version),
                 state=r.state,
                 row_hash=r.row_hash,
+                target_hash=r.target_hash,
                 written=orjson.loads(r.written),
                 kind=r.kind,
                 fields=orjson.loads(r.fields) if r.fields else {},
@@ -169,7 +173,7 @@ class ChangeLedger:
                     "state": CHANGING,
                     "kind": kind,
                     "fields": _json(dict(fields)),
-                    "row_hash": row_hash,
+                    "target_hash": row_hash,
                     "error": None,
                     "run_id": run_id,
                 }

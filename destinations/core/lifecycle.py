@@ -82,7 +82,7 @@ class PlannedChange:
         return (self.request_id, self.kind, shown, self.row_hash, self.version)
 
     def task_change(self) -> TaskChange:
-        return TaskChange(self.request_id, str(self.task_id), self.kind, dict(self.fields))  # type: ignore[arg-type]
+        return TaskChange(self.request_id, str(self.task_id), self.kind, dict(self.fields))
 
     def written_after(self) -> dict[str, Any]:
         """The task's values once this change is made."""

@@ -106,7 +106,7 @@ class ChangeApplier:
                 entry.request_id,
                 entry.kind or "update",
                 entry.fields,
-                entry.row_hash or "",
+                entry.target_hash or "",
                 entry.version,
                 entry.task_id,
                 base=entry.written,
@@ -115,6 +115,8 @@ class ChangeApplier:
             if shows(change, snapshot):
                 decision, state = "done", CHANGED
                 values: dict[str, Any] = {"written": change.written_after()}
+                if change.row_hash:
+                    values["row_hash"] = change.row_hash
             elif snapshot is None:
                 decision, state, values = "gone", GONE, {"error": "the task no longer exists"}
             else:
