@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sales_tasks.clients.core.values import parse_utc
 from sales_tasks.destinations.core.change_ledger import (
@@ -39,7 +39,12 @@ from sales_tasks.destinations.core.change_ledger import (
     VALUE_FIELDS,
     ChangeEntry,
 )
-from sales_tasks.destinations.core.changes import ChangeVendor, TaskChange, TaskSnapshot
+from sales_tasks.destinations.core.changes import (
+    ChangeKind,
+    ChangeVendor,
+    TaskChange,
+    TaskSnapshot,
+)
 from sales_tasks.destinations.core.contract import INPUT_REJECTION, InputRules, validate_row
 from sales_tasks.destinations.core.ledger import LedgerEntry
 
@@ -82,7 +87,8 @@ class PlannedChange:
         return (self.request_id, self.kind, shown, self.row_hash, self.version)
 
     def task_change(self) -> TaskChange:
-        return TaskChange(self.request_id, str(self.task_id), self.kind, dict(self.fields))
+        kind = cast(ChangeKind, self.kind)
+        return TaskChange(self.request_id, str(self.task_id), kind, dict(self.fields))
 
     def written_after(self) -> dict[str, Any]:
         """The task's values once this change is made."""
