@@ -10,8 +10,9 @@ are now and runs the stored one only when the two are equal (else `PlanRefusedEr
 naming the request_ids that differ).
 
 A vendor changes delivered tasks through its `ChangeVendor` (`destinations/core/changes.py`),
-found as `make_change_vendor(client, settings)` in the module `changes` of the package of its
-`TaskSink` (e.g. `sales_tasks.destinations.<vendor>.changes`).
+made by a factory `(client, settings)` found in the package of its `TaskSink` (e.g.
+`sales_tasks.destinations.<vendor>`): the attribute `<VENDOR>_CHANGES`, else `make_change_vendor`
+or `open_changes` of its module `changes` (`change_vendor_for`).
 """
 
 from __future__ import annotations
@@ -44,16 +45,22 @@ class NoChangeVendorError(ActionableError, ValueError):
 
 
 def change_vendor_for(sink: Any, client: Any, settings: Any) -> Any:
-    """The vendor's `ChangeVendor`: `<package of the sink>.changes.make_change_vendor`."""
+    """The vendor's `ChangeVendor`, from the package that holds its `TaskSink`: its attribute
+    `<VENDOR>_CHANGES` (vendor key in capitals), else `make_change_vendor` or `open_changes` of
+    its module `changes`; each is a factory `(client, settings) -> ChangeVendor`."""
     package = sys.modules[type(sink).__module__].__package__ or type(sink).__module__
+    factory = getattr(importlib.import_module(package), f"{sink.vendor_key.upper()}_CHANGES", None)
     name = f"{package}.changes"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        module = None
-    factory = getattr(module, "make_change_vendor", None)
+    if not callable(factory):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            module = None
+        factory = getattr(module, "make_change_vendor", None) or getattr(
+            module, "open_changes", None
+        )
     if not callable(factory):
         raise NoChangeVendorError(
             f"{sink.title} cannot change delivered tasks yet (no {name}.make_change_vendor):"

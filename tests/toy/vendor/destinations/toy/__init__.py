@@ -123,3 +123,9 @@ class ToySink:
 
 
 TOY_SINK = ToySink()
+
+
+# Toy's `ChangeVendor` factory (`--mode upsert|mirror`), found by its name `<VENDOR>_CHANGES`.
+from sales_tasks.destinations.toy.changes import make_change_vendor  # noqa: E402
+
+TOY_CHANGES = make_change_vendor
