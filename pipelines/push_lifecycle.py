@@ -126,6 +126,7 @@ class LifecycleSummary:
     report: Any = None  # ApplyReport (None: only planned)
     push: Any = None  # the creates' PushSummary
     max_close: int = 0
+    guard: str = ""  # a plan the guard would stop: how to apply it
 
     @property
     def rejected(self) -> dict[str, str]:
@@ -156,6 +157,8 @@ class LifecycleSummary:
             out.append(f"  {line.kind} {line.request_id}" + (f": {fields}" if fields else ""))
         if self.report is None:
             out.append(f"  apply it with: --apply {self.plan_id}")
+            if self.guard:
+                out.append(f"  {self.guard}")
         else:
             r = self.report
             out.append(
@@ -251,7 +254,12 @@ def run_lifecycle_push(
                 )
         elif plan_only or not (closes > limit and not allow_mass_close):
             run.plans.write(summary.plan_id, mode, lines, summary.counts())
-        if closes > limit and not allow_mass_close:
+        if closes > limit and not allow_mass_close and plan_only:
+            summary.guard = (
+                f"the guard: {closes} cancel(s) of rows that left the input, more than {limit}:"
+                f" apply with --max-close {closes} or --allow-mass-close"
+            )
+        elif closes > limit and not allow_mass_close:
             raise PlanRefusedError(
                 f"mirror would cancel {closes} task(s) whose rows left the input, more than the"
                 f" guard allows ({limit}): check the input; if it is right, rerun with"

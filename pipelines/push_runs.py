@@ -18,6 +18,8 @@ from sales_tasks.destinations.core.lifecycle import (
     LifecyclePlan,
     PlannedChange,
     plan_changes,
+    probe_row,
+    recorded,
     wanted_values,
 )
 from sales_tasks.destinations.core.lifecycle_apply import ApplyReport, ChangeApplier
@@ -102,6 +104,7 @@ class LifecycleRun:
                 self.task_vendor.rules,
                 mode=mode,
                 overwrite_manual=overwrite_manual,
+                resolve_owner=self._resolve_owners,
             )
         dry = DeliveryEngine(self.task_vendor, self.ledger, run_id=self.run_id)
         dry.plan(self.rows)
@@ -111,6 +114,22 @@ class LifecycleRun:
         ]
         lines = sorted(creates + plan.changes, key=lambda c: (c.kind, c.request_id))
         return plan, lines
+
+    def _resolve_owners(self, rows: Any) -> dict[str, str | None]:
+        """request_id -> the vendor's id of each row's `user_email` (None: refused)."""
+        from sales_tasks.destinations.core.contract import validate_row
+
+        tasks = []
+        for raw in rows:
+            checked = validate_row(
+                probe_row(raw, self.task_vendor.rules)[0], self.task_vendor.rules
+            )
+            if checked.task is not None:
+                tasks.append(checked.task)
+        refused = self.task_vendor.resolve(tasks).rejected if tasks else {}
+        return {
+            t["request_id"]: None if t["request_id"] in refused else t["user_id"] for t in tasks
+        }
 
     def apply(
         self,
@@ -161,7 +180,7 @@ class LifecycleRun:
                 continue
             want, _ = wanted_values(by_id[request_id], self.task_vendor.rules)
             if want is not None:
-                baselines.append((request_id, entry.task_id, entry.row_hash, want))
+                baselines.append((request_id, entry.task_id, entry.row_hash, recorded(want)))
         self.changes.baseline(baselines)
 
     def close(self) -> None:

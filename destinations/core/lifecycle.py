@@ -27,7 +27,7 @@ what was written: the read stands for it, and a person's change before this run 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -149,28 +149,43 @@ def snapshot_values(snapshot: TaskSnapshot) -> dict[str, Any]:
     }
 
 
-def wanted_values(raw: Mapping[str, Any], rules: InputRules) -> tuple[dict[str, Any] | None, str]:
-    """The values a row asks of its task, or None and the reason it cannot be used."""
+def probe_row(raw: Mapping[str, Any], rules: InputRules) -> tuple[dict[str, Any], str]:
+    """The row to validate for its other columns, and the status it asks for (`open` or a
+    shared close status): the vendor's create statuses do not judge a close."""
     status = str(raw.get("status") or "").strip().lower()
     probe = dict(raw)
     if status in STATUS_KIND:
-        # Validated for its other columns: the vendor's create statuses do not judge a close.
         probe["status"] = rules.default_status or sorted(rules.statuses)[0]
-    else:
-        status = OPEN
+        return probe, status
+    return probe, OPEN
+
+
+def wanted_values(raw: Mapping[str, Any], rules: InputRules) -> tuple[dict[str, Any] | None, str]:
+    """The values a row asks of its task, or None and the reason it cannot be used.
+
+    An owner given by email only is left None here, with `owner_email` set: the vendor resolves
+    it for candidates only (`plan_changes`).
+    """
+    probe, status = probe_row(raw, rules)
     checked = validate_row(probe, rules)
     if checked.task is None:
         return None, checked.reason or "invalid row"
     task = checked.task
-    owner = task["user_id"] or task["user_email"]
     values = {
         "due_at": task["due_at"],
         "note": task["note"],
         "priority": task["priority"],
-        "owner": owner,
+        "owner": task["user_id"],
         "status": status,
     }
+    if task["user_id"] is None and task["user_email"]:
+        values["owner_email"] = task["user_email"]
     return values, ""
+
+
+def recorded(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values as the change ledger keeps them (an unresolved owner email is not a value)."""
+    return {k: v for k, v in values.items() if k != "owner_email"}
 
 
 def diff(want: Mapping[str, Any], have: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | str:
@@ -204,7 +219,9 @@ def manual_fields(
     return [
         n
         for n in names
-        if n in written and not same(n, now.get(n), written[n]) and not same(n, now.get(n), want[n])
+        if written.get(n) is not None
+        and not same(n, now.get(n), written[n])
+        and not same(n, now.get(n), want[n])
     ]
 
 
@@ -231,6 +248,7 @@ def plan_changes(
     *,
     mode: str,
     overwrite_manual: bool = False,
+    resolve_owner: Callable[[Sequence[Mapping[str, Any]]], Mapping[str, str | None]] | None = None,
 ) -> LifecyclePlan:
     """Plan the changes of one upsert or mirror run (see the module docstring).
 
@@ -238,6 +256,8 @@ def plan_changes(
         rows: the input rows (duplicates flagged by the reader are skipped).
         delivered: every delivered ledger entry of this vendor and account, by request_id.
         known: the change ledger's entries (none `changing`: settle those first).
+        resolve_owner: input rows -> {request_id: the vendor's id of the row's `user_email`,
+            or None when it names no user}, for candidates whose row names its owner by email.
     """
     plan = LifecyclePlan(mode)
     candidates: list[_Candidate] = []
@@ -268,7 +288,7 @@ def plan_changes(
                 plan.rejected[request_id] = reason
             continue
         if have is None and row_hash == base_hash:
-            plan.baselines.append((request_id, entry.task_id, row_hash, want))
+            plan.baselines.append((request_id, entry.task_id, row_hash, recorded(want)))
             continue
         if row_hash == base_hash:
             continue
@@ -288,8 +308,31 @@ def plan_changes(
         want = {"status": KIND_STATUS["cancel"]}
         version = have.version if have is not None else 0
         candidates.append(_Candidate(request_id, entry.task_id, "", want, written, version))
+    raws = {str(r.get("request_id") or "").strip(): r for r in rows}
+    candidates = _owners(plan, candidates, raws, resolve_owner)
     _plan_candidates(plan, candidates, change_vendor, overwrite_manual)
     return plan
+
+
+def _owners(
+    plan: LifecyclePlan,
+    candidates: list[_Candidate],
+    raws: Mapping[str, Mapping[str, Any]],
+    resolve_owner: Callable[[Sequence[Mapping[str, Any]]], Mapping[str, str | None]] | None,
+) -> list[_Candidate]:
+    """Owner emails resolved to the vendor's ids; a row whose email names no user is rejected."""
+    asking = [raws[c.request_id] for c in candidates if c.want.get("owner_email")]
+    found = resolve_owner(asking) if asking and resolve_owner is not None else {}
+    kept = []
+    for c in candidates:
+        email = c.want.pop("owner_email", None)
+        if email is not None:
+            c.want["owner"] = found.get(c.request_id)
+            if c.want["owner"] is None:
+                plan.rejected[c.request_id] = f"user_email {email!r} names no user of the vendor"
+                continue
+        kept.append(c)
+    return kept
 
 
 def _plan_candidates(

@@ -134,6 +134,12 @@ def test_the_guard_stops_a_mass_close(
     assert push(sb, url, tmp_path, "--mode", "mirror") == EXIT_PLAN_REFUSED
     assert "more than the guard allows (10)" in capsys.readouterr().err
     assert change_calls(sb) == []
+    assert push(sb, url, tmp_path, "--mode", "mirror", "--plan") == EXIT_OK
+    out = capsys.readouterr().out
+    plan_id = out.split("plan ", 1)[1].split(":", 1)[0]
+    assert "12 cancel" in out and "apply with --max-close 12 or --allow-mass-close" in out
+    assert push(sb, url, tmp_path, "--apply", plan_id) == EXIT_PLAN_REFUSED
+    assert change_calls(sb) == []
     assert push(sb, url, tmp_path, "--mode", "mirror", "--max-close", "12") == EXIT_OK
     assert [c[0] for c in change_calls(sb)] == ["cancel"] * 12
 
@@ -173,3 +179,31 @@ def test_unsupported_changes_and_a_persons_change_are_reported_not_sent(
     assert push(sb, url, tmp_path, "--mode", "upsert", "--overwrite-manual") == EXIT_REJECTED
     assert [c[0] for c in change_calls(sb)] == ["update"]
     assert tasks_by_id(sb)[ids["follow-up 1"]]["due_at"] == "2030-07-01T09:00:00+00:00"
+
+
+def test_upsert_after_a_create_mode_push_reads_the_task_and_keeps_removed_rows(
+    toy_sandbox: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Rows delivered by a plain push have no record of what was written: their first change
+    compares with the task as read (one read call); upsert never closes a removed row."""
+    sb, url = toy_sandbox, f"duckdb:///{tmp_path / 'w.duckdb'}"
+    monkeypatch.setenv("TOY_API_KEY", sb.api_key)
+    model, rows = Model(url), model_rows(5)
+    model.write(rows)
+    assert push(sb, url, tmp_path) == EXIT_OK  # --mode create
+    sb.clear_requests()
+    changed = [dict(r) for r in rows[:4]]  # r4 removed
+    changed[0]["note"] = "new words"
+    changed[1]["status"] = "cancelled"
+    model.write(changed)
+    assert push(sb, url, tmp_path, "--mode", "upsert") == EXIT_OK
+    assert sorted(c[0] for c in change_calls(sb)) == ["cancel", "update"]
+    assert [r["endpoint"] for r in sb.requests() if r["method"] == "GET"] == ["list"]
+    sb.clear_requests()
+    assert push(sb, url, tmp_path, "--mode", "upsert") == EXIT_OK
+    assert sb.requests() == []
+    statuses = sorted(t["status"] for t in tasks_by_id(sb).values())
+    assert statuses == ["cancelled", "open", "open", "open", "open"]
