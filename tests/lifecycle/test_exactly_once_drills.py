@@ -92,10 +92,23 @@ def applied_calls(sb: Any) -> Counter[str]:
     edits=["due", "owner", "complete", "remove", "note", "keep"], fault="drop_after_create", at=4
 )
 def test_no_change_is_made_twice_or_lost(toy: Path, edits: list[str], fault: str, at: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="drill-"))
+    drill(f"duckdb:///{folder / 'w.duckdb'}", folder, edits, fault, at)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("fault", "at"), [("recorded", 1), ("drop_after_create", 2)])
+def test_drills_on_a_postgresql_ledger(
+    toy: Path, postgres_url: str, tmp_path: Path, fault: str, at: int
+) -> None:
+    drill(postgres_url, tmp_path, ["due", "owner", "complete", "remove", "keep", "note"], fault, at)
+
+
+def drill(url: str, folder: Path, edits: list[str], fault: str, at: int) -> None:
+    """One drill: create, change the model, fail the run at `fault` number `at`, run again and
+    rerun; every change made once, the vendor as the model says."""
     from sales_tasks.sandbox import running_sandbox
 
-    folder = Path(tempfile.mkdtemp(prefix="drill-"))
-    url = f"duckdb:///{folder / 'w.duckdb'}"
     rows = model_rows(ROWS)
     with running_sandbox(vendor="toy", tasks=0) as sb:
         model = Model(url)
