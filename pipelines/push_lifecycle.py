@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sales_tasks.clients.core.errors import ActionableError
 from sales_tasks.pipelines.exit_codes import EXIT_PLAN_REFUSED
@@ -44,27 +44,36 @@ class NoChangeVendorError(ActionableError, ValueError):
     exit_code = 2
 
 
-def change_vendor_for(sink: Any, client: Any, settings: Any) -> Any:
-    """The vendor's `ChangeVendor`, from the package that holds its `TaskSink`: its attribute
-    `<VENDOR>_CHANGES` (vendor key in capitals), else `make_change_vendor` or `open_changes` of
-    its module `changes`; each is a factory `(client, settings) -> ChangeVendor`."""
+def change_factory(sink: Any) -> Callable[[Any, Any], Any] | None:
+    """The vendor's `ChangeVendor` factory `(client, settings)`, found in the package that holds
+    its `TaskSink`: its attribute `<VENDOR>_CHANGES` (vendor key in capitals), else
+    `make_change_vendor` or `open_changes` of its module `changes`; None when it has none."""
     package = sys.modules[type(sink).__module__].__package__ or type(sink).__module__
     factory = getattr(importlib.import_module(package), f"{sink.vendor_key.upper()}_CHANGES", None)
+    if callable(factory):
+        return cast(Callable[[Any, Any], Any], factory)
     name = f"{package}.changes"
-    if not callable(factory):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            module = None
-        factory = getattr(module, "make_change_vendor", None) or getattr(
-            module, "open_changes", None
-        )
-    if not callable(factory):
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+    factory = getattr(module, "make_change_vendor", None) or getattr(module, "open_changes", None)
+    return cast(Callable[[Any, Any], Any], factory) if callable(factory) else None
+
+
+def change_vendor_for(sink: Any, client: Any, settings: Any) -> Any:
+    """The vendor's `ChangeVendor` over the push's client (`change_factory`).
+
+    Raises:
+        NoChangeVendorError: the vendor has none.
+    """
+    factory = change_factory(sink)
+    if factory is None:
         raise NoChangeVendorError(
-            f"{sink.title} cannot change delivered tasks yet (no {name}.make_change_vendor):"
-            " use --mode create"
+            f"{sink.title} cannot change delivered tasks yet (its destination package has no"
+            f" {sink.vendor_key.upper()}_CHANGES): use --mode create"
         )
     return factory(client, settings)
 
