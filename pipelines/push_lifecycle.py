@@ -302,7 +302,7 @@ def run(args: argparse.Namespace, sink: Any) -> int:
         query=args.query,
         warehouse=args.warehouse,
         base_url=args.base_url,
-        mode=args.mode if args.mode != "create" else "upsert",
+        mode=args.mode,
         plan_only=args.plan,
         apply_id=args.apply,
         max_close=args.max_close,
