@@ -39,6 +39,8 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("tests/reply/test_reply_extract_client.py", "contract"),
     ("tests/*/test_*spec_contract.py", "contract"),  # one test per documented vendor fact
     ("tests/mirror/test_*sandbox*", "contract"),
+    ("tests/*/test_*_changes_vendor.py", "contract"),  # a ChangeVendor against its sandbox
+    ("tests/*/test_*_sandbox_changes.py", "contract"),  # a sandbox's task lifecycle calls
     # the standard kit every vendor passes: extracts and pushes into DuckDB over HTTP
     ("tests/kit/*", "e2e"),
     ("tests/incremental/*", "e2e"),  # incremental vs full scans over HTTP into DuckDB
