@@ -27,8 +27,10 @@ what was written: the read stands for it, and a person's change before this run 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sales_tasks.clients.core.values import parse_utc
@@ -53,6 +55,7 @@ KIND_STATUS = {kind: status for status, kind in STATUS_KIND.items()}
 CLOSES = frozenset(KIND_STATUS)
 CREATE = "create"
 OPEN = "open"
+SHARED_PRIORITIES = ("urgent", "high", "medium", "low")
 # The guard's default: at most this share of the open delivered tasks, and never fewer than
 # `MIN_MAX_CLOSE`, may be closed by one mirror run because their rows left the input.
 MAX_CLOSE_SHARE = 0.10
@@ -87,8 +90,12 @@ class PlannedChange:
         return (self.request_id, self.kind, shown, self.row_hash, self.version)
 
     def task_change(self) -> TaskChange:
+        """The change as a `ChangeVendor` takes it (`due_at` an aware datetime)."""
         kind = cast(ChangeKind, self.kind)
-        return TaskChange(self.request_id, str(self.task_id), kind, dict(self.fields))
+        fields = dict(self.fields)
+        if fields.get("due_at") is not None:
+            fields["due_at"] = parse_utc(fields["due_at"]) or fields["due_at"]
+        return TaskChange(self.request_id, str(self.task_id), kind, fields)
 
     def written_after(self) -> dict[str, Any]:
         """The task's values once this change is made."""
@@ -125,18 +132,50 @@ class LifecyclePlan:
         return [c for c in self.changes if c.kind in CLOSES and not c.row_hash]
 
 
+def _moment(value: Any) -> datetime | date | None:
+    """A due date as an aware UTC instant, or a day when the value holds only a date."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if len(text) == 10:
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)
+    return parse_utc(text)
+
+
 def _text(name: str, value: Any) -> str | None:
     if value is None:
         return None
     if name == "due_at":
-        parsed = parse_utc(value)
-        return parsed.isoformat() if parsed is not None else str(value)
+        moment = _moment(value)
+        return moment.isoformat() if moment is not None else str(value)
     return str(value)
 
 
 def same(name: str, a: Any, b: Any) -> bool:
-    """Whether two values of field `name` are equal (due dates as instants)."""
+    """Whether two values of field `name` are equal (due dates as instants; as days when either
+    side holds only a day, as some vendors keep them)."""
+    if name == "due_at" and a is not None and b is not None:
+        x, y = _moment(a), _moment(b)
+        if x is not None and y is not None:
+            if not isinstance(x, datetime) or not isinstance(y, datetime):
+                x = x.astimezone(UTC).date() if isinstance(x, datetime) else x
+                y = y.astimezone(UTC).date() if isinstance(y, datetime) else y
+            return x == y
     return _text(name, a) == _text(name, b)
+
+
+def shared_priority(code: str | None, rules: InputRules) -> str | None:
+    """A vendor's priority code in the shared vocabulary (`urgent|high|medium|low`), as a
+    `ChangeVendor` reads and writes it; a code with no shared name stays as it is."""
+    if code is None:
+        return None
+    for name, vendor_code in rules.names.get("priority", {}).items():
+        if vendor_code == code and name in SHARED_PRIORITIES:
+            return name
+    return code
 
 
 def snapshot_values(snapshot: TaskSnapshot) -> dict[str, Any]:
@@ -174,7 +213,7 @@ def wanted_values(raw: Mapping[str, Any], rules: InputRules) -> tuple[dict[str, 
     values = {
         "due_at": task["due_at"],
         "note": task["note"],
-        "priority": task["priority"],
+        "priority": shared_priority(task["priority"], rules),
         "owner": task["user_id"],
         "status": status,
     }

@@ -113,7 +113,8 @@ def test_a_crashed_mirror_run_is_finished_once_by_the_next(kit: Kit, tmp_path: P
     first = _mirror(k)
     assert first.push is not None and first.push.created == ROWS
     changed = [dict(r) for r in rows[:3]]  # the last row left the model
-    changed[0]["note"] = "moved by the model"
+    note = next((c for c in ("note", "task_note", "body") if c in changed[0]), "note")
+    changed[0][note] = "moved by the model"
     changed[1]["status"] = "completed"
     _write(k, changed)
     start = len(k.sb.requests())
