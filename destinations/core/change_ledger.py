@@ -156,7 +156,7 @@ class ChangeLedger:
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(self.table.insert(), rows)
-            self._known_ids().update(r["request_id"] for r in rows)
+            self._known_ids().update(str(r["request_id"]) for r in rows)
 
     def _update(self, conn: sa.Connection, request_id: str, **values: Any) -> None:
         t = self.table
