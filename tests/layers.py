@@ -39,9 +39,12 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("tests/reply/test_reply_extract_client.py", "contract"),
     ("tests/*/test_*spec_contract.py", "contract"),  # one test per documented vendor fact
     ("tests/mirror/test_*sandbox*", "contract"),
+    ("tests/*/test_*_changes_vendor.py", "contract"),  # a ChangeVendor against its sandbox
+    ("tests/*/test_*_sandbox_changes.py", "contract"),  # a sandbox's task lifecycle calls
     # the standard kit every vendor passes: extracts and pushes into DuckDB over HTTP
     ("tests/kit/*", "e2e"),
     ("tests/incremental/*", "e2e"),  # incremental vs full scans over HTTP into DuckDB
+    ("tests/lifecycle/*", "e2e"),  # upsert / mirror pushes over HTTP into DuckDB / PostgreSQL
     # everything else: extract / push into warehouses, CLI subprocesses, notebook, README
     ("tests/packaging/*", "e2e"),  # builds the wheel, installs it into a fresh environment
     ("tests/*", "e2e"),

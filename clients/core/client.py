@@ -249,7 +249,8 @@ class ApiClient:
         idempotent: bool = True,
         endpoint: str | None = None,
     ) -> Any:
-        """Send one request and return its decoded JSON body, retrying what is safe to retry.
+        """Send one request and return its decoded JSON body (None for a 204), retrying what is
+        safe to retry.
 
         Args:
             idempotent: False for creates. Then only failures that prove the vendor did not act
@@ -440,6 +441,8 @@ class ApiClient:
                 raise error
             headers = response.headers
             release_body(response)
+            if response.status_code == 204:
+                return None  # No Content (e.g. a delete): nothing to decode
             try:
                 return orjson.loads(response.content)
             except orjson.JSONDecodeError:

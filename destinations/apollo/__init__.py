@@ -23,10 +23,15 @@ from __future__ import annotations
 from typing import Any
 
 from sales_tasks.clients.core.telemetry import dlt_telemetry_off_by_default
+from sales_tasks.destinations.apollo.changes import open_changes
 from sales_tasks.destinations.apollo.sink import APOLLO_SINK
 from sales_tasks.destinations.core.destination import DeliveryRun, task_destination
 
 dlt_telemetry_off_by_default()
+
+# Apollo's `ChangeVendor` factory, `(client, settings)` as the sink's `open_vendor` builds them
+# (`--mode upsert|mirror`; `sales_tasks.destinations.apollo.changes`).
+APOLLO_CHANGES = open_changes
 
 
 def apollo_tasks(*, run: DeliveryRun | None = None, **explicit: Any) -> Any:
@@ -39,4 +44,4 @@ def apollo_tasks(*, run: DeliveryRun | None = None, **explicit: Any) -> Any:
     return task_destination(APOLLO_SINK, run=run, **explicit)
 
 
-__all__ = ["APOLLO_SINK", "apollo_tasks"]
+__all__ = ["APOLLO_CHANGES", "APOLLO_SINK", "apollo_tasks"]

@@ -19,9 +19,14 @@ from typing import Any
 
 from sales_tasks.clients.core.telemetry import dlt_telemetry_off_by_default
 from sales_tasks.destinations.core.destination import DeliveryRun, task_destination
+from sales_tasks.destinations.reply.changes import open_changes
 from sales_tasks.destinations.reply.sink import REPLY_SINK
 
 dlt_telemetry_off_by_default()
+
+# Reply's `ChangeVendor` factory, `(client, settings)` as the sink's `open_vendor` builds them
+# (`--mode upsert|mirror`; `sales_tasks.destinations.reply.changes`).
+REPLY_CHANGES = open_changes
 
 
 def reply_tasks(*, run: DeliveryRun | None = None, **explicit: Any) -> Any:
@@ -34,4 +39,4 @@ def reply_tasks(*, run: DeliveryRun | None = None, **explicit: Any) -> Any:
     return task_destination(REPLY_SINK, run=run, **explicit)
 
 
-__all__ = ["REPLY_SINK", "reply_tasks"]
+__all__ = ["REPLY_CHANGES", "REPLY_SINK", "reply_tasks"]

@@ -22,11 +22,16 @@ from typing import Any
 
 from sales_tasks.clients.core.telemetry import dlt_telemetry_off_by_default
 from sales_tasks.destinations.core.destination import DeliveryRun, task_destination
+from sales_tasks.destinations.saleshandy.changes import open_changes
 from sales_tasks.destinations.saleshandy.sink import SALESHANDY_SINK
 
 dlt_telemetry_off_by_default()
 
-__all__ = ["SALESHANDY_SINK", "saleshandy_tasks"]
+# Saleshandy's `ChangeVendor` factory, `(client, settings)` as the sink's `open_vendor` builds
+# them (`--mode upsert|mirror`; `sales_tasks.destinations.saleshandy.changes`).
+SALESHANDY_CHANGES = open_changes
+
+__all__ = ["SALESHANDY_CHANGES", "SALESHANDY_SINK", "saleshandy_tasks"]
 
 
 def saleshandy_tasks(*, run: DeliveryRun | None = None, **explicit: Any) -> Any:

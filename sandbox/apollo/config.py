@@ -93,6 +93,10 @@ class SandboxConfig(core_config.ConfigDicts):
     # The docs call `status` required on create; recorded traffic shows a create without it
     # accepted and stored as null. True answers 422 `status can not be blank` instead.
     create_requires_status: bool = False
+    # How a task is completed or skipped (no source gives the calls, VENDOR-SPECS 3.2): `put`
+    # (`PUT /api/v1/tasks/{id}` with `status`, as recorded clients send), `actions`
+    # (`POST /api/v1/tasks/{id}/complete|skip`) or `both` (`sandbox.apollo.endpoints_changes`).
+    resolve_calls: str = "both"
     request_log_cap: int = 200_000
     # Rendered account+contact JSON kept per contact (~3.4 KB each): 131,072 ~ 450 MB at most.
     # Fixed at start (changing it live has no effect).
@@ -128,6 +132,7 @@ class SandboxConfig(core_config.ConfigDicts):
             ("body_paging", BODY_PAGING),
             ("created_from", CREATED_FROM_VALUES),
             ("default_order", DEFAULT_ORDERS),
+            ("resolve_calls", ("put", "actions", "both")),
         ):
             if getattr(self, name) not in options:
                 raise ValueError(f"{name} must be one of {options}")

@@ -7,7 +7,8 @@ Facts relied on (VENDOR-SPECS.md §1.1-1.2; RS = Reply's OpenAPI 3.1 bundle):
   `WWW-Authenticate: Bearer` (RS @13,500).
 - A master key may act for a user with `X-User-Id` or `X-User-Email` (RD authentication page).
 - A key without the scope an endpoint needs answers 403 (`tasks:read` to list, `tasks:write`
-  to create); `/v3/whoami*` need no scope.
+  to create, update, delete and reassign, `tasks:operate` to complete; RS `x-required-scope`,
+  VENDOR-SPECS §1.1); `/v3/whoami*` need no scope.
 - Limits count per user (`sales_tasks.sandbox.reply.ratelimit`); a 429 is a bare Problem Details with
   `Retry-After` seconds.
 
@@ -30,7 +31,7 @@ from sales_tasks.sandbox.core.app import Route
 from sales_tasks.sandbox.core.http import Request, Response
 from sales_tasks.sandbox.core.params import BadInput, parse_body, parse_query
 from sales_tasks.sandbox.core.ratelimit import Verdict
-from sales_tasks.sandbox.reply import endpoints, hooks, ratelimit
+from sales_tasks.sandbox.reply import endpoints, endpoints_changes, hooks, ratelimit
 from sales_tasks.sandbox.reply.problems import Problem, field_error, unauthorized
 from sales_tasks.sandbox.reply.state import ReplyState
 
@@ -42,9 +43,10 @@ _CONTACT = re.compile(r"^/v3/contacts/([^/]+)$")
 class ReplyRoute(Route):
     """One request's endpoint, its path argument, and (after auth) who is calling."""
 
-    def __init__(self, name: str, create: bool = False, arg: str = "") -> None:
+    def __init__(self, name: str, create: bool = False, arg: str = "", scope: str = "") -> None:
         super().__init__(name, create)
         self.arg = arg
+        self.scope = scope  # a lifecycle call's scope (`endpoints_changes`); "" otherwise
         self.user_id = 0
         self.bucket = ""
 
@@ -65,6 +67,9 @@ class App(ReplyState):
             return _not_allowed(method, req.path)
         if path == "/v3/tasks/filter" and mode != "get":
             return ReplyRoute("tasks.filter") if method == "POST" else _not_allowed(method, path)
+        change = endpoints_changes.route(method, path)
+        if change is not None:
+            return ReplyRoute(change[0], arg=change[1], scope=change[2])
         found = _TASK.match(path)
         if found:
             return (
@@ -96,9 +101,10 @@ class App(ReplyState):
             user = self.ds.users[index % len(self.ds.users)]
             route.bucket = f"key{index}"
         elif key in cfg.read_only_keys:
-            if route.create:
+            if route.create or route.scope:
+                scope = route.scope or "tasks:write"
                 return Problem(
-                    403, "scope.missing", "This API key lacks the tasks:write scope."
+                    403, "scope.missing", f"This API key lacks the {scope} scope."
                 ).response()
             user = self.ds.users[0]
             route.bucket = f"read{cfg.read_only_keys.index(key)}"
@@ -154,6 +160,9 @@ class App(ReplyState):
                 return endpoints.list_tasks(self, query, self._body(req))
             if name == "tasks.get":
                 return endpoints.get_task(self, route.arg, query)
+            if route.scope:
+                body = None if req.method == "DELETE" or not req.body else self._body(req)
+                return endpoints_changes.call(self, name, route.arg, body)
             if name == "whoami":
                 return endpoints.whoami(self, route.user_id)
             if name == "whoami.team_users":

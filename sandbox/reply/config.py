@@ -27,6 +27,7 @@ LIST_ORDERS = ("id", "newest")
 EMAIL_MATCHES = ("insensitive", "exact")
 RATE_WINDOWS = ("minute", "hour")
 DELETED_BY_ID = ("status", "404")
+REDELETE = ("400", "204")
 
 
 @dataclass
@@ -71,6 +72,9 @@ class ReplyConfig:
     contact_email_match: str = "insensitive"
     # What `GET /v3/tasks/{id}` answers for a deleted task: its cancelled/archived detail, or 404.
     deleted_by_id: str = "status"
+    # What deleting an already deleted task answers: 400 `task.unknown`, or 204 again (a guess;
+    # `sales_tasks.sandbox.reply.endpoints_changes`).
+    redelete: str = "400"
     rate_limits: dict[str, int] = field(default_factory=lambda: {"minute": 100, "hour": 3000})
     rate_window_seconds: dict[str, float] = field(
         default_factory=lambda: {"minute": 60.0, "hour": 3600.0}
@@ -133,6 +137,7 @@ class ReplyConfig:
             ("list_order", LIST_ORDERS),
             ("contact_email_match", EMAIL_MATCHES),
             ("deleted_by_id", DELETED_BY_ID),
+            ("redelete", REDELETE),
         ):
             if getattr(self, name) not in options:
                 raise ValueError(f"{name} must be one of {', '.join(options)}")

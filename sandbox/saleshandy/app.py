@@ -23,7 +23,7 @@ from sales_tasks.sandbox.core.app import Route
 from sales_tasks.sandbox.core.http import Request, Response
 from sales_tasks.sandbox.core.params import BadInput, parse_body, parse_query
 from sales_tasks.sandbox.core.ratelimit import Verdict, too_many
-from sales_tasks.sandbox.saleshandy import endpoints, hooks, ratelimit
+from sales_tasks.sandbox.saleshandy import endpoints, endpoints_changes, hooks, ratelimit
 from sales_tasks.sandbox.saleshandy import params as P
 from sales_tasks.sandbox.saleshandy.config import SaleshandyConfig
 from sales_tasks.sandbox.saleshandy.state import SaleshandyState
@@ -83,10 +83,13 @@ class App(SaleshandyState):
         if found is not None:
             return found
         parts = path[len(TASK_PREFIX) :].split("/") if path.startswith(TASK_PREFIX) else []
-        if req.method == "GET" and len(parts) == 1 and parts[0]:
+        if req.method == "GET" and len(parts) == 1 and parts[0] and parts[0] != "bulk-status":
             return ONE_TASK
         if len(parts) == 2 and parts[0] and (req.method, parts[1]) in ACTIONS:
             return ACTIONS[(req.method, parts[1])]
+        bulk = endpoints_changes.route(req.method, path)
+        if bulk is not None:  # bulk-skip, bulk-snooze, bulk-status
+            return SaleshandyRoute(bulk[0], bulk[1])
         return endpoints.error(f"Cannot {req.method} {req.path}", 404)
 
     def authorize(self, req: Request, route: Route) -> Response | None:
@@ -109,6 +112,7 @@ class App(SaleshandyState):
 
     def call(self, route: Route, req: Request) -> Response:
         assert isinstance(route, SaleshandyRoute)
+        endpoints_changes.settle(self)  # bulk actions whose time has come, before any answer
         try:
             params = {
                 **parse_query(req.query),

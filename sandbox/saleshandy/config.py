@@ -68,6 +68,12 @@ FACTS_AND_GUESSES: tuple[tuple[str, str, str, str, str], ...] = (
      "rate_limit, rate_window_seconds, rate_scope"),
     ("rate headers", "guess", "NOTES [3p]", "x-ratelimit-remaining, -reset (HTTP date)",
      "rate_headers, reset_format, retry_after_header"),
+    ("complete/skip of a task already so", "guess (answers not published)", "VENDOR-SPECS 5",
+     "400 Task is already completed", "repeat_action"),
+    ("bulk-skip / bulk-snooze limits", "100 / 10,000 taskIds", "SD bulk-skip, bulk-snooze",
+     "100 / 10,000", "max_bulk_skip, max_bulk_snooze"),
+    ("bulk action done", "guess (async; status poll documented)", "SD bulk-status",
+     "2 s later on the emulator clock", "bulk_seconds"),
 )  # fmt: skip
 
 
@@ -128,6 +134,12 @@ class SaleshandyConfig(core_config.ConfigDicts):
     rate_headers: bool = True
     reset_format: str = "http-date"
     retry_after_header: bool = True
+    # Completing a completed task (skipping a skipped one): 400 "already", or 200 and the task.
+    repeat_action: str = "400"
+    max_bulk_skip: int = 100
+    max_bulk_snooze: int = 10_000
+    # Seconds (emulator clock) from accepting a bulk skip/snooze to its being done.
+    bulk_seconds: float = 2.0
     request_log_cap: int = 200_000
     faults: FaultConfig = field(default_factory=FaultConfig)
 
@@ -155,20 +167,28 @@ class SaleshandyConfig(core_config.ConfigDicts):
             ("page_size_over_max", OVER_MAX_PAGE_SIZE),
             ("rate_scope", RATE_SCOPES),
             ("reset_format", RESET_FORMATS),
+            ("repeat_action", ("400", "200")),
         )
         for name, options in choices:
             if getattr(self, name) not in options:
                 shown = " | ".join(str(o) for o in options)
                 raise ValueError(f"{name} must be one of {shown}; got {getattr(self, name)!r}")
-        for name in ("max_prospect_ids", "default_page_size", "max_page_size", "rate_limit"):
+        for name in (
+            "max_prospect_ids",
+            "default_page_size",
+            "max_page_size",
+            "rate_limit",
+            "max_bulk_skip",
+            "max_bulk_snooze",
+        ):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1")
         if not 400 <= int(self.too_many_prospects_status) <= 499:
             raise ValueError("too_many_prospects_status must be a 4xx status")
         if self.rate_window_seconds <= 0:
             raise ValueError("rate_window_seconds must be > 0")
-        if self.index_lag_seconds < 0:
-            raise ValueError("index_lag_seconds must be >= 0")
+        if self.index_lag_seconds < 0 or self.bulk_seconds < 0:
+            raise ValueError("index_lag_seconds and bulk_seconds must be >= 0")
         if not self.api_keys:
             raise ValueError("api_keys must hold at least one key")
         if self.request_log_cap < 1:

@@ -29,7 +29,9 @@ sequence; the default sort is `dueDate` ASC; nulls sort last both ways, ties in 
 counts take the list's filters except `status`; prospects search matches a substring of the
 email or name, case-insensitively, exact email matches first; the task actions answer the task,
 a snoozed task is due on the day it was snoozed until (not in the past), and a task already
-completed or skipped cannot be completed, skipped or snoozed (400 `Task is already completed`).
+completed or skipped cannot be completed, skipped or snoozed (400 `Task is already completed`;
+with `repeat_action = "200"`, completing a completed task or skipping a skipped one answers 200
+with the task, unchanged).
 Complete, skip and note answer the whole task at `payload.task` (the envelope snooze documents).
 """
 
@@ -185,7 +187,9 @@ def act(app: SaleshandyState, params: dict[str, Any]) -> Response:
         task.note = P.text(params, "note")
         task.updated_ms = time.time_ns() // 1_000_000
     elif task.state != "open":
-        return error(f"Task is already {task.state}")
+        same = {"complete": "completed", "skip": "skipped"}.get(action) == task.state
+        if not (same and app.cfg.repeat_action == "200"):
+            return error(f"Task is already {task.state}")
     elif action == "snooze":
         until = P.date_time(params, "snoozeUntil")
         if until[:10] < app.today():

@@ -36,6 +36,8 @@ class SaleshandyState(EmulatorApp[SaleshandyConfig]):
         self.creates = 0  # create calls served (seeds the shuffled result order)
         # Changes to make before a page of the task list is answered (`/_sandbox/list-changes`).
         self.list_changes: list[dict[str, Any]] = []
+        # Accepted bulk skips/snoozes by id (`sales_tasks.sandbox.saleshandy.endpoints_changes`).
+        self.bulk_actions: dict[str, Any] = {}
 
     def clock_day(self) -> Any:
         return datetime.now(ZoneInfo(self.cfg.timezone)).date()
@@ -55,6 +57,7 @@ class SaleshandyState(EmulatorApp[SaleshandyConfig]):
         self.store.reset()
         self.creates = 0
         self.list_changes = []
+        self.bulk_actions = {}
         super().reset()
 
     def stats(self) -> dict[str, Any]:
