@@ -232,7 +232,16 @@ def run_lifecycle_push(
     url = warehouse_url(
         warehouse or settings.warehouse or sink.default_warehouse, must_exist=table is not None
     )
-    run = LifecycleRun(sink, settings, url, run_id_now(), table=table, query=query, account=account)
+    run = LifecycleRun(
+        sink,
+        settings,
+        url,
+        run_id_now(),
+        table=table,
+        query=query,
+        account=account,
+        wait_seconds=float(push_options.get("wait_seconds") or 0.0),
+    )
     try:
         run.open(on_checkpoint)
         stored = run.plans.read(apply_id) if apply_id else None

@@ -1,9 +1,9 @@
 """One upsert or mirror run's live objects: the vendor's clients, the three ledger tables and
 the lock (used by `sales_tasks.pipelines.push_lifecycle`).
 
-The run holds the delivery ledger's run lock from `open` to `close`, except while `run_push`
-makes the creates (it takes the same lock itself); the changes are applied after the creates,
-under the lock again.
+The run holds the delivery ledger's run lock from `open` to `close`; `run_push` makes the
+creates under it (the lock is lent to it, `RunLock.lent`), so no other push runs between the
+plan, the creates and the changes.
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ class LifecycleRun:
         table: str | None,
         query: str | None,
         account: str | None = None,
+        wait_seconds: float = 0.0,
     ) -> None:
         self.sink, self.settings, self.url, self.run_id = sink, settings, url, run_id
+        self.wait_seconds = wait_seconds
         self.table, self.query, self.account = table, query, account
         self.client: Any = None
         self.lock: RunLock | None = None
@@ -78,7 +80,7 @@ class LifecycleRun:
             self.applier.ledger = self.changes
 
     def _lock(self) -> None:
-        self.lock = RunLock(self.ledger.engine, self.ledger.name).acquire(0.0)
+        self.lock = RunLock(self.ledger.engine, self.ledger.name).acquire(self.wait_seconds)
 
     def _unlock(self) -> None:
         lock, self.lock = self.lock, None
@@ -142,32 +144,35 @@ class LifecycleRun:
         """Record what the plan settled without a call, make the creates (`run_push`), record
         what they wrote, then make the changes."""
         from sales_tasks.destinations.core.warehouse import get_engine
-        from sales_tasks.pipelines.push import run_push
 
         self.changes.record_outcomes(plan.settled)
         self.changes.baseline(plan.baselines)
         creates = [line for line in lines if line.kind == CREATE]
         pushed = None
-        if creates:
-            self._unlock()
-            pushed = run_push(
-                sink=self.sink,
-                table=self.table,
-                query=self.query,
-                warehouse=self.url,
-                api_key=self.settings.api_key,
-                base_url=self.settings.base_url,
-                ledger_schema=self.settings.ledger_schema,
-                account=self.account,
-                pipelines_dir=pipelines_dir,
-                **push_options,
-            )
+        if creates and self.lock is not None:
+            with self.lock.lent():
+                pushed = self._create(pipelines_dir, push_options)
             # `run_push` disposed the warehouse's engine: open it again.
             self._ledgers(get_engine(self.url))
-            self._lock()
             self._record_created({c.request_id for c in creates})
         report = self.applier.apply([line for line in lines if line.kind != CREATE])
         return pushed, report
+
+    def _create(self, pipelines_dir: str | None, push_options: dict[str, Any]) -> Any:
+        from sales_tasks.pipelines.push import run_push
+
+        return run_push(
+            sink=self.sink,
+            table=self.table,
+            query=self.query,
+            warehouse=self.url,
+            api_key=self.settings.api_key,
+            base_url=self.settings.base_url,
+            ledger_schema=self.settings.ledger_schema,
+            account=self.account,
+            pipelines_dir=pipelines_dir,
+            **push_options,
+        )
 
     def _record_created(self, request_ids: set[str]) -> None:
         """What the creates wrote, as the change ledger's first record of their tasks."""

@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
@@ -37,6 +39,8 @@ _RETRY_SECONDS = 0.25
 
 
 _held: set[tuple[str, str]] = set()
+# Held locks whose holder lets one nested run of this process take them (`RunLock.lent`).
+_lent: set[tuple[str, str]] = set()
 _held_lock = threading.Lock()
 
 
@@ -62,6 +66,7 @@ class RunLock:
         self._key = (engine.url.render_as_string(hide_password=True), ledger_name)
         self._conn: sa.Connection | None = None
         self.held = False
+        self._borrowed = False
 
     def acquire(self, wait_seconds: float = 0.0) -> RunLock:
         """Take the lock, waiting up to `wait_seconds` for another push to let it go.
@@ -79,8 +84,25 @@ class RunLock:
                     raise
                 time.sleep(min(_RETRY_SECONDS, left))
 
+    @contextmanager
+    def lent(self) -> Iterator[None]:
+        """While inside, one nested run of this process over the same ledger takes this held
+        lock without waiting (a lifecycle push's creates run as a push of their own): the lock
+        is never let go between the plan and its last change, so no other push gets in."""
+        with _held_lock:
+            _lent.add(self._key)
+        try:
+            yield
+        finally:
+            with _held_lock:
+                _lent.discard(self._key)
+
     def _try(self) -> RunLock:
         with _held_lock:
+            if self._key in _held and self._key in _lent:
+                _lent.discard(self._key)  # one borrower at a time
+                self.held = self._borrowed = True
+                return self
             if self._key in _held:
                 raise _busy(self.ledger_name, "in this process")
             _held.add(self._key)
@@ -112,6 +134,12 @@ class RunLock:
         if not self.held:
             return
         self.held = False
+        if self._borrowed:  # the lender still holds it: hand it back
+            self._borrowed = False
+            with _held_lock:
+                if self._key in _held:
+                    _lent.add(self._key)
+            return
         try:
             if self._conn is not None:
                 conn, self._conn = self._conn, None

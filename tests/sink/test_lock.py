@@ -100,3 +100,25 @@ def test_duckdb_file_in_use_by_another_process_is_one_line(sandbox: Any, tmp_pat
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and "is open in another process (PID " in lines[0], result.stderr
     assert sandbox.created() == []
+
+
+def test_a_lent_lock_serves_one_nested_run_and_no_other(warehouse_url: str) -> None:
+    """A lifecycle push lends its held lock to its own creates (`RunLock.lent`): that nested
+    run takes it at once, a second one meanwhile is refused, and when the nested run ends the
+    lender still holds it (no other push gets in between the creates and the changes)."""
+    engine = get_engine(warehouse_url)
+    try:
+        lender = RunLock(engine, LEDGER).acquire()
+        with lender.lent():
+            nested = RunLock(engine, LEDGER).acquire()
+            with pytest.raises(LedgerBusyError):
+                RunLock(engine, LEDGER).acquire()
+            nested.release()
+            again = RunLock(engine, LEDGER).acquire()  # lent again after the first borrower
+            again.release()
+        with pytest.raises(LedgerBusyError):
+            RunLock(engine, LEDGER).acquire()  # outside `lent`: held by the lender
+        lender.release()
+        RunLock(engine, LEDGER).acquire().release()  # free once the lender lets go
+    finally:
+        dispose_engine(warehouse_url)
