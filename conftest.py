@@ -23,6 +23,12 @@ from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 set_hypothesis_home_dir(os.path.join(_SESSION_HOME, "hypothesis"))
 
+# The property tests' profile (`quick`, or `deep` with HYPOTHESIS_PROFILE=deep), loaded before any
+# test module builds its `settings(...)`: tests/profiles.py.
+from tests import profiles  # noqa: E402
+
+profiles.load()
+
 pytest_plugins = ["tests.fixtures_pg"]
 
 
