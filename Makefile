@@ -31,11 +31,12 @@ PYTEST := $(VENV)/bin/pytest -q -n $(WORKERS) --dist loadgroup --durations=30
 test-fast: $(STAMP)
 	$(PYTEST) -m "(unit or contract) and not postgres" $(PYTEST_ARGS)
 
+# The orchestrators' suites (.ci/test-orchestration, in their own environments) run beside
+# pytest and print after it: .ci/test-suite.
 test: $(STAMP)
 	bash .ci/ensure-postgres
 	bash .ci/ensure-mariadb
-	$(PYTEST) $(PYTEST_ARGS)
-	bash .ci/test-orchestration
+	bash .ci/test-suite $(PYTEST) $(PYTEST_ARGS)
 
 # The same suite with the `deep` hypothesis profile (tests/profiles.py): random examples, several
 # times as many (a drill runs minutes, hence the longer per-test limit). No orchestrators: they
