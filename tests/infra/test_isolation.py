@@ -60,9 +60,15 @@ def _ours(dlt_dir: Path, before: dict[str, float], after: dict[str, float], mark
     return ours
 
 
+# The orchestrators' environments: `make test` syncs them while this suite runs
+# (.ci/test-suite, .ci/test-orchestration); no test writes there.
+ORCHESTRATOR_ENVS = (".venv-airflow/", ".venv-dagster/")
+
+
 def _checkout_state() -> list[str]:
-    """Every new, changed or ignored file in the checkout, bytecode caches aside (Python's own
-    `__pycache__`, written by any child interpreter the first time a module is imported)."""
+    """Every new, changed or ignored file in the checkout, bytecode caches (Python's own
+    `__pycache__`, written by any child interpreter the first time a module is imported) and the
+    orchestrators' environments (`ORCHESTRATOR_ENVS`) aside."""
     status = subprocess.run(
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
         cwd=ROOT,
@@ -70,7 +76,11 @@ def _checkout_state() -> list[str]:
         text=True,
         check=True,
     ).stdout
-    return [line for line in status.splitlines() if "__pycache__/" not in line]
+    return [
+        line
+        for line in status.splitlines()
+        if "__pycache__/" not in line and not line[3:].strip('"').startswith(ORCHESTRATOR_ENVS)
+    ]
 
 
 def _default_dlt_dir(home: Path) -> Path:
