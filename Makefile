@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.synced
 
-.PHONY: demo test test-fast lint bench sandbox clean venv
+.PHONY: demo test test-fast test-deep lint bench sandbox clean venv
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -31,11 +31,20 @@ PYTEST := $(VENV)/bin/pytest -q -n $(WORKERS) --dist loadgroup --durations=30
 test-fast: $(STAMP)
 	$(PYTEST) -m "(unit or contract) and not postgres" $(PYTEST_ARGS)
 
+# The orchestrators' suites (.ci/test-orchestration, in their own environments) run beside
+# pytest and print after it: .ci/test-suite.
 test: $(STAMP)
 	bash .ci/ensure-postgres
 	bash .ci/ensure-mariadb
-	$(PYTEST) $(PYTEST_ARGS)
-	bash .ci/test-orchestration
+	bash .ci/test-suite $(PYTEST) $(PYTEST_ARGS)
+
+# The same suite with the `deep` hypothesis profile (tests/profiles.py): random examples, several
+# times as many (a drill runs minutes, hence the longer per-test limit). No orchestrators: they
+# hold no property tests.
+test-deep: $(STAMP)
+	bash .ci/ensure-postgres
+	bash .ci/ensure-mariadb
+	HYPOTHESIS_PROFILE=deep $(PYTEST) --timeout 1800 $(PYTEST_ARGS)
 
 # mypy checks one package root, `sales_tasks`, as the wheel lays it out: .mypy-tree/ (git-ignored)
 # links `sales_tasks/__init__.py` and each top-level folder of `sales_tasks.FOLDERS` under it.

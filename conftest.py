@@ -9,6 +9,7 @@ changed.
 
 import os
 import shutil
+import signal
 import tempfile
 
 _SESSION_HOME = tempfile.mkdtemp(prefix="apollo-tasks-test-home-")
@@ -22,6 +23,20 @@ os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 set_hypothesis_home_dir(os.path.join(_SESSION_HOME, "hypothesis"))
+
+# The property tests' profile (`quick`, or `deep` with HYPOTHESIS_PROFILE=deep), loaded before any
+# test module builds its `settings(...)`: tests/profiles.py.
+from tests import profiles  # noqa: E402
+
+profiles.load()
+
+# Ctrl-C reaches the suite and the servers its tests stop with it, however the run was started.
+# A job started in the background of a script (`cmd &`, as CI runners and `.ci/test-suite` do)
+# inherits SIGINT *ignored*; so would every child process (a sandbox served by the CLI, a docs
+# block's server), which would then outlive the SIGINT a test sends it and end only when killed
+# (15-30 s later). Python's own handler here gives children the default disposition back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 pytest_plugins = ["tests.fixtures_pg"]
 

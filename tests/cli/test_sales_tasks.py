@@ -284,6 +284,7 @@ def test_apollo_tasks_without_a_command_answers_as_before(
 
 
 def _help(*argv: str) -> str:
+    """`PROGRAM [WORDS] --help` as the installed console script, a real process."""
     done = subprocess.run(
         [str(BIN / argv[0]), *argv[1:], "--help"],
         cwd=ROOT,
@@ -296,12 +297,29 @@ def _help(*argv: str) -> str:
     return done.stdout
 
 
+PROGRAMS = {"sales-tasks": cli.sales_main, "apollo-tasks": cli.main}
+
+
+def _help_in_process(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """The same help from the console script's entry function, in this process (no interpreter
+    to start: the process boundary is `_help`'s)."""
+    with pytest.raises(SystemExit) as ended:
+        PROGRAMS[argv[0]]([*argv[1:], "--help"])
+    out = capsys.readouterr()
+    assert ended.value.code == EXIT_OK and out.err == "", out.err
+    return out.out
+
+
 def _after_usage(text: str) -> str:
     return text.split("\n\n", 1)[1]
 
 
-def test_help_of_both_programs() -> None:
+def test_help_of_both_programs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # argparse's width off a terminal, as in a child process
     sales = _help("sales-tasks")
+    assert _help_in_process(capsys, "sales-tasks") == sales  # in process: the same text
     assert sales.startswith(
         "usage: sales-tasks [-h] [--traceback] [-v] {extract,push,sandbox} VENDOR [flags]\n"
         "       sales-tasks [-h] [--traceback] [-v] demo [flags]\n"
@@ -309,21 +327,27 @@ def test_help_of_both_programs() -> None:
     verbs = re.findall(r"^    (\w+) ", sales, flags=re.MULTILINE)
     assert verbs == ["extract", "push", "sandbox", "demo"]
     assert "Vendors: apollo (Apollo.io)" in sales and "--traceback" in sales
-    pushes = re.findall(r"^    (\w+)\b", _help("sales-tasks", "push"), flags=re.MULTILINE)
+    pushes = re.findall(
+        r"^    (\w+)\b", _help_in_process(capsys, "sales-tasks", "push"), flags=re.MULTILINE
+    )
     assert pushes == vendors_with("push") and pushes[0] == "apollo"
 
     alias = _help("apollo-tasks")
+    assert _help_in_process(capsys, "apollo-tasks") == alias
     assert alias.startswith("usage: apollo-tasks [-h] [--traceback] [-v] COMMAND ...\n")
     assert re.findall(r"^    (\w+) ", alias, flags=re.MULTILINE) == [
         "sandbox", "extract", "push", "demo"
     ]  # fmt: skip
     assert "VENDOR" not in alias
     for verb, (alias_words, sales_words) in SPELLINGS.items():
-        alias_help, sales_help = _help(*alias_words), _help(*sales_words)
+        alias_help = _help_in_process(capsys, *alias_words)
+        sales_help = _help_in_process(capsys, *sales_words)
         assert alias_help.startswith(f"usage: apollo-tasks {verb} [-h]")
         assert sales_help.startswith(f"usage: sales-tasks {verb} apollo [-h]")
         assert _after_usage(alias_help) == _after_usage(sales_help), verb  # the same flags
-    assert _after_usage(_help("apollo-tasks", "demo")) == _after_usage(_help("sales-tasks", "demo"))
+    assert _after_usage(_help_in_process(capsys, "apollo-tasks", "demo")) == _after_usage(
+        _help_in_process(capsys, "sales-tasks", "demo")
+    )
 
 
 def test_a_registry_module_that_cannot_be_imported_is_an_error(

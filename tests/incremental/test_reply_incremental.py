@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from sales_tasks.sources.reply.schema import TASK_COLUMNS
+from tests.profiles import examples
 from tests.reply.test_reply_extract_e2e import extract, served
 
 COLUMNS = ", ".join(name for name, *_ in TASK_COLUMNS)
@@ -99,8 +100,16 @@ def apply(sb: Any, changes: list[tuple[str, int, Any]]) -> set[int]:
     return deleted
 
 
+# Every kind of change at once, in every profile; then 2 generated mixes (`make test`, the same
+# two every run) or 30 random ones (`make test-deep`).
+EVERY_KIND = [
+    ("finish", 1, None), ("detach", 2, None), ("reschedule", 3, -5), ("reschedule", 4, 30),
+    ("new", 5, "new"), ("new", 6, "finished"), ("delete", 7, True), ("delete", 8, False),
+]  # fmt: skip
+
+
 @settings(
-    max_examples=6,
+    max_examples=examples(quick=2, deep=30),
     deadline=None,
     # Each example is three extracts over HTTP: no shrinking (it would take minutes); a failure
     # shows its changes as drawn.
@@ -108,6 +117,7 @@ def apply(sb: Any, changes: list[tuple[str, int, Any]]) -> set[int]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(changes=st.lists(CHANGE, min_size=1, max_size=12))
+@example(changes=EVERY_KIND)
 def test_incremental_leaves_the_full_scans_rows(
     reply_sandbox: Any, tmp_path: Path, changes: list[tuple[str, int, Any]]
 ) -> None:

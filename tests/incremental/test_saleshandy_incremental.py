@@ -16,11 +16,12 @@ from typing import Any
 import dlt
 import duckdb
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from sales_tasks.sources.saleshandy import saleshandy_source
 from sales_tasks.sources.saleshandy.schema import TASK_COLUMNS
+from tests.profiles import examples
 from tests.saleshandy.sh_extract_support import extract, served_tasks
 
 COLUMNS = ", ".join(name for name, *_ in TASK_COLUMNS)
@@ -85,8 +86,16 @@ def apply(sb: Any, changes: list[tuple[str, int, Any]]) -> set[str]:
     return deleted
 
 
+# Every kind of change at once, in every profile; then 2 generated mixes (`make test`, the same
+# two every run) or 30 random ones (`make test-deep`).
+EVERY_KIND = [
+    ("state", 1, "completed"), ("state", 2, "skipped"), ("reopen", 3, "open"), ("due", 4, -5),
+    ("new", 5, "open"), ("new", 6, "completed"), ("delete", 7, True), ("delete", 8, False),
+]  # fmt: skip
+
+
 @settings(
-    max_examples=6,
+    max_examples=examples(quick=2, deep=30),
     deadline=None,
     # Each example is three extracts over HTTP: no shrinking (it would take minutes); a failure
     # shows its changes as drawn.
@@ -94,6 +103,7 @@ def apply(sb: Any, changes: list[tuple[str, int, Any]]) -> set[str]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(changes=st.lists(CHANGE, min_size=1, max_size=12))
+@example(changes=EVERY_KIND)
 def test_incremental_leaves_the_full_scans_rows(
     saleshandy_sandbox: Any, tmp_path: Path, changes: list[tuple[str, int, Any]]
 ) -> None:

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.mirror.drill import KINDS, KITS, Change, Warehouse, drill, temp_folder
+from tests.profiles import PROFILE, examples
 
 WAREHOUSES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
 _databases = itertools.count()
@@ -38,13 +39,14 @@ changes = st.lists(
 # A step: account a or b extracts into its own dataset while `changes` happen, or b is aimed at
 # a's dataset ("b>a").
 steps = st.lists(st.tuples(st.sampled_from(["a", "b", "b>a"]), changes), min_size=1, max_size=3)
+# `make test`: 2 schedules (1 kill point), the same every run; `make test-deep`: 20 (10), random.
 DRILL_SETTINGS = settings(
-    max_examples=2,
+    max_examples=examples(quick=2, deep=20),
     deadline=None,
     # Each example is several real extracts: a failure is reported as drawn, not shrunk.
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
+    derandomize=PROFILE != "deep",
 )
 
 
@@ -95,7 +97,7 @@ def test_changes_during_scans_never_lose_a_live_task_nor_touch_another_account(
 
 @pytest.mark.parametrize("warehouses", WAREHOUSES, indirect=True)
 @pytest.mark.parametrize("vendor", sorted(KITS))
-@settings(DRILL_SETTINGS, max_examples=1)
+@settings(DRILL_SETTINGS, max_examples=examples(quick=1, deep=10))
 @given(kill_at=st.integers(min_value=1, max_value=8), happening=changes)
 def test_an_extract_killed_at_any_point_loses_nothing_and_the_next_run_catches_up(
     vendor: str, warehouses: Callable[[], Any], kill_at: int, happening: list[Change]

@@ -138,9 +138,12 @@ def test_sample_output_is_compared_line_for_line_with_only_variable_parts_normal
     assert output_lines("one\ntwo") != output_lines("one\ntwo\nthree")
 
 
+# No time limit of its own: every block has one (runner.BLOCK_TIMEOUT_S), so a hang still ends,
+# and a loaded machine only makes the whole walk slower (it passed 300 s at load average 10).
 @pytest.mark.e2e
 @pytest.mark.postgres
 @pytest.mark.slow
+@pytest.mark.timeout(0)
 def test_readme_blocks_run_against_the_sandbox(
     make_sandbox: Callable[..., Sandbox],
     postgres_url: str,

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sales_tasks.sources.reply.schema import TASK_COLUMNS, task_row, tasks_table
+from tests.profiles import examples
 
 # Every value `orjson.loads` (the client's decoder) can produce: integers up to 64 bits unsigned.
 SCALARS = st.one_of(
@@ -32,7 +33,7 @@ TASK = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(quick=40, deep=500), deadline=None)
 @given(st.lists(TASK, min_size=1, max_size=8))
 def test_any_answer_becomes_one_typed_row_per_task(tasks: list[dict[str, Any]]) -> None:
     unknown: set[str] = set()

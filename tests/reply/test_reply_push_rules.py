@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from sales_tasks.destinations.core.contract import ROW_NUMBER, validate_row
 from sales_tasks.destinations.reply.rules import REPLY_RULES
+from tests.profiles import examples
 from tests.reply.reply_push_support import (
     DUE,
     REPLY_COLUMNS,
@@ -192,7 +193,11 @@ _VALUES = st.one_of(
 _COLUMNS = tuple(c for c in REPLY_COLUMNS if c not in ("request_id", "contact_email"))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(quick=100, deep=1_000),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.fixed_dictionaries({c: _VALUES for c in _COLUMNS}))
 def test_any_row_is_accepted_or_rejected_with_a_reason_never_raises(raw: dict[str, Any]) -> None:
     result = validate_row({"request_id": "r", ROW_NUMBER: 1, **raw}, REPLY_RULES)

@@ -22,6 +22,7 @@ from sales_tasks.sandbox import running_sandbox
 from sales_tasks.sandbox.reply import ReplySandbox
 from sales_tasks.sources.reply.report import ReplyScanReport
 from sales_tasks.sources.reply.scan import TaskBatch, TaskScan
+from tests.profiles import examples
 
 TOP = 20
 EVENTS = st.lists(
@@ -62,7 +63,9 @@ def _create(sb: ReplySandbox) -> None:
 
 
 @settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(quick=12, deep=100),  # each example a scan over HTTP
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(before=st.lists(st.integers(0, 99), max_size=5), events=EVENTS)
 def test_no_live_task_is_lost_and_complete_means_equal(

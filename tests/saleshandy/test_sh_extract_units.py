@@ -38,6 +38,7 @@ from sales_tasks.clients.saleshandy.paging import payload_items, saleshandy_pagi
 from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE, SALESHANDY_RATE_LIMIT_HEADERS
 from sales_tasks.sources.saleshandy.scan import counts_total, read_counts
 from sales_tasks.sources.saleshandy.schema import TASK_COLUMNS, table_of, task_row
+from tests.profiles import examples
 
 KEY = "sh-secret-key-123"
 
@@ -233,7 +234,11 @@ _FIELDS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(
+    max_examples=examples(quick=50, deep=500),
+    suppress_health_check=[HealthCheck.too_slow],
+    deadline=None,
+)
 @given(st.lists(st.dictionaries(_FIELDS, _VALUES, max_size=8), min_size=1, max_size=6))
 def test_any_served_task_lands_as_one_row_with_its_id(tasks: list[dict[str, Any]]) -> None:
     served = [{**task, "id": f"t{i}"} for i, task in enumerate(tasks)]
