@@ -139,7 +139,7 @@ def snapshot(task: dict[str, Any]) -> TaskSnapshot:
     return TaskSnapshot(
         task_id=str(task.get("id")),
         status=status if status in calls.RESOLVED else "open",
-        due_at=parse_utc(task.get("due_at")),
+        due_at=task.get("due_at"),  # as Apollo wrote it (ISO 8601), as a row gives it
         note=task.get("note"),
         priority=task.get("priority"),
         owner=task.get("user_id"),

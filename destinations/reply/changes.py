@@ -21,7 +21,8 @@ Calls (the client functions are `sales_tasks.clients.reply.changes`; VENDOR-SPEC
 - A call whose answer was lost (dropped connection, 5xx, unreadable body) makes its changes
   `unknown`; 401 and other 403s raise (they stop the run).
 
-`read` is `GET /v3/tasks/{id}` per task: 404 is None (and so is a deleted task when the account
+`read` is `GET /v3/tasks/{id}` per task (values in the form a row gives them: `dueTo` as ISO 8601
+text, the body as `note`, `assignedUserId` as text): 404 is None (and so is a deleted task when the account
 answers deleted tasks 404); status `new` reads `open`, `finished` `completed`, `cancelled`,
 `archived` and `sequenceDetached` `cancelled`.
 """
@@ -321,7 +322,7 @@ def snapshot(detail: dict[str, Any]) -> TaskSnapshot:
     return TaskSnapshot(
         task_id=str(detail.get("id")),
         status=SHARED_STATUS.get(status if status is not None else -1, "open"),
-        due_at=parse_utc(detail.get("dueTo")),
+        due_at=detail.get("dueTo"),  # as Reply wrote it (ISO 8601), as a row gives it
         note=template.get("body"),
         priority=None,
         owner=None if user is None else str(user),

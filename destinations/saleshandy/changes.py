@@ -25,7 +25,6 @@ such, any other status (`upcoming`, `dueToday`, `overdue`, `snoozed`) `open`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from sales_tasks.clients.core import waiting
@@ -33,7 +32,6 @@ from sales_tasks.clients.core.client import ApiClient
 from sales_tasks.clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from sales_tasks.clients.saleshandy import changes as calls
 from sales_tasks.clients.saleshandy.tasks import task_id_of
-from sales_tasks.clients.saleshandy.vocabulary import VOCABULARY
 from sales_tasks.destinations.core.changes import ChangeResult, TaskChange, TaskSnapshot
 
 NO_UPDATE = (
@@ -179,20 +177,15 @@ class SaleshandyChanges:
 def snapshot(task: dict[str, Any], task_id: str) -> TaskSnapshot:
     """A Saleshandy task in the shared vocabulary."""
     status = task.get("status")
-    due = task.get("dueDate")
-    try:
-        due_at = date.fromisoformat(str(due)[:10]) if due else None
-    except ValueError:
-        due_at = None
     assignee = task.get("assignee")
     owner = assignee.get("id") if isinstance(assignee, dict) else task.get("taskAssignee")
     priority = task.get("priority")
     return TaskSnapshot(
         task_id=task_id_of(task) or task_id,
         status=status if status in ("completed", "skipped") else "open",
-        due_at=due_at,
+        due_at=task.get("dueDate"),  # YYYY-MM-DD, the form a row gives
         note=task.get("taskNote"),
-        priority=VOCABULARY.read["priority"].get(str(priority or "")),
+        priority=str(priority) if priority not in (None, "") else None,  # the code, as rows give it
         owner=None if owner is None else str(owner),
     )
 

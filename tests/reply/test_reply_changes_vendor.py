@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sales_tasks.clients.core.client import ApiClient, RetryPolicy
+from sales_tasks.clients.core.values import parse_utc
 from sales_tasks.clients.reply.profile import REPLY_PROFILE, reply_auth
 from sales_tasks.destinations.core.changes import ChangeVendor, TaskChange
 from sales_tasks.destinations.reply import REPLY_CHANGES
@@ -141,7 +142,7 @@ def test_update_reads_then_puts_the_whole_task_and_lists_show_it(
     item = _listed(sb, client)[task]
     assert item["dueTo"] == "2026-03-10T15:00:00.000Z" and item["assignedUserId"] == owner
     snap = vendor.read([task])[task]
-    assert snap is not None and snap.note == "moved a week" and snap.due_at == due
+    assert snap is not None and snap.note == "moved a week" and parse_utc(snap.due_at) == due
     # the same change again: read, nothing to send
     sb.clear_requests()
     again = vendor.apply([_change(task, "update", due_at=due, note="moved a week")])
