@@ -71,6 +71,9 @@ class ApolloChanges:
 
     def _one(self, change: TaskChange) -> ChangeResult:
         rid = change.request_id
+        reason = self.unsupported(change)
+        if reason is not None:  # refused here too, never sent
+            return ChangeResult(rid, "rejected", reason)
         try:
             if change.kind == "update":
                 answer = calls.update_task(self.client, change.task_id, self._body(change))

@@ -7,9 +7,10 @@ Calls (the client functions are `sales_tasks.clients.reply.changes`; VENDOR-SPEC
 - cancel → `POST /v3/tasks/bulk-delete`, up to 100 ids a call (RS @1,738,500): an open task
   becomes `cancelled`, a finished one `archived`, both leave the lists (RS @1,723,200). A
   `notFound` is read back: already cancelled/archived is `already`, a 404 is `gone`.
-- skip: Reply v3 has no skip at all (RS @1,690,000-1,748,000). Our choice: `skip_as="cancel"`
-  (default) sends it as a cancel (bulk-delete), so the task reads back `cancelled`;
-  `skip_as="reject"` refuses it per row instead.
+- skip: Reply v3 has no skip at all (RS @1,690,000-1,748,000). By default (`skip_as="reject"`)
+  a skip is refused per row, saying to cancel instead: a deleted task reads back `cancelled`,
+  never `skipped`, so a skip sent as a delete could never be shown done by a read-back and would
+  be planned again. `skip_as="cancel"` sends it as a cancel anyway (bulk-delete).
 - update: `due_at` and `note` (the template body) go by `PUT /v3/tasks/{id}`, a **full
   replacement** (RS @1,718,500), so the task is read first (`GET /v3/tasks/{id}`) and its other
   fields sent back unchanged: 2 calls. Only status `new` is editable (400 `task.unknown`,
@@ -83,7 +84,7 @@ class ReplyChanges:
     max_per_call = calls.BATCH_MAX
 
     def __init__(
-        self, client: ApiClient, *, enum_form: str = NAMES, skip_as: str = "cancel"
+        self, client: ApiClient, *, enum_form: str = NAMES, skip_as: str = "reject"
     ) -> None:
         if skip_as not in SKIP_AS:
             raise ValueError(f"skip_as must be one of {', '.join(SKIP_AS)}")
@@ -132,14 +133,21 @@ class ReplyChanges:
 
     def apply(self, changes: Sequence[TaskChange]) -> list[ChangeResult]:
         results: dict[int, ChangeResult] = {}
-        closes = [c for c in changes if c.kind in ("cancel", "skip")]
-        for chunk in _chunks([c for c in changes if c.kind == "complete"], self.max_per_call):
+        sendable = []
+        for change in changes:  # what cannot be done is refused here too, never sent
+            reason = self.unsupported(change)
+            if reason is None:
+                sendable.append(change)
+            else:
+                results[id(change)] = ChangeResult(change.request_id, "rejected", reason)
+        closes = [c for c in sendable if c.kind in ("cancel", "skip")]
+        for chunk in _chunks([c for c in sendable if c.kind == "complete"], self.max_per_call):
             results.update(self._batch(chunk, calls.batch_complete, self._after_complete))
         for chunk in _chunks(closes, self.max_per_call):
             results.update(self._batch(chunk, calls.bulk_delete, self._after_delete))
         assign: list[TaskChange] = []
         edited: dict[int, ChangeResult | None] = {}
-        for change in (c for c in changes if c.kind == "update"):
+        for change in (c for c in sendable if c.kind == "update"):
             edit = {k: v for k, v in change.fields.items() if k in ("due_at", "note")}
             result = self._edit(change, edit) if edit else None
             if result is not None and result.state not in ("applied", "already"):

@@ -78,13 +78,20 @@ class SaleshandyChanges:
 
     def apply(self, changes: Sequence[TaskChange]) -> list[ChangeResult]:
         results: dict[int, ChangeResult] = {}
-        skips = [c for c in changes if c.kind in ("skip", "cancel")]
+        sendable = []
+        for change in changes:  # what cannot be done is refused here too, never sent
+            reason = self.unsupported(change)
+            if reason is None:
+                sendable.append(change)
+            else:
+                results[id(change)] = ChangeResult(change.request_id, "rejected", reason)
+        skips = [c for c in sendable if c.kind in ("skip", "cancel")]
         if len(skips) == 1:
             results[id(skips[0])] = self._single(skips[0], "skip")
         else:
             for start in range(0, len(skips), self.max_per_call):
                 results.update(self._bulk_skip(skips[start : start + self.max_per_call]))
-        for change in changes:
+        for change in sendable:
             if change.kind == "complete":
                 results[id(change)] = self._single(change, "complete")
             elif change.kind == "update":

@@ -156,9 +156,11 @@ def test_what_reply_cannot_do_is_said_per_change(
     assert vendor.unsupported(_change(task, "update", priority="high")) == NO_PRIORITY
     assert vendor.unsupported(_change(task, "update", owner="nobody@nowhere.test"))
     assert vendor.unsupported(_change(task, "update", due_at="2026-03-10T10:00:00Z")) is None
-    assert vendor.unsupported(_change(task, "skip")) is None  # sent as a cancel
-    strict = ReplyChanges(client, skip_as="reject")
-    assert strict.unsupported(_change(task, "skip")) == NO_SKIP
+    assert vendor.unsupported(_change(task, "skip")) == NO_SKIP
+    lenient = ReplyChanges(client, skip_as="cancel")
+    assert lenient.unsupported(_change(task, "skip")) is None  # sent as a cancel
+    (skipped,) = lenient.apply([_change(task, "skip")])
+    assert skipped.state == "applied" and lenient.read([task])[task].status == "cancelled"  # type: ignore[union-attr]
     email = reply_sandbox.users()[2]["email"]
     assert vendor.unsupported(_change(task, "update", owner=email)) is None
     off_team = vendor.apply([_change(task, "update", owner="424242")])
