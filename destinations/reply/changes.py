@@ -13,7 +13,8 @@ Calls (the client functions are `sales_tasks.clients.reply.changes`; VENDOR-SPEC
   be planned again. `skip_as="cancel"` sends it as a cancel anyway (bulk-delete).
 - update: `due_at` and `note` (the template body) go by `PUT /v3/tasks/{id}`, a **full
   replacement** (RS @1,718,500), so the task is read first (`GET /v3/tasks/{id}`) and its other
-  fields sent back unchanged: 2 calls. Only status `new` is editable (400 `task.unknown`,
+  fields sent back unchanged: 2 calls, or 1 when `read` has just fetched it (the planner reads
+  the tasks it changes before it sends; each detail read serves one PUT). Only status `new` is editable (400 `task.unknown`,
   RS @1,721,000): a task read as not new is `rejected` without the PUT, one read as already
   holding the values is `already`. `owner` (an `assignedUserId`, or an email looked up once in
   `GET /v3/whoami/team-users`) goes by `POST /v3/tasks/batch/assign`, one call per user and up
@@ -92,6 +93,9 @@ class ReplyChanges:
         self.enum_names = enum_form == NAMES
         self.skip_as = skip_as
         self._users: dict[str, int] | None = None  # lower email -> user id
+        # Details `read` just fetched, each used once by the PUT of an edit (the planner reads
+        # the tasks it changes first: the edit then needs no read of its own).
+        self._read: dict[str, dict[str, Any]] = {}
 
     # --- what Reply cannot do ----------------------------------------------------------------
 
@@ -227,7 +231,9 @@ class ReplyChanges:
         """`due_at`/`note`: read the task, then PUT it back whole with the new values."""
         rid = change.request_id
         try:
-            detail = calls.get_task(self.client, change.task_id)
+            detail = self._read.pop(change.task_id, None) or calls.get_task(
+                self.client, change.task_id
+            )
             if detail is None:
                 return ChangeResult(rid, "gone", "Reply: task not found")
             body = self._put_body(detail, edit)
@@ -304,9 +310,12 @@ class ReplyChanges:
 
     def read(self, task_ids: Sequence[str]) -> dict[str, TaskSnapshot | None]:
         found: dict[str, TaskSnapshot | None] = {}
+        self._read.clear()
         for task_id in task_ids:
             detail = calls.get_task(self.client, task_id)
             found[task_id] = None if detail is None else snapshot(detail)
+            if detail is not None:
+                self._read[task_id] = detail
         return found
 
 

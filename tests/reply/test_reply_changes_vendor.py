@@ -146,7 +146,7 @@ def test_update_reads_then_puts_the_whole_task_and_lists_show_it(
     # the same change again: read, nothing to send
     sb.clear_requests()
     again = vendor.apply([_change(task, "update", due_at=due, note="moved a week")])
-    assert again[0].state == "already" and _calls(sb) == ["tasks.get"]
+    assert again[0].state == "already" and _calls(sb) == []  # `read` fetched it just before
 
 
 def test_what_reply_cannot_do_is_said_per_change(
@@ -204,3 +204,15 @@ def test_n_completes_take_ceil_n_over_100_calls_one_result_each(
     assert [r.request_id for r in results] == [c.request_id for c in changes]
     assert _calls(sb).count("tasks.batch_complete") == -(-n // 100)
     assert all(r.state in ("applied", "already") for r in results)
+
+
+def test_an_edit_after_a_read_is_one_put(reply_sandbox: Any, vendor: ReplyChanges) -> None:
+    """The planner reads the tasks it changes first: the PUT then needs no read of its own."""
+    (task,) = _tasks(reply_sandbox, 1)
+    vendor.read([task])
+    reply_sandbox.clear_requests()
+    (result,) = vendor.apply([_change(task, "update", due_at="2026-03-12T09:00:00Z")])
+    assert result.state == "applied" and _calls(reply_sandbox) == ["tasks.update"]
+    reply_sandbox.clear_requests()  # a detail serves one PUT only
+    vendor.apply([_change(task, "update", due_at="2026-03-13T09:00:00Z")])
+    assert _calls(reply_sandbox) == ["tasks.get", "tasks.update"]
