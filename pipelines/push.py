@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sales_tasks.destinations.core.summary import PushSummary
+from sales_tasks.pipelines import push_lifecycle
 from sales_tasks.pipelines.stopping import stops_on_signals
 
 __all__ = ["PushSummary", "register", "run_push"]
@@ -381,6 +382,7 @@ def register(sub: Any, name: str = "push") -> None:
     )
     add_job_arguments(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    push_lifecycle.add_arguments(parser)
     parser.set_defaults(run=run, push_vendor=vendor)
 
 
@@ -389,6 +391,8 @@ def run(args: argparse.Namespace) -> int:
     from sales_tasks.pipelines.exit_codes import EXIT_NEEDS_REVIEW, EXIT_OK, EXIT_REJECTED
 
     sink = sink_of(getattr(args, "push_vendor", None) or _alias_vendor())
+    if push_lifecycle.wanted(args):
+        return push_lifecycle.run(args, sink)
     summary = run_push(
         sink=sink,
         table=args.table,

@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     # the standard kit every vendor passes: extracts and pushes into DuckDB over HTTP
     ("tests/kit/*", "e2e"),
     ("tests/incremental/*", "e2e"),  # incremental vs full scans over HTTP into DuckDB
+    ("tests/lifecycle/*", "e2e"),  # upsert / mirror pushes over HTTP into DuckDB / PostgreSQL
     # everything else: extract / push into warehouses, CLI subprocesses, notebook, README
     ("tests/packaging/*", "e2e"),  # builds the wheel, installs it into a fresh environment
     ("tests/*", "e2e"),

@@ -8,7 +8,12 @@ Its API, as its own emulator (`sandbox/toy`) answers it:
   order; a task is `{id, contact_id, owner_id, type, status, due_at, note}`.
 - `GET /v1/tasks?contact_id=C`: every task of that contact (one page).
 - `POST /v1/tasks` with `{contact_id, type, due_at, note}`: 201 `{"task": {...}}`.
-- types `call`, `email`, `todo`; statuses `open`, `done`.
+- `GET /v1/tasks?ids=A,B,...` (at most 50 ids): those tasks (an unknown id is left out).
+- `PATCH /v1/tasks/{id}` with some of `{due_at, note, owner_id}`; `POST /v1/tasks/{id}/complete`
+  (status `done`), `POST /v1/tasks/{id}/cancel` (status `cancelled`): 200 `{"task": {...}}` on an
+  open task; 422 `{"error": "task already done"}` (or `already cancelled`) when it is already in
+  that state, 422 for any other closed task, 404 for an unknown id. No skip, no priority.
+- types `call`, `email`, `todo`; statuses `open`, `done`, `cancelled`.
 """
 
 from sales_tasks.clients.core.profile import VendorProfile
@@ -17,7 +22,8 @@ DEFAULT_BASE_URL = "https://api.toy.invalid"
 TASKS = "/v1/tasks"
 MAX_PER_PAGE = 50
 TASK_TYPES = ("call", "email", "todo")
-STATUSES = ("open", "done")
+STATUSES = ("open", "done")  # what a create accepts
+READ_IDS_MAX = 50
 
 TOY_PROFILE = VendorProfile(
     name="Toy",

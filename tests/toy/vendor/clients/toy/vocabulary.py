@@ -36,7 +36,7 @@ VOCABULARY = Vocabulary(
     },
     read={
         "type": {"call": "call", "email": "email", "todo": "todo"},
-        "status": {"open": "open", "done": "completed"},
+        "status": {"open": "open", "done": "completed", "cancelled": "cancelled"},
         "priority": {"": "none"},
     },
     why={

@@ -59,12 +59,15 @@ class ToyTaskVendor:
         return f"POST {TASKS}"
 
     def payload(self, row: TTaskRow) -> dict[str, Any]:
-        return {
+        payload = {
             "contact_id": str(row["contact_id"]),
             "type": row["type"],
             "due_at": row["due_at"],
             "note": row["note"],
         }
+        if row["user_id"]:
+            payload["owner_id"] = row["user_id"]
+        return payload
 
     def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
         row = rows[0]
@@ -120,3 +123,9 @@ class ToySink:
 
 
 TOY_SINK = ToySink()
+
+
+# Toy's `ChangeVendor` factory (`--mode upsert|mirror`), found by its name `<VENDOR>_CHANGES`.
+from sales_tasks.destinations.toy.changes import make_change_vendor  # noqa: E402
+
+TOY_CHANGES = make_change_vendor

@@ -1,5 +1,9 @@
 """The Toy emulator: the API described in `clients/toy` (read independently: nothing imported
-from it), seeded deterministically, with the shared fault and hook machinery."""
+from it), seeded deterministically, with the shared fault and hook machinery.
+
+Its lifecycle endpoints (`PATCH /v1/tasks/{id}`, `POST /v1/tasks/{id}/complete|cancel`, `GET
+/v1/tasks?ids=`) change only open tasks: a closed task answers 422 (`task already done`, `task
+already cancelled`, or `task is done: only open tasks change`), an unknown id 404."""
 
 from __future__ import annotations
 
@@ -59,6 +63,16 @@ class App(EmulatorApp[ToyConfig]):
         ]
 
     def route(self, req: Request) -> Route | Response:
+        parts = req.path.split("/")  # "", "v1", "tasks", id, action
+        if req.path.startswith("/v1/tasks/") and len(parts) in (4, 5):
+            action = parts[4] if len(parts) == 5 else ""
+            if (req.method, action) == ("PATCH", "") or (
+                req.method == "POST" and action in ("complete", "cancel")
+            ):
+                route = Route(action or "update", create=True)
+                route.task_id = parts[3]  # type: ignore[attr-defined]
+                return route
+            return _json(405 if action in ("", "complete", "cancel") else 404, {"error": "no"})
         if req.path != "/v1/tasks":
             return _json(404, {"error": "not found"})
         if req.method == "GET":
@@ -75,13 +89,35 @@ class App(EmulatorApp[ToyConfig]):
     def rate_limit(self, route: Route) -> Verdict:
         return Verdict(True, [])
 
+    def change(self, route: Route, req: Request) -> Response:
+        """A lifecycle call on one task (see the module docstring)."""
+        task_id = route.task_id  # type: ignore[attr-defined]
+        task = next((t for t in self.tasks if t["id"] == task_id), None)
+        if task is None:
+            return _json(404, {"error": f"no task {task_id}"})
+        closed = {"complete": "done", "cancel": "cancelled"}
+        if task["status"] != "open":
+            if closed.get(route.name) == task["status"]:
+                return _json(422, {"error": f"task already {task['status']}"})
+            return _json(422, {"error": f"task is {task['status']}: only open tasks change"})
+        if route.name in closed:
+            task["status"] = closed[route.name]
+        else:
+            body = json.loads(req.body or b"{}")
+            for name in ("due_at", "note", "owner_id"):
+                if name in body:
+                    task[name] = body[name]
+        return _json(200, {"task": task})
+
     def call(self, route: Route, req: Request) -> Response:
+        if route.name in ("update", "complete", "cancel"):
+            return self.change(route, req)
         if route.name == "create":
             body = json.loads(req.body or b"{}")
             task = {
                 "id": f"t{len(self.tasks) + 1:05d}",
                 "contact_id": str(body["contact_id"]),
-                "owner_id": None,
+                "owner_id": body.get("owner_id"),
                 "type": body["type"],
                 "status": "open",
                 "due_at": body["due_at"],
@@ -90,6 +126,10 @@ class App(EmulatorApp[ToyConfig]):
             self.tasks.append(task)
             return _json(201, {"task": task})
         query = {k: (v[0] if isinstance(v, list) else v) for k, v in parse_query(req.query).items()}
+        if "ids" in query:
+            wanted = str(query["ids"]).split(",")[:50]
+            found = [t for t in self.tasks if t["id"] in wanted]
+            return _json(200, {"tasks": found, "total": len(found)})
         if "contact_id" in query:
             found = [t for t in self.tasks if t["contact_id"] == query["contact_id"]]
             return _json(200, {"tasks": found, "total": len(found)})
