@@ -32,6 +32,7 @@ from sales_tasks.clients.core.client import ApiClient
 from sales_tasks.clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from sales_tasks.clients.saleshandy import changes as calls
 from sales_tasks.clients.saleshandy.tasks import task_id_of
+from sales_tasks.clients.saleshandy.vocabulary import VOCABULARY
 from sales_tasks.destinations.core.changes import ChangeResult, TaskChange, TaskSnapshot
 
 NO_UPDATE = (
@@ -192,7 +193,8 @@ def snapshot(task: dict[str, Any], task_id: str) -> TaskSnapshot:
         status=status if status in ("completed", "skipped") else "open",
         due_at=task.get("dueDate"),  # YYYY-MM-DD, the form a row gives
         note=task.get("taskNote"),
-        priority=str(priority) if priority not in (None, "") else None,  # the code, as rows give it
+        # in the shared vocabulary (urgent|high|medium|low), as the planner compares it
+        priority=VOCABULARY.read["priority"].get(str(priority)) if priority else None,
         owner=None if owner is None else str(owner),
     )
 
