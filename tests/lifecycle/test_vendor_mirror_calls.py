@@ -110,3 +110,43 @@ def test_saleshandy_mirror_bulk_skips_and_refuses_a_due_date_change(
         assert [now[i].status for i in ids[1:]] == ["completed", "open"] + ["skipped"] * 3  # type: ignore[union-attr]
         run(k, changed)
         assert writes(k) == Counter()
+
+
+# (vendor, the path the drop hits: "{id}" is the first task's id, the read-back before the
+# plan passed first when "after" is 1, the endpoint it names in the sandbox's log)
+DROPS = [
+    ("reply", "/v3/tasks/batch/complete", 0, "tasks.batch_complete"),
+    ("saleshandy", "/v1/tasks/{id}/complete", 0, "v1/tasks/{taskId}/complete"),
+    ("apollo", "/api/v1/tasks/{id}", 1, "api/v1/tasks/{id}"),
+]
+
+
+@pytest.mark.parametrize(("kit", "path", "after", "endpoint"), DROPS, indirect=["kit"])
+def test_a_dropped_answer_is_read_back_and_the_change_made_once(
+    kit: Kit,  # noqa: F811
+    path: str,
+    after: int,
+    endpoint: str,
+) -> None:
+    """The vendor acts, the answer is lost: the run reads the tasks back, records them done,
+    and sends nothing again (no second call, no refusal a repeat would meet)."""
+    k = kit
+    rows = k.answers.push_rows(k.sb, 3)
+    assert run(k, rows).push.created == 3
+    ids = [tasks_of(k)[r["request_id"]] for r in rows]
+    changed = [dict(r) for r in rows]
+    changed[0]["status"] = changed[1]["status"] = "completed"
+    _write(k, changed)
+    k.sb.clear_requests()
+    hit = path.replace("{id}", ids[0])
+    k.sb.script_faults([{"path": hit, "fault": "drop_after_create", "after": after}])
+    done = _mirror(k)
+    assert not done.rejected and not done.needs_review, done.format()
+    log = k.sb.requests()
+    (dropped,) = [r for r in log if r["fault"]]
+    assert dropped["method"] != "GET" and dropped["endpoint"] == endpoint  # a change call
+    assert [r for r in log if r["status"] and r["status"] >= 400] == []
+    now = read_back(k, ids)
+    assert [now[i].status for i in ids] == ["completed", "completed", "open"]  # type: ignore[union-attr]
+    run(k, changed)
+    assert writes(k) == Counter()
