@@ -93,6 +93,12 @@ class ChangeLedger:
     def __init__(self, engine: sa.Engine, *, schema: str | None, vendor: str, account: str):
         self.engine, self.schema, self.vendor, self.account = engine, schema, vendor, account
         self.table = changes_table(schema)
+        self._ids: set[str] | None = None  # request_ids the table holds (read once per run)
+
+    def _known_ids(self) -> set[str]:
+        if self._ids is None:
+            self._ids = set(self.all())
+        return self._ids
 
     def ensure(self) -> None:
         with self.engine.begin() as conn:
@@ -150,6 +156,7 @@ class ChangeLedger:
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(self.table.insert(), rows)
+            self._known_ids().update(str(r["request_id"]) for r in rows)
 
     def _update(self, conn: sa.Connection, request_id: str, **values: Any) -> None:
         t = self.table
@@ -164,7 +171,7 @@ class ChangeLedger:
     ) -> None:
         """Before the call: (request_id, task_id, version, kind, fields, row_hash) as `changing`,
         inserting tasks the ledger does not hold yet (their `written` is unknown: `{}`)."""
-        known = set(self.all())
+        known, inserted = self._known_ids(), set()
         with self.engine.begin() as conn:
             for request_id, task_id, version, kind, fields, row_hash in changes:
                 values = {
@@ -180,6 +187,7 @@ class ChangeLedger:
                 if request_id in known:
                     self._update(conn, request_id, **values)
                 else:
+                    inserted.add(request_id)
                     conn.execute(
                         self.table.insert(),
                         {
@@ -191,6 +199,7 @@ class ChangeLedger:
                             **values,
                         },
                     )
+        known.update(inserted)
 
     def record_outcomes(self, outcomes: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
         """Outcomes (request_id, state, keyword values: `written`, `error`, `row_hash`,
@@ -198,7 +207,7 @@ class ChangeLedger:
         needs `task_id`)."""
         if not outcomes:
             return
-        known = set(self.all())
+        known, inserted = self._known_ids(), set()
         with self.engine.begin() as conn:
             for request_id, state, extra in outcomes:
                 values: dict[str, Any] = {"state": state, "error": extra.get("error")}
@@ -222,4 +231,5 @@ class ChangeLedger:
                         **values,
                     },
                 )
-                known.add(request_id)
+                inserted.add(request_id)
+        known.update(inserted)

@@ -129,6 +129,7 @@ def test_a_crashed_mirror_run_is_finished_once_by_the_next(kit: Kit, tmp_path: P
     assert not done.rejected and not done.needs_review, done.format()
     refused = [r for r in _writes(k, start) if r["status"] and r["status"] >= 400]
     assert refused == []  # a change sent twice would meet "already" (a 4xx) here
+    assert len(_writes(k, start)) <= 3  # never more than one write call per change (3 here)
     rerun = len(k.sb.requests())
     _mirror(k)
     assert _writes(k, rerun) == []
