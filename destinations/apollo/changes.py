@@ -71,6 +71,9 @@ class ApolloChanges:
 
     def _one(self, change: TaskChange) -> ChangeResult:
         rid = change.request_id
+        reason = self.unsupported(change)
+        if reason is not None:  # refused here too, never sent
+            return ChangeResult(rid, "rejected", reason)
         try:
             if change.kind == "update":
                 answer = calls.update_task(self.client, change.task_id, self._body(change))
@@ -139,7 +142,7 @@ def snapshot(task: dict[str, Any]) -> TaskSnapshot:
     return TaskSnapshot(
         task_id=str(task.get("id")),
         status=status if status in calls.RESOLVED else "open",
-        due_at=parse_utc(task.get("due_at")),
+        due_at=task.get("due_at"),  # as Apollo wrote it (ISO 8601), as a row gives it
         note=task.get("note"),
         priority=task.get("priority"),
         owner=task.get("user_id"),

@@ -7,12 +7,14 @@ Calls (the client functions are `sales_tasks.clients.reply.changes`; VENDOR-SPEC
 - cancel → `POST /v3/tasks/bulk-delete`, up to 100 ids a call (RS @1,738,500): an open task
   becomes `cancelled`, a finished one `archived`, both leave the lists (RS @1,723,200). A
   `notFound` is read back: already cancelled/archived is `already`, a 404 is `gone`.
-- skip: Reply v3 has no skip at all (RS @1,690,000-1,748,000). Our choice: `skip_as="cancel"`
-  (default) sends it as a cancel (bulk-delete), so the task reads back `cancelled`;
-  `skip_as="reject"` refuses it per row instead.
+- skip: Reply v3 has no skip at all (RS @1,690,000-1,748,000). By default (`skip_as="reject"`)
+  a skip is refused per row, saying to cancel instead: a deleted task reads back `cancelled`,
+  never `skipped`, so a skip sent as a delete could never be shown done by a read-back and would
+  be planned again. `skip_as="cancel"` sends it as a cancel anyway (bulk-delete).
 - update: `due_at` and `note` (the template body) go by `PUT /v3/tasks/{id}`, a **full
   replacement** (RS @1,718,500), so the task is read first (`GET /v3/tasks/{id}`) and its other
-  fields sent back unchanged: 2 calls. Only status `new` is editable (400 `task.unknown`,
+  fields sent back unchanged: 2 calls, or 1 when `read` has just fetched it (the planner reads
+  the tasks it changes before it sends; each detail read serves one PUT). Only status `new` is editable (400 `task.unknown`,
   RS @1,721,000): a task read as not new is `rejected` without the PUT, one read as already
   holding the values is `already`. `owner` (an `assignedUserId`, or an email looked up once in
   `GET /v3/whoami/team-users`) goes by `POST /v3/tasks/batch/assign`, one call per user and up
@@ -21,7 +23,8 @@ Calls (the client functions are `sales_tasks.clients.reply.changes`; VENDOR-SPEC
 - A call whose answer was lost (dropped connection, 5xx, unreadable body) makes its changes
   `unknown`; 401 and other 403s raise (they stop the run).
 
-`read` is `GET /v3/tasks/{id}` per task: 404 is None (and so is a deleted task when the account
+`read` is `GET /v3/tasks/{id}` per task (values in the form a row gives them: `dueTo` as ISO 8601
+text, the body as `note`, `assignedUserId` as text): 404 is None (and so is a deleted task when the account
 answers deleted tasks 404); status `new` reads `open`, `finished` `completed`, `cancelled`,
 `archived` and `sequenceDetached` `cancelled`.
 """
@@ -82,7 +85,7 @@ class ReplyChanges:
     max_per_call = calls.BATCH_MAX
 
     def __init__(
-        self, client: ApiClient, *, enum_form: str = NAMES, skip_as: str = "cancel"
+        self, client: ApiClient, *, enum_form: str = NAMES, skip_as: str = "reject"
     ) -> None:
         if skip_as not in SKIP_AS:
             raise ValueError(f"skip_as must be one of {', '.join(SKIP_AS)}")
@@ -90,6 +93,9 @@ class ReplyChanges:
         self.enum_names = enum_form == NAMES
         self.skip_as = skip_as
         self._users: dict[str, int] | None = None  # lower email -> user id
+        # Details `read` just fetched, each used once by the PUT of an edit (the planner reads
+        # the tasks it changes first: the edit then needs no read of its own).
+        self._read: dict[str, dict[str, Any]] = {}
 
     # --- what Reply cannot do ----------------------------------------------------------------
 
@@ -131,14 +137,21 @@ class ReplyChanges:
 
     def apply(self, changes: Sequence[TaskChange]) -> list[ChangeResult]:
         results: dict[int, ChangeResult] = {}
-        closes = [c for c in changes if c.kind in ("cancel", "skip")]
-        for chunk in _chunks([c for c in changes if c.kind == "complete"], self.max_per_call):
+        sendable = []
+        for change in changes:  # what cannot be done is refused here too, never sent
+            reason = self.unsupported(change)
+            if reason is None:
+                sendable.append(change)
+            else:
+                results[id(change)] = ChangeResult(change.request_id, "rejected", reason)
+        closes = [c for c in sendable if c.kind in ("cancel", "skip")]
+        for chunk in _chunks([c for c in sendable if c.kind == "complete"], self.max_per_call):
             results.update(self._batch(chunk, calls.batch_complete, self._after_complete))
         for chunk in _chunks(closes, self.max_per_call):
             results.update(self._batch(chunk, calls.bulk_delete, self._after_delete))
         assign: list[TaskChange] = []
         edited: dict[int, ChangeResult | None] = {}
-        for change in (c for c in changes if c.kind == "update"):
+        for change in (c for c in sendable if c.kind == "update"):
             edit = {k: v for k, v in change.fields.items() if k in ("due_at", "note")}
             result = self._edit(change, edit) if edit else None
             if result is not None and result.state not in ("applied", "already"):
@@ -218,7 +231,9 @@ class ReplyChanges:
         """`due_at`/`note`: read the task, then PUT it back whole with the new values."""
         rid = change.request_id
         try:
-            detail = calls.get_task(self.client, change.task_id)
+            detail = self._read.pop(change.task_id, None) or calls.get_task(
+                self.client, change.task_id
+            )
             if detail is None:
                 return ChangeResult(rid, "gone", "Reply: task not found")
             body = self._put_body(detail, edit)
@@ -295,9 +310,12 @@ class ReplyChanges:
 
     def read(self, task_ids: Sequence[str]) -> dict[str, TaskSnapshot | None]:
         found: dict[str, TaskSnapshot | None] = {}
+        self._read.clear()
         for task_id in task_ids:
             detail = calls.get_task(self.client, task_id)
             found[task_id] = None if detail is None else snapshot(detail)
+            if detail is not None:
+                self._read[task_id] = detail
         return found
 
 
@@ -321,7 +339,7 @@ def snapshot(detail: dict[str, Any]) -> TaskSnapshot:
     return TaskSnapshot(
         task_id=str(detail.get("id")),
         status=SHARED_STATUS.get(status if status is not None else -1, "open"),
-        due_at=parse_utc(detail.get("dueTo")),
+        due_at=detail.get("dueTo"),  # as Reply wrote it (ISO 8601), as a row gives it
         note=template.get("body"),
         priority=None,
         owner=None if user is None else str(user),

@@ -25,7 +25,6 @@ such, any other status (`upcoming`, `dueToday`, `overdue`, `snoozed`) `open`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from sales_tasks.clients.core import waiting
@@ -80,13 +79,20 @@ class SaleshandyChanges:
 
     def apply(self, changes: Sequence[TaskChange]) -> list[ChangeResult]:
         results: dict[int, ChangeResult] = {}
-        skips = [c for c in changes if c.kind in ("skip", "cancel")]
+        sendable = []
+        for change in changes:  # what cannot be done is refused here too, never sent
+            reason = self.unsupported(change)
+            if reason is None:
+                sendable.append(change)
+            else:
+                results[id(change)] = ChangeResult(change.request_id, "rejected", reason)
+        skips = [c for c in sendable if c.kind in ("skip", "cancel")]
         if len(skips) == 1:
             results[id(skips[0])] = self._single(skips[0], "skip")
         else:
             for start in range(0, len(skips), self.max_per_call):
                 results.update(self._bulk_skip(skips[start : start + self.max_per_call]))
-        for change in changes:
+        for change in sendable:
             if change.kind == "complete":
                 results[id(change)] = self._single(change, "complete")
             elif change.kind == "update":
@@ -179,20 +185,16 @@ class SaleshandyChanges:
 def snapshot(task: dict[str, Any], task_id: str) -> TaskSnapshot:
     """A Saleshandy task in the shared vocabulary."""
     status = task.get("status")
-    due = task.get("dueDate")
-    try:
-        due_at = date.fromisoformat(str(due)[:10]) if due else None
-    except ValueError:
-        due_at = None
     assignee = task.get("assignee")
     owner = assignee.get("id") if isinstance(assignee, dict) else task.get("taskAssignee")
     priority = task.get("priority")
     return TaskSnapshot(
         task_id=task_id_of(task) or task_id,
         status=status if status in ("completed", "skipped") else "open",
-        due_at=due_at,
+        due_at=task.get("dueDate"),  # YYYY-MM-DD, the form a row gives
         note=task.get("taskNote"),
-        priority=VOCABULARY.read["priority"].get(str(priority or "")),
+        # in the shared vocabulary (urgent|high|medium|low), as the planner compares it
+        priority=VOCABULARY.read["priority"].get(str(priority)) if priority else None,
         owner=None if owner is None else str(owner),
     )
 

@@ -95,7 +95,8 @@ class SandboxConfig(core_config.ConfigDicts):
     create_requires_status: bool = False
     # How a task is completed or skipped (no source gives the calls, VENDOR-SPECS 3.2): `put`
     # (`PUT /api/v1/tasks/{id}` with `status`, as recorded clients send), `actions`
-    # (`POST /api/v1/tasks/{id}/complete|skip`) or `both` (`sales_tasks.sandbox.apollo.endpoints_changes`).
+    # (`POST /api/v1/tasks/{id}/complete|skip`) or `both`
+    # (`sales_tasks.sandbox.apollo.endpoints_changes`).
     resolve_calls: str = "both"
     request_log_cap: int = 200_000
     # Rendered account+contact JSON kept per contact (~3.4 KB each): 131,072 ~ 450 MB at most.

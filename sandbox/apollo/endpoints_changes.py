@@ -19,9 +19,9 @@ Guesses (no source gives the methods and paths of get, update, complete or skip,
 calls are `POST /api/v1/tasks/{id}/complete` and `/skip`. Which of the two ways exists is
 `resolve_calls` (`put`: only the PUT resolves, the POSTs are 404; `actions`: only the POSTs, a
 PUT with `status` is 422; `both`, the default). A resolved task answers `{"task": {...}}`; a
-removed one `{"id", "deleted": true}`. Only a scheduled task's `due_at`, `priority`, `user_id`
-may change (a resolved one: 422); `note` and `title` may change in any status. Every path
-answers under `/v1/` too, as the others do.
+removed one `{"id", "deleted": true}`. Only an open task's (scheduled, or created without a
+status) `due_at`, `priority`, `user_id` may change (a resolved one: 422); `note` and `title`
+may change in any status. Every path answers under `/v1/` too, as the others do.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[["ApolloState", dict[str, Any]], Response]
 RESOLVE_CALLS = ("put", "actions", "both")
-SCHEDULED, COMPLETED, SKIPPED = (STATUSES.index(s) for s in ("scheduled", "completed", "skipped"))
+COMPLETED, SKIPPED = (STATUSES.index(s) for s in ("completed", "skipped"))
 RESOLVED_ERROR = "This task has already been completed or skipped."
 OPEN_ONLY = ("due_at", "priority", "user_id")
 PREFIX = "/api/v1/tasks/"
@@ -132,7 +132,7 @@ def _update(app: ApolloState, oid: str, params: dict[str, Any]) -> Response:
     if gi is None:
         return error(f"Task {oid} not found", 404)
     fields: dict[str, object] = {}
-    resolved = app.store.current_row(gi).status_code != SCHEDULED
+    resolved = app.store.current_row(gi).status_code in (COMPLETED, SKIPPED)  # null: open
     if resolved and any(name in params for name in OPEN_ONLY):
         return error(f"A completed or skipped task's {', '.join(OPEN_ONLY)} cannot change.")
     if "due_at" in params:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
 from sales_tasks.clients.core.client import ApiClient, RetryPolicy
+from sales_tasks.clients.core.values import parse_utc
 from sales_tasks.destinations.apollo import APOLLO_CHANGES
 from sales_tasks.destinations.apollo.changes import ApolloChanges
 from sales_tasks.destinations.core.changes import ChangeVendor, TaskChange
@@ -108,7 +109,7 @@ def test_update_is_one_put_and_search_shows_it(
     shown = searched(api)[task]
     assert (shown["user_id"], shown["priority"], shown["note"]) == (owner, "low", "slipped")
     snap = vendor.read([task])[task]
-    assert snap is not None and snap.due_at == due and snap.owner == owner
+    assert snap is not None and parse_utc(snap.due_at) == due and snap.owner == owner
     assert vendor.unsupported(change(task, "update", priority="urgent"))
     assert vendor.unsupported(change(task, "update", title="x"))
     assert vendor.unsupported(change(task, "update", due_at=due)) is None

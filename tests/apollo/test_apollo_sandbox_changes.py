@@ -133,3 +133,14 @@ def test_lifecycle_calls_need_a_master_key_and_are_limited_faulted_logged(
     sandbox.reset()
     assert api.get(path.replace(task["id"], "x")).status_code == 404
     assert api.get(path).status_code == 429
+
+
+def test_a_task_created_without_status_is_open_to_update_and_complete(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
+    """Recorded: a create without `status` is accepted and stored as null (NOTES section 1)."""
+    task = new_task(api, sandbox, status=None)
+    assert task["status"] is None
+    path = f"/api/v1/tasks/{task['id']}"
+    assert api.put(path, json={"due_at": "2026-05-01T10:00:00Z"}).status_code == 200
+    assert api.put(path, json={"status": "completed"}).json()["task"]["status"] == "completed"

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sales_tasks.clients.core.client import ApiClient, RetryPolicy
+from sales_tasks.clients.core.values import parse_utc
 from sales_tasks.clients.reply.profile import REPLY_PROFILE, reply_auth
 from sales_tasks.destinations.core.changes import ChangeVendor, TaskChange
 from sales_tasks.destinations.reply import REPLY_CHANGES
@@ -141,11 +142,11 @@ def test_update_reads_then_puts_the_whole_task_and_lists_show_it(
     item = _listed(sb, client)[task]
     assert item["dueTo"] == "2026-03-10T15:00:00.000Z" and item["assignedUserId"] == owner
     snap = vendor.read([task])[task]
-    assert snap is not None and snap.note == "moved a week" and snap.due_at == due
+    assert snap is not None and snap.note == "moved a week" and parse_utc(snap.due_at) == due
     # the same change again: read, nothing to send
     sb.clear_requests()
     again = vendor.apply([_change(task, "update", due_at=due, note="moved a week")])
-    assert again[0].state == "already" and _calls(sb) == ["tasks.get"]
+    assert again[0].state == "already" and _calls(sb) == []  # `read` fetched it just before
 
 
 def test_what_reply_cannot_do_is_said_per_change(
@@ -155,9 +156,11 @@ def test_what_reply_cannot_do_is_said_per_change(
     assert vendor.unsupported(_change(task, "update", priority="high")) == NO_PRIORITY
     assert vendor.unsupported(_change(task, "update", owner="nobody@nowhere.test"))
     assert vendor.unsupported(_change(task, "update", due_at="2026-03-10T10:00:00Z")) is None
-    assert vendor.unsupported(_change(task, "skip")) is None  # sent as a cancel
-    strict = ReplyChanges(client, skip_as="reject")
-    assert strict.unsupported(_change(task, "skip")) == NO_SKIP
+    assert vendor.unsupported(_change(task, "skip")) == NO_SKIP
+    lenient = ReplyChanges(client, skip_as="cancel")
+    assert lenient.unsupported(_change(task, "skip")) is None  # sent as a cancel
+    (skipped,) = lenient.apply([_change(task, "skip")])
+    assert skipped.state == "applied" and lenient.read([task])[task].status == "cancelled"  # type: ignore[union-attr]
     email = reply_sandbox.users()[2]["email"]
     assert vendor.unsupported(_change(task, "update", owner=email)) is None
     off_team = vendor.apply([_change(task, "update", owner="424242")])
@@ -201,3 +204,15 @@ def test_n_completes_take_ceil_n_over_100_calls_one_result_each(
     assert [r.request_id for r in results] == [c.request_id for c in changes]
     assert _calls(sb).count("tasks.batch_complete") == -(-n // 100)
     assert all(r.state in ("applied", "already") for r in results)
+
+
+def test_an_edit_after_a_read_is_one_put(reply_sandbox: Any, vendor: ReplyChanges) -> None:
+    """The planner reads the tasks it changes first: the PUT then needs no read of its own."""
+    (task,) = _tasks(reply_sandbox, 1)
+    vendor.read([task])
+    reply_sandbox.clear_requests()
+    (result,) = vendor.apply([_change(task, "update", due_at="2026-03-12T09:00:00Z")])
+    assert result.state == "applied" and _calls(reply_sandbox) == ["tasks.update"]
+    reply_sandbox.clear_requests()  # a detail serves one PUT only
+    vendor.apply([_change(task, "update", due_at="2026-03-13T09:00:00Z")])
+    assert _calls(reply_sandbox) == ["tasks.get", "tasks.update"]

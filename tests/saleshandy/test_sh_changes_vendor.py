@@ -168,3 +168,13 @@ def test_n_skips_take_ceil_n_over_100_bulk_calls(
     assert [r.request_id for r in results] == [f"r-{i}-skip" for i in ids]
     assert {r.state for r in results} == {"applied"}
     assert calls(sb).count("v1/tasks/bulk-skip") == -(-n // 100)
+
+
+def test_what_cannot_be_done_is_rejected_by_apply_without_a_call(
+    saleshandy_sandbox: Any, vendor: SaleshandyChanges
+) -> None:
+    (task,) = open_tasks(saleshandy_sandbox, 1)
+    saleshandy_sandbox.clear_requests()
+    (result,) = vendor.apply([change(task, "update", due_at="2031-06-01")])
+    assert result.state == "rejected" and "due date" in result.reason
+    assert calls(saleshandy_sandbox) == []
