@@ -54,7 +54,9 @@ from sales_tasks.destinations.core.vendor import SearchResult
 # Stop guard of reconciliation's list read: 10,000 pages of 100 tasks.
 SEARCH_MAX_PAGES = 10_000
 # Window pages one step of a read may ask for at once (`TaskListReader._bracketed`).
-PAGES_AT_ONCE = 8
+PAGES_AT_ONCE = 16
+# Most pages one doubling wave of `TaskListReader.first_page` probes (1, 2, 4, then 4 at a time).
+PROBE_WAVE = 4
 # Pages of the gap one narrowing wave of `TaskListReader.first_page` probes (3: a gap of 64
 # pages in 3 waves of 3 requests, where halving takes 6 one after the other).
 NARROW_AT_ONCE = 3
@@ -190,7 +192,7 @@ class TaskListReader:
                     # One response held the whole window.
                     return SearchResult(read.tasks, one_read=read.in_order)
                 start += 1
-        page, width = start, self.pages_at_once
+        page, width = start, min(2, self.pages_at_once)
         while page <= SEARCH_MAX_PAGES:
             pages, width = self._pages_from(page, width)
             for listed in pages:
@@ -207,17 +209,20 @@ class TaskListReader:
     def _pages_from(self, first: int, width: int) -> tuple[list[list[Any] | None], int]:
         """The next pages from `first` in the read's order, and the width to try next.
 
-        `width` pages at once when they prove to be one instant of the list (`_bracketed`);
-        fewer when the list ends before them; else the page `first` alone (the read in page
-        order), the width halved.
+        `width` pages at once when they prove to be one instant of the list (`_bracketed`), or
+        the pages before the list's end (`_twice`) when it ends before them, the width doubled
+        (up to `pages_at_once`: a short list costs few extra requests, a long window few
+        rounds); else the page `first` alone (the read in page order), the width halved (1: the
+        rest of this read goes one page after the other, while creates keep moving the list).
         """
-        while width > 1:
-            pages, ended = self._bracketed(first, min(width, SEARCH_MAX_PAGES - first + 1))
+        if width > 1:
+            width = min(width, SEARCH_MAX_PAGES - first + 1)
+            pages, ended = self._bracketed(first, width)
+            if pages is None and ended:
+                pages = self._twice(first, first + width - 1)
             if pages is not None:
-                return pages, width
+                return pages, min(width * 2, self.pages_at_once)
             width //= 2
-            if not ended:
-                break
         return [self._page(first)], width
 
     def _bracketed(self, first: int, width: int) -> tuple[list[list[Any] | None] | None, bool]:
@@ -242,13 +247,36 @@ class TaskListReader:
             return None, False
         return [*middle, after], False
 
+    def _twice(self, first: int, end: int) -> list[list[Any] | None] | None:
+        """Pages `first` up to the list's end (before page `end`, found empty), read at once
+        twice, if they show one instant of the list (else None).
+
+        A page listing the same tasks in the same order both times had nothing enter before its
+        end in between (see `_bracketed`); every page doing so, the list up to the last of them
+        stood still from the first reads' end to the second reads' start, and the pages are
+        that instant of it.
+        """
+        pages: list[list[Any] | None] = []
+        for entries in self._pages(list(range(first, end))):
+            pages.append(entries)
+            if not entries or len(entries) < MAX_PAGE_SIZE:
+                break  # the list's end (an empty page: the read is over; a short one: its last)
+        if not pages or not pages[0]:
+            return pages[:1] or None
+        if pages[-1] == []:
+            pages.pop()
+        again = self._pages(list(range(first, first + len(pages))))
+        if any(_ids(a) is None or _ids(a) != _ids(b) for a, b in zip(again, pages, strict=True)):
+            return None
+        return again
+
     def first_page(self, ceiling: str) -> tuple[int, list[Any]] | None:
         """The first page that may hold a task due on or before `ceiling`, and its entries.
 
         From the last page known to lie before `ceiling` (or a later one), pages 1, 2, 4, ...
-        further on are probed, `pages_at_once` of them at once, until one ends at or below
+        further on are probed, in waves of 1, 2, then `PROBE_WAVE` pages at once, until one ends at or below
         `ceiling` (or is short: the list's end); the gap back to the last page found before it
-        is then narrowed the same way (up to `pages_at_once - 1` pages of it at once) to the
+        is then narrowed the same way (`NARROW_AT_ONCE` pages of it at once) to the
         first such page, which is read once more after all of them (they were read at once, so
         a task before it when it was probed may have been pushed onto it since). A page found
         before `ceiling` stays so (tasks due after it only grow in number). As soon as a probed
@@ -260,7 +288,7 @@ class TaskListReader:
             # A page before a later ceiling is before this one too.
             before = max((p for c, p in self._before.items() if c >= ceiling), default=0)
         probed: dict[int, list[Any]] = {}
-        base, at_once = before, max(2, self.pages_at_once)
+        base = before
 
         def fallback() -> tuple[int, list[Any]] | None:
             if 1 in probed:
@@ -289,7 +317,7 @@ class TaskListReader:
                 before, moved = page, waves
             return False
 
-        # Doubling, in waves of 1, 2, 4, ... pages (at most `pages_at_once`).
+        # Doubling, in waves of 1, 2, 4, ... pages (at most `PROBE_WAVE`).
         found: int | None = None
         found_in = 0
         offset, size = 1, 1
@@ -305,7 +333,7 @@ class TaskListReader:
                 return fallback()
             if verdict is not False:
                 found, found_in = verdict, waves
-            offset, size = (wave[-1] - base) * 2, min(size * 2, at_once)
+            offset, size = (wave[-1] - base) * 2, min(size * 2, PROBE_WAVE)
         # Narrowing the gap, `NARROW_AT_ONCE` pages of it at a time.
         while found - before > 1:
             gap, parts = found - before, NARROW_AT_ONCE + 1
