@@ -173,6 +173,7 @@ class TaskListReader:
         self.client = client
         self.pages = 0
         self.pages_at_once = max(1, pages_at_once)
+        self._full_seen = 0  # the furthest full page the last jump probed
         # ceiling -> the last page known to hold only tasks due after it (stays so: see above)
         self._before: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -192,9 +193,13 @@ class TaskListReader:
                     # One response held the whole window.
                     return SearchResult(read.tasks, one_read=read.in_order)
                 start += 1
-        page, width = start, min(2, self.pages_at_once)
+        # Wide at once when a probe saw a full page further on (it cannot be empty now), else
+        # from 2 pages (a short list costs few extra requests).
+        known = self._full_seen if window is not None else 0
+        page, width = start, max(min(2, self.pages_at_once), min(self.pages_at_once, known - start))
+        ahead: dict[int, list[Any] | None] = {}
         while page <= SEARCH_MAX_PAGES:
-            pages, width = self._pages_from(page, width)
+            pages, width = self._pages_from(page, width, read.floor, ahead)
             for listed in pages:
                 if listed is None:
                     return SearchResult(None, UNREADABLE.format(what="a page held no task list"))
@@ -206,7 +211,9 @@ class TaskListReader:
             page += len(pages)
         return SearchResult(None, TOO_LONG)
 
-    def _pages_from(self, first: int, width: int) -> tuple[list[list[Any] | None], int]:
+    def _pages_from(
+        self, first: int, width: int, floor: str | None, ahead: dict[int, list[Any] | None]
+    ) -> tuple[list[list[Any] | None], int]:
         """The next pages from `first` in the read's order, and the width to try next.
 
         `width` pages at once when they prove to be one instant of the list (`_bracketed`), or
@@ -214,10 +221,12 @@ class TaskListReader:
         (up to `pages_at_once`: a short list costs few extra requests, a long window few
         rounds); else the page `first` alone (the read in page order), the width halved (1: the
         rest of this read goes one page after the other, while creates keep moving the list).
+        `ahead`: a page read after every page before it (`_bracketed` reads the next step's
+        bracketing page with its own second read), taken as the next bracket's first read.
         """
         if width > 1:
             width = min(width, SEARCH_MAX_PAGES - first + 1)
-            pages, ended = self._bracketed(first, width)
+            pages, ended = self._bracketed(first, width, floor, ahead)
             if pages is None and ended:
                 pages = self._twice(first, first + width - 1)
             if pages is not None:
@@ -225,7 +234,9 @@ class TaskListReader:
             width //= 2
         return [self._page(first)], width
 
-    def _bracketed(self, first: int, width: int) -> tuple[list[list[Any] | None] | None, bool]:
+    def _bracketed(
+        self, first: int, width: int, floor: str | None, ahead: dict[int, list[Any] | None]
+    ) -> tuple[list[list[Any] | None] | None, bool]:
         """Pages `first` .. `last` (= `first + width - 1`) read at once, if they show one instant
         of the list (else None), and whether `last` was past the list's end.
 
@@ -235,15 +246,25 @@ class TaskListReader:
         the same tasks in the same order twice. It does, so nothing entered before its end in
         the meantime, and the pages between were read from one unchanged list. A `last` that is
         empty (past the list's end) or with an item without a task id proves nothing. At most
-        `width - 1` requests fly at once.
+        `width - 1` requests fly at once. When the read goes on past `last` (a full page, not
+        below `floor`), the next step's bracketing page is read with the second read of `last`
+        (into `ahead`): it is then read after every page before it, as a first read must be.
         """
         last = first + width - 1
-        before = self._page(last)
+        before = ahead.pop(last) if last in ahead else self._page(last)
+        ahead.clear()
         if not before or _ids(before) is None:
             return None, before == []
         middle = self._pages(list(range(first, last)))
-        after = self._page(last)
+        due = text_or_none(before[-1].get("dueDate")) if isinstance(before[-1], dict) else None
+        goes_on = len(before) == MAX_PAGE_SIZE and (floor is None or due is None or due >= floor)
+        following = last + min(width * 2, self.pages_at_once)
+        if goes_on and following <= SEARCH_MAX_PAGES:
+            after, ahead[following] = self._pages([last, following])
+        else:
+            after = self._page(last)
         if after is None or _ids(after) != _ids(before):
+            ahead.clear()
             return None, False
         return [*middle, after], False
 
@@ -355,6 +376,9 @@ class TaskListReader:
                 return fallback()
         with self._lock:
             self._before[ceiling] = max(before, self._before.get(ceiling, 0))
+            self._full_seen = max(
+                (p for p, e in probed.items() if len(e) == MAX_PAGE_SIZE), default=0
+            )
         return found, entries
 
     def _pages(self, pages: list[int]) -> list[list[Any] | None]:
