@@ -26,11 +26,17 @@ Endpoint: `POST /api/v1/tasks/search`. Facts relied on (`shared/api-docs/VENDOR-
   page, prove no deletion. A task created earlier but indexed only during the pass could mask
   one deletion (the residual assumption). Anything else is read again, at most `PASSES` times,
   then left to a person.
+- **Pages at once.** A look's first pass asks for the pages after the first `PAGES_AT_ONCE` at a
+  time (`pass_at_once`; under 5xx a pass one page after the other waits out each retry in turn).
+  Pages served out of order may miss a task a creation moved, so only the count proof holds
+  there: every page counted the same `total_entries`, and that many distinct tasks were read.
+  Otherwise the passes above follow, one page after the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +48,8 @@ from sales_tasks.clients.core.paginators import JsonRequester, items_at
 from sales_tasks.clients.core.values import lenient_int, parse_utc
 
 SEARCH_PER_PAGE = LOOKUP_PER_PAGE
+# Pages after the first one pass asks for at once (`pass_at_once`).
+PAGES_AT_ONCE = 8
 PASSES = 3
 CAPPED = (
     "more tasks than Apollo's search can show (50,000) had to be read to find these contacts'"
@@ -158,10 +166,88 @@ def search_pass(
     return result
 
 
+def pass_at_once(
+    client: JsonRequester,
+    contacts: Sequence[str],
+    *,
+    at_once: int = PAGES_AT_ONCE,
+    per_page: int = SEARCH_PER_PAGE,
+    max_pages: int = DISPLAY_CAP_PAGES,
+) -> SearchPass:
+    """`search_pass` with the pages after the first read `at_once` at a time.
+
+    Trusted only when every page counted the same `total_entries` and that many distinct tasks
+    were read: then every task of the list was seen, whatever order the pages were served in.
+    The newest-first proof of `search_pass` assumes pages read in order, so it is not used; a
+    pass not trusted here (the list changed while it was read, a page past the display cap, a
+    short or missing total) is for `search_pass` to do again, one page after the other.
+    """
+    wanted = {str(c) for c in contacts}
+    result = SearchPass()
+
+    def page_body(page: int) -> Any:
+        return client.request_json(
+            "POST",
+            TASKS_SEARCH,
+            params={"page": page, "per_page": per_page},
+            json={"contact_ids": sorted(wanted)},
+            endpoint=quota_key(TASKS_SEARCH),
+        )
+
+    first = page_body(1)
+    total = _total(first)
+    if total is None:
+        return result  # untrusted: `search_pass` reads it
+    if total > max_pages * per_page:
+        result.pages, result.capped = 1, True  # more than the search can show (3.2)
+        return result
+    pages = min(max_pages, max(1, -(-total // per_page)))
+    bodies = [first]
+    if pages > 1:
+        try:
+            with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="apollo-search") as ex:
+                bodies += list(ex.map(page_body, range(2, pages + 1)))
+        except BadRequestError:
+            return result  # a page past the display cap, say: `search_pass` reads it
+    seen: dict[str, dict[str, Any]] = {}
+    for body in bodies:
+        result.pages += 1
+        if _total(body) != total:
+            return SearchPass(pages=result.pages)
+        for task in items_at(body, "tasks"):
+            if str(task.get("contact_id")) not in wanted:
+                result.filter_ignored = True
+            if not task.get("id"):
+                result.unreadable += 1
+                continue
+            seen.setdefault(str(task["id"]), task)
+    result.tasks = [t for t in seen.values() if str(t.get("contact_id")) in wanted]
+    result.trusted = not result.unreadable and len(seen) == total and total <= pages * per_page
+    return result
+
+
+def _total(body: Any) -> int | None:
+    pagination = body.get("pagination") if isinstance(body, dict) else None
+    return lenient_int(pagination.get("total_entries")) if isinstance(pagination, dict) else None
+
+
 def contact_tasks(
-    client: JsonRequester, contacts: Sequence[str], *, passes: int = PASSES
+    client: JsonRequester,
+    contacts: Sequence[str],
+    *,
+    passes: int = PASSES,
+    at_once: int = PAGES_AT_ONCE,
 ) -> tuple[list[dict[str, Any]] | None, str]:
-    """Every task Apollo holds for `contacts`, or (None, why) when that cannot be known."""
+    """Every task Apollo holds for `contacts`, or (None, why) when that cannot be known.
+
+    The first pass reads its pages `at_once` at a time (`pass_at_once`); when that one cannot
+    be trusted, the passes go one page after the other (`search_pass`)."""
+    if at_once > 1:
+        found = pass_at_once(client, contacts, at_once=at_once)
+        if found.capped:
+            return None, CAPPED
+        if found.trusted:
+            return found.tasks, ""
     for _ in range(max(1, passes)):
         found = search_pass(client, contacts)
         if found.capped:

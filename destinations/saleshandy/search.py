@@ -38,22 +38,28 @@ list: pages before it hold only later due dates, pages after it only earlier one
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sales_tasks.clients.core.client import ApiClient
-from sales_tasks.clients.core.paginators import paginate
 from sales_tasks.clients.saleshandy.endpoints import TASKS
 from sales_tasks.clients.saleshandy.paging import (
     MAX_PAGE_SIZE,
     page_params,
     payload_list,
-    saleshandy_paginator,
 )
 from sales_tasks.clients.saleshandy.tasks import prospect_id_of, task_id_of
 from sales_tasks.destinations.core.vendor import SearchResult
 
 # Stop guard of reconciliation's list read: 10,000 pages of 100 tasks.
 SEARCH_MAX_PAGES = 10_000
+# Window pages one step of a read may ask for at once (`TaskListReader._bracketed`).
+PAGES_AT_ONCE = 16
+# Most pages one doubling wave of `TaskListReader.first_page` probes (1, 2, 4, then 4 at a time).
+PROBE_WAVE = 4
+# Pages of the gap one narrowing wave of `TaskListReader.first_page` probes (3: a gap of 64
+# pages in 3 waves of 3 requests, where halving takes 6 one after the other).
+NARROW_AT_ONCE = 3
 # The order reconciliation reads the list in: newest due dates first (SN @~393,500).
 SEARCH_ORDER = {"sortBy": "dueDate", "sortOrder": "DESC"}
 
@@ -136,6 +142,14 @@ class ListRead:
         return True
 
 
+def _ids(entries: list[Any] | None) -> list[str] | None:
+    """The task ids of a page in order (None: an item without one, or no page)."""
+    if entries is None:
+        return None
+    ids = [task_id_of(e) if isinstance(e, dict) else None for e in entries]
+    return None if any(i is None for i in ids) else [str(i) for i in ids]
+
+
 def _reaches(entries: list[Any], ceiling: str) -> bool | None:
     """Whether a page may hold a task due on or before `ceiling` (None: its order or its due
     dates cannot be trusted to skip anything)."""
@@ -151,12 +165,15 @@ def _reaches(entries: list[Any], ceiling: str) -> bool | None:
 class TaskListReader:
     """Reads the list for reconciliation (see the module docstring for the bounds).
 
-    `pages` counts the list pages read, probes included (for benchmarks).
+    `pages` counts the list pages read, probes included (for benchmarks). `pages_at_once`: how
+    many pages of the window one step may read at once (1: one after the other).
     """
 
-    def __init__(self, client: ApiClient) -> None:
+    def __init__(self, client: ApiClient, *, pages_at_once: int = PAGES_AT_ONCE) -> None:
         self.client = client
         self.pages = 0
+        self.pages_at_once = max(1, pages_at_once)
+        self._full_seen = 0  # the furthest full page the last jump probed
         # ceiling -> the last page known to hold only tasks due after it (stays so: see above)
         self._before: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -176,46 +193,123 @@ class TaskListReader:
                     # One response held the whole window.
                     return SearchResult(read.tasks, one_read=read.in_order)
                 start += 1
-        paginator = saleshandy_paginator(
-            MAX_PAGE_SIZE, maximum_page=SEARCH_MAX_PAGES, base_page=start
-        )
-        for page in paginate(
-            self.client,
-            "GET",
-            TASKS,
-            paginator,
-            items_path=lambda body: payload_list(body, ("tasks",)) or [],
-            params=SEARCH_ORDER,
-        ):
-            self._count()
-            listed = payload_list(page.body, ("tasks",))
-            if listed is None:
-                return SearchResult(None, UNREADABLE.format(what="a page held no task list"))
-            if not read.take(listed):
-                return SearchResult(None, read.reason)
-            if read.past_floor:
-                break  # every task further down is due before anything looked for
+        # Wide at once when a probe saw a full page further on (it cannot be empty now), else
+        # from 2 pages (a short list costs few extra requests).
+        known = self._full_seen if window is not None else 0
+        page, width = start, max(min(2, self.pages_at_once), min(self.pages_at_once, known - start))
+        ahead: dict[int, list[Any] | None] = {}
+        while page <= SEARCH_MAX_PAGES:
+            pages, width = self._pages_from(page, width, read.floor, ahead)
+            for listed in pages:
+                if listed is None:
+                    return SearchResult(None, UNREADABLE.format(what="a page held no task list"))
+                if not read.take(listed):
+                    return SearchResult(None, read.reason)
+                if len(listed) < MAX_PAGE_SIZE or read.past_floor:
+                    # The list's end, or every task further down is due before anything looked for.
+                    return SearchResult(read.tasks)
+            page += len(pages)
+        return SearchResult(None, TOO_LONG)
+
+    def _pages_from(
+        self, first: int, width: int, floor: str | None, ahead: dict[int, list[Any] | None]
+    ) -> tuple[list[list[Any] | None], int]:
+        """The next pages from `first` in the read's order, and the width to try next.
+
+        `width` pages at once when they prove to be one instant of the list (`_bracketed`), or
+        the pages before the list's end (`_twice`) when it ends before them, the width doubled
+        (up to `pages_at_once`: a short list costs few extra requests, a long window few
+        rounds); else the page `first` alone (the read in page order), the width halved (1: the
+        rest of this read goes one page after the other, while creates keep moving the list).
+        `ahead`: a page read after every page before it (`_bracketed` reads the next step's
+        bracketing page with its own second read), taken as the next bracket's first read.
+        """
+        if width > 1:
+            width = min(width, SEARCH_MAX_PAGES - first + 1)
+            pages, ended = self._bracketed(first, width, floor, ahead)
+            if pages is None and ended:
+                pages = self._twice(first, first + width - 1)
+            if pages is not None:
+                return pages, min(width * 2, self.pages_at_once)
+            width //= 2
+        return [self._page(first)], width
+
+    def _bracketed(
+        self, first: int, width: int, floor: str | None, ahead: dict[int, list[Any] | None]
+    ) -> tuple[list[list[Any] | None] | None, bool]:
+        """Pages `first` .. `last` (= `first + width - 1`) read at once, if they show one instant
+        of the list (else None), and whether `last` was past the list's end.
+
+        `last` is read before the others are sent and again after they all answered. Tasks only
+        enter the list (no delete, see the module docstring), so a task that entered before the
+        end of page `last` would move every task after it one place on: `last` would not list
+        the same tasks in the same order twice. It does, so nothing entered before its end in
+        the meantime, and the pages between were read from one unchanged list. A `last` that is
+        empty (past the list's end) or with an item without a task id proves nothing. At most
+        `width - 1` requests fly at once. When the read goes on past `last` (a full page, not
+        below `floor`), the next step's bracketing page is read with the second read of `last`
+        (into `ahead`): it is then read after every page before it, as a first read must be.
+        """
+        last = first + width - 1
+        before = ahead.pop(last) if last in ahead else self._page(last)
+        ahead.clear()
+        if not before or _ids(before) is None:
+            return None, before == []
+        middle = self._pages(list(range(first, last)))
+        due = text_or_none(before[-1].get("dueDate")) if isinstance(before[-1], dict) else None
+        goes_on = len(before) == MAX_PAGE_SIZE and (floor is None or due is None or due >= floor)
+        following = last + min(width * 2, self.pages_at_once)
+        if goes_on and following <= SEARCH_MAX_PAGES:
+            after, ahead[following] = self._pages([last, following])
         else:
-            if paginator.stopped_by_guard:
-                return SearchResult(None, TOO_LONG)
-        return SearchResult(read.tasks)
+            after = self._page(last)
+        if after is None or _ids(after) != _ids(before):
+            ahead.clear()
+            return None, False
+        return [*middle, after], False
+
+    def _twice(self, first: int, end: int) -> list[list[Any] | None] | None:
+        """Pages `first` up to the list's end (before page `end`, found empty), read at once
+        twice, if they show one instant of the list (else None).
+
+        A page listing the same tasks in the same order both times had nothing enter before its
+        end in between (see `_bracketed`); every page doing so, the list up to the last of them
+        stood still from the first reads' end to the second reads' start, and the pages are
+        that instant of it.
+        """
+        pages: list[list[Any] | None] = []
+        for entries in self._pages(list(range(first, end))):
+            pages.append(entries)
+            if not entries or len(entries) < MAX_PAGE_SIZE:
+                break  # the list's end (an empty page: the read is over; a short one: its last)
+        if not pages or not pages[0]:
+            return pages[:1] or None
+        if pages[-1] == []:
+            pages.pop()
+        again = self._pages(list(range(first, first + len(pages))))
+        if any(_ids(a) is None or _ids(a) != _ids(b) for a, b in zip(again, pages, strict=True)):
+            return None
+        return again
 
     def first_page(self, ceiling: str) -> tuple[int, list[Any]] | None:
         """The first page that may hold a task due on or before `ceiling`, and its entries.
 
-        From the last page known to lie before `ceiling` (or a later one), pages are probed
-        1, 2, 4, ... further on until one ends at or below `ceiling` (or is short: the list's
-        end), then halved back to the first such page: about 2 log2(n) pages instead of n. As
-        soon as a probed page is not in due-date order or has an item without a due date, the
-        order is not to be trusted for skipping anything: the read starts at page 1 (its entries
-        as probed). None (read from page 1) when a probed page held no task list.
+        From the last page known to lie before `ceiling` (or a later one), pages 1, 2, 4, ...
+        further on are probed, in waves of 1, 2, then `PROBE_WAVE` pages at once, until one ends at or below
+        `ceiling` (or is short: the list's end); the gap back to the last page found before it
+        is then narrowed the same way (`NARROW_AT_ONCE` pages of it at once) to the
+        first such page, which is read once more after all of them (they were read at once, so
+        a task before it when it was probed may have been pushed onto it since). A page found
+        before `ceiling` stays so (tasks due after it only grow in number). As soon as a probed
+        page is not in due-date order or has an item without a due date, the order is not to be
+        trusted for skipping anything: the read starts at page 1 (its entries as probed). None
+        (read from page 1) when a probed page held no task list.
         """
         with self._lock:
             # A page before a later ceiling is before this one too.
             before = max((p for c, p in self._before.items() if c >= ceiling), default=0)
         probed: dict[int, list[Any]] = {}
         base = before
-        offset, page = 1, base + 1
 
         def fallback() -> tuple[int, list[Any]] | None:
             if 1 in probed:
@@ -223,47 +317,76 @@ class TaskListReader:
             entries = self._page(1)
             return None if entries is None else (1, entries)
 
-        while True:
-            entries = self._page(page)
-            if entries is None:
-                return None
-            probed[page] = entries
-            verdict = _reaches(entries, ceiling)
-            if verdict is None:
-                return fallback()
-            if verdict:
-                break
-            before, offset = page, offset * 2
-            page = base + offset
-            if page > SEARCH_MAX_PAGES:
-                return fallback()
-        # The page returned is read after every page it was found to follow (`stale`: it was
-        # not): a task that was before it when it was read may have been pushed onto it since.
-        stale = False
-        while page - before > 1:
-            middle = (before + page) // 2
-            entries = self._page(middle)
-            if entries is None:
-                return None
-            verdict = _reaches(entries, ceiling)
-            if verdict is None:
-                probed[middle] = entries
-                return fallback()
-            if verdict:
-                page, stale = middle, False
+        waves = 0  # waves of probes sent; `moved`: the wave that last moved `before`
+        moved = -1
+
+        def probe(wave: list[int]) -> int | None | bool:
+            """The first page of `wave` that reaches `ceiling` (pages before it: `before`);
+            False when none does; None when a page held no list; True: fall back."""
+            nonlocal before, waves, moved
+            waves += 1
+            got = self._pages(wave)
+            for page, entries in zip(wave, got, strict=True):
+                if entries is None:
+                    return None
                 probed[page] = entries
-            else:
-                before, stale = middle, True
-        if stale:
-            entries = self._page(page)
+                verdict = _reaches(entries, ceiling)
+                if verdict is None:
+                    return True
+                if verdict:
+                    return page
+                before, moved = page, waves
+            return False
+
+        # Doubling, in waves of 1, 2, 4, ... pages (at most `PROBE_WAVE`).
+        found: int | None = None
+        found_in = 0
+        offset, size = 1, 1
+        while found is None:
+            wave = [base + offset * 2**j for j in range(size)]
+            wave = [p for p in wave if p <= SEARCH_MAX_PAGES]
+            if not wave:
+                return fallback()
+            verdict = probe(wave)
+            if verdict is None:
+                return None
+            if verdict is True:
+                return fallback()
+            if verdict is not False:
+                found, found_in = verdict, waves
+            offset, size = (wave[-1] - base) * 2, min(size * 2, PROBE_WAVE)
+        # Narrowing the gap, `NARROW_AT_ONCE` pages of it at a time.
+        while found - before > 1:
+            gap, parts = found - before, NARROW_AT_ONCE + 1
+            wave = sorted({before + gap * i // parts for i in range(1, parts)} - {before})
+            verdict = probe(wave)
+            if verdict is None:
+                return None
+            if verdict is True:
+                return fallback()
+            if verdict is not False:
+                found, found_in = verdict, waves
+        entries = probed[found]
+        if found_in <= moved:
+            # Read with (or before) the page found before it: read again, after it.
+            entries = self._page(found)  # type: ignore[assignment]
             if entries is None:
                 return None
             if _reaches(entries, ceiling) is None:
                 return fallback()
-            probed[page] = entries
         with self._lock:
             self._before[ceiling] = max(before, self._before.get(ceiling, 0))
-        return page, probed[page]
+            self._full_seen = max(
+                (p for p, e in probed.items() if len(e) == MAX_PAGE_SIZE), default=0
+            )
+        return found, entries
+
+    def _pages(self, pages: list[int]) -> list[list[Any] | None]:
+        """These pages, read at once (`_page` each)."""
+        if len(pages) == 1:
+            return [self._page(pages[0])]
+        with ThreadPoolExecutor(max_workers=len(pages), thread_name_prefix="sh-list") as pool:
+            return list(pool.map(self._page, pages))
 
     def _page(self, page: int) -> list[Any] | None:
         """One page of the list in the read's order (None: it held no task list)."""

@@ -4,7 +4,10 @@ since (tasks created by the API or a hook, patches, deletions). `reset()` return
 The list and the counts read one "index": a task created through the API shows there only
 `index_lag_seconds` after it was made (`GET /v1/tasks/{id}` sees it at once). Both apply the same
 filters to the same visible tasks, so the counts always sum to what paging the list returns.
-Filtered, sorted orders are cached per (filters, sort, state version, today, visible count).
+Filtered, sorted orders are cached per (filters, sort, today) and kept in order as tasks are
+created (`bisect`: a create costs a binary search per cached order, not a sort of the whole list
+at the next read); a patch or a deletion drops them (`bump`). The tasks the index lag still hides
+are left out at each read.
 """
 
 from __future__ import annotations
@@ -59,10 +62,10 @@ class Store:
         self._made = 0  # tasks made since the start (the id counter)
         self.deleted = 0
         self.version = 0
-        self._cache: OrderedDict[tuple[object, ...], list[Task]] = OrderedDict()
+        self._cache: OrderedDict[tuple[object, ...], _Order] = OrderedDict()
 
     def bump(self) -> None:
-        """Record a change: cached orders are stale."""
+        """Record a change to existing tasks: cached orders are stale."""
         self.version += 1
         self._cache.clear()
 
@@ -84,23 +87,27 @@ class Store:
         self, f: Filters, sort_by: str, descending: bool, today: str, lag: float
     ) -> list[Task]:
         """Visible tasks matching `f`, sorted (nulls last), ties in creation order."""
-        hidden = self.hidden(lag)
-        key = (f, sort_by, descending, self.version, today, len(self.created) - len(hidden))
+        key = (f, sort_by, descending, today)
         cached = self._cache.get(key)
-        if cached is not None:
+        if cached is None:
+            cached = self._cache[key] = self._order(f, sort_by, descending, today)
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        else:
             self._cache.move_to_end(key)
-            return cached
-        rows = [t for t in self.tasks.values() if t.id not in hidden and self._match(t, f, today)]
+        hidden = self.hidden(lag)
+        if hidden:
+            return [t for t in cached.tasks if t.id not in hidden]
+        return cached.tasks
+
+    def _order(self, f: Filters, sort_by: str, descending: bool, today: str) -> _Order:
+        rows = [t for t in self.tasks.values() if self._match(t, f, today)]
         present = [t for t in rows if _sort_value(t, sort_by) is not None]
         absent = [t for t in rows if _sort_value(t, sort_by) is None]
         present.sort(key=lambda t: t.order)
         present.sort(key=lambda t: _sort_value(t, sort_by), reverse=descending)  # type: ignore[arg-type,return-value]
         absent.sort(key=lambda t: t.order)
-        out = present + absent
-        self._cache[key] = out
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return out
+        return _Order(f, sort_by, descending, today, present + absent, len(present))
 
     def counts(self, f: Filters, today: str, lag: float) -> dict[str, int]:
         """Tasks per status among those the list would show for `f` (its status ignored)."""
@@ -140,7 +147,10 @@ class Store:
         if via_api:
             self.created.append(task.id)
             self._walls.append(self.clock())
-        self.bump()
+        self.version += 1
+        for order in self._cache.values():
+            if self._match(task, order.filters, order.today):
+                order.insert(task)
         return task
 
     def new_id(self) -> str:
@@ -163,6 +173,50 @@ class Store:
         self._prospect_ids[p.id] = len(self.ds.prospects)
         self.ds.prospects.append(p)
         return p
+
+
+@dataclass
+class _Order:
+    """One cached order of `Store.select` (hidden tasks included): `tasks[:present]` have the
+    sort value, in its order then creation order; the rest have none, in creation order."""
+
+    filters: Filters
+    sort_by: str
+    descending: bool
+    today: str
+    tasks: list[Task]
+    present: int
+
+    def insert(self, task: Task) -> None:
+        """Place a task created after every task here (the last in creation order)."""
+        value = _sort_value(task, self.sort_by)
+        if value is None:
+            self.tasks.append(task)
+            return
+        wrap: Callable[[object], Any] = _Reversed if self.descending else _same
+        at = bisect.bisect_right(
+            self.tasks,
+            wrap(value),
+            0,
+            self.present,
+            key=lambda t: wrap(_sort_value(t, self.sort_by)),
+        )
+        self.tasks.insert(at, task)
+        self.present += 1
+
+
+def _same(value: object) -> object:
+    return value
+
+
+@dataclass(frozen=True)
+class _Reversed:
+    """A sort value compared the other way round (a descending order for `bisect`)."""
+
+    value: Any
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return bool(other.value < self.value)
 
 
 def set_state(task: Task, state: Any) -> None:

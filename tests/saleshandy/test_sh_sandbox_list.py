@@ -198,3 +198,57 @@ def test_any_query_is_a_page_or_one_400_line(saleshandy_sandbox, saleshandy_clie
         assert isinstance(body["payload"], list) and len(body["payload"]) <= 100
         # Filters the list took, the counts take too (they ignore status and paging).
         assert api.get("/v1/tasks/counts", params=params).status_code == 200
+
+
+ORDERS = [(by, order) for by in ("dueDate", "priority") for order in ("ASC", "DESC")]
+SCOPES = [{}, {"status": "upcoming"}, {"taskType": "call"}]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    creates=st.lists(
+        st.tuples(
+            st.integers(0, 4),  # prospect
+            st.sampled_from(["2", "3", "13"]),  # taskType (3 is a call)
+            st.sampled_from([None, "1", "2", "3", "4"]),  # priority
+            st.sampled_from([None, "2026-05-01", "2026-05-02", "2099-01-01"]),  # dueDate
+            st.booleans(),  # through the API (else as if made in Saleshandy's app)
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_creates_between_reads_keep_every_order_a_fresh_sort_gives(
+    saleshandy_sandbox, saleshandy_client, creates
+) -> None:
+    """The list keeps its sorted orders as tasks are created (no sort of the whole list at the
+    next read); what it returns is what a fresh sort returns: a patch drops the kept orders."""
+    sb = saleshandy_sandbox
+    sb.reset()
+    api = saleshandy_client(sb)
+    pids = [p["id"] for p in sb.prospects(5)]
+
+    def read_all() -> dict[tuple[str, str, str], list[str]]:
+        return {
+            (by, order, str(scope)): [
+                r["taskId"] for r in page_all(api, sortBy=by, sortOrder=order, **scope)[0]
+            ]
+            for by, order in ORDERS
+            for scope in SCOPES
+        }
+
+    read_all()  # every order is now kept
+    for prospect, type_code, priority, due, via_api in creates:
+        fields = {"taskType": type_code, "priority": priority, "dueDate": due}
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if via_api:
+            made = api.post("/v1/tasks/create", json={"prospectIds": [pids[prospect]], **fields})
+            assert made.status_code in (200, 201), made.text
+        else:
+            sb.add_task(pids[prospect], **fields)
+    kept = read_all()
+    sb.patch_task(kept[("dueDate", "ASC", "{}")][0])  # changes nothing, drops the kept orders
+    assert read_all() == kept
+    assert len(kept[("dueDate", "ASC", "{}")]) == 300 + len(creates)
