@@ -4,6 +4,7 @@
   against the row-by-row set difference (rows of one shape, rows of mixed shapes, no extras).
 - `SeenIds.add_new` / `count_missing` (the `_seen` check inlined) against a Python set, across
   the merge into the sorted array.
+- Reply's `enum_value` (answers cached per value) against the uncached reading.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sales_tasks.sources.apollo.dedup import SeenIds
+from sales_tasks.sources.reply.schema import ENUM_FIELDS, _enum_value, enum_value
 from sales_tasks.sources.core.schema import _extra, records_table
 
 COLUMNS: Any = (("id", "text"), ("name", "text"), ("extra_fields", "json"))
@@ -59,3 +61,23 @@ def test_seen_ids_match_a_set(chunks: list[list[str]]) -> None:
             model.add(value)
         assert seen.add_new(chunk) == expected
         assert len(seen) == len(model)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(ENUM_FIELDS)),
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-2, 12),
+            st.sampled_from(["call", "Call", " new ", "finished", "7", "-1", "", "snoozed"]),
+            st.floats(allow_nan=False, min_value=-2, max_value=12),
+        ),
+        max_size=10,
+    ),
+)
+def test_reply_enum_answers_match_the_uncached_reading(field: str, values: list[Any]) -> None:
+    enum = ENUM_FIELDS[field][2]
+    for value in values * 2:  # the second time from the cache
+        assert enum_value(enum, value) == _enum_value(enum, value)
