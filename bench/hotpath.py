@@ -190,7 +190,9 @@ def measure(vendor: str, n: int, runs: int, warmup_url: str, profile: str = "") 
     with _sandbox(vendor, n) as sb:
         started = time.perf_counter()
         _floor(vendor, sb.base_url, sandbox_key(vendor, sb), Path("."), n)  # untimed: caches
-        print(f"{vendor} {n}: sandbox warm-up {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        print(
+            f"{vendor} {n}: sandbox warm-up {time.perf_counter() - started:.1f}s", file=sys.stderr
+        )
         for rep in range(runs):
             for variant in ("floor", "ours"):
                 result = run_variant(variant, vendor, sb, warmup_url, n)

@@ -101,8 +101,8 @@ from sales_tasks.sources.saleshandy.schema import (
     PROSPECT_COLUMNS,
     TASK_COLUMNS,
     assignee_row,
-    table_of,
     shape_task,
+    table_of,
 )
 
 logger = logging.getLogger("saleshandy_tasks.source")

@@ -151,7 +151,9 @@ def shape_task(
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """`task_row` and `task_prospect` of one task at once (the scan's hot path: the prospect's
     id and the task's id are read once, the plain fields in one C-level pass)."""
-    row: dict[str, Any] = dict(zip(_TASK_COLUMN_NAMES, map(task.get, _TASK_FIELD_NAMES)))
+    row: dict[str, Any] = dict(
+        zip(_TASK_COLUMN_NAMES, map(task.get, _TASK_FIELD_NAMES), strict=True)
+    )
     row["id"] = task_id
     code = task.get("taskType")
     assignee = _embedded(task, "assignee")

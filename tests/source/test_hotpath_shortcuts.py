@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sales_tasks.sources.apollo.dedup import SeenIds
-from sales_tasks.sources.reply.schema import ENUM_FIELDS, _enum_value, enum_value
 from sales_tasks.sources.core.schema import _extra, records_table
+from sales_tasks.sources.reply.schema import ENUM_FIELDS, _enum_value, enum_value
 
 COLUMNS: Any = (("id", "text"), ("name", "text"), ("extra_fields", "json"))
 KNOWN = frozenset({"id", "name", "extra_fields"})
