@@ -215,7 +215,7 @@ def _extras(rows: Sequence[Mapping[str, Any]], known: frozenset[str]) -> Sequenc
     try:
         if len(unknown) == 1:
             return [{unknown[0]: getter(row)} for row in rows]
-        return [dict(zip(unknown, getter(row), strict=True)) for row in rows]
+        return [dict(zip(unknown, getter(row), strict=False)) for row in rows]
     except (KeyError, TypeError):
         return [_extra(row, known) for row in rows]
 

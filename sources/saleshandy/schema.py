@@ -150,9 +150,10 @@ def shape_task(
     task: Mapping[str, Any], task_id: str | None
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """`task_row` and `task_prospect` of one task at once (the scan's hot path: the prospect's
-    id and the task's id are read once, the plain fields in one C-level pass)."""
+    id and the task's id are read once, the plain fields in one C-level pass; `strict=False`:
+    both sides come from `_TASK_FIELDS`, and a strict zip costs 3x per row)."""
     row: dict[str, Any] = dict(
-        zip(_TASK_COLUMN_NAMES, map(task.get, _TASK_FIELD_NAMES), strict=True)
+        zip(_TASK_COLUMN_NAMES, map(task.get, _TASK_FIELD_NAMES), strict=False)
     )
     row["id"] = task_id
     code = task.get("taskType")
