@@ -51,17 +51,37 @@ class SeenIds:
     def add_new(self, ids: Sequence[str]) -> list[bool]:
         """Record `ids`; returns for each whether it was new (duplicates within `ids` count once)."""
         recent = self._recent
+        view = self._view
+        size = len(view)
         fresh: list[bool] = []
-        for value in ids:
-            key = hash(value)
-            if self._seen(key):
-                fresh.append(False)
+        mark = fresh.append
+        for key in map(hash, ids):  # `_seen` inlined: this runs for every id of every page
+            if key in recent:
+                mark(False)
+                continue
+            idx = bisect_left(view, key)
+            if idx < size and view[idx] == key:
+                mark(False)
             else:
                 recent.add(key)
-                fresh.append(True)
+                mark(True)
         if len(recent) >= self._merge_every:
             self._merge()
         return fresh
+
+    def count_missing(self, ids: Sequence[str]) -> int:
+        """How many of `ids` were never recorded."""
+        recent = self._recent
+        view = self._view
+        size = len(view)
+        missing = 0
+        for key in map(hash, ids):
+            if key in recent:
+                continue
+            idx = bisect_left(view, key)
+            if not (idx < size and view[idx] == key):
+                missing += 1
+        return missing
 
     def _merge(self) -> None:
         merged = np.concatenate(

@@ -391,7 +391,7 @@ class TaskScanner:
         if self._verifying:
             ids = [str(t["id"]) for t in tasks]
             again = self._again.add_new(ids)
-            self._again_unknown += sum(1 for i in ids if i not in self._tasks)
+            self._again_unknown += self._tasks.count_missing(ids)
             self.report.page_done()
             return again.count(True)
         fresh = self._tasks.add_new([str(t["id"]) for t in tasks])

@@ -71,6 +71,9 @@ def status_history(
     """
     code_of = code_column or status_column
     names: dict[Any, str | None] = {}
+    # Asked once per source instance (a source runs in one pipeline): dlt resolves the
+    # pipeline's and destination's config on each ask, ~40 ms, which per batch added up.
+    supported: list[bool] = []
 
     @dlt.transformer(
         name=STATUS_HISTORY_TABLE,
@@ -84,7 +87,11 @@ def status_history(
     )
     def history(item: Any) -> Iterator[pa.Table]:
         tasks = getattr(item, "tasks", None)
-        if not isinstance(tasks, pa.Table) or tasks.num_rows == 0 or not _scd2_supported():
+        if not isinstance(tasks, pa.Table) or tasks.num_rows == 0:
+            return
+        if not supported:
+            supported.append(_scd2_supported())
+        if not supported[0]:
             return
         codes = tasks.column(code_of).to_pylist()
         for code in set(codes) - names.keys():

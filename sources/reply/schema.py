@@ -79,6 +79,14 @@ ENUM_FIELDS: dict[str, tuple[str, str, Mapping[int, str]]] = {
     "linkedInTaskType": ("linkedin_task_type", "linkedin_task_type_name", LINKEDIN_TASK_TYPES),
 }
 _KNOWN = frozenset({*_PLAIN, *ENUM_FIELDS, "contact", *DETAIL_ONLY_FIELDS})
+# The module's own enums (alive as long as the process): an answer cached by `id` stays right.
+_CACHED_ENUMS = frozenset(id(enum) for _, _, enum in ENUM_FIELDS.values())
+
+
+# enum_value's answers, by (enum, type, value): a list of 100,000 tasks holds a handful of
+# distinct values, and reading a name scans the enum (it was ~40% of the scan's CPU).
+_ENUM_ANSWERS: dict[tuple[int, type, Any], tuple[int | None, str | None, bool]] = {}
+_ENUM_ANSWERS_MAX = 4_096
 
 
 def enum_value(enum: Mapping[int, str], value: Any) -> tuple[int | None, str | None, bool]:
@@ -87,6 +95,18 @@ def enum_value(enum: Mapping[int, str], value: Any) -> tuple[int | None, str | N
     An unknown number keeps its code (no name), an unknown name keeps its name (no code), so a
     value Reply adds later is never lost; `known` says whether `enum` holds it.
     """
+    if id(enum) not in _CACHED_ENUMS or not isinstance(value, (str, int, float)):
+        return _enum_value(enum, value)
+    key = (id(enum), type(value), value)  # the type keeps True apart from 1
+    found = _ENUM_ANSWERS.get(key)
+    if found is None:
+        found = _enum_value(enum, value)
+        if len(_ENUM_ANSWERS) < _ENUM_ANSWERS_MAX:
+            _ENUM_ANSWERS[key] = found
+    return found
+
+
+def _enum_value(enum: Mapping[int, str], value: Any) -> tuple[int | None, str | None, bool]:
     if value is None or value == "":
         return None, None, True
     code = code_of(enum, value)

@@ -101,9 +101,8 @@ from sales_tasks.sources.saleshandy.schema import (
     PROSPECT_COLUMNS,
     TASK_COLUMNS,
     assignee_row,
+    shape_task,
     table_of,
-    task_prospect,
-    task_row,
 )
 
 logger = logging.getLogger("saleshandy_tasks.source")
@@ -419,7 +418,8 @@ class TaskScan:
                 report.duplicates += 1
                 continue
             self._tasks.add(task_id)
-            self._rows["tasks"].append(task_row(task))
+            row, prospect = shape_task(task, task_id)
+            self._rows["tasks"].append(row)
             fresh += 1
             self._stamp(task)
             created = parse_utc(task.get("createdAt"))
@@ -427,7 +427,6 @@ class TaskScan:
                 self._undated.append(task_id)
             elif created >= self._started:
                 self._maybe_new.append(task_id)
-            prospect = task_prospect(task)
             if prospect is not None and prospect["id"] not in self._prospects:
                 self._prospects.add(prospect["id"])
                 self._rows["prospects"].append(prospect)

@@ -132,36 +132,51 @@ def _extra(row: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | No
     return {key: row[key] for key in sorted(extra)} if extra else None
 
 
+_TASK_COLUMN_NAMES = tuple(column for column, _, _ in _TASK_FIELDS)
+_TASK_FIELD_NAMES = tuple(field for _, field, _ in _TASK_FIELDS)
+
+
 def task_row(task: Mapping[str, Any]) -> dict[str, Any]:
     """One task as the `tasks` table's columns (`extra_fields` as a dict, or None)."""
-    row: dict[str, Any] = {"id": task_id_of(task)}
-    row.update({column: task.get(field) for column, field, _ in _TASK_FIELDS})
+    return shape_task(task, task_id_of(task))[0]
+
+
+def task_prospect(task: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The `prospects` row of the prospect a task embeds (None when it carries only an id)."""
+    return shape_task(task, task_id_of(task))[1]
+
+
+def shape_task(
+    task: Mapping[str, Any], task_id: str | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """`task_row` and `task_prospect` of one task at once (the scan's hot path: the prospect's
+    id and the task's id are read once, the plain fields in one C-level pass; `strict=False`:
+    both sides come from `_TASK_FIELDS`, and a strict zip costs 3x per row)."""
+    row: dict[str, Any] = dict(
+        zip(_TASK_COLUMN_NAMES, map(task.get, _TASK_FIELD_NAMES), strict=False)
+    )
+    row["id"] = task_id
     code = task.get("taskType")
     assignee = _embedded(task, "assignee")
     sequence = _embedded(task, "sequence")
+    prospect_id = prospect_id_of(task)
     row["task_type"] = _id(code)
     row["priority"] = _id(row["priority"])
     row["task_type_name"] = task_type_name(code)
     row["task_type_title"] = task.get("taskTypeName") or TASK_TYPE_TITLES.get(str(code))
     row["priority_name"] = priority_name(task.get("priority"))
-    row["prospect_id"] = prospect_id_of(task)
+    row["prospect_id"] = prospect_id
     row["assignee_id"] = _id(assignee.get("id", task.get("assigneeId")))
     row["sequence_id"] = _id(sequence.get("id", task.get("sequenceId")))
     row["sequence_name"] = sequence.get("name")
     row["sequence_step"] = sequence.get("stepNumber")
     row["extra_fields"] = _extra(task, _TASK_KNOWN)
-    return row
-
-
-def task_prospect(task: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The `prospects` row of the prospect a task embeds (None when it carries only an id)."""
     prospect = embedded_prospect(task)
-    prospect_id = prospect_id_of(task)
     if prospect is None or prospect_id is None:
-        return None
-    row = prospect_row(prospect)
-    row["id"] = prospect_id
-    return row
+        return row, None
+    prospect_row_ = prospect_row(prospect)
+    prospect_row_["id"] = prospect_id
+    return row, prospect_row_
 
 
 def prospect_row(prospect: Mapping[str, Any]) -> dict[str, Any]:

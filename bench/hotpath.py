@@ -1,0 +1,299 @@
+"""The extract's hot path against the bare-download floor, per vendor, in one run.
+
+Run by hand:
+
+    .venv/bin/python -m bench.hotpath --vendor apollo --tasks 100000
+    .venv/bin/python -m bench.hotpath --vendor apollo --rss 50000,200000
+    .venv/bin/python -m bench.hotpath --vendor saleshandy --tasks 100000
+    .venv/bin/python -m bench.hotpath --vendor reply --tasks 100000
+
+It prints a markdown table (wall of ours and of the floor, medians of `--runs`, their ratio,
+requests, peak RSS) and the command that made it. `--profile FILE` runs ours once more under
+cProfile and writes the stats (`python -m pstats FILE`).
+
+- `ours`: `run_extract(vendor)` into DuckDB: every page, the completeness proof, Arrow tables,
+  merge on id, the run's report. Defaults of the CLI except Reply's pacing (the sandbox's limits
+  are lifted, and so is the client's, or 100,000 tasks would take minutes of waiting).
+- `floor`: bare httpx on one connection, the same list pages ours reads once (same page size),
+  each body decoded with `orjson`, nothing kept. What ours adds on top is the hot path: shaping,
+  Arrow, the proof's reads, dlt's normalise and load.
+
+Fairness: the sandbox runs in a child process and gets one untimed pass over every page first
+(its render caches). Each variant runs in its own subprocess after a warm-up on a tiny sandbox in
+that process (imports, dlt init), and reports its own wall and peak RSS (`ru_maxrss`, the whole
+process); floor and ours are interleaved (floor, ours, floor, ours, ...). The machine is shared,
+so the ratio is taken between runs of the same invocation, never across invocations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+VENDORS = ("apollo", "saleshandy", "reply")
+NO_PACING = "1000000/60"
+
+
+# -- what each vendor's sandbox, extract and floor need ----------------------------------------
+
+
+def sandbox_options(vendor: str, n: int) -> dict[str, Any]:
+    """No display cap and a render cache for every contact (Apollo); no limits (Reply)."""
+    if vendor == "apollo":
+        return {
+            "max_records": n + 1_000,
+            "max_pages": n // 100 + 10,
+            "contact_cache_size": max(131_072, n // 4 + 1_000),
+        }
+    if vendor == "reply":
+        return {"rate_limits": {"minute": 10**9, "hour": 10**10}}
+    return {}
+
+
+def sandbox_key(vendor: str, sb: Any) -> str:
+    return str(sb.master_key if vendor == "apollo" else sb.api_key)
+
+
+def _ours(vendor: str, base_url: str, key: str, workdir: Path, n: int) -> dict[str, Any]:
+    from sales_tasks.pipelines.extract import run_extract
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = {}
+    if vendor == "apollo":
+        options["max_records"] = n + 1_000
+    if vendor == "reply":
+        options["rate_limits"] = NO_PACING
+    summary = run_extract(
+        vendor,
+        duckdb_path=str(workdir / "ours.duckdb"),
+        pipelines_dir=str(workdir / "pipelines"),
+        api_key=key,
+        base_url=base_url,
+        **options,
+    )
+    if not summary.complete:
+        raise RuntimeError(f"the benchmark's extract was incomplete: {summary.warnings}")
+    return {"rows": summary.rows.get("tasks", 0), "requests": summary.requests}
+
+
+def _floor(vendor: str, base_url: str, key: str, workdir: Path, n: int) -> dict[str, Any]:
+    import httpx
+    import orjson
+
+    rows = requests = 0
+    headers = {"Authorization": f"Bearer {key}"} if vendor == "reply" else {"x-api-key": key}
+    with httpx.Client(
+        base_url=base_url, headers=headers, limits=httpx.Limits(max_connections=1), timeout=60
+    ) as http:
+        while True:
+            requests += 1
+            if vendor == "apollo":
+                params: Any = [
+                    ("open_factor_names[]", "task_types"),
+                    ("page", requests),
+                    ("per_page", 100),
+                ]
+                resp = http.post("/api/v1/tasks/search", params=params)
+                items = orjson.loads(resp.content)["tasks"]
+                done = len(items) < 100
+            elif vendor == "saleshandy":
+                resp = http.get("/v1/tasks", params={"page": requests, "pageSize": 100})
+                items = orjson.loads(resp.content)["payload"]
+                done = len(items) < 100
+            else:
+                resp = http.get("/v3/tasks", params={"top": 1000, "skip": rows})
+                body = orjson.loads(resp.content)
+                items = body["items"]
+                done = not body["hasMore"] or not items
+            resp.raise_for_status()
+            rows += len(items)
+            if done:
+                return {"rows": rows, "requests": requests}
+
+
+VARIANTS = {"ours": _ours, "floor": _floor}
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU of this process (all its threads; not the sandbox's)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _child(args: argparse.Namespace) -> None:
+    fn = VARIANTS[args.variant]
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.warmup_url:  # same code path on a tiny dataset: imports, dlt init
+            fn(args.vendor, args.warmup_url, args.key, Path(tmp) / "warm", 200)
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        cpu = _cpu_seconds()
+        started = time.perf_counter()
+        result = fn(args.vendor, args.base_url, args.key, Path(tmp) / "run", args.n)
+        result["seconds"] = time.perf_counter() - started
+        result["cpu_seconds"] = _cpu_seconds() - cpu
+        if args.profile:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sys.stdout.write("RESULT " + json.dumps(result) + "\n")
+
+
+# -- orchestration (parent process) ------------------------------------------------------------
+
+
+def run_variant(
+    variant: str, vendor: str, sb: Any, warmup_url: str, n: int, profile: str = ""
+) -> dict[str, Any]:
+    root = str(Path(__file__).resolve().parents[1])
+    cmd = [
+        sys.executable, "-m", "bench.hotpath", "--child", "--variant", variant,
+        "--vendor", vendor, "--base-url", sb.base_url, "--key", sandbox_key(vendor, sb),
+        "--warmup-url", warmup_url, "--n", str(n), "--profile", profile,
+    ]  # fmt: skip
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": root}, check=False
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return dict(json.loads(line[len("RESULT ") :]))
+    raise RuntimeError(f"{variant} failed:\n{proc.stderr[-3000:]}")
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(r[key] for r in runs))
+
+
+def _sandbox(vendor: str, n: int, seed: int = 42) -> Any:
+    from sales_tasks.sandbox import running_sandbox
+
+    return running_sandbox(
+        vendor=vendor, tasks=n, seed=seed, subprocess=True, **sandbox_options(vendor, n)
+    )
+
+
+def measure(vendor: str, n: int, runs: int, warmup_url: str, profile: str = "") -> dict[str, Any]:
+    """Interleaved floor/ours runs against one sandbox of `n` tasks."""
+    results: dict[str, list[dict[str, Any]]] = {"floor": [], "ours": []}
+    with _sandbox(vendor, n) as sb:
+        started = time.perf_counter()
+        _floor(vendor, sb.base_url, sandbox_key(vendor, sb), Path("."), n)  # untimed: caches
+        print(
+            f"{vendor} {n}: sandbox warm-up {time.perf_counter() - started:.1f}s", file=sys.stderr
+        )
+        for rep in range(runs):
+            for variant in ("floor", "ours"):
+                result = run_variant(variant, vendor, sb, warmup_url, n)
+                results[variant].append(result)
+                print(f"{vendor} {n} run {rep + 1} {variant}: {result}", file=sys.stderr)
+        if profile:
+            run_variant("ours", vendor, sb, warmup_url, n, profile=profile)
+    return results
+
+
+def table(vendor: str, n: int, results: dict[str, list[dict[str, Any]]]) -> list[str]:
+    floor_s = _median(results["floor"], "seconds")
+    floor_cpu = _median(results["floor"], "cpu_seconds")
+    lines = [
+        "",
+        f"### {vendor}, {n:,} tasks",
+        "",
+        "| variant | rows | requests | median wall s (each run) | vs floor | median CPU s"
+        " | vs floor | peak RSS MB |",
+        "|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for variant, runs in results.items():
+        secs = _median(runs, "seconds")
+        each = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+        cpu = _median(runs, "cpu_seconds")
+        lines.append(
+            f"| {variant} | {_median(runs, 'rows'):,.0f} | {_median(runs, 'requests'):,.0f} |"
+            f" {secs:.2f} ({each}) | {secs / floor_s:.2f}x | {cpu:.2f} | {cpu / floor_cpu:.2f}x |"
+            f" {_median(runs, 'peak_rss_mb'):.0f} |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vendor", choices=VENDORS, default="apollo")
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--rss", default="", help="comma-separated task counts: one ours+floor run each, peak RSS"
+    )
+    parser.add_argument("--skip-ratio", action="store_true", help="only the --rss runs")
+    parser.add_argument("--profile", default="", help="cProfile ours once more into this file")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--variant", choices=sorted(VARIANTS), help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--warmup-url", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args)
+        return 0
+
+    vendor, n = args.vendor, args.tasks
+    command = "`.venv/bin/python -m bench.hotpath " + " ".join(sys.argv[1:]) + "`"
+    lines = [
+        f"## Hot path: {vendor}, DuckDB destination",
+        "",
+        f"Command: {command} (machine: {os.cpu_count()} cores, shared with other jobs;"
+        f" medians of {args.runs}, floor and ours interleaved).",
+    ]
+    with _sandbox(vendor, 200, seed=1) as warm:
+        if not args.skip_ratio:
+            results = measure(vendor, n, args.runs, warm.base_url, args.profile)
+            lines += table(vendor, n, results)
+            ratio = _median(results["ours"], "seconds") / _median(results["floor"], "seconds")
+            reads = _median(results["ours"], "requests") / _median(results["floor"], "requests")
+            lines += [
+                "",
+                f"- ours / floor, wall: **{ratio:.2f}x** (target <= 1.5x)",
+                f"- ours sends {reads:.2f}x the floor's requests (the completeness proof re-reads"
+                f" the list); ours / ({reads:.2f} x floor), wall: {ratio / reads:.2f}x",
+            ]
+        sizes = [int(s) for s in args.rss.split(",") if s.strip()]
+        if sizes:
+            lines += [
+                "",
+                f"### Peak RSS by size ({vendor}, one run each)",
+                "",
+                "| tasks | ours s | ours peak RSS MB | floor s | floor peak RSS MB |",
+                "|---:|---:|---:|---:|---:|",
+            ]
+            peaks = []
+            for size in sizes:
+                found = measure(vendor, size, 1, warm.base_url)
+                ours, floor = found["ours"][0], found["floor"][0]
+                peaks.append(ours["peak_rss_mb"])
+                lines.append(
+                    f"| {size:,} | {ours['seconds']:.1f} | {ours['peak_rss_mb']:.0f} |"
+                    f" {floor['seconds']:.1f} | {floor['peak_rss_mb']:.0f} |"
+                )
+            if len(peaks) > 1:
+                lines += [
+                    "",
+                    f"- ours peak RSS {sizes[-1]:,} / {sizes[0]:,} tasks:"
+                    f" **{peaks[-1] / peaks[0]:.2f}x**",
+                ]
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
