@@ -11,6 +11,10 @@ read is loaded, nothing is deleted). A vendor that sends no budget headers is no
 
 The report keeps `calls_estimated` and `calls_left` (what the vendor said was left when the run
 last heard from it), shown in the summary and in `extract_runs`.
+
+Runs sharing one vendor key share its budget: when the job gave the report a `quota_budget`
+(`sales_tasks.sources.core.budget.QuotaBudget`), the check subtracts what the other live runs on
+the key reserved and reserves this run's estimate, atomically, before the list is read.
 """
 
 from __future__ import annotations
@@ -46,18 +50,35 @@ def check_quota(
     left: int | None,
     resets_at: float | None,
     use_remaining: bool,
+    basis: str = "",
 ) -> None:
     """Record the estimate and what is left on `report`; refuse a run that cannot finish.
 
+    Args:
+        basis: where `left` (and the estimate) came from, said in the refusal (" (read from
+            ...)"); empty says nothing more.
+
     Raises:
-        QuotaExceededError: `estimate` > `left` and not `use_remaining`.
+        QuotaExceededError: `estimate` > `left` (less what other live runs on the key
+            reserved) and not `use_remaining`.
     """
     report.calls_estimated = estimate
     report.calls_left = left
-    if left is None or estimate is None or estimate <= left:
+    budget = getattr(report, "quota_budget", None)
+    held = None
+    if budget is not None and estimate is not None:
+        held = budget.reserve(report.run_id, estimate, left, force=use_remaining)
+    others = held.others_calls if held is not None else 0
+    if left is None or estimate is None or estimate <= left - others:
         return
+    reserved = (
+        f" ({others} reserved by {held.others_runs} other run(s) on the same key)"
+        if held is not None and held.others_runs
+        else ""
+    )
     numbers = (
-        f"about {estimate} calls, but {vendor}'s quota has {left} left; {reset_text(resets_at)}"
+        f"about {estimate} calls, but {vendor}'s quota has {left} left{reserved}{basis};"
+        f" {reset_text(resets_at)}"
     )
     if use_remaining:
         report.warn(f"run started on what is left of the quota: it needs {numbers}")
