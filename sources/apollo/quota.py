@@ -26,14 +26,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sales_tasks.clients.apollo.endpoints import TASKS_SEARCH, quota_key
+from sales_tasks.clients.apollo.endpoints import TASKS_SEARCH, USAGE_STATS, quota_key
 from sales_tasks.clients.core import ApiClient, FatalApiError, RetriableApiError
 from sales_tasks.clients.core.paginators import page_count
 from sales_tasks.clients.core.values import lenient_int
 from sales_tasks.sources.apollo.pagination import PageInfo, effective_per_page
 from sales_tasks.sources.core.quota import check_quota
 
-USAGE_STATS = "/api/v1/usage_stats/api_usage_stats"
 SEARCH_STATS_KEY = '["api/v1/tasks", "search"]'
 # The windows a run must fit in (the minute one only paces it), as the stats and headers name them.
 QUOTA_WINDOWS = ("hour", "day")

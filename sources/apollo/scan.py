@@ -99,7 +99,7 @@ class TaskScanner:
         quota: ApolloQuota | None = None,
     ) -> None:
         self.client = client
-        self.quota = quota  # checked after the first page, before the rest (`sources.apollo.quota`)
+        self.quota = quota  # checked after the first page (`sales_tasks.sources.apollo.quota`)
         self.report = report
         report.http_stats = client.stats  # for progress displays during a rate-limit wait
         self.search = TaskSearch(client, report, per_page)
