@@ -105,6 +105,7 @@ class ApolloQuota:
             resets_at=None,
             use_remaining=self.use_remaining,
             basis=basis,
+            stage="after its first page, before reading the rest",
         )
 
     def after_scan(self) -> None:

@@ -1,13 +1,14 @@
 """Quota-aware runs: a run that cannot finish within the vendor's remaining quota refuses first.
 
-Vendor-neutral. A source estimates its run's calls once it knows the list's size (per-status
-counts, read before the first page of tasks) and reads what is left of the vendor's quota from the
-rate headers the client's governor keeps (`sales_tasks.clients.core.governor`; the header names are the
-vendor's profile). When the estimate exceeds what is left, the run stops there with
+Vendor-neutral. A source estimates its run's calls once it knows the list's size (a count or
+total read first, or the last run's calls) and reads what is left of the vendor's quota where the
+vendor says it (rate headers the client's governor keeps, `sales_tasks.clients.core.governor`; a
+usage endpoint; or the documented limit less the calls made on the key): each vendor's quota
+reader lives in its own source package. When the estimate exceeds what is left, the run stops there with
 `QuotaExceededError`: one line with the numbers and the reset time, before any page of tasks is
 read, and the command exits `EXIT_QUOTA` (7). `use_remaining_quota` (`--use-remaining-quota`)
 runs anyway on what is left: the run then stops cleanly when the vendor refuses a call (what was
-read is loaded, nothing is deleted). A vendor that sends no budget headers is not checked.
+read is loaded, nothing is deleted). A run whose quota cannot be read is not checked (and says so).
 
 The report keeps `calls_estimated` and `calls_left` (what the vendor said was left when the run
 last heard from it), shown in the summary and in `extract_runs`.
@@ -51,12 +52,14 @@ def check_quota(
     resets_at: float | None,
     use_remaining: bool,
     basis: str = "",
+    stage: str = "before reading any task",
 ) -> None:
     """Record the estimate and what is left on `report`; refuse a run that cannot finish.
 
     Args:
         basis: where `left` (and the estimate) came from, said in the refusal (" (read from
             ...)"); empty says nothing more.
+        stage: when the refusal comes, in the message (`after its first page, ...`).
 
     Raises:
         QuotaExceededError: `estimate` > `left` (less what other live runs on the key
@@ -84,7 +87,7 @@ def check_quota(
         report.warn(f"run started on what is left of the quota: it needs {numbers}")
         return
     raise QuotaExceededError(
-        f"{vendor} run refused before reading any task: it needs {numbers}. Run after the reset,"
+        f"{vendor} run refused {stage}: it needs {numbers}. Run after the reset,"
         " or pass --use-remaining-quota to read what the quota allows (nothing is deleted then)"
     )
 
@@ -97,8 +100,8 @@ def quota_options() -> tuple[Any, ...]:
         CliOption(
             "--use-remaining-quota",
             "use_remaining_quota",
-            "run even when the vendor's rate headers say the quota left is smaller than the"
-            f" run's estimated calls (otherwise the run refuses first and exits {EXIT_QUOTA})",
+            "run even when what is left of the vendor's quota is smaller than the run's"
+            f" estimated calls (otherwise the run refuses first and exits {EXIT_QUOTA})",
             action="store_true",
         ),
     )
