@@ -21,7 +21,7 @@ import pytest
 
 from sales_tasks.pipelines.exit_codes import EXIT_QUOTA
 from sales_tasks.pipelines.extract import run_extract
-from sales_tasks.sources.core.quota import QuotaExceededError
+from tests.incremental.quota_support import refusal
 
 SEARCH = "api/v1/tasks/search"
 STATS = "/api/v1/usage_stats/api_usage_stats"
@@ -47,14 +47,6 @@ def search_calls(sb: Any) -> int:
 
 def quota(hour: int) -> dict[str, Any]:
     return {"endpoint_rate_limits": {SEARCH: {"hour": hour}}}
-
-
-def refusal(caught: pytest.ExceptionInfo[BaseException]) -> str:
-    exc: BaseException | None = caught.value
-    while exc is not None and not isinstance(exc, QuotaExceededError):
-        exc = exc.__cause__ or exc.__context__
-    assert exc is not None, caught.value
-    return str(exc)
 
 
 def test_a_run_within_the_quota_reports_calls_used_and_left(

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from sales_tasks.sources.core.quota import QuotaExceededError
+from tests.incremental.quota_support import refusal
 from tests.reply.test_reply_extract_e2e import extract
 
 FAST_SANDBOX = {"rate_limits": {"minute": 10**6, "hour": 10**7}}
@@ -24,14 +24,6 @@ def limits(hour: int) -> str:
 
 def calls(sb: Any) -> int:
     return len([r for r in sb.requests() if r["path"].startswith("/v3/")])
-
-
-def refusal(caught: pytest.ExceptionInfo[BaseException]) -> str:
-    exc: BaseException | None = caught.value
-    while exc is not None and not isinstance(exc, QuotaExceededError):
-        exc = exc.__cause__ or exc.__context__
-    assert exc is not None, caught.value
-    return str(exc)
 
 
 def test_a_first_run_cannot_estimate_and_runs_the_next_is_checked(
