@@ -18,6 +18,9 @@ older than `max_age_s` is dropped, so a killed run never blocks the key. The led
 the calls of the runs that ended (for a vendor that sends no budget figures: the calls made on
 the key within its documented window, `calls_since`) and each job's last calls per kind of run
 (`last_calls`: an estimate for a list without a total).
+
+A ledger that cannot be read or written (a read-only folder) never fails a run: the run is then
+checked on its own, `problem` says why, and the quota check warns so.
 """
 
 from __future__ import annotations
@@ -97,6 +100,10 @@ class QuotaBudget:
         self._clock = clock
         self.max_age_s = max_age_s
         self._host = socket.gethostname()
+        self.problem: str | None = None  # why the ledger could not be used (None: it could)
+
+    def _failed(self, exc: OSError) -> None:
+        self.problem = f"{type(exc).__name__}: {exc.strerror or exc}"
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[dict[str, Any]]:
@@ -141,6 +148,13 @@ class QuotaBudget:
     def reserve(self, run_id: str, calls: int, left: int | None, *, force: bool) -> Reserved:
         """Hold `calls` for `run_id` when they fit in `left` less the other runs' reservations
         (or when `force`, or `left` is unknown), atomically with that check."""
+        try:
+            return self._reserve(run_id, calls, left, force=force)
+        except OSError as exc:
+            self._failed(exc)
+            return Reserved(True, 0, 0)
+
+    def _reserve(self, run_id: str, calls: int, left: int | None, *, force: bool) -> Reserved:
         with self._locked() as state:
             others = {k: v for k, v in state["reservations"].items() if k != run_id}
             held = sum(int(v["calls"]) for v in others.values())
@@ -158,6 +172,12 @@ class QuotaBudget:
     def release(self, run_id: str, *, calls: int, full_scan: bool, finished: bool) -> None:
         """End `run_id`'s reservation and record the `calls` it made; a `finished` run's calls
         become its job's estimate for the next run of the same kind."""
+        try:
+            self._release(run_id, calls=calls, full_scan=full_scan, finished=finished)
+        except OSError as exc:
+            self._failed(exc)
+
+    def _release(self, run_id: str, *, calls: int, full_scan: bool, finished: bool) -> None:
         with self._locked() as state:
             state["reservations"].pop(run_id, None)
             if calls > 0:
@@ -167,14 +187,22 @@ class QuotaBudget:
                 state["last_calls"].setdefault(self.job, {})[kind] = int(calls)
 
     def calls_since(self, seconds: float) -> int:
-        """Calls the runs that ended within the last `seconds` made on this key."""
-        with self._locked() as state:
-            since = self._clock() - seconds
-            return sum(int(calls) for at, calls in state["ended"] if float(at) >= since)
+        """Calls the runs that ended within the last `seconds` made on this key (0: unknown)."""
+        try:
+            with self._locked() as state:
+                since = self._clock() - seconds
+                return sum(int(calls) for at, calls in state["ended"] if float(at) >= since)
+        except OSError as exc:
+            self._failed(exc)
+            return 0
 
     def last_calls(self, full_scan: bool) -> int | None:
         """The calls this job's last finished run of that kind made (None: none yet)."""
-        with self._locked() as state:
-            kind = "full" if full_scan else "incremental"
-            value = state["last_calls"].get(self.job, {}).get(kind)
-            return int(value) if value is not None else None
+        try:
+            with self._locked() as state:
+                kind = "full" if full_scan else "incremental"
+                value = state["last_calls"].get(self.job, {}).get(kind)
+        except OSError as exc:
+            self._failed(exc)
+            return None
+        return int(value) if value is not None else None

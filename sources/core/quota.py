@@ -71,6 +71,11 @@ def check_quota(
     held = None
     if budget is not None and estimate is not None:
         held = budget.reserve(report.run_id, estimate, left, force=use_remaining)
+    if budget is not None and budget.problem is not None:
+        report.warn(
+            f"the quota ledger shared by runs on this key could not be used ({budget.problem}):"
+            " this run was checked on its own"
+        )
     others = held.others_calls if held is not None else 0
     if left is None or estimate is None or estimate <= left - others:
         return

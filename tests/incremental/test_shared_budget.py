@@ -118,3 +118,13 @@ def test_reservations_add_up_and_release_frees_them(tmp_path: Path) -> None:
     assert second.reserve("b2", 6, 10, force=False).taken
     assert first.last_calls(True) == 5 and first.last_calls(False) is None
     assert second.last_calls(True) is None and first.calls_since(3600) == 5
+
+
+def test_a_ledger_that_cannot_be_written_never_fails_a_run(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    budget = QuotaBudget(str(blocker / "ledger"), "vendor", "key", "job")
+    assert budget.reserve("a", 10, 5, force=False).taken
+    assert budget.calls_since(3600) == 0 and budget.last_calls(True) is None
+    budget.release("a", calls=3, full_scan=True, finished=True)
+    assert budget.problem is not None and "key" not in budget.problem.split(":")[0]
