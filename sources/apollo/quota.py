@@ -27,7 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 from sales_tasks.clients.apollo.endpoints import TASKS_SEARCH, USAGE_STATS, quota_key
-from sales_tasks.clients.core import ApiClient, FatalApiError, RetriableApiError
+from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+from sales_tasks.clients.core import ApiClient, FatalApiError, RetriableApiError, RetryPolicy
 from sales_tasks.clients.core.paginators import page_count
 from sales_tasks.clients.core.values import lenient_int
 from sales_tasks.sources.apollo.pagination import PageInfo, effective_per_page
@@ -117,10 +118,20 @@ class ApolloQuota:
     def _read_left(self) -> tuple[int | None, str]:
         """What is left and where it was read; warns when neither source says."""
         why = ""
+        # Its own client, which never waits for a spent window of the stats' own quota: an
+        # unreadable quota must not hold the run.
+        client = self.client
         try:
-            stats = self.client.request_json("POST", USAGE_STATS, endpoint=quota_key(USAGE_STATS))
+            with ApiClient(
+                client.base_url,
+                auth=client.auth,
+                profile=APOLLO_PROFILE,
+                retry=RetryPolicy(max_attempts=2, max_rate_limit_wait=0.0),
+                max_connections=1,
+            ) as once:
+                stats = once.request_json("POST", USAGE_STATS, endpoint=quota_key(USAGE_STATS))
         except (FatalApiError, RetriableApiError) as exc:
-            why = self.client.safe_message(exc)
+            why = client.safe_message(exc)
         else:
             left = left_in_stats(stats)
             if left is not None:

@@ -122,6 +122,9 @@ def test_use_remaining_quota_runs_on_what_is_left(make_apollo_sandbox: Any, tmp_
     hour's last call, and then stops as any Apollo run on a spent quota does (the vendor's
     message and its reset; the scan is not loaded, nothing is deleted)."""
     sb = make_apollo_sandbox(**quota(5))
+    # At the start of an hour window: the reset is farther than the client waits, whatever
+    # the time of day.
+    sb.freeze_clock((float(sb.clock()["now"]) // 3600 + 1) * 3600)
     with pytest.raises(Exception) as caught:
         extract(sb, tmp_path, use_remaining_quota=True)
     assert "hourly quota for api/v1/tasks/search is spent" in str(caught.value)
