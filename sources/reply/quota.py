@@ -13,6 +13,8 @@ Facts relied on:
   last run's calls: a full scan's from the source state (`last_full_requests`, also in a user's
   own pipeline), else the ledger's last run of the same kind for this job. A first run cannot
   estimate: it says so and runs. Reply says nothing of when a window resets.
+- Only a window of an hour or more is a quota: a plan given as shorter windows only (`rate_limits`
+  such as `5/1`) paces a run across them, and nothing is checked.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from sales_tasks.clients.reply.profile import parse_limits
 from sales_tasks.sources.core.incremental import RunPlan
 from sales_tasks.sources.core.quota import check_quota
 
+QUOTA_WINDOW_S = 3600.0
+
 
 class ReplyQuota:
     """The quota check of one Reply run: `before_list` before its first call, `after_scan` for
@@ -30,13 +34,19 @@ class ReplyQuota:
 
     def __init__(self, report: Any, rate_limits: str, *, use_remaining: bool = False) -> None:
         self.report = report
-        self.limit, self.window = max(parse_limits(rate_limits), key=lambda lim: lim[1])
+        # A quota is the hour (or longer) window; shorter ones only pace a run across windows.
+        long = [lim for lim in parse_limits(rate_limits) if lim[1] >= QUOTA_WINDOW_S]
+        quota = max(long, key=lambda lim: lim[1]) if long else None
+        self.limit: int | None = quota[0] if quota is not None else None
+        self.window: float = quota[1] if quota is not None else 0.0
         self.use_remaining = use_remaining
         self.left: int | None = None
 
     def before_list(self, plan: RunPlan) -> None:
         """Refuse the run (`QuotaExceededError`) when its estimate exceeds what is left."""
         report = self.report
+        if self.limit is None:
+            return  # no window of an hour or more in `rate_limits`: nothing to run out of
         budget = getattr(report, "quota_budget", None)
         estimate = plan.last_full_requests if plan.full_scan else None
         if estimate is None and budget is not None:

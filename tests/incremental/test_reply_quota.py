@@ -67,3 +67,12 @@ def test_a_run_the_hour_cannot_hold_refuses_before_its_first_call(
         summary = extract(sb, tmp_path, rate_limits=limits(hour), top=100, use_remaining_quota=True)
         assert any("run started on what is left of the quota" in w for w in summary.warnings)
         assert calls(sb) > before
+
+
+def test_windows_shorter_than_an_hour_only_pace(make_reply_sandbox: Any, tmp_path: Path) -> None:
+    """A plan of 1000 a second is no quota: the second run is not checked, whatever it costs."""
+    sb = make_reply_sandbox(**FAST_SANDBOX)
+    extract(sb, tmp_path, rate_limits="1000/1", top=100)
+    second = extract(sb, tmp_path, rate_limits="1000/1", top=100)
+    assert second.complete and second.calls_estimated is None and second.calls_left is None
+    assert not any("quota" in w for w in second.warnings)
