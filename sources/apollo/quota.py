@@ -37,6 +37,7 @@ from sales_tasks.sources.core.quota import check_quota
 SEARCH_STATS_KEY = '["api/v1/tasks", "search"]'
 # The windows a run must fit in (the minute one only paces it), as the stats and headers name them.
 QUOTA_WINDOWS = ("hour", "day")
+STATS_MAX_WAIT_S = 10.0
 LEFT_HEADERS = {
     "hour": ("x-hourly-requests-left",),
     "day": ("x-24-hour-requests-left", "x-daily-requests-left"),
@@ -118,17 +119,19 @@ class ApolloQuota:
     def _read_left(self) -> tuple[int | None, str]:
         """What is left and where it was read; warns when neither source says."""
         why = ""
-        # Its own client, which never waits for a spent window of the stats' own quota: an
-        # unreadable quota must not hold the run.
+        # Its own client, which waits at most a few seconds (a burst 429), never for a spent
+        # window of the stats' own quota: an unreadable quota must not hold the run. Its calls
+        # count in the run's.
         client = self.client
+        once = ApiClient(
+            client.base_url,
+            auth=client.auth,
+            profile=APOLLO_PROFILE,
+            retry=RetryPolicy(max_attempts=2, max_rate_limit_wait=STATS_MAX_WAIT_S),
+            max_connections=1,
+        )
         try:
-            with ApiClient(
-                client.base_url,
-                auth=client.auth,
-                profile=APOLLO_PROFILE,
-                retry=RetryPolicy(max_attempts=2, max_rate_limit_wait=0.0),
-                max_connections=1,
-            ) as once:
+            with once:
                 stats = once.request_json("POST", USAGE_STATS, endpoint=quota_key(USAGE_STATS))
         except (FatalApiError, RetriableApiError) as exc:
             why = client.safe_message(exc)
@@ -137,6 +140,8 @@ class ApolloQuota:
             if left is not None:
                 return left, f" (per POST {USAGE_STATS}, task search's hour and day)"
             why = f"its answer had no figures for {SEARCH_STATS_KEY}"
+        finally:
+            client.stats.add(**once.stats.as_dict())
         headers = self.client.governor.last_headers(quota_key(TASKS_SEARCH))
         left = left_in_headers(headers)
         if left is not None:
