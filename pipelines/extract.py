@@ -54,6 +54,7 @@ from sales_tasks.pipelines.jobs import (
 from sales_tasks.pipelines.progress import ProgressDisplay
 from sales_tasks.pipelines.stopping import stop_checked, stops_on_signals
 from sales_tasks.pipelines.vendors import alias_spec, source_spec, source_specs
+from sales_tasks.sources.core.budget import QuotaBudget, ledger_folder
 from sales_tasks.sources.core.current_state import remove_deleted_tasks
 from sales_tasks.sources.core.spec import ExtractSummary, SourceRun, SourceSpec
 
@@ -253,6 +254,12 @@ class ExtractJob:
     def working_folder(self) -> str:
         return working_folder(self.pipeline_name, self.pipelines_dir)
 
+    def quota_budget(self, api_key: str) -> QuotaBudget:
+        """The budget of the job's vendor key, shared by every run on it whose pipelines live
+        in the same folder (`sales_tasks.sources.core.budget`)."""
+        pipelines = os.path.dirname(self.working_folder)
+        return QuotaBudget(ledger_folder(pipelines), self.vendor, api_key, self.identity.digest)
+
     def make_pipeline(self) -> Any:
         """The job's dlt pipeline (take the job's lock first when it is going to run)."""
         options: dict[str, Any] = (
@@ -384,12 +391,16 @@ def execute_extract(
                 **dict(run.progress_options),
             )
         report = run.new_report(stop_checked(display))
+        budget = job.quota_budget(run.api_key)
+        report.quota_budget = budget
         source = run.new_source(report, pipeline)
         if display is not None:
             display.start(report)
+        finished = False
         try:
             with _fewer_gc_passes():
                 pipeline.run(source)
+            finished = True
         except BaseException:
             if claimed:  # a run that loaded nothing (a wrong key) leaves the dataset unbound
                 with contextlib.suppress(Exception):
@@ -398,6 +409,12 @@ def execute_extract(
         finally:
             if display is not None:
                 display(report, final=True)
+            budget.release(
+                report.run_id,
+                calls=report.requests,
+                full_scan=report.full_scan,
+                finished=finished,
+            )
         removed = finish_extract(pipeline, report, vendor=spec.name, account=owner)
     fields: dict[str, Any] = {
         "run_id": report.run_id,

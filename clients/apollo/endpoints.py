@@ -17,6 +17,8 @@ TASKS_BULK_CREATE = "/api/v1/tasks/bulk_create"
 TASKS_SEARCH = "/api/v1/tasks/search"
 USERS_SEARCH = "/api/v1/users/search"
 CONTACTS_SEARCH = "/api/v1/contacts/search"
+# Per endpoint `{minute|hour|day: {limit, consumed, left_over}}`; master key (VENDOR-SPECS 3.5).
+USAGE_STATS = "/api/v1/usage_stats/api_usage_stats"
 
 
 def quota_key(path: str) -> str:

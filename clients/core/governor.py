@@ -77,6 +77,7 @@ class RateLimitGovernor:
         self._in_flight: dict[str, int] = {}
         self._blocked_until: dict[str, float] = {}
         self._resets_at: dict[str, float] = {}
+        self._headers: dict[str, dict[str, str]] = {}
         self.waited_seconds = 0.0
         # Wall-clock seconds during which the documented limits held every send back (overlapping
         # waits of several workers counted once), for progress displays.
@@ -165,6 +166,12 @@ class RateLimitGovernor:
         with self._cond:
             return self._left.get(endpoint)
 
+    def last_headers(self, endpoint: str) -> dict[str, str]:
+        """The headers of `endpoint`'s last answer (lower-case names; empty: none yet), for a
+        vendor's quota reader that tells its windows apart (`requests_left` keeps the least)."""
+        with self._cond:
+            return dict(self._headers.get(endpoint, {}))
+
     def resets_at(self, endpoint: str) -> float | None:
         """The wall-clock instant (epoch seconds) the vendor said `endpoint`'s window resets."""
         with self._cond:
@@ -181,6 +188,7 @@ class RateLimitGovernor:
         with self._cond:
             self._in_flight[endpoint] = max(0, self._in_flight.get(endpoint, 0) - 1)
             if headers is not None:
+                self._headers[endpoint] = {k.lower(): v for k, v in headers.items()}
                 left = requests_left(headers, self.headers)
                 if left is not None:
                     self._left[endpoint] = left

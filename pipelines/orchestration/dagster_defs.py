@@ -177,16 +177,20 @@ def _dlt_extract(
         with _logs_to_dagster(context), settings.fresh_pipelines_dir() as pipelines_dir:
             extract, run = _extract_job(spec, job, pipelines_dir, _account(context), with_key=True)
             report = run.new_report(progress)
+            # One quota budget per vendor key, shared with the other accounts' runs on it.
+            report.quota_budget = extract.quota_budget(run.api_key)
             with job_lock(extract.identity, extract.working_folder):
                 pipeline = extract.make_pipeline()
                 # A dataset of another account stops the run before the vendor is asked anything.
                 claimed = claim_dataset(pipeline, extract.owner)
+                finished = False
                 try:
                     yield from dlt.run(
                         context=context,
                         dlt_source=run.new_source(report, pipeline),
                         dlt_pipeline=pipeline,
                     )
+                    finished = True
                 except BaseException:
                     if claimed:  # a run that loaded nothing (a wrong key) leaves it unbound
                         with contextlib.suppress(Exception):
@@ -194,6 +198,12 @@ def _dlt_extract(
                     raise
                 finally:
                     progress(report, final=True)
+                    report.quota_budget.release(
+                        report.run_id,
+                        calls=report.requests,
+                        full_scan=report.full_scan,
+                        finished=finished,
+                    )
                 # Deleted tasks can only be told apart when this run loaded the ids it saw.
                 ids_loaded = seen_ids_key in context.selected_asset_keys
                 removed = finish_extract(

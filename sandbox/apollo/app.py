@@ -6,7 +6,8 @@ Facts relied on (NOTES.md section 1, the OpenAPI subset):
   the query string or body are not accepted.
 - Task endpoints and users search need a master key; a plain key gets 403
   `{"error": "<endpoint> is not accessible with this api_key", "error_code": "API_INACCESSIBLE"}`.
-  Contacts search and usage stats work with any key.
+  Contacts search works with any key; usage stats need a master key (VENDOR-SPECS 3.5; the
+  `usage_stats_keys` switch serves any key).
 - 401, 403 and 429 answers do not consume rate-limit quota.
 - Recorded real traffic: every endpoint answers under `/api/v1/` and `/v1/` alike; tasks search
   answers GET and POST (a GET without `per_page` gets `get_default_per_page`, 10 as recorded);
@@ -47,9 +48,19 @@ UNAUTHORIZED = Response(401, b"Invalid access credentials.", content_type="text/
 class ApolloRoute(Route):
     """An Apollo endpoint: its handler and whether it needs a master key."""
 
-    def __init__(self, name: str, handler: Endpoint, master: bool, create: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        handler: Endpoint,
+        master: bool | Callable[[Any], bool],
+        create: bool = False,
+    ) -> None:
         super().__init__(name, create)
-        self.handler, self.master = handler, master
+        self.handler, self._master = handler, master
+
+    def needs_master(self, cfg: Any) -> bool:
+        """Whether a plain key is refused here (a switch of the config for some endpoints)."""
+        return self._master(cfg) if callable(self._master) else self._master
 
 
 # Keyed by the `/api/v1/` path; `/v1/...` is the same endpoint (see `_route`).
@@ -79,7 +90,9 @@ ROUTES: dict[tuple[str, str], ApolloRoute] = {
         "api/v1/contacts/search", endpoints_misc.contacts_search, False
     ),
     ("POST", "/api/v1/usage_stats/api_usage_stats"): ApolloRoute(
-        "api/v1/usage_stats/api_usage_stats", endpoints_misc.usage_stats, False
+        "api/v1/usage_stats/api_usage_stats",
+        endpoints_misc.usage_stats,
+        lambda cfg: cfg.usage_stats_keys == "master",
     ),
 }
 KNOWN_PATHS = {path for _, path in ROUTES}
@@ -122,7 +135,7 @@ class App(ApolloState):
             or key not in (*cfg.master_keys, *cfg.plain_keys)
         ):
             return UNAUTHORIZED
-        if route.master and key not in cfg.master_keys:
+        if route.needs_master(cfg) and key not in cfg.master_keys:
             return Response(
                 403,
                 orjson.dumps(

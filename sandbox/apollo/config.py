@@ -85,6 +85,12 @@ class SandboxConfig(core_config.ConfigDicts):
     # Per-endpoint overrides keyed by endpoint name, e.g. {"api/v1/tasks/search": {"minute": 5}}.
     endpoint_rate_limits: dict[str, dict[str, int]] = field(default_factory=dict)
     header_scheme: str = "current"
+    # Usage stats (`POST /api/v1/usage_stats/api_usage_stats`) need a master key (VENDOR-SPECS
+    # 3.5, "(master key)"): "master" answers a plain key 403 API_INACCESSIBLE; "any" serves it.
+    usage_stats_keys: str = "master"
+    # The spec's usage-stats example gives `left_over` equal to `limit` although `consumed` > 0:
+    # "computed" (limit - consumed) or "limit" (as that example).
+    usage_left_over: str = "computed"
     retry_after_header: bool = True
     # Recorded 429s are plain text; the docs show `{"message": "..."}` ("json").
     rate_limit_body: str = "text"
@@ -134,6 +140,8 @@ class SandboxConfig(core_config.ConfigDicts):
             ("created_from", CREATED_FROM_VALUES),
             ("default_order", DEFAULT_ORDERS),
             ("resolve_calls", ("put", "actions", "both")),
+            ("usage_stats_keys", ("master", "any")),
+            ("usage_left_over", ("computed", "limit")),
         ):
             if getattr(self, name) not in options:
                 raise ValueError(f"{name} must be one of {options}")

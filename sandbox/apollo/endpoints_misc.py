@@ -9,7 +9,9 @@ Facts relied on (OpenAPI subset, NOTES.md section 1):
   contact_email_last_opened_at | contact_email_last_clicked_at`, newest first unless
   `sort_ascending`; `per_page` max 100 (larger values are clamped); 50,000-record display limit.
 - `POST /api/v1/usage_stats/api_usage_stats` -> `{'["api/v1/tasks", "search"]': {day|hour|minute:
-  {limit, consumed, left_over}}, ...}`.
+  {limit, consumed, left_over}}, ...}`; a master key only (VENDOR-SPECS 3.5, switch
+  `usage_stats_keys`). The spec's example gives `left_over` equal to `limit` with `consumed` > 0:
+  switch `usage_left_over` ("computed": limit - consumed; "limit": as that example).
 """
 
 from __future__ import annotations
@@ -99,4 +101,9 @@ def contacts_search(app: ApolloState, params: dict[str, Any]) -> Response:
 
 
 def usage_stats(app: ApolloState, params: dict[str, Any]) -> Response:
-    return Response(200, orjson.dumps(ratelimit.usage_stats(app.limiter, app.cfg)))
+    stats = ratelimit.usage_stats(app.limiter, app.cfg)
+    if app.cfg.usage_left_over == "limit":
+        for windows in stats.values():
+            for figures in windows.values():
+                figures["left_over"] = figures["limit"]
+    return Response(200, orjson.dumps(stats))

@@ -42,6 +42,7 @@ from sales_tasks.sources.apollo.current_state import (
     SEEN_TASK_IDS_TABLE,
     remove_deleted_tasks,
 )
+from sales_tasks.sources.apollo.quota import ApolloQuota
 from sales_tasks.sources.apollo.report import EXTRACT_RUN_COLUMNS, ScanReport
 from sales_tasks.sources.apollo.scan import TaskScanner, TItem
 from sales_tasks.sources.apollo.schema import (
@@ -217,6 +218,7 @@ def apollo_source(
     report: ScanReport | None = None,
     known_ids: TKnownIds | None = None,
     known_phones: TKnownRows | None = None,
+    use_remaining_quota: bool = False,
 ) -> Sequence[DltResource]:
     """Apollo tasks, with their contacts and accounts, and a report of the run.
 
@@ -235,6 +237,8 @@ def apollo_source(
         known_phones: the (contact_id, position) pairs `contact_phone_numbers` holds; a number
             a contact read this run no longer has gets a tombstone. None: read from the
             pipeline running the source.
+        use_remaining_quota: run even when the estimated search calls exceed what Apollo's usage
+            stats (or rate headers) say is left (`sales_tasks.sources.apollo.quota`).
     """
     run_report = report if report is not None else ScanReport()
     key = str(api_key or "")
@@ -257,6 +261,7 @@ def apollo_source(
                 per_page=per_page,
                 concurrency=concurrency,
                 max_records=max_records,
+                quota=ApolloQuota(client, run_report, use_remaining=use_remaining_quota),
                 **per_page_batches(),
             )
             yield from with_tombstones(
@@ -296,6 +301,7 @@ def make_source(
     timeout: float | None = None,
     report: ScanReport | None = None,
     known_ids: TKnownIds | None = None,
+    use_remaining_quota: bool | None = None,
 ) -> Any:
     """The configured `apollo_source` (for dagster-dlt and other callers that run it themselves).
 
@@ -309,6 +315,7 @@ def make_source(
         "concurrency": concurrency,
         "max_records": max_records,
         "timeout": timeout,
+        "use_remaining_quota": use_remaining_quota,
     }
     return apollo_source(
         report=report, known_ids=known_ids, **{k: v for k, v in given.items() if v is not None}

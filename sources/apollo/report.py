@@ -31,6 +31,9 @@ class ScanReport(RunReport):
         ("per_page_used", "bigint"),
         ("slices", "bigint"),
         ("duplicates", "bigint"),
+        # Quota-aware runs (`sales_tasks.sources.core.quota`): calls estimated, and left per the vendor.
+        ("calls_estimated", "bigint"),
+        ("calls_left", "bigint"),
     )
 
     per_page_requested: int = 0

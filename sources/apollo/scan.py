@@ -46,6 +46,7 @@ from sales_tasks.sources.apollo.pagination import (
     page_info,
     plan_pages,
 )
+from sales_tasks.sources.apollo.quota import ApolloQuota
 from sales_tasks.sources.apollo.report import ScanReport
 from sales_tasks.sources.apollo.search import DEFAULT_SORT, PastCapError, TaskSearch, TSort
 from sales_tasks.sources.apollo.settings import SORT_ORDERS
@@ -95,8 +96,10 @@ class TaskScanner:
         max_pages: int = DISPLAY_CAP_PAGES,
         batch_rows: int = 10_000,
         users_loader: Callable[[ApiClient], list[TUser]] = list_users,
+        quota: ApolloQuota | None = None,
     ) -> None:
         self.client = client
+        self.quota = quota  # checked after the first page (`sales_tasks.sources.apollo.quota`)
         self.report = report
         report.http_stats = client.stats  # for progress displays during a rate-limit wait
         self.search = TaskSearch(client, report, per_page)
@@ -135,6 +138,8 @@ class TaskScanner:
         info = page_info(first)
         report.total_entries = info.total_entries
         report.plan_more(1)
+        if self.quota is not None:
+            self.quota.before_pages(info, self.search.per_page)
         self._batch.facets = facet_counts(first)
         report.count_rows("task_type_counts", len(self._batch.facets))
         yield from self._absorb(first)
@@ -171,6 +176,8 @@ class TaskScanner:
             yield self._flush()
         report.finished_at = utc_now()
         self._sync_stats()
+        if self.quota is not None:
+            self.quota.after_scan()
         yield report
 
     def _verify(self, total: int) -> TGen[bool]:

@@ -15,6 +15,7 @@ from sales_tasks.sources.apollo.current_state import SEEN_TASK_IDS_TABLE, known_
 from sales_tasks.sources.apollo.demo import READ_BACK_HEADER, demo_followups, read_back, summarise
 from sales_tasks.sources.apollo.settings import DEFAULT_CONCURRENCY, MAX_PER_PAGE, source_settings
 from sales_tasks.sources.apollo.views import create_views
+from sales_tasks.sources.core.quota import quota_options
 from sales_tasks.sources.core.spec import CliOption, DemoPart, SourceRun, SourceSpec, VendorView
 
 
@@ -25,6 +26,7 @@ def configure(
     per_page: int | None = None,
     concurrency: int | None = None,
     max_records: int | None = None,
+    use_remaining_quota: bool | None = None,
     progress_options: dict[str, Any] | None = None,
 ) -> SourceRun:
     """One Apollo run's pieces; None reads dlt config.
@@ -57,6 +59,7 @@ def configure(
             concurrency=settings.concurrency,
             max_records=settings.max_records,
             report=report,
+            use_remaining_quota=use_remaining_quota,
         ),
         progress_options=progress_options or {},
     )
@@ -91,6 +94,7 @@ SPEC = SourceSpec(
             bounds=(1, None),
         ),
         CliOption("--max-records", "max_records", "", type=int, hidden=True),
+        *quota_options(),
     ),
     configure=configure,
     seen_table=SEEN_TASK_IDS_TABLE,

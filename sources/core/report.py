@@ -89,6 +89,9 @@ class RunReport:
     # the vendor said was left of its quota when last heard from (None: not known).
     calls_estimated: int | None = None
     calls_left: int | None = None
+    # The vendor key's budget shared with other runs (`sales_tasks.sources.core.budget`), given by
+    # the job; None: this run is checked on its own.
+    quota_budget: Any = field(default=None, repr=False, compare=False)
     warnings: list[str] = field(default_factory=list)
     progress: TProgress | None = field(default=None, repr=False, compare=False)
     # The scan's HTTP client counters, live (the fields above are synced once per page).

@@ -62,6 +62,7 @@ from sales_tasks.sources.core.incremental import (
 from sales_tasks.sources.core.schema import arrow_schema, dlt_columns
 from sales_tasks.sources.core.source import TaskSource, per_page_batches
 from sales_tasks.sources.reply.current_state import SEEN_TASK_IDS_TABLE
+from sales_tasks.sources.reply.quota import ReplyQuota
 from sales_tasks.sources.reply.report import EXTRACT_RUN_COLUMNS, ReplyScanReport
 from sales_tasks.sources.reply.scan import LISTED_AT, TaskBatch, TaskScan, TItem, TOnPage, UserBatch
 from sales_tasks.sources.reply.schema import SEEN_TASK_ID_COLUMNS, TASK_COLUMNS, USER_COLUMNS
@@ -207,6 +208,7 @@ def reply_source(
     incremental: bool = False,
     full_every: str | None = None,
     lag_seconds: float = 3600.0,
+    use_remaining_quota: bool = False,
 ) -> Sequence[DltResource]:
     """Reply tasks, and a report of the run.
 
@@ -235,6 +237,8 @@ def reply_source(
             `docs/quota-and-incremental.md`).
         full_every: incremental runs between full scans (`24`) or a duration (`12h`, `7d`).
         lag_seconds: how far below its floor an incremental run still reads.
+        use_remaining_quota: run even when the last run's calls exceed what the documented hourly
+            limit leaves (`sales_tasks.sources.reply.quota`).
     """
     schedule = parse_full_every(full_every)
     run_report = report if report is not None else ReplyScanReport()
@@ -263,6 +267,8 @@ def reply_source(
             )
             run_report.scan_plan = plan.reason if incremental else ""
             run_report.full_scan_requests = plan.last_full_requests
+            quota = ReplyQuota(run_report, rate_limits, use_remaining=use_remaining_quota)
+            quota.before_list(plan)  # before the first call: a run that cannot finish refuses
             scan = TaskScan(
                 client,
                 run_report,
@@ -283,6 +289,7 @@ def reply_source(
                 arrow_schema(TASK_COLUMNS, ("id",)),
             ):
                 if item is run_report:  # the state is committed with this run's load
+                    quota.after_scan()
                     record_run(
                         state,
                         plan,

@@ -44,6 +44,9 @@ class ReplyScanReport(RunReport):
         ("users", "bigint"),
         # False: an incremental run (open statuses whole, `finished` from a floor on startAt).
         ("full_scan", "bool"),
+        # Quota-aware runs (`sales_tasks.sources.core.quota`): calls estimated, and left per the vendor.
+        ("calls_estimated", "bigint"),
+        ("calls_left", "bigint"),
     )
 
     list_endpoint: str = ""

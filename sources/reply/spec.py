@@ -18,6 +18,7 @@ import httpx
 from sales_tasks.clients.reply.endpoints import task_path
 from sales_tasks.clients.reply.paging import MAX_TOP
 from sales_tasks.sources.core.incremental import incremental_options, parse_full_every
+from sales_tasks.sources.core.quota import quota_options
 from sales_tasks.sources.core.spec import (
     CliOption,
     DemoPart,
@@ -102,6 +103,7 @@ def configure(
     on_page: Any = None,
     incremental: bool | None = None,
     full_every: str | None = None,
+    use_remaining_quota: bool | None = None,
     progress_options: dict[str, Any] | None = None,
 ) -> SourceRun:
     """One Reply run's pieces; None reads dlt config. `on_page` is a test's hook called after
@@ -149,6 +151,7 @@ def configure(
             on_page=on_page,
             incremental=incremental,
             full_every=full_every,
+            use_remaining_quota=use_remaining_quota,
         ),
         summary_fields=lambda report: {
             # Reply has no task total: the tasks read, when the scan was complete.
@@ -247,6 +250,7 @@ SPEC = SourceSpec(
             choices=LIST_ENDPOINTS,
         ),
         *incremental_options(),
+        *quota_options(),
     ),
     configure=configure,
     seen_table=SEEN_TASK_IDS_TABLE,

@@ -58,10 +58,37 @@ def test_plain_key_403_on_master_endpoints(sandbox, client_for, method, path, na
     }
 
 
-def test_plain_key_works_on_contacts_and_usage(sandbox, client_for) -> None:
+def test_plain_key_works_on_contacts(sandbox, client_for) -> None:
     plain = client_for(sandbox, key=sandbox.plain_key)
     assert plain.post("/api/v1/contacts/search", json={}).status_code == 200
-    assert plain.post("/api/v1/usage_stats/api_usage_stats").status_code == 200
+
+
+@pytest.mark.parametrize("keys", ["master", "any"])
+def test_usage_stats_need_a_master_key_unless_switched(make_sandbox, client_for, keys) -> None:
+    """VENDOR-SPECS 3.5: usage stats "(master key)"; `usage_stats_keys=any` serves any key."""
+    sb = make_sandbox(usage_stats_keys=keys)
+    resp = client_for(sb, key=sb.plain_key).post("/api/v1/usage_stats/api_usage_stats")
+    if keys == "master":
+        assert resp.status_code == 403
+        assert resp.json() == {
+            "error": "api/v1/usage_stats/api_usage_stats is not accessible with this api_key",
+            "error_code": "API_INACCESSIBLE",
+        }
+    else:
+        assert resp.status_code == 200 and '["api/v1/tasks", "search"]' in resp.json()
+    master = client_for(sb).post("/api/v1/usage_stats/api_usage_stats")
+    assert master.status_code == 200
+
+
+@pytest.mark.parametrize(("mode", "left_over"), [("computed", 999_998), ("limit", 1_000_000)])
+def test_usage_stats_left_over_switch(make_sandbox, client_for, mode, left_over) -> None:
+    """The spec's example echoes `limit` as `left_over` with calls consumed: a switch."""
+    sb = make_sandbox(usage_left_over=mode)
+    api = client_for(sb)
+    api.post(SEARCH)
+    api.post(SEARCH)
+    hour = api.post("/api/v1/usage_stats/api_usage_stats").json()['["api/v1/tasks", "search"]']
+    assert hour["hour"] == {"limit": 1_000_000, "consumed": 2, "left_over": left_over}
 
 
 def test_rate_limit_headers_current_scheme(api: httpx.Client) -> None:

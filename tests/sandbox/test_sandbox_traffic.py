@@ -218,6 +218,8 @@ def test_spent_hourly_quota_ends_the_extract_at_once_with_its_reset(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # An "hour" that ends years from now: the reset is always past the wait the client accepts.
+    # Told to use what is left, the run is not refused after its first page (exit 7,
+    # tests/incremental/test_apollo_quota.py): it reaches Apollo's refusal.
     sb = make_sandbox(
         endpoint_rate_limits={"api/v1/tasks/search": {"hour": 2}},
         rate_window_seconds={"minute": 60, "hour": 1e9, "day": 2e9},
@@ -226,7 +228,7 @@ def test_spent_hourly_quota_ends_the_extract_at_once_with_its_reset(
     started = time.monotonic()
     code = main(
         ["extract", "--base-url", sb.base_url, "--duckdb-path", str(tmp_path / "t.duckdb"),
-         "--pipelines-dir", str(tmp_path / "p"), "--per-page", "100"]
+         "--pipelines-dir", str(tmp_path / "p"), "--per-page", "100", "--use-remaining-quota"]
     )  # fmt: skip
     took = time.monotonic() - started
     err = capsys.readouterr().err
@@ -252,7 +254,7 @@ def test_spent_quota_without_retry_after_still_ends_at_once(
     monkeypatch.setenv("APOLLO_API_KEY", sb.master_key)
     code = main(
         ["extract", "--base-url", sb.base_url, "--duckdb-path", str(tmp_path / "t.duckdb"),
-         "--pipelines-dir", str(tmp_path / "p"), "--per-page", "100"]
+         "--pipelines-dir", str(tmp_path / "p"), "--per-page", "100", "--use-remaining-quota"]
     )  # fmt: skip
     err = capsys.readouterr().err
     assert code == EXIT_ERROR
