@@ -15,11 +15,14 @@ Facts relied on:
   stats cannot be (a key scoped to task search only: 403 there).
 - Apollo sends no reset time, in the stats or the headers: the refusal says so.
 
-The estimate comes from the first page (which the scan reads anyway): its `total_entries` and the
-per_page served give the pages; a complete scan reads them twice (the verification pass,
-`sales_tasks.sources.apollo.scan`) plus a last look at page 1: `2 * pages + 1` search calls
-(`1` for an empty list). Over the display cap the scan splits the search: the estimate is then a
-floor.
+Two checks, each refusing before the task search calls it guards:
+- **before the first search call**, when an earlier finished run of the same job left its calls
+  in the shared ledger (`sales_tasks.sources.core.budget`): that count against the usage stats;
+- **after the first page** (which the scan reads anyway): its `total_entries` and the per_page
+  served give the pages; a complete scan reads them twice (the verification pass,
+  `sales_tasks.sources.apollo.scan`) plus a last look at page 1: `2 * pages + 1` search calls
+  (`1` for an empty list). Over the display cap the scan splits the search: the estimate is then
+  a floor. The usage stats read for the first check serve the second (less the page read).
 """
 
 from __future__ import annotations
@@ -94,11 +97,38 @@ class ApolloQuota:
         self.client = client
         self.report = report
         self.use_remaining = use_remaining
+        self._stats_left: int | None = None  # what the usage stats said before the first page
+        self._stats_why = ""
+
+    def before_first(self) -> None:
+        """Refuse the run before its first search call when the job's last finished run made
+        more calls than the usage stats say are left (nothing to compare: checked later)."""
+        budget = getattr(self.report, "quota_budget", None)
+        estimate = budget.last_calls(True) if budget is not None else None
+        if estimate is None:
+            return  # a first run: its first page gives the estimate
+        self._stats_left, self._stats_why = self._read_stats()
+        if self._stats_left is None:
+            return  # the check after the first page reads the rate headers and says why
+        check_quota(
+            self.report,
+            vendor="Apollo",
+            estimate=estimate,
+            left=self._stats_left,
+            resets_at=None,
+            use_remaining=self.use_remaining,
+            basis=f" (the last run's calls; per POST {USAGE_STATS}, task search's hour and day)",
+            stage="before its first task search",
+        )
 
     def before_pages(self, info: PageInfo, per_page: int) -> None:
         """Refuse the run (`QuotaExceededError`) when its estimate exceeds what is left."""
         estimate = estimate_calls(info, per_page)
-        left, basis = self._read_left()
+        if self._stats_left is not None:  # read before the first page, which spent one call
+            left: int | None = max(0, self._stats_left - 1)
+            basis = f" (per POST {USAGE_STATS}, task search's hour and day)"
+        else:
+            left, basis = self._read_left()
         check_quota(
             self.report,
             vendor="Apollo",
@@ -118,6 +148,25 @@ class ApolloQuota:
 
     def _read_left(self) -> tuple[int | None, str]:
         """What is left and where it was read; warns when neither source says."""
+        left, why = (None, self._stats_why) if self._stats_why else self._read_stats()
+        if left is not None:
+            return left, f" (per POST {USAGE_STATS}, task search's hour and day)"
+        headers = self.client.governor.last_headers(quota_key(TASKS_SEARCH))
+        left = left_in_headers(headers)
+        if left is not None:
+            self.report.warn(
+                f"Apollo's usage stats could not be read ({why}): the quota was checked with"
+                " the rate headers of task search's first page instead"
+            )
+            return left, " (per the x-hourly/x-24-hour-requests-left headers of the first page)"
+        self.report.warn(
+            f"Apollo's quota could not be read (usage stats: {why}; no rate headers on task"
+            " search's answer): the run was not checked against it"
+        )
+        return None, ""
+
+    def _read_stats(self) -> tuple[int | None, str]:
+        """What the usage stats say task search has left, or why they could not say."""
         why = ""
         # Its own client, which waits at most a few seconds (a burst 429), never for a spent
         # window of the stats' own quota: an unreadable quota must not hold the run. Its calls
@@ -138,20 +187,8 @@ class ApolloQuota:
         else:
             left = left_in_stats(stats)
             if left is not None:
-                return left, f" (per POST {USAGE_STATS}, task search's hour and day)"
+                return left, ""
             why = f"its answer had no figures for {SEARCH_STATS_KEY}"
         finally:
             client.stats.add(**once.stats.as_dict())
-        headers = self.client.governor.last_headers(quota_key(TASKS_SEARCH))
-        left = left_in_headers(headers)
-        if left is not None:
-            self.report.warn(
-                f"Apollo's usage stats could not be read ({why}): the quota was checked with"
-                " the rate headers of task search's first page instead"
-            )
-            return left, " (per the x-hourly/x-24-hour-requests-left headers of the first page)"
-        self.report.warn(
-            f"Apollo's quota could not be read (usage stats: {why}; no rate headers on task"
-            " search's answer): the run was not checked against it"
-        )
-        return None, ""
+        return None, why

@@ -134,6 +134,8 @@ class TaskScanner:
 
     def _run(self) -> TGen[None]:
         report = self.report
+        if self.quota is not None:
+            self.quota.before_first()
         first = self.search.page(1)
         info = page_info(first)
         report.total_entries = info.total_entries

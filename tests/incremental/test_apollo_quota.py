@@ -82,6 +82,23 @@ def test_a_run_that_cannot_finish_refuses_after_the_first_page(
     assert not (tmp_path / "ap.duckdb").exists() or not _has_tasks(tmp_path)
 
 
+def test_a_second_run_refuses_before_its_first_search_when_the_last_one_cannot_fit(
+    make_apollo_sandbox: Any, tmp_path: Path
+) -> None:
+    """The job's last finished run left its calls in the shared ledger: the next run compares
+    them with the usage stats before any task search and refuses with no search call."""
+    sb = make_apollo_sandbox(**quota(10))
+    first = extract(sb, tmp_path)
+    assert first.complete and search_calls(sb) == CALLS
+    with pytest.raises(Exception) as caught:
+        extract(sb, tmp_path)
+    text = refusal(caught)
+    assert f"needs about {first.requests} calls, but Apollo's quota has {10 - CALLS} left" in text
+    assert "before its first task search" in text and "the last run's calls" in text
+    assert search_calls(sb) == CALLS  # not one more
+    assert len(sb.requests(STATS)) == 2  # one read per run
+
+
 def _has_tasks(tmp_path: Path) -> bool:
     with duckdb.connect(str(tmp_path / "ap.duckdb"), read_only=True) as con:
         names = {

@@ -68,19 +68,22 @@ def apply(sb: Any, changes: list[tuple[str, int, Any]]) -> set[str]:
     prospects = [p["id"] for p in sb.prospects(limit=50)]
     deleted: set[str] = set()
     for what, index, detail in changes:
-        if what == "state" and opened:
-            sb.patch_task(opened[index % len(opened)], state=detail)
-        elif what == "reopen" and done:
-            sb.patch_task(done[index % len(done)], state="open")
-        elif what == "due" and opened:
+        # A task deleted by an earlier change is gone: the vendor would answer 404 to its edit.
+        alive = [i for i in opened if i not in deleted]
+        alive_done = [i for i in done if i not in deleted]
+        if what == "state" and alive:
+            sb.patch_task(alive[index % len(alive)], state=detail)
+        elif what == "reopen" and alive_done:
+            sb.patch_task(alive_done[index % len(alive_done)], state="open")
+        elif what == "due" and alive:
             day = f"2026-{1 + abs(detail) % 12:02d}-{1 + index % 28:02d}"
-            sb.patch_task(opened[index % len(opened)], dueDate=day)
+            sb.patch_task(alive[index % len(alive)], dueDate=day)
         elif what == "new":
             sb.add_task(prospects[index % len(prospects)], taskType="11", state=detail)
         elif what == "delete":
-            pool = opened if detail else done
-            victim = pool[index % len(pool)] if pool else None
-            if victim is not None and victim not in deleted:
+            pool = alive if detail else alive_done
+            if pool:
+                victim = pool[index % len(pool)]
                 sb.delete_task(victim)
                 deleted.add(victim)
     return deleted
