@@ -43,8 +43,9 @@ from typing import Any
 
 from sales_tasks.clients.apollo.endpoints import TASKS_SEARCH, quota_key
 from sales_tasks.clients.apollo.paging import DISPLAY_CAP_PAGES, LOOKUP_PER_PAGE
+from sales_tasks.clients.core.client import ApiClient, reading_retry
 from sales_tasks.clients.core.errors import BadRequestError
-from sales_tasks.clients.core.paginators import JsonRequester, items_at
+from sales_tasks.clients.core.paginators import items_at
 from sales_tasks.clients.core.values import lenient_int, parse_utc
 
 SEARCH_PER_PAGE = LOOKUP_PER_PAGE
@@ -89,7 +90,7 @@ def _newest_first(created: Iterable[datetime | None]) -> bool:
 
 
 def search_pass(
-    client: JsonRequester,
+    client: ApiClient,
     contacts: Sequence[str],
     *,
     per_page: int = SEARCH_PER_PAGE,
@@ -111,6 +112,7 @@ def search_pass(
                 params={"page": page, "per_page": per_page},
                 json={"contact_ids": sorted(wanted)},
                 endpoint=quota_key(TASKS_SEARCH),
+                errors_retry=reading_retry(client.retry),
             )
         except BadRequestError as exc:
             if page == 1 or exc.status != 422:
@@ -167,7 +169,7 @@ def search_pass(
 
 
 def pass_at_once(
-    client: JsonRequester,
+    client: ApiClient,
     contacts: Sequence[str],
     *,
     at_once: int = PAGES_AT_ONCE,
@@ -192,6 +194,7 @@ def pass_at_once(
             params={"page": page, "per_page": per_page},
             json={"contact_ids": sorted(wanted)},
             endpoint=quota_key(TASKS_SEARCH),
+            errors_retry=reading_retry(client.retry),
         )
 
     first = page_body(1)
@@ -232,7 +235,7 @@ def _total(body: Any) -> int | None:
 
 
 def contact_tasks(
-    client: JsonRequester,
+    client: ApiClient,
     contacts: Sequence[str],
     *,
     passes: int = PASSES,

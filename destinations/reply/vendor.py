@@ -41,7 +41,7 @@ from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sales_tasks.clients.core.client import ApiClient
+from sales_tasks.clients.core.client import ApiClient, reading_retry
 from sales_tasks.clients.core.errors import BadRequestError, FatalApiError, VendorApiError
 from sales_tasks.clients.core.paginators import paginate
 from sales_tasks.clients.core.values import lenient_int, parse_utc
@@ -247,6 +247,7 @@ class ReplyTaskVendor:
             params={"top": SEARCH_TOP, "skip": 0},
             json=body,
             endpoint=quota_key(TASKS_FILTER),
+            errors_retry=reading_retry(self.client.retry),
         )
         items = answer.get("items") if isinstance(answer, dict) else None
         if not isinstance(items, list) or answer.get("hasMore") is not False:

@@ -41,7 +41,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sales_tasks.clients.core.client import ApiClient
+from sales_tasks.clients.core.client import ApiClient, reading_retry
 from sales_tasks.clients.saleshandy.endpoints import TASKS
 from sales_tasks.clients.saleshandy.paging import (
     MAX_PAGE_SIZE,
@@ -392,7 +392,10 @@ class TaskListReader:
         """One page of the list in the read's order (None: it held no task list)."""
         self._count()
         body = self.client.request_json(
-            "GET", TASKS, params={**SEARCH_ORDER, **page_params(page, MAX_PAGE_SIZE)}
+            "GET",
+            TASKS,
+            params={**SEARCH_ORDER, **page_params(page, MAX_PAGE_SIZE)},
+            errors_retry=reading_retry(self.client.retry),
         )
         return payload_list(body, ("tasks",))
 

@@ -44,6 +44,7 @@ from sales_tasks.clients.core import (
     redact,
     requests_left,
 )
+from sales_tasks.clients.core.client import reading_retry
 from sales_tasks.clients.core.governor import HeldTooLong
 
 NOW = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC
@@ -405,6 +406,26 @@ def test_retries_are_bounded() -> None:
         api.request_json("GET", "/x")
     assert len(vendor.requests) == 4 and "after 4 attempts" in str(info.value)
     assert info.value.response is not None and info.value.response.status_code == 502
+
+
+def test_a_read_the_run_waits_on_retries_5xx_sooner_and_longer_and_429s_as_the_client() -> None:
+    """`errors_retry=reading_retry(...)` (a lost create's search): after a 5xx the first wait is
+    at most 0.1 s and the waits double, over 8 attempts where the client allows 4; a 429
+    without `Retry-After` still backs off at the client's pace."""
+    failures = [httpx.Response(500, json={})] * 7
+    vendor = Vendor(*failures, ok({"n": 1}))
+    sleeps: list[float] = []
+    with client(vendor, sleeps) as api:
+        reading = reading_retry(api.retry)
+        assert api.request_json("GET", "/x", errors_retry=reading) == {"n": 1}
+    assert len(vendor.requests) == 8 and len(sleeps) == 7
+    assert all(0.05 * 2**i <= wait <= 0.1 * 2**i for i, wait in enumerate(sleeps)), sleeps
+    with client(Vendor(*failures, ok()), []) as api, pytest.raises(RetriesExhaustedError):
+        api.request_json("GET", "/x")  # the client's own 4 attempts
+    paced: list[float] = []
+    with client(Vendor(httpx.Response(429, json={}), ok()), paced) as api:
+        api.request_json("GET", "/x", errors_retry=reading_retry(api.retry))
+    assert len(paced) == 1 and paced[0] >= 0.25, paced
 
 
 @pytest.mark.parametrize(
