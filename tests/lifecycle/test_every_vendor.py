@@ -45,11 +45,9 @@ def _mirror(k: Kit, **options: Any) -> Any:
         warehouse=k.path,
         api_key=k.key,
         base_url=k.sb.base_url,
-        mode="mirror",
-        max_close=ROWS,
         pipelines_dir=str(k.folder / "push"),
         reconcile_wait_seconds=1.0,
-        **options,
+        **{"mode": "mirror", "max_close": ROWS, **options},
     )
 
 
@@ -139,3 +137,32 @@ def test_a_crashed_mirror_run_is_finished_once_by_the_next(kit: Kit, tmp_path: P
     assert now[ids[1]] is not None and now[ids[1]].status == "completed"
     assert now[ids[2]] is not None and now[ids[2]].status == "open"
     assert now[ids[3]] is None or now[ids[3]].status in ("cancelled", "skipped")
+
+
+@pytest.mark.parametrize("kit", _with_changes(), indirect=True)
+def test_a_stale_plan_and_a_mass_close_are_refused_with_nothing_sent(kit: Kit) -> None:  # noqa: F811
+    """For every vendor: a plan made, then the model changed, is refused on `--apply` naming the
+    row that changed; a model that dropped every row stops at the guard; neither writes."""
+    from sales_tasks.pipelines.push_lifecycle import PlanRefusedError
+
+    k = kit
+    rows = k.answers.push_rows(k.sb, ROWS)
+    for row in rows:
+        row.pop("status", None)
+    _write(k, rows)
+    assert _mirror(k).push.created == ROWS
+    changed = [dict(r) for r in rows]
+    changed[0]["status"] = "completed"
+    _write(k, changed)
+    plan = _mirror(k, plan_only=True)
+    changed[1]["status"] = "completed"  # the model moved on after the plan was made
+    _write(k, changed)
+    start = len(k.sb.requests())
+    with pytest.raises(PlanRefusedError) as stale:
+        _mirror(k, apply_id=plan.plan_id)
+    assert rows[1]["request_id"] in str(stale.value) and "stale" in str(stale.value)
+    _write(k, changed[:1])  # three of the four rows left the model
+    with pytest.raises(PlanRefusedError) as guard:
+        _mirror(k, max_close=1)
+    assert "--max-close 3" in str(guard.value)
+    assert _writes(k, start) == []
