@@ -87,3 +87,19 @@ class ChangeVendor(Protocol):
     def read(self, task_ids: Sequence[str]) -> dict[str, TaskSnapshot | None]:
         """The tasks as the vendor holds them now; None for a task the vendor no longer has."""
         ...
+
+
+def refuse_unsupported(
+    vendor: ChangeVendor, changes: Sequence[TaskChange]
+) -> tuple[list[TaskChange], dict[int, ChangeResult]]:
+    """The changes `vendor` can make, and a rejection (by `id(change)`) for each it cannot:
+    what `unsupported` refuses is refused in `apply` too, never sent."""
+    sendable: list[TaskChange] = []
+    refused: dict[int, ChangeResult] = {}
+    for change in changes:
+        reason = vendor.unsupported(change)
+        if reason is None:
+            sendable.append(change)
+        else:
+            refused[id(change)] = ChangeResult(change.request_id, "rejected", reason)
+    return sendable, refused

@@ -47,7 +47,12 @@ from sales_tasks.clients.reply import changes as calls
 from sales_tasks.clients.reply.enums import LINKEDIN_TASK_TYPES, TASK_STATUSES, TASK_TYPES, code_of
 from sales_tasks.clients.reply.problems import problem_of
 from sales_tasks.clients.reply.users import team_users
-from sales_tasks.destinations.core.changes import ChangeResult, TaskChange, TaskSnapshot
+from sales_tasks.destinations.core.changes import (
+    ChangeResult,
+    TaskChange,
+    TaskSnapshot,
+    refuse_unsupported,
+)
 from sales_tasks.destinations.reply.settings import NAMES
 
 UPDATABLE = frozenset({"due_at", "note", "priority", "owner"})
@@ -136,14 +141,7 @@ class ReplyChanges:
     # --- calls -------------------------------------------------------------------------------
 
     def apply(self, changes: Sequence[TaskChange]) -> list[ChangeResult]:
-        results: dict[int, ChangeResult] = {}
-        sendable = []
-        for change in changes:  # what cannot be done is refused here too, never sent
-            reason = self.unsupported(change)
-            if reason is None:
-                sendable.append(change)
-            else:
-                results[id(change)] = ChangeResult(change.request_id, "rejected", reason)
+        sendable, results = refuse_unsupported(self, changes)
         closes = [c for c in sendable if c.kind in ("cancel", "skip")]
         for chunk in _chunks([c for c in sendable if c.kind == "complete"], self.max_per_call):
             results.update(self._batch(chunk, calls.batch_complete, self._after_complete))

@@ -33,7 +33,12 @@ from sales_tasks.clients.core.errors import BadRequestError, FatalApiError, Vend
 from sales_tasks.clients.saleshandy import changes as calls
 from sales_tasks.clients.saleshandy.tasks import task_id_of
 from sales_tasks.clients.saleshandy.vocabulary import VOCABULARY
-from sales_tasks.destinations.core.changes import ChangeResult, TaskChange, TaskSnapshot
+from sales_tasks.destinations.core.changes import (
+    ChangeResult,
+    TaskChange,
+    TaskSnapshot,
+    refuse_unsupported,
+)
 
 NO_UPDATE = (
     "Saleshandy documents no way to change a task's {what} (its task API has complete, skip,"
@@ -78,14 +83,7 @@ class SaleshandyChanges:
         return None
 
     def apply(self, changes: Sequence[TaskChange]) -> list[ChangeResult]:
-        results: dict[int, ChangeResult] = {}
-        sendable = []
-        for change in changes:  # what cannot be done is refused here too, never sent
-            reason = self.unsupported(change)
-            if reason is None:
-                sendable.append(change)
-            else:
-                results[id(change)] = ChangeResult(change.request_id, "rejected", reason)
+        sendable, results = refuse_unsupported(self, changes)
         skips = [c for c in sendable if c.kind in ("skip", "cancel")]
         if len(skips) == 1:
             results[id(skips[0])] = self._single(skips[0], "skip")
