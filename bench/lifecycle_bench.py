@@ -31,7 +31,8 @@ from tests.kit.vendor import kit_of  # noqa: E402
 INPUT = "bench_followups"
 
 
-def _write(path: str, rows: list[dict[str, Any]]) -> None:
+def write_input(path: str, rows: list[dict[str, Any]]) -> None:
+    """`rows` as the DuckDB table `INPUT` at `path` (text columns, replaced)."""
     import duckdb
 
     columns = list(dict.fromkeys(c for row in rows for c in row))
@@ -44,7 +45,9 @@ def _write(path: str, rows: list[dict[str, Any]]) -> None:
         )
 
 
-def _changed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def changed_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The model changed between runs: of every 4 rows, one gets a new note, one is completed,
+    one leaves the input, one stays."""
     out = []
     for i, row in enumerate(rows):
         row = dict(row)
@@ -81,9 +84,9 @@ def one_run(vendor: str, rows_n: int) -> dict[str, float]:
         rows = kit.push_rows(sb, rows_n)
         for row in rows:
             row.pop("status", None)
-        _write(path, rows)
+        write_input(path, rows)
         first = run_lifecycle_push(**options)
-        _write(path, _changed(rows))
+        write_input(path, changed_rows(rows))
         sb.clear_requests()
         started = time.monotonic()
         summary = run_lifecycle_push(**options)
