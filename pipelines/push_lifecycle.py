@@ -307,7 +307,10 @@ def settings_of(push_options: dict[str, Any]) -> dict[str, Any]:
 
     from sales_tasks.pipelines.push import run_push
 
-    own = set(inspect.signature(run_push).parameters) - {"calls_in_flight", "reconcile_wait_seconds"}
+    own = set(inspect.signature(run_push).parameters) - {
+        "calls_in_flight",
+        "reconcile_wait_seconds",
+    }
     return {k: v for k, v in push_options.items() if k not in own}
 
 
