@@ -31,8 +31,6 @@ import math
 import re
 import statistics
 import sys
-import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -41,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.lifecycle_bench import INPUT, changed_rows, write_input  # noqa: E402
+from bench.lifecycle_bench import timed_mirror  # noqa: E402
 from bench.ratefloor import LIMITS, at_window_start, floor_seconds  # noqa: E402
 from tests.kit.vendor import kit_of  # noqa: E402
 
@@ -81,62 +79,35 @@ def bucket(vendor: str, request: dict[str, Any]) -> str:
 
 
 def one_run(sb: Any, vendor: str, rows_n: int, scale: float) -> dict[str, float]:
-    from sales_tasks.destinations.registry import sink
-    from sales_tasks.pipelines.push_lifecycle import change_vendor_for, run_lifecycle_push
-
-    kit, limits = kit_of(vendor), LIMITS[vendor]
+    limits = LIMITS[vendor]
+    windows = limits.scaled(scale)
     sb.reset()
     sb.configure(**limits.sandbox(scale, limited=False))
-    folder = Path(tempfile.mkdtemp(prefix="lifecycle-floor-"))
-    path = str(folder / "w.duckdb")
-    options = {
-        "sink": sink(vendor),
-        "table": INPUT,
-        "warehouse": path,
-        "api_key": kit.key(sb),
-        "base_url": sb.base_url,
-        "mode": "mirror",
-        "allow_mass_close": True,
-        "pipelines_dir": str(folder / "dlt"),
-        **limits.push_settings(scale),
-    }
-    rows = kit.push_rows(sb, rows_n)
-    for row in rows:
-        row.pop("status", None)
-    write_input(path, rows)
-    first = run_lifecycle_push(**options)
-    write_input(path, changed_rows(rows))
-    sb.configure(**limits.sandbox(scale))
-    sb.clear_requests()
-    at_window_start(min(window for _, window in limits.scaled(scale)))
-    started = time.monotonic()
-    summary = run_lifecycle_push(**options)
-    wall = time.monotonic() - started
+
+    def limited_from_a_window_start() -> None:
+        sb.configure(**limits.sandbox(scale))
+        at_window_start(min(window for _, window in windows))
+
+    run = timed_mirror(sb, vendor, rows_n, limits.push_settings(scale), limited_from_a_window_start)
+    summary = run.summary
     assert not summary.rejected and not summary.needs_review, summary.format()
-    requests = sb.requests()
-    settings = sink(vendor).settings(api_key=kit.key(sb), base_url=sb.base_url)
-    client, _ = sink(vendor).open_vendor(settings)
-    per_call = max(1, int(change_vendor_for(sink(vendor), client, settings).max_per_call))
-    client.close()
-    kinds = Counter(line.kind for line in summary.lines)
-    served = [r for r in requests if r["status"] != 429]  # a 429 is the client's pacing probe
-    minimum = minimum_calls(vendor, kinds, per_call)
-    windows = limits.scaled(scale)
+    served = [r for r in run.requests if r["status"] != 429]  # a 429: the client's probe
+    minimum = minimum_calls(vendor, Counter(line.kind for line in summary.lines), run.per_call)
     busiest = max(Counter(bucket(vendor, r) for r in served).values(), default=0)
     floor = floor_seconds(minimum, windows)
     sent_floor = floor_seconds(busiest, windows)
     return {
-        "created": first.push.created if first.push is not None else 0,
+        "created": run.first.push.created if run.first.push is not None else 0,
         "changes": len(summary.lines),
         "writes": sum(1 for r in served if r["method"] != "GET"),
         "minimum": minimum,
         "reads": sum(1 for r in served if r["method"] == "GET"),
-        "refused": sum(1 for r in requests if r["status"] == 429),
+        "refused": len(run.requests) - len(served),
         "floor": floor,
         "sent_floor": sent_floor,
-        "wall": wall,
-        "ratio": wall / floor if floor else float("nan"),
-        "sent_ratio": wall / sent_floor if sent_floor else float("nan"),
+        "wall": run.wall,
+        "ratio": run.wall / floor if floor else float("nan"),
+        "sent_ratio": run.wall / sent_floor if sent_floor else float("nan"),
     }
 
 
