@@ -300,9 +300,10 @@ def run_lifecycle_push(
 
 
 def settings_of(push_options: dict[str, Any]) -> dict[str, Any]:
-    """The `push_options` that are settings of the vendor (its own, e.g. Reply's `rate_limits`,
-    and the push's `calls_in_flight`, `reconcile_wait_seconds`): the changes' client is built
-    with them too, not only the creates' (`run_push` takes every name it does not know as one)."""
+    """The `push_options` that are settings of the vendor (its own, e.g. the limits its calls
+    are paced by, and the push's `calls_in_flight`, `reconcile_wait_seconds`): the changes'
+    client is built with them too, not only the creates' (`run_push` takes every name it does
+    not know as one)."""
     import inspect
 
     from sales_tasks.pipelines.push import run_push
