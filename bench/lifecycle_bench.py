@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,8 @@ from tests.kit.vendor import kit_of  # noqa: E402
 INPUT = "bench_followups"
 
 
-def _write(path: str, rows: list[dict[str, Any]]) -> None:
+def write_input(path: str, rows: list[dict[str, Any]]) -> None:
+    """`rows` as the DuckDB table `INPUT` at `path` (text columns, replaced)."""
     import duckdb
 
     columns = list(dict.fromkeys(c for row in rows for c in row))
@@ -44,7 +47,9 @@ def _write(path: str, rows: list[dict[str, Any]]) -> None:
         )
 
 
-def _changed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def changed_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The model changed between runs: of every 4 rows, one gets a new note, one is completed,
+    one leaves the input, one stays."""
     out = []
     for i, row in enumerate(rows):
         row = dict(row)
@@ -59,54 +64,84 @@ def _changed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def one_run(vendor: str, rows_n: int) -> dict[str, float]:
+@dataclass
+class MirrorRun:
+    """One timed mirror run of changes (`timed_mirror`): its summaries, wall and requests."""
+
+    first: Any  # the summary of the run that created the rows
+    summary: Any  # the summary of the timed run
+    wall: float
+    requests: list[dict[str, Any]]  # what the sandbox received during the timed run
+    per_call: int  # the vendor's `ChangeVendor.max_per_call`
+
+
+def timed_mirror(
+    sb: Any,
+    vendor: str,
+    rows_n: int,
+    settings: dict[str, Any] | None = None,
+    before: Callable[[], None] | None = None,
+) -> MirrorRun:
+    """`rows_n` kit rows created by a mirror run, the model changed (`changed_rows`), and one
+    mirror run timed; `settings` go to both runs (vendor settings), `before` runs just before
+    the timed one (after the sandbox's request log was cleared)."""
     from sales_tasks.destinations.registry import sink
     from sales_tasks.pipelines.push_lifecycle import change_vendor_for, run_lifecycle_push
-    from sales_tasks.sandbox import running_sandbox
 
     kit = kit_of(vendor)
     folder = Path(tempfile.mkdtemp(prefix="lifecycle-bench-"))
     path = str(folder / "w.duckdb")
-    with running_sandbox(vendor=vendor, **kit.sandbox) as sb:
-        options = {
-            "sink": sink(vendor),
-            "table": INPUT,
-            "warehouse": path,
-            "api_key": kit.key(sb),
-            "base_url": sb.base_url,
-            "mode": "mirror",
-            "allow_mass_close": True,
-            "pipelines_dir": str(folder / "dlt"),
-        }
-        rows = kit.push_rows(sb, rows_n)
-        for row in rows:
-            row.pop("status", None)
-        _write(path, rows)
-        first = run_lifecycle_push(**options)
-        _write(path, _changed(rows))
-        sb.clear_requests()
-        started = time.monotonic()
-        summary = run_lifecycle_push(**options)
-        wall = time.monotonic() - started
-        requests = sb.requests()
-        settings = sink(vendor).settings(api_key=kit.key(sb), base_url=sb.base_url)
-        client, _ = sink(vendor).open_vendor(settings)
-        per_call = max(1, int(change_vendor_for(sink(vendor), client, settings).max_per_call))
-        client.close()
+    options = {
+        "sink": sink(vendor),
+        "table": INPUT,
+        "warehouse": path,
+        "api_key": kit.key(sb),
+        "base_url": sb.base_url,
+        "mode": "mirror",
+        "allow_mass_close": True,
+        "pipelines_dir": str(folder / "dlt"),
+        **(settings or {}),
+    }
+    rows = kit.push_rows(sb, rows_n)
+    for row in rows:
+        row.pop("status", None)
+    write_input(path, rows)
+    first = run_lifecycle_push(**options)
+    write_input(path, changed_rows(rows))
+    sb.clear_requests()
+    if before is not None:
+        before()
+    started = time.monotonic()
+    summary = run_lifecycle_push(**options)
+    wall = time.monotonic() - started
+    requests = sb.requests()
+    vendor_settings = sink(vendor).settings(api_key=kit.key(sb), base_url=sb.base_url)
+    client, _ = sink(vendor).open_vendor(vendor_settings)
+    per_call = max(1, int(change_vendor_for(sink(vendor), client, vendor_settings).max_per_call))
+    client.close()
+    return MirrorRun(first, summary, wall, requests, per_call)
+
+
+def one_run(vendor: str, rows_n: int) -> dict[str, float]:
+    from sales_tasks.sandbox import running_sandbox
+
+    with running_sandbox(vendor=vendor, **kit_of(vendor).sandbox) as sb:
+        run = timed_mirror(sb, vendor, rows_n)
+    summary, requests = run.summary, run.requests
     kinds = Counter(line.kind for line in summary.lines)
     # A bound from below: one call per `max_per_call` changes of a kind (a vendor whose batch
     # serves only some kinds needs more: its documented minimum is in docs/lifecycle.md).
-    minimum = sum(math.ceil(n / per_call) for n in kinds.values())
+    minimum = sum(math.ceil(n / run.per_call) for n in kinds.values())
     writes = sum(1 for r in requests if r["method"] != "GET")
     changes = len(summary.lines)
     return {
-        "created": first.push.created if first.push is not None else 0,
+        "created": run.first.push.created if run.first.push is not None else 0,
         "changes": changes,
         "writes": writes,
         "minimum": minimum,
         "reads": sum(1 for r in requests if r["method"] == "GET"),
         "per_change": writes / changes if changes else 0.0,
-        "wall": wall,
+        "wall": run.wall,
     }
 
 

@@ -18,7 +18,6 @@ measures the sink's own throughput: ledger writes, planning, dlt, HTTP.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from bench.ratefloor import at_window_start, floor_seconds
 from sales_tasks.destinations.core.contract import CONTRACT_COLUMNS
 from sales_tasks.pipelines.push import run_push
 from sales_tasks.sandbox import running_sandbox
@@ -66,16 +66,6 @@ def write_rows(url: str, rows: list[dict[str, Any]]) -> None:
                 [{c: r.get(c) for c in CONTRACT_COLUMNS} for r in rows[start : start + 5_000]],
             )
     engine.dispose()
-
-
-def floor_seconds(calls: int, per_window: int, window: float) -> float:
-    """Earliest finish allowed by a fixed window: the last call goes out in window ceil(c/l)."""
-    return max(0.0, (math.ceil(calls / per_window) - 1) * window)
-
-
-def at_window_start(window: float) -> None:
-    """Sleep until the sandbox's next fixed window begins (its windows are epoch-aligned)."""
-    time.sleep(window - time.time() % window + 0.01)
 
 
 def push(sb: Any, url: str, pipelines: Path, calls_in_flight: int) -> tuple[Any, float]:
@@ -146,10 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         free, free_wall = push(sb, free_url, Path(tmp) / "p2", args.calls_in_flight)
         assert free.created == args.rows, free.format()
         free_base_wall = baseline(sb, subset)
-    floor = floor_seconds(summary.calls, args.per_window, args.window_seconds)
+    floor = floor_seconds(summary.calls, [(args.per_window, args.window_seconds)])
     base_rate = len(subset) / base_wall
     free_base_rate = len(subset) / free_base_wall
-    base_floor = floor_seconds(args.rows, args.per_window, args.window_seconds)
+    base_floor = floor_seconds(args.rows, [(args.per_window, args.window_seconds)])
     command = " ".join(["python -m bench.push_bench", *(argv or sys.argv[1:])])
     lines = [
         f"`{command}`: {args.rows} rows, {args.calls_in_flight} calls in flight, DuckDB ledger,"

@@ -15,7 +15,6 @@ binds). Wall time includes reading the input, dlt, the ledger and the answers of
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.push_bench import at_window_start
+from bench.ratefloor import at_window_start, floor_seconds
 from sales_tasks.destinations.reply import REPLY_SINK
 from sales_tasks.pipelines.push import run_push
 from sales_tasks.sandbox import running_sandbox
@@ -57,13 +56,6 @@ def write_rows(url: str, rows: list[dict[str, Any]]) -> None:
         t.create(conn)
         conn.execute(t.insert(), rows)
     engine.dispose()
-
-
-def floor_seconds(calls: int, minute: float, hour: float) -> float:
-    """Earliest finish fixed windows allow: the last call goes out in window ceil(calls/limit)."""
-    return max(
-        (math.ceil(calls / PER_MINUTE) - 1) * minute, (math.ceil(calls / PER_HOUR) - 1) * hour
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         received = [e for e in sb.requests("/v3/tasks") if e["method"] == "POST"]
         refused = sum(1 for e in received if e["status"] == 429)
         made = len(sb.created())
-    floor = floor_seconds(summary.calls, minute, hour)
+    floor = floor_seconds(summary.calls, [(PER_MINUTE, minute), (PER_HOUR, hour)])
     command = " ".join(["python -m bench.reply_push_bench", *(argv or sys.argv[1:])])
     lines = [
         f"`{command}`: {args.rows} rows, {args.calls_in_flight} calls in flight, DuckDB ledger,"

@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench.ratefloor import at_window_start, floor_seconds
 from sales_tasks.destinations.saleshandy import SALESHANDY_SINK
 from sales_tasks.pipelines.push import run_push
 from sales_tasks.sandbox import running_sandbox
@@ -63,16 +64,6 @@ def write_rows(url: str, rows: list[dict[str, Any]]) -> None:
     engine.dispose()
 
 
-def floor_seconds(calls: int, per_window: int, window: float) -> float:
-    """Earliest finish allowed by a fixed window: the last call goes out in window ceil(c/l)."""
-    return max(0.0, (math.ceil(calls / per_window) - 1) * window)
-
-
-def at_window_start(window: float) -> None:
-    """Sleep until the sandbox's next fixed window begins (its windows are epoch-aligned)."""
-    time.sleep(window - time.time() % window + 0.01)
-
-
 def one_run(sb: Any, rows: list[dict[str, Any]], tmp: Path, n: int, args: Any) -> dict[str, float]:
     sb.reset()
     url = f"duckdb:///{tmp / f'bench-{n}.duckdb'}"
@@ -93,7 +84,7 @@ def one_run(sb: Any, rows: list[dict[str, Any]], tmp: Path, n: int, args: Any) -
     assert summary.created == len(rows), summary.format()
     made = len(sb.created())
     assert made == len(rows), f"{made} tasks in the sandbox for {len(rows)} rows"
-    floor = floor_seconds(summary.calls, args.per_window, args.window_seconds)
+    floor = floor_seconds(summary.calls, [(args.per_window, args.window_seconds)])
     return {
         "calls": summary.calls,
         "minimum": summary.minimum_calls,

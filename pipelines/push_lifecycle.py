@@ -227,7 +227,11 @@ def run_lifecycle_push(
     from sales_tasks.pipelines.push_runs import LifecycleRun
 
     settings = sink.settings(
-        api_key=api_key, base_url=base_url, ledger_schema=ledger_schema, account=account
+        api_key=api_key,
+        base_url=base_url,
+        ledger_schema=ledger_schema,
+        account=account,
+        **settings_of(push_options),
     )
     url = warehouse_url(
         warehouse or settings.warehouse or sink.default_warehouse, must_exist=table is not None
@@ -295,6 +299,22 @@ def run_lifecycle_push(
         dispose_engine(url)
 
 
+def settings_of(push_options: dict[str, Any]) -> dict[str, Any]:
+    """The `push_options` that are settings of the vendor (its own, e.g. the limits its calls
+    are paced by, and the push's `calls_in_flight`, `reconcile_wait_seconds`): the changes'
+    client is built with them too, not only the creates' (`run_push` takes every name it does
+    not know as one)."""
+    import inspect
+
+    from sales_tasks.pipelines.push import run_push
+
+    own = set(inspect.signature(run_push).parameters) - {
+        "calls_in_flight",
+        "reconcile_wait_seconds",
+    }
+    return {k: v for k, v in push_options.items() if k not in own}
+
+
 def _default_limit(plan: Any) -> int:
     from sales_tasks.destinations.core.lifecycle import default_max_close
 
@@ -323,6 +343,9 @@ def run(args: argparse.Namespace, sink: Any) -> int:
         resend_unknown=args.resend_unknown,
         retry_rejected=args.retry_rejected,
         wait_seconds=args.wait,
+        reconcile_wait_seconds=args.reconcile_wait,
+        calls_in_flight=args.calls_in_flight,
+        **sink.settings_from_args(args),
     )
     sys.stdout.write(summary.format() + "\n")
     push = summary.push

@@ -150,3 +150,33 @@ def test_a_dropped_answer_is_read_back_and_the_change_made_once(
     assert [now[i].status for i in ids] == ["completed", "completed", "open"]  # type: ignore[union-attr]
     run(k, changed)
     assert writes(k) == Counter()
+
+
+@pytest.mark.parametrize("kit", ["reply"], indirect=True)
+def test_a_vendor_flag_reaches_the_change_calls_too(
+    kit: Kit,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`push reply --mode mirror --enum-form numbers`: an account that takes enums only as
+    numbers (the older pages, seed 004: a sandbox switch) gets them in the update's PUT as in
+    the create, not the default names (which it refuses: the row would be rejected)."""
+    from sales_tasks.pipelines import cli
+    from sales_tasks.pipelines.exit_codes import EXIT_OK
+
+    k = kit
+    k.sb.configure(enum_requests="numbers")
+    monkeypatch.setenv("REPLY_API_KEY", k.key)
+    argv = ["push", "reply", "--table", INPUT_TABLE, "--warehouse", k.path, "-q"]
+    argv += ["--base-url", k.sb.base_url, "--pipelines-dir", str(k.folder / "dlt")]
+    argv += ["--mode", "mirror", "--enum-form", "numbers"]
+    rows = k.answers.push_rows(k.sb, 2)
+    _write(k, rows)
+    assert cli.sales_main(argv) == EXIT_OK
+    changed = [dict(rows[0], due_to="2026-07-09T17:00:00Z"), rows[1]]
+    _write(k, changed)
+    k.sb.clear_requests()
+    assert cli.sales_main(argv) == EXIT_OK
+    (put,) = [r for r in k.sb.requests() if r["method"] == "PUT"]
+    assert put["status"] == 200 and put["body"]["taskType"] == 2
+    task = tasks_of(k)[rows[0]["request_id"]]
+    assert read_back(k, [task])[task].due_at.startswith("2026-07-09T17:00:00")  # type: ignore[union-attr]
