@@ -30,9 +30,27 @@ list: pages before it hold only later due dates, pages after it only earlier one
 - The index may lag creates: a task created before the read may appear during it, anywhere.
   That is the reconciler's witness rule (`sales_tasks.destinations.core.reconcile`): the witness is a task
   this run created for one of the contacts read, so it is inside the window and shows exactly as
-  in a full read. A result is marked `one_read` only when its tasks come from one response that
-  held the whole window (the jump's page, short or ending below the window): that response is
-  one instant of the index, which is what `one_read` asserts.
+  in a full read. A result is marked `one_read` only when its tasks are one instant of the index,
+  which is what `one_read` asserts: one response that held the whole window (the jump's page,
+  short or ending below the window), or kept pages that held it and still stand (below).
+
+Pages read at once, and kept. Pages read one after the other in increasing order miss nothing
+(a row a create pushes forward is met later); pages read at once may, unless they are one
+instant of the list. That is proven by their last page: read before and after the others
+(`_bracketed`), or every page read twice (`_twice`, at the list's end), listing the same tasks in
+the same order, nothing entered before its end meanwhile (tasks only enter, so any that did
+would have moved it). Such pages are kept (`Segment`, full pages only) for the run's next looks:
+the last page of a kept segment read again and unchanged proves nothing entered before its end
+since it was kept, so the kept pages are the list as it is now, and a look takes them instead of
+asking for them again. The next look reads the last page of every kept segment of its window at
+once, with the page after them (`_standing`): one round trip instead of the jump's probes and
+the window's pages, while the list stood still or changed only after them (the sandbox lists
+tasks of one due date in creation order, so a push's own creates for the lowest due date do; in
+which order Saleshandy lists them is not published: that order only decides how often the kept
+pages stand, never what a read returns). A segment that moved is read again at once, bracketed,
+from its first page. `tests/saleshandy/test_sh_push_kept_pages.py` draws lists, creates anywhere
+among equal due dates between and during looks, and checks that no task listed when a look began
+is missing from it.
 """
 
 from __future__ import annotations
@@ -269,7 +287,10 @@ class TaskListReader(ListPages):
         """
         segment = self._segment_at(first) if width > 1 else None
         if segment is not None:
-            standing, after = self._standing(first, floor, ahead)
+            # Its last page read again since this read began, and found moved: no need to ask.
+            standing, after = (
+                ([], []) if segment.last in ahead else self._standing(first, floor, ahead)
+            )
             if standing:
                 return [*standing, *after], min(width * 2, self.pages_at_once)
             # Its last page was just read again: the first read of a bracket over the same pages.
