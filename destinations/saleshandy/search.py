@@ -214,7 +214,7 @@ class TaskListReader(ListPages):
         pages: list[list[Any]] = []
         first = page
         for segment, now in zip(chain, fresh, strict=False):
-            if not same_page(now, segment.pages[-1]):
+            if now is None or not same_page(now, segment.pages[-1]):
                 ahead[segment.last] = now
                 with self._lock:
                     self.reused += max(0, len(pages) - (chain.index(segment)))
