@@ -17,24 +17,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sales_tasks.clients.core import ApiClient, RetryPolicy
-from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
 from sales_tasks.destinations.saleshandy.search import TaskListReader
-from tests.saleshandy.sh_spec_vendor import KEY, SpecVendor, spec_task
+from tests.saleshandy.sh_spec_vendor import SpecVendor, spec_task
 
 TASKS = "/v1/tasks"
 DAYS = [f"2026-{m:02d}-{d:02d}" for m in (6, 5, 4, 3) for d in (28, 21, 14, 7, 1)]
 
 
 def _reader(spec: SpecVendor, pages_at_once: int = 16) -> TaskListReader:
-    client = ApiClient(
-        "http://spec.test",
-        KEY,
-        profile=SALESHANDY_PROFILE,
-        transport=spec.transport(),
-        retry=RetryPolicy(max_attempts=1),
-    )
-    return TaskListReader(client, pages_at_once=pages_at_once)
+    return TaskListReader(spec.client(), pages_at_once=pages_at_once)
 
 
 def _task(n: int, due: str, prospect: int) -> dict[str, Any]:
