@@ -107,15 +107,20 @@ class ListPages:
                 before, moved = page, waves
             return False
 
-        # Doubling, in waves of 1, 2, 4, ... pages (at most `PROBE_WAVE`).
+        # Doubling, in waves of 1, 2, 4, ... pages (at most `PROBE_WAVE`); then narrowing the
+        # gap back to the last page found before `ceiling`, `NARROW_AT_ONCE` pages at a time.
         found: int | None = None
         found_in = 0
         offset, size = 1, 1
-        while found is None:
-            wave = [base + offset * 2**j for j in range(size)]
-            wave = [p for p in wave if p <= SEARCH_MAX_PAGES]
-            if not wave:
-                return fallback()
+        while found is None or found - before > 1:
+            if found is None:
+                wave = [base + offset * 2**j for j in range(size)]
+                wave = [p for p in wave if p <= SEARCH_MAX_PAGES]
+                if not wave:
+                    return fallback()
+            else:
+                gap, parts = found - before, NARROW_AT_ONCE + 1
+                wave = sorted({before + gap * i // parts for i in range(1, parts)} - {before})
             verdict = probe(wave)
             if verdict is None:
                 return None
@@ -124,17 +129,6 @@ class ListPages:
             if verdict is not False:
                 found, found_in = verdict, waves
             offset, size = (wave[-1] - base) * 2, min(size * 2, PROBE_WAVE)
-        # Narrowing the gap, `NARROW_AT_ONCE` pages of it at a time.
-        while found - before > 1:
-            gap, parts = found - before, NARROW_AT_ONCE + 1
-            wave = sorted({before + gap * i // parts for i in range(1, parts)} - {before})
-            verdict = probe(wave)
-            if verdict is None:
-                return None
-            if verdict is True:
-                return fallback()
-            if verdict is not False:
-                found, found_in = verdict, waves
         entries = probed[found]
         if found_in <= moved:
             # Read with (or before) the page found before it: read again, after it.

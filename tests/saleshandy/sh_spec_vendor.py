@@ -116,14 +116,15 @@ class SpecVendor:
 
         return httpx.MockTransport(handle)
 
-    def client(self) -> ApiClient:
+    def client(self, key: str = KEY) -> ApiClient:
         """Saleshandy's client over this account in process, one try per request."""
         return ApiClient(
             "http://spec.test",
-            KEY,
+            key,
             profile=SALESHANDY_PROFILE,
             transport=self.transport(),
             retry=RetryPolicy(max_attempts=1),
+            sleep=lambda _: None,
         )
 
     @contextmanager
