@@ -4,21 +4,35 @@ a kept page never hides a task that was listed when a read began, whatever creat
 between reads or during them, anywhere in the list (tasks of equal due dates in any order),
 and a list that stood still costs a look one request per kept segment, all at once.
 
-Over a spec-shaped list served in process (`tests.saleshandy.sh_spec_vendor`); the push runs
-over the sandbox are in `test_sh_push_reconcile.py`.
+Over a spec-shaped list served in process (`tests.saleshandy.sh_spec_vendor`), and whole pushes
+under faults over the sandbox with either order of equal due dates (its switch `list_ties`:
+Saleshandy does not publish it), into DuckDB and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import bisect
 import random
+from collections import Counter
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sales_tasks.destinations.saleshandy.search import TaskListReader
+from tests.saleshandy.sh_push_helpers import (
+    CREATE,
+    prospect_ids,
+    rows_for,
+    sh_ledger,
+    sh_push,
+    sh_warehouse,
+    write_input,
+)
 from tests.saleshandy.sh_spec_vendor import SpecVendor, spec_task
+
+FIXTURES = (sh_push, sh_warehouse)  # found by pytest in this module's namespace
 
 TASKS = "/v1/tasks"
 DAYS = [f"2026-{m:02d}-{d:02d}" for m in (6, 5, 4, 3) for d in (28, 21, 14, 7, 1)]
@@ -188,3 +202,34 @@ def test_read_one_page_after_the_other_nothing_is_kept() -> None:
     for _ in range(2):
         assert reader.read(wanted, ("2026-05-01", "2026-05-01")).tasks is not None
     assert reader.reused == 0
+
+
+@pytest.mark.parametrize("ties", ["created", "newest"])
+def test_a_push_under_faults_creates_every_task_once_whatever_the_order_of_equal_due_dates(
+    make_saleshandy_sandbox: Any, sh_warehouse: str, sh_push: Any, ties: str
+) -> None:
+    """400 rows (200 prospects, two due dates each) in calls of 40, 10% of every call answered
+    5xx and 10% of creates' answers dropped after the work: every row is delivered, after at
+    most one rerun, each task exists once, and the ledger says delivered; with the sandbox
+    listing equal due dates oldest first (the push's creates land after the kept pages) and
+    newest first (they move every kept page of their due date)."""
+    sb = make_saleshandy_sandbox(
+        tasks=1500,
+        list_ties=ties,
+        faults={"error_rate": 0.1, "drop_after_create_rate": 0.1, "fault_seed": 7},
+    )
+    prospects = prospect_ids(sb, 200)
+    rows = rows_for(prospects, "a", due_date="2026-04-22")
+    rows += rows_for(prospects, "b", due_date="2026-03-10")
+    write_input(sh_warehouse, rows)
+    # At least one answer lost, whatever the draws.
+    sb.script_faults([{"path": CREATE, "fault": "drop_after_create", "count": 1, "after": 2}])
+    first = sh_push(sb, max_prospects_per_call=40, list_lag_seconds=0)
+    assert first.reconciled.get("found", 0) >= 40, first.format()
+    assert first.created + first.already_delivered + first.needs_review == len(rows)
+    if first.needs_review:
+        again = sh_push(sb, max_prospects_per_call=40, list_lag_seconds=0)
+        assert again.needs_review == 0, again.format()
+    made = Counter((t["prospect"]["id"], t["dueDate"]) for t in sb.created())
+    assert len(made) == len(rows) and set(made.values()) == {1}
+    assert {e["state"] for e in sh_ledger(sh_warehouse).values()} == {"delivered"}
