@@ -28,6 +28,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -229,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
                         f"  reconciled {summary.reconciled}  looks {summary.looks}"
                         f"  searches {summary.searches}  exit {exit_code(summary)}"
                     )
+                    if summary.needs_review_rows:
+                        # Why rows were left (the first words of each reason, counted).
+                        why = Counter(r.split(";")[0][:70] for _, r in summary.needs_review_rows)
+                        line += "  | review: " + ", ".join(f"{n} x {r}" for r, n in why.items())
                     if name == "faulted":
                         codes.append(exit_code(summary))
                         looks.append(summary.looks)
