@@ -16,7 +16,8 @@ exit code each run's rows call for (0 when every row is delivered).
 The sandbox's search has no index lag here, so every lost call is decided in the run when a later
 call exists to witness it. Saleshandy's push is told the sandbox's list lag (`--list-lag`, 0 by
 default; negative: told nothing, as a user who does not know it), so a lost last call is decided
-by a read after that lag too. PostgreSQL is a throwaway local server (`tests/postgres_server.py`).
+by a read after that lag too; `--list-ties newest` has the sandbox list tasks of one due date
+newest first (the push's creates then move the list pages Saleshandy's reconciliation kept). PostgreSQL is a throwaway local server (`tests/postgres_server.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -144,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         " (`index_lag_seconds`); a negative value tells the push nothing (its default: only a"
         " later create proves a lost one absent)",
     )
+    parser.add_argument(
+        "--list-ties",
+        choices=("created", "newest"),
+        default="created",
+        help="Saleshandy only: the sandbox lists tasks of one due date oldest first (the"
+        " default) or newest first (Saleshandy does not publish which)",
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # one line per retried 5xx would bury the figures
     make_rows, size, key_attr = VENDORS[args.vendor]
@@ -197,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
                 for name in ("fault-free", "faulted"):
                     sb.reset()
                     if args.vendor == "saleshandy":
-                        sb.configure(index_lag_seconds=max(0.0, args.list_lag))
+                        sb.configure(
+                            index_lag_seconds=max(0.0, args.list_lag), list_ties=args.list_ties
+                        )
                     sb.configure(
                         faults={
                             "latency_ms": args.latency_ms,
@@ -219,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
                         f"  reconciled {summary.reconciled}  looks {summary.looks}"
                         f"  searches {summary.searches}  exit {exit_code(summary)}"
                     )
+                    if summary.needs_review_rows:
+                        # Why rows were left (the first words of each reason, counted).
+                        why = Counter(r.split(";")[0][:70] for _, r in summary.needs_review_rows)
+                        line += "  | review: " + ", ".join(f"{n} x {r}" for r, n in why.items())
                     if name == "faulted":
                         codes.append(exit_code(summary))
                         looks.append(summary.looks)

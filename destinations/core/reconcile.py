@@ -411,12 +411,13 @@ class Reconciler:
         # differing only in, say, their note each get their own task; then `matches` only.
         fields = self.vendor.strict_match_fields
         order = sorted(pool.values(), key=lambda u: u.sent.sent_at)
+        candidates = self._by_contact(tasks)
         for strict in (True, False):
             for unknown in order:
                 if unknown.request_id in found:
                     continue
                 sent = unknown.sent
-                for task in tasks:
+                for task in tasks if candidates is None else candidates.get(unknown.contact, []):
                     task_id = self.vendor.task_id(task)
                     if task_id in used:
                         continue
@@ -426,3 +427,17 @@ class Reconciler:
                         found[unknown.request_id] = task_id
                         used.add(task_id)
                         break
+
+    def _by_contact(self, tasks: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]] | None:
+        """The tasks by the contact the vendor says each is for (`task_contact`), in their order,
+        or None when the vendor does not say: then every request is matched against every task
+        (a look of 3,000 tasks deciding 400 requests was 2 million `matches` calls, ~0.5 s)."""
+        task_contact = getattr(self.vendor, "task_contact", None)
+        if task_contact is None:
+            return None
+        by_contact: dict[str, list[dict[str, Any]]] = {}
+        for task in tasks:
+            contact = task_contact(task)
+            if contact is not None:
+                by_contact.setdefault(str(contact), []).append(task)
+        return by_contact

@@ -16,8 +16,10 @@ one `search_created` call may carry (default `max_per_call`; a vendor whose list
 number of contacts at once says so, e.g. a large number); `due_assumed_note`, how the summary words
 the rows whose due date `InputRules.parse_due` flagged (`{n}`: how many; default "... taken as
 UTC"), and `summary_notes() -> list[str]`, lines of its own for the summary (e.g. a limit it
-learnt during the run). A vendor may lower `max_per_call` during a run: calls planned bigger are
-split to it before they go out.
+learnt during the run); `task_contact(task) -> str | None`, the contact a task `search_created`
+returned is for, as `contact_of` names it, for a vendor whose `matches` is false whenever the two
+differ (the reconciler then matches each request against its contact's tasks only). A vendor
+may lower `max_per_call` during a run: calls planned bigger are split to it before they go out.
 """
 
 from __future__ import annotations

@@ -30,160 +30,88 @@ list: pages before it hold only later due dates, pages after it only earlier one
 - The index may lag creates: a task created before the read may appear during it, anywhere.
   That is the reconciler's witness rule (`sales_tasks.destinations.core.reconcile`): the witness is a task
   this run created for one of the contacts read, so it is inside the window and shows exactly as
-  in a full read. A result is marked `one_read` only when its tasks come from one response that
-  held the whole window (the jump's page, short or ending below the window): that response is
-  one instant of the index, which is what `one_read` asserts.
+  in a full read. A result is marked `one_read` only when its tasks are one instant of the index,
+  which is what `one_read` asserts: one response that held the whole window (the jump's page,
+  short or ending below the window), or kept pages that held it and still stand (below).
+
+Pages read at once, and kept. Pages read one after the other in increasing order miss nothing
+(a row a create pushes forward is met later); pages read at once may, unless they are one
+instant of the list. That is proven by their last page: read before and after the others
+(`_bracketed`), or every page read twice (`_twice`, at the list's end), listing the same tasks in
+the same order, nothing entered before its end meanwhile (tasks only enter, so any that did
+would have moved it). Such pages are kept (`Segment`, full pages only) for the run's next looks:
+the last page of a kept segment read again and unchanged proves nothing entered before its end
+since it was kept, so the kept pages are the list as it is now, and a look takes them instead of
+asking for them again. The next look reads the last page of every kept segment of its window at
+once, with the page after them (`_standing`): one round trip instead of the jump's probes and
+the window's pages, while the list stood still or changed only after them (the sandbox lists
+tasks of one due date in creation order, so a push's own creates for the lowest due date do; in
+which order Saleshandy lists them is not published: that order only decides how often the kept
+pages stand, never what a read returns). A segment that moved is read again at once, bracketed,
+from its first page. `tests/saleshandy/test_sh_push_kept_pages.py` draws lists, creates anywhere
+among equal due dates between and during looks, and checks that no task listed when a look began
+is missing from it.
 """
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sales_tasks.clients.core.client import ApiClient, reading_retry
-from sales_tasks.clients.saleshandy.endpoints import TASKS
-from sales_tasks.clients.saleshandy.paging import (
-    MAX_PAGE_SIZE,
-    page_params,
-    payload_list,
-)
-from sales_tasks.clients.saleshandy.tasks import prospect_id_of, task_id_of
+from sales_tasks.clients.core.client import ApiClient
+from sales_tasks.clients.saleshandy.paging import MAX_PAGE_SIZE
 from sales_tasks.destinations.core.vendor import SearchResult
+from sales_tasks.destinations.saleshandy.listing import (
+    SEARCH_MAX_PAGES,
+    TOO_LONG,
+    UNREADABLE,
+    ListRead,
+    Segment,
+    full_prefix,
+    last_due,
+    listed_task,
+    page_ids,
+    reaches,
+    same_page,
+    text_or_none,
+)
+from sales_tasks.destinations.saleshandy.probe import ListPages
 
-# Stop guard of reconciliation's list read: 10,000 pages of 100 tasks.
-SEARCH_MAX_PAGES = 10_000
+__all__ = ["SEARCH_MAX_PAGES", "TaskListReader", "listed_task", "text_or_none"]
+
 # Window pages one step of a read may ask for at once (`TaskListReader._bracketed`).
 PAGES_AT_ONCE = 16
-# Most pages one doubling wave of `TaskListReader.first_page` probes (1, 2, 4, then 4 at a time).
-PROBE_WAVE = 4
-# Pages of the gap one narrowing wave of `TaskListReader.first_page` probes (3: a gap of 64
-# pages in 3 waves of 3 requests, where halving takes 6 one after the other).
-NARROW_AT_ONCE = 3
-# The order reconciliation reads the list in: newest due dates first (SN @~393,500).
-SEARCH_ORDER = {"sortBy": "dueDate", "sortOrder": "DESC"}
-
-UNREADABLE = (
-    "Saleshandy's task list could not be read completely ({what}): look for these tasks in"
-    " Saleshandy, then rerun with --resend-unknown to send the ones that are missing"
-)
-TOO_LONG = (
-    f"more than {SEARCH_MAX_PAGES * MAX_PAGE_SIZE:,} tasks in Saleshandy's list: check in"
-    " Saleshandy, then rerun with --resend-unknown to send the missing ones"
-)
+# Segments of the list kept from one read to the next (`Segment`): the most recent ones.
+SEGMENTS_KEPT = 16
 
 
-def text_or_none(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+class TaskListReader(ListPages):
+    """Reads the list for reconciliation (see the module docstring for the bounds), one read at
+    a time (the reconciler's looks follow each other).
 
-
-def listed_task(task: dict[str, Any]) -> dict[str, Any]:
-    """A listed Saleshandy task in the ledger payload's terms, for matching."""
-    return {
-        "id": task_id_of(task),
-        "contact_id": prospect_id_of(task),
-        "type": text_or_none(task.get("taskType")),
-        "priority": text_or_none(task.get("priority")),
-        "due_at": text_or_none(task.get("dueDate")),
-        "note": text_or_none(task.get("taskNote")),
-        "created_at": task.get("createdAt"),
-        "from_sequence": task.get("sequence") not in (None, {}, ""),
-    }
-
-
-class ListRead:
-    """What one read has met so far: the wanted prospects' tasks (by task id, so a row a create
-    pushed onto the next page counts once), whether the pages are still in due-date order, and
-    whether they are past the lowest due date looked for (`floor`)."""
-
-    def __init__(self, wanted: set[str], *, floor: str | None) -> None:
-        self.wanted = wanted
-        self.floor = floor
-        self.found: dict[str, dict[str, Any]] = {}
-        self.last_due: str | None = None
-        self.in_order = True
-        self.reason = ""
-
-    @property
-    def tasks(self) -> list[dict[str, Any]]:
-        return list(self.found.values())
-
-    @property
-    def past_floor(self) -> bool:
-        """Every task further down is due before anything looked for (pages in order only)."""
-        return (
-            self.floor is not None
-            and self.in_order
-            and self.last_due is not None
-            and self.last_due < self.floor
-        )
-
-    def take(self, entries: list[Any]) -> bool:
-        """Take one page's entries; False (with `reason`) when the read cannot be trusted."""
-        for entry in entries:
-            if not isinstance(entry, dict):
-                self.reason = UNREADABLE.format(what="an item was not an object")
-                return False
-            prospect = prospect_id_of(entry)
-            task_id = task_id_of(entry)
-            if task_id is None and (prospect is None or prospect in self.wanted):
-                self.reason = UNREADABLE.format(what="an item had no taskId")
-                return False
-            if prospect in self.wanted and task_id is not None:
-                self.found[task_id] = listed_task(entry)
-            due = text_or_none(entry.get("dueDate"))
-            if due is not None:
-                in_order = self.last_due is None or due[:10] <= self.last_due
-                self.in_order = self.in_order and in_order
-                self.last_due = due[:10]
-        return True
-
-
-def _ids(entries: list[Any] | None) -> list[str] | None:
-    """The task ids of a page in order (None: an item without one, or no page)."""
-    if entries is None:
-        return None
-    ids = [task_id_of(e) if isinstance(e, dict) else None for e in entries]
-    return None if any(i is None for i in ids) else [str(i) for i in ids]
-
-
-def _reaches(entries: list[Any], ceiling: str) -> bool | None:
-    """Whether a page may hold a task due on or before `ceiling` (None: its order or its due
-    dates cannot be trusted to skip anything)."""
-    dues = [text_or_none(e.get("dueDate")) if isinstance(e, dict) else None for e in entries]
-    if any(d is None for d in dues):
-        return None
-    days = [str(d)[:10] for d in dues]
-    if any(later > earlier for earlier, later in zip(days, days[1:], strict=False)):
-        return None
-    return len(days) < MAX_PAGE_SIZE or days[-1] <= ceiling
-
-
-class TaskListReader:
-    """Reads the list for reconciliation (see the module docstring for the bounds).
-
-    `pages` counts the list pages read, probes included (for benchmarks). `pages_at_once`: how
-    many pages of the window one step may read at once (1: one after the other).
+    `pages` counts the list pages read, probes included, and `reused` the pages taken from a
+    kept `Segment` instead (for benchmarks). `pages_at_once`: how many pages of the window one
+    step may read at once (1: one after the other, and nothing is kept).
     """
 
     def __init__(self, client: ApiClient, *, pages_at_once: int = PAGES_AT_ONCE) -> None:
-        self.client = client
-        self.pages = 0
+        super().__init__(client)
+        self.reused = 0
         self.pages_at_once = max(1, pages_at_once)
-        self._full_seen = 0  # the furthest full page the last jump probed
-        # ceiling -> the last page known to hold only tasks due after it (stays so: see above)
-        self._before: dict[str, int] = {}
-        self._lock = threading.Lock()
+        # floor -> the page a read down to it stopped at; every page before it was full and due
+        # on or after the floor, and stays so (tasks only enter)
+        self._stops: dict[str, int] = {}
+        self._segments: list[Segment] = []
 
     def read(self, wanted: set[str], window: tuple[str, str] | None) -> SearchResult:
         """The tasks of the `wanted` prospects due inside `window` (lowest, highest due date),
         at least; None for the window reads the whole list."""
         read = ListRead(wanted, floor=window[0] if window else None)
         start = 1
+        ahead: dict[int, list[Any] | None] = {}
         if window is not None:
+            kept = self._kept_window(read, window[1], ahead)
+            if kept is not None:
+                return kept
             jump = self.first_page(window[1])
             if jump is not None:
                 start, entries = jump
@@ -191,48 +119,209 @@ class TaskListReader:
                     return SearchResult(None, read.reason)
                 if len(entries) < MAX_PAGE_SIZE or read.past_floor:
                     # One response held the whole window.
+                    self._stopped(read.floor, start)
                     return SearchResult(read.tasks, one_read=read.in_order)
-                start += 1
-        # Wide at once when a probe saw a full page further on (it cannot be empty now), else
-        # from 2 pages (a short list costs few extra requests).
-        known = self._full_seen if window is not None else 0
-        page, width = start, max(min(2, self.pages_at_once), min(self.pages_at_once, known - start))
-        ahead: dict[int, list[Any] | None] = {}
+                if reaches(entries, window[1]) is None:
+                    start += 1  # not in due-date order: read on from the page after it
+                else:
+                    # Read again with the pages after it, as one instant kept for later reads.
+                    read = ListRead(wanted, floor=read.floor)
+        return self._read_on(read, start, ahead)
+
+    def _read_on(
+        self, read: ListRead, page: int, ahead: dict[int, list[Any] | None]
+    ) -> SearchResult:
+        """The read from `page` on, in page order, to the list's end or below its floor."""
+        width = self._first_width(page, read.floor)
+        single = width == 1 < self.pages_at_once  # the page a read stopped at: read it alone
         while page <= SEARCH_MAX_PAGES:
             pages, width = self._pages_from(page, width, read.floor, ahead)
-            for listed in pages:
-                if listed is None:
-                    return SearchResult(None, UNREADABLE.format(what="a page held no task list"))
-                if not read.take(listed):
-                    return SearchResult(None, read.reason)
-                if len(listed) < MAX_PAGE_SIZE or read.past_floor:
-                    # The list's end, or every task further down is due before anything looked for.
-                    return SearchResult(read.tasks)
+            if single:
+                single, width = False, 2
+            done = self._take(read, page, pages)
+            if done is not None:
+                return done
             page += len(pages)
         return SearchResult(None, TOO_LONG)
+
+    def _take(
+        self, read: ListRead, page: int, pages: list[list[Any] | None], *, one_read: bool = False
+    ) -> SearchResult | None:
+        """Take pages `page`, ... into the read; its result once they end it (the list's end,
+        or every task further down due before anything looked for), else None."""
+        for offset, listed in enumerate(pages):
+            if listed is None:
+                return SearchResult(None, UNREADABLE.format(what="a page held no task list"))
+            if not read.take(listed):
+                return SearchResult(None, read.reason)
+            if len(listed) < MAX_PAGE_SIZE or read.past_floor:
+                self._stopped(read.floor, page + offset)
+                return SearchResult(read.tasks, one_read=one_read and read.in_order)
+        return None
+
+    def _kept_window(
+        self, read: ListRead, ceiling: str, ahead: dict[int, list[Any] | None]
+    ) -> SearchResult | None:
+        """The read taken from kept segments holding the pages after those known to lie before
+        `ceiling`, as far as they stand (`_standing`): one request per segment, all at once,
+        instead of the jump's probes and the window's pages; None: read as usual.
+
+        The first of those pages reaching `ceiling` starts the window. When the window ends
+        inside them, the result is one instant of the list (`one_read`), as one response would
+        be; else the read goes on after them."""
+        before = self.known_before(ceiling)
+        pages, after = self._standing(before + 1, read.floor, ahead)
+        for page, entries in enumerate(pages, start=before + 1):
+            verdict = reaches(entries, ceiling)
+            if verdict is None:
+                break  # not in due-date order: the usual read decides what to do
+            if not verdict:
+                with self._lock:
+                    self._before[ceiling] = max(page, self._before.get(ceiling, 0))
+                continue
+            window: list[list[Any] | None] = list(pages[page - before - 1 :])
+            done = self._take(read, page, window, one_read=True)
+            if done is None:
+                done = self._take(read, page + len(window), after)
+            if done is not None:
+                return done
+            return self._read_on(read, before + 1 + len(pages) + len(after), ahead)
+        ahead.clear()
+        return None  # no kept page, or every one lies before the window: the jump goes on
+
+    def _standing(
+        self, page: int, floor: str | None, ahead: dict[int, list[Any] | None]
+    ) -> tuple[list[list[Any]], list[list[Any] | None]]:
+        """The pages from `page` on that kept segments hold and that still stand, and the page
+        after them when they all do and the read goes on past them (else no page).
+
+        The segments one after the other (`_chain`) each have their last page read again, all
+        at once with the page after the last segment, up to the first segment whose page lists
+        other tasks now (that fresh read is left in `ahead`, to begin a bracket). Each segment
+        standing, nothing entered before its last page's end from the instant it was kept to
+        its read now; every segment was kept before any of these reads began, so those spans
+        overlap, and the pages of all the standing segments are one instant of the list (kept
+        as one segment). A task already listed when the read began and not among them was
+        then, and stays, after their last page: the page after them, read since the read began,
+        holds it or the read goes on to it."""
+        chain = self._chain(page, floor)
+        if not chain:
+            return [], []
+        due = last_due(chain[-1].pages[-1])
+        goes_on = floor is None or due is None or due[:10] >= floor
+        wave = [s.last for s in chain] + ([chain[-1].last + 1] if goes_on else [])
+        fresh = self._pages([p for p in wave if p <= SEARCH_MAX_PAGES])
+        pages: list[list[Any]] = []
+        first = page
+        for segment, now in zip(chain, fresh, strict=False):
+            if now is None or not same_page(now, segment.pages[-1]):
+                ahead[segment.last] = now
+                with self._lock:
+                    self.reused += max(0, len(pages) - (chain.index(segment)))
+                return pages, []
+            pages += [*segment.from_page(page)[:-1], now]
+            page = segment.last + 1
+        with self._lock:
+            self.reused += max(0, len(pages) - len(chain))
+        if len(chain) > 1:
+            self._keep(first, list(pages))  # one instant: one segment, one request next time
+        return pages, fresh[len(chain) :]
+
+    def _chain(self, page: int, floor: str | None) -> list[Segment]:
+        """Kept segments holding the pages from `page` on, one after the other, down to the
+        first that ends below `floor`."""
+        chain: list[Segment] = []
+        while len(chain) < SEGMENTS_KEPT and self.pages_at_once > 1:
+            segment = self._segment_at(page)
+            if segment is None:
+                break
+            chain.append(segment)
+            due = last_due(segment.pages[-1])
+            if floor is not None and due is not None and due[:10] < floor:
+                break
+            page = segment.last + 1
+        return chain
+
+    def _first_width(self, page: int, floor: str | None) -> int:
+        """How many pages the read's first step from `page` asks for at once.
+
+        Up to the page before the one an earlier read down to this floor (or a later one)
+        stopped at: those pages were full and inside the window, and stay so; that page itself
+        (or the one before it) alone. Else wide when a probe saw a full page further on (it
+        cannot be empty now), else 2 pages (a short list costs few extra requests)."""
+        if self.pages_at_once == 1:
+            return 1
+        stop = self._known_stop(floor)
+        if stop - page >= 2:
+            return min(self.pages_at_once, stop - page)
+        if stop - page >= 0:
+            return 1
+        known = self._full_seen if floor is not None else 0
+        return max(2, min(self.pages_at_once, known - page))
+
+    def _known_stop(self, floor: str | None) -> int:
+        """The furthest page a read down to `floor`, or to a later one, stopped at (0: none)."""
+        if floor is None:
+            return 0
+        with self._lock:
+            return max((p for f, p in self._stops.items() if f >= floor), default=0)
+
+    def _stopped(self, floor: str | None, page: int) -> None:
+        if floor is not None:
+            with self._lock:
+                self._stops[floor] = max(page, self._stops.get(floor, 0))
 
     def _pages_from(
         self, first: int, width: int, floor: str | None, ahead: dict[int, list[Any] | None]
     ) -> tuple[list[list[Any] | None], int]:
         """The next pages from `first` in the read's order, and the width to try next.
 
-        `width` pages at once when they prove to be one instant of the list (`_bracketed`), or
-        the pages before the list's end (`_twice`) when it ends before them, the width doubled
-        (up to `pages_at_once`: a short list costs few extra requests, a long window few
-        rounds); else the page `first` alone (the read in page order), the width halved (1: the
-        rest of this read goes one page after the other, while creates keep moving the list).
-        `ahead`: a page read after every page before it (`_bracketed` reads the next step's
-        bracketing page with its own second read), taken as the next bracket's first read.
+        The pages of kept segments from `first` on, as far as they still stand (`_standing`);
+        else `width` pages at once when they prove to be one
+        instant of the list (`_bracketed`), or the pages before the list's end (`_twice`) when
+        it ends before them, the width doubled (up to `pages_at_once`: a short list costs few
+        extra requests, a long window few rounds); else the page `first` alone (the read in
+        page order), the width halved (1: the rest of this read goes one page after the other,
+        while creates keep moving the list). `ahead`: pages read again to begin a step with
+        (`_bracketed` reads the next step's bracketing page with its own second read).
         """
+        segment = self._segment_at(first) if width > 1 else None
+        if segment is not None:
+            # Its last page read again since this read began, and found moved: no need to ask.
+            standing, after = (
+                ([], []) if segment.last in ahead else self._standing(first, floor, ahead)
+            )
+            if standing:
+                return [*standing, *after], min(width * 2, self.pages_at_once)
+            # Its last page was just read again: the first read of a bracket over the same pages.
+            width = segment.last - first + 1
         if width > 1:
             width = min(width, SEARCH_MAX_PAGES - first + 1)
             pages, ended = self._bracketed(first, width, floor, ahead)
             if pages is None and ended:
-                pages = self._twice(first, first + width - 1)
+                stop = self._known_stop(floor)
+                end = first + width - 1
+                pages = self._twice(first, min(end, stop + 1) if stop >= first else end)
             if pages is not None:
                 return pages, min(width * 2, self.pages_at_once)
             width //= 2
+        ahead.clear()
         return [self._page(first)], width
+
+    def _segment_at(self, page: int) -> Segment | None:
+        """The kept segment holding `page` that reaches furthest (the latest of equals)."""
+        with self._lock:
+            found = [s for s in self._segments if s.covers(page)]
+        return max(reversed(found), key=lambda s: s.last) if found else None
+
+    def _keep(self, first: int, pages: list[list[Any] | None]) -> None:
+        """Keep pages read from one instant of the list (their full ones) for later reads."""
+        segment = full_prefix(first, pages)
+        if segment is None or self.pages_at_once == 1:
+            return
+        with self._lock:
+            kept = [s for s in self._segments if not (first <= s.first and s.last <= segment.last)]
+            self._segments = [*kept, segment][-SEGMENTS_KEPT:]
 
     def _bracketed(
         self, first: int, width: int, floor: str | None, ahead: dict[int, list[Any] | None]
@@ -244,29 +333,33 @@ class TaskListReader:
         enter the list (no delete, see the module docstring), so a task that entered before the
         end of page `last` would move every task after it one place on: `last` would not list
         the same tasks in the same order twice. It does, so nothing entered before its end in
-        the meantime, and the pages between were read from one unchanged list. A `last` that is
-        empty (past the list's end) or with an item without a task id proves nothing. At most
-        `width - 1` requests fly at once. When the read goes on past `last` (a full page, not
-        below `floor`), the next step's bracketing page is read with the second read of `last`
-        (into `ahead`): it is then read after every page before it, as a first read must be.
+        the meantime, and the pages between were read from one unchanged list (the list as it
+        was when the second read of `last` began, after every page before `first` was read). A
+        `last` that is empty (past the list's end) or with an item without a task id proves
+        nothing. At most `width - 1` requests fly at once. When the read goes on past `last` (a
+        full page, not below `floor`), the next step's bracketing page is read with the second
+        read of `last` (into `ahead`), as that step's first read. The pages are kept
+        (`_keep`) for later reads.
         """
         last = first + width - 1
         before = ahead.pop(last) if last in ahead else self._page(last)
         ahead.clear()
-        if not before or _ids(before) is None:
+        if not before or page_ids(before) is None:
             return None, before == []
         middle = self._pages(list(range(first, last)))
-        due = text_or_none(before[-1].get("dueDate")) if isinstance(before[-1], dict) else None
+        due = last_due(before)
         goes_on = len(before) == MAX_PAGE_SIZE and (floor is None or due is None or due >= floor)
         following = last + min(width * 2, self.pages_at_once)
         if goes_on and following <= SEARCH_MAX_PAGES:
             after, ahead[following] = self._pages([last, following])
         else:
             after = self._page(last)
-        if after is None or _ids(after) != _ids(before):
+        if not same_page(after, before):
             ahead.clear()
             return None, False
-        return [*middle, after], False
+        pages = [*middle, after]
+        self._keep(first, pages)
+        return pages, False
 
     def _twice(self, first: int, end: int) -> list[list[Any] | None] | None:
         """Pages `first` up to the list's end (before page `end`, found empty), read at once
@@ -275,7 +368,7 @@ class TaskListReader:
         A page listing the same tasks in the same order both times had nothing enter before its
         end in between (see `_bracketed`); every page doing so, the list up to the last of them
         stood still from the first reads' end to the second reads' start, and the pages are
-        that instant of it.
+        that instant of it (kept for later reads, `_keep`).
         """
         pages: list[list[Any] | None] = []
         for entries in self._pages(list(range(first, end))):
@@ -287,118 +380,7 @@ class TaskListReader:
         if pages[-1] == []:
             pages.pop()
         again = self._pages(list(range(first, first + len(pages))))
-        if any(_ids(a) is None or _ids(a) != _ids(b) for a, b in zip(again, pages, strict=True)):
+        if any(not same_page(a, b) for a, b in zip(again, pages, strict=True)):
             return None
+        self._keep(first, again)
         return again
-
-    def first_page(self, ceiling: str) -> tuple[int, list[Any]] | None:
-        """The first page that may hold a task due on or before `ceiling`, and its entries.
-
-        From the last page known to lie before `ceiling` (or a later one), pages 1, 2, 4, ...
-        further on are probed, in waves of 1, 2, then `PROBE_WAVE` pages at once, until one ends at or below
-        `ceiling` (or is short: the list's end); the gap back to the last page found before it
-        is then narrowed the same way (`NARROW_AT_ONCE` pages of it at once) to the
-        first such page, which is read once more after all of them (they were read at once, so
-        a task before it when it was probed may have been pushed onto it since). A page found
-        before `ceiling` stays so (tasks due after it only grow in number). As soon as a probed
-        page is not in due-date order or has an item without a due date, the order is not to be
-        trusted for skipping anything: the read starts at page 1 (its entries as probed). None
-        (read from page 1) when a probed page held no task list.
-        """
-        with self._lock:
-            # A page before a later ceiling is before this one too.
-            before = max((p for c, p in self._before.items() if c >= ceiling), default=0)
-        probed: dict[int, list[Any]] = {}
-        base = before
-
-        def fallback() -> tuple[int, list[Any]] | None:
-            if 1 in probed:
-                return 1, probed[1]
-            entries = self._page(1)
-            return None if entries is None else (1, entries)
-
-        waves = 0  # waves of probes sent; `moved`: the wave that last moved `before`
-        moved = -1
-
-        def probe(wave: list[int]) -> int | None | bool:
-            """The first page of `wave` that reaches `ceiling` (pages before it: `before`);
-            False when none does; None when a page held no list; True: fall back."""
-            nonlocal before, waves, moved
-            waves += 1
-            got = self._pages(wave)
-            for page, entries in zip(wave, got, strict=True):
-                if entries is None:
-                    return None
-                probed[page] = entries
-                verdict = _reaches(entries, ceiling)
-                if verdict is None:
-                    return True
-                if verdict:
-                    return page
-                before, moved = page, waves
-            return False
-
-        # Doubling, in waves of 1, 2, 4, ... pages (at most `PROBE_WAVE`).
-        found: int | None = None
-        found_in = 0
-        offset, size = 1, 1
-        while found is None:
-            wave = [base + offset * 2**j for j in range(size)]
-            wave = [p for p in wave if p <= SEARCH_MAX_PAGES]
-            if not wave:
-                return fallback()
-            verdict = probe(wave)
-            if verdict is None:
-                return None
-            if verdict is True:
-                return fallback()
-            if verdict is not False:
-                found, found_in = verdict, waves
-            offset, size = (wave[-1] - base) * 2, min(size * 2, PROBE_WAVE)
-        # Narrowing the gap, `NARROW_AT_ONCE` pages of it at a time.
-        while found - before > 1:
-            gap, parts = found - before, NARROW_AT_ONCE + 1
-            wave = sorted({before + gap * i // parts for i in range(1, parts)} - {before})
-            verdict = probe(wave)
-            if verdict is None:
-                return None
-            if verdict is True:
-                return fallback()
-            if verdict is not False:
-                found, found_in = verdict, waves
-        entries = probed[found]
-        if found_in <= moved:
-            # Read with (or before) the page found before it: read again, after it.
-            entries = self._page(found)  # type: ignore[assignment]
-            if entries is None:
-                return None
-            if _reaches(entries, ceiling) is None:
-                return fallback()
-        with self._lock:
-            self._before[ceiling] = max(before, self._before.get(ceiling, 0))
-            self._full_seen = max(
-                (p for p, e in probed.items() if len(e) == MAX_PAGE_SIZE), default=0
-            )
-        return found, entries
-
-    def _pages(self, pages: list[int]) -> list[list[Any] | None]:
-        """These pages, read at once (`_page` each)."""
-        if len(pages) == 1:
-            return [self._page(pages[0])]
-        with ThreadPoolExecutor(max_workers=len(pages), thread_name_prefix="sh-list") as pool:
-            return list(pool.map(self._page, pages))
-
-    def _page(self, page: int) -> list[Any] | None:
-        """One page of the list in the read's order (None: it held no task list)."""
-        self._count()
-        body = self.client.request_json(
-            "GET",
-            TASKS,
-            params={**SEARCH_ORDER, **page_params(page, MAX_PAGE_SIZE)},
-            errors_retry=reading_retry(self.client.retry),
-        )
-        return payload_list(body, ("tasks",))
-
-    def _count(self) -> None:
-        with self._lock:
-            self.pages += 1

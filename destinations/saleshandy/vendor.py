@@ -314,6 +314,11 @@ class SaleshandyTaskVendor:
         """The id of a task `search_created` returned (already read from `taskId` or `id`)."""
         return str(task.get("id"))
 
+    def task_contact(self, task: dict[str, Any]) -> str | None:
+        """The prospect of a task `search_created` returned, as `contact_of` names it (`matches`
+        is false for a task of another prospect, so the reconciler pairs by prospect)."""
+        return text_or_none(task.get("contact_id"))
+
     def contact_of(self, payload: dict[str, Any]) -> str:
         self._note_due(payload.get("contact_id"), payload.get("due_at"))
         return str(payload.get("contact_id"))

@@ -26,6 +26,7 @@ DUPLICATE_IDS = ("each", "once")
 TASK_KEYS = ("taskId", "id")
 LIST_PROSPECTS = ("embedded", "prospectId")
 ONE_TASK_PAYLOADS = ("task", "bare")
+LIST_TIES = ("created", "newest")
 
 # (what, documented fact or "guess", source, the default here, switch): the emulator's reading.
 # Sources: VENDOR-SPECS (shared/api-docs) keys SN, SD, S3; NOTES.md section 2 [3p].
@@ -64,6 +65,8 @@ FACTS_AND_GUESSES: tuple[tuple[str, str, str, str, str], ...] = (
     ("default pageSize", "guess", "-", "25", "default_page_size"),
     ("counts answer", "guess (not published)", "SN @~391,500", "a count per status", ""),
     ("list after a create", "guess", "-", "at once", "index_lag_seconds"),
+    ("order of tasks with equal sort values", "guess (not published)", "VENDOR-SPECS 5",
+     "creation order", "list_ties"),
     ("rate limits", "guess (no numbers published)", "NOTES [3p]", "100,000 / 60 s",
      "rate_limit, rate_window_seconds, rate_scope"),
     ("rate headers", "guess", "NOTES [3p]", "x-ratelimit-remaining, -reset (HTTP date)",
@@ -128,6 +131,9 @@ class SaleshandyConfig(core_config.ConfigDicts):
     page_size_over_max: str = "400"
     # Seconds before a created task shows in GET /v1/tasks and /v1/tasks/counts.
     index_lag_seconds: float = 0.0
+    # Tasks with equal sort values (e.g. one due date) in the list: oldest first ("created")
+    # or newest first ("newest": a create then moves every later page of its due date).
+    list_ties: str = "created"
     rate_limit: int = 100_000
     rate_window_seconds: float = 60.0
     rate_scope: str = "account"
@@ -164,6 +170,7 @@ class SaleshandyConfig(core_config.ConfigDicts):
             ("task_key", TASK_KEYS),
             ("list_prospect", LIST_PROSPECTS),
             ("one_task_payload", ONE_TASK_PAYLOADS),
+            ("list_ties", LIST_TIES),
             ("page_size_over_max", OVER_MAX_PAGE_SIZE),
             ("rate_scope", RATE_SCOPES),
             ("reset_format", RESET_FORMATS),

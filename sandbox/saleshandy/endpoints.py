@@ -158,7 +158,12 @@ def list_tasks(app: SaleshandyState, params: dict[str, Any]) -> Response:
     order = P.choice(params, "sortOrder", ("ASC", "DESC")) or "ASC"
     today = app.today()
     rows = app.store.select(
-        filters(params), sort_by, order == "DESC", today, app.cfg.index_lag_seconds
+        filters(params),
+        sort_by,
+        order == "DESC",
+        today,
+        app.cfg.index_lag_seconds,
+        app.cfg.list_ties,
     )[start : start + size]
     shape = app.shape()
     tasks = [render.task(app.ds, t, today, shape) for t in rows]

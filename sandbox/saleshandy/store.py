@@ -84,13 +84,20 @@ class Store:
         return set(self.created[shown:])
 
     def select(
-        self, f: Filters, sort_by: str, descending: bool, today: str, lag: float
+        self,
+        f: Filters,
+        sort_by: str,
+        descending: bool,
+        today: str,
+        lag: float,
+        ties: str = "created",
     ) -> list[Task]:
-        """Visible tasks matching `f`, sorted (nulls last), ties in creation order."""
-        key = (f, sort_by, descending, today)
+        """Visible tasks matching `f`, sorted (nulls last), ties in creation order (`ties`
+        "newest": the newest first)."""
+        key = (f, sort_by, descending, today, ties)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[key] = self._order(f, sort_by, descending, today)
+            cached = self._cache[key] = self._order(f, sort_by, descending, today, ties)
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
         else:
@@ -100,14 +107,14 @@ class Store:
             return [t for t in cached.tasks if t.id not in hidden]
         return cached.tasks
 
-    def _order(self, f: Filters, sort_by: str, descending: bool, today: str) -> _Order:
+    def _order(self, f: Filters, sort_by: str, descending: bool, today: str, ties: str) -> _Order:
         rows = [t for t in self.tasks.values() if self._match(t, f, today)]
         present = [t for t in rows if _sort_value(t, sort_by) is not None]
         absent = [t for t in rows if _sort_value(t, sort_by) is None]
-        present.sort(key=lambda t: t.order)
+        present.sort(key=lambda t: t.order, reverse=ties == "newest")
         present.sort(key=lambda t: _sort_value(t, sort_by), reverse=descending)  # type: ignore[arg-type,return-value]
         absent.sort(key=lambda t: t.order)
-        return _Order(f, sort_by, descending, today, present + absent, len(present))
+        return _Order(f, sort_by, descending, today, present + absent, len(present), ties)
 
     def counts(self, f: Filters, today: str, lag: float) -> dict[str, int]:
         """Tasks per status among those the list would show for `f` (its status ignored)."""
@@ -186,15 +193,18 @@ class _Order:
     today: str
     tasks: list[Task]
     present: int
+    ties: str = "created"
 
     def insert(self, task: Task) -> None:
-        """Place a task created after every task here (the last in creation order)."""
+        """Place a task created after every task here (the last in creation order: after its
+        equals, or before them when `ties` is "newest")."""
         value = _sort_value(task, self.sort_by)
         if value is None:
             self.tasks.append(task)
             return
         wrap: Callable[[object], Any] = _Reversed if self.descending else _same
-        at = bisect.bisect_right(
+        place = bisect.bisect_left if self.ties == "newest" else bisect.bisect_right
+        at = place(
             self.tasks,
             wrap(value),
             0,

@@ -24,6 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from sales_tasks.clients.core import ApiClient, RetryPolicy
+from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
+
 KEY = "spec-vendor-key"
 NOT_FOUND = "The requested task could not be found"
 STATUSES = ("upcoming", "dueToday", "overdue", "completed", "skipped")
@@ -112,6 +115,17 @@ class SpecVendor:
             return httpx.Response(status, json=body)
 
         return httpx.MockTransport(handle)
+
+    def client(self, key: str = KEY) -> ApiClient:
+        """Saleshandy's client over this account in process, one try per request."""
+        return ApiClient(
+            "http://spec.test",
+            key,
+            profile=SALESHANDY_PROFILE,
+            transport=self.transport(),
+            retry=RetryPolicy(max_attempts=1),
+            sleep=lambda _: None,
+        )
 
     @contextmanager
     def serve(self) -> Iterator[str]:

@@ -12,8 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sales_tasks.clients.core import ApiClient, RetryPolicy
-from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
 from sales_tasks.destinations.saleshandy.vendor import SaleshandyTaskVendor
 from tests.saleshandy.sh_push_helpers import (
     CREATE,
@@ -26,7 +24,7 @@ from tests.saleshandy.sh_push_helpers import (
     tasks_by_request,
     write_input,
 )
-from tests.saleshandy.sh_spec_vendor import KEY, SpecVendor, spec_task
+from tests.saleshandy.sh_spec_vendor import SpecVendor, spec_task
 
 FIXTURES = (sh_push, sh_warehouse)  # found by pytest in this module's namespace
 TASKS = "/v1/tasks"
@@ -122,14 +120,7 @@ def test_rows_shifted_by_creates_during_the_read_are_read_once_not_distrusted(
 
 
 def _vendor(spec: SpecVendor) -> SaleshandyTaskVendor:
-    client = ApiClient(
-        "http://spec.test",
-        KEY,
-        profile=SALESHANDY_PROFILE,
-        transport=spec.transport(),
-        retry=RetryPolicy(max_attempts=1),
-    )
-    return SaleshandyTaskVendor(client)
+    return SaleshandyTaskVendor(spec.client())
 
 
 def _sorted(n: int) -> list[dict[str, Any]]:

@@ -252,3 +252,25 @@ def test_creates_between_reads_keep_every_order_a_fresh_sort_gives(
     sb.patch_task(kept[("dueDate", "ASC", "{}")][0])  # changes nothing, drops the kept orders
     assert read_all() == kept
     assert len(kept[("dueDate", "ASC", "{}")]) == 300 + len(creates)
+
+
+@pytest.mark.parametrize("read_before", [True, False], ids=["order-kept", "order-built"])
+@pytest.mark.parametrize("ties", ["created", "newest"])
+def test_tasks_of_one_due_date_list_oldest_or_newest_first(
+    make_saleshandy_sandbox, saleshandy_client, ties, read_before
+) -> None:
+    """The switch `list_ties` (Saleshandy does not publish how equal due dates are ordered):
+    tasks created for one due date list in creation order, or the newest first, whether the
+    list's order was read before the creates (kept in order as they come) or only after."""
+    sb = make_saleshandy_sandbox(list_ties=ties)
+    api = saleshandy_client(sb)
+    query = {"sortBy": "dueDate", "sortOrder": "DESC", "pageSize": 100}
+    if read_before:
+        api.get(TASKS, params=query)
+    ids = []
+    for prospect in [p["id"] for p in sb.prospects(limit=3)]:
+        body = {"prospectIds": [prospect], "taskType": "9", "dueDate": "2099-01-01"}
+        ids.append(api.post("/v1/tasks/create", json=body).json()["payload"]["results"][0])
+    made = [m["taskId"] for m in ids]
+    first = [r["taskId"] for r in api.get(TASKS, params=query).json()["payload"][:3]]
+    assert first == (made if ties == "created" else made[::-1])

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from sales_tasks.clients.core import ApiClient, AuthenticationError, RetryPolicy
+from sales_tasks.clients.core import ApiClient, AuthenticationError
 from sales_tasks.clients.saleshandy.paging import payload_list
-from sales_tasks.clients.saleshandy.profile import SALESHANDY_PROFILE
 from sales_tasks.clients.saleshandy.tasks import one_task, prospect_id_of, task_id_of
 from sales_tasks.destinations.core.contract import TTaskRow
 from sales_tasks.destinations.saleshandy.search import listed_task
@@ -25,14 +24,7 @@ from tests.saleshandy.sh_spec_vendor import KEY, SpecVendor, spec_task
 
 
 def _client(vendor: SpecVendor, key: str = KEY) -> ApiClient:
-    return ApiClient(
-        "http://spec.test",
-        key,
-        profile=SALESHANDY_PROFILE,
-        transport=vendor.transport(),
-        retry=RetryPolicy(max_attempts=1),
-        sleep=lambda _: None,
-    )
+    return vendor.client(key)
 
 
 def _scan(
