@@ -20,11 +20,14 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/sales-tasks demo
 
-# Parallel workers (pytest-xdist): WORKERS=auto uses every core; WORKERS=0 runs in this process.
-# Tests of one `xdist_group` stay on one worker. pytest's exit code 5 (nothing collected) fails
-# the target like any other non-zero code. The 30 slowest tests are listed at the end, so a CI
-# log says where the time went.
-WORKERS ?= 2
+# Parallel workers (pytest-xdist): twice the cores, at most 8; WORKERS=N sets it, WORKERS=0 runs
+# in this process. Twice, because a test spends about half its time waiting (on a sandbox, a CLI
+# it started, a database): on 2 cores, tests/mirror + tests/sink took 281 s on 2 workers, 220 s on
+# 3 and 211 s on 4, back to back, with the same CPU seconds (docs/development.md). Tests of
+# one `xdist_group` stay on one worker. pytest's exit code 5 (nothing collected) fails the target
+# like any other non-zero code. The 30 slowest tests are listed at the end, so a CI log says where
+# the time went.
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); w=$$((n * 2)); [ $$w -gt 8 ] && w=8; echo $$w)
 PYTEST := $(VENV)/bin/pytest -q -n $(WORKERS) --dist loadgroup --durations=30
 
 # Unit and contract layers (tests/layers.py) on DuckDB: no PostgreSQL, no orchestrators.

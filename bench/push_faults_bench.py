@@ -131,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--error-rate", type=float, default=0.1)
     parser.add_argument("--drop-rate", type=float, default=0.1)
     parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument(
+        "--account-tasks",
+        type=int,
+        default=0,
+        help="tasks already in the account before the push (default: the vendor's bench size;"
+        " the issue's large account is 20000)",
+    )
     parser.add_argument("--reconcile-wait", type=float, default=30.0)
     parser.add_argument(
         "--window-scale",
@@ -171,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 subprocess=True,
                 request_log_cap=1_000_000,
                 faults={"latency_ms": args.latency_ms},
-                **size(args.rows),
+                **_sized(size(args.rows), args.account_tasks),
                 **({"window_scale": args.window_scale} if args.vendor == "reply" else {}),
             )
         )
@@ -260,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
     return 0
+
+
+def _sized(options: dict[str, Any], account_tasks: int) -> dict[str, Any]:
+    """The sandbox's options with `account_tasks` tasks in the account when given."""
+    return {**options, "tasks": account_tasks} if account_tasks > 0 else options
 
 
 def _sink(vendor: str) -> Any:

@@ -257,5 +257,11 @@ class ApolloTaskVendor:
     def task_id(self, task: dict[str, Any]) -> str:
         return str(task.get("id"))
 
+    def task_contact(self, task: dict[str, Any]) -> str | None:
+        """The contact of a task `search_created` returned, as `contact_of` names it (`matches`
+        is false for a task of another contact, so the reconciler pairs by contact)."""
+        contact = task.get("contact_id")
+        return None if contact is None else str(contact)
+
     def contact_of(self, payload: dict[str, Any]) -> str:
         return str(payload.get("contact_id"))

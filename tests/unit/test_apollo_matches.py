@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sales_tasks.destinations.apollo.vendor import ApolloTaskVendor
 from sales_tasks.destinations.core.vendor import SentTask
@@ -68,3 +70,21 @@ def test_a_title_counts_only_when_one_was_sent() -> None:
     assert matches(TASK, title="Call Ann")
     assert not matches(TASK, title="Call Bob")
     assert matches({**TASK, "created_at": "2026-03-01T11:56:00Z"})  # within the skew
+
+
+@given(
+    task_contact=st.one_of(st.none(), st.sampled_from(["c1", "c2", 1, 2, ""])),
+    sent_contact=st.sampled_from(["c1", "c2", 1, 2]),
+)
+def test_a_task_that_matches_is_filed_under_the_requests_contact(
+    task_contact: Any, sent_contact: Any
+) -> None:
+    """The reconciler compares a request only with the tasks `task_contact` files under its
+    `contact_of`: that must never hide a task `matches` would accept."""
+    vendor = ApolloTaskVendor.__new__(ApolloTaskVendor)
+    task = {**TASK, "contact_id": task_contact}
+    payload = {**PAYLOAD, "contact_id": sent_contact}
+    if vendor.matches(SentTask("r1", payload, SENT_AT), task, skew_seconds=300):
+        assert vendor.task_contact(task) == vendor.contact_of(payload)
+    assert matches(TASK)  # the unchanged task is found under its contact
+    assert ApolloTaskVendor.task_contact(vendor, TASK) == "c1"
