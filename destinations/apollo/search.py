@@ -43,7 +43,7 @@ from typing import Any
 
 from sales_tasks.clients.apollo.endpoints import TASKS_SEARCH, quota_key
 from sales_tasks.clients.apollo.paging import DISPLAY_CAP_PAGES, LOOKUP_PER_PAGE
-from sales_tasks.clients.core.client import ApiClient, reading_retry
+from sales_tasks.clients.core.client import ApiClient, page_retry
 from sales_tasks.clients.core.errors import BadRequestError
 from sales_tasks.clients.core.paginators import items_at
 from sales_tasks.clients.core.values import lenient_int, parse_utc
@@ -112,7 +112,7 @@ def search_pass(
                 params={"page": page, "per_page": per_page},
                 json={"contact_ids": sorted(wanted)},
                 endpoint=quota_key(TASKS_SEARCH),
-                errors_retry=reading_retry(client.retry),
+                errors_retry=page_retry(client.retry),
             )
         except BadRequestError as exc:
             if page == 1 or exc.status != 422:
@@ -194,7 +194,7 @@ def pass_at_once(
             params={"page": page, "per_page": per_page},
             json={"contact_ids": sorted(wanted)},
             endpoint=quota_key(TASKS_SEARCH),
-            errors_retry=reading_retry(client.retry),
+            errors_retry=page_retry(client.retry),
         )
 
     first = page_body(1)

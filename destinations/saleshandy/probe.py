@@ -10,12 +10,11 @@ read may ask for any page, and several at once.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sales_tasks.clients.core.client import ApiClient, RetryPolicy, reading_retry
+from sales_tasks.clients.core.client import ApiClient, page_retry
 from sales_tasks.clients.saleshandy.endpoints import TASKS
 from sales_tasks.clients.saleshandy.paging import MAX_PAGE_SIZE, page_params, payload_list
 from sales_tasks.destinations.saleshandy.listing import SEARCH_MAX_PAGES, ordered_days, reaches
@@ -29,17 +28,6 @@ NARROW_AT_ONCE = 3
 SEARCH_ORDER = {"sortBy": "dueDate", "sortOrder": "DESC"}
 
 
-def list_retry(policy: RetryPolicy) -> RetryPolicy:
-    """The retries of one list page: `reading_retry`, its first wait after a 5xx 10-20 ms
-    instead of 50-100 ms, still doubling, over at least 11 attempts (10-20 s of waits in all,
-    as long as `reading_retry`'s 8). Pages are read several at once and a step waits for its
-    slowest: with 1 read in 10 answered 5xx, nearly every step of 16 pages met one, and its
-    first wait was most of the step's time."""
-    return dataclasses.replace(
-        reading_retry(policy), backoff_base=0.02, max_attempts=max(policy.max_attempts, 11)
-    )
-
-
 class ListPages:
     """Pages of the list, one or several at once, and the jump to a window's first page.
 
@@ -49,7 +37,7 @@ class ListPages:
     def __init__(self, client: ApiClient) -> None:
         self.client = client
         self.pages = 0
-        self._retry = list_retry(client.retry)
+        self._retry = page_retry(client.retry)
         self._full_seen = 0  # the furthest full page the last jump probed
         # ceiling -> the last page known to hold only tasks due after it (stays so: tasks due
         # after a date only grow in number)
