@@ -46,8 +46,6 @@ def _key(vendor: str, sb: Any) -> str:
     return str(sb.master_key if vendor == "apollo" else sb.api_key)
 
 
-
-
 def _push_rows(vendor: str, sb: Any, n: int, tag: str) -> list[dict[str, Any]]:
     """`n` contract rows for the sandbox's users and contacts, request ids unique to `tag`."""
     users = [u["id"] for u in sb.users()[:5]]
@@ -111,9 +109,7 @@ def measure(vendor: str, tasks: int, rows: int, runs: int) -> dict[str, list[dic
     }
     env_key = f"{vendor.upper()}_API_KEY"
     with (
-        running_sandbox(
-            vendor=vendor, tasks=tasks, seed=7, subprocess=True
-        ) as sb,
+        running_sandbox(vendor=vendor, tasks=tasks, seed=7, subprocess=True) as sb,
         tempfile.TemporaryDirectory() as tmp,
     ):
         key = _key(vendor, sb)

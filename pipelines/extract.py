@@ -53,7 +53,11 @@ from sales_tasks.pipelines.jobs import (
 )
 from sales_tasks.pipelines.progress import ProgressDisplay
 from sales_tasks.pipelines.stopping import stop_checked, stops_on_signals
-from sales_tasks.pipelines.vendors import alias_spec, source_spec, source_specs
+from sales_tasks.pipelines.vendors import (
+    alias_spec,
+    source_spec,
+    source_spec_named,
+)
 from sales_tasks.sources.core.budget import QuotaBudget, ledger_folder
 from sales_tasks.sources.core.current_state import remove_deleted_tasks
 from sales_tasks.sources.core.spec import ExtractSummary, SourceRun, SourceSpec
@@ -574,8 +578,7 @@ def warehouse_flag_problem(value: str) -> str:
 def register(sub: Any, name: str = "extract") -> None:
     """Add the extract of vendor `name` (`sales-tasks extract NAME`), or, under any other name
     (the verb of the alias command), the alias's vendor's."""
-    specs = source_specs()
-    spec = specs[name] if name in specs else alias_spec()
+    spec = source_spec_named(name) or alias_spec()  # imports vendor `name` only
     parser: argparse.ArgumentParser = sub.add_parser(
         name, help=spec.help, description=spec.description
     )

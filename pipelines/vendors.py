@@ -23,7 +23,7 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-from sales_tasks.clients.core.discovery import VendorImportError, discover
+from sales_tasks.clients.core.discovery import VendorImportError, discover, discover_one
 
 VERBS = ("extract", "push", "sandbox")
 # The generic module of each verb, for every vendor.
@@ -78,12 +78,30 @@ def source_specs() -> dict[str, Any]:
     return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
 
 
+@cache
+def source_spec_named(vendor: str) -> Any:
+    """The `SourceSpec` of `vendor` found by importing its package alone, or None when it has
+    no source (importing no other vendor: what `sales-tasks extract VENDOR` needs).
+
+    Raises:
+        CommandModuleError: that vendor's source package cannot be imported.
+    """
+    try:
+        return discover_one("sources", vendor, _spec_of, module="spec")
+    except VendorImportError as exc:
+        raise CommandModuleError(str(exc)) from exc
+
+
 def source_spec(vendor: str) -> Any:
     """The `SourceSpec` of `vendor`.
 
     Raises:
         ValueError: no vendor of that name has a source.
     """
+    if source_specs.cache_info().currsize == 0:  # not all discovered yet: this vendor only
+        found = source_spec_named(vendor)
+        if found is not None:
+            return found
     try:
         return source_specs()[vendor]
     except KeyError:
@@ -152,10 +170,12 @@ VENDORS: Mapping[str, Vendor] = _Vendors()
 def forget() -> None:
     """Drop what discovery found (after a vendor folder was added to a package's path)."""
     from sales_tasks.clients.vocabulary import vocabularies
-    from sales_tasks.destinations.registry import sinks
+    from sales_tasks.destinations.registry import sink_named, sinks
     from sales_tasks.sandbox.registry import emulators
 
-    for found in (source_specs, vendors, sinks, emulators, vocabularies):
+    for found in (source_specs, source_spec_named, vendors, sinks, sink_named, emulators):
+        found.cache_clear()
+    for found in (vocabularies,):
         found.cache_clear()
 
 
@@ -171,6 +191,42 @@ def import_command(path: str, what: str) -> ModuleType:
         raise CommandModuleError(
             f"{what} ({path}) cannot be imported: {exc}; reinstall with `make venv`"
         ) from exc
+
+
+def has_command(vendor: str, verb: str) -> bool:
+    """Whether `vendor` has `verb` (`extract` or `push`), importing that vendor's package alone.
+
+    Raises:
+        CommandModuleError: that vendor's package cannot be imported.
+    """
+    if verb == "extract":
+        return source_spec_named(vendor) is not None
+    if verb == "push":
+        from sales_tasks.destinations.registry import sink_named
+
+        try:
+            return sink_named(vendor) is not None
+        except ImportError as exc:
+            raise CommandModuleError(str(exc)) from exc
+    raise ValueError(f"no one-vendor lookup for {verb!r}")
+
+
+def vendor_named(name: str) -> Vendor:
+    """The `Vendor` of `name` with only its `extract` and `push` commands, found by importing
+    its packages alone (what a run of one vendor's command needs; its `title` is its
+    source's, else its sink's, else its name)."""
+    from sales_tasks.destinations.registry import sink_named
+
+    spec = source_spec_named(name)
+    try:
+        sink = sink_named(name)
+    except ImportError as exc:
+        raise CommandModuleError(str(exc)) from exc
+    title = spec.title if spec else getattr(sink, "title", name)
+    commands = {
+        verb: VERB_MODULES[verb] for verb, found in (("extract", spec), ("push", sink)) if found
+    }
+    return Vendor(name, title, commands)
 
 
 def vendors_with(verb: str) -> list[str]:
