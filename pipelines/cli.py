@@ -130,7 +130,7 @@ def build_sales_parser(only: tuple[str, str] | None = None) -> argparse.Argument
         )
         vendors = verb_parser.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
         for name in names:
-            vendor = VENDORS[name] if only is None else vendor_named(name)
+            vendor = VENDORS[name] if only is None else vendor_named(name, verb)
             if only is not None:  # a broken install is an error for every command, as below
                 for other in vendor.commands:
                     vendor.command(other)

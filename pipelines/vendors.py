@@ -211,22 +211,22 @@ def has_command(vendor: str, verb: str) -> bool:
     raise ValueError(f"no one-vendor lookup for {verb!r}")
 
 
-def vendor_named(name: str) -> Vendor:
-    """The `Vendor` of `name` with only its `extract` and `push` commands, found by importing
-    its packages alone (what a run of one vendor's command needs; its `title` is its
-    source's, else its sink's, else its name)."""
-    from sales_tasks.destinations.registry import sink_named
+def vendor_named(name: str, verb: str) -> Vendor:
+    """The `Vendor` of `name` for running its `verb` (`extract` or `push`, which it has:
+    `has_command`), found by importing that one package of it alone: its `commands` hold the
+    generic module of both verbs (imported to check the install, never the other direction's
+    vendor package) and its `title` is what that package says (`SourceSpec.title`,
+    `TaskSink.title`)."""
+    if verb == "extract":
+        title = source_spec_named(name).title
+    else:
+        from sales_tasks.destinations.registry import sink_named
 
-    spec = source_spec_named(name)
-    try:
-        sink = sink_named(name)
-    except ImportError as exc:
-        raise CommandModuleError(str(exc)) from exc
-    title = spec.title if spec else getattr(sink, "title", name)
-    commands = {
-        verb: VERB_MODULES[verb] for verb, found in (("extract", spec), ("push", sink)) if found
-    }
-    return Vendor(name, title, commands)
+        try:
+            title = getattr(sink_named(name), "title", name)
+        except ImportError as exc:
+            raise CommandModuleError(str(exc)) from exc
+    return Vendor(name, title, {v: VERB_MODULES[v] for v in ("extract", "push")})
 
 
 def vendors_with(verb: str) -> list[str]:
