@@ -76,8 +76,11 @@ def _add_global_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP retries and waits")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The alias command's parser: its vendor's commands, then the demo, no vendor word."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The alias command's parser: its vendor's commands, then the demo, no vendor word.
+
+    `only`: the same parser with that one command (`extract` or `push`) only, importing no other
+    vendor's sink or emulator (`_alias_command`)."""
     spec = alias_spec()
     parser = argparse.ArgumentParser(
         prog=spec.alias,
@@ -86,12 +89,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_flags(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    vendor = VENDORS[spec.name]
-    for verb in _ALIAS_ORDER:
+    vendor = VENDORS[spec.name] if only is None else vendor_named(spec.name, only)
+    if only is not None:  # a broken install is an error for every command, as below
+        for other in vendor.commands:
+            vendor.command(other)
+    for verb in _ALIAS_ORDER if only is None else (only,):
         vendor.command(verb).register(sub, verb)
-    for name, path in PROJECT_COMMANDS.items():
-        import_command(path, f"the {name} command").register(sub, name)
+    if only is None:
+        for name, path in PROJECT_COMMANDS.items():
+            import_command(path, f"the {name} command").register(sub, name)
     return parser
+
+
+def _alias_command(argv: Sequence[str]) -> str | None:
+    """The verb when `argv` runs the alias command's extract or push (no help flag before it),
+    else None (the full parser then parses it)."""
+    words = list(argv)
+    while words and words[0].startswith("-"):
+        if words[0] in _HELP_FLAGS:
+            return None
+        words.pop(0)
+    return words[0] if words and words[0] in _ONE_VENDOR_VERBS else None
 
 
 def _vendor_list() -> str:
@@ -233,7 +251,9 @@ def _run(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str]) -> i
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The alias command: run one command of its vendor; the exit code."""
-    return _run(build_parser, sys.argv[1:] if argv is None else list(argv))
+    words = sys.argv[1:] if argv is None else list(argv)
+    only = _alias_command(words)
+    return _run(lambda: build_parser(only), words)
 
 
 def sales_main(argv: Sequence[str] | None = None) -> int:

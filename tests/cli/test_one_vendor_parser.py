@@ -55,3 +55,14 @@ def test_a_command_of_one_vendor_imports_no_other_vendor(verb: str, vendor: str)
         others = [v for v in vendor_packages(folder) if v != vendor]
         assert not [m for m in loaded for v in others if m.startswith(f"sales_tasks.{folder}.{v}")]
     assert f"sales_tasks.{'sources' if verb == 'extract' else 'destinations'}.{vendor}" in loaded
+
+
+@pytest.mark.parametrize("verb", ["extract", "push"])
+@pytest.mark.parametrize("tail", [["--help"], ["--no-such-flag"], ["no-such-word"]])
+def test_the_alias_command_of_one_verb_says_what_its_full_parser_says(
+    verb: str, tail: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [verb, *tail]
+    full = _parse(cli.build_parser(), argv, capsys)
+    one = _parse(cli.build_parser(verb), argv, capsys)
+    assert one == full
