@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from sales_tasks.clients.core.discovery import discover
+from sales_tasks.clients.core.discovery import discover, discover_one
 
 
 def _sink_of(module: Any, vendor: str) -> Any:
@@ -29,6 +29,13 @@ def _sink_of(module: Any, vendor: str) -> Any:
 def sinks() -> dict[str, Any]:
     """Every vendor's `TaskSink`, by vendor name (imports each `destinations/<vendor>/`)."""
     return discover("destinations", _sink_of)
+
+
+@cache
+def sink_named(vendor: str) -> Any:
+    """The `TaskSink` of `vendor` found by importing its package alone, or None when it has no
+    push (importing no other vendor: what `sales-tasks push VENDOR` needs)."""
+    return discover_one("destinations", vendor, _sink_of)
 
 
 class _Sinks(Mapping[str, Any]):
@@ -54,6 +61,10 @@ def sink(vendor: str) -> Any:
     Raises:
         ValueError: no sink is registered under that name.
     """
+    if sinks.cache_info().currsize == 0:  # not all discovered yet: import this vendor only
+        found = sink_named(vendor)
+        if found is not None:
+            return found
     try:
         return sinks()[vendor]
     except KeyError:

@@ -374,7 +374,9 @@ def _refusal(
     )
 
 
-def claim_dataset(pipeline: Any, owner: DatasetOwner, *, consequence: str | None = None) -> bool:
+def claim_dataset(
+    pipeline: Any, owner: DatasetOwner, *, consequence: str | None = None, client: Any = None
+) -> bool:
     """Bind the pipeline's dataset to `owner`, or refuse: call before anything is read.
 
     The dataset's `_sales_tasks_account` table names the one account whose rows the dataset
@@ -391,15 +393,17 @@ def claim_dataset(pipeline: Any, owner: DatasetOwner, *, consequence: str | None
 
     Args:
         consequence: what the refusal says was (not) done, when the caller is past the read.
+        client: the pipeline's SQL client, open, when the caller holds one for its phase
+            (`sales_tasks.pipelines.destinations.phase_sql_client`); else one is opened here.
 
     Raises:
         DatasetOwnedError: the dataset belongs to another account (one line saying which).
     """
-    from sales_tasks.pipelines.destinations import is_filesystem
+    from sales_tasks.pipelines.destinations import is_filesystem, phase_sql_client
 
     if is_filesystem(pipeline):
         return _claim_file(pipeline, owner, consequence)
-    with pipeline.sql_client() as client:
+    with phase_sql_client(pipeline, client) as client:
         table = _binding_table(client)
         held = _owners(client, table)
         inserted = False

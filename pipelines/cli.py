@@ -37,7 +37,9 @@ from sales_tasks.pipelines.vendors import (
     VERBS,
     CommandModuleError,
     alias_spec,
+    has_command,
     import_command,
+    vendor_named,
     vendors_with,
 )
 
@@ -74,8 +76,11 @@ def _add_global_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP retries and waits")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The alias command's parser: its vendor's commands, then the demo, no vendor word."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The alias command's parser: its vendor's commands, then the demo, no vendor word.
+
+    `only`: the same parser with that one command (`extract` or `push`) only, importing no other
+    vendor's sink or emulator (`_alias_command`)."""
     spec = alias_spec()
     parser = argparse.ArgumentParser(
         prog=spec.alias,
@@ -84,20 +89,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_flags(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    vendor = VENDORS[spec.name]
-    for verb in _ALIAS_ORDER:
+    vendor = VENDORS[spec.name] if only is None else vendor_named(spec.name, only)
+    if only is not None:  # a broken install is an error for every command, as below
+        for other in vendor.commands:
+            vendor.command(other)
+    for verb in _ALIAS_ORDER if only is None else (only,):
         vendor.command(verb).register(sub, verb)
-    for name, path in PROJECT_COMMANDS.items():
-        import_command(path, f"the {name} command").register(sub, name)
+    if only is None:
+        for name, path in PROJECT_COMMANDS.items():
+            import_command(path, f"the {name} command").register(sub, name)
     return parser
+
+
+def _alias_command(argv: Sequence[str]) -> str | None:
+    """The verb when `argv` runs the alias command's extract or push (no help flag before it),
+    else None (the full parser then parses it)."""
+    words = list(argv)
+    while words and words[0].startswith("-"):
+        if words[0] in _HELP_FLAGS:
+            return None
+        words.pop(0)
+    return words[0] if words and words[0] in _ONE_VENDOR_VERBS else None
 
 
 def _vendor_list() -> str:
     return ", ".join(f"{name} ({vendor.title})" for name, vendor in VENDORS.items())
 
 
-def build_sales_parser() -> argparse.ArgumentParser:
-    """The `sales-tasks` parser: VERB VENDOR [flags] for every vendor of the registry."""
+def build_sales_parser(only: tuple[str, str] | None = None) -> argparse.ArgumentParser:
+    """The `sales-tasks` parser: VERB VENDOR [flags] for every vendor of the registry.
+
+    `only=(verb, vendor)`: the same parser with that one command only, importing that vendor's
+    packages alone (`sales_tasks.pipelines.vendors.vendor_named`): what a run of it parses, its
+    own `--help` and usage errors included. The top-level help, which lists every vendor, is
+    never shown from it (`_one_command`).
+    """
     parser = argparse.ArgumentParser(
         prog="sales-tasks",
         usage=(
@@ -106,15 +132,15 @@ def build_sales_parser() -> argparse.ArgumentParser:
         ),
         description=(
             "Mirror sales tasks into a warehouse, and push warehouse rows back as tasks."
-            f" Vendors: {_vendor_list()}."
+            + ("" if only else f" Vendors: {_vendor_list()}.")
         ),
         epilog="`sales-tasks VERB VENDOR --help` shows the flags of one vendor's command.",
     )
     _add_global_flags(parser)
     # `prog`: the subcommands' usage starts "sales-tasks extract", not with the usage above.
     verbs = parser.add_subparsers(dest="command", required=True, metavar="VERB", prog=parser.prog)
-    for verb in VERBS:
-        names = vendors_with(verb)
+    for verb in VERBS if only is None else (only[0],):
+        names = vendors_with(verb) if only is None else [only[1]]
         verb_parser = verbs.add_parser(
             verb,
             help=f"{_VERB_HELP[verb]} (vendors: {', '.join(names)})",
@@ -122,10 +148,37 @@ def build_sales_parser() -> argparse.ArgumentParser:
         )
         vendors = verb_parser.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
         for name in names:
-            VENDORS[name].command(verb).register(vendors, name)
-    for name, path in PROJECT_COMMANDS.items():
-        import_command(path, f"the {name} command").register(verbs, name)
+            vendor = VENDORS[name] if only is None else vendor_named(name, verb)
+            if only is not None:  # a broken install is an error for every command, as below
+                for other in vendor.commands:
+                    vendor.command(other)
+            vendor.command(verb).register(vendors, name)
+    if only is None:
+        for name, path in PROJECT_COMMANDS.items():
+            import_command(path, f"the {name} command").register(verbs, name)
     return parser
+
+
+# The verbs whose vendor is looked up alone (`vendor_named`); `sandbox` runs a long-lived server.
+_ONE_VENDOR_VERBS = ("extract", "push")
+
+
+def _one_command(argv: Sequence[str]) -> tuple[str, str] | None:
+    """`(verb, vendor)` when `argv` runs one vendor's extract or push that exists (no help flag
+    before the verb), else None (the full parser then parses it, or `_dispatch_problem` says
+    what is wrong, listing every vendor)."""
+    words = list(argv)
+    while words and words[0].startswith("-"):
+        if words[0] in _HELP_FLAGS:
+            return None
+        words.pop(0)
+    if len(words) < 2 or words[0] not in _ONE_VENDOR_VERBS or words[1].startswith("-"):
+        return None
+    try:
+        found = has_command(words[1], words[0])
+    except CommandModuleError:
+        return None  # the full discovery says which package is broken, as it always has
+    return (words[0], words[1]) if found else None
 
 
 def _dispatch_problem(argv: Sequence[str]) -> str | None:
@@ -198,12 +251,17 @@ def _run(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str]) -> i
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The alias command: run one command of its vendor; the exit code."""
-    return _run(build_parser, sys.argv[1:] if argv is None else list(argv))
+    words = sys.argv[1:] if argv is None else list(argv)
+    only = _alias_command(words)
+    return _run(lambda: build_parser(only), words)
 
 
 def sales_main(argv: Sequence[str] | None = None) -> int:
     """`sales-tasks`: run one command of one vendor; the exit code."""
     words = sys.argv[1:] if argv is None else list(argv)
+    only = _one_command(words)
+    if only is not None:
+        return _run(lambda: build_sales_parser(only), words)
     problem = _dispatch_problem(words)
     if problem is not None:
         print(f"error: {problem}", file=sys.stderr)

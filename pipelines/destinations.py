@@ -13,6 +13,8 @@ and MariaDB through sqlalchemy, filesystem with delta and with iceberg (docs/des
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sales_tasks.clients.core.errors import ActionableError
@@ -172,6 +174,22 @@ def unknown_destination_message(name: str) -> str:
         f" (tested here: {', '.join(TESTED)}), or configure a named destination with"
         f" DESTINATION__{name.upper()}__DESTINATION_TYPE"
     )
+
+
+@contextmanager
+def phase_sql_client(pipeline: Any, client: Any = None) -> Iterator[Any]:
+    """`client`, when the caller holds one open for its whole phase, else `pipeline.sql_client()`
+    opened for this block only.
+
+    Each `pipeline.sql_client()` resolves dlt's configuration and opens the warehouse anew (a
+    DuckDB file is opened again each time): a phase of several steps (`finish_extract`) opens one
+    and hands it to each. Held for one phase of one run, never kept beyond it.
+    """
+    if client is not None:
+        yield client
+        return
+    with pipeline.sql_client() as opened:
+        yield opened
 
 
 def is_filesystem(pipeline: Any) -> bool:

@@ -53,7 +53,11 @@ from sales_tasks.pipelines.jobs import (
 )
 from sales_tasks.pipelines.progress import ProgressDisplay
 from sales_tasks.pipelines.stopping import stop_checked, stops_on_signals
-from sales_tasks.pipelines.vendors import alias_spec, source_spec, source_specs
+from sales_tasks.pipelines.vendors import (
+    alias_spec,
+    source_spec,
+    source_spec_named,
+)
 from sales_tasks.sources.core.budget import QuotaBudget, ledger_folder
 from sales_tasks.sources.core.current_state import remove_deleted_tasks
 from sales_tasks.sources.core.spec import ExtractSummary, SourceRun, SourceSpec
@@ -172,23 +176,29 @@ def finish_extract(
             carries the tombstones. When another account holds it, the run says why and
             Iceberg's flagged rows are left for that account's next run.
     """
+    from sales_tasks.pipelines.destinations import is_filesystem
     from sales_tasks.pipelines.models import create_models_for
     from sales_tasks.pipelines.unified import create_unified_views_for
 
     spec = _spec(vendor)
     owner = _owner(account)
     owned = True
-    if owner is not None:
-        try:
-            claim_dataset(pipeline, owner, consequence="so no task was removed")
-        except DatasetOwnedError as exc:
-            report.warn(str(exc))
-            owned = False
-    # The run's tombstones went in with its load (`sales_tasks.sources.core.current_state`); Iceberg's are
-    # applied here.
-    removed = remove_deleted_tasks(pipeline, report) if ids_loaded and owned else None
-    create_models_for(pipeline, spec)
-    create_unified_views_for(pipeline)
+    with contextlib.ExitStack() as phase:
+        # One SQL client for the claim and the views (each `pipeline.sql_client()` resolves dlt's
+        # configuration and opens the warehouse again); on `filesystem` each step opens its own,
+        # as its SQL client is an in-memory DuckDB over the files.
+        client = None if is_filesystem(pipeline) else phase.enter_context(pipeline.sql_client())
+        if owner is not None:
+            try:
+                claim_dataset(pipeline, owner, consequence="so no task was removed", client=client)
+            except DatasetOwnedError as exc:
+                report.warn(str(exc))
+                owned = False
+        # The run's tombstones went in with its load (`sales_tasks.sources.core.current_state`);
+        # Iceberg's are applied here.
+        removed = remove_deleted_tasks(pipeline, report) if ids_loaded and owned else None
+        create_models_for(pipeline, spec, client)
+        create_unified_views_for(pipeline, client)
     return removed
 
 
@@ -574,8 +584,7 @@ def warehouse_flag_problem(value: str) -> str:
 def register(sub: Any, name: str = "extract") -> None:
     """Add the extract of vendor `name` (`sales-tasks extract NAME`), or, under any other name
     (the verb of the alias command), the alias's vendor's."""
-    specs = source_specs()
-    spec = specs[name] if name in specs else alias_spec()
+    spec = source_spec_named(name) or alias_spec()  # imports vendor `name` only
     parser: argparse.ArgumentParser = sub.add_parser(
         name, help=spec.help, description=spec.description
     )

@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 
-def create_models_for(pipeline: Any, spec: Any) -> list[str]:
+def create_models_for(pipeline: Any, spec: Any, client: Any = None) -> list[str]:
     """Create the views `spec` (a `SourceSpec`) declares in the dataset a dlt pipeline just
     loaded (none on a dialect without them, e.g. SQLite: `sales_tasks.pipelines.destinations.views_skipped_note`).
+    `client`: the pipeline's SQL client when the caller holds one open (`phase_sql_client`).
     """
-    from sales_tasks.pipelines.destinations import views_skipped_note
+    from sales_tasks.pipelines.destinations import phase_sql_client, views_skipped_note
 
     if spec.models is None:
         return []
-    with pipeline.sql_client() as client:
+    with phase_sql_client(pipeline, client) as client:
         # The note is the unified views' to print: they are built after these, for every vendor.
         if not client.has_dataset() or views_skipped_note(client):
             return []

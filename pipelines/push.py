@@ -303,9 +303,9 @@ def _summarize(run: Any, rows: list[dict[str, Any]], *, dry_run: bool) -> PushSu
 
 
 def _vendor_of(name: str) -> str:
-    from sales_tasks.destinations.registry import SINKS
+    from sales_tasks.destinations.registry import sink_named
 
-    return name if name in SINKS else _alias_vendor()
+    return name if sink_named(name) is not None else _alias_vendor()
 
 
 def _default_calls_in_flight(sink: Any) -> int:

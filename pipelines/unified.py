@@ -252,12 +252,13 @@ def create_unified_views(execute: TExecute) -> list[LoadedDataset]:
     return loaded
 
 
-def create_unified_views_for(pipeline: Any) -> list[LoadedDataset]:
+def create_unified_views_for(pipeline: Any, client: Any = None) -> list[LoadedDataset]:
     """Rebuild the views in the warehouse a dlt pipeline just loaded; on a dialect without them
-    (e.g. SQLite) log one note instead, so a good load never ends in a failed run."""
-    from sales_tasks.pipelines.destinations import views_skipped_note
+    (e.g. SQLite) log one note instead, so a good load never ends in a failed run. `client`: the
+    pipeline's SQL client when the caller holds one open (`phase_sql_client`)."""
+    from sales_tasks.pipelines.destinations import phase_sql_client, views_skipped_note
 
-    with pipeline.sql_client() as client:
+    with phase_sql_client(pipeline, client) as client:
         note = views_skipped_note(client)
         if note:
             logger.warning(note)

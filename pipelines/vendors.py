@@ -23,7 +23,7 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-from sales_tasks.clients.core.discovery import VendorImportError, discover
+from sales_tasks.clients.core.discovery import VendorImportError, discover, discover_one
 
 VERBS = ("extract", "push", "sandbox")
 # The generic module of each verb, for every vendor.
@@ -78,12 +78,30 @@ def source_specs() -> dict[str, Any]:
     return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
 
 
+@cache
+def source_spec_named(vendor: str) -> Any:
+    """The `SourceSpec` of `vendor` found by importing its package alone, or None when it has
+    no source (importing no other vendor: what `sales-tasks extract VENDOR` needs).
+
+    Raises:
+        CommandModuleError: that vendor's source package cannot be imported.
+    """
+    try:
+        return discover_one("sources", vendor, _spec_of, module="spec")
+    except VendorImportError as exc:
+        raise CommandModuleError(str(exc)) from exc
+
+
 def source_spec(vendor: str) -> Any:
     """The `SourceSpec` of `vendor`.
 
     Raises:
         ValueError: no vendor of that name has a source.
     """
+    if source_specs.cache_info().currsize == 0:  # not all discovered yet: this vendor only
+        found = source_spec_named(vendor)
+        if found is not None:
+            return found
     try:
         return source_specs()[vendor]
     except KeyError:
@@ -152,10 +170,12 @@ VENDORS: Mapping[str, Vendor] = _Vendors()
 def forget() -> None:
     """Drop what discovery found (after a vendor folder was added to a package's path)."""
     from sales_tasks.clients.vocabulary import vocabularies
-    from sales_tasks.destinations.registry import sinks
+    from sales_tasks.destinations.registry import sink_named, sinks
     from sales_tasks.sandbox.registry import emulators
 
-    for found in (source_specs, vendors, sinks, emulators, vocabularies):
+    for found in (source_specs, source_spec_named, vendors, sinks, sink_named, emulators):
+        found.cache_clear()
+    for found in (vocabularies,):
         found.cache_clear()
 
 
@@ -171,6 +191,42 @@ def import_command(path: str, what: str) -> ModuleType:
         raise CommandModuleError(
             f"{what} ({path}) cannot be imported: {exc}; reinstall with `make venv`"
         ) from exc
+
+
+def has_command(vendor: str, verb: str) -> bool:
+    """Whether `vendor` has `verb` (`extract` or `push`), importing that vendor's package alone.
+
+    Raises:
+        CommandModuleError: that vendor's package cannot be imported.
+    """
+    if verb == "extract":
+        return source_spec_named(vendor) is not None
+    if verb == "push":
+        from sales_tasks.destinations.registry import sink_named
+
+        try:
+            return sink_named(vendor) is not None
+        except ImportError as exc:
+            raise CommandModuleError(str(exc)) from exc
+    raise ValueError(f"no one-vendor lookup for {verb!r}")
+
+
+def vendor_named(name: str, verb: str) -> Vendor:
+    """The `Vendor` of `name` for running its `verb` (`extract` or `push`, which it has:
+    `has_command`), found by importing that one package of it alone: its `commands` hold the
+    generic module of both verbs (imported to check the install, never the other direction's
+    vendor package) and its `title` is what that package says (`SourceSpec.title`,
+    `TaskSink.title`)."""
+    if verb == "extract":
+        title = source_spec_named(name).title
+    else:
+        from sales_tasks.destinations.registry import sink_named
+
+        try:
+            title = getattr(sink_named(name), "title", name)
+        except ImportError as exc:
+            raise CommandModuleError(str(exc)) from exc
+    return Vendor(name, title, {v: VERB_MODULES[v] for v in ("extract", "push")})
 
 
 def vendors_with(verb: str) -> list[str]:

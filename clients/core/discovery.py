@@ -65,20 +65,41 @@ def discover(
     """
     found: dict[str, Any] = {}
     for vendor in vendor_packages(package):
-        path = f"{qualified(package)}.{vendor}"
-        try:
-            mod = importlib.import_module(path)
-            if module is not None:
-                if importlib.util.find_spec(f"{path}.{module}") is None:
-                    continue
-                path = f"{path}.{module}"
-                mod = importlib.import_module(path)
-        except ImportError as exc:
-            raise VendorImportError(
-                f"the vendor package {path} cannot be imported: {exc}; reinstall with"
-                " `make venv`, or fix that package"
-            ) from exc
-        value = pick(mod, vendor)
+        value = _pick_from(package, vendor, pick, module)
         if value is not None:
             found[vendor] = value
     return found
+
+
+def discover_one(
+    package: str, vendor: str, pick: Callable[[Any, str], Any], module: str | None = None
+) -> Any:
+    """What `discover(package, pick, module)` would give for `vendor` alone (None when it has
+    no such package or it gives nothing), importing no other vendor's package: a command that
+    names its vendor pays for that one only.
+
+    Raises:
+        VendorImportError: that vendor's package or its module exists but cannot be imported.
+    """
+    if vendor not in vendor_packages(package):
+        return None
+    return _pick_from(package, vendor, pick, module)
+
+
+def _pick_from(
+    package: str, vendor: str, pick: Callable[[Any, str], Any], module: str | None
+) -> Any:
+    path = f"{qualified(package)}.{vendor}"
+    try:
+        mod = importlib.import_module(path)
+        if module is not None:
+            if importlib.util.find_spec(f"{path}.{module}") is None:
+                return None
+            path = f"{path}.{module}"
+            mod = importlib.import_module(path)
+    except ImportError as exc:
+        raise VendorImportError(
+            f"the vendor package {path} cannot be imported: {exc}; reinstall with"
+            " `make venv`, or fix that package"
+        ) from exc
+    return pick(mod, vendor)
