@@ -122,6 +122,11 @@ def timed_mirror(
     return MirrorRun(first, summary, wall, requests, per_call)
 
 
+def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over `runs` (every run reports the same keys)."""
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+
+
 def one_run(vendor: str, rows_n: int) -> dict[str, float]:
     from sales_tasks.sandbox import running_sandbox
 
@@ -161,15 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for vendor in vendors:
-        runs = [one_run(vendor, args.rows) for _ in range(args.repeat)]
-
-        def med(key: str, runs: list[dict[str, float]] = runs) -> float:
-            return statistics.median(r[key] for r in runs)
-
+        m = medians([one_run(vendor, args.rows) for _ in range(args.repeat)])
         print(
-            f"| {vendor} | {med('created'):.0f} | {med('changes'):.0f} | {med('writes'):.0f} |"
-            f" {med('minimum'):.0f} | {med('per_change'):.2f} | {med('reads'):.0f} |"
-            f" {med('wall'):.2f} |"
+            f"| {vendor} | {m['created']:.0f} | {m['changes']:.0f} | {m['writes']:.0f} |"
+            f" {m['minimum']:.0f} | {m['per_change']:.2f} | {m['reads']:.0f} |"
+            f" {m['wall']:.2f} |"
         )
     return 0
 

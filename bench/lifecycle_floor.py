@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import math
 import re
-import statistics
 import sys
 from collections import Counter
 from pathlib import Path
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.lifecycle_bench import timed_mirror  # noqa: E402
+from bench.lifecycle_bench import medians, timed_mirror  # noqa: E402
 from bench.ratefloor import LIMITS, at_window_start, floor_seconds  # noqa: E402
 from tests.kit.vendor import kit_of  # noqa: E402
 
@@ -139,16 +138,13 @@ def main(argv: list[str] | None = None) -> int:
             **limits.sandbox(args.scale, limited=False),
         ) as sb:
             runs = [one_run(sb, vendor, rows_n, args.scale) for _ in range(args.repeat)]
-
-        def med(key: str, runs: list[dict[str, float]] = runs) -> float:
-            return statistics.median(r[key] for r in runs)
-
+        m = medians(runs)
         print(
-            f"| {vendor} | {limits.describe(args.scale)} | {med('created'):.0f} |"
-            f" {med('changes'):.0f} | {med('writes'):.0f} | {med('minimum'):.0f} |"
-            f" {med('reads'):.0f} | {med('refused'):.0f} | {med('floor'):.1f} |"
-            f" {med('sent_floor'):.1f} | {med('wall'):.1f} | {med('ratio'):.2f}x |"
-            f" {med('sent_ratio'):.2f}x |",
+            f"| {vendor} | {limits.describe(args.scale)} | {m['created']:.0f} |"
+            f" {m['changes']:.0f} | {m['writes']:.0f} | {m['minimum']:.0f} |"
+            f" {m['reads']:.0f} | {m['refused']:.0f} | {m['floor']:.1f} |"
+            f" {m['sent_floor']:.1f} | {m['wall']:.1f} | {m['ratio']:.2f}x |"
+            f" {m['sent_ratio']:.2f}x |",
             flush=True,
         )
         walls = ", ".join(f"{r['wall']:.1f}" for r in runs)
