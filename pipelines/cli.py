@@ -101,14 +101,23 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _alias_command(argv: Sequence[str]) -> str | None:
-    """The verb when `argv` runs the alias command's extract or push (no help flag before it),
-    else None (the full parser then parses it)."""
+def _after_flags(argv: Sequence[str]) -> list[str] | None:
+    """The words after the flags before the verb (they take no value), or None when one of
+    them asks for help (argparse then prints it)."""
     words = list(argv)
     while words and words[0].startswith("-"):
         if words[0] in _HELP_FLAGS:
             return None
         words.pop(0)
+    return words
+
+
+def _alias_command(argv: Sequence[str]) -> str | None:
+    """The verb when `argv` runs the alias command's extract or push (no help flag before it),
+    else None (the full parser then parses it)."""
+    words = _after_flags(argv)
+    if words is None:
+        return None
     return words[0] if words and words[0] in _ONE_VENDOR_VERBS else None
 
 
@@ -167,11 +176,9 @@ def _one_command(argv: Sequence[str]) -> tuple[str, str] | None:
     """`(verb, vendor)` when `argv` runs one vendor's extract or push that exists (no help flag
     before the verb), else None (the full parser then parses it, or `_dispatch_problem` says
     what is wrong, listing every vendor)."""
-    words = list(argv)
-    while words and words[0].startswith("-"):
-        if words[0] in _HELP_FLAGS:
-            return None
-        words.pop(0)
+    words = _after_flags(argv)
+    if words is None:
+        return None
     if len(words) < 2 or words[0] not in _ONE_VENDOR_VERBS or words[1].startswith("-"):
         return None
     try:
@@ -188,11 +195,9 @@ def _dispatch_problem(argv: Sequence[str]) -> str | None:
     exist; everything else, help included, is left to it. The flags before the verb take no
     value, so the verb is the first word and the vendor the next.
     """
-    words = list(argv)
-    while words and words[0].startswith("-"):
-        if words[0] in _HELP_FLAGS:
-            return None
-        words.pop(0)
+    words = _after_flags(argv)
+    if words is None:
+        return None
     known = ", ".join([*VERBS, *PROJECT_COMMANDS])
     if not words:
         return (
