@@ -110,6 +110,11 @@ def one_run(sb: Any, vendor: str, rows_n: int, scale: float) -> dict[str, float]
     }
 
 
+def ratio_cell(ratio: float) -> str:
+    """A ratio for the table; none when every call fits in the first window (a floor of 0 s)."""
+    return "n/a (fits one window)" if math.isnan(ratio) else f"{ratio:.2f}x"
+
+
 def main(argv: list[str] | None = None) -> int:
     from sales_tasks.sandbox import running_sandbox
 
@@ -143,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {vendor} | {limits.describe(args.scale)} | {m['created']:.0f} |"
             f" {m['changes']:.0f} | {m['writes']:.0f} | {m['minimum']:.0f} |"
             f" {m['reads']:.0f} | {m['refused']:.0f} | {m['floor']:.1f} |"
-            f" {m['sent_floor']:.1f} | {m['wall']:.1f} | {m['ratio']:.2f}x |"
-            f" {m['sent_ratio']:.2f}x |",
+            f" {m['sent_floor']:.1f} | {m['wall']:.1f} | {ratio_cell(m['ratio'])} |"
+            f" {ratio_cell(m['sent_ratio'])} |",
             flush=True,
         )
         walls = ", ".join(f"{r['wall']:.1f}" for r in runs)
