@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateSchema
 
 from sales_tasks.clients.core.values import utc_now
+from sales_tasks.destinations.core.ledger_table import keyed_table
 
 CHANGES_TABLE = "task_changes"
 CHANGED, CHANGING, REJECTED, GONE, MANUAL = "changed", "changing", "rejected", "gone", "manual"
@@ -41,12 +42,9 @@ VALUE_FIELDS = ("due_at", "note", "priority", "owner")
 
 
 def changes_table(schema: str | None) -> sa.Table:
-    return sa.Table(
+    return keyed_table(
         CHANGES_TABLE,
-        sa.MetaData(),
-        sa.Column("vendor", sa.String, primary_key=True),
-        sa.Column("account", sa.String, primary_key=True),
-        sa.Column("request_id", sa.String, primary_key=True),
+        schema,
         sa.Column("task_id", sa.String, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("state", sa.String, nullable=False),
@@ -59,7 +57,6 @@ def changes_table(schema: str | None) -> sa.Table:
         sa.Column("error", sa.Text),
         sa.Column("run_id", sa.String),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        schema=schema,
     )
 
 

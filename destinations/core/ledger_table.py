@@ -9,19 +9,31 @@ caller's transaction (all or nothing). `ledger.py` runs it under the run lock.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 LEDGER_TABLE = "delivery_ledger"
 _STAGING = f"{LEDGER_TABLE}_migrating"
 
 
-def ledger_table(schema: str | None, name: str = LEDGER_TABLE) -> sa.Table:
+def keyed_table(name: str, schema: str | None, *columns: sa.Column[Any]) -> sa.Table:
+    """A push table keyed like the delivery ledger: (vendor, account, request_id), then `columns`."""
     return sa.Table(
         name,
         sa.MetaData(),
         sa.Column("vendor", sa.String, primary_key=True),
         sa.Column("account", sa.String, primary_key=True),
         sa.Column("request_id", sa.String, primary_key=True),
+        *columns,
+        schema=schema,
+    )
+
+
+def ledger_table(schema: str | None, name: str = LEDGER_TABLE) -> sa.Table:
+    return keyed_table(
+        name,
+        schema,
         sa.Column("row_hash", sa.String, nullable=False),
         sa.Column("state", sa.String, nullable=False),
         sa.Column("task_id", sa.String),
@@ -34,7 +46,6 @@ def ledger_table(schema: str | None, name: str = LEDGER_TABLE) -> sa.Table:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True)),
         sa.Column("delivered_at", sa.DateTime(timezone=True)),
-        schema=schema,
     )
 
 
