@@ -28,6 +28,18 @@ def push(sb: Any, url: str, tmp_path: Path, *flags: str) -> int:
     return int(cli.sales_main(argv))
 
 
+def seeded(
+    sb: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int, *flags: str
+) -> tuple[str, Model, list[dict[str, Any]]]:
+    """A DuckDB model of `n` rows, pushed once with `flags`: (warehouse url, model, rows)."""
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    monkeypatch.setenv("TOY_API_KEY", sb.api_key)
+    model, rows = Model(url), model_rows(n)
+    model.write(rows)
+    assert push(sb, url, tmp_path, *flags) == EXIT_OK
+    return url, model, rows
+
+
 def changed_model(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Due dates of r0, r1 moved; r2, r3 reassigned; r4 completed; r5, r6 removed."""
     rows = [dict(r) for r in rows]
@@ -90,11 +102,8 @@ def test_a_stale_plan_is_refused_and_a_fresh_one_applied(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    sb, url = toy_sandbox, f"duckdb:///{tmp_path / 'w.duckdb'}"
-    monkeypatch.setenv("TOY_API_KEY", sb.api_key)
-    model, rows = Model(url), model_rows(4)
-    model.write(rows)
-    assert push(sb, url, tmp_path, "--mode", "upsert") == EXIT_OK
+    sb = toy_sandbox
+    url, model, rows = seeded(sb, tmp_path, monkeypatch, 4, "--mode", "upsert")
     sb.clear_requests()
     moved = [dict(r) for r in rows]
     moved[0]["due_at"] = "2031-01-01T09:00:00Z"
@@ -124,11 +133,8 @@ def test_the_guard_stops_a_mass_close(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    sb, url = toy_sandbox, f"duckdb:///{tmp_path / 'w.duckdb'}"
-    monkeypatch.setenv("TOY_API_KEY", sb.api_key)
-    model, rows = Model(url), model_rows(12)
-    model.write(rows)
-    assert push(sb, url, tmp_path, "--mode", "mirror") == EXIT_OK
+    sb = toy_sandbox
+    url, model, _ = seeded(sb, tmp_path, monkeypatch, 12, "--mode", "mirror")
     model.write([])  # a broken model: every row gone
     sb.clear_requests()
     assert push(sb, url, tmp_path, "--mode", "mirror") == EXIT_PLAN_REFUSED
@@ -152,11 +158,8 @@ def test_unsupported_changes_and_a_persons_change_are_reported_not_sent(
 ) -> None:
     import httpx
 
-    sb, url = toy_sandbox, f"duckdb:///{tmp_path / 'w.duckdb'}"
-    monkeypatch.setenv("TOY_API_KEY", sb.api_key)
-    model, rows = Model(url), model_rows(3)
-    model.write(rows)
-    assert push(sb, url, tmp_path, "--mode", "upsert") == EXIT_OK
+    sb = toy_sandbox
+    url, model, rows = seeded(sb, tmp_path, monkeypatch, 3, "--mode", "upsert")
     ids = {t["note"]: t["id"] for t in tasks_by_id(sb).values()}
     # A person moves r1's due date in the vendor's app.
     httpx.patch(
@@ -189,11 +192,8 @@ def test_upsert_after_a_create_mode_push_reads_the_task_and_keeps_removed_rows(
 ) -> None:
     """Rows delivered by a plain push have no record of what was written: their first change
     compares with the task as read (one read call); upsert never closes a removed row."""
-    sb, url = toy_sandbox, f"duckdb:///{tmp_path / 'w.duckdb'}"
-    monkeypatch.setenv("TOY_API_KEY", sb.api_key)
-    model, rows = Model(url), model_rows(5)
-    model.write(rows)
-    assert push(sb, url, tmp_path) == EXIT_OK  # --mode create
+    sb = toy_sandbox
+    url, model, rows = seeded(sb, tmp_path, monkeypatch, 5)  # --mode create
     sb.clear_requests()
     changed = [dict(r) for r in rows[:4]]  # r4 removed
     changed[0]["note"] = "new words"
