@@ -36,6 +36,7 @@ from sales_tasks.pipelines.vendors import (
     VENDORS,
     VERBS,
     CommandModuleError,
+    Vendor,
     alias_spec,
     has_command,
     import_command,
@@ -89,16 +90,29 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     _add_global_flags(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    vendor = VENDORS[spec.name] if only is None else vendor_named(spec.name, only)
-    if only is not None:  # a broken install is an error for every command, as below
-        for other in vendor.commands:
-            vendor.command(other)
+    vendor = _vendor_of(spec.name, only)
     for verb in _ALIAS_ORDER if only is None else (only,):
         vendor.command(verb).register(sub, verb)
     if only is None:
-        for name, path in PROJECT_COMMANDS.items():
-            import_command(path, f"the {name} command").register(sub, name)
+        _register_project_commands(sub)
     return parser
+
+
+def _vendor_of(name: str, only_verb: str | None) -> Vendor:
+    """The vendor `name` from the registry, or (`only_verb`) found alone for that verb with every
+    one of its commands imported: a broken install is an error for every command, as with the
+    full registry."""
+    if only_verb is None:
+        return VENDORS[name]
+    vendor = vendor_named(name, only_verb)
+    for other in vendor.commands:
+        vendor.command(other)
+    return vendor
+
+
+def _register_project_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for name, path in PROJECT_COMMANDS.items():
+        import_command(path, f"the {name} command").register(sub, name)
 
 
 def _after_flags(argv: Sequence[str]) -> list[str] | None:
@@ -157,14 +171,9 @@ def build_sales_parser(only: tuple[str, str] | None = None) -> argparse.Argument
         )
         vendors = verb_parser.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
         for name in names:
-            vendor = VENDORS[name] if only is None else vendor_named(name, verb)
-            if only is not None:  # a broken install is an error for every command, as below
-                for other in vendor.commands:
-                    vendor.command(other)
-            vendor.command(verb).register(vendors, name)
+            _vendor_of(name, None if only is None else verb).command(verb).register(vendors, name)
     if only is None:
-        for name, path in PROJECT_COMMANDS.items():
-            import_command(path, f"the {name} command").register(verbs, name)
+        _register_project_commands(verbs)
     return parser
 
 
