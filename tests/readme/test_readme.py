@@ -1,11 +1,12 @@
 """The README and the docs are executable truth: their shell, Python and SQL blocks run here
 against the sandbox.
 
-The files run in the order of `blocks.ORDER` (then any other `docs/*.md`, alphabetically), block
-after block, in one checkout-shaped folder (tests/readme/runner.py), each file in a fresh shell
-environment, with the sandbox's base URL in `APOLLO_BASE_URL`, a fake key (which the sandbox
-accepts) wherever a page says `export ...=...`, and dlt's PostgreSQL credentials pointing at the
-test server, as a person's dlt config would. Which blocks are run, skipped or sample output, and
+One test per page (or per group of pages, `blocks.page_groups`: a page that reads another page's
+files runs after it), block after block, in its own checkout-shaped folder
+(tests/readme/runner.py) with its own sandbox, each file in a fresh shell environment, with the
+sandbox's base URL in `APOLLO_BASE_URL`, a fake key (which the sandbox accepts) wherever a page
+says `export ...=...`, and, for a page whose blocks name PostgreSQL, dlt's PostgreSQL credentials
+pointing at the test server, as a person's dlt config would. Which blocks are run, skipped or sample output, and
 the marker that says so, are described in tests/readme/blocks.py. A failure names the file and
 line of the block.
 """
