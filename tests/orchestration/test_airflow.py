@@ -7,6 +7,7 @@ file, as the README tells users to do, because `dag.test()` serializes the DAG f
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -53,6 +54,43 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             timeout=300,
         )
         yield home
+
+
+AIRFLOW_VARIABLES = "Airflow Secrets TOML Provider"  # dlt's provider, by its name
+
+
+def _dlt_providers() -> list[str]:
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    return [p.name for p in Container()[PluggableRunContext].providers.providers]
+
+
+@pytest.fixture(autouse=True)
+def dlt_reads_airflow_variables(
+    airflow_home: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[bool]:
+    """Whether dlt looks up every configuration key in Airflow Variables too, during this test.
+
+    Installed beside Airflow, dlt adds a provider that asks for each key it resolves as an
+    Airflow Variable: in `dag.test()` every lookup is a call to the in-process execution API,
+    about 1,100 per run of the Apollo DAG, 40% of its time, and none finds anything here (these
+    tests configure through the environment, as the docs say). A default install keeps it on, so
+    the tests that ask for this fixture by name run with it (and check it is there); the others
+    run with dlt's switch `PROVIDERS__ENABLE_AIRFLOW_SECRETS=false`. dlt builds its providers
+    once per process, so they are rebuilt for every test, both ways.
+    """
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    keep = "dlt_reads_airflow_variables" in inspect.signature(request.function).parameters
+    if keep:
+        monkeypatch.delenv("PROVIDERS__ENABLE_AIRFLOW_SECRETS", raising=False)
+    else:
+        monkeypatch.setenv("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
+    Container()[PluggableRunContext].reload_providers()
+    assert (AIRFLOW_VARIABLES in _dlt_providers()) == keep, _dlt_providers()
+    yield keep
 
 
 TASKS = ["accounts", "account.extract", "account.push"]
@@ -111,13 +149,18 @@ def test_dag_runs_extract_then_push_twice_without_duplicates(
 
 def test_push_with_rejected_rows_fails_the_task(
     airflow_home: Path,
+    dlt_reads_airflow_variables: bool,
     job_env: None,
     orchestration_sandbox: Sandbox,
     capfd: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """As the CLI's exit code 5: rows that never reached Apollo must not look green."""
+    """As the CLI's exit code 5: rows that never reached Apollo must not look green. Run with
+    dlt's Airflow Variables provider on, as a default install has it (the extract before the
+    push resolves its configuration through it)."""
     from sales_tasks.pipelines.orchestration.airflow_dag import dag_object
+
+    assert dlt_reads_airflow_variables
     from tests.orchestration.checks import REJECTED_QUERY
 
     monkeypatch.setenv("APOLLO_TASKS__PUSH_QUERY", REJECTED_QUERY)

@@ -1,13 +1,15 @@
 """The fenced blocks of the README and of every `docs/*.md`, and the marker convention that says
 how the test runs each one.
 
-The files run one after the other in `ORDER` (the README first); a doc file `ORDER` does not
-name runs after the named ones, alphabetically, so a new page is never left unexecuted. They all
-run in one checkout-shaped working folder (see `runner.make_workspace`), so later blocks, in the
-same file or a later one, see the files earlier ones made, as for a person following along. Each
-file starts in a fresh shell environment, as in a new terminal: only the test's own settings
-(the sandbox's base URL, the PostgreSQL credentials) are set. Within a file a block is run by its
-language:
+The files are taken in `ORDER` (the README first); a doc file `ORDER` does not name comes after
+the named ones, alphabetically, so a new page is never left unexecuted. Each page runs as its own
+test, in its own checkout-shaped working folder (see `runner.make_workspace`) with its own
+sandbox, so the pages run side by side; a page that reads what another page's blocks made
+(`READS_FROM`) runs after that page, in its folder, in the same test (`page_groups`). Within a
+page, blocks run in order and later blocks see the files earlier ones made, as for a person
+following along. Each file starts in a fresh shell environment, as in a new terminal: only the
+test's own settings (the sandbox's base URL, the PostgreSQL credentials) are set. Within a file a
+block is run by its language:
 
 - ```` ```bash ```` (or `sh`, `shell`): run with `bash -euo pipefail`; what it exports carries
   over to the next blocks of the same file. `export NAME=...` (the value literally `...`) is where a person puts
@@ -61,6 +63,12 @@ ORDER: tuple[str, ...] = (
     "docs/architecture.md",
     "docs/development.md",
 )
+
+# A page whose blocks read files another page's blocks made, and that page: the two run in one
+# folder, one after the other. docs/unified.md queries `apollo_demo.duckdb` (the README's
+# `make demo`), and its SQL block runs on every DuckDB file with an `apollo` dataset, the
+# README's `extract apollo` one (`apollo_tasks.duckdb`) too.
+READS_FROM: dict[str, str] = {"docs/unified.md": "README.md"}
 
 SHELL = frozenset({"bash", "sh", "shell"})
 PYTHON = frozenset({"python", "py"})
@@ -211,3 +219,25 @@ def doc_blocks(root: Path) -> list[tuple[str, list[Block]]]:
     return [
         (name, parse((root / name).read_text(encoding="utf-8"), name)) for name in doc_files(root)
     ]
+
+
+def page_groups(root: Path, reads_from: dict[str, str] | None = None) -> list[list[str]]:
+    """The documentation files in the groups that run apart, each in run order: a page, then the
+    pages that read what it made (`READS_FROM`, followed to the page that reads from none); every
+    other page alone. Groups come in the run order of their first page. A page read from that
+    does not exist, or comes after its reader, is an error, never a page left out."""
+    links = READS_FROM if reads_from is None else reads_from
+    files = doc_files(root)
+    groups: dict[str, list[str]] = {}
+    for name in files:
+        first = name
+        while first in links:
+            read = links[first]
+            if read not in files or files.index(read) >= files.index(first):
+                raise AssertionError(
+                    f"{first} reads from {read}, which is not a page that runs before it"
+                    " (tests/readme/blocks.py: READS_FROM, ORDER)"
+                )
+            first = read
+        groups.setdefault(first, []).append(name)
+    return list(groups.values())

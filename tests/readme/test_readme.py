@@ -1,11 +1,12 @@
 """The README and the docs are executable truth: their shell, Python and SQL blocks run here
 against the sandbox.
 
-The files run in the order of `blocks.ORDER` (then any other `docs/*.md`, alphabetically), block
-after block, in one checkout-shaped folder (tests/readme/runner.py), each file in a fresh shell
-environment, with the sandbox's base URL in `APOLLO_BASE_URL`, a fake key (which the sandbox
-accepts) wherever a page says `export ...=...`, and dlt's PostgreSQL credentials pointing at the
-test server, as a person's dlt config would. Which blocks are run, skipped or sample output, and
+One test per page (or per group of pages, `blocks.page_groups`: a page that reads another page's
+files runs after it), block after block, in its own checkout-shaped folder
+(tests/readme/runner.py) with its own sandbox, each file in a fresh shell environment, with the
+sandbox's base URL in `APOLLO_BASE_URL`, a fake key (which the sandbox accepts) wherever a page
+says `export ...=...`, and, for a page whose blocks name PostgreSQL, dlt's PostgreSQL credentials
+pointing at the test server, as a person's dlt config would. Which blocks are run, skipped or sample output, and
 the marker that says so, are described in tests/readme/blocks.py. A failure names the file and
 line of the block.
 """
@@ -28,12 +29,20 @@ from tests.readme.blocks import (
     doc_blocks,
     doc_files,
     fill_placeholders,
+    page_groups,
     parse,
     problems,
     sql_statements,
 )
 from tests.readme.givens import GIVENS
-from tests.readme.runner import REPORT, Runner, base_env, make_workspace, output_lines
+from tests.readme.runner import (
+    REPORT,
+    Outcome,
+    Runner,
+    base_env,
+    make_workspace,
+    output_lines,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -138,43 +147,82 @@ def test_sample_output_is_compared_line_for_line_with_only_variable_parts_normal
     assert output_lines("one\ntwo") != output_lines("one\ntwo\nthree")
 
 
+def test_pages_that_read_another_pages_files_run_after_it_in_one_group(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    for name in ("README.md", "docs/push.md", "docs/unified.md", "docs/zz.md"):
+        (tmp_path / name).write_text("```bash\necho hi\n```\n")
+    reads = {"docs/zz.md": "docs/unified.md", "docs/unified.md": "README.md"}
+    assert page_groups(tmp_path, reads) == [
+        ["README.md", "docs/unified.md", "docs/zz.md"],
+        ["docs/push.md"],
+    ]
+    assert page_groups(tmp_path, {}) == [[name] for name in doc_files(tmp_path)]
+    with pytest.raises(AssertionError, match="README.md reads from docs/push.md, which is not"):
+        page_groups(tmp_path, {"README.md": "docs/push.md"})
+    with pytest.raises(AssertionError, match="docs/push.md reads from docs/gone.md"):
+        page_groups(tmp_path, {"docs/push.md": "docs/gone.md"})
+    # This repository's groups: every page in exactly one, each group in the run order.
+    files = doc_files(REPO)
+    groups = page_groups(REPO)
+    assert sorted(name for group in groups for name in group) == sorted(files)
+    assert all(group == sorted(group, key=files.index) for group in groups)
+    assert ["README.md", "docs/unified.md"] in groups
+
+
+def _runs(block: Block) -> bool:
+    return block.kind not in ("not-run", "output")
+
+
+def _group_params() -> list[Any]:
+    """One test per group of pages (`blocks.page_groups`) with a block to run; a group whose
+    blocks name PostgreSQL gets the session's server (and the marker)."""
+    params = []
+    for group in page_groups(REPO):
+        blocks = [b for name in group for b in parse((REPO / name).read_text("utf-8"), name)]
+        if not any(_runs(b) for b in blocks):
+            continue  # only not-run blocks (their reasons checked above) and sample output
+        needs_postgres = any("postgres" in b.text for b in blocks if _runs(b))
+        marks = [pytest.mark.postgres] if needs_postgres else []
+        ident = "+".join(name.removesuffix(".md").replace("/", "-") for name in group)
+        params.append(pytest.param(group, marks=marks, id=ident))
+    return params
+
+
 # No time limit of its own: every block has one (runner.BLOCK_TIMEOUT_S), so a hang still ends,
-# and a loaded machine only makes the whole walk slower (it passed 300 s at load average 10).
+# and a loaded machine only makes the walk slower.
 @pytest.mark.e2e
-@pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.timeout(0)
-def test_readme_blocks_run_against_the_sandbox(
+@pytest.mark.parametrize("group", _group_params())
+def test_doc_blocks_run_against_the_sandbox(
+    group: list[str],
     make_sandbox: Callable[..., Sandbox],
-    postgres_url: str,
     tmp_path: Path,
     request: pytest.FixtureRequest,
 ) -> None:
+    """The group's pages, block after block, in one checkout-shaped folder with its own sandbox:
+    each page in a new terminal of that folder."""
     fake_key = f"readme-fake-key-{secrets.token_hex(8)}"
     sandbox = make_sandbox(tasks=2_000, master_keys=[fake_key])
     workspace = make_workspace(REPO, tmp_path)
-    env = base_env(
-        tmp_path,
-        {
-            "APOLLO_BASE_URL": sandbox.base_url,
-            "DESTINATION__POSTGRES__CREDENTIALS": postgres_url,
-        },
-    )
+    settings = {"APOLLO_BASE_URL": sandbox.base_url}
+    if request.node.get_closest_marker("postgres"):
+        settings["DESTINATION__POSTGRES__CREDENTIALS"] = request.getfixturevalue("postgres_url")
+    env = base_env(tmp_path, settings)
     placeholders = dict.fromkeys(
         ("APOLLO_API_KEY", "SOURCES__APOLLO__API_KEY", "DESTINATION__APOLLO_TASKS__API_KEY"),
         fake_key,
     )
     runner = Runner(workspace, tmp_path, env, placeholders)
-    files = doc_blocks(REPO)
-    blocks = [block for _, found in files for block in found]
-    report: list[str] = []
-    request.config.stash[REPORT] = report
-    outcomes: list[Any] = []
+    files = [(name, parse((REPO / name).read_text("utf-8"), name)) for name in group]
+    report = request.config.stash.setdefault(REPORT, [])
+    lines: list[str] = []
+    outcomes: list[Outcome] = []
     for _, found in files:
         runner.new_terminal(env)  # each page starts in a new terminal of the same checkout
         for block in found:
             if block.kind == "not-run":
-                report.append(f"  not run  {block.source}:{block.line}: {block.markers['not-run']}")
+                lines.append(f"  not run  {block.source}:{block.line}: {block.markers['not-run']}")
                 continue
             if block.kind == "output":
                 continue
@@ -183,32 +231,46 @@ def test_readme_blocks_run_against_the_sandbox(
             outcome = runner.run(block)
             outcomes.append(outcome)
             what = "sample output, checked" if block.kind == "output-of" else block.lang
-            report.append(
-                f"  ran      {block.source}:{block.line} ({what}, {outcome.seconds:.1f}s)"
-            )
+            lines.append(f"  ran      {block.source}:{block.line} ({what}, {outcome.seconds:.1f}s)")
             for stream in (outcome.stdout, outcome.stderr):
                 assert fake_key not in stream, f"{block.where} printed the API key"
-    counts = Counter(b.kind for b in blocks)
-    report.insert(
-        0,
-        f"{len(outcomes)} ran, {counts['not-run']} marked not-run,"
-        f" {counts['output']} sample output (not code), in {len(files)} files",
+    counts = Counter(b.kind for _, found in files for b in found)
+    report.append(
+        f"{' + '.join(group)}: {len(outcomes)} ran, {counts['not-run']} marked not-run,"
+        f" {counts['output']} sample output (not code)"
     )
+    report.extend(lines)
     assert outcomes, "no documentation block ran"
 
-    # What the blocks were for, checked once they all ran.
+    # What the blocks were for, checked once the group ran.
+    for name in group:
+        if name in AFTERWARDS:
+            AFTERWARDS[name](workspace, sandbox, outcomes)
+    for outcome in outcomes:  # a page that starts Apollo's sandbox tells people its URL
+        if outcome.banner and "(APOLLO_BASE_URL)" in outcome.banner:
+            _assert_banner_matches_the_page(outcome.banner, outcome.block.source)
+
+
+def _after_the_readme(workspace: Path, sandbox: Sandbox, outcomes: list[Outcome]) -> None:
     assert (workspace / "apollo_demo.duckdb").exists(), (
         "`make demo` should write apollo_demo.duckdb"
     )
     assert (workspace / "apollo_tasks.duckdb").exists(), "`apollo-tasks extract` writes here"
     created = [r for r in sandbox.requests("/api/v1/tasks/bulk_create") if r["method"] == "POST"]
     assert created, "the README's push should have created tasks in the sandbox"
+
+
+def _after_apollo(workspace: Path, sandbox: Sandbox, outcomes: list[Outcome]) -> None:
     # Other vendors' sandbox sections serve their own emulators; this checks Apollo's.
     banners = [o.banner for o in outcomes if o.banner and "(APOLLO_BASE_URL)" in o.banner]
     assert banners, "docs/apollo.md's sandbox block should have started a sandbox"
-    for outcome in outcomes:  # one sandbox block per vendor
-        if outcome.banner and "(APOLLO_BASE_URL)" in outcome.banner:
-            _assert_banner_matches_the_page(outcome.banner, outcome.block.source)
+
+
+# Checks after a group that holds the page: what its blocks were for.
+AFTERWARDS: dict[str, Callable[[Path, Sandbox, list[Outcome]], None]] = {
+    "README.md": _after_the_readme,
+    "docs/apollo.md": _after_apollo,
+}
 
 
 def _assert_banner_matches_the_page(banner: str, source: str) -> None:
