@@ -5,6 +5,8 @@
 - `SeenIds.add_new` / `count_missing` (the `_seen` check inlined) against a Python set, across
   the merge into the sorted array.
 - Reply's `enum_value` (answers cached per value) against the uncached reading.
+- Reply's `task_row` (plain fields in one `zip`, `extra_fields` only when some) against the
+  dict-per-field way, and the scan's open-status check read from the row against `code_of`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from hypothesis import strategies as st
 
 from sales_tasks.sources.apollo.dedup import SeenIds
 from sales_tasks.sources.core.schema import _extra, records_table
-from sales_tasks.sources.reply.schema import ENUM_FIELDS, _enum_value, enum_value
+from sales_tasks.clients.reply.enums import TASK_STATUSES, code_of
+from sales_tasks.sources.reply.scan import OPEN_CODES
+from sales_tasks.sources.reply.schema import _KNOWN as REPLY_KNOWN
+from sales_tasks.sources.reply.schema import _PLAIN as REPLY_PLAIN
+from sales_tasks.sources.reply.schema import ENUM_FIELDS, _enum_value, enum_value, task_row
 
 COLUMNS: Any = (("id", "text"), ("name", "text"), ("extra_fields", "json"))
 KNOWN = frozenset({"id", "name", "extra_fields"})
@@ -81,3 +87,39 @@ def test_reply_enum_answers_match_the_uncached_reading(field: str, values: list[
     enum = ENUM_FIELDS[field][2]
     for value in values * 2:  # the second time from the cache
         assert enum_value(enum, value) == _enum_value(enum, value)
+
+
+enum_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 12),
+    st.sampled_from(["call", "Call", " new ", "finished", "7", "-1", "", "snoozed", "NEW"]),
+    st.floats(allow_nan=False, min_value=-2, max_value=12),
+    st.lists(st.integers(0, 2), max_size=1),
+)
+reply_tasks = st.dictionaries(
+    st.sampled_from(
+        [*REPLY_PLAIN, *ENUM_FIELDS, "contact", "contactId", "notes", "zeta", "alpha"]
+    ),
+    st.one_of(values, enum_values, st.fixed_dictionaries({"id": values})),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(reply_tasks)
+def test_reply_task_row_matches_the_plain_way(task: dict[str, Any]) -> None:
+    row = task_row(task, set())
+    assert {column: row[column] for column in REPLY_PLAIN.values()} == {
+        column: task.get(field) for field, column in REPLY_PLAIN.items()
+    }
+    extra = {key: task[key] for key in sorted(task.keys() - REPLY_KNOWN)}
+    assert row["extra_fields"] == (extra or None)
+    assert row["extra_fields"] is None or list(row["extra_fields"]) == sorted(extra)
+
+
+@settings(max_examples=300, deadline=None)
+@given(enum_values)
+def test_reply_open_status_from_the_row_matches_code_of(status: Any) -> None:
+    row = task_row({"id": 1, "status": status}, set())
+    assert (row["status"] in OPEN_CODES) == (code_of(TASK_STATUSES, status) in OPEN_CODES)
