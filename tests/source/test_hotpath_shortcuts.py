@@ -7,6 +7,7 @@
 - Reply's `enum_value` (answers cached per value) against the uncached reading.
 - Reply's `task_row` (plain fields in one `zip`, `extra_fields` only when some) against the
   dict-per-field way, and the scan's open-status check read from the row against `code_of`.
+- Saleshandy's watermarks (the newest stamp kept parsed) against parsing the kept text again.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from hypothesis import strategies as st
 
 from sales_tasks.sources.apollo.dedup import SeenIds
 from sales_tasks.sources.core.schema import _extra, records_table
+from sales_tasks.clients.core.values import parse_utc
 from sales_tasks.clients.reply.enums import TASK_STATUSES, code_of
 from sales_tasks.sources.reply.scan import OPEN_CODES
+from sales_tasks.sources.saleshandy.scan import DONE_TABS
+from sales_tasks.sources.saleshandy.scan import TaskScan as SaleshandyScan
 from sales_tasks.sources.reply.schema import _KNOWN as REPLY_KNOWN
 from sales_tasks.sources.reply.schema import _PLAIN as REPLY_PLAIN
 from sales_tasks.sources.reply.schema import ENUM_FIELDS, _enum_value, enum_value, task_row
@@ -123,3 +127,38 @@ def test_reply_task_row_matches_the_plain_way(task: dict[str, Any]) -> None:
 def test_reply_open_status_from_the_row_matches_code_of(status: Any) -> None:
     row = task_row({"id": 1, "status": status}, set())
     assert (row["status"] in OPEN_CODES) == (code_of(TASK_STATUSES, status) in OPEN_CODES)
+
+
+stamps = st.one_of(
+    st.none(),
+    st.sampled_from(["", "not a date", "2026-08-10", "2026-08-10T09:13:11Z"]),
+    st.datetimes().map(lambda d: d.isoformat() + "Z"),
+    st.integers(0, 2_000_000_000_000),
+)
+done_tasks = st.lists(
+    st.fixed_dictionaries(
+        {
+            "status": st.sampled_from(["completed", "skipped", "pending", None]),
+            "completedAt": stamps,
+            "skippedAt": stamps,
+        }
+    ),
+    max_size=15,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(done_tasks)
+def test_saleshandy_watermarks_match_parsing_the_kept_text(tasks: list[dict[str, Any]]) -> None:
+    scan = SaleshandyScan.__new__(SaleshandyScan)  # only the watermark state is used
+    scan.watermarks, scan._newest = {}, {}
+    expected: dict[str, str] = {}
+    for task in tasks:
+        scan._stamp(task)
+        for status, cursor in DONE_TABS:  # the plain way: the kept text parsed each time
+            stamp = parse_utc(task.get(cursor)) if task.get("status") == status else None
+            if stamp is not None:
+                mark = expected.get(cursor)
+                if mark is None or stamp > parse_utc(mark):  # type: ignore[operator]
+                    expected[cursor] = stamp.isoformat()
+    assert scan.watermarks == expected
