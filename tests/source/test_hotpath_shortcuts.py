@@ -8,6 +8,7 @@
 - Reply's `task_row` (plain fields in one `zip`, `extra_fields` only when some) against the
   dict-per-field way, and the scan's open-status check read from the row against `code_of`.
 - Saleshandy's watermarks (the newest stamp kept parsed) against parsing the kept text again.
+- The ids a run read kept as Arrow text (`with_tombstones`) against the set of `str(id)`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sales_tasks.sources.apollo.dedup import SeenIds
+from sales_tasks.sources.core.current_state import _as_text, not_seen
 from sales_tasks.sources.core.schema import _extra, records_table
 from sales_tasks.clients.core.values import parse_utc
 from sales_tasks.clients.reply.enums import TASK_STATUSES, code_of
@@ -162,3 +165,24 @@ def test_saleshandy_watermarks_match_parsing_the_kept_text(tasks: list[dict[str,
                 if mark is None or stamp > parse_utc(mark):  # type: ignore[operator]
                     expected[cursor] = stamp.isoformat()
     assert scan.watermarks == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.lists(
+            st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), max_size=8),
+            max_size=5,
+        ).map(lambda batches: [pa.chunked_array([b], pa.int64()) for b in batches]),
+        st.lists(
+            st.lists(st.one_of(st.none(), st.text(max_size=4)), max_size=8), max_size=5
+        ).map(lambda batches: [pa.chunked_array([b], pa.string()) for b in batches]),
+    ),
+    st.sets(st.one_of(st.text(max_size=4), st.integers(-9, 9).map(str), st.just("None"))),
+)
+def test_ids_kept_as_arrow_text_match_a_set_of_str(
+    batches: list[pa.ChunkedArray], known: set[str]
+) -> None:
+    seen = [chunk for ids in batches for chunk in _as_text(ids).chunks]
+    plain = {str(i) for ids in batches for i in ids.to_pylist()}
+    assert not_seen(known, seen) == sorted(known - plain)
