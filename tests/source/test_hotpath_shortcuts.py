@@ -20,17 +20,17 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sales_tasks.clients.core.values import parse_utc
+from sales_tasks.clients.reply.enums import TASK_STATUSES, code_of
 from sales_tasks.sources.apollo.dedup import SeenIds
 from sales_tasks.sources.core.current_state import _as_text, not_seen
 from sales_tasks.sources.core.schema import _extra, records_table
-from sales_tasks.clients.core.values import parse_utc
-from sales_tasks.clients.reply.enums import TASK_STATUSES, code_of
 from sales_tasks.sources.reply.scan import OPEN_CODES
-from sales_tasks.sources.saleshandy.scan import DONE_TABS
-from sales_tasks.sources.saleshandy.scan import TaskScan as SaleshandyScan
 from sales_tasks.sources.reply.schema import _KNOWN as REPLY_KNOWN
 from sales_tasks.sources.reply.schema import _PLAIN as REPLY_PLAIN
 from sales_tasks.sources.reply.schema import ENUM_FIELDS, _enum_value, enum_value, task_row
+from sales_tasks.sources.saleshandy.scan import DONE_TABS
+from sales_tasks.sources.saleshandy.scan import TaskScan as SaleshandyScan
 
 COLUMNS: Any = (("id", "text"), ("name", "text"), ("extra_fields", "json"))
 KNOWN = frozenset({"id", "name", "extra_fields"})
@@ -105,9 +105,7 @@ enum_values = st.one_of(
     st.lists(st.integers(0, 2), max_size=1),
 )
 reply_tasks = st.dictionaries(
-    st.sampled_from(
-        [*REPLY_PLAIN, *ENUM_FIELDS, "contact", "contactId", "notes", "zeta", "alpha"]
-    ),
+    st.sampled_from([*REPLY_PLAIN, *ENUM_FIELDS, "contact", "contactId", "notes", "zeta", "alpha"]),
     st.one_of(values, enum_values, st.fixed_dictionaries({"id": values})),
     max_size=12,
 )
@@ -174,9 +172,9 @@ def test_saleshandy_watermarks_match_parsing_the_kept_text(tasks: list[dict[str,
             st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), max_size=8),
             max_size=5,
         ).map(lambda batches: [pa.chunked_array([b], pa.int64()) for b in batches]),
-        st.lists(
-            st.lists(st.one_of(st.none(), st.text(max_size=4)), max_size=8), max_size=5
-        ).map(lambda batches: [pa.chunked_array([b], pa.string()) for b in batches]),
+        st.lists(st.lists(st.one_of(st.none(), st.text(max_size=4)), max_size=8), max_size=5).map(
+            lambda batches: [pa.chunked_array([b], pa.string()) for b in batches]
+        ),
     ),
     st.sets(st.one_of(st.text(max_size=4), st.integers(-9, 9).map(str), st.just("None"))),
 )
