@@ -8,8 +8,10 @@ Run by hand:
     .venv/bin/python -m bench.hotpath --vendor reply --tasks 100000
 
 It prints a markdown table (wall of ours and of the floor, medians of `--runs`, their ratio,
-requests, peak RSS) and the command that made it. `--profile FILE` runs ours once more under
-cProfile and writes the stats (`python -m pstats FILE`).
+requests, peak RSS), ours' CPU by dlt step (extract, normalize, load; the thread running the
+pipeline apart from the others) and the command that made it. `--profile FILE` runs ours once
+more under cProfile and writes the stats (`python -m pstats FILE`); cProfile sees only the
+pipeline's thread and charges its waits for the GIL to whatever runs there.
 
 - `ours`: `run_extract(vendor)` into DuckDB: every page, the completeness proof, Arrow tables,
   merge on id, the run's report. Defaults of the CLI except Reply's pacing (the sandbox's limits
@@ -129,11 +131,36 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+PHASES = ("extract", "normalize", "load")
+
+
+def _record_phases(into: dict[str, float]) -> None:
+    """Wrap dlt's pipeline steps: each one's CPU (process, and of the calling thread: the
+    rest is the page threads' HTTP and decode, or DuckDB's threads in `load`) goes into `into`."""
+    from dlt.pipeline.pipeline import Pipeline
+
+    for name in PHASES:
+        step = getattr(Pipeline, name)
+
+        def timed(self: Any, *a: Any, _step: Any = step, _name: str = name, **k: Any) -> Any:
+            cpu, own = _cpu_seconds(), time.thread_time()
+            try:
+                return _step(self, *a, **k)
+            finally:
+                into[f"{_name}_cpu"] = into.get(f"{_name}_cpu", 0.0) + _cpu_seconds() - cpu
+                into[f"{_name}_main"] = into.get(f"{_name}_main", 0.0) + time.thread_time() - own
+
+        setattr(Pipeline, name, timed)
+
+
 def _child(args: argparse.Namespace) -> None:
     fn = VARIANTS[args.variant]
+    phases: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         if args.warmup_url:  # same code path on a tiny dataset: imports, dlt init
             fn(args.vendor, args.warmup_url, args.key, Path(tmp) / "warm", 200)
+        if args.variant == "ours":
+            _record_phases(phases)
         if args.profile:
             import cProfile
 
@@ -148,6 +175,7 @@ def _child(args: argparse.Namespace) -> None:
             profiler.disable()
             profiler.dump_stats(args.profile)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result.update(phases)
     sys.stdout.write("RESULT " + json.dumps(result) + "\n")
 
 
@@ -223,6 +251,20 @@ def table(vendor: str, n: int, results: dict[str, list[dict[str, Any]]]) -> list
             f" {secs:.2f} ({each}) | {secs / floor_s:.2f}x | {cpu:.2f} | {cpu / floor_cpu:.2f}x |"
             f" {_median(runs, 'peak_rss_mb'):.0f} |"
         )
+    ours = results["ours"]
+    if all(f"{p}_cpu" in r for r in ours for p in PHASES):
+        lines += [
+            "",
+            "ours' CPU s by dlt step (medians; `main`: the thread running the pipeline, the rest"
+            " is the page threads in `extract` and DuckDB's threads in `load`):",
+            "",
+            "| step | CPU s | of which main thread |",
+            "|---|---:|---:|",
+        ]
+        for p in PHASES:
+            lines.append(
+                f"| {p} | {_median(ours, f'{p}_cpu'):.2f} | {_median(ours, f'{p}_main'):.2f} |"
+            )
     return lines
 
 

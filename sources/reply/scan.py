@@ -441,8 +441,11 @@ class TaskScan:
                     self.report.duplicates += 1
                 continue
             self._seen.add(task_id)
-            self._rows.append(task_row(item, self._unknown))
-            if code_of(TASK_STATUSES, item.get("status")) in OPEN_CODES:
+            row = task_row(item, self._unknown)
+            self._rows.append(row)
+            # The row's status code is `code_of`'s answer for every open code (an unknown
+            # number keeps its code there, but no unknown code is open): read once, cached.
+            if row["status"] in OPEN_CODES:
                 start = item.get("startAt")
                 if isinstance(start, str):
                     self.open_starts[str(task_id)] = start

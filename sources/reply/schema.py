@@ -79,6 +79,8 @@ ENUM_FIELDS: dict[str, tuple[str, str, Mapping[int, str]]] = {
     "linkedInTaskType": ("linkedin_task_type", "linkedin_task_type_name", LINKEDIN_TASK_TYPES),
 }
 _KNOWN = frozenset({*_PLAIN, *ENUM_FIELDS, "contact", *DETAIL_ONLY_FIELDS})
+_PLAIN_FIELDS = tuple(_PLAIN)
+_PLAIN_COLUMNS = tuple(_PLAIN.values())
 # The module's own enums (alive as long as the process): an answer cached by `id` stays right.
 _CACHED_ENUMS = frozenset(id(enum) for _, _, enum in ENUM_FIELDS.values())
 
@@ -121,7 +123,8 @@ def _enum_value(enum: Mapping[int, str], value: Any) -> tuple[int | None, str | 
 def task_row(task: Mapping[str, Any], unknown: set[str] | None = None) -> dict[str, Any]:
     """One `tasks` row of one task (a list item or a detail); unknown enum values go into
     `unknown` (`"taskType=10"`) for a warning."""
-    row: dict[str, Any] = {column: task.get(field) for field, column in _PLAIN.items()}
+    # The plain fields in one C-level pass (`strict=False`: both sides come from `_PLAIN`).
+    row: dict[str, Any] = dict(zip(_PLAIN_COLUMNS, map(task.get, _PLAIN_FIELDS), strict=False))
     row["contact_id"], row["contact_name"] = contact_of(task)
     for field, (code_column, name_column, enum) in ENUM_FIELDS.items():
         value = task.get(field)
@@ -129,8 +132,8 @@ def task_row(task: Mapping[str, Any], unknown: set[str] | None = None) -> dict[s
         row[code_column], row[name_column] = code, name
         if not known and unknown is not None:
             unknown.add(f"{field}={value}")
-    extra = {key: task[key] for key in sorted(task.keys() - _KNOWN)}
-    row["extra_fields"] = extra or None
+    extra = task.keys() - _KNOWN
+    row["extra_fields"] = {key: task[key] for key in sorted(extra)} if extra else None
     return row
 
 

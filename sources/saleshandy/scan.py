@@ -60,6 +60,7 @@ tasks embed their prospect and assignee, which land in their own tables (each id
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -202,6 +203,7 @@ class TaskScan:
         report.full_scan = plan is None or plan.full_scan
         # The newest `completedAt` / `skippedAt` read: the next incremental run's watermarks.
         self.watermarks: dict[str, str] = {}
+        self._newest: dict[str, dt.datetime] = {}  # the watermarks, parsed
         self._open_read = 0
         self.report = report
         report.http_stats = client.stats
@@ -447,15 +449,20 @@ class TaskScan:
             report.page_done()
 
     def _stamp(self, task: dict[str, Any]) -> None:
-        """Keep the newest `completedAt` / `skippedAt` of done tasks (the watermarks)."""
-        for status, cursor in DONE_TABS:
-            if task.get("status") != status:
+        """Keep the newest `completedAt` / `skippedAt` of done tasks (the watermarks).
+
+        The newest stamp is kept parsed next to its text (`_newest`): it was parsed again from
+        the text for every done task read."""
+        status = task.get("status")
+        for done, cursor in DONE_TABS:
+            if status != done:
                 continue
             stamp = parse_utc(task.get(cursor))
             if stamp is None:
                 continue
-            mark = self.watermarks.get(cursor)
-            if mark is None or stamp > parse_utc(mark):  # type: ignore[operator]
+            newest = self._newest.get(cursor)
+            if newest is None or stamp > newest:
+                self._newest[cursor] = stamp
                 self.watermarks[cursor] = stamp.isoformat()
 
     def _add_assignees(self, assignees: list[TAssignee]) -> None:
