@@ -50,6 +50,7 @@ from sales_tasks.destinations.apollo.search import (
     CAPPED,
     PAGES_AT_ONCE,
     PASSES,
+    SEARCH_PER_PAGE,
     SHIFTING,
     SearchPass,
     pass_at_once,
@@ -92,8 +93,10 @@ class KeptSearch:
         at_once: int = PAGES_AT_ONCE,
         keep: bool = True,
         max_contacts: int = MAX_CONTACTS,
+        per_page: int = SEARCH_PER_PAGE,
     ) -> None:
         self.client = client
+        self.per_page = per_page
         self.passes = max(1, passes)
         self.at_once = at_once
         self.keep = keep
@@ -106,7 +109,11 @@ class KeptSearch:
         wanted = frozenset(str(c) for c in contacts)
         kept = self.kept if self.keep else None
         if kept is not None and wanted <= kept.contacts:
-            found = self._pass(search_pass(self.client, sorted(kept.contacts), kept=kept.listed))
+            found = self._pass(
+                search_pass(
+                    self.client, sorted(kept.contacts), per_page=self.per_page, kept=kept.listed
+                )
+            )
             if found.from_kept:
                 self.stats.kept_used += 1
             if found.trusted and not found.capped:
@@ -127,13 +134,15 @@ class KeptSearch:
         """Read the list of `query` whole: pages at once first, then one after the other."""
         contacts = sorted(query)
         if self.at_once > 1:
-            found = self._pass(pass_at_once(self.client, contacts, at_once=self.at_once))
+            found = self._pass(
+                pass_at_once(self.client, contacts, at_once=self.at_once, per_page=self.per_page)
+            )
             if found.capped:
                 return None, CAPPED
             if found.trusted:
                 return self._keep(query, found, wanted), ""
         for _ in range(self.passes):
-            found = self._pass(search_pass(self.client, contacts))
+            found = self._pass(search_pass(self.client, contacts, per_page=self.per_page))
             if found.capped:
                 return None, CAPPED
             if found.trusted:

@@ -18,8 +18,9 @@ Endpoint: `POST /api/v1/tasks/search`. Facts relied on (`shared/api-docs/VENDOR-
   the display cap; a bigger list cannot be searched completely and the answer says so.
 - Reading a list while it changes can skip a task (a deletion ahead of it shifts it onto a page
   already read); a creation only repeats one. A pass is therefore trusted when the list did not
-  change under it (`total_entries` of its first and last page equal, and as many distinct tasks
-  as that total), or when nothing was deleted during it: the default order is undocumented, but
+  change under it (`total_entries` of every page equal, and as many distinct tasks as that
+  total; a creation and a deletion between the same two page reads would not show: a residual
+  assumption), or when nothing was deleted during it: the default order is undocumented, but
   when the pass's tasks came newest-first (`created_at` never increasing over the tasks in the
   order first seen, checked on the data) tasks created meanwhile land above the first page, and
   the tasks at least as old as the pass's first task, seen at least `total_entries` of the first
@@ -112,7 +113,7 @@ def search_pass(
     seen: dict[str, dict[str, Any]] = {}
     order: list[datetime | None] = []
     first_total: int | None = None
-    last_total: int | None = None
+    totals: set[int | None] = set()  # every page's `total_entries`
     kept_top = str(kept[0].get("id")) if kept else None
     page = 1
     while True:
@@ -140,7 +141,7 @@ def search_pass(
         size = served if served is not None and 0 < served < per_page else per_page
         if page == 1:
             first_total = total
-        last_total = total
+        totals.add(total)
         for task in items:
             if str(task.get("contact_id")) not in wanted:
                 result.filter_ignored = True
@@ -180,7 +181,7 @@ def search_pass(
         # No total to check against: the short page that ended the read is all there is.
         result.trusted = not result.capped and not result.unreadable
         return result
-    stable = last_total == first_total and len(seen) == first_total
+    stable = totals == {first_total} and len(seen) == first_total
     newest = order[0] if order else None
     undeleted = (
         newest is not None
