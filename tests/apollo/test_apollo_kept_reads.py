@@ -65,7 +65,7 @@ class TaskList:
     def _add(self, contact: str, ms: int) -> None:
         self.made += 1
         task_id = f"t{self.made:05d}"
-        stamp = f"2026-01-01T00:00:00.000Z".replace("00:00:00.000", _hms(ms))
+        stamp = f"2026-01-01T{_hms(ms)}Z"
         self.tasks[task_id] = {"id": task_id, "contact_id": contact, "ms": ms, "created_at": stamp}
 
     def answer(self, request: httpx.Request) -> httpx.Response:
