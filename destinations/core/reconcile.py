@@ -389,39 +389,7 @@ class Reconciler:
             )
             if now >= deadline and (unknown.witness is not None or not more_coming):
                 outcome.waiting[request_id] = NO_PROOF.format(vendor=self.vendor.name)
-        if not more_coming and not outcome.not_created:
-            self._no_witness_can_come(pool, look, outcome)
         return outcome
-
-    def _no_witness_can_come(
-        self, pool: dict[str, UnknownCall], look: Look, outcome: ReconcileOutcome
-    ) -> None:
-        """Leave at once, without waiting out `wait_seconds`, the requests no proof can reach.
-
-        Waiting proves nothing by itself; only a witness does (or the vendor's declared
-        `visible_within_seconds`, which waiting reaches: then this does nothing). A request
-        that has no witness (no task known of a call sent after it ended, including calls that
-        answered while the look ran) gets one only from a later call, and none is coming: no
-        call queued or in flight (`more_coming` false), none to be sent again from this look,
-        and no task this look found for a request sent after it ended (such a task is a
-        witness for the next look).
-        """
-        if getattr(self.vendor, "visible_within_seconds", None) is not None:
-            return
-        found_sent = [pool[r].sent.sent_at for r in outcome.found if r in pool]
-        found_sent += [w.sent_at for w in self._witnesses]
-        for request_id in look.asked:
-            unknown = pool.get(request_id)
-            if (
-                unknown is None
-                or unknown.witness is not None
-                or unknown.proven
-                or request_id in outcome.found
-                or request_id in outcome.waiting
-                or any(sent > unknown.ended_at for sent in found_sent)
-            ):
-                continue
-            outcome.waiting[request_id] = NO_PROOF.format(vendor=self.vendor.name)
 
     def _past_lag(self, unknown: UnknownCall, look: Look) -> bool:
         """Whether `look` began at least the vendor's `visible_within_seconds` after the unknown
