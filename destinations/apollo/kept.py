@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sales_tasks.clients.core.client import ApiClient
@@ -66,6 +67,7 @@ class KeptRead:
 
     contacts: frozenset[str]
     listed: list[dict[str, Any]] = field(default_factory=list)
+    created: list[datetime | None] = field(default_factory=list)  # of `listed`, parsed
 
 
 @dataclass
@@ -111,7 +113,11 @@ class KeptSearch:
         if kept is not None and wanted <= kept.contacts:
             found = self._pass(
                 search_pass(
-                    self.client, sorted(kept.contacts), per_page=self.per_page, kept=kept.listed
+                    self.client,
+                    sorted(kept.contacts),
+                    per_page=self.per_page,
+                    kept=kept.listed,
+                    kept_created=kept.created,
                 )
             )
             if found.from_kept:
@@ -160,5 +166,5 @@ class KeptSearch:
     ) -> list[dict[str, Any]]:
         """Keep a trusted read (when it came newest first) and return `wanted`'s tasks of it."""
         if self.keep:
-            self.kept = KeptRead(query, list(found.listed)) if found.newest_first else None
+            self.kept = KeptRead(query, found.listed, found.created) if found.newest_first else None
         return [t for t in found.listed if str(t.get("contact_id")) in wanted]

@@ -75,6 +75,7 @@ class SearchPass:
     pages: int = 0
     unreadable: int = 0  # items without an id: one may be the task looked for
     listed: list[dict[str, Any]] = field(default_factory=list)  # every task read, list order
+    created: list[datetime | None] = field(default_factory=list)  # `created_at` of `listed`
     newest_first: bool = False  # `created_at` never increases over `listed`
     from_kept: int = 0  # tasks taken from a kept read instead of read again (`kept`)
 
@@ -100,6 +101,7 @@ def search_pass(
     per_page: int = SEARCH_PER_PAGE,
     max_pages: int = DISPLAY_CAP_PAGES,
     kept: Sequence[dict[str, Any]] = (),
+    kept_created: Sequence[datetime | None] = (),
 ) -> SearchPass:
     """Read the search once for `contacts` and keep their tasks (see the module docstring).
 
@@ -107,7 +109,8 @@ def search_pass(
     list from its first task to its end, `sales_tasks.destinations.apollo.kept`). The read then
     stops at the page where that first task shows again, when the tasks from it to the list's
     end are as many as were kept and every task read so far came newest first, and takes the
-    kept tasks for the rest of the list (see `kept.py` for why that holds)."""
+    kept tasks for the rest of the list (see `kept.py` for why that holds). `kept_created`:
+    their `created_at`s, parsed (by the earlier read's `SearchPass.created`)."""
     wanted = {str(c) for c in contacts}
     result = SearchPass()
     seen: dict[str, dict[str, Any]] = {}
@@ -157,10 +160,10 @@ def search_pass(
             and _kept_tail_stands(items, kept_top, page, size, total, kept)
             and _newest_first(order)
         ):
-            for task in kept:
+            for i, task in enumerate(kept):
                 if str(task.get("id")) not in seen:
                     seen[str(task.get("id"))] = task
-                    order.append(_created(task))
+                    order.append(kept_created[i] if i < len(kept_created) else _created(task))
                     result.from_kept += 1
             break
         done = len(items) < size or (total is not None and page * size >= total)
@@ -175,7 +178,7 @@ def search_pass(
             break
         page += 1
     result.tasks = [t for t in seen.values() if str(t.get("contact_id")) in wanted]
-    result.listed = list(seen.values())
+    result.listed, result.created = list(seen.values()), order
     result.newest_first = _newest_first(order)
     if first_total is None:
         # No total to check against: the short page that ended the read is all there is.
@@ -186,7 +189,7 @@ def search_pass(
     undeleted = (
         newest is not None
         and _newest_first(order)
-        and sum(1 for t in seen.values() if (c := _created(t)) is not None and c <= newest)
+        and sum(1 for c in order if c is not None and c <= newest)  # `order`: of `seen`
         >= first_total
     )
     result.trusted = not result.capped and not result.unreadable and (stable or undeleted)
@@ -269,7 +272,8 @@ def pass_at_once(
             seen.setdefault(str(task["id"]), task)
     result.tasks = [t for t in seen.values() if str(t.get("contact_id")) in wanted]
     result.listed = list(seen.values())  # pages in order, none shifted (one total throughout)
-    result.newest_first = _newest_first(_created(t) for t in result.listed)
+    result.created = [_created(t) for t in result.listed]
+    result.newest_first = _newest_first(result.created)
     result.trusted = not result.unreadable and len(seen) == total and total <= pages * per_page
     return result
 
