@@ -223,3 +223,6 @@ def test_a_look_after_a_trusted_read_reads_only_the_pages_of_the_new_tasks() -> 
             found, _ = reads.contact_tasks(["c1", "c2"])
             assert found is not None and len(found) == 42
             assert tasks.requests - before == pages, order
+            assert reads.stats.kept_used == (1 if order == "newest_first" else 0)
+            # The page read held the 3 new tasks and 2 kept ones; the other 58 came from the kept read.
+            assert reads.stats.from_kept == (58 if order == "newest_first" else 0)
