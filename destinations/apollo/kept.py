@@ -8,10 +8,10 @@ began.
 
 Facts relied on (`shared/api-docs/VENDOR-SPECS.md` 3.2, NOTES.md "Search for Tasks"):
 - `POST /api/v1/tasks/search` pages by position (`page`, `per_page`, query string) and every
-  page carries `pagination.total_entries`, the size of the searched list (VENDOR-SPECS 3.2,
-  3.4; NOTES line 28 documents the params, `search.py` the rest).
-- The order of a search without `sort_by_field` is **not documented** (3.2 documents only
-  `task_due_at` and `task_priority`). Nothing here assumes it: a read is kept only when its
+  page carries `pagination.total_entries`, the size of the searched list (VENDOR-SPECS line
+  214, 3.2; NOTES line 26 for the params, line 40 for the answer; `search.py` the rest).
+- The order of a search without `sort_by_field` is **not documented** (VENDOR-SPECS line 214 and
+  NOTES line 26 document only `task_due_at` and `task_priority`). Nothing here assumes it: a read is kept only when its
   tasks came newest first on the data (`created_at` never increasing over the whole list,
   `SearchPass.newest_first`), and a kept read is used only while the pages read again still
   come newest first. The sandbox serves either order (`default_order`: `newest_first`, as the
