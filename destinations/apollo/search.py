@@ -18,8 +18,9 @@ Endpoint: `POST /api/v1/tasks/search`. Facts relied on (`shared/api-docs/VENDOR-
   the display cap; a bigger list cannot be searched completely and the answer says so.
 - Reading a list while it changes can skip a task (a deletion ahead of it shifts it onto a page
   already read); a creation only repeats one. A pass is therefore trusted when the list did not
-  change under it (`total_entries` of its first and last page equal, and as many distinct tasks
-  as that total), or when nothing was deleted during it: the default order is undocumented, but
+  change under it (`total_entries` of every page equal, and as many distinct tasks as that
+  total; a creation and a deletion between the same two page reads would not show: a residual
+  assumption), or when nothing was deleted during it: the default order is undocumented, but
   when the pass's tasks came newest-first (`created_at` never increasing over the tasks in the
   order first seen, checked on the data) tasks created meanwhile land above the first page, and
   the tasks at least as old as the pass's first task, seen at least `total_entries` of the first
@@ -73,6 +74,10 @@ class SearchPass:
     filter_ignored: bool = False
     pages: int = 0
     unreadable: int = 0  # items without an id: one may be the task looked for
+    listed: list[dict[str, Any]] = field(default_factory=list)  # every task read, list order
+    created: list[datetime | None] = field(default_factory=list)  # `created_at` of `listed`
+    newest_first: bool = False  # `created_at` never increases over `listed`
+    from_kept: int = 0  # tasks taken from a kept read instead of read again (`kept`)
 
 
 def _created(task: dict[str, Any]) -> datetime | None:
@@ -95,14 +100,24 @@ def search_pass(
     *,
     per_page: int = SEARCH_PER_PAGE,
     max_pages: int = DISPLAY_CAP_PAGES,
+    kept: Sequence[dict[str, Any]] = (),
+    kept_created: Sequence[datetime | None] = (),
 ) -> SearchPass:
-    """Read the search once for `contacts` and keep their tasks (see the module docstring)."""
+    """Read the search once for `contacts` and keep their tasks (see the module docstring).
+
+    `kept`: the `listed` tasks of an earlier trusted, newest-first read of the same search (the
+    list from its first task to its end, `sales_tasks.destinations.apollo.kept`). The read then
+    stops at the page where that first task shows again, when the tasks from it to the list's
+    end are as many as were kept and every task read so far came newest first, and takes the
+    kept tasks for the rest of the list (see `kept.py` for why that holds). `kept_created`:
+    their `created_at`s, parsed (by the earlier read's `SearchPass.created`)."""
     wanted = {str(c) for c in contacts}
     result = SearchPass()
     seen: dict[str, dict[str, Any]] = {}
     order: list[datetime | None] = []
     first_total: int | None = None
-    last_total: int | None = None
+    totals: set[int | None] = set()  # every page's `total_entries`
+    kept_top = str(kept[0].get("id")) if kept else None
     page = 1
     while True:
         try:
@@ -129,7 +144,7 @@ def search_pass(
         size = served if served is not None and 0 < served < per_page else per_page
         if page == 1:
             first_total = total
-        last_total = total
+        totals.add(total)
         for task in items:
             if str(task.get("contact_id")) not in wanted:
                 result.filter_ignored = True
@@ -140,6 +155,17 @@ def search_pass(
             if key not in seen:  # a repeat (a creation shifted the list) is not new evidence
                 seen[key] = task
                 order.append(_created(task))
+        if (
+            kept_top is not None
+            and _kept_tail_stands(items, kept_top, page, size, total, kept)
+            and _newest_first(order)
+        ):
+            for i, task in enumerate(kept):
+                if str(task.get("id")) not in seen:
+                    seen[str(task.get("id"))] = task
+                    order.append(kept_created[i] if i < len(kept_created) else _created(task))
+                    result.from_kept += 1
+            break
         done = len(items) < size or (total is not None and page * size >= total)
         if done:
             # A short page before the total, the total unchanged: the display cap (past it
@@ -152,20 +178,40 @@ def search_pass(
             break
         page += 1
     result.tasks = [t for t in seen.values() if str(t.get("contact_id")) in wanted]
+    result.listed, result.created = list(seen.values()), order
+    result.newest_first = _newest_first(order)
     if first_total is None:
         # No total to check against: the short page that ended the read is all there is.
         result.trusted = not result.capped and not result.unreadable
         return result
-    stable = last_total == first_total and len(seen) == first_total
+    stable = totals == {first_total} and len(seen) == first_total
     newest = order[0] if order else None
     undeleted = (
         newest is not None
         and _newest_first(order)
-        and sum(1 for t in seen.values() if (c := _created(t)) is not None and c <= newest)
+        and sum(1 for c in order if c is not None and c <= newest)  # `order`: of `seen`
         >= first_total
     )
     result.trusted = not result.capped and not result.unreadable and (stable or undeleted)
     return result
+
+
+def _kept_tail_stands(
+    items: Sequence[Any],
+    kept_top: str,
+    page: int,
+    size: int,
+    total: int | None,
+    kept: Sequence[dict[str, Any]],
+) -> bool:
+    """Whether this page shows the kept read's first task with exactly as many tasks from it to
+    the list's end as were kept (the page's own `total_entries`, 3.2)."""
+    if total is None:
+        return False
+    for position, task in enumerate(items):
+        if isinstance(task, dict) and str(task.get("id")) == kept_top:
+            return total - ((page - 1) * size + position) == len(kept)
+    return False
 
 
 def pass_at_once(
@@ -225,6 +271,9 @@ def pass_at_once(
                 continue
             seen.setdefault(str(task["id"]), task)
     result.tasks = [t for t in seen.values() if str(t.get("contact_id")) in wanted]
+    result.listed = list(seen.values())  # pages in order, none shifted (one total throughout)
+    result.created = [_created(t) for t in result.listed]
+    result.newest_first = _newest_first(result.created)
     result.trusted = not result.unreadable and len(seen) == total and total <= pages * per_page
     return result
 
@@ -232,29 +281,3 @@ def pass_at_once(
 def _total(body: Any) -> int | None:
     pagination = body.get("pagination") if isinstance(body, dict) else None
     return lenient_int(pagination.get("total_entries")) if isinstance(pagination, dict) else None
-
-
-def contact_tasks(
-    client: ApiClient,
-    contacts: Sequence[str],
-    *,
-    passes: int = PASSES,
-    at_once: int = PAGES_AT_ONCE,
-) -> tuple[list[dict[str, Any]] | None, str]:
-    """Every task Apollo holds for `contacts`, or (None, why) when that cannot be known.
-
-    The first pass reads its pages `at_once` at a time (`pass_at_once`); when that one cannot
-    be trusted, the passes go one page after the other (`search_pass`)."""
-    if at_once > 1:
-        found = pass_at_once(client, contacts, at_once=at_once)
-        if found.capped:
-            return None, CAPPED
-        if found.trusted:
-            return found.tasks, ""
-    for _ in range(max(1, passes)):
-        found = search_pass(client, contacts)
-        if found.capped:
-            return None, CAPPED
-        if found.trusted:
-            return found.tasks, ""
-    return None, SHIFTING.format(passes=passes)

@@ -13,7 +13,8 @@ Endpoints and facts relied on (Apollo's API reference, "Create a Task", "Bulk Cr
 - `due_at` is echoed as `...000+00:00`. `created_from` is untyped and seen as `api`, `zp_ui` and
   null (VENDOR-SPECS 3.3, fact 10; live, an API-made task came back `zp_ui`): never relied on.
 - `POST /api/v1/tasks/search` (reconciliation, `search.py`) documents no filter and pages in the
-  query string; the search index lags creates (handled by the reconciler's wait).
+  query string; the search index lags creates (handled by the reconciler's wait). A run's looks
+  reuse its last trusted read while the list provably kept it (`kept.py`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from sales_tasks.clients.apollo.endpoints import TASKS_BULK_CREATE, TASKS_CREATE
 from sales_tasks.clients.apollo.enums import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
 from sales_tasks.clients.core.client import ApiClient
 from sales_tasks.clients.core.values import parse_utc
+from sales_tasks.destinations.apollo.kept import KeptSearch
 from sales_tasks.destinations.apollo.lookup import ApolloLookup
-from sales_tasks.destinations.apollo.search import contact_tasks
 from sales_tasks.destinations.core.contract import InputRules, TTaskRow
 from sales_tasks.destinations.core.vendor import (
     Resolution,
@@ -96,6 +97,7 @@ class ApolloTaskVendor:
         self.client = client
         self.max_per_call = max_contacts_per_call
         self.lookup = ApolloLookup(client)
+        self.search = KeptSearch(client)
 
     # --- rows --------------------------------------------------------------------------------
 
@@ -223,8 +225,10 @@ class ApolloTaskVendor:
     def search_created(self, contacts: Sequence[str]) -> SearchResult:
         """Every task Apollo holds for `contacts`, from one read of tasks search serving them
         all (`sales_tasks.destinations.apollo.search`: query-string paging, the contact filter verified, the
-        whole list read when Apollo ignores it, a read trusted only when the list held still)."""
-        tasks, reason = contact_tasks(self.client, contacts)
+        whole list read when Apollo ignores it, a read trusted only when the list held still),
+        reading only what entered the list since the run's last trusted read
+        (`sales_tasks.destinations.apollo.kept`)."""
+        tasks, reason = self.search.contact_tasks(contacts)
         return SearchResult(tasks, reason)
 
     def matches(self, sent: SentTask, task: dict[str, Any], *, skew_seconds: float) -> bool:

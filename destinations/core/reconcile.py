@@ -357,11 +357,14 @@ class Reconciler:
                 outcome.undecided = {rid: look.reason for rid in look.asked if rid in pool}
             return outcome
         tasks = look.tasks
-        ids = [self.vendor.task_id(t) for t in tasks]
-        owners = self.ledger.owners_of(ids)
+        matching = self._matching(pool, tasks)
+        # Only a task that matches some request can be assigned: the ledger is asked about
+        # those alone (asking about every task of the look cost ~20 ms a look on PostgreSQL).
+        candidates = {self.vendor.task_id(t) for found in matching.values() for t in found}
+        owners = self.ledger.owners_of(candidates) if candidates else {}
         used = set(owners) | known
-        self._assign(pool, tasks, used, outcome.found)
-        seen = set(ids)
+        self._assign(pool, matching, used, outcome.found)
+        seen = {self.vendor.task_id(t) for t in tasks}
         asked = set(look.asked)
         now = self._now()
         for request_id, unknown in pool.items():
@@ -400,10 +403,24 @@ class Reconciler:
         ended = max(unknown.ended_at, unknown.sent.sent_at)
         return look.started_at >= ended + timedelta(seconds=float(bound))
 
+    def _matching(
+        self, pool: dict[str, UnknownCall], tasks: list[dict[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """request_id -> the look's tasks that `matches` its call, in the look's order."""
+        candidates = self._by_contact(tasks)
+        return {
+            request_id: [
+                task
+                for task in (tasks if candidates is None else candidates.get(unknown.contact, []))
+                if self.vendor.matches(unknown.sent, task, skew_seconds=self.skew_seconds)
+            ]
+            for request_id, unknown in pool.items()
+        }
+
     def _assign(
         self,
         pool: dict[str, UnknownCall],
-        tasks: list[dict[str, Any]],
+        matching: dict[str, list[dict[str, Any]]],
         used: set[str],
         found: dict[str, str],
     ) -> None:
@@ -411,19 +428,16 @@ class Reconciler:
         # differing only in, say, their note each get their own task; then `matches` only.
         fields = self.vendor.strict_match_fields
         order = sorted(pool.values(), key=lambda u: u.sent.sent_at)
-        candidates = self._by_contact(tasks)
         for strict in (True, False):
             for unknown in order:
                 if unknown.request_id in found:
                     continue
                 sent = unknown.sent
-                for task in tasks if candidates is None else candidates.get(unknown.contact, []):
+                for task in matching.get(unknown.request_id, []):
                     task_id = self.vendor.task_id(task)
                     if task_id in used:
                         continue
-                    if self.vendor.matches(sent, task, skew_seconds=self.skew_seconds) and (
-                        not strict or all(task.get(f) == sent.payload.get(f) for f in fields)
-                    ):
+                    if not strict or all(task.get(f) == sent.payload.get(f) for f in fields):
                         found[unknown.request_id] = task_id
                         used.add(task_id)
                         break
