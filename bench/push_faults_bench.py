@@ -120,6 +120,12 @@ def exit_code(summary: Any) -> int:
     return EXIT_REJECTED if summary.rejected else EXIT_OK
 
 
+def _why_left(summary: Any) -> str:
+    """Why a run left rows: the first words of each reason, counted."""
+    why = Counter(r.split(";")[0][:70] for _, r in summary.needs_review_rows)
+    return ", ".join(f"{n} x {r}" for r, n in why.items())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--vendor", choices=sorted(VENDORS), default="apollo")
@@ -238,9 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"  searches {summary.searches}  exit {exit_code(summary)}"
                     )
                     if summary.needs_review_rows:
-                        # Why rows were left (the first words of each reason, counted).
-                        why = Counter(r.split(";")[0][:70] for _, r in summary.needs_review_rows)
-                        line += "  | review: " + ", ".join(f"{n} x {r}" for r, n in why.items())
+                        line += "  | review: " + _why_left(summary)
                     if name == "faulted":
                         codes.append(exit_code(summary))
                         looks.append(summary.looks)
@@ -251,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
                             _, again = push(url)  # the one rerun allowed
                             delivered = again.created + again.already_delivered
                             line += f"  | rerun: created {again.created} exit {exit_code(again)}"
+                            if again.needs_review_rows:
+                                line += ", left: " + _why_left(again)
                         extra.append(len(sb.created()) - len(rows))
                         left.append(len(rows) - delivered)
                     print(line, flush=True)
