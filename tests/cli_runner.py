@@ -83,9 +83,8 @@ def run_cli(
     if program not in PROGRAMS:
         raise ValueError(f"unknown program {program!r}: one of {', '.join(PROGRAMS)}")
     out, err = io.StringIO(), io.StringIO()
-    with _isolated(environment, folder, err):
-        with redirect_stdout(out), redirect_stderr(err):
-            code = _call(program, list(argv))
+    with _isolated(environment, folder, err), redirect_stdout(out), redirect_stderr(err):
+        code = _call(program, list(argv))
     return subprocess.CompletedProcess([program, *argv], code, out.getvalue(), err.getvalue())
 
 
