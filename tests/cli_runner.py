@@ -186,6 +186,5 @@ def _logs_to(err: io.StringIO) -> Iterator[None]:
             if handler.stream is err:
                 handler.setStream(sys.stderr)
         root.setLevel(level)
-        for handler in root.handlers[:]:
-            if handler not in handlers:
-                root.removeHandler(handler)
+        for added in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(added)
