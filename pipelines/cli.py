@@ -18,7 +18,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 # Re-exported: scripts and tests have imported the exit codes from here.
 from sales_tasks.pipelines.exit_codes import (
@@ -230,6 +231,27 @@ def _dispatch_problem(argv: Sequence[str]) -> str | None:
     return None
 
 
+@contextmanager
+def _command_logging(*, verbose: bool) -> Iterator[None]:
+    """The run's log lines on stderr (`LEVEL logger: message`; INFO with `-v`, else WARNING) for
+    this run only: the root logger's level and handlers are restored afterwards.
+
+    `logging.basicConfig` did this once per interpreter and not at all where the root logger had
+    a handler already (a notebook, an orchestrator, pytest): a second command in one process
+    ignored its `-v` and its warnings never reached its stderr."""
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
 def _run(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str]) -> int:
     try:
         parser = build()
@@ -239,14 +261,11 @@ def _run(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str]) -> i
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
     from sales_tasks.pipelines.stopping import RunStopped
 
     try:
-        code: int = args.run(args)
+        with _command_logging(verbose=args.verbose):
+            code: int = args.run(args)
         return code
     except RunStopped as exc:  # SIGINT/SIGTERM: 130/143, and what was left behind
         print(f"stopped: {exc}", file=sys.stderr)

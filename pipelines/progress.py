@@ -302,7 +302,7 @@ class RunProgress:
         return Group(line, wait)
 
     def _reroute_logging(self, original_stderr: TextIO) -> None:
-        # basicConfig's handler and dlt's keep the stderr they were made with: point them at
+        # The command's handler and dlt's keep the stderr they were made with: point them at
         # rich's proxy (now sys.stderr), which prints whole lines above the live display.
         loggers = [logging.getLogger()] + [
             lg

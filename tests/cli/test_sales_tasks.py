@@ -1,7 +1,8 @@
 """`sales-tasks VERB VENDOR` against `apollo-tasks VERB`: the same runs, the same answers.
 
-Every parity case runs both installed console scripts as real processes against sandboxes and
-compares what a scheduler and a person see: the exit code, stdout and the `error:` line (paths of
+Every parity case runs both programs against sandboxes (in this process, `tests/cli_runner.py`;
+one case per verb runs both installed console scripts as real processes) and compares what a
+scheduler and a person see: the exit code, stdout and the `error:` line (paths of
 the run's own folder and the run's duration are the only differences allowed). The other cases
 are the new command's own: unknown or missing verbs and vendors in one line, help that lists
 verbs and vendors, and a registry entry that cannot be imported being an error.
@@ -31,6 +32,7 @@ from sales_tasks.pipelines.exit_codes import (
     EXIT_USAGE,
 )
 from sales_tasks.pipelines.vendors import VENDORS, vendors_with
+from tests.cli_runner import run_cli
 from tests.sink.conftest import INPUT_TABLE, ledger, subprocess_env, task_rows, write_input
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,22 +47,23 @@ SPELLINGS = {
 
 
 def _run(
-    words: list[str], *args: str, key: str, folder: Path, base_url: str | None = None
+    words: list[str],
+    *args: str,
+    key: str,
+    folder: Path,
+    base_url: str | None = None,
+    process: bool = False,
 ) -> tuple[int, str, str]:
-    """One console script as a process, `<dir>` in `args` being `folder`; (exit code, stdout,
-    stderr) with `folder` written `<dir>` again and durations as `N.Ns`."""
+    """One program, `<dir>` in `args` being `folder`: in this process (`tests/cli_runner.py`), or
+    the console script as a real process with `process=True` (one parity case per verb, so
+    both entry points stay covered); (exit code, stdout, stderr) with `folder` written `<dir>`
+    again and durations as `N.Ns`."""
     folder.mkdir(parents=True, exist_ok=True)
     env = subprocess_env(APOLLO_API_KEY=key, DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS="1")
     if base_url:
         env["APOLLO_BASE_URL"] = base_url
-    done = subprocess.run(
-        [str(BIN / words[0]), *words[1:], *(a.replace("<dir>", str(folder)) for a in args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    argv = [*words[1:], *(a.replace("<dir>", str(folder)) for a in args)]
+    done = run_cli(argv, program=words[0], env=env, cwd=ROOT, process=process)
     # The quota left differs between two runs on one sandbox: the first one spent some.
     clean = [re.sub(r"(quota: .*), \d+ left", r"\1, N left",
                     re.sub(r"\d+\.\ds\b", "N.Ns", text.replace(str(folder), "<dir>")))
@@ -70,7 +73,8 @@ def _run(
 
 
 def _both(verb: str, tmp_path: Path, *args: str, **kwargs: Any) -> list[tuple[int, str, str]]:
-    """The same command through both programs, each with a folder of its own (`<dir>`)."""
+    """The same command through both programs, each with a folder of its own (`<dir>`); in
+    process unless `process=True`."""
     return [_run(words, *args, folder=tmp_path / words[0], **kwargs) for words in SPELLINGS[verb]]
 
 
@@ -86,7 +90,7 @@ def _extract_args(sb: Any, *extra: str) -> list[str]:
 
 def test_extract_same_exit_code_summary_and_rows(sandbox: Any, tmp_path: Path) -> None:
     (code_a, out_a, err_a), (code_s, out_s, err_s) = _both(
-        "extract", tmp_path, *_extract_args(sandbox), key=sandbox.master_key
+        "extract", tmp_path, *_extract_args(sandbox), key=sandbox.master_key, process=True
     )
     assert code_a == code_s == EXIT_OK, err_a + err_s
     assert out_a == out_s and err_a == err_s
@@ -148,6 +152,8 @@ def test_push_same_exit_codes_and_summaries_then_rerun_sends_nothing(
     """One input, one warehouse, two ledgers and two vendors' sandboxes: the two programs create
     the same tasks, reject the same rows, exit 5 alike, and their reruns create nothing."""
     sandboxes = _same_seed_sandboxes(make_sandbox)
+    # The push's real processes: the first push into DuckDB; the rest runs in this process.
+    real = warehouse_url.startswith("duckdb")
     good = task_rows(sandboxes[0], 4)
     rows = [*good, {**good[0], "request_id": "r-type", "type": "lunch"}]
     write_input(warehouse_url, rows)
@@ -157,7 +163,10 @@ def test_push_same_exit_codes_and_summaries_then_rerun_sends_nothing(
             SPELLINGS["push"], sandboxes, ("push_a", "push_s"), strict=True
         ):
             args = _push_args(sb, warehouse_url, schema)
-            results.append(_run(words, *args, key=sb.master_key, folder=tmp_path / words[0]))
+            results.append(
+                _run(words, *args, key=sb.master_key, folder=tmp_path / words[0],
+                     process=real and attempt == "first")
+            )  # fmt: skip
         (code_a, out_a, err_a), (code_s, out_s, err_s) = results
         assert code_a == code_s == EXIT_REJECTED, (attempt, err_a, err_s)
         assert out_a == out_s and err_a == err_s, attempt
@@ -245,7 +254,9 @@ def test_unknown_vendor_is_one_line_listing_the_known_ones(
 
 
 def test_unknown_vendor_as_a_real_process(tmp_path: Path) -> None:
-    code, out, err = _run(["sales-tasks", "push", "nope"], key="k-123", folder=tmp_path)
+    code, out, err = _run(
+        ["sales-tasks", "push", "nope"], key="k-123", folder=tmp_path, process=True
+    )
     assert (code, out) == (EXIT_USAGE, "")
     pushes = ", ".join(vendors_with("push"))
     assert err == f"error: unknown vendor 'nope' for push: choose one of {pushes}\n"

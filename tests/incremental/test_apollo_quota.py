@@ -10,9 +10,6 @@ section 1). The quota is the sandbox's per-endpoint hourly limit, as a plan woul
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ import pytest
 
 from sales_tasks.pipelines.exit_codes import EXIT_QUOTA
 from sales_tasks.pipelines.extract import run_extract
+from tests.cli_runner import child_env, run_cli
 from tests.incremental.quota_support import refusal
 
 SEARCH = "api/v1/tasks/search"
@@ -153,13 +151,10 @@ def test_the_command_exits_with_its_own_code_and_one_line(
     make_apollo_sandbox: Any, tmp_path: Path
 ) -> None:
     sb = make_apollo_sandbox(**quota(6))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["APOLLO_API_KEY"] = sb.api_key
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "sales-tasks"), "extract", "apollo", "--base-url",
-         sb.base_url, "--per-page", "100", "--duckdb-path", str(tmp_path / "a.duckdb"),
-         "--pipelines-dir", str(tmp_path / "pipelines")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
+    proc = run_cli(  # in this process (tests/cli_runner.py), as a new process would run it
+        ["extract", "apollo", "--base-url", sb.base_url, "--per-page", "100",
+         "--duckdb-path", str(tmp_path / "a.duckdb"), "--pipelines-dir", str(tmp_path / "pipelines")],
+        env=child_env(APOLLO_API_KEY=sb.api_key), cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == EXIT_QUOTA, proc.stderr
     lines = proc.stderr.strip().splitlines()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from sales_tasks.pipelines.cli import sales_main
 from sales_tasks.pipelines.extract import extract_job, run_extract
 from sales_tasks.pipelines.jobs import JobBusyError, JobLock, extract_identity, push_identity
 from sales_tasks.pipelines.push import run_push
+from tests.cli_runner import run_cli
 from tests.sink.conftest import ledger, subprocess_env, task_rows, write_input
 from tests.source.helpers import served_tasks
 
@@ -194,14 +193,12 @@ def test_account_from_the_toml_files_on_the_command_line(make_sandbox: Any, tmp_
         for k, v in subprocess_env(PYTHONPATH=str(ROOT)).items()
         if not k.startswith(("APOLLO_", "SOURCES__", "DESTINATION__", "ACCOUNTS__"))
     }
-    proc = subprocess.run(
-        [sys.executable, "-m", "sales_tasks.pipelines.cli", "extract", "--account", "delta"]
+    proc = run_cli(  # the alias command (`python -m sales_tasks.pipelines.cli`), in process
+        ["extract", "--account", "delta"]
         + ["--duckdb-path", str(tmp_path / "w.duckdb"), "--pipelines-dir", str(tmp_path / "p")],
+        program="apollo-tasks",
         cwd=tmp_path,
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert KEYS["delta"] not in proc.stdout + proc.stderr

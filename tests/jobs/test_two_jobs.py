@@ -1,7 +1,9 @@
 """Two jobs at once on one machine, as real processes sharing dlt's default folders.
 
 Every run here is `python -m sales_tasks.pipelines.cli ...` without `--pipelines-dir`: all of them use the
-same dlt data dir (this test session's), exactly as two cron entries or two terminals would.
+same dlt data dir (this test session's), exactly as two cron entries or two terminals would. A
+run that starts after another process's, or is refused while one holds the lock, runs in this
+process (`tests/cli_runner.py`): the lock is still held by another process.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 
 from sales_tasks.pipelines.cli import EXIT_BUSY, EXIT_OK
 from sales_tasks.pipelines.jobs import locks_dir
+from tests.cli_runner import run_cli
 from tests.sink.conftest import ledger, subprocess_env, task_rows, write_input
 from tests.source.helpers import served_tasks
 
@@ -30,16 +33,27 @@ def _start(sb: Any, *args: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "sales_tasks.pipelines.cli", *args],
         cwd=ROOT,
-        env=subprocess_env(
-            APOLLO_API_KEY=sb.master_key,
-            APOLLO_BASE_URL=sb.base_url,
-            DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS="1",
-            **env,
-        ),
+        env=_env(sb, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _env(sb: Any, **env: str) -> dict[str, str]:
+    return subprocess_env(
+        APOLLO_API_KEY=sb.master_key,
+        APOLLO_BASE_URL=sb.base_url,
+        DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS="1",
+        **env,
+    )
+
+
+def _here(sb: Any, *args: str) -> tuple[int, str]:
+    """The same command as `_start`'s, run to its end in this process (`tests/cli_runner.py`):
+    for a run that starts after, or while, another process's; (exit code, stdout + stderr)."""
+    done = run_cli(list(args), program="apollo-tasks", env=_env(sb), cwd=ROOT)
+    return done.returncode, done.stdout + done.stderr
 
 
 def _finish(proc: subprocess.Popen[str], timeout: float = 180) -> tuple[int, str]:
@@ -84,8 +98,7 @@ def test_two_runs_of_the_same_extract_one_is_refused_then_one_waits(
     path = tmp_path / "same.duckdb"
     first = _extract(sb, path)
     _wait_until_locked()
-    refused = _extract(sb, path)
-    code, output = _finish(refused)
+    code, output = _here(sb, "extract", "--duckdb-path", str(path))  # while `first` runs
     assert code == EXIT_BUSY, output
     busy_lines = [line for line in output.splitlines() if line.startswith("error:")]
     assert len(busy_lines) == 1 and "another run of this job is going" in busy_lines[0]
@@ -168,8 +181,7 @@ def test_two_runs_of_the_same_push_never_duplicate(
     ]
     codes = sorted(_finish(p)[0] for p in runs)
     assert codes[0] == EXIT_OK and codes[1] in (EXIT_OK, EXIT_BUSY), codes
-    rerun = _push(sb, url)
-    code, output = _finish(rerun)
+    code, output = _here(sb, "push", "--table", "push_input", "--warehouse", url)  # the rerun
     assert code == EXIT_OK, output
     made = Counter(t["contact_id"] for t in sb.created())
     assert made == Counter(r["contact_id"] for r in rows)
@@ -185,6 +197,6 @@ def test_a_run_killed_while_holding_the_lock_does_not_block_the_next(
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     sb.configure(faults={"latency_ms": 0})
-    code, output = _finish(_extract(sb, path))
+    code, output = _here(sb, "extract", "--duckdb-path", str(path))
     assert code == EXIT_OK, output
     assert _ids(path) == {t["id"] for t in served_tasks(sb)}

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from sales_tasks.destinations.reply import REPLY_SINK
 from sales_tasks.pipelines.push import PushSummary
+from tests.cli_runner import run_cli
 from tests.sink.conftest import ROOT, ledger, subprocess_env
 from tests.sink.conftest import push as push  # fixtures, re-exported
 from tests.sink.conftest import warehouse_url as warehouse_url
@@ -113,7 +114,8 @@ def reply_push(push: Callable[..., PushSummary]) -> Callable[..., PushSummary]:
 def reply_cli(
     warehouse_url: str, tmp_path: Path
 ) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """`sales-tasks push reply` as a real process; `crash=(point, n)` runs it under
+    """`sales-tasks push reply` in this process (`tests/cli_runner.py`), or as a real process with
+    `process=True`; `crash=(point, n)` runs it as a real process under
     `tests/sink/crash_runner.py`, which SIGKILLs it at the n-th pass of that checkpoint."""
 
     def run(
@@ -121,6 +123,7 @@ def reply_cli(
         *args: str,
         env: dict[str, str] | None = None,
         crash: tuple[str, int] | None = None,
+        process: bool = False,
     ) -> subprocess.CompletedProcess[str]:
         pipelines = tmp_path / "cli-pipelines"
         shutil.rmtree(pipelines, ignore_errors=True)
@@ -130,29 +133,14 @@ def reply_cli(
             DESTINATION__REPLY_TASKS__RECONCILE_WAIT_SECONDS="1",
             **(env or {}),
         )
-        runner = (
-            [sys.executable, "-m", "tests.sink.crash_runner", crash[0], str(crash[1]), "--sales"]
-            if crash
-            else [str(Path(sys.executable).parent / "sales-tasks")]
-        )
-        return subprocess.run(
-            [
-                *runner,
-                "push",
-                "reply",
-                "--table",
-                INPUT_TABLE,
-                "--warehouse",
-                warehouse_url,
-                "--pipelines-dir",
-                str(pipelines),
-                *args,
-            ],
-            cwd=ROOT,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        crasher = None
+        if crash:
+            crasher = [sys.executable, "-m", "tests.sink.crash_runner", crash[0], str(crash[1]),
+                       "--sales"]  # fmt: skip
+        return run_cli(
+            ["push", "reply", "--table", INPUT_TABLE, "--warehouse", warehouse_url,
+             "--pipelines-dir", str(pipelines), *args],
+            env=full_env, cwd=ROOT, process=process, command=crasher,
+        )  # fmt: skip
 
     return run

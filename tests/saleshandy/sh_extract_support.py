@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +9,7 @@ import duckdb
 import httpx
 
 from sales_tasks.pipelines.extract import ExtractSummary, run_extract
+from tests.cli_runner import child_env, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = "/v1/tasks"
@@ -58,19 +56,21 @@ def list_calls(sb: Any) -> list[dict[str, Any]]:
     return [r for r in sb.requests(TASKS) if r["method"] == "GET"]
 
 
-def cli(sb: Any | None, tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
-    """`sales-tasks extract saleshandy ...` as a real process; (exit code, stdout, stderr)."""
-    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+def cli(
+    sb: Any | None, tmp_path: Path, *args: str, process: bool = False, **env: str
+) -> tuple[int, str, str]:
+    """`sales-tasks extract saleshandy ...` in `tmp_path`, in this process (`tests/cli_runner.py`)
+    or with `process=True` as a real process; (exit code, stdout, stderr)."""
+    environment = child_env()
     environment.pop("SALESHANDY_API_KEY", None)
     environment.pop("SOURCES__SALESHANDY__API_KEY", None)
     if sb is not None:
         environment["SALESHANDY_API_KEY"] = sb.api_key
     environment.update(env)
     base = ["--base-url", sb.base_url] if sb is not None else []
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "sales-tasks"), "extract", "saleshandy", *base,
-         "--duckdb-path", str(tmp_path / "sh.duckdb"), "--pipelines-dir",
-         str(tmp_path / "pipelines"), *args],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=180,
+    done = run_cli(
+        ["extract", "saleshandy", *base, "--duckdb-path", str(tmp_path / "sh.duckdb"),
+         "--pipelines-dir", str(tmp_path / "pipelines"), *args],
+        env=environment, cwd=tmp_path, process=process,
     )  # fmt: skip
-    return proc.returncode, proc.stdout, proc.stderr
+    return done.returncode, done.stdout, done.stderr

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sales_tasks.destinations.core.warehouse import dispose_engine
 from sales_tasks.destinations.saleshandy import SALESHANDY_SINK
 from sales_tasks.pipelines.push import PushSummary, run_push
+from tests.cli_runner import run_cli
 from tests.sink.conftest import ROOT, ledger, subprocess_env
 
 INPUT_TABLE = "sh_push_input"
@@ -130,7 +131,8 @@ def sh_push(sh_warehouse: str, tmp_path: Path) -> Callable[..., PushSummary]:
 def sh_cli_push(
     sh_warehouse: str, tmp_path: Path
 ) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """`sales-tasks push saleshandy` as a real process; with `crash=(point, n)` it is run by
+    """`sales-tasks push saleshandy` in this process (`tests/cli_runner.py`), or as a real process
+    with `process=True`; with `crash=(point, n)` a real process run by
     `tests/sink/crash_runner.py`, which SIGKILLs it at the n-th pass of that checkpoint."""
 
     def run(
@@ -138,6 +140,7 @@ def sh_cli_push(
         *args: str,
         key: str | None = None,
         crash: tuple[str, int] | None = None,
+        process: bool = False,
     ) -> subprocess.CompletedProcess[str]:
         pipelines = tmp_path / "cli-pipelines"
         shutil.rmtree(pipelines, ignore_errors=True)
@@ -146,30 +149,14 @@ def sh_cli_push(
             SALESHANDY_BASE_URL=sb.base_url,
             DESTINATION__SALESHANDY_TASKS__RECONCILE_WAIT_SECONDS="2",
         )
+        crasher = None
         if crash:
-            entry = ["-m", "tests.sink.crash_runner", crash[0], str(crash[1]), "sales-tasks"]
-        else:  # the `sales-tasks` console script, from this checkout
-            entry = [
-                "-c",
-                "import sys; from sales_tasks.pipelines.cli import sales_main; sys.exit(sales_main())",
-            ]
-        command = [sys.executable, *entry, "push", "saleshandy"]
-        return subprocess.run(
-            [
-                *command,
-                "--table",
-                INPUT_TABLE,
-                "--warehouse",
-                sh_warehouse,
-                "--pipelines-dir",
-                str(pipelines),
-                *args,
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+            crasher = [sys.executable, "-m", "tests.sink.crash_runner", crash[0], str(crash[1]),
+                       "sales-tasks"]  # fmt: skip
+        return run_cli(
+            ["push", "saleshandy", "--table", INPUT_TABLE, "--warehouse", sh_warehouse,
+             "--pipelines-dir", str(pipelines), *args],
+            env=env, cwd=ROOT, process=process, command=crasher,
+        )  # fmt: skip
 
     return run
