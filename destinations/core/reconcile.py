@@ -118,6 +118,9 @@ class Look:
     last_flight: int = 0  # calls started up to here may have made a task in the snapshot
     one_read: bool = False  # the snapshot is one response of the vendor (`SearchResult`)
     started_at: datetime | None = None  # when its first search went out (our clock)
+    # This run's calls were in flight or started while it read: its own creates may have shifted
+    # the list under it, so an untrusted answer is no reason to give up (`Reconciler.decide`).
+    own_calls_during: bool = False
     payloads: list[dict[str, Any]] | None = None  # for `search_for` (None: not all known)
 
 
@@ -352,8 +355,10 @@ class Reconciler:
         if look.tasks is None:
             # The vendor's answer could not be trusted (a filter ignored, a list that shifted
             # while it was read). This run's own creates may be what shifted it, so the pool
-            # is looked at again while calls still go out; after them, waiting cannot help.
-            if not more_coming:
+            # is looked at again while calls still go out or went out during this look (a look
+            # begun before the last call answered, settled after it); after them, waiting
+            # cannot help.
+            if not more_coming and not look.own_calls_during:
                 outcome.undecided = {rid: look.reason for rid in look.asked if rid in pool}
             return outcome
         tasks = look.tasks

@@ -274,10 +274,14 @@ class Sender:
             " contact(s) in one search"
         )
 
+        # Calls answering or starting while the search reads can shift the list it reads.
+        busy_at_start, first_flight = self.calls > self.calls_answered, self._last_flight
+
         def run() -> Look:
             done = self.reconciler.look(look)
             # Read after the snapshot: a call numbered later started after it was taken.
             done.last_flight = self._last_flight
+            done.own_calls_during = busy_at_start or done.last_flight != first_flight
             return done
 
         return _spawn(run, "push-reconcile")

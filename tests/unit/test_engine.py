@@ -9,6 +9,7 @@ again in the run; an unknown row whose task exists is not sent again, one proven
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
 from collections.abc import Hashable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -288,3 +289,58 @@ def test_the_sender_and_its_reconciler_work_without_the_engine(ledger: DeliveryL
     states = {r: e.state for r, e in ledger.get_many(kinds).items()}
     assert states == {r: REJECTED if r == "req-bad-1" else DELIVERED for r in kinds}
     assert len(vendor.tasks) == 5  # one task per row the vendor accepted, none twice
+
+
+def test_a_look_shifted_by_the_runs_own_create_is_taken_again_not_given_up(
+    ledger: DeliveryLedger,
+) -> None:
+    """The first call's answer is lost; the search for it begins while the second call is still
+    out, and that call's create shifts the list under it (an untrusted answer). The second call
+    has answered by the time the look is settled, so no call of the run is left: the look was
+    spoiled by the run itself, not by the vendor, and must be taken again (it then proves the
+    first row not created, and that row is sent again) rather than leave the row for review."""
+
+    class ShiftedOnce(FakeVendor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.search_began, self.second_made = threading.Event(), threading.Event()
+            self.looks = 0
+
+        def send(self, rows: Sequence[TTaskRow]) -> SendOutcome:
+            (row,) = rows
+            request_id = row["request_id"]
+            self.sends[request_id] += 1
+            if request_id == "req-1" and self.sends[request_id] == 1:
+                return SendOutcome(unknown={request_id: "connection dropped"})
+            if request_id == "req-2":
+                assert self.search_began.wait(10)  # still out while the search begins
+                made = SendOutcome(created={request_id: self._make(row)})
+                self.second_made.set()
+                return made
+            return SendOutcome(created={request_id: self._make(row)})
+
+        def search_created(self, contacts: Sequence[str]) -> SearchResult:
+            self.looks += 1
+            if self.looks == 1:
+                self.search_began.set()
+                assert self.second_made.wait(10)  # the run's own create lands mid-read
+                return SearchResult(None, "the list changed while it was read")
+            return SearchResult(super().search_created(contacts).tasks, one_read=True)
+
+    vendor = ShiftedOnce()
+    same = [
+        {**rows()[0], ROW_NUMBER: n, "request_id": f"req-{n}", "due_at": f"2025-07-0{n}T09:00:00Z"}
+        for n in (1, 2)
+    ]
+    engine = DeliveryEngine(
+        vendor, ledger, run_id="run-1", reconcile_wait_seconds=10.0, calls_in_flight=1
+    )
+    try:
+        engine.process(same)
+    finally:
+        engine.close()
+    summary = engine.summary(same, dry_run=False)
+    assert summary.needs_review == 0, summary.format()
+    assert summary.created == 2 and len(vendor.tasks) == 2
+    assert vendor.sends == Counter({"req-1": 2, "req-2": 1})
+    assert engine.reconciled == {"req-1": "not created"}
