@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -188,3 +189,29 @@ def _logs_to(err: io.StringIO) -> Iterator[None]:
         root.setLevel(level)
         for added in [h for h in root.handlers if h not in handlers]:
             root.removeHandler(added)
+
+
+def push_cli(
+    vendor: str,
+    args: Sequence[str],
+    *,
+    table: str,
+    warehouse: str,
+    pipelines: Path,
+    env: Mapping[str, str],
+    crash: tuple[str, int] | None = None,
+    process: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """`sales-tasks push VENDOR --table TABLE --warehouse WAREHOUSE ARGS` with a fresh dlt
+    working folder `pipelines`; `crash=(point, n)` runs it as a real process under
+    `tests/sink/crash_runner.py`, which SIGKILLs it at the n-th pass of that checkpoint."""
+    shutil.rmtree(pipelines, ignore_errors=True)
+    crasher = None
+    if crash:
+        crasher = [sys.executable, "-m", "tests.sink.crash_runner", crash[0], str(crash[1]),
+                   "sales-tasks"]  # fmt: skip
+    return run_cli(
+        ["push", vendor, "--table", table, "--warehouse", warehouse, "--pipelines-dir",
+         str(pipelines), *args],
+        env=env, process=process, command=crasher,
+    )  # fmt: skip

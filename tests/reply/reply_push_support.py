@@ -10,9 +10,7 @@ checkpoint by `tests/sink/crash_runner.py`).
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -23,8 +21,8 @@ import sqlalchemy as sa
 
 from sales_tasks.destinations.reply import REPLY_SINK
 from sales_tasks.pipelines.push import PushSummary
-from tests.cli_runner import run_cli
-from tests.sink.conftest import ROOT, ledger, subprocess_env
+from tests.cli_runner import push_cli
+from tests.sink.conftest import ledger, subprocess_env
 from tests.sink.conftest import push as push  # fixtures, re-exported
 from tests.sink.conftest import warehouse_url as warehouse_url
 
@@ -125,22 +123,15 @@ def reply_cli(
         crash: tuple[str, int] | None = None,
         process: bool = False,
     ) -> subprocess.CompletedProcess[str]:
-        pipelines = tmp_path / "cli-pipelines"
-        shutil.rmtree(pipelines, ignore_errors=True)
         full_env = subprocess_env(
             REPLY_API_KEY=sb.api_key,
             REPLY_BASE_URL=sb.base_url,
             DESTINATION__REPLY_TASKS__RECONCILE_WAIT_SECONDS="1",
             **(env or {}),
         )
-        crasher = None
-        if crash:
-            crasher = [sys.executable, "-m", "tests.sink.crash_runner", crash[0], str(crash[1]),
-                       "--sales"]  # fmt: skip
-        return run_cli(
-            ["push", "reply", "--table", INPUT_TABLE, "--warehouse", warehouse_url,
-             "--pipelines-dir", str(pipelines), *args],
-            env=full_env, cwd=ROOT, process=process, command=crasher,
+        return push_cli(
+            "reply", args, table=INPUT_TABLE, warehouse=warehouse_url,
+            pipelines=tmp_path / "cli-pipelines", env=full_env, crash=crash, process=process,
         )  # fmt: skip
 
     return run

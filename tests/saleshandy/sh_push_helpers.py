@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +20,8 @@ import sqlalchemy as sa
 from sales_tasks.destinations.core.warehouse import dispose_engine
 from sales_tasks.destinations.saleshandy import SALESHANDY_SINK
 from sales_tasks.pipelines.push import PushSummary, run_push
-from tests.cli_runner import run_cli
-from tests.sink.conftest import ROOT, ledger, subprocess_env
+from tests.cli_runner import push_cli
+from tests.sink.conftest import ledger, subprocess_env
 
 INPUT_TABLE = "sh_push_input"
 LEDGER_SCHEMA = "saleshandy_push"
@@ -142,21 +141,14 @@ def sh_cli_push(
         crash: tuple[str, int] | None = None,
         process: bool = False,
     ) -> subprocess.CompletedProcess[str]:
-        pipelines = tmp_path / "cli-pipelines"
-        shutil.rmtree(pipelines, ignore_errors=True)
         env = subprocess_env(
             SALESHANDY_API_KEY=key or sb.api_key,
             SALESHANDY_BASE_URL=sb.base_url,
             DESTINATION__SALESHANDY_TASKS__RECONCILE_WAIT_SECONDS="2",
         )
-        crasher = None
-        if crash:
-            crasher = [sys.executable, "-m", "tests.sink.crash_runner", crash[0], str(crash[1]),
-                       "sales-tasks"]  # fmt: skip
-        return run_cli(
-            ["push", "saleshandy", "--table", INPUT_TABLE, "--warehouse", sh_warehouse,
-             "--pipelines-dir", str(pipelines), *args],
-            env=env, cwd=ROOT, process=process, command=crasher,
+        return push_cli(
+            "saleshandy", args, table=INPUT_TABLE, warehouse=sh_warehouse,
+            pipelines=tmp_path / "cli-pipelines", env=env, crash=crash, process=process,
         )  # fmt: skip
 
     return run
