@@ -222,6 +222,26 @@ def test_a_witness_in_one_response_proves_at_once(
     assert decided[-1] == ["r-1"] and all(d == [] for d in decided[:-1])
 
 
+def one_contact_run(
+    vendor: FakeVendor, ledger: DeliveryLedger, n: int, *, calls_in_flight: int
+) -> tuple[DeliveryEngine, Any]:
+    """Rows req-1..req-n for one contact, each with its own due date, pushed in one run:
+    (the engine, its summary)."""
+    same = [
+        {**rows()[0], ROW_NUMBER: k, "request_id": f"req-{k}", "due_at": f"2025-07-0{k}T09:00:00Z"}
+        for k in range(1, n + 1)
+    ]
+    engine = DeliveryEngine(
+        vendor, ledger, run_id="run-1", reconcile_wait_seconds=10.0,
+        calls_in_flight=calls_in_flight,
+    )  # fmt: skip
+    try:
+        engine.process(same)
+    finally:
+        engine.close()
+    return engine, engine.summary(same, dry_run=False)
+
+
 def test_calls_for_a_contact_being_reconciled_are_not_held_back(ledger: DeliveryLedger) -> None:
     """Three rows of one contact: the first call's answer is lost; the other two go out while it
     is reconciled (they witness it), and each row ends with exactly one task."""
@@ -235,18 +255,7 @@ def test_calls_for_a_contact_being_reconciled_are_not_held_back(ledger: Delivery
             return SendOutcome(created={row["request_id"]: self._make(row)})
 
     vendor = FirstLost()
-    same = [
-        {**rows()[0], ROW_NUMBER: n, "request_id": f"req-{n}", "due_at": f"2025-07-0{n}T09:00:00Z"}
-        for n in (1, 2, 3)
-    ]
-    engine = DeliveryEngine(
-        vendor, ledger, run_id="run-1", reconcile_wait_seconds=10.0, calls_in_flight=4
-    )
-    try:
-        engine.process(same)
-    finally:
-        engine.close()
-    summary = engine.summary(same, dry_run=False)
+    engine, summary = one_contact_run(vendor, ledger, 3, calls_in_flight=4)
     assert summary.created == 3 and summary.needs_review == 0
     assert len(vendor.tasks) == 3 and len({t["due_at"] for t in vendor.tasks}) == 3
     assert vendor.sends == Counter({"req-1": 2, "req-2": 1, "req-3": 1})
@@ -328,18 +337,7 @@ def test_a_look_shifted_by_the_runs_own_create_is_taken_again_not_given_up(
             return SearchResult(super().search_created(contacts).tasks, one_read=True)
 
     vendor = ShiftedOnce()
-    same = [
-        {**rows()[0], ROW_NUMBER: n, "request_id": f"req-{n}", "due_at": f"2025-07-0{n}T09:00:00Z"}
-        for n in (1, 2)
-    ]
-    engine = DeliveryEngine(
-        vendor, ledger, run_id="run-1", reconcile_wait_seconds=10.0, calls_in_flight=1
-    )
-    try:
-        engine.process(same)
-    finally:
-        engine.close()
-    summary = engine.summary(same, dry_run=False)
+    engine, summary = one_contact_run(vendor, ledger, 2, calls_in_flight=1)
     assert summary.needs_review == 0, summary.format()
     assert summary.created == 2 and len(vendor.tasks) == 2
     assert vendor.sends == Counter({"req-1": 2, "req-2": 1})
