@@ -161,8 +161,9 @@ def search_pass(
             and _newest_first(order)
         ):
             for i, task in enumerate(kept):
-                if str(task.get("id")) not in seen:
-                    seen[str(task.get("id"))] = task
+                key = str(task.get("id"))
+                if key not in seen:
+                    seen[key] = task
                     order.append(kept_created[i] if i < len(kept_created) else _created(task))
                     result.from_kept += 1
             break

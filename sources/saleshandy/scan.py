@@ -449,10 +449,8 @@ class TaskScan:
             report.page_done()
 
     def _stamp(self, task: dict[str, Any]) -> None:
-        """Keep the newest `completedAt` / `skippedAt` of done tasks (the watermarks).
-
-        The newest stamp is kept parsed next to its text (`_newest`): it was parsed again from
-        the text for every done task read."""
+        """Keep the newest `completedAt` / `skippedAt` of done tasks (the watermarks), parsed in
+        `_newest` so each done task read is compared without parsing the mark again."""
         status = task.get("status")
         for done, cursor in DONE_TABS:
             if status != done:
