@@ -10,11 +10,11 @@ Facts relied on (`shared/api-docs/VENDOR-SPECS.md` 3.2, NOTES.md "Search for Tas
 - `POST /api/v1/tasks/search` pages by position (`page`, `per_page`, query string) and every
   page carries `pagination.total_entries`, the size of the searched list (VENDOR-SPECS line
   214, 3.2; NOTES line 26 for the params, line 40 for the answer; `search.py` the rest).
-- The order of a search without `sort_by_field` is **not documented** (VENDOR-SPECS line 214 and
-  NOTES line 26 document only `task_due_at` and `task_priority`). Nothing here assumes it: a read is kept only when its
-  tasks came newest first on the data (`created_at` never increasing over the whole list,
-  `SearchPass.newest_first`), and a kept read is used only while the pages read again still
-  come newest first. The sandbox serves either order (`default_order`: `newest_first`, as the
+- The order of a search without `sort_by_field` is **not documented** (VENDOR-SPECS line 214
+  and NOTES line 26 document only `task_due_at` and `task_priority`). Nothing here assumes it: a
+  read is kept only when its tasks came newest first on the data (`created_at` never increasing
+  over the whole list, `SearchPass.newest_first`), and a kept read is used only while the pages
+  read again still come newest first. The sandbox serves either order (`default_order`: `newest_first`, as the
   legacy example sorted by creation, or `oldest_first`), tested both ways; with the other order
   nothing is kept and every look reads the whole list, as before.
 

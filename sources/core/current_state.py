@@ -30,8 +30,8 @@ from dlt resource state: they are exactly the rows the mirror holds (so a row an
 older version or a restore left behind is removed too) and exactly the ids the scans that verify
 by id prove deleted one by one before the run may delete; state kept beside the data
 could drift from it. Scoped to one account: a dataset holds the rows of one account (the runner
-binds it before the scan and refuses any other, `sales_tasks.pipelines.accounts.claim_dataset`), so every id
-read from it is the account's own.
+binds it before the scan and refuses any other,
+`sales_tasks.pipelines.accounts.claim_dataset`), so every id read from it is the account's own.
 """
 
 from __future__ import annotations
