@@ -89,37 +89,40 @@ def timed_mirror(
     from sales_tasks.pipelines.push_lifecycle import change_vendor_for, run_lifecycle_push
 
     kit = kit_of(vendor)
-    folder = Path(tempfile.mkdtemp(prefix="lifecycle-bench-"))
-    path = str(folder / "w.duckdb")
-    options = {
-        "sink": sink(vendor),
-        "table": INPUT,
-        "warehouse": path,
-        "api_key": kit.key(sb),
-        "base_url": sb.base_url,
-        "mode": "mirror",
-        "allow_mass_close": True,
-        "pipelines_dir": str(folder / "dlt"),
-        **(settings or {}),
-    }
-    rows = kit.push_rows(sb, rows_n)
-    for row in rows:
-        row.pop("status", None)
-    write_input(path, rows)
-    first = run_lifecycle_push(**options)
-    write_input(path, changed_rows(rows))
-    sb.clear_requests()
-    if before is not None:
-        before()
-    started = time.monotonic()
-    summary = run_lifecycle_push(**options)
-    wall = time.monotonic() - started
-    requests = sb.requests()
-    vendor_settings = sink(vendor).settings(api_key=kit.key(sb), base_url=sb.base_url)
-    client, _ = sink(vendor).open_vendor(vendor_settings)
-    per_call = max(1, int(change_vendor_for(sink(vendor), client, vendor_settings).max_per_call))
-    client.close()
-    return MirrorRun(first, summary, wall, requests, per_call)
+    with tempfile.TemporaryDirectory(prefix="lifecycle-bench-", ignore_cleanup_errors=True) as tmp:
+        folder = Path(tmp)
+        path = str(folder / "w.duckdb")
+        options = {
+            "sink": sink(vendor),
+            "table": INPUT,
+            "warehouse": path,
+            "api_key": kit.key(sb),
+            "base_url": sb.base_url,
+            "mode": "mirror",
+            "allow_mass_close": True,
+            "pipelines_dir": str(folder / "dlt"),
+            **(settings or {}),
+        }
+        rows = kit.push_rows(sb, rows_n)
+        for row in rows:
+            row.pop("status", None)
+        write_input(path, rows)
+        first = run_lifecycle_push(**options)
+        write_input(path, changed_rows(rows))
+        sb.clear_requests()
+        if before is not None:
+            before()
+        started = time.monotonic()
+        summary = run_lifecycle_push(**options)
+        wall = time.monotonic() - started
+        requests = sb.requests()
+        vendor_settings = sink(vendor).settings(api_key=kit.key(sb), base_url=sb.base_url)
+        client, _ = sink(vendor).open_vendor(vendor_settings)
+        per_call = max(
+            1, int(change_vendor_for(sink(vendor), client, vendor_settings).max_per_call)
+        )
+        client.close()
+        return MirrorRun(first, summary, wall, requests, per_call)
 
 
 def medians(runs: list[dict[str, float]]) -> dict[str, float]:

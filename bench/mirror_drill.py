@@ -45,8 +45,8 @@ def _warehouse(kind: str, folder: Path, server: object | None, n: int) -> Iterat
 def one_round(vendor: str, kind: str, seed: int, kill: bool, server: object | None) -> Tally:
     """One round of the drill for `vendor` (see the module docstring)."""
     rng = random.Random(seed)
-    folder = temp_folder()
     with (
+        temp_folder() as folder,
         _warehouse(kind, folder, server, seed) as warehouse,
         drill(KITS[vendor], warehouse, folder, seed) as d,
     ):

@@ -34,9 +34,9 @@ task the push created count as found, never make a created task look absent.
 Which contacts a read covers: a look's contacts that are all in the kept read's are served from
 it (their tasks picked out). A look that brings new contacts reads the union with the kept
 read's when at least half of its own contacts are in it (a few contacts searched again and
-again: the follow-up campaign's shape) and the union stays within `MAX_CONTACTS` (what one
-search carries, as the reconciler's default `contacts_per_search`); otherwise it reads its own
-contacts only, and that read is kept instead.
+again: the follow-up campaign's shape) and the union stays within `max_contacts` (what one
+search carries: the vendor's contacts per call, which the reconciler uses as its
+`contacts_per_search`); otherwise it reads its own contacts only, and that read is kept instead.
 """
 
 from __future__ import annotations
@@ -57,8 +57,7 @@ from sales_tasks.destinations.apollo.search import (
     pass_at_once,
     search_pass,
 )
-
-MAX_CONTACTS = 100
+from sales_tasks.destinations.apollo.settings import DEFAULT_MAX_CONTACTS_PER_CALL
 
 
 @dataclass
@@ -94,7 +93,7 @@ class KeptSearch:
         passes: int = PASSES,
         at_once: int = PAGES_AT_ONCE,
         keep: bool = True,
-        max_contacts: int = MAX_CONTACTS,
+        max_contacts: int = DEFAULT_MAX_CONTACTS_PER_CALL,
         per_page: int = SEARCH_PER_PAGE,
     ) -> None:
         self.client = client

@@ -30,6 +30,7 @@ from sales_tasks.clients.core.client import ApiClient
 from sales_tasks.clients.core.values import parse_utc
 from sales_tasks.destinations.apollo.kept import KeptSearch
 from sales_tasks.destinations.apollo.lookup import ApolloLookup
+from sales_tasks.destinations.apollo.settings import DEFAULT_MAX_CONTACTS_PER_CALL
 from sales_tasks.destinations.core.contract import InputRules, TTaskRow
 from sales_tasks.destinations.core.vendor import (
     Resolution,
@@ -91,13 +92,15 @@ class ApolloTaskVendor:
     # Optional fields a found task must also match in the reconciler's strict pass.
     strict_match_fields: tuple[str, ...] = ("note", "title")
 
-    def __init__(self, client: ApiClient, *, max_contacts_per_call: int = 100) -> None:
+    def __init__(
+        self, client: ApiClient, *, max_contacts_per_call: int = DEFAULT_MAX_CONTACTS_PER_CALL
+    ) -> None:
         if max_contacts_per_call < 1:
             raise ValueError("max_contacts_per_call must be >= 1")
         self.client = client
         self.max_per_call = max_contacts_per_call
         self.lookup = ApolloLookup(client)
-        self.search = KeptSearch(client)
+        self.search = KeptSearch(client, max_contacts=max_contacts_per_call)
 
     # --- rows --------------------------------------------------------------------------------
 

@@ -98,8 +98,10 @@ def applied_calls(sb: Any) -> Counter[str]:
     edits=["due", "owner", "complete", "remove", "note", "keep"], fault="drop_after_create", at=4
 )
 def test_no_change_is_made_twice_or_lost(toy: Path, edits: list[str], fault: str, at: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="drill-"))
-    drill(f"duckdb:///{folder / 'w.duckdb'}", folder, edits, fault, at)
+    # A folder per example (a function-scoped tmp_path would be shared by the examples).
+    with tempfile.TemporaryDirectory(prefix="drill-", ignore_cleanup_errors=True) as tmp:
+        folder = Path(tmp)
+        drill(f"duckdb:///{folder / 'w.duckdb'}", folder, edits, fault, at)
 
 
 @pytest.mark.postgres

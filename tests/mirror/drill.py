@@ -505,5 +505,8 @@ def random_changes(rng: random.Random, most: int = 4, latest: int = 5) -> list[C
     ]
 
 
-def temp_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="mirror-drill-"))
+@contextmanager
+def temp_folder() -> Iterator[Path]:
+    """A fresh folder for one drill (warehouse, dlt state, logs), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="mirror-drill-", ignore_cleanup_errors=True) as tmp:
+        yield Path(tmp)

@@ -57,13 +57,13 @@ def warehouses(request: pytest.FixtureRequest) -> Callable[[], Any]:
 
     @contextmanager
     def fresh() -> Iterator[tuple[Warehouse, Any]]:
-        folder = temp_folder()
-        if kind == "duckdb":
-            yield Warehouse.duckdb(folder), folder
-            return
-        server = request.getfixturevalue("postgres_server")
-        url = server.create_database(f"drill{next(_databases)}")
-        yield Warehouse.postgres(url), folder
+        with temp_folder() as folder:
+            if kind == "duckdb":
+                yield Warehouse.duckdb(folder), folder
+                return
+            server = request.getfixturevalue("postgres_server")
+            url = server.create_database(f"drill{next(_databases)}")
+            yield Warehouse.postgres(url), folder
 
     return fresh
 
