@@ -84,7 +84,21 @@ def _ours(vendor: str, base_url: str, key: str, workdir: Path, n: int) -> dict[s
     )
     if not summary.complete:
         raise RuntimeError(f"the benchmark's extract was incomplete: {summary.warnings}")
-    return {"rows": summary.rows.get("tasks", 0), "requests": summary.requests}
+    return {
+        "rows": summary.rows.get("tasks", 0),
+        "requests": summary.requests,
+        "load_retries": _load_retries(workdir / "pipelines"),
+    }
+
+
+def _load_retries(pipelines: Path) -> int:
+    """Load jobs dlt ran more than once (a retried job's file name carries its retry count)."""
+    from dlt.common.storages.load_package import ParsedLoadJobFileName
+
+    return sum(
+        ParsedLoadJobFileName.parse(job.name).retry_count
+        for job in pipelines.glob("*/load/loaded/*/completed_jobs/*")
+    )
 
 
 def _floor(vendor: str, base_url: str, key: str, workdir: Path, n: int) -> dict[str, Any]:
@@ -153,14 +167,59 @@ def _record_phases(into: dict[str, float]) -> None:
         setattr(Pipeline, name, timed)
 
 
+class _RssSampler:
+    """This process's RSS every 10 ms (`/proc/self/statm`), its peak per dlt step: `extract`,
+    `normalize`, `load` and `after` (from the load's end to the run's end)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.step = "before"
+        self.peaks: dict[str, float] = {}
+        self._page = os.sysconf("SC_PAGE_SIZE") / 2**20
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        with open("/proc/self/statm") as statm:
+            while not self._stop.wait(0.01):
+                statm.seek(0)
+                mb = int(statm.read().split()[1]) * self._page
+                self.peaks[self.step] = max(self.peaks.get(self.step, 0.0), mb)
+
+    def __enter__(self) -> _RssSampler:
+        from dlt.pipeline.pipeline import Pipeline
+
+        for name in PHASES:
+            step = getattr(Pipeline, name)
+
+            def marked(self_: Any, *a: Any, _step: Any = step, _name: str = name, **k: Any) -> Any:
+                self.step = _name
+                try:
+                    return _step(self_, *a, **k)
+                finally:
+                    self.step = "after"
+
+            setattr(Pipeline, name, marked)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _child(args: argparse.Namespace) -> None:
     fn = VARIANTS[args.variant]
     phases: dict[str, float] = {}
+    sampler: _RssSampler | None = None
     with tempfile.TemporaryDirectory() as tmp:
         if args.warmup_url:  # same code path on a tiny dataset: imports, dlt init
             fn(args.vendor, args.warmup_url, args.key, Path(tmp) / "warm", 200)
         if args.variant == "ours":
             _record_phases(phases)
+            if args.sample_rss:
+                sampler = _RssSampler().__enter__()
         if args.profile:
             import cProfile
 
@@ -174,6 +233,9 @@ def _child(args: argparse.Namespace) -> None:
         if args.profile:
             profiler.disable()
             profiler.dump_stats(args.profile)
+        if sampler is not None:
+            sampler.__exit__(None, None, None)
+            result.update({f"rss_{step}_mb": mb for step, mb in sampler.peaks.items()})
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result.update(phases)
     sys.stdout.write("RESULT " + json.dumps(result) + "\n")
@@ -183,14 +245,20 @@ def _child(args: argparse.Namespace) -> None:
 
 
 def run_variant(
-    variant: str, vendor: str, sb: Any, warmup_url: str, n: int, profile: str = ""
+    variant: str,
+    vendor: str,
+    sb: Any,
+    warmup_url: str,
+    n: int,
+    profile: str = "",
+    sample_rss: bool = False,
 ) -> dict[str, Any]:
     root = str(Path(__file__).resolve().parents[1])
     cmd = [
         sys.executable, "-m", "bench.hotpath", "--child", "--variant", variant,
         "--vendor", vendor, "--base-url", sb.base_url, "--key", sandbox_key(vendor, sb),
         "--warmup-url", warmup_url, "--n", str(n), "--profile", profile,
-    ]  # fmt: skip
+    ] + (["--sample-rss"] if sample_rss else [])  # fmt: skip
     proc = subprocess.run(
         cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": root}, check=False
     )
@@ -212,7 +280,9 @@ def _sandbox(vendor: str, n: int, seed: int = 42) -> Any:
     )
 
 
-def measure(vendor: str, n: int, runs: int, warmup_url: str, profile: str = "") -> dict[str, Any]:
+def measure(
+    vendor: str, n: int, runs: int, warmup_url: str, profile: str = "", sample_rss: bool = False
+) -> dict[str, Any]:
     """Interleaved floor/ours runs against one sandbox of `n` tasks."""
     results: dict[str, list[dict[str, Any]]] = {"floor": [], "ours": []}
     with _sandbox(vendor, n) as sb:
@@ -223,7 +293,7 @@ def measure(vendor: str, n: int, runs: int, warmup_url: str, profile: str = "") 
         )
         for rep in range(runs):
             for variant in ("floor", "ours"):
-                result = run_variant(variant, vendor, sb, warmup_url, n)
+                result = run_variant(variant, vendor, sb, warmup_url, n, sample_rss=sample_rss)
                 results[variant].append(result)
                 print(f"{vendor} {n} run {rep + 1} {variant}: {result}", file=sys.stderr)
         if profile:
@@ -284,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup-url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--key", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--sample-rss", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(args)
@@ -315,16 +386,25 @@ def main(argv: list[str] | None = None) -> int:
                 "",
                 f"### Peak RSS by size ({vendor}, one run each)",
                 "",
-                "| tasks | ours s | ours peak RSS MB | floor s | floor peak RSS MB |",
-                "|---:|---:|---:|---:|---:|",
+                "RSS sampled every 10 ms in ours' process, peak per dlt step (`before`: after"
+                " the warm-up, up to the extract); load jobs dlt retried.",
+                "",
+                "| tasks | ours s | before MB | extract peak MB | load peak MB | after the load MB"
+                " | load retries | ours peak RSS MB | floor s | floor peak RSS MB |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             peaks = []
             for size in sizes:
-                found = measure(vendor, size, 1, warm.base_url)
+                found = measure(vendor, size, 1, warm.base_url, sample_rss=True)
                 ours, floor = found["ours"][0], found["floor"][0]
                 peaks.append(ours["peak_rss_mb"])
+                steps = " | ".join(
+                    f"{ours.get(f'rss_{step}_mb', 0.0):.0f}"
+                    for step in ("before", "extract", "load", "after")
+                )
                 lines.append(
-                    f"| {size:,} | {ours['seconds']:.1f} | {ours['peak_rss_mb']:.0f} |"
+                    f"| {size:,} | {ours['seconds']:.1f} | {steps} | {ours['load_retries']} |"
+                    f" {ours['peak_rss_mb']:.0f} |"
                     f" {floor['seconds']:.1f} | {floor['peak_rss_mb']:.0f} |"
                 )
             if len(peaks) > 1:
