@@ -136,7 +136,35 @@ def _floor(vendor: str, base_url: str, key: str, workdir: Path, n: int) -> dict[
                 return {"rows": rows, "requests": requests}
 
 
-VARIANTS = {"ours": _ours, "floor": _floor}
+def _scan(vendor: str, base_url: str, key: str, workdir: Path, n: int, reuse: bool) -> Any:
+    """Apollo's scan alone (both reads of the completeness proof, Arrow batches; no dlt)."""
+    from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+    from sales_tasks.clients.core import ApiClient
+    from sales_tasks.sources.apollo.batch import Batch
+    from sales_tasks.sources.apollo.report import ScanReport
+    from sales_tasks.sources.apollo.scan import TaskScanner
+
+    report = ScanReport()
+    rows = 0
+    with ApiClient(base_url, key, profile=APOLLO_PROFILE) as client:
+        scanner = TaskScanner(
+            client, report, per_page=100, max_records=n + 1_000, reuse_pages=reuse
+        )
+        for item in scanner:
+            if isinstance(item, Batch) and item.tasks is not None:
+                rows += len(item.tasks)
+    if not report.complete:
+        raise RuntimeError(f"the benchmark's scan was incomplete: {report.warnings}")
+    memo = scanner.search.memo
+    return {"rows": rows, "requests": report.requests, "hits": memo.hits if memo else 0}
+
+
+VARIANTS = {
+    "ours": _ours,
+    "floor": _floor,
+    "scan": lambda *a: _scan(*a, reuse=True),
+    "scan_plain": lambda *a: _scan(*a, reuse=False),
+}
 
 
 def _cpu_seconds() -> float:
@@ -338,6 +366,36 @@ def table(vendor: str, n: int, results: dict[str, list[dict[str, Any]]]) -> list
     return lines
 
 
+def _second_read(n: int, runs: int, warmup_url: str) -> list[str]:
+    """Apollo's scan alone, interleaved: second read from the page memo, and decoding every
+    page (`TaskScanner(reuse_pages=False)`); CPU of the whole process."""
+    found: dict[str, list[dict[str, Any]]] = {"scan": [], "scan_plain": []}
+    with _sandbox("apollo", n) as sb:
+        _floor("apollo", sb.base_url, sandbox_key("apollo", sb), Path("."), n)  # caches
+        for rep in range(runs):
+            for variant in found:
+                result = run_variant(variant, "apollo", sb, warmup_url, n)
+                found[variant].append(result)
+                print(f"second read {n} run {rep + 1} {variant}: {result}", file=sys.stderr)
+    lines = [
+        "",
+        f"### Apollo's scan alone (both reads), {n:,} tasks, medians of {runs}",
+        "",
+        "| second read | pages answered without decoding | CPU s (each run) | wall s |",
+        "|---|---:|---|---:|",
+    ]
+    for variant, label in (("scan_plain", "every page decoded"), ("scan", "page memo")):
+        each = ", ".join(f"{r['cpu_seconds']:.2f}" for r in found[variant])
+        lines.append(
+            f"| {label} | {_median(found[variant], 'hits'):,.0f} |"
+            f" {_median(found[variant], 'cpu_seconds'):.2f} ({each}) |"
+            f" {_median(found[variant], 'seconds'):.2f} |"
+        )
+    saved = _median(found["scan_plain"], "cpu_seconds") - _median(found["scan"], "cpu_seconds")
+    lines += ["", f"- CPU saved by the page memo: **{saved:.2f} s** per {n:,} tasks"]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendor", choices=VENDORS, default="apollo")
@@ -347,6 +405,11 @@ def main(argv: list[str] | None = None) -> int:
         "--rss", default="", help="comma-separated task counts: one ours+floor run each, peak RSS"
     )
     parser.add_argument("--skip-ratio", action="store_true", help="only the --rss runs")
+    parser.add_argument(
+        "--second-read",
+        action="store_true",
+        help="Apollo's scan alone, its second read with and without the page memo (CPU)",
+    )
     parser.add_argument("--profile", default="", help="cProfile ours once more into this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--variant", choices=sorted(VARIANTS), help=argparse.SUPPRESS)
@@ -369,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         f" medians of {args.runs}, floor and ours interleaved).",
     ]
     with _sandbox(vendor, 200, seed=1) as warm:
+        if args.second_read:
+            lines += _second_read(n, args.runs, warm.base_url)
         if not args.skip_ratio:
             results = measure(vendor, n, args.runs, warm.base_url, args.profile)
             lines += table(vendor, n, results)
