@@ -185,10 +185,11 @@ def _record_phases(into: dict[str, float]) -> None:
         step = getattr(Pipeline, name)
 
         def timed(self: Any, *a: Any, _step: Any = step, _name: str = name, **k: Any) -> Any:
-            cpu, own = _cpu_seconds(), time.thread_time()
+            cpu, own, wall = _cpu_seconds(), time.thread_time(), time.perf_counter()
             try:
                 return _step(self, *a, **k)
             finally:
+                into[f"{_name}_wall"] = into.get(f"{_name}_wall", 0.0) + time.perf_counter() - wall
                 into[f"{_name}_cpu"] = into.get(f"{_name}_cpu", 0.0) + _cpu_seconds() - cpu
                 into[f"{_name}_main"] = into.get(f"{_name}_main", 0.0) + time.thread_time() - own
 
