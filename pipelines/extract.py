@@ -81,10 +81,12 @@ __all__ = [
 DUCKDB_MEMORY_LIMIT = "128MB"
 
 # dlt's loader runs up to 20 jobs at once (`[load] workers`) and every running job holds its own
-# working set under the one limit above: at 500,000 tasks six jobs failed with DuckDB's "Out of
-# Memory Error" and were retried. At most this many jobs at once for that file (docs/benchmarks.md,
-# "Memory"); a user's own `load.workers` wins (`sales_tasks.pipelines.run_settings`).
-DUCKDB_LOAD_WORKERS = 2
+# working set under the one limit above: at 500,000 tasks five or six jobs failed with DuckDB's
+# "Out of Memory Error" and were retried (three with 4 workers, none with 2 or 1). DuckDB already
+# spreads each statement over its threads: one job at a time loaded 200,000 tasks in the same
+# time as two, with 80 MB less peak (docs/benchmarks.md, "Memory"). A user's own `load.workers`
+# wins (`sales_tasks.pipelines.run_settings`).
+DUCKDB_LOAD_WORKERS = 1
 
 # dlt's pipe iterator takes one item per source round robin, so the fork after the scan holds
 # every batch the transformers have not finished: the newest source first ("fifo") finishes each
