@@ -84,7 +84,21 @@ def _ours(vendor: str, base_url: str, key: str, workdir: Path, n: int) -> dict[s
     )
     if not summary.complete:
         raise RuntimeError(f"the benchmark's extract was incomplete: {summary.warnings}")
-    return {"rows": summary.rows.get("tasks", 0), "requests": summary.requests}
+    return {
+        "rows": summary.rows.get("tasks", 0),
+        "requests": summary.requests,
+        "load_retries": _load_retries(workdir / "pipelines"),
+    }
+
+
+def _load_retries(pipelines: Path) -> int:
+    """Load jobs dlt ran more than once (a retried job's file name carries its retry count)."""
+    from dlt.common.storages.load_package import ParsedLoadJobFileName
+
+    return sum(
+        ParsedLoadJobFileName.parse(job.name).retry_count
+        for job in pipelines.glob("*/load/loaded/*/completed_jobs/*")
+    )
 
 
 def _floor(vendor: str, base_url: str, key: str, workdir: Path, n: int) -> dict[str, Any]:
@@ -122,7 +136,35 @@ def _floor(vendor: str, base_url: str, key: str, workdir: Path, n: int) -> dict[
                 return {"rows": rows, "requests": requests}
 
 
-VARIANTS = {"ours": _ours, "floor": _floor}
+def _scan(vendor: str, base_url: str, key: str, workdir: Path, n: int, reuse: bool) -> Any:
+    """Apollo's scan alone (both reads of the completeness proof, Arrow batches; no dlt)."""
+    from sales_tasks.clients.apollo.profile import APOLLO_PROFILE
+    from sales_tasks.clients.core import ApiClient
+    from sales_tasks.sources.apollo.batch import Batch
+    from sales_tasks.sources.apollo.report import ScanReport
+    from sales_tasks.sources.apollo.scan import TaskScanner
+
+    report = ScanReport()
+    rows = 0
+    with ApiClient(base_url, key, profile=APOLLO_PROFILE) as client:
+        scanner = TaskScanner(
+            client, report, per_page=100, max_records=n + 1_000, reuse_pages=reuse
+        )
+        for item in scanner:
+            if isinstance(item, Batch) and item.tasks is not None:
+                rows += len(item.tasks)
+    if not report.complete:
+        raise RuntimeError(f"the benchmark's scan was incomplete: {report.warnings}")
+    memo = scanner.search.memo
+    return {"rows": rows, "requests": report.requests, "hits": memo.hits if memo else 0}
+
+
+VARIANTS = {
+    "ours": _ours,
+    "floor": _floor,
+    "scan": lambda *a: _scan(*a, reuse=True),
+    "scan_plain": lambda *a: _scan(*a, reuse=False),
+}
 
 
 def _cpu_seconds() -> float:
@@ -143,24 +185,70 @@ def _record_phases(into: dict[str, float]) -> None:
         step = getattr(Pipeline, name)
 
         def timed(self: Any, *a: Any, _step: Any = step, _name: str = name, **k: Any) -> Any:
-            cpu, own = _cpu_seconds(), time.thread_time()
+            cpu, own, wall = _cpu_seconds(), time.thread_time(), time.perf_counter()
             try:
                 return _step(self, *a, **k)
             finally:
+                into[f"{_name}_wall"] = into.get(f"{_name}_wall", 0.0) + time.perf_counter() - wall
                 into[f"{_name}_cpu"] = into.get(f"{_name}_cpu", 0.0) + _cpu_seconds() - cpu
                 into[f"{_name}_main"] = into.get(f"{_name}_main", 0.0) + time.thread_time() - own
 
         setattr(Pipeline, name, timed)
 
 
+class _RssSampler:
+    """This process's RSS every 10 ms (`/proc/self/statm`), its peak per dlt step: `extract`,
+    `normalize`, `load` and `after` (from the load's end to the run's end)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.step = "before"
+        self.peaks: dict[str, float] = {}
+        self._page = os.sysconf("SC_PAGE_SIZE") / 2**20
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        with open("/proc/self/statm") as statm:
+            while not self._stop.wait(0.01):
+                statm.seek(0)
+                mb = int(statm.read().split()[1]) * self._page
+                self.peaks[self.step] = max(self.peaks.get(self.step, 0.0), mb)
+
+    def __enter__(self) -> _RssSampler:
+        from dlt.pipeline.pipeline import Pipeline
+
+        for name in PHASES:
+            step = getattr(Pipeline, name)
+
+            def marked(self_: Any, *a: Any, _step: Any = step, _name: str = name, **k: Any) -> Any:
+                self.step = _name
+                try:
+                    return _step(self_, *a, **k)
+                finally:
+                    self.step = "after"
+
+            setattr(Pipeline, name, marked)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _child(args: argparse.Namespace) -> None:
     fn = VARIANTS[args.variant]
     phases: dict[str, float] = {}
+    sampler: _RssSampler | None = None
     with tempfile.TemporaryDirectory() as tmp:
         if args.warmup_url:  # same code path on a tiny dataset: imports, dlt init
             fn(args.vendor, args.warmup_url, args.key, Path(tmp) / "warm", 200)
         if args.variant == "ours":
             _record_phases(phases)
+            if args.sample_rss:
+                sampler = _RssSampler().__enter__()
         if args.profile:
             import cProfile
 
@@ -174,6 +262,9 @@ def _child(args: argparse.Namespace) -> None:
         if args.profile:
             profiler.disable()
             profiler.dump_stats(args.profile)
+        if sampler is not None:
+            sampler.__exit__(None, None, None)
+            result.update({f"rss_{step}_mb": mb for step, mb in sampler.peaks.items()})
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result.update(phases)
     sys.stdout.write("RESULT " + json.dumps(result) + "\n")
@@ -183,14 +274,20 @@ def _child(args: argparse.Namespace) -> None:
 
 
 def run_variant(
-    variant: str, vendor: str, sb: Any, warmup_url: str, n: int, profile: str = ""
+    variant: str,
+    vendor: str,
+    sb: Any,
+    warmup_url: str,
+    n: int,
+    profile: str = "",
+    sample_rss: bool = False,
 ) -> dict[str, Any]:
     root = str(Path(__file__).resolve().parents[1])
     cmd = [
         sys.executable, "-m", "bench.hotpath", "--child", "--variant", variant,
         "--vendor", vendor, "--base-url", sb.base_url, "--key", sandbox_key(vendor, sb),
         "--warmup-url", warmup_url, "--n", str(n), "--profile", profile,
-    ]  # fmt: skip
+    ] + (["--sample-rss"] if sample_rss else [])  # fmt: skip
     proc = subprocess.run(
         cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": root}, check=False
     )
@@ -212,7 +309,9 @@ def _sandbox(vendor: str, n: int, seed: int = 42) -> Any:
     )
 
 
-def measure(vendor: str, n: int, runs: int, warmup_url: str, profile: str = "") -> dict[str, Any]:
+def measure(
+    vendor: str, n: int, runs: int, warmup_url: str, profile: str = "", sample_rss: bool = False
+) -> dict[str, Any]:
     """Interleaved floor/ours runs against one sandbox of `n` tasks."""
     results: dict[str, list[dict[str, Any]]] = {"floor": [], "ours": []}
     with _sandbox(vendor, n) as sb:
@@ -223,7 +322,7 @@ def measure(vendor: str, n: int, runs: int, warmup_url: str, profile: str = "") 
         )
         for rep in range(runs):
             for variant in ("floor", "ours"):
-                result = run_variant(variant, vendor, sb, warmup_url, n)
+                result = run_variant(variant, vendor, sb, warmup_url, n, sample_rss=sample_rss)
                 results[variant].append(result)
                 print(f"{vendor} {n} run {rep + 1} {variant}: {result}", file=sys.stderr)
         if profile:
@@ -268,6 +367,36 @@ def table(vendor: str, n: int, results: dict[str, list[dict[str, Any]]]) -> list
     return lines
 
 
+def _second_read(n: int, runs: int, warmup_url: str) -> list[str]:
+    """Apollo's scan alone, interleaved: second read from the page memo, and decoding every
+    page (`TaskScanner(reuse_pages=False)`); CPU of the whole process."""
+    found: dict[str, list[dict[str, Any]]] = {"scan": [], "scan_plain": []}
+    with _sandbox("apollo", n) as sb:
+        _floor("apollo", sb.base_url, sandbox_key("apollo", sb), Path("."), n)  # caches
+        for rep in range(runs):
+            for variant in found:
+                result = run_variant(variant, "apollo", sb, warmup_url, n)
+                found[variant].append(result)
+                print(f"second read {n} run {rep + 1} {variant}: {result}", file=sys.stderr)
+    lines = [
+        "",
+        f"### Apollo's scan alone (both reads), {n:,} tasks, medians of {runs}",
+        "",
+        "| second read | pages answered without decoding | CPU s (each run) | wall s |",
+        "|---|---:|---|---:|",
+    ]
+    for variant, label in (("scan_plain", "every page decoded"), ("scan", "page memo")):
+        each = ", ".join(f"{r['cpu_seconds']:.2f}" for r in found[variant])
+        lines.append(
+            f"| {label} | {_median(found[variant], 'hits'):,.0f} |"
+            f" {_median(found[variant], 'cpu_seconds'):.2f} ({each}) |"
+            f" {_median(found[variant], 'seconds'):.2f} |"
+        )
+    saved = _median(found["scan_plain"], "cpu_seconds") - _median(found["scan"], "cpu_seconds")
+    lines += ["", f"- CPU saved by the page memo: **{saved:.2f} s** per {n:,} tasks"]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendor", choices=VENDORS, default="apollo")
@@ -277,6 +406,11 @@ def main(argv: list[str] | None = None) -> int:
         "--rss", default="", help="comma-separated task counts: one ours+floor run each, peak RSS"
     )
     parser.add_argument("--skip-ratio", action="store_true", help="only the --rss runs")
+    parser.add_argument(
+        "--second-read",
+        action="store_true",
+        help="Apollo's scan alone, its second read with and without the page memo (CPU)",
+    )
     parser.add_argument("--profile", default="", help="cProfile ours once more into this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--variant", choices=sorted(VARIANTS), help=argparse.SUPPRESS)
@@ -284,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup-url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--key", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--sample-rss", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(args)
@@ -298,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
         f" medians of {args.runs}, floor and ours interleaved).",
     ]
     with _sandbox(vendor, 200, seed=1) as warm:
+        if args.second_read:
+            lines += _second_read(n, args.runs, warm.base_url)
         if not args.skip_ratio:
             results = measure(vendor, n, args.runs, warm.base_url, args.profile)
             lines += table(vendor, n, results)
@@ -315,16 +452,25 @@ def main(argv: list[str] | None = None) -> int:
                 "",
                 f"### Peak RSS by size ({vendor}, one run each)",
                 "",
-                "| tasks | ours s | ours peak RSS MB | floor s | floor peak RSS MB |",
-                "|---:|---:|---:|---:|---:|",
+                "RSS sampled every 10 ms in ours' process, peak per dlt step (`before`: after"
+                " the warm-up, up to the extract); load jobs dlt retried.",
+                "",
+                "| tasks | ours s | before MB | extract peak MB | load peak MB | after the load MB"
+                " | load retries | ours peak RSS MB | floor s | floor peak RSS MB |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             peaks = []
             for size in sizes:
-                found = measure(vendor, size, 1, warm.base_url)
+                found = measure(vendor, size, 1, warm.base_url, sample_rss=True)
                 ours, floor = found["ours"][0], found["floor"][0]
                 peaks.append(ours["peak_rss_mb"])
+                steps = " | ".join(
+                    f"{ours.get(f'rss_{step}_mb', 0.0):.0f}"
+                    for step in ("before", "extract", "load", "after")
+                )
                 lines.append(
-                    f"| {size:,} | {ours['seconds']:.1f} | {ours['peak_rss_mb']:.0f} |"
+                    f"| {size:,} | {ours['seconds']:.1f} | {steps} | {ours['load_retries']} |"
+                    f" {ours['peak_rss_mb']:.0f} |"
                     f" {floor['seconds']:.1f} | {floor['peak_rss_mb']:.0f} |"
                 )
             if len(peaks) > 1:

@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import dlt
@@ -52,6 +52,7 @@ from sales_tasks.pipelines.jobs import (
     working_folder,
 )
 from sales_tasks.pipelines.progress import ProgressDisplay
+from sales_tasks.pipelines.run_settings import run_defaults
 from sales_tasks.pipelines.stopping import stop_checked, stops_on_signals
 from sales_tasks.pipelines.vendors import (
     alias_spec,
@@ -79,6 +80,19 @@ __all__ = [
 # by the caller (or DESTINATION__DUCKDB__CREDENTIALS) keep their own settings.
 DUCKDB_MEMORY_LIMIT = "128MB"
 
+# dlt's loader runs up to 20 jobs at once (`[load] workers`) and every running job holds its own
+# working set under the one limit above: at 500,000 tasks five or six jobs failed with DuckDB's
+# "Out of Memory Error" and were retried (three with 4 workers, none with 2 or 1). DuckDB already
+# spreads each statement over its threads: one job at a time loaded 200,000 tasks in the same
+# time as two, with 80 MB less peak (docs/benchmarks.md, "Memory"). A user's own `load.workers`
+# wins (`sales_tasks.pipelines.run_settings`).
+DUCKDB_LOAD_WORKERS = 1
+
+# dlt's pipe iterator takes one item per source round robin, so the fork after the scan holds
+# every batch the transformers have not finished: the newest source first ("fifo") finishes each
+# before the scan goes on (docs/benchmarks.md, "Memory"). Our runs' pipelines only.
+EXTRACT_SETTINGS: dict[str, Any] = {"extract.next_item_mode": "fifo"}
+
 
 def _spec(vendor: str | None) -> SourceSpec:
     """The spec of `vendor`; None is the alias command's vendor (`SourceSpec.alias`)."""
@@ -101,8 +115,9 @@ def _destination(
     dataset_name: str,
     default_duckdb_file: str,
     vendor: str = "the vendor",
-) -> tuple[Any, str]:
-    """The dlt destination and a description of where the data goes (no secrets in it).
+) -> tuple[Any, str, dict[str, Any]]:
+    """The dlt destination, a description of where the data goes (no secrets in it) and the dlt
+    settings a run into it uses (`sales_tasks.pipelines.run_settings`).
 
     Raises:
         DestinationSetupError: before any request, for a name dlt does not know (listing the
@@ -112,9 +127,9 @@ def _destination(
 
     if destination == "duckdb":
         if credentials is not None:
-            return dlt.destinations.duckdb(credentials), "duckdb"
+            return dlt.destinations.duckdb(credentials), "duckdb", EXTRACT_SETTINGS
         if duckdb_path is None and os.environ.get("DESTINATION__DUCKDB__CREDENTIALS"):
-            return "duckdb", "duckdb (DESTINATION__DUCKDB__CREDENTIALS)"
+            return "duckdb", "duckdb (DESTINATION__DUCKDB__CREDENTIALS)", EXTRACT_SETTINGS
         path = os.path.abspath(duckdb_path or default_duckdb_file)
         if os.path.splitext(os.path.basename(path))[0] == dataset_name:
             # DuckDB names the catalog after the file: same name as the schema is ambiguous.
@@ -128,8 +143,10 @@ def _destination(
                 " another --duckdb-path"
             )
         credentials = DuckDbCredentials(path, global_config={"memory_limit": DUCKDB_MEMORY_LIMIT})
-        return dlt.destinations.duckdb(credentials), f"duckdb {path}"
-    return check_destination(destination, credentials, vendor), destination
+        settings = {**EXTRACT_SETTINGS, "load.workers": DUCKDB_LOAD_WORKERS}
+        return dlt.destinations.duckdb(credentials), f"duckdb {path}", settings
+    destination_ref = check_destination(destination, credentials, vendor)
+    return destination_ref, destination, EXTRACT_SETTINGS
 
 
 @contextmanager
@@ -242,6 +259,8 @@ class ExtractJob:
     key_fingerprint: str | None = (
         None  # `sales_tasks.pipelines.accounts.key_fingerprint`, never the key
     )
+    # dlt settings for this job's pipeline only, unless the user set them (`run_settings`).
+    dlt_settings: dict[str, Any] = field(default_factory=lambda: dict(EXTRACT_SETTINGS))
 
     @property
     def account(self) -> Account:
@@ -323,7 +342,7 @@ def extract_job(
     """
     spec = _spec(vendor)
     dataset_name = dataset_name or spec.default_dataset
-    dest, where = _destination(
+    dest, where, settings = _destination(
         destination,
         duckdb_path,
         credentials,
@@ -351,6 +370,7 @@ def extract_job(
         base_url,
         account,
         key_fingerprint(api_key),
+        dict(settings),
     )
 
 
@@ -408,7 +428,7 @@ def execute_extract(
             display.start(report)
         finished = False
         try:
-            with _fewer_gc_passes():
+            with _fewer_gc_passes(), run_defaults(pipeline.pipeline_name, job.dlt_settings):
                 pipeline.run(source)
             finished = True
         except BaseException:

@@ -270,6 +270,7 @@ class ApiClient:
         idempotent: bool = True,
         endpoint: str | None = None,
         errors_retry: RetryPolicy | None = None,
+        decode: Callable[[bytes], Any] | None = None,
     ) -> Any:
         """Send one request and return its decoded JSON body (None for a 204), retrying what is
         safe to retry.
@@ -281,6 +282,9 @@ class ApiClient:
             errors_retry: the attempts and backoff after a 5xx or timeout, instead of the
                 client's (e.g. `reading_retry` for a read the run waits on); 429s and refused
                 connections keep the client's.
+            decode: reads a successful body instead of `orjson.loads` (what it returns is
+                returned; `orjson.JSONDecodeError` from it is an `InvalidResponseError` as
+                usual), e.g. to answer a body already seen without decoding it again.
 
         Raises:
             FatalApiError: 401/403/4xx, or retries exhausted.
@@ -307,7 +311,7 @@ class ApiClient:
                 self.stats.add(retries=1)
             self._check_held(endpoint)
             try:
-                return self._attempt(method, path, params, json, idempotent, endpoint)
+                return self._attempt(method, path, params, json, idempotent, endpoint, decode)
             except QuotaExhaustedError as exc:
                 self.stats.add(rate_limited=1)
                 # An hourly or daily quota is spent: no backoff loop. Only a reset the vendor
@@ -404,6 +408,7 @@ class ApiClient:
         json: Any,
         idempotent: bool,
         endpoint: str,
+        decode: Callable[[bytes], Any] | None = None,
     ) -> Any:
         try:
             # A worker that waited here while another learnt the budget is spent until a far
@@ -470,7 +475,7 @@ class ApiClient:
             if response.status_code == 204:
                 return None  # No Content (e.g. a delete): nothing to decode
             try:
-                return orjson.loads(response.content)
+                return (decode or orjson.loads)(response.content)
             except orjson.JSONDecodeError:
                 raise InvalidResponseError(
                     f"{self.vendor} {endpoint} answered {response.status_code} with a body that"

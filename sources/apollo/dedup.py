@@ -12,7 +12,7 @@ scan's completeness check (rows seen == total_entries) would then report the run
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -50,12 +50,16 @@ class SeenIds:
 
     def add_new(self, ids: Sequence[str]) -> list[bool]:
         """Record `ids`; returns for each whether it was new (duplicates within `ids` count once)."""
+        return self.add_new_keys(map(hash, ids))
+
+    def add_new_keys(self, keys: Iterable[int]) -> list[bool]:
+        """`add_new` of ids given by their `id_key`s."""
         recent = self._recent
         view = self._view
         size = len(view)
         fresh: list[bool] = []
         mark = fresh.append
-        for key in map(hash, ids):  # `_seen` inlined: this runs for every id of every page
+        for key in keys:  # `_seen` inlined: this runs for every id of every page
             if key in recent:
                 mark(False)
                 continue
@@ -71,11 +75,15 @@ class SeenIds:
 
     def count_missing(self, ids: Sequence[str]) -> int:
         """How many of `ids` were never recorded."""
+        return self.count_missing_keys(map(hash, ids))
+
+    def count_missing_keys(self, keys: Iterable[int]) -> int:
+        """`count_missing` of ids given by their `id_key`s."""
         recent = self._recent
         view = self._view
         size = len(view)
         missing = 0
-        for key in map(hash, ids):
+        for key in keys:
             if key in recent:
                 continue
             idx = bisect_left(view, key)

@@ -18,7 +18,8 @@ Facts relied on (Apollo's API reference, "Search for Tasks"; paging rules in `sa
   same at the start of both passes and at a last look at page 1. Deleted tasks never come back
   (ids are not reused), so any change during either pass shows as a difference. This doubles the
   search calls of a run; nothing cheaper is sound with position paging and no documented order
-  by creation (VENDOR-SPECS 3.2: only `task_due_at`, `task_priority`).
+  by creation (VENDOR-SPECS 3.2: only `task_due_at`, `task_priority`). The second pass does not
+  decode a page whose bytes are those of a page the first pass read (`page_memo`).
 - An item of `tasks` that is not an object with an `id` cannot be loaded or keyed: it is counted
   (`report.unreadable`) and makes the run incomplete, never skipped silently.
 """
@@ -38,6 +39,7 @@ from sales_tasks.clients.core.values import utc_now
 from sales_tasks.sources.apollo.batch import Batch, BatchBuilder
 from sales_tasks.sources.apollo.dedup import SeenIds
 from sales_tasks.sources.apollo.models import TSearchPage, TUser
+from sales_tasks.sources.apollo.page_memo import KnownPage, PageMemo
 from sales_tasks.sources.apollo.pagination import (
     PageInfo,
     PagePlan,
@@ -83,6 +85,8 @@ class TaskScanner:
         max_records: records one search can reach (Apollo's display cap, 50,000).
         batch_rows: tasks per yielded batch (bounds memory: pages are never all held; records
             are converted to Arrow every few pages, see `sales_tasks.sources.apollo.batch`).
+        reuse_pages: the second pass answers a page with the bytes of a first-pass page from
+            what that one held, without decoding (`page_memo`); False decodes every page.
     """
 
     def __init__(
@@ -97,12 +101,14 @@ class TaskScanner:
         batch_rows: int = 10_000,
         users_loader: Callable[[ApiClient], list[TUser]] = list_users,
         quota: ApolloQuota | None = None,
+        reuse_pages: bool = True,
     ) -> None:
         self.client = client
         self.quota = quota  # checked after the first page (`sales_tasks.sources.apollo.quota`)
         self.report = report
         report.http_stats = client.stats  # for progress displays during a rate-limit wait
-        self.search = TaskSearch(client, report, per_page)
+        self._memo = PageMemo() if reuse_pages else None
+        self.search = TaskSearch(client, report, per_page, self._memo)
         self.concurrency = max(1, concurrency)
         self.cap_records = max(1, max_records)
         self.max_pages = max(1, max_pages)
@@ -200,6 +206,8 @@ class TaskScanner:
             yield from self._absorb(last, recheck=True)
         finally:
             self._verifying = False
+            if self._memo is not None:
+                self._memo.clear()
         totals = (total, info.total_entries, page_info(last).total_entries)
         if len(set(totals)) != 1:
             report.warn(
@@ -317,12 +325,18 @@ class TaskScanner:
         assert self._pool is not None
         return self._pool.submit(self.search.page, page, slice_.as_filters() or None, sort)
 
+    def _submit_ids(self, page: int, slice_: Slice, sort: TSort) -> Future[TSearchPage | KnownPage]:
+        """`_submit` for a page only counted: in the second pass, possibly a `KnownPage`."""
+        assert self._pool is not None
+        fetch = self.search.page_ids if self._verifying else self.search.page
+        return self._pool.submit(fetch, page, slice_.as_filters() or None, sort)
+
     def _fetch(self, slice_: Slice, sort: TSort, plan: PagePlan, first_rows: int) -> TGen[bool]:
         """Fetch pages 2..last of a plan, `concurrency` in flight, in order; True if cut short."""
         reached = self._short(plan, 1, first_rows)
         if reached is not None:
             return True
-        window: deque[tuple[int, Future[TSearchPage]]] = deque()
+        window: deque[tuple[int, Future[TSearchPage | KnownPage]]] = deque()
         pages = iter(plan.remaining_pages())
         self.report.plan_more(max(0, plan.last_page - 1))
         truncated = False
@@ -331,16 +345,17 @@ class TaskScanner:
                 page = next(pages, None)
                 if page is None:
                     break
-                window.append((page, self._submit(page, slice_, sort)))
+                window.append((page, self._submit_ids(page, slice_, sort)))
             if not window:
                 return truncated
             page, future = window.popleft()
             try:
-                data: TSearchPage = future.result()
+                data: TSearchPage | KnownPage = future.result()
             except PastCapError:
                 data = {"tasks": []}
             yield from self._absorb(data, other_order=sort != DEFAULT_SORT)
-            if not truncated and self._short(plan, page, len(data.get("tasks") or [])) is not None:
+            rows = data.rows if isinstance(data, KnownPage) else len(data.get("tasks") or [])
+            if not truncated and self._short(plan, page, rows) is not None:
                 truncated = True
 
     def _short(self, plan: PagePlan, page: int, rows: int) -> int | None:
@@ -381,14 +396,19 @@ class TaskScanner:
     # -- records --------------------------------------------------------------------------------
 
     def _absorb(
-        self, page: TSearchPage, recheck: bool = False, other_order: bool = False
+        self, page: TSearchPage | KnownPage, recheck: bool = False, other_order: bool = False
     ) -> TGen[int]:
         """Keep the page's unseen tasks (and their unseen contacts/accounts) in the batch.
 
         An item that is not an object with an `id` is counted as unreadable (never skipped
         silently), once per read of the default order (other orders re-read the same rows; an
         over-cap scan's slices may count one twice: either way the run is incomplete). During the
-        verification pass only the ids are kept, to compare."""
+        verification pass only the ids are kept, to compare (a `KnownPage` brings them)."""
+        if isinstance(page, KnownPage):  # only the verification pass asks for one
+            again = self._again.add_new_keys(page.id_keys)
+            self._again_unknown += self._tasks.count_missing_keys(page.id_keys)
+            self.report.page_done()
+            return again.count(True)
         items = page.get("tasks") or []
         tasks = [t for t in items if isinstance(t, dict) and t.get("id")]
         if len(tasks) != len(items) and not (self._verifying or recheck or other_order):

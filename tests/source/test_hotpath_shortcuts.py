@@ -9,6 +9,8 @@
   dict-per-field way, and the scan's open-status check read from the row against `code_of`.
 - Saleshandy's watermarks (the newest stamp kept parsed) against parsing the kept text again.
 - The ids a run read kept as Arrow text (`with_tombstones`) against the set of `str(id)`.
+- Apollo's second read answering unchanged pages from the first read's hashes: in
+  `test_second_read_shortcut.py` (it scans a sandbox changed while it reads).
 """
 
 from __future__ import annotations
