@@ -151,6 +151,7 @@ def _dlt_extract(
     from sales_tasks.pipelines.extract import finish_extract
     from sales_tasks.pipelines.jobs import job_lock
     from sales_tasks.pipelines.progress import ProgressDisplay
+    from sales_tasks.pipelines.run_settings import run_defaults
 
     # Built only to describe the assets: a dlt source does no HTTP until a pipeline runs it.
     spec_source = spec.describe()
@@ -185,11 +186,14 @@ def _dlt_extract(
                 claimed = claim_dataset(pipeline, extract.owner)
                 finished = False
                 try:
-                    yield from dlt.run(
-                        context=context,
-                        dlt_source=run.new_source(report, pipeline),
-                        dlt_pipeline=pipeline,
-                    )
+                    # The run's own dlt settings (fifo items, DuckDB's load workers), as
+                    # `execute_extract` sets them: for this pipeline only.
+                    with run_defaults(pipeline.pipeline_name, extract.dlt_settings):
+                        yield from dlt.run(
+                            context=context,
+                            dlt_source=run.new_source(report, pipeline),
+                            dlt_pipeline=pipeline,
+                        )
                     finished = True
                 except BaseException:
                     if claimed:  # a run that loaded nothing (a wrong key) leaves it unbound
