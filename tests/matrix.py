@@ -6,6 +6,8 @@ vendor. So a test parametrised over vendors and warehouses runs every vendor on 
 vendor on PostgreSQL, the one the test names; the tests name different vendors, so every vendor
 still meets PostgreSQL somewhere (`tests/mirror/test_mirror_drills.py`: Saleshandy's changes
 during scans, Reply's killed extract; `tests/lake/test_lake_mirror.py`: Apollo's two extracts).
+The pushes killed at each crash point follow the same rule by file: Apollo's on both warehouses
+(`tests/sink/test_crash_and_cli.py`), Saleshandy's and Reply's on DuckDB, their exit codes on both.
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ the tasks the vendor serves, with the statuses it serves, and every run exits 0
 
 Destinations: DuckDB, PostgreSQL (the session's server), SQLite and MariaDB through dlt's
 `sqlalchemy` destination (a real MariaDB server, `tests/lake/mariadb_server.py`), and
-`filesystem` on a local folder with `table_format` delta and iceberg. Every vendor goes to each,
-but PostgreSQL, which Apollo's extract stands for here (what it adds is the warehouse layer, the
-same for every vendor: `tests.matrix`; Saleshandy's and Reply's extracts meet it in
-`tests/mirror/test_mirror_drills.py`). Deletions arrive as dlt
-tombstone rows (`sales_tasks.sources.core.current_state`); the mirror is read here without the code under
+`filesystem` on a local folder with `table_format` delta and iceberg. Every vendor's two
+extracts go to each of them but PostgreSQL, which Apollo's stand for: what PostgreSQL adds is the
+warehouse layer, the same for every vendor (`tests.matrix`), and Saleshandy's and Reply's extracts
+meet it in `tests/mirror/test_mirror_drills.py`. Deletions arrive as dlt tombstone rows
+(`sales_tasks.sources.core.current_state`); the mirror is read here without the code under
 test: SQL for the databases, `deltalake` and pyiceberg's `StaticTable` for the lake tables.
 """
 
