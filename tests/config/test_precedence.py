@@ -6,8 +6,9 @@
 Each level is checked setting by setting, as a new process started in a temporary project folder
 would resolve it (dlt reads `.dlt/` from the working directory once per process):
 `tests.cli_runner.as_a_new_process` gives the block that environment, working directory and empty
-dlt contexts, in this process (a child process per check cost about 1.4 s of CPU, mostly dlt's import).
-dlt's telemetry switch is read at its first pipeline in a process, so that check starts two.
+dlt contexts, in this process (a child process per check cost about 1.4 s of CPU, mostly dlt's
+import). dlt's telemetry switch is read at its first pipeline in a process, so that check starts
+two.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def test_the_readme_sandbox_recipe_reaches_the_sandbox_from_the_project_root(
     sandbox: Any, tmp_path: Path
 ) -> None:
     """`APOLLO_BASE_URL=... APOLLO_API_KEY=... apollo-tasks extract` from the project root (in
-    process: the alias command's `main`, `.dlt/` of the project root read as a new process would)."""
+    process: the alias command's `main`, `.dlt/` of the project root read as by a new process)."""
     env = {
         **_clean_environ(),
         "APOLLO_BASE_URL": sandbox.base_url,
