@@ -21,15 +21,15 @@ __all__ = ["on_warehouses"]
 
 
 def on_warehouses(
-    vendors: Iterable[str], postgres: str, duckdb: Sequence[str] = ("duckdb",)
+    vendors: Iterable[str], postgres: str, every: Sequence[str] = ("duckdb",)
 ) -> list[Any]:
-    """`(vendor, warehouse)` parameters: each vendor on each of `duckdb` (the DuckDB-like
-    destinations a test keeps whole), then the vendor `postgres` on PostgreSQL (marked `postgres`).
-    Ids read `VENDOR-WAREHOUSE`."""
+    """`(vendor, warehouse)` parameters: each vendor on each warehouse of `every` (those a test
+    keeps whole: DuckDB, or the lake's destinations), then the vendor `postgres` on PostgreSQL
+    (marked `postgres`). Ids read `VENDOR-WAREHOUSE`."""
     names = list(vendors)
     if postgres not in names:
         raise ValueError(f"{postgres!r} is not one of the vendors {names}")
-    params = [pytest.param(v, w, id=f"{v}-{w}") for w in duckdb for v in names]
+    params = [pytest.param(v, w, id=f"{v}-{w}") for w in every for v in names]
     params.append(
         pytest.param(postgres, "postgres", id=f"{postgres}-postgres", marks=pytest.mark.postgres)
     )

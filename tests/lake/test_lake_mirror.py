@@ -169,7 +169,7 @@ def _page_flags(vendor: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("vendor", "where"),
-    on_warehouses(sorted(KITS), "apollo", duckdb=NOT_POSTGRES),
+    on_warehouses(sorted(KITS), "apollo", every=NOT_POSTGRES),
     indirect=["where"],
 )
 def test_two_extracts_with_deletions_between_leave_mirror_equal_to_vendor(
