@@ -36,7 +36,7 @@ from typing import Any
 
 from tests.sink.conftest import subprocess_env
 
-__all__ = ["BIN", "PROGRAMS", "child_env", "run_cli"]
+__all__ = ["BIN", "PROGRAMS", "as_a_new_process", "child_env", "run_cli"]
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +109,17 @@ def _exit_code(code: object) -> int:
         return code
     print(code, file=sys.stderr)
     return 1
+
+
+@contextmanager
+def as_a_new_process(env: Mapping[str, str], cwd: Path | str) -> Iterator[io.StringIO]:
+    """The block sees what a new process started with `env` in `cwd` would (as `run_cli` runs
+    the command line in process): that environment and working directory, dlt's injection
+    contexts empty (so dlt reads `.dlt/` of `cwd`), log handlers writing to stderr writing to the
+    buffer yielded; this process's own restored afterwards."""
+    err = io.StringIO()
+    with _isolated(dict(env), Path(cwd), err):
+        yield err
 
 
 @contextmanager

@@ -3,13 +3,16 @@
     CLI flag (explicit argument) > dlt env var > short env var > .dlt/secrets.toml / config.toml
     > default
 
-Each level is checked in a child process started in a temporary project folder (dlt reads
-`.dlt/` from the working directory once per process), setting by setting.
+Each level is checked setting by setting, as a new process started in a temporary project folder
+would resolve it (dlt reads `.dlt/` from the working directory once per process):
+`tests.cli_runner.as_a_new_process` gives the block that environment, working directory and empty
+dlt contexts, in this process (a child process per check cost about 1.4 s of CPU, mostly dlt's
+import). dlt's telemetry switch is read at its first pipeline in a process, so that check starts
+two.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -18,20 +21,9 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli_runner import as_a_new_process, run_cli
 
-PROBE = """
-import json, sys
-from sales_tasks.sources.apollo.settings import source_settings
-from sales_tasks.destinations.apollo.settings import push_settings
-explicit = json.loads(sys.argv[1])
-src = source_settings(**explicit.get("source", {}))
-dst = push_settings(**explicit.get("push", {}))
-print(json.dumps({
-    "source": {k: (str(v) if v is not None else None) for k, v in dict(src).items()},
-    "push": {k: (str(v) if v is not None else None) for k, v in dict(dst).items()},
-}))
-"""
+ROOT = Path(__file__).resolve().parents[2]
 
 TOML = """
 [sources.apollo]
@@ -55,22 +47,28 @@ api_key = "toml-push-key"
 """
 
 
-def _settings(project: Path, env: dict[str, str], explicit: dict[str, Any] | None = None) -> Any:
-    clean = {
+def _clean_environ() -> dict[str, str]:
+    """This environment without any Apollo setting (short or dlt's), as each check starts."""
+    return {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("APOLLO_", "SOURCES__", "DESTINATION__"))
     }
-    run = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(explicit or {})],
-        cwd=project,
-        env={**clean, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    return json.loads(run.stdout)
+
+
+def _settings(project: Path, env: dict[str, str], explicit: dict[str, Any] | None = None) -> Any:
+    """The source's and the push's settings, as text, resolved in `project` with `env` only."""
+    from sales_tasks.destinations.apollo.settings import push_settings
+    from sales_tasks.sources.apollo.settings import source_settings
+
+    given = explicit or {}
+    with as_a_new_process({**_clean_environ(), **env}, project):
+        src = source_settings(**given.get("source", {}))
+        dst = push_settings(**given.get("push", {}))
+    return {
+        side: {k: (str(v) if v is not None else None) for k, v in dict(settings).items()}
+        for side, settings in (("source", src), ("push", dst))
+    }
 
 
 @pytest.fixture
@@ -170,33 +168,16 @@ def test_the_committed_config_never_names_a_base_url() -> None:
 def test_the_readme_sandbox_recipe_reaches_the_sandbox_from_the_project_root(
     sandbox: Any, tmp_path: Path
 ) -> None:
-    """`APOLLO_BASE_URL=... APOLLO_API_KEY=... apollo-tasks extract` from the project root."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("APOLLO_", "SOURCES__", "DESTINATION__"))
-    }
+    """`APOLLO_BASE_URL=... APOLLO_API_KEY=... apollo-tasks extract` from the project root (in
+    process: the alias command's `main`, `.dlt/` of the project root read as by a new process)."""
     env = {
-        **clean,
+        **_clean_environ(),
         "APOLLO_BASE_URL": sandbox.base_url,
         "APOLLO_API_KEY": sandbox.master_key,
         "SOURCES__APOLLO__PER_PAGE": "50",
     }
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sales_tasks.pipelines.cli",
-            "extract",
-            "--duckdb-path",
-            str(tmp_path / "r.duckdb"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    argv = ["extract", "--duckdb-path", str(tmp_path / "r.duckdb")]
+    run = run_cli(argv, program="apollo-tasks", env=env, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     searches = [r for r in sandbox.requests("/api/v1/tasks/search") if r["method"] == "POST"]
     assert len(searches) >= 6  # 300 tasks at per_page 50, from the dlt env var

@@ -1,4 +1,5 @@
-"""Property drills of the mirror, for every vendor on DuckDB and PostgreSQL (`tests.mirror.drill`).
+"""Property drills of the mirror, for every vendor on DuckDB and one per drill on PostgreSQL
+(`tests.mirror.drill`; `tests.matrix` says why one).
 
 Random schedules of extracts of two accounts, each with creates, deletes and status changes made
 in the vendor at random points of its scan, some runs aimed at the other account's dataset, and
@@ -7,7 +8,10 @@ vendor still holds is missing, no row of another account's dataset changed, a ru
 account's dataset was refused before reading; after every complete run, the mirror equals the
 vendor (ids and status). A last clean run of each account is complete and equal.
 
-Few examples by default, so the suite stays quick; `bench/mirror_drill.py` runs many.
+Few examples by default, so the suite stays quick; `bench/mirror_drill.py` runs many. What
+PostgreSQL adds is the warehouse layer, the same for every vendor: the changes drill runs
+Saleshandy on it, the kill drill Reply (Apollo's extract meets PostgreSQL in
+`tests/lake/test_lake_mirror.py`).
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from tests.matrix import on_warehouses
 from tests.mirror.drill import KINDS, KITS, Change, Warehouse, drill, temp_folder
 from tests.profiles import PROFILE, examples
 
-WAREHOUSES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
 _databases = itertools.count()
 
 changes = st.lists(
@@ -76,8 +80,9 @@ def _finish(d: Any) -> None:
     assert d.tally.clean(), d.tally.notes
 
 
-@pytest.mark.parametrize("warehouses", WAREHOUSES, indirect=True)
-@pytest.mark.parametrize("vendor", sorted(KITS))
+@pytest.mark.parametrize(
+    ("vendor", "warehouses"), on_warehouses(sorted(KITS), "saleshandy"), indirect=["warehouses"]
+)
 @DRILL_SETTINGS
 @given(schedule=steps)
 def test_changes_during_scans_never_lose_a_live_task_nor_touch_another_account(
@@ -95,8 +100,9 @@ def test_changes_during_scans_never_lose_a_live_task_nor_touch_another_account(
         _finish(d)
 
 
-@pytest.mark.parametrize("warehouses", WAREHOUSES, indirect=True)
-@pytest.mark.parametrize("vendor", sorted(KITS))
+@pytest.mark.parametrize(
+    ("vendor", "warehouses"), on_warehouses(sorted(KITS), "reply"), indirect=["warehouses"]
+)
 @settings(DRILL_SETTINGS, max_examples=examples(quick=1, deep=10))
 @given(kill_at=st.integers(min_value=1, max_value=8), happening=changes)
 def test_an_extract_killed_at_any_point_loses_nothing_and_the_next_run_catches_up(

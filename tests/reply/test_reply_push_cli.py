@@ -1,10 +1,15 @@
 """`sales-tasks push reply` as a real process: SIGKILL at each point of a call, then rerun (one
-task per request); exit codes and summaries; the key never showing."""
+task per request); exit codes and summaries; the key never showing. Exit codes on DuckDB and
+PostgreSQL; the kills on DuckDB only: what PostgreSQL adds to a killed push is where the ledger
+lives, the same for every vendor, and Apollo's kill drill runs every crash point on it
+(`tests/sink/test_crash_and_cli.py`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+
+import pytest
 
 from sales_tasks.pipelines.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 from tests.reply.reply_push_support import (
@@ -24,6 +29,7 @@ CRASHES = [("before_call", 3), ("after_call", 3), ("after_ledger", 4)]
 ROWS = 40
 
 
+@pytest.mark.parametrize("warehouse_url", ["duckdb"], indirect=True)  # the docstring says why
 def test_sigkill_at_each_point_then_rerun_makes_exactly_one_task_each(
     reply_sandbox: Any, warehouse_url: str, reply_cli: Any
 ) -> None:

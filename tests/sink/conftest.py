@@ -91,8 +91,9 @@ def push(warehouse_url: str, tmp_path: Path) -> Callable[..., PushSummary]:
 
 @pytest.fixture
 def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """`python -m sales_tasks.pipelines.cli push` as a real process; with `crash=(point, n)` it is run by
-    `tests/sink/crash_runner.py`, which SIGKILLs it at the n-th pass of that checkpoint."""
+    """`apollo-tasks push`, in this process (`tests/cli_runner.py`); with `crash=(point, n)` a real
+    process run by `tests/sink/crash_runner.py`, which SIGKILLs it at the n-th pass of that
+    checkpoint."""
 
     def run(
         sb: Any,
@@ -101,6 +102,8 @@ def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.Com
         key: str | None = None,
         crash: tuple[str, int] | None = None,
     ) -> subprocess.CompletedProcess[str]:
+        from tests.cli_runner import run_cli  # it imports this module
+
         pipelines = tmp_path / "cli-pipelines"
         shutil.rmtree(pipelines, ignore_errors=True)
         full_env = subprocess_env(
@@ -109,31 +112,12 @@ def cli_push(warehouse_url: str, tmp_path: Path) -> Callable[..., subprocess.Com
             DESTINATION__APOLLO_TASKS__RECONCILE_WAIT_SECONDS="1",
             **(env or {}),
         )
-        runner = (
-            ["tests.sink.crash_runner", crash[0], str(crash[1])]
-            if crash
-            else ["sales_tasks.pipelines.cli"]
-        )
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                *runner,
-                "push",
-                "--table",
-                INPUT_TABLE,
-                "--warehouse",
-                warehouse_url,
-                "--pipelines-dir",
-                str(pipelines),
-                *args,
-            ],
-            cwd=ROOT,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        crasher = None
+        if crash:
+            crasher = [sys.executable, "-m", "tests.sink.crash_runner", crash[0], str(crash[1])]
+        argv = ["push", "--table", INPUT_TABLE, "--warehouse", warehouse_url]
+        argv += ["--pipelines-dir", str(pipelines), *args]
+        return run_cli(argv, program="apollo-tasks", env=full_env, cwd=ROOT, command=crasher)
 
     return run
 

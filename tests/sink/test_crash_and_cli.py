@@ -1,5 +1,7 @@
-"""`apollo-tasks push` as a real process: SIGKILL at each point of a call, then rerun; exit codes;
-the filter Apollo may ignore; and the key never showing."""
+"""`apollo-tasks push`: SIGKILL at each point of a call (a real process each), then rerun; exit
+codes; the filter Apollo may ignore; and the key never showing (in process, `cli_push`). On DuckDB
+and PostgreSQL: Apollo's kill drill is the one that runs every crash point on PostgreSQL
+(`tests.matrix`)."""
 
 from __future__ import annotations
 
