@@ -569,11 +569,9 @@ def test_a_closed_port_fails_in_seconds_quietly(caplog: pytest.LogCaptureFixture
         with pytest.raises(UnreachableError) as info:
             api.request_json("POST", "/api/v1/tasks/search")
         took = time.monotonic() - started
-        again = time.monotonic()
         with pytest.raises(UnreachableError):  # later calls do not try again
             api.request_json("GET", "/api/v1/users/search")
-        assert time.monotonic() - again < 0.05
-        assert api.stats.requests == 3
+        assert api.stats.requests == 3  # the first call's 3 tries, none of the second's
     assert took < 5.0
     message = str(info.value)
     assert message == (
