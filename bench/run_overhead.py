@@ -22,6 +22,11 @@ counted). Each run gets a fresh folder; pushes use new request ids, so every run
 tasks. With `--baseline DIR` (a checkout of another commit) every variant also runs from that tree
 (`PYTHONPATH=DIR`), interleaved with this one, and the table gives the ratio this / baseline.
 Compare figures of one invocation only: the machine is shared.
+
+`--breakdown` instead says where a warm in-process extract's CPU goes, per vendor: `--runs`
+extracts of `--tasks` tasks after one warm-up, with the CPU and the calls per run of dlt's steps,
+dlt's destination configuration, TLS contexts and our own steps (claim, reads of loaded rows,
+views), each timed where it is called (steps nest: the columns do not add up).
 """
 
 from __future__ import annotations
@@ -198,18 +203,100 @@ def table(
     return lines
 
 
+# -- where a warm extract's CPU goes (--breakdown) ----------------------------------------------
+
+STEPS = (
+    ("sales_tasks.pipelines.extract", "_claim"),
+    ("sales_tasks.pipelines.extract", "finish_extract"),
+    ("sales_tasks.pipelines.extract", "extract_job"),
+    ("sales_tasks.sources.core.current_state", "_read_columns"),
+    ("sales_tasks.pipelines.models", "create_models_for"),
+    ("sales_tasks.pipelines.unified", "create_unified_views_for"),
+    ("dlt.pipeline.pipeline:Pipeline", "extract"),
+    ("dlt.pipeline.pipeline:Pipeline", "normalize"),
+    ("dlt.pipeline.pipeline:Pipeline", "load"),
+    ("dlt.pipeline.pipeline:Pipeline", "sql_client"),
+    ("dlt.common.destination.reference:Destination", "configuration"),
+    ("ssl:SSLContext", "load_verify_locations"),
+)
+
+
+def _timed(steps: dict[str, list[float]], label: str, func: Any) -> Any:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        cpu = time.process_time()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            entry = steps.setdefault(label, [0.0, 0.0])
+            entry[0] += 1
+            entry[1] += time.process_time() - cpu
+
+    return timed
+
+
+def breakdown(vendor: str, tasks: int, runs: int) -> list[str]:
+    """CPU per run of each step in `STEPS` over `runs` warm extracts of `vendor` (in-process)."""
+    import importlib
+
+    from sales_tasks.pipelines import extract
+    from sales_tasks.sandbox import running_sandbox
+
+    importlib.import_module("dlt.pipeline.pipeline")
+    steps: dict[str, list[float]] = {}
+    for where, name in STEPS:
+        module, _, owner = where.partition(":")
+        target: Any = sys.modules.get(module) or importlib.import_module(module)
+        target = getattr(target, owner) if owner else target
+        setattr(
+            target,
+            name,
+            _timed(steps, f"{owner or module.rsplit('.', 1)[1]}.{name}", getattr(target, name)),
+        )
+    with (
+        running_sandbox(vendor=vendor, tasks=tasks, seed=7, subprocess=True) as sb,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        key = str(getattr(sb, "master_key", None) or sb.api_key)
+
+        def once(name: str) -> None:
+            extract.run_extract(
+                vendor,
+                duckdb_path=str(Path(tmp) / f"{name}.duckdb"),
+                pipelines_dir=str(Path(tmp) / name),
+                api_key=key,
+                base_url=sb.base_url,
+            )
+
+        once("warm")
+        steps.clear()
+        cpu = time.process_time()
+        for rep in range(runs):
+            once(str(rep))
+        total = (time.process_time() - cpu) / runs
+    lines = [f"{vendor}: {total:.3f} s CPU per run", "| step | calls per run | CPU s per run |"]
+    lines.append("|---|---:|---:|")
+    for label, (calls, spent) in sorted(steps.items(), key=lambda kv: -kv[1][1]):
+        lines.append(f"| {label} | {calls / runs:.1f} | {spent / runs:.3f} |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tasks", type=int, default=300)
     parser.add_argument("--rows", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--baseline", type=Path, default=None, help="a checkout to compare with")
+    parser.add_argument("--breakdown", nargs="+", metavar="VENDOR", help="CPU per step instead")
     parser.add_argument("--worker", choices=("extract", "push"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         _worker(args.worker, args.url, os.environ["APOLLO_API_KEY"], args.folder)
+        return
+    if args.breakdown:
+        for vendor in args.breakdown:
+            print("\n".join(breakdown(vendor, args.tasks, args.runs)), "\n")
         return
     trees = {"this": HERE}
     if args.baseline is not None:

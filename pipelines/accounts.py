@@ -332,6 +332,15 @@ def _binding_table(client: Any) -> str:
         f"CREATE TABLE IF NOT EXISTS {table} (vendor TEXT NOT NULL, account TEXT NOT NULL,"
         " host TEXT NOT NULL, base_url TEXT, key_fingerprint TEXT)"
     )
+    # One probe of every binding column (the usual case: all there), each column's own only
+    # when one is missing.
+    try:
+        client.execute_sql(
+            f"SELECT {', '.join(c for c, _ in _BINDING_COLUMNS)} FROM {table} WHERE 1 = 0"
+        )
+        return table
+    except Exception:  # noqa: BLE001 - a column is missing: a binding older than it
+        pass
     for column, kind in _BINDING_COLUMNS:
         try:
             client.execute_sql(f"SELECT {column} FROM {table} WHERE 1 = 0")

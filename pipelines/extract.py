@@ -175,6 +175,7 @@ def finish_extract(
     ids_loaded: bool = True,
     vendor: str | None = None,
     account: Account | DatasetOwner | None = None,
+    claimed: bool = False,
 ) -> int | None:
     """The post-load step every runner (CLI, Airflow, Dagster) calls after `pipeline.run`.
 
@@ -192,6 +193,9 @@ def finish_extract(
             runner must claim it before the load (the CLI, Airflow and Dagster do): the load
             carries the tombstones. When another account holds it, the run says why and
             Iceberg's flagged rows are left for that account's next run.
+        claimed: the runner claimed the dataset for `account` before the load, holding the job's
+            lock to the end (`execute_extract`): no other account can hold it now (a claim
+            refuses a bound dataset), so it is not read again.
     """
     from sales_tasks.pipelines.destinations import is_filesystem
     from sales_tasks.pipelines.models import create_models_for
@@ -205,7 +209,7 @@ def finish_extract(
         # configuration and opens the warehouse again); on `filesystem` each step opens its own,
         # as its SQL client is an in-memory DuckDB over the files.
         client = None if is_filesystem(pipeline) else phase.enter_context(pipeline.sql_client())
-        if owner is not None:
+        if owner is not None and not claimed:
             try:
                 claim_dataset(pipeline, owner, consequence="so no task was removed", client=client)
             except DatasetOwnedError as exc:
@@ -445,7 +449,7 @@ def execute_extract(
                 full_scan=report.full_scan,
                 finished=finished,
             )
-        removed = finish_extract(pipeline, report, vendor=spec.name, account=owner)
+        removed = finish_extract(pipeline, report, vendor=spec.name, account=owner, claimed=True)
     fields: dict[str, Any] = {
         "run_id": report.run_id,
         "rows": dict(report.rows),

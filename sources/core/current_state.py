@@ -243,9 +243,9 @@ def _read_columns(pipeline: Any, table: str, columns: tuple[str, ...]) -> list[t
             data = opened.scan(selected_fields=columns).to_arrow()
         return list(zip(*(data.column(c).to_pylist() for c in columns), strict=True))
     with pipeline.sql_client() as client:
-        if not client.has_dataset():
-            return []
         qualified = client.make_qualified_table_name(table)
+        # No `has_dataset()` first: the runner's claim has made the dataset before the scan, and
+        # a missing dataset fails the SELECT as a missing table does.
         try:
             selected = ", ".join(client.escape_column_name(c) for c in columns)
             rows = client.execute_sql(f"SELECT {selected} FROM {qualified}")
