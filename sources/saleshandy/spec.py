@@ -112,7 +112,11 @@ def read_back(sb: Any, ids: list[str]) -> list[tuple[Any, ...]]:
     """The pushed tasks as Saleshandy's own `GET /v1/tasks/{id}` shows them."""
     out = []
     with httpx.Client(
-        base_url=sb.base_url, headers={"x-api-key": sb.api_key}, timeout=30.0, trust_env=False
+        base_url=sb.base_url,
+        headers={"x-api-key": sb.api_key},
+        timeout=30.0,
+        trust_env=False,
+        verify=False,
     ) as http:
         for task_id in ids:
             resp = http.get(task_path(task_id))

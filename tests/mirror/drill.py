@@ -65,7 +65,9 @@ class VendorKit:
 
 def apollo_tasks(sb: Any) -> Iterator[dict[str, Any]]:
     """Every task Apollo's task search serves, page by page (plain httpx)."""
-    with httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.master_key}) as http:
+    with httpx.Client(
+        verify=False, base_url=sb.base_url, headers={"x-api-key": sb.master_key}
+    ) as http:
         page = 1
         while True:
             batch = http.post(
@@ -83,7 +85,9 @@ def _apollo_serve(sb: Any) -> dict[str, str]:
 
 def _saleshandy_serve(sb: Any) -> dict[str, str]:
     out: dict[str, str] = {}
-    with httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.api_key}) as http:
+    with httpx.Client(
+        verify=False, base_url=sb.base_url, headers={"x-api-key": sb.api_key}
+    ) as http:
         page = 1
         while True:
             payload = http.get("/v1/tasks", params={"page": page, "pageSize": 100}).json()
@@ -98,7 +102,7 @@ def _saleshandy_serve(sb: Any) -> dict[str, str]:
 
 def _reply_serve(sb: Any) -> dict[str, str]:
     out: dict[str, str] = {}
-    with httpx.Client(base_url=sb.base_url, headers=sb.auth_headers()) as http:
+    with httpx.Client(verify=False, base_url=sb.base_url, headers=sb.auth_headers()) as http:
         skip = 0
         while True:
             page = http.get("/v3/tasks", params={"top": 100, "skip": skip}).json()

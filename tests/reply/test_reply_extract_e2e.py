@@ -55,7 +55,9 @@ def duckdb_url(tmp_path: Path) -> str:
 def served(sb: ReplySandbox, scheme: str | None = None) -> list[dict[str, Any]]:
     """Every task as the sandbox lists it, read with plain httpx (no code under test)."""
     out: list[dict[str, Any]] = []
-    with httpx.Client(base_url=sb.base_url, headers=sb.auth_headers(scheme=scheme)) as http:
+    with httpx.Client(
+        verify=False, base_url=sb.base_url, headers=sb.auth_headers(scheme=scheme)
+    ) as http:
         while True:
             page = http.get(TASKS, params={"top": 100, "skip": len(out)})
             page.raise_for_status()

@@ -315,7 +315,7 @@ def test_f8_unauthorized_client() -> None:
 
 def test_f9_rate_limited_sandbox(make_reply_sandbox: Callable[..., ReplySandbox]) -> None:
     sb = make_reply_sandbox(tasks=5, rate_limits={"minute": 1, "hour": 100})
-    with httpx.Client(base_url=sb.base_url, headers=sb.auth_headers()) as http:
+    with httpx.Client(verify=False, base_url=sb.base_url, headers=sb.auth_headers()) as http:
         http.get("/v3/tasks")
         resp = http.get("/v3/tasks")
     assert resp.status_code == 429 and int(resp.headers["retry-after"]) >= 1

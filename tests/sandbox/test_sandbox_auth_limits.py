@@ -23,20 +23,20 @@ def assert_401(resp: httpx.Response) -> None:
 
 
 def test_missing_and_unknown_key_401(sandbox) -> None:
-    with httpx.Client(base_url=sandbox.base_url) as bare:
+    with httpx.Client(verify=False, base_url=sandbox.base_url) as bare:
         assert_401(bare.post(SEARCH))
         assert_401(bare.post(SEARCH, headers={"x-api-key": "not-a-key"}))
 
 
 def test_bearer_header_401_even_with_valid_key(sandbox) -> None:
-    with httpx.Client(base_url=sandbox.base_url) as bare:
+    with httpx.Client(verify=False, base_url=sandbox.base_url) as bare:
         assert_401(bare.post(SEARCH, headers={"Authorization": f"Bearer {sandbox.master_key}"}))
         both = {"Authorization": f"Bearer {sandbox.master_key}", "x-api-key": sandbox.master_key}
         assert_401(bare.post(SEARCH, headers=both))
 
 
 def test_key_in_query_or_body_not_accepted_and_redacted(sandbox) -> None:
-    with httpx.Client(base_url=sandbox.base_url) as bare:
+    with httpx.Client(verify=False, base_url=sandbox.base_url) as bare:
         assert_401(bare.post(f"{SEARCH}?api_key={sandbox.master_key}"))
         assert_401(bare.post(SEARCH, json={"api_key": sandbox.master_key, "per_page": 5}))
     log = sandbox.requests(SEARCH)

@@ -410,7 +410,9 @@ def test_config_round_trip_and_cli_args() -> None:
 
 def test_subprocess_mode() -> None:
     with running_sandbox(subprocess=True, tasks=500, max_per_page=200) as sb:
-        with httpx.Client(base_url=sb.base_url, headers={"x-api-key": sb.master_key}) as api:
+        with httpx.Client(
+            verify=False, base_url=sb.base_url, headers={"x-api-key": sb.master_key}
+        ) as api:
             body = api.post(SEARCH, params={"per_page": 200}).json()
         assert len(body["tasks"]) == 200 and body["pagination"]["total_entries"] == 500
         assert sb.stats()["tasks"] == 500

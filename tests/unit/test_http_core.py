@@ -654,3 +654,25 @@ def test_a_worker_queued_behind_the_last_call_of_a_spent_budget_gives_up_at_once
     assert outcome["held"] == pytest.approx(3600, abs=5)
     with pytest.raises(HeldTooLong):  # a worker arriving later gives up as well
         governor.acquire("a", max_hold=60)
+
+
+def test_clients_share_one_tls_context_that_still_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    import certifi
+
+    from sales_tasks.clients.core.client import tls_context
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    shared = tls_context()
+    with (
+        ApiClient("https://vendor.invalid", SECRET, profile=APOLLO_PROFILE) as one,
+        ApiClient("https://vendor.invalid", SECRET, profile=APOLLO_PROFILE) as two,
+    ):
+        contexts = {id(c._http._transport._pool._ssl_context) for c in (one, two)}
+    assert contexts == {id(shared)}  # made once, not once per client
+    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+    # A CA bundle the environment names later gets its own context, as httpx would make it.
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    assert tls_context() is not shared and tls_context() is tls_context()
