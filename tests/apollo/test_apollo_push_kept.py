@@ -47,18 +47,23 @@ def test_a_shared_contacts_push_under_faults_creates_each_row_once_in_either_ord
     # The wait bounds only how long a row waits for its proof; a loaded machine slows the
     # run's own witnesses, and this test is about each row once, not about time.
     summary = push(sb, reconcile_wait_seconds=120.0)
-    if summary.created + summary.already_delivered < len(rows):
-        sb.configure(faults={"error_rate": 0.0, "drop_after_create_rate": 0.0})
-        push(sb, reconcile_wait_seconds=120.0)  # the one rerun allowed
-    made = Counter((t["contact_id"], t["due_at"][:19]) for t in sb.created())
-    assert len(made) == len(rows) and set(made.values()) == {1}, summary.format()
-    assert {e["state"] for e in ledger(warehouse_url).values()} == {"delivered"}
-    assert sum(summary.reconciled.values()) > 0  # answers were lost and settled
-    pages = [
+    pages = [  # the pages the faulted push's looks read
         int(r["query"]["page"])
         for r in sb.requests(SEARCH)
         if r["method"] == "POST" and r["status"] == 200
     ]
+    # The next push, fault-free, brings 5 new rows (as the next day's push would). A row whose
+    # call was among the run's last and lost its answer has no later call of its run to prove
+    # the search caught up (Apollo documents no index lag), so it waits `sending` for a later
+    # push's creates: these 5 are that proof, and nothing is sent twice.
+    sb.configure(faults={"error_rate": 0.0, "drop_after_create_rate": 0.0})
+    rows += shared_rows(sb, 205, 1)[200:]
+    write_input(warehouse_url, rows)
+    push(sb, reconcile_wait_seconds=120.0)
+    made = Counter((t["contact_id"], t["due_at"][:19]) for t in sb.created())
+    assert len(made) == len(rows) and set(made.values()) == {1}, summary.format()
+    assert {e["state"] for e in ledger(warehouse_url).values()} == {"delivered"}
+    assert sum(summary.reconciled.values()) > 0  # answers were lost and settled
     assert len(pages) > 10  # many looks: answers were lost all along the run
     if order == "newest_first":
         # The contact's list outgrew one page early on, yet the looks read only the page of
