@@ -24,6 +24,8 @@ from typing import Any
 
 import orjson
 
+from sales_tasks.sources.apollo.dedup import id_key
+
 __all__ = ["KnownPage", "PageMemo"]
 
 
@@ -48,7 +50,7 @@ class PageMemo:
         tasks = page.get("tasks") if isinstance(page, dict) else None
         if isinstance(tasks, list):  # anything else is refused by the search, as it was
             keys = array(
-                "q", [hash(str(t["id"])) for t in tasks if isinstance(t, dict) and t.get("id")]
+                "q", [id_key(str(t["id"])) for t in tasks if isinstance(t, dict) and t.get("id")]
             )
             self._pages[(hash(content), len(content))] = KnownPage(keys, len(tasks))
         return page
